@@ -1,0 +1,111 @@
+"""The command line: `voces-bot run | playground | db upgrade | db revision | i18n ...`.
+
+This is the one module of `bot/` that wires the Telegram layer (`handlers/`) to the domain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+import sys
+
+from bot.config import Settings, SettingsError, load_settings
+
+BOTFATHER_HELP = """\
+BOT_TOKEN is not set, so there is no Telegram bot to connect to.
+To get a token: open Telegram, talk to @BotFather, send /newbot, choose a name and a username,
+and copy the token it gives you into .env as BOT_TOKEN=... (see .env.example).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="voces-bot", description="Voces Telegram bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
+    playground = commands.add_parser("playground", help="try the bot in a browser, no Telegram needed")
+    playground.add_argument("--port", type=int, default=8080)
+    playground.add_argument("--host", default="127.0.0.1")
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="upgrade the schema to the newest migration")
+    revision = db.add_parser("revision", help="write a migration from the models' changes")
+    revision.add_argument("-m", "--message", required=True)
+    i18n = commands.add_parser("i18n", help="translation catalogs").add_subparsers(dest="i18n_command", required=True)
+    i18n.add_parser("extract", help="extract messages and update both catalogs")
+    i18n.add_parser("compile", help="compile the catalogs to .mo files")
+    i18n.add_parser("check", help="fail if a catalog has an untranslated or fuzzy message")
+    commands.add_parser("keygen", help="print a new ID_ENCRYPTION_KEY")
+    args = parser.parse_args(argv)
+
+    if args.command == "keygen":
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode("ascii"))
+        return 0
+
+    if args.command == "i18n":
+        from bot import catalogs
+
+        return catalogs.run(args.i18n_command)
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and those carry the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    from bot import migrate
+
+    if args.command == "db":
+        if args.db_command == "upgrade":
+            migrate.upgrade(settings.database_url)
+        else:
+            migrate.new_revision(settings.database_url, args.message)
+        return 0
+    if args.command == "playground":
+        return run_playground(settings, host=args.host, port=args.port)
+    if not settings.bot_token:
+        print(BOTFATHER_HELP, file=sys.stderr)
+        print("Starting the local playground instead.\n", file=sys.stderr)
+        return run_playground(settings, host="127.0.0.1", port=8080)
+    migrate.upgrade(settings.database_url)
+    return run_bot(settings)
+
+
+def run_bot(settings: Settings) -> int:
+    from telegram import Update
+
+    from bot.db import Database
+    from bot.runtime import Runtime
+    from handlers.app import build_application
+
+    runtime = Runtime(settings=settings, database=Database(settings.database_url))
+    application = build_application(runtime)
+    if settings.webhook_url:
+        # Telegram sends this secret in a header with every update, so nobody else can post
+        # updates to our URL; a fresh one per start is fine because setWebhook sends it along.
+        secret = settings.webhook_secret or secrets.token_urlsafe(32)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_url.rstrip("/").rsplit("/", 1)[-1],
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def run_playground(settings: Settings, *, host: str, port: int) -> int:
+    from bot.playground import server
+
+    return server.run(settings, host=host, port=port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Identity numbers are encrypted at rest (Fernet: AES with an authentication tag).
+
+The key comes from the ID_ENCRYPTION_KEY setting. When it is unset the bot creates one in a
+key file beside the data (readable only by its owner) so that a first run just works; the
+README says to move it to the environment, away from the database, for a real deployment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from bot.validation import mask_id_number
+
+log = logging.getLogger(__name__)
+
+
+class IdNumberCipher:
+    def __init__(self, key: str | bytes) -> None:
+        self._fernet = Fernet(key)
+
+    def encrypt(self, number: str) -> str:
+        return self._fernet.encrypt(number.encode()).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        return self._fernet.decrypt(token.encode("ascii")).decode()
+
+    def masked(self, token: str) -> str:
+        """What people see: ****5678. An unreadable token (a rotated key) shows only stars."""
+        try:
+            return mask_id_number(self.decrypt(token))
+        except InvalidToken:
+            return "****"
+
+
+def valid_key(key: str) -> bool:
+    try:
+        Fernet(key)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def key_from_file(path: Path) -> str:
+    """Read the key file, creating it (mode 600) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode("ascii")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    log.warning("created an identity-number key at %s: keep a copy, or set ID_ENCRYPTION_KEY", path)
+    return key

@@ -1,0 +1,8 @@
+"""Every model module is imported here so that Base.metadata is complete (Alembic, tests)."""
+
+from bot.models import (
+    conversations,  # noqa: F401
+    organizations,  # noqa: F401
+    people,  # noqa: F401
+    reminders,  # noqa: F401
+)

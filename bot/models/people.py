@@ -1,0 +1,57 @@
+"""People who talk to the bot: leaders, coordinators and staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base
+
+
+class Role(StrEnum):
+    LEADER = "leader"
+    COORDINATOR = "coordinator"
+    STAFF = "staff"
+
+
+def enum_column(enum: type[StrEnum], length: int = 24) -> Enum:
+    """Enums stored as their plain string values, portable across SQLite and PostgreSQL."""
+    return Enum(
+        enum,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class User(Base):
+    """One person as the bot knows them.
+
+    Until they consent only what the bot needs to answer them is kept (their Telegram id,
+    language and the consent decision); their name arrives with consent.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8))
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.LEADER)
+    consent_version: Mapped[str | None] = mapped_column(String(16))
+    consent_at: Mapped[datetime | None]
+    consent_withdrawn_at: Mapped[datetime | None]
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    reachable: Mapped[bool] = mapped_column(default=True)
+    active_organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL", use_alter=True)
+    )
+
+    @property
+    def has_consented(self) -> bool:
+        return self.consent_at is not None and self.consent_withdrawn_at is None

@@ -1,0 +1,1 @@
+"""The playground: a Telegram Bot API emulator and the browser chat that talks to it."""

@@ -1,0 +1,26 @@
+"""What every part of the running bot shares: settings, database, clock, catalogues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.crypto import IdNumberCipher, key_from_file
+from bot.db import Database
+from bot.i18n import Translator, translator
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    clock: Clock = field(default_factory=SystemClock)
+
+    @cached_property
+    def cipher(self) -> IdNumberCipher:
+        return IdNumberCipher(self.settings.id_encryption_key or key_from_file(self.settings.id_key_file))
+
+    def translator(self, language: str | None) -> Translator:
+        return translator(language or self.settings.default_language, self.settings.timezone)

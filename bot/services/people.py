@@ -1,0 +1,78 @@
+"""People: first contact, consent, language, role, reachability."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models.people import Role, User
+
+# Bump when the privacy notice changes in substance: people are asked again.
+CONSENT_NOTICE_VERSION = "2026-11"
+
+
+async def meet(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    language: str,
+    admin_ids: Collection[int],
+    now: datetime,
+) -> User:
+    """Find the person, or create them at first contact with the language their app speaks.
+
+    Only the Telegram id, language and dates are kept before consent.
+    """
+    user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    if user is None:
+        user = User(
+            telegram_id=telegram_id,
+            language=language,
+            role=Role.STAFF if telegram_id in admin_ids else Role.LEADER,
+            first_seen=now,
+            last_seen=now,
+        )
+        session.add(user)
+        await session.flush()
+        return user
+    user.last_seen = now
+    # They just wrote to us, so they have not blocked the bot (or unblocked it).
+    user.reachable = True
+    if telegram_id in admin_ids and user.role is not Role.STAFF:
+        user.role = Role.STAFF
+    return user
+
+
+async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
+    return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+
+async def give_consent(session: AsyncSession, *, user: User, display_name: str | None, now: datetime) -> None:
+    user.consent_version = CONSENT_NOTICE_VERSION
+    user.consent_at = now
+    user.consent_withdrawn_at = None
+    user.display_name = (display_name or "").strip()[:128] or None
+
+
+async def decline_consent(session: AsyncSession, *, user: User, now: datetime) -> None:
+    """Declining keeps no name; the row stays so the bot remembers the answer and the language."""
+    user.consent_version = None
+    user.consent_at = None
+    user.consent_withdrawn_at = now
+    user.display_name = None
+
+
+async def set_language(session: AsyncSession, *, user: User, language: str) -> None:
+    user.language = language
+
+
+async def set_role(session: AsyncSession, *, user: User, role: Role) -> None:
+    user.role = role
+
+
+async def mark_unreachable(session: AsyncSession, *, telegram_id: int) -> None:
+    """Telegram answered 403: they blocked the bot or deleted their account."""
+    await session.execute(update(User).where(User.telegram_id == telegram_id).values(reachable=False))

@@ -1,0 +1,1 @@
+"""The Telegram layer: parse updates, call one service, answer through the catalogs."""

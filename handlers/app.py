@@ -1,0 +1,63 @@
+"""Builds the Application: persistence, rate limiter, error handler, and the handlers in a
+visible order."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import HTTPXRequest
+
+from bot.runtime import Runtime
+from handlers import errors, onboarding, registration
+from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
+from handlers.persistence import DatabasePersistence
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    runtime: Runtime,
+    *,
+    application_class: type[VocesApplication] = VocesApplication,
+    max_retries: int = 3,
+) -> VocesApplication:
+    settings = runtime.settings
+    if not settings.bot_token:
+        raise ValueError("BOT_TOKEN is not set")
+    application = (
+        ApplicationBuilder()
+        .application_class(application_class)
+        .token(settings.bot_token)
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(settings.bot_api_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=runtime.settings.zone))
+        .context_types(ContextTypes(context=VocesContext))
+        .persistence(DatabasePersistence(runtime.database, runtime.clock))
+        # Waits out Telegram's 429 answers (retry_after) and spaces bulk sends.
+        .rate_limiter(AIORateLimiter(max_retries=max_retries))
+        .concurrent_updates(OnePersonAtATime())
+        # Network hiccups on cheap mobile data are common: retry the connection, wait longer.
+        .request(HTTPXRequest(connection_pool_size=64, connect_timeout=10, read_timeout=20, pool_timeout=10))
+        .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
+        .post_init(_post_init)
+        .build()
+    )
+    application.runtime = runtime
+    _register_handlers(application)
+    return application
+
+
+def _register_handlers(application: VocesApplication) -> None:
+    # Group -10: the gatekeeper learns who is talking and their language.
+    # Group 0: features, flows before stand-alone commands, then the fallbacks that answer
+    # whatever no feature took.
+    registration.register(application)
+    onboarding.register(application)
+    onboarding.register_fallbacks(application)
+    application.add_error_handler(errors.on_error)
+
+
+async def _post_init(application: VocesApplication) -> None:  # type: ignore[override]
+    await onboarding.set_default_menus(application)

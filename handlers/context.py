@@ -1,0 +1,89 @@
+"""The typed Application and CallbackContext every handler receives."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+from weakref import WeakValueDictionary
+
+from telegram import Update
+from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
+
+from bot.i18n import Translator
+from bot.models.people import User
+from bot.runtime import Runtime
+
+
+class VocesApplication(Application):  # type: ignore[type-arg]
+    """PTB's Application plus the runtime, and re-dispatch for updates a flow handed back.
+
+    When someone inside one flow sends the command of another, the flow ends itself and asks
+    for the update to be dispatched again, so that the command reaches its own handler instead
+    of being swallowed by (or left dangling in) the flow they were in.
+    """
+
+    runtime: Runtime
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._handed_back: set[int] = set()
+
+    def dispatch_again(self, update: Update) -> None:
+        self._handed_back.add(update.update_id)
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        while isinstance(update, Update) and update.update_id in self._handed_back:
+            self._handed_back.discard(update.update_id)
+            await super().process_update(update)
+
+
+class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Per-update context: who is talking (set by the gatekeeper) and in which language."""
+
+    def __init__(self, application: VocesApplication, chat_id: int | None = None, user_id: int | None = None):
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.person: User | None = None
+        self.i18n: Translator = application.runtime.translator(None)
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.application.runtime  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def voces(self) -> VocesApplication:
+        return self.application  # type: ignore[return-value]
+
+    def gettext(self, message: str) -> str:
+        return self.i18n.gettext(message)
+
+
+class OnePersonAtATime(BaseUpdateProcessor):
+    """Different people are served concurrently; one person's updates run in order.
+
+    A conversation must see a person's messages one after the other (an album arrives as
+    several updates at once), while a slow reply to one leader must not hold up the others.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is None:
+            await coroutine
+            return
+        lock = self._locks.get(user.id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[user.id] = lock
+        async with lock:
+            await coroutine
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass

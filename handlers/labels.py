@@ -1,0 +1,45 @@
+"""How the domain's codes read in a chat: one table per list, driving buttons and cards."""
+
+from __future__ import annotations
+
+from bot.i18n import N_
+from bot.models.organizations import BoardRole, FocusArea, OrganizationKind, VerificationStatus
+from bot.validation import IdDocumentType
+
+KIND = {
+    OrganizationKind.OSB: N_("Grassroots social organization (OSB)"),
+    OrganizationKind.OSV: N_("Neighbourhood social organization (OSV)"),
+    OrganizationKind.CIVIL_ASSOCIATION: N_("Civil association"),
+    OrganizationKind.OTHER: N_("Other"),
+}
+FOCUS = {
+    FocusArea.WOMENS_ENTERPRISE: N_("Women's enterprise"),
+    FocusArea.HUMAN_RIGHTS: N_("Human rights"),
+    FocusArea.RISK_MANAGEMENT: N_("Risk management"),
+    FocusArea.EDUCATION: N_("Education"),
+    FocusArea.CULTURE: N_("Culture"),
+    FocusArea.CHILDREN_ARTS_SPORT: N_("Music, sport and art for children and adolescents"),
+    FocusArea.WELLBEING_FAMILY: N_("Emotional wellbeing and family"),
+    FocusArea.HEALTH: N_("Health"),
+    FocusArea.OTHER: N_("Other"),
+}
+BOARD_ROLE = {
+    BoardRole.PRESIDENT: N_("President"),
+    BoardRole.SECRETARY: N_("Secretary"),
+    BoardRole.TREASURER: N_("Treasurer"),
+    BoardRole.OTHER: N_("Other board member"),
+}
+DOCUMENT = {
+    IdDocumentType.DNI: N_("DNI"),
+    IdDocumentType.CE: N_("Carné de extranjería (CE)"),
+    IdDocumentType.CPP: N_("Temporary permit card (CPP)"),
+    IdDocumentType.PTP: N_("PTP"),
+    IdDocumentType.PASSPORT: N_("Passport"),
+    IdDocumentType.VE_CEDULA: N_("Venezuelan cédula"),
+    IdDocumentType.REFUGEE_APPLICANT: N_("Refugee applicant card (CSR)"),
+}
+STATUS = {
+    VerificationStatus.PENDING: N_("⏳ pending review by the programme"),
+    VerificationStatus.VERIFIED: N_("✅ verified"),
+    VerificationStatus.NEEDS_CHANGES: N_("✏️ needs changes"),
+}

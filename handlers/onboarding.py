@@ -1,0 +1,381 @@
+"""First contact: who is talking, the data notice and consent, language, help, cancel, and a
+helpful answer for anything that arrives outside a flow."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.i18n import N_, normalize_language
+from bot.models.people import Role
+from bot.services import people, privacy
+from handlers.common import answer_button, edit_or_reply, escape, keyboard, reply
+from handlers.context import VocesContext
+
+log = logging.getLogger(__name__)
+
+LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+
+# One table drives /help and the command menu Telegram shows beside the text box.
+LEADER_COMMANDS = (
+    ("register", N_("Register your organization")),
+    ("myorg", N_("See and edit your organization")),
+    ("invite", N_("Invite a co-leader")),
+    ("ruos", N_("RUOS checklist and documents")),
+    ("language", N_("Change the language")),
+    ("mydata", N_("See the data Voces keeps about you")),
+    ("deletedata", N_("Erase your data")),
+    ("help", N_("What I can do")),
+    ("cancel", N_("Leave what you are doing")),
+)
+STAFF_COMMANDS = (
+    ("pending", N_("Registrations waiting for review")),
+    ("review", N_("Documents waiting for review")),
+    ("reload_requirements", N_("Reload the requirement files")),
+)
+
+
+def commands_for(role: Role) -> tuple[tuple[str, str], ...]:
+    return LEADER_COMMANDS + STAFF_COMMANDS if role is Role.STAFF else LEADER_COMMANDS
+
+
+# --- the gatekeeper: runs before every feature ------------------------------------------------
+
+
+async def meet_person(update: Update, context: VocesContext) -> None:
+    """Know who is talking and in which language before any feature answers."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        person = await people.meet(
+            session,
+            telegram_id=user.id,
+            language=normalize_language(user.language_code, runtime.settings.default_language),
+            admin_ids=runtime.settings.admin_ids,
+            now=runtime.clock.now(),
+        )
+    context.person = person
+    context.i18n = runtime.translator(person.language)
+
+
+# --- /start and the data notice ----------------------------------------------------------------
+
+
+def notice_text(context: VocesContext, *, greeting: bool) -> str:
+    _ = context.gettext
+    lines = []
+    if greeting:
+        lines += [
+            _("Hello! I am <b>Voces</b>, the assistant of the programme that supports your organization."),
+            _("I help you register your organization, get the RUOS documents ready, sign up for trainings and report on your projects."),
+            "",
+        ]
+    lines += [
+        _("<b>Before we start: your data</b>"),
+        _("• <b>What I keep:</b> your Telegram name and language, and what you register (your organization, its board, documents)."),
+        _("• <b>Why:</b> to follow up your organization's registration, trainings and projects."),
+        _("• <b>Who sees it:</b> only the programme staff."),
+        _("• Telegram keeps chats on servers outside Peru."),
+        _("• You can see your data with /mydata and erase it with /deletedata at any time."),
+        "",
+        _("Do you accept?"),
+    ]
+    return "\n".join(lines)
+
+
+def full_notice_text(context: VocesContext) -> str:
+    _ = context.gettext
+    return "\n".join(
+        [
+            _("<b>How Voces looks after your data</b>"),
+            _("Voces is run by the capacity-building programme for social organizations in Lima and Callao. Under Peru's Personal Data Protection Law (Ley 29733) we ask for your consent before keeping anything about you."),
+            _("<b>What we keep:</b> your Telegram name, your language, and what you enter: your organization's details, its board members (names and identity document numbers), the documents you upload and your reports. Identity numbers are stored encrypted and shown only masked, like ****5678."),
+            _("<b>What for:</b> to follow up the registration of your organization, invite you to trainings, and remind you of deadlines. Nothing is sold or published."),
+            _("<b>Who sees it:</b> the programme staff who accompany your organization."),
+            _("<b>Where:</b> our database, and Telegram, which keeps chats on its servers outside Peru."),
+            _("<b>Your rights:</b> see your data (/mydata), correct it (/myorg), erase it (/deletedata), withdraw consent and object at any time, free of charge."),
+            _("If you do not accept, the bot keeps only your Telegram number and language, to remember your answer."),
+        ]
+    )
+
+
+def notice_keyboard(context: VocesContext, *, more: bool = True):  # noqa: ANN201 - InlineKeyboardMarkup
+    _ = context.gettext
+    other = next(code for code in SUPPORTED_LANGUAGES if code != context.i18n.language)
+    rows = [[(_("✅ I accept"), "consent:yes"), (_("I do not accept"), "consent:no")]]
+    if more:
+        rows.append([(_("Read more"), "consent:more")])
+    rows.append([(LANGUAGE_NAMES[other], f"consent:lang:{other}")])
+    return keyboard(rows)
+
+
+async def start(update: Update, context: VocesContext) -> None:
+    _ = context.gettext
+    person = context.person
+    assert person is not None
+    if person.has_consented:
+        name = escape(person.display_name or "")
+        await reply(update, context, _("Welcome back, %(name)s!") % {"name": name} + "\n\n" + help_text(context))
+        return
+    await reply(update, context, notice_text(context, greeting=True), reply_markup=notice_keyboard(context))
+
+
+async def show_notice(update: Update, context: VocesContext) -> None:
+    await answer_button(update)
+    await reply(update, context, notice_text(context, greeting=False), reply_markup=notice_keyboard(context))
+
+
+async def read_more(update: Update, context: VocesContext) -> None:
+    await answer_button(update)
+    await reply(update, context, full_notice_text(context), reply_markup=notice_keyboard(context, more=False))
+
+
+async def switch_notice_language(update: Update, context: VocesContext) -> None:
+    await answer_button(update)
+    language = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
+    await change_language(update, context, language)
+    await edit_or_reply(update, context, notice_text(context, greeting=True), reply_markup=notice_keyboard(context))
+
+
+async def accept(update: Update, context: VocesContext) -> None:
+    await answer_button(update)
+    _ = context.gettext
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        person = await people.get_by_telegram_id(session, update.effective_user.id)  # type: ignore[union-attr]
+        assert person is not None
+        await people.give_consent(
+            session, user=person, display_name=update.effective_user.full_name, now=runtime.clock.now()  # type: ignore[union-attr]
+        )
+    context.person = person
+    await edit_or_reply(update, context, _("✅ Thank you. You accepted the data notice."))
+    await reply(
+        update,
+        context,
+        _("Your next step: register your organization with /register.") + "\n\n" + help_text(context),
+    )
+
+
+async def decline(update: Update, context: VocesContext) -> None:
+    await answer_button(update)
+    _ = context.gettext
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        person = await people.get_by_telegram_id(session, update.effective_user.id)  # type: ignore[union-attr]
+        assert person is not None
+        await people.decline_consent(session, user=person, now=runtime.clock.now())
+    context.person = person
+    await edit_or_reply(
+        update,
+        context,
+        "\n".join(
+            [
+                _("Understood. I have not kept your name or anything you would register."),
+                _("Without accepting you can still read /help and change the /language."),
+                _("Registering an organization, uploading documents and signing up for trainings need your consent. Send /start whenever you change your mind."),
+            ]
+        ),
+    )
+
+
+# --- /language ---------------------------------------------------------------------------------
+
+
+async def choose_language(update: Update, context: VocesContext) -> None:
+    _ = context.gettext
+    rows = [[(LANGUAGE_NAMES[code], f"lang:{code}") for code in SUPPORTED_LANGUAGES]]
+    await reply(update, context, _("Which language do you prefer?"), reply_markup=keyboard(rows))
+
+
+async def language_chosen(update: Update, context: VocesContext) -> None:
+    await answer_button(update)
+    language = update.callback_query.data.split(":", 1)[1]  # type: ignore[union-attr]
+    if language not in SUPPORTED_LANGUAGES:
+        return  # an old or forged button
+    await change_language(update, context, language)
+    await edit_or_reply(update, context, context.gettext("Done: I will speak English with you."))
+
+
+async def change_language(update: Update, context: VocesContext, language: str) -> None:
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        person = await people.get_by_telegram_id(session, update.effective_user.id)  # type: ignore[union-attr]
+        assert person is not None
+        await people.set_language(session, user=person, language=language)
+    context.person = person
+    context.i18n = runtime.translator(language)
+    await set_personal_menu(context, person.telegram_id, person.role, language)
+
+
+# --- the command menu --------------------------------------------------------------------------
+
+
+def bot_commands(role: Role, language: str, application: Application) -> list[BotCommand]:  # type: ignore[type-arg]
+    i18n = application.runtime.translator(language)  # type: ignore[attr-defined]
+    return [BotCommand(name, i18n.gettext(description)) for name, description in commands_for(role)]
+
+
+async def set_default_menus(application: Application) -> None:  # type: ignore[type-arg]
+    """Leaders' commands for each language Telegram's app may be set to; staff get their own."""
+    default = application.runtime.settings.default_language  # type: ignore[attr-defined]
+    await application.bot.set_my_commands(bot_commands(Role.LEADER, default, application))
+    for language in SUPPORTED_LANGUAGES:
+        await application.bot.set_my_commands(bot_commands(Role.LEADER, language, application), language_code=language)
+
+
+async def set_personal_menu(context: VocesContext, chat_id: int, role: Role, language: str) -> None:
+    """A menu for one chat: staff commands, or a language other than the phone's."""
+    try:
+        await context.bot.set_my_commands(
+            bot_commands(role, language, context.application), scope=BotCommandScopeChat(chat_id)
+        )
+    except TelegramError:
+        log.warning("could not set the command menu for a chat", exc_info=True)
+
+
+# --- /help, /cancel, and everything outside a flow ---------------------------------------------
+
+
+def help_text(context: VocesContext) -> str:
+    _ = context.gettext
+    role = context.person.role if context.person else Role.LEADER
+    lines = [_("<b>What I can do</b>")]
+    lines += [f"/{name} — {_(description)}" for name, description in LEADER_COMMANDS]
+    if role is Role.STAFF:
+        lines += ["", _("<b>Staff</b>")]
+        lines += [f"/{name} — {_(description)}" for name, description in STAFF_COMMANDS]
+    return "\n".join(lines)
+
+
+async def show_help(update: Update, context: VocesContext) -> None:
+    await reply(update, context, help_text(context))
+
+
+async def nothing_to_cancel(update: Update, context: VocesContext) -> None:
+    await reply(update, context, context.gettext("There is nothing to cancel right now."))
+
+
+async def unknown_command(update: Update, context: VocesContext) -> None:
+    _ = context.gettext
+    await reply(update, context, _("I do not know that command.") + "\n\n" + help_text(context))
+
+
+async def text_outside_a_flow(update: Update, context: VocesContext) -> None:
+    _ = context.gettext
+    await reply(update, context, _("I did not understand that message. This is what I can do:") + "\n\n" + help_text(context))
+
+
+async def sticker_outside_a_flow(update: Update, context: VocesContext) -> None:
+    _ = context.gettext
+    await reply(update, context, _("Nice sticker! I only understand text and commands. Send /help to see what I can do."))
+
+
+async def file_outside_a_flow(update: Update, context: VocesContext) -> None:
+    _ = context.gettext
+    await reply(
+        update,
+        context,
+        _("To send a document for your organization's RUOS checklist, open /ruos and choose the requirement first. I have not kept this file."),
+    )
+
+
+async def stale_button(update: Update, context: VocesContext) -> None:
+    """A button from an old message, or one whose flow already ended."""
+    if update.callback_query:
+        await update.callback_query.answer(context.gettext("This button is no longer active."), show_alert=True)
+
+
+# --- /mydata and /deletedata -------------------------------------------------------------------
+
+
+async def my_data(update: Update, context: VocesContext) -> None:
+    _ = context.gettext
+    async with context.runtime.database.session() as session:
+        summary = await privacy.summarize_person(session, telegram_id=update.effective_user.id)  # type: ignore[union-attr]
+    i18n = context.i18n
+    lines = [_("<b>What Voces keeps about you</b>")]
+    lines.append(_("Telegram id: %(id)s") % {"id": summary.telegram_id})
+    lines.append(_("Name: %(name)s") % {"name": escape(summary.display_name or _("(not kept)"))})
+    lines.append(_("Language: %(language)s") % {"language": LANGUAGE_NAMES.get(summary.language, summary.language)})
+    if summary.consent_at:
+        lines.append(_("Consent given: %(date)s") % {"date": i18n.datetime(summary.consent_at)})
+    else:
+        lines.append(_("Consent: not given"))
+    lines.append(_("First contact: %(date)s") % {"date": i18n.datetime(summary.first_seen)})
+    for organization in summary.organizations:
+        lines.append(_("Organization you lead: %(name)s") % {"name": escape(organization)})
+    if summary.drafts:
+        lines.append(_("Unfinished registrations: %(count)s") % {"count": summary.drafts})
+    await reply(update, context, "\n".join(lines))
+
+
+async def ask_to_delete(update: Update, context: VocesContext) -> None:
+    _ = context.gettext
+    await reply(
+        update,
+        context,
+        _("This erases your name, your consent, your unfinished registrations and your role as leader. Organizations you lead alone are erased with their board and documents. This cannot be undone. Continue?"),
+        reply_markup=keyboard([[(_("Yes, erase my data"), "privacy:erase"), (_("No, keep it"), "privacy:keep")]]),
+    )
+
+
+async def erase(update: Update, context: VocesContext) -> None:
+    await answer_button(update)
+    _ = context.gettext
+    async with context.runtime.database.session() as session:
+        await privacy.erase_person(session, telegram_id=update.effective_user.id, now=context.runtime.clock.now())  # type: ignore[union-attr]
+    await edit_or_reply(update, context, _("Your data has been erased. If you write again, I will ask for your consent first."))
+
+
+async def keep(update: Update, context: VocesContext) -> None:
+    await answer_button(update)
+    await edit_or_reply(update, context, context.gettext("Nothing was erased."))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """The gatekeeper in its own early group; the rest in the features' group, in order."""
+    application.add_handler(TypeHandler(Update, meet_person), group=-10)
+    application.add_handlers(
+        [
+            CommandHandler("start", start),
+            CallbackQueryHandler(show_notice, pattern=r"^consent:show$"),
+            CallbackQueryHandler(read_more, pattern=r"^consent:more$"),
+            CallbackQueryHandler(accept, pattern=r"^consent:yes$"),
+            CallbackQueryHandler(decline, pattern=r"^consent:no$"),
+            CallbackQueryHandler(switch_notice_language, pattern=r"^consent:lang:[a-z]{2}$"),
+            CommandHandler("language", choose_language),
+            CallbackQueryHandler(language_chosen, pattern=r"^lang:[a-z]{2}$"),
+            CommandHandler("help", show_help),
+            CommandHandler("mydata", my_data),
+            CommandHandler("deletedata", ask_to_delete),
+            CallbackQueryHandler(erase, pattern=r"^privacy:erase$"),
+            CallbackQueryHandler(keep, pattern=r"^privacy:keep$"),
+        ]
+    )
+
+
+def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
+    """Last in the features' group: only what no feature took arrives here."""
+    application.add_handlers(
+        [
+            CommandHandler("cancel", nothing_to_cancel),
+            MessageHandler(filters.COMMAND, unknown_command),
+            MessageHandler(filters.Sticker.ALL, sticker_outside_a_flow),
+            MessageHandler(filters.Document.ALL | filters.PHOTO | filters.VIDEO | filters.VOICE | filters.AUDIO, file_outside_a_flow),
+            MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, text_outside_a_flow),
+            CallbackQueryHandler(stale_button),
+        ]
+    )

@@ -1,0 +1,126 @@
+"""The bot under test: the real Application, polling the project's Bot API emulator over HTTP.
+
+Tests talk to it the way people do, through `SimulatedUser`s of the emulator: they send text,
+tap buttons, upload files and read what the bot sent back.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from sqlalchemy.engine import make_url
+from telegram import Update
+
+from bot.clock import FakeClock
+from bot.config import Settings, load_settings
+from bot.db import Database
+from bot.playground.emulator import BotApiEmulator, SimulatedUser
+from bot.runtime import Runtime
+from handlers.app import build_application
+from handlers.context import VocesApplication
+
+BOT_TOKEN = "7000000001:TEST-token-for-the-emulator"
+STAFF_TELEGRAM_ID = 900_001
+TEST_ID_KEY = Fernet.generate_key().decode()
+
+
+class ObservedApplication(VocesApplication):
+    """Tells the emulator when an update is fully handled, so a test's next line reads the
+    bot's complete answer instead of sleeping and hoping."""
+
+    emulator: BotApiEmulator
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            if isinstance(update, Update):
+                self.emulator.mark_processed(update.update_id)
+
+
+@dataclass
+class BotUnderTest:
+    emulator: BotApiEmulator
+    database_url: str
+    storage_dir: Path
+    clock: FakeClock = field(default_factory=FakeClock)
+    settings_overrides: dict[str, Any] = field(default_factory=dict)
+    application: ObservedApplication | None = None
+    runtime: Runtime | None = None
+
+    def settings(self) -> Settings:
+        values: dict[str, Any] = {
+            "bot_token": BOT_TOKEN,
+            "bot_api_base_url": self.emulator.base_url,
+            "bot_api_file_url": self.emulator.base_file_url,
+            "database_url": self.database_url,
+            "admin_ids": frozenset({STAFF_TELEGRAM_ID}),
+            "id_encryption_key": TEST_ID_KEY,
+            "storage_dir": self.storage_dir,
+            "_env_file": None,
+        }
+        values.update(self.settings_overrides)
+        return load_settings(**values)
+
+    async def start(self) -> None:
+        self.runtime = Runtime(settings=self.settings(), database=Database(self.database_url), clock=self.clock)
+        application = build_application(self.runtime, application_class=ObservedApplication)
+        application.emulator = self.emulator
+        self.application = application
+        await application.initialize()
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+
+    async def stop(self) -> None:
+        application = self.application
+        if application is None:
+            return
+        if application.updater and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        assert self.runtime is not None
+        await self.runtime.database.dispose()
+        self.application = None
+
+    async def restart(self) -> None:
+        """Stop this Application and start a brand-new one on the same database."""
+        await self.stop()
+        await self.start()
+
+    def user(self, user_id: int | None = None, **kwargs: Any) -> SimulatedUser:
+        return self.emulator.user(user_id, **kwargs)
+
+    async def session(self):  # noqa: ANN201 - an async context manager
+        assert self.runtime is not None
+        return self.runtime.database.session()
+
+
+async def make_database(template_url: str, backend: str, workdir: Path) -> str:
+    """A fresh, migrated database for one test, copied from the session's template."""
+    if backend == "sqlite":
+        source = Path(make_url(template_url).database or "")
+        target = workdir / f"voces-{uuid.uuid4().hex[:8]}.sqlite3"
+        shutil.copyfile(source, target)
+        return f"sqlite+aiosqlite:///{target}"
+    import asyncpg
+
+    url = make_url(template_url)
+    name = f"voces_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(
+        user=url.username, password=url.password, host=url.host, port=url.port or 5432, database="postgres"
+    )
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"')
+    finally:
+        await admin.close()
+    return url.set(database=name).render_as_string(hide_password=False)
