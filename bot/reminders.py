@@ -320,10 +320,12 @@ class ReminderEngine:
         async with self._database.session() as session:
             if self.quiet_hours.contains(now):
                 await self._hold_for_morning(session, now)
-            # One statement, so that overlapping ticks never claim the same row: on PostgreSQL
-            # the rows are locked and skipped by the other tick; on SQLite the statement holds
-            # the write lock, and the outer `state = pending` re-check leaves out rows already
-            # taken by a tick that committed first.
+            # One statement, so that overlapping ticks never claim the same row. On PostgreSQL
+            # the other tick's rows are locked and skipped, and a row it claimed since this
+            # statement began fails the `pending` re-check that FOR UPDATE makes on the newest
+            # version. On SQLite the statement holds the write lock, so it reads the latest
+            # data. (A second `state = pending` on the outer UPDATE would be redundant and
+            # would lead SQLite to scan every pending row instead of looking the ids up.)
             due = (
                 select(Reminder.id)
                 .where(Reminder.state == ReminderState.PENDING, Reminder.due_at <= now)
@@ -333,7 +335,7 @@ class ReminderEngine:
             )
             claimed = await session.execute(
                 update(Reminder)
-                .where(Reminder.id.in_(due), Reminder.state == ReminderState.PENDING)
+                .where(Reminder.id.in_(due))
                 .values(state=ReminderState.SENDING, attempts=Reminder.attempts + 1)
                 .returning(Reminder.id)
                 .execution_options(synchronize_session=False)

@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.crypto import IdNumberCipher, key_from_file
 from bot.db import Database
 from bot.i18n import Translator, translator
+from bot.reminders import ReminderEngine
 
 
 @dataclass
@@ -21,6 +22,10 @@ class Runtime:
     @cached_property
     def cipher(self) -> IdNumberCipher:
         return IdNumberCipher(self.settings.id_encryption_key or key_from_file(self.settings.id_key_file))
+
+    @cached_property
+    def reminders(self) -> ReminderEngine:
+        return ReminderEngine.from_settings(self.database, self.settings, clock=self.clock)
 
     def translator(self, language: str | None) -> Translator:
         return translator(language or self.settings.default_language, self.settings.timezone)

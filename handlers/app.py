@@ -10,7 +10,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defau
 from telegram.request import HTTPXRequest
 
 from bot.runtime import Runtime
-from handlers import errors, onboarding, registration
+from handlers import errors, onboarding, organizations, registration, reminders
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
 from handlers.persistence import DatabasePersistence
 
@@ -54,6 +54,7 @@ def _register_handlers(application: VocesApplication) -> None:
     # Group 0: features, flows before stand-alone commands, then the fallbacks that answer
     # whatever no feature took.
     registration.register(application)
+    organizations.register(application)
     onboarding.register(application)
     onboarding.register_fallbacks(application)
     application.add_error_handler(errors.on_error)
@@ -61,3 +62,4 @@ def _register_handlers(application: VocesApplication) -> None:
 
 async def _post_init(application: VocesApplication) -> None:  # type: ignore[override]
     await onboarding.set_default_menus(application)
+    await reminders.start_engine(application)

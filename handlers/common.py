@@ -105,8 +105,7 @@ def needs_consent(callback: Callback) -> Callback:
         if context.person is not None and context.person.has_consented:
             return await callback(update, context)
         _ = context.gettext
-        if update.callback_query:
-            await update.callback_query.answer()
+        await answer_button(update, context)
         await reply(
             update,
             context,
@@ -118,7 +117,27 @@ def needs_consent(callback: Callback) -> Callback:
     return guarded
 
 
-async def answer_button(update: Update) -> None:
-    """Acknowledge a button press at once: Telegram shows a spinner until we do."""
-    if update.callback_query:
-        await update.callback_query.answer()
+async def answer_button(update: Update, context: VocesContext | None = None) -> None:
+    """Acknowledge a button press at once: Telegram shows a spinner until we do.
+
+    Telegram accepts one answer per press; a handler that hands over to another one that
+    answers too must not fail for it, so the answer is remembered on the per-update context.
+    """
+    query = update.callback_query
+    if query is None or (context is not None and context.button_answered):
+        return
+    await query.answer()
+    if context is not None:
+        context.button_answered = True
+
+
+async def remember(update: Update, context: VocesContext, **values: Any) -> None:
+    """Keep small flow details in user_data and commit them now, not at PTB's next flush."""
+    assert context.user_data is not None and update.effective_user is not None
+    for name, value in values.items():
+        if value is None:
+            context.user_data.pop(name, None)
+        else:
+            context.user_data[name] = value
+    if context.application.persistence is not None:
+        await context.application.persistence.update_user_data(update.effective_user.id, context.user_data)

@@ -46,6 +46,7 @@ class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.person: User | None = None
         self.i18n: Translator = application.runtime.translator(None)
+        self.button_answered = False
 
     @property
     def runtime(self) -> Runtime:

@@ -35,7 +35,7 @@ async def on_error(update: object, context: VocesContext) -> None:
             exc_info=error,
         )
     if isinstance(update, Update) and update.effective_chat:
-        if update.callback_query:
+        if update.callback_query and not context.button_answered:
             try:
                 await update.callback_query.answer()
             except Exception:  # noqa: BLE001 - the query may be too old; the message below still goes

@@ -134,24 +134,24 @@ async def start(update: Update, context: VocesContext) -> None:
 
 
 async def show_notice(update: Update, context: VocesContext) -> None:
-    await answer_button(update)
+    await answer_button(update, context)
     await reply(update, context, notice_text(context, greeting=False), reply_markup=notice_keyboard(context))
 
 
 async def read_more(update: Update, context: VocesContext) -> None:
-    await answer_button(update)
+    await answer_button(update, context)
     await reply(update, context, full_notice_text(context), reply_markup=notice_keyboard(context, more=False))
 
 
 async def switch_notice_language(update: Update, context: VocesContext) -> None:
-    await answer_button(update)
+    await answer_button(update, context)
     language = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
     await change_language(update, context, language)
     await edit_or_reply(update, context, notice_text(context, greeting=True), reply_markup=notice_keyboard(context))
 
 
 async def accept(update: Update, context: VocesContext) -> None:
-    await answer_button(update)
+    await answer_button(update, context)
     _ = context.gettext
     runtime = context.runtime
     async with runtime.database.session() as session:
@@ -170,7 +170,7 @@ async def accept(update: Update, context: VocesContext) -> None:
 
 
 async def decline(update: Update, context: VocesContext) -> None:
-    await answer_button(update)
+    await answer_button(update, context)
     _ = context.gettext
     runtime = context.runtime
     async with runtime.database.session() as session:
@@ -201,7 +201,7 @@ async def choose_language(update: Update, context: VocesContext) -> None:
 
 
 async def language_chosen(update: Update, context: VocesContext) -> None:
-    await answer_button(update)
+    await answer_button(update, context)
     language = update.callback_query.data.split(":", 1)[1]  # type: ignore[union-attr]
     if language not in SUPPORTED_LANGUAGES:
         return  # an old or forged button
@@ -333,7 +333,7 @@ async def ask_to_delete(update: Update, context: VocesContext) -> None:
 
 
 async def erase(update: Update, context: VocesContext) -> None:
-    await answer_button(update)
+    await answer_button(update, context)
     _ = context.gettext
     async with context.runtime.database.session() as session:
         await privacy.erase_person(session, telegram_id=update.effective_user.id, now=context.runtime.clock.now())  # type: ignore[union-attr]
@@ -341,7 +341,7 @@ async def erase(update: Update, context: VocesContext) -> None:
 
 
 async def keep(update: Update, context: VocesContext) -> None:
-    await answer_button(update)
+    await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext("Nothing was erased."))
 
 

@@ -214,7 +214,7 @@ async def search_district(update: Update, context: VocesContext, draft: Registra
 
 
 async def on_button(update: Update, context: VocesContext) -> str | int:
-    await answer_button(update)
+    await answer_button(update, context)
     query = update.callback_query
     assert query is not None and query.data is not None
     _prefix, action, *rest = query.data.split(":")

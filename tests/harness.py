@@ -97,6 +97,11 @@ class BotUnderTest:
         await self.stop()
         await self.start()
 
+    async def run_reminders(self) -> int:
+        """What the periodic job does, now: deliver every reminder due by the fake clock."""
+        assert self.runtime is not None
+        return await self.runtime.reminders.run_due()
+
     def user(self, user_id: int | None = None, **kwargs: Any) -> SimulatedUser:
         return self.emulator.user(user_id, **kwargs)
 

@@ -826,6 +826,7 @@ class BotApiEmulator:
         self._user_ids = itertools.count(FIRST_USER_ID)
         self._token = ""
         self._closing = False
+        self._last_bot_request_at = 0.0
 
         self._pending_updates: deque[JsonDict] = deque()
         self._update_ids = itertools.count(1)
@@ -861,7 +862,7 @@ class BotApiEmulator:
         self._closing = False
         self._runner = web.AppRunner(self.web_app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, shutdown_timeout=1.0)
+        site = web.TCPSite(self._runner, host, port)
         await site.start()
         port = self._runner.addresses[0][1]
         self.url = f"http://{host}:{port}"
@@ -983,10 +984,18 @@ class BotApiEmulator:
             self._tracking.pop(update_id, None)
 
     async def _settle(self, chat: PrivateChat, *, since: float) -> None:
-        """Wait until no bot request has touched the chat for ``settle_seconds``."""
+        """Wait until the bot looks done with the chat, for want of a processed signal.
+
+        Done: the bot has made a request about this chat since ``since`` and then none for
+        ``settle_seconds``; or it has made no request at all for that long (an update it
+        ignores). Under load a busy bot is never globally quiet, so an action keeps waiting
+        until the bot reaches its chat rather than returning before the answer.
+        """
         while True:
-            quiet_until = max(since, chat.last_bot_request_at) + self.settle_seconds
-            delay = quiet_until - time.monotonic()
+            wake_at = max(since, self._last_bot_request_at) + self.settle_seconds
+            if chat.last_bot_request_at >= since:
+                wake_at = min(wake_at, chat.last_bot_request_at + self.settle_seconds)
+            delay = wake_at - time.monotonic()
             if delay <= 0:
                 return
             await asyncio.sleep(delay)
@@ -1002,6 +1011,10 @@ class BotApiEmulator:
         token = request.match_info["token"]
         self._token = token
         self.stats.requests += 1
+        # Long polls say nothing about whether the bot is busy with an update.
+        answering = name != "getUpdates"
+        if answering:
+            self._last_bot_request_at = time.monotonic()
         call: _Call | None = None
         try:
             values, uploads = await _read_parameters(request)
@@ -1015,6 +1028,8 @@ class BotApiEmulator:
             self._record(name, call, error.description)
             return web.json_response(error.as_json(), status=error.code)
         finally:
+            if answering:
+                self._last_bot_request_at = time.monotonic()
             if call is not None and call.chat is not None:
                 call.chat.last_bot_request_at = time.monotonic()
         self._record(name, call, None)
@@ -1470,7 +1485,14 @@ class BotApiEmulator:
             if kind not in ("photo", "document"):
                 raise _bad_request(f"media type {kind!r} is not supported by the emulator")
             stored = self._input_file(call, item.get("media"), kind)
-            item_call = _Call(call.method, call.token, item, {})
+            # Each item formats its own caption, with the same rules as a sendPhoto's.
+            caption_fields = ("caption", "parse_mode", "caption_entities")
+            item_call = _Call(
+                call.method,
+                call.token,
+                {key: item[key] for key in caption_fields if key in item},
+                {},
+            )
             attachment = (
                 self._photo_sizes(stored) if kind == "photo" else self._document_json(stored)
             )

@@ -1,0 +1,90 @@
+"""Delivering reminders through Telegram: the periodic job, and one renderer per kind.
+
+Features register a renderer for each reminder kind they schedule. A renderer looks at the
+matter again when the reminder is due and returns the message, or None when there is nothing
+left to remind (the document was uploaded, the person left the session): then nothing is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ContextTypes
+
+from bot.i18n import Translator
+from bot.models.reminders import Reminder
+from bot.reminders import DeliveryOutcome
+from bot.runtime import Runtime
+from handlers.context import VocesApplication
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    reply_markup: InlineKeyboardMarkup | None = None
+
+
+Renderer = Callable[[Reminder, Translator, Runtime], Awaitable[Rendered | None]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renders(kind: str) -> Callable[[Renderer], Renderer]:
+    def register(renderer: Renderer) -> Renderer:
+        RENDERERS[kind] = renderer
+        return renderer
+
+    return register
+
+
+def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[DeliveryOutcome]]:
+    runtime = application.runtime
+
+    async def deliver(reminder: Reminder) -> DeliveryOutcome:
+        recipient = reminder.recipient
+        if not recipient.reachable:
+            return DeliveryOutcome.RECIPIENT_UNREACHABLE
+        renderer = RENDERERS.get(reminder.kind)
+        if renderer is None:
+            log.error("no renderer for reminder kind %s (id %s): not sent", reminder.kind, reminder.id)
+            return DeliveryOutcome.SENT
+        rendered = await renderer(reminder, runtime.translator(recipient.language), runtime)
+        if rendered is None:
+            log.info("reminder %s (%s) no longer applies", reminder.id, reminder.kind)
+            return DeliveryOutcome.SENT
+        try:
+            await application.bot.send_message(recipient.telegram_id, rendered.text, reply_markup=rendered.reply_markup)
+        except Forbidden:
+            return DeliveryOutcome.RECIPIENT_UNREACHABLE
+        except TimedOut:
+            raise  # it may have gone out: the engine marks it uncertain rather than repeat it
+        except (RetryAfter, NetworkError):
+            return DeliveryOutcome.RETRY_LATER
+        return DeliveryOutcome.SENT
+
+    return deliver
+
+
+async def run_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.application.runtime.reminders.run_due()  # type: ignore[attr-defined]
+
+
+async def start_engine(application: VocesApplication) -> None:
+    """Settle what the last run left, then claim due reminders every few seconds."""
+    engine = application.runtime.reminders
+    engine.set_deliverer(deliverer(application))
+    report = await engine.recover_on_start()
+    log.info("reminders after restart: %s uncertain, %s dropped", report.uncertain, report.dropped)
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        run_due_reminders,
+        interval=application.runtime.settings.reminder_interval_seconds,
+        first=1,
+        name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
