@@ -41,7 +41,7 @@ TOKEN = "123456:TEST-TOKEN"
 @pytest.fixture
 async def emulator() -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator() as emulator:
-        emulator.settle_seconds = 0.05
+        emulator.settle_seconds = 0.05  # the stand-in bots below answer at once
         yield emulator
 
 
@@ -431,12 +431,15 @@ async def test_the_browser_page_chats_through_the_client_api(
         async with page.post(f"{chat}/tap", json=tap) as r:
             assert r.status == 200
         form = aiohttp.FormData({"kind": "document"})
-        form.add_field("file", b"a,b", filename="lista.csv", content_type="text/csv")
+        form.add_field("file", b"a,b", filename="señas.csv", content_type="text/csv")
         async with page.post(f"{chat}/upload", data=form) as r:
             document = (await r.json())["message"]["document"]
         async with page.get(document["url"].removeprefix("/_emulator/")) as r:
             assert await r.read() == b"a,b"
 
+        await bot.set_my_commands([BotCommand("start", "Empezar")])
+        async with page.get(f"{chat}/commands") as r:
+            assert await r.json() == [{"command": "start", "description": "Empezar"}]
         async with page.get(f"{chat}/history") as r:
             history = (await r.json())["messages"]
     assert [(m["from_bot"], m["text"]) for m in history] == [

@@ -114,6 +114,8 @@ class Leadership(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[LeaderRole] = mapped_column(enum_column(LeaderRole))
     joined_at: Mapped[datetime]
+    # The organization a person leading several acts for now (one per person).
+    acting: Mapped[bool] = mapped_column(default=False)
 
     organization: Mapped[Organization] = relationship(back_populates="leaders")
 

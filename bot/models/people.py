@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, String
+from sqlalchemy import BigInteger, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -48,9 +48,6 @@ class User(Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     reachable: Mapped[bool] = mapped_column(default=True)
-    active_organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="SET NULL", use_alter=True)
-    )
 
     @property
     def has_consented(self) -> bool:

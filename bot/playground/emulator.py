@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -71,6 +72,7 @@ FIRST_USER_ID = 100_000_001
 PHOTO_WIDTH, PHOTO_HEIGHT = 1280, 960  # the emulator never decodes images; bots only read ids
 RECORDED_CALLS = 10_000
 MAX_CLIENT_POLL_SECONDS = 60.0
+MAX_LABELS_IN_ERRORS = 30
 
 # Parameters whose values are JSON objects or arrays; form-encoded clients (PTB) send them as
 # JSON strings.
@@ -146,6 +148,7 @@ class EmulatorStats:
 
 @dataclass(frozen=True)
 class StoredFile:
+    kind: str  # document | photo | sticker
     file_id: str
     file_unique_id: str
     file_path: str
@@ -233,7 +236,6 @@ class _Signal:
 class _UpdateTracking:
     """What an action waits for: delivery by getUpdates, or the harness's processed signal."""
 
-    update_id: int
     delivered: asyncio.Event = field(default_factory=asyncio.Event)
     delivered_at: float = 0.0
     processed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -301,6 +303,10 @@ class PrivateChat:
         self.bot_touched[message_id] = seq
         self.last_bot_event_seq = seq
 
+    def last_touched(self) -> ChatMessage | None:
+        """The bot message most recently sent or edited, if any is left."""
+        return self.messages[next(reversed(self.bot_touched))] if self.bot_touched else None
+
     def delete(self, message: ChatMessage) -> None:
         message.deleted = True
         self.bot_touched.pop(message.message_id, None)
@@ -309,7 +315,7 @@ class PrivateChat:
     def set_reply_keyboard(self, markup: JsonDict | None, message_id: int = 0) -> None:
         self.reply_keyboard = markup
         self.reply_keyboard_message_id = message_id
-        self.record("keyboard", details=markup or {})
+        self.record("keyboard")
 
     def visible(self, message_id: int) -> ChatMessage | None:
         message = self.messages.get(message_id)
@@ -460,7 +466,8 @@ class SimulatedUser:
                     f"the last one reads {self.last_text!r}"
                 )
             await chat.signal.wait(remaining)
-        await self._emulator._settle(chat, since=time.monotonic())
+        # Since the request that brought the reply: more may follow from the same job.
+        await self._emulator._settle(chat, since=chat.last_bot_request_at)
         chat.seen_seq = chat.current_seq
         return self.last_message or {}
 
@@ -478,14 +485,14 @@ class SimulatedUser:
     @property
     def last_message(self) -> JsonDict | None:
         """The bot message most recently sent or edited."""
-        touched = self.chat.bot_touched
-        return self.chat.messages[next(reversed(touched))].data if touched else None
+        message = self.chat.last_touched()
+        return message.data if message else None
 
     @property
     def last_text(self) -> str:
         """The visible text (or caption, or poll question) of ``last_message``; "" if none."""
-        touched = self.chat.bot_touched
-        return self.chat.messages[next(reversed(touched))].visible_text if touched else ""
+        message = self.chat.last_touched()
+        return message.visible_text if message else ""
 
     @property
     def replies(self) -> list[JsonDict]:
@@ -523,12 +530,8 @@ class SimulatedUser:
     @property
     def documents(self) -> list[SentFile]:
         files = self._emulator._files
-        return [
-            SentFile(stored.file_name, stored.mime_type, stored.content)
-            for message in self.messages
-            if "document" in message
-            for stored in [files[message["document"]["file_id"]]]
-        ]
+        sent = [files[m["document"]["file_id"]] for m in self.messages if "document" in m]
+        return [SentFile(stored.file_name, stored.mime_type, stored.content) for stored in sent]
 
     @property
     def commands(self) -> dict[str, str]:
@@ -698,7 +701,7 @@ class SimulatedUser:
         newest = [button for button in matches if button.message_id == matches[0].message_id]
         if len(newest) == 1:
             return newest[0]
-        shown = [button.label for button in buttons]
+        shown = list(dict.fromkeys(button.label for button in buttons))[:MAX_LABELS_IN_ERRORS]
         if newest:
             raise AssertionError(
                 f"{label!r} matches several buttons: {[b.label for b in newest]}; shown: {shown}"
@@ -736,8 +739,7 @@ class SimulatedUser:
 class _Call:
     """One incoming Bot API request: the token, its decoded parameters and its uploads."""
 
-    def __init__(self, method: str, token: str, values: JsonDict, uploads: dict[str, _Upload]):
-        self.method = method
+    def __init__(self, token: str, values: JsonDict, uploads: dict[str, _Upload]) -> None:
         self.token = token
         self.uploads = uploads
         self.chat: PrivateChat | None = None
@@ -906,7 +908,9 @@ class BotApiEmulator:
     ) -> SimulatedUser:
         """The simulated user with this id, created on first use (ids are allocated if None)."""
         if user_id is None:
-            user_id = next(user_id for user_id in self._user_ids if user_id not in self._users)
+            user_id = next(
+                candidate for candidate in self._user_ids if candidate not in self._users
+            )
         existing = self._users.get(user_id)
         if existing is not None:
             return existing
@@ -927,16 +931,12 @@ class BotApiEmulator:
         if tracking is not None:
             tracking.processed.set()
 
-    @property
-    def pending_update_count(self) -> int:
-        return len(self._pending_updates)
-
     # -- updates and waiting -----------------------------------------------------------------
 
     def _enqueue_update(self, payload: JsonDict) -> int:
         update_id = next(self._update_ids)
         self._pending_updates.append({"update_id": update_id, **payload})
-        self._tracking[update_id] = _UpdateTracking(update_id)
+        self._tracking[update_id] = _UpdateTracking()
         self.stats.updates_created += 1
         self._updates_signal.notify()
         return update_id
@@ -1005,6 +1005,7 @@ class BotApiEmulator:
     async def _handle_api_request(self, request: web.Request) -> web.Response:
         entry = self._methods.get(request.match_info["method"].lower())
         if entry is None:
+            self.calls.append(ApiCall(request.match_info["method"], {}, "Not Found"))
             body = {"ok": False, "error_code": 404, "description": "Not Found"}
             return web.json_response(body, status=404)
         name, method = entry
@@ -1018,7 +1019,7 @@ class BotApiEmulator:
         call: _Call | None = None
         try:
             values, uploads = await _read_parameters(request)
-            call = _Call(name, token, values, uploads)
+            call = _Call(token, values, uploads)
             if name in RATE_LIMITED_METHODS:
                 self._check_send_rate()
             result = await method(call)
@@ -1201,13 +1202,14 @@ class BotApiEmulator:
         self, call: _Call, chat: PrivateChat, content: JsonDict, markup: JsonDict | None
     ) -> ChatMessage:
         """Add a bot message to the chat, apply its keyboard, and count it."""
+        reply_to = self._reply_to(call, chat)  # may fail, and a failed send uses no message id
         data: JsonDict = {
             "message_id": chat.allocate_message_id(),
             "from": self._bot_user(),
             "chat": chat.json,
             "date": self._timestamp(),
             **content,
-            **self._reply_to(call, chat),
+            **reply_to,
         }
         if markup is not None and "inline_keyboard" in markup:
             data["reply_markup"] = markup
@@ -1237,7 +1239,7 @@ class BotApiEmulator:
         """Replace fields (None removes one) unless nothing would change."""
         data = message.data
         if all(data.get(key) == value for key, value in changes.items()):
-            raise _bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
+            raise TelegramApiError(400, NOT_MODIFIED)
         for key, value in changes.items():
             if value is None:
                 data.pop(key, None)
@@ -1298,7 +1300,9 @@ class BotApiEmulator:
         offset = call.integer("offset")
         if offset:
             self._confirm_updates(offset)
-        limit = min(max(call.integer("limit") or MAX_UPDATES_PER_REQUEST, 1), 100)
+        limit = min(
+            max(call.integer("limit") or MAX_UPDATES_PER_REQUEST, 1), MAX_UPDATES_PER_REQUEST
+        )
         deadline = time.monotonic() + max(call.number("timeout") or 0.0, 0.0)
         while True:
             self._refuse_polling_with_webhook()
@@ -1452,7 +1456,7 @@ class BotApiEmulator:
     async def _answer_callback_query(self, call: _Call) -> bool:
         user_id = self._callback_queries.pop(call.text("callback_query_id") or "", None)
         if user_id is None:
-            raise _bad_request(QUERY_TOO_OLD.removeprefix("Bad Request: "))
+            raise TelegramApiError(400, QUERY_TOO_OLD)
         chat = self._users[user_id].chat
         call.chat = chat
         text = call.text("text")
@@ -1488,7 +1492,6 @@ class BotApiEmulator:
             # Each item formats its own caption, with the same rules as a sendPhoto's.
             caption_fields = ("caption", "parse_mode", "caption_entities")
             item_call = _Call(
-                call.method,
                 call.token,
                 {key: item[key] for key in caption_fields if key in item},
                 {},
@@ -1595,6 +1598,7 @@ class BotApiEmulator:
         number = next(self._file_numbers)
         suffix = PurePosixPath(file_name).suffix if file_name else ""
         stored = StoredFile(
+            kind=kind,
             file_id=f"{kind}-{number:06d}-emulated",
             file_unique_id=f"u{number:06d}",
             file_path=f"{kind}s/file_{number}{suffix}",
@@ -1612,9 +1616,12 @@ class BotApiEmulator:
         kind = "document" if file_name else "photo"
         return self._store_file(content, kind=kind, file_name=file_name, mime_type=mime_type)
 
-    def _input_file(self, call: _Call, value: Any, field_name: str) -> StoredFile:
-        """An uploaded part, an ``attach://name`` reference, or the id of a known file."""
-        upload = call.uploads.get(field_name) if value is None else None
+    def _input_file(self, call: _Call, value: Any, kind: str) -> StoredFile:
+        """An uploaded part, an ``attach://name`` reference, or the id of a known file.
+
+        ``kind`` is "document" or "photo", which is also the name of the upload field.
+        """
+        upload = call.uploads.get(kind) if value is None else None
         if isinstance(value, str) and value.startswith("attach://"):
             upload = call.uploads.get(value.removeprefix("attach://"))
             if upload is None:
@@ -1622,16 +1629,17 @@ class BotApiEmulator:
         if upload is not None:
             if not upload.content:
                 raise _bad_request("file must be non-empty")
-            kind = "photo" if field_name == "photo" else "document"
             file_name = upload.file_name if kind == "document" else None
             return self._store_file(
                 upload.content, kind=kind, file_name=file_name, mime_type=upload.mime_type
             )
         if value is None:
-            raise _bad_request(f"there is no {field_name} in the request")
+            raise _bad_request(f"there is no {kind} in the request")
         stored = self._files.get(str(value))
         if stored is None:
             raise _bad_request("wrong file identifier/HTTP URL specified")
+        if stored.kind != kind:
+            raise _bad_request("type of file mismatch")
         return stored
 
     def _document_json(self, stored: StoredFile) -> JsonDict:
@@ -1781,9 +1789,8 @@ class _ClientApi:
         if event.message_id is not None:
             body["message"] = self.message_json(chat.messages[event.message_id])
         if event.kind == "keyboard":
-            body["reply_keyboard"] = chat.reply_keyboard_rows() if event.details else None
-        else:
-            body.update(event.details)
+            body["reply_keyboard"] = chat.reply_keyboard_rows()
+        body.update(event.details)
         return body
 
     # -- handlers ----------------------------------------------------------------------------
@@ -1890,7 +1897,7 @@ class _ClientApi:
             raise web.HTTPNotFound(text="no such file")
         headers = {}
         if stored.file_name:
-            headers["Content-Disposition"] = f'inline; filename="{stored.file_name}"'
+            headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(stored.file_name)}"
         return web.Response(
             body=stored.content,
             content_type=stored.mime_type or "application/octet-stream",

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -76,35 +76,43 @@ def details_of(organization: Organization) -> OrganizationDetails:
 
 
 async def led_by(session: AsyncSession, *, user: User) -> list[tuple[Organization, LeaderRole]]:
+    return [(organization, leadership.role) for organization, leadership in await _leaderships(session, user)]
+
+
+async def _leaderships(session: AsyncSession, user: User) -> list[tuple[Organization, Leadership]]:
     rows = await session.execute(
-        select(Organization, Leadership.role)
+        select(Organization, Leadership)
         .join(Leadership, Leadership.organization_id == Organization.id)
         .where(Leadership.user_id == user.id)
         .order_by(Organization.name)
     )
-    return [(organization, role) for organization, role in rows.all()]
+    return [(organization, leadership) for organization, leadership in rows.all()]
 
 
 async def acting_for(session: AsyncSession, *, user: User) -> tuple[Organization, LeaderRole] | None:
-    """The organization the person acts for now: their chosen one, else the only one."""
-    led = await led_by(session, user=user)
-    for organization, role in led:
-        if organization.id == user.active_organization_id:
-            return organization, role
-    if led:
-        user.active_organization_id = led[0][0].id
-        return led[0]
-    return None
+    """The organization the person acts for now: their chosen one, else the first."""
+    led = await _leaderships(session, user)
+    chosen = next(((o, l) for o, l in led if l.acting), led[0] if led else None)
+    if chosen is None:
+        return None
+    chosen[1].acting = True
+    return chosen[0], chosen[1].role
 
 
 async def act_for(session: AsyncSession, *, user: User, organization_id: int) -> Organization:
     role = await _leader_role(session, user=user, organization_id=organization_id)
     if role is None:
         raise OrganizationError(N_("You are not a leader of that organization."))
-    user.active_organization_id = organization_id
+    await _choose_acting(session, user.id, organization_id)
     organization = await session.get(Organization, organization_id)
     assert organization is not None
     return organization
+
+
+async def _choose_acting(session: AsyncSession, user_id: int, organization_id: int) -> None:
+    await session.execute(
+        update(Leadership).where(Leadership.user_id == user_id).values(acting=Leadership.organization_id == organization_id)
+    )
 
 
 async def _leader_role(session: AsyncSession, *, user: User, organization_id: int) -> LeaderRole | None:
@@ -161,8 +169,9 @@ async def accept_invite(session: AsyncSession, *, user: User, token: str, now: d
     assert organization is not None
     if await _leader_role(session, user=user, organization_id=organization.id) is None:
         session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.CO_LEADER, joined_at=now))
+        await session.flush()
+    await _choose_acting(session, user.id, organization.id)
     invite.used_at, invite.used_by_id = now, user.id
-    user.active_organization_id = organization.id
     return organization
 
 
@@ -174,8 +183,6 @@ async def remove_co_leader(session: AsyncSession, *, owner: User, organization_i
     await session.delete(leadership)
     removed = await session.get(User, co_leader_id)
     assert removed is not None
-    if removed.active_organization_id == organization_id:
-        removed.active_organization_id = None
     return removed
 
 

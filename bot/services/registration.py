@@ -11,6 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import IdNumberCipher
@@ -341,8 +342,8 @@ async def submit(session: AsyncSession, *, draft: RegistrationDraft, user: User,
     ]
     session.add(organization)
     await session.flush()
-    session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.OWNER, joined_at=now))
-    user.active_organization_id = organization.id
+    await session.execute(update(Leadership).where(Leadership.user_id == user.id).values(acting=False))
+    session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.OWNER, joined_at=now, acting=True))
     await session.delete(draft)
     return organization
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b98c2fa15389
+Revision ID: ea0fc1b0259b
 Revises: 
-Create Date: 2026-11-23 12:42:08.309081
+Create Date: 2026-11-23 12:51:19.067637
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import bot.db
 
 
-revision: str = 'b98c2fa15389'
+revision: str = 'ea0fc1b0259b'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -47,8 +47,6 @@ def upgrade() -> None:
     sa.Column('first_seen', bot.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_seen', bot.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('reachable', sa.Boolean(), nullable=False),
-    sa.Column('active_organization_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['active_organization_id'], ['organizations.id'], name=op.f('fk_users_active_organization_id_organizations'), ondelete='SET NULL', use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('telegram_id', name=op.f('uq_users_telegram_id'))
     )
@@ -149,6 +147,7 @@ def upgrade() -> None:
     sa.Column('organization_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.Enum('owner', 'co_leader', name='leaderrole', native_enum=False, length=24), nullable=False),
     sa.Column('joined_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('acting', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_leaderships_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_leaderships_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'organization_id', name=op.f('pk_leaderships'))

@@ -1,0 +1,102 @@
+"""The command line: settings errors in one sentence, and a bot that survives `kill -9`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.models.organizations import RegistrationDraft
+from bot.playground.emulator import BotApiEmulator
+
+CLEAN_ENV = {key: value for key, value in os.environ.items() if not key.startswith(("BOT_", "DATABASE_", "ADMIN_", "WEBHOOK_"))}
+
+
+def voces_bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], env={**CLEAN_ENV, **env}, cwd=cwd,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("TIMEZONE", "Mars/Olympus"), ("ADMIN_IDS", "carmen,12"), ("DATABASE_URL", "mysql://x"), ("ID_ENCRYPTION_KEY", "not-a-key")],
+)
+def test_a_malformed_setting_stops_start_up_with_one_sentence_naming_it(tmp_path, setting, value):
+    result = voces_bot("run", env={"BOT_TOKEN": "1:x", setting: value}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"The setting {setting}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade_works_from_any_directory(tmp_path):
+    result = voces_bot("db", "upgrade", env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "x.sqlite3").stat().st_size > 0
+
+
+async def wait_for_polling(emulator: BotApiEmulator, process: subprocess.Popen[bytes], since: int) -> None:
+    for _ in range(300):
+        if sum(1 for call in list(emulator.calls) if call.method == "setMyCommands") > since:
+            return
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else "bot exited"
+        await asyncio.sleep(0.05)
+    raise AssertionError("the bot never started polling")
+
+
+async def test_a_leader_resumes_at_the_same_step_after_the_bot_is_killed(tmp_path):
+    emulator = BotApiEmulator()
+    emulator.settle_seconds = 0.4
+    await emulator.start()
+    database = tmp_path / "voces.sqlite3"
+    env = {
+        **CLEAN_ENV,
+        "BOT_TOKEN": "7000000001:kill-nine",
+        "BOT_API_BASE_URL": emulator.base_url,
+        "BOT_API_FILE_URL": emulator.base_file_url,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "ID_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "LOG_LEVEL": "WARNING",
+    }
+
+    def start_bot() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    leader = emulator.user(first_name="Carmen", language_code="es")
+    first = start_bot()
+    try:
+        await wait_for_polling(emulator, first, 0)
+        await leader.sends("/start")
+        await leader.taps("✅ Acepto")
+        await leader.sends("/register")
+        await leader.sends("Comedor Popular Santa Rosa")
+        await leader.taps("OSB")
+        assert "distrito" in leader.last_text
+    finally:
+        first.send_signal(signal.SIGKILL)                  # no shutdown, no flush
+        first.wait()
+
+    polls = sum(1 for call in list(emulator.calls) if call.method == "setMyCommands")
+    second = start_bot()
+    try:
+        await wait_for_polling(emulator, second, polls)
+        await leader.sends("sjl")                        # the district question, answered after the crash
+        assert any("San Juan de Lurigancho" in label for label in leader.buttons), leader.last_text
+    finally:
+        second.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(second.wait, 30)  # the emulator must keep answering meanwhile
+        await emulator.stop()
+
+    db = Database(f"sqlite+aiosqlite:///{database}")
+    async with db.session() as session:
+        draft = await session.scalar(select(RegistrationDraft))
+        assert draft.answers["name"] == "Comedor Popular Santa Rosa" and draft.answers["kind"] == "osb"
+    await db.dispose()
