@@ -11,6 +11,8 @@ from bot.crypto import IdNumberCipher, key_from_file
 from bot.db import Database
 from bot.i18n import Translator, translator
 from bot.reminders import ReminderEngine
+from bot.requirements import RequirementsCatalogue
+from bot.storage import FileStore
 
 
 @dataclass
@@ -26,6 +28,21 @@ class Runtime:
     @cached_property
     def reminders(self) -> ReminderEngine:
         return ReminderEngine.from_settings(self.database, self.settings, clock=self.clock)
+
+    @cached_property
+    def requirements(self) -> RequirementsCatalogue:
+        """What each procedure asks for, from REQUIREMENTS_DIR or the lists shipped with the bot."""
+        return RequirementsCatalogue.load(self.settings.requirements_dir, clock=self.clock)
+
+    def reload_requirements(self) -> RequirementsCatalogue:
+        """Read the requirement files again; on `CatalogueError` the catalogue in use stays."""
+        catalogue = RequirementsCatalogue.load(self.settings.requirements_dir, clock=self.clock)
+        self.requirements = catalogue  # replaces the cached value
+        return catalogue
+
+    @cached_property
+    def files(self) -> FileStore:
+        return FileStore(self.settings.storage_dir)
 
     def translator(self, language: str | None) -> Translator:
         return translator(language or self.settings.default_language, self.settings.timezone)

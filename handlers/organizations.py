@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -478,6 +478,9 @@ async def notify(context: VocesContext, telegram_id: int, text: str) -> None:
     """Tell someone other than the person writing; a blocked chat must not fail the action."""
     try:
         await context.bot.send_message(telegram_id, text)
+    except Forbidden:
+        async with context.runtime.database.session() as session:
+            await people.mark_unreachable(session, telegram_id=telegram_id)
     except TelegramError:
         log.info("could not notify a leader", exc_info=True)
 

@@ -92,7 +92,7 @@ async def _leaderships(session: AsyncSession, user: User) -> list[tuple[Organiza
 async def acting_for(session: AsyncSession, *, user: User) -> tuple[Organization, LeaderRole] | None:
     """The organization the person acts for now: their chosen one, else the first."""
     led = await _leaderships(session, user)
-    chosen = next(((o, l) for o, l in led if l.acting), led[0] if led else None)
+    chosen = next(((org, leadership) for org, leadership in led if leadership.acting), led[0] if led else None)
     if chosen is None:
         return None
     chosen[1].acting = True
