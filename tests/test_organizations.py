@@ -149,3 +149,26 @@ async def test_leaders_cannot_use_staff_commands(bot, newcomer):
     await consented(newcomer)
     await newcomer.sends("/pending")
     assert "equipo del programa" in newcomer.last_text
+
+
+async def test_erasing_a_leader_erases_the_organization_they_lead_alone_and_hands_over_a_shared_one(bot, newcomer):
+    await consented(newcomer)
+    await register_organization(newcomer, name="Olla Común Los Jazmines")
+    await register_organization(newcomer, name="Club de Madres Santa Rosa")
+    await newcomer.sends("/invite")                              # Santa Rosa gets a co-leader
+    rosa = bot.user(first_name="Rosa", language_code="es")
+    await consented(rosa)
+    await rosa.sends(f"/start {invite_link(newcomer.last_text)}")
+
+    await newcomer.sends("/mydata")
+    assert "Olla Común Los Jazmines" in newcomer.last_text and "Club de Madres Santa Rosa" in newcomer.last_text
+    await newcomer.sends("/deletedata")
+    await newcomer.taps("Sí, borrar mis datos")
+
+    async with await bot.session() as session:
+        names = [o.name for o in await session.scalars(select(Organization))]
+        assert names == ["Club de Madres Santa Rosa"]
+        leadership = await session.scalar(select(Leadership))
+        assert leadership.role is LeaderRole.OWNER               # Rosa now owns it
+        boards = {m.organization_id for m in await session.scalars(select(BoardMember))}
+        assert boards == {leadership.organization_id}             # no board of the erased one

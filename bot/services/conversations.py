@@ -44,7 +44,8 @@ async def save_step(
 
 async def forget_person_steps(session: AsyncSession, *, telegram_id: int) -> None:
     """Drop every flow step of a person (data erasure)."""
-    for row in await session.scalars(select(ConversationStep)):
+    candidates = await session.scalars(select(ConversationStep).where(ConversationStep.key.contains(str(telegram_id))))
+    for row in candidates:
         if telegram_id in decode_key(row.key):
             await session.delete(row)
     await session.execute(delete(ChannelUserData).where(ChannelUserData.user_id == telegram_id))
