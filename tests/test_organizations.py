@@ -8,6 +8,7 @@ import re
 from sqlalchemy import select
 
 from bot.models.organizations import (
+    BoardMember,
     LeaderRole,
     Leadership,
     Organization,
