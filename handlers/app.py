@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
 from bot.runtime import Runtime
 from handlers import errors, onboarding, organizations, registration, reminders
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
 from handlers.persistence import DatabasePersistence
+from handlers.ratelimit import PatientRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,9 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=runtime.settings.zone))
         .context_types(ContextTypes(context=VocesContext))
         .persistence(DatabasePersistence(runtime.database, runtime.clock))
-        # Waits out Telegram's 429 answers (retry_after) and spaces bulk sends.
-        .rate_limiter(AIORateLimiter(max_retries=max_retries))
+        # Waits out Telegram's 429 answers (retry_after), spaces bulk sends, and retries
+        # requests that never left because the connection failed.
+        .rate_limiter(PatientRateLimiter(max_retries=max_retries))
         .concurrent_updates(OnePersonAtATime())
         # Network hiccups on cheap mobile data are common: retry the connection, wait longer.
         .request(HTTPXRequest(connection_pool_size=64, connect_timeout=10, read_timeout=20, pool_timeout=10))
