@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models.organizations import Leadership, LeaderRole, Organization, RegistrationDraft
+from bot.models.organizations import LeaderRole, Leadership, Organization, RegistrationDraft
 from bot.services import conversations, organizations, people
 
 
