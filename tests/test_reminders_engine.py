@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +18,7 @@ from sqlalchemy import func, select
 
 import bot.models  # noqa: F401  (every table, for create_all)
 from bot.clock import FakeClock
-from bot.db import Base, Database
+from bot.db import Database
 from bot.models.people import User
 from bot.models.reminders import Reminder, ReminderState
 from bot.reminders import (
@@ -69,10 +68,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'reminders.sqlite3'}")
-    async with database.engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database per test: SQLite, and PostgreSQL where CI provides one."""
+    database = Database(database_url)
     yield database
     await database.dispose()
 
@@ -113,7 +111,12 @@ def start_engine(
 
 
 async def remind(
-    database: Database, clock: FakeClock, recipient_id: int, key: str, due_at: datetime, **options: Any
+    database: Database,
+    clock: FakeClock,
+    recipient_id: int,
+    key: str,
+    due_at: datetime,
+    **options: Any,
 ) -> Reminder:
     async with database.session() as session:
         return await schedule(
@@ -227,9 +230,15 @@ async def test_after_downtime_recent_misses_are_sent_and_stale_ones_dropped(
 async def test_scheduling_in_quiet_hours_moves_a_non_urgent_reminder_to_eight_in_lima(
     database, clock, carmen
 ):
-    late = await remind(database, clock, carmen, "ruos:missing:org42:statute", lima(23, 22, 30), quiet=QUIET)
-    early = await remind(database, clock, carmen, "ruos:missing:org42:minutes", lima(24, 3), quiet=QUIET)
-    daytime = await remind(database, clock, carmen, "ruos:missing:org42:ids", lima(24, 15), quiet=QUIET)
+    late = await remind(
+        database, clock, carmen, "ruos:missing:org42:statute", lima(23, 22, 30), quiet=QUIET
+    )
+    early = await remind(
+        database, clock, carmen, "ruos:missing:org42:minutes", lima(24, 3), quiet=QUIET
+    )
+    daytime = await remind(
+        database, clock, carmen, "ruos:missing:org42:ids", lima(24, 15), quiet=QUIET
+    )
 
     assert late.due_at == lima(24, 8)
     assert early.due_at == lima(24, 8)
@@ -318,8 +327,12 @@ async def test_cancelling_by_prefix_spares_other_matters(database, clock, carmen
 async def test_scheduling_an_existing_pending_key_updates_it_instead_of_duplicating(
     database, clock, carmen, deliverer
 ):
-    first = await remind(database, clock, carmen, "training:17:user:1", lima(23, 11), payload={"room": "A"})
-    second = await remind(database, clock, carmen, "training:17:user:1", lima(23, 15), payload={"room": "B"})
+    first = await remind(
+        database, clock, carmen, "training:17:user:1", lima(23, 11), payload={"room": "A"}
+    )
+    second = await remind(
+        database, clock, carmen, "training:17:user:1", lima(23, 15), payload={"room": "B"}
+    )
 
     async with database.session() as session:
         assert await session.scalar(select(func.count()).select_from(Reminder)) == 1
@@ -437,7 +450,12 @@ async def test_logs_name_reminders_without_their_payload(database, clock, carmen
     deliverer = FakeDeliverer({"training:17:user:1": DeliveryOutcome.RETRY_LATER})
     engine = start_engine(database, clock, deliverer, max_attempts=1)
     await remind(
-        database, clock, carmen, "training:17:user:1", lima(23, 11), payload={"name": "Carmen Rojas"}
+        database,
+        clock,
+        carmen,
+        "training:17:user:1",
+        lima(23, 11),
+        payload={"name": "Carmen Rojas"},
     )
 
     clock.set(lima(23, 11))
