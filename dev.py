@@ -29,7 +29,7 @@ def run(*command: str | Path, **kwargs: object) -> None:
 
 
 def setup() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may be started by an older Python
         sys.exit("Voces needs Python 3.11 or newer.")
     if not (BIN / "python").exists():
         print("Creating the virtual environment in .venv ...", flush=True)

@@ -10,7 +10,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
 from bot.runtime import Runtime
-from handlers import errors, onboarding, organizations, registration, reminders
+from handlers import errors, onboarding, organizations, registration, reminders, ruos
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
 from handlers.persistence import DatabasePersistence
 from handlers.ratelimit import PatientRateLimiter
@@ -57,6 +57,7 @@ def _register_handlers(application: VocesApplication) -> None:
     # whatever no feature took.
     registration.register(application)
     organizations.register(application)
+    ruos.register(application)
     onboarding.register(application)
     onboarding.register_fallbacks(application)
     application.add_error_handler(errors.on_error)

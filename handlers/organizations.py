@@ -17,7 +17,8 @@ from telegram.ext import (
 from bot.districts import find_districts
 from bot.models.organizations import LeaderRole, Organization, VerificationStatus
 from bot.models.people import Role
-from bot.services import organizations, people
+from bot.reminders import QuietHours
+from bot.services import organizations, people, ruos
 from bot.services.organizations import INVITE_PREFIX
 from bot.validation import InvalidInput
 from handlers import labels
@@ -250,14 +251,9 @@ async def apply(update: Update, context: VocesContext, field: str, value: str) -
 
 
 async def plan_term_reminders(context: VocesContext, session, organization: Organization) -> None:  # noqa: ANN001
-    """Board-term reminders follow the term (the RUOS feature owns them, when present)."""
-    try:
-        from bot.services import ruos
-    except ImportError:  # pragma: no cover - the RUOS feature is optional for this module
-        return
-    from bot.reminders import QuietHours
-
-    await ruos.plan_board_term_reminders(session, organization=organization, quiet=QuietHours.from_settings(context.runtime.settings))
+    """Board-term reminders follow the term and reach every current leader."""
+    await ruos.plan_board_term_reminders(
+        session, organization=organization, quiet=QuietHours.from_settings(context.runtime.settings), now=context.runtime.clock.now())
 
 
 async def set_choice(update: Update, context: VocesContext) -> str | int:
@@ -428,6 +424,7 @@ async def complete_join(update: Update, context: VocesContext, token: str) -> No
         async with runtime.database.session() as session:
             person = await people.get_by_telegram_id(session, context.person.telegram_id)  # type: ignore[union-attr]
             organization = await organizations.accept_invite(session, user=person, token=token, now=runtime.clock.now())
+            await plan_term_reminders(context, session, organization)
             leaders = await organizations.leaders_of(session, organization_id=organization.id)
     except InvalidInput as error:
         await reply(update, context, error_text(context, error))

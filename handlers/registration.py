@@ -34,6 +34,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import VocesContext
+from handlers.organizations import plan_term_reminders
 
 FLOW = "register"
 
@@ -301,6 +302,7 @@ async def confirm(update: Update, context: VocesContext) -> str | int:
         async with runtime.database.session() as session:
             person, draft = await load_draft(context, session)
             organization = await registration.submit(session, draft=draft, user=person, now=runtime.clock.now())
+            await plan_term_reminders(context, session, organization)
     except InvalidInput as error:
         async with runtime.database.session() as session:
             _person, draft = await load_draft(context, session)

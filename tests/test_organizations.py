@@ -79,6 +79,12 @@ async def test_a_co_leader_joins_through_a_one_use_invite_link(bot, newcomer):
         leaders = (await session.scalars(select(Leadership))).all()
         assert sorted(leader.role for leader in leaders) == [LeaderRole.CO_LEADER, LeaderRole.OWNER]
 
+    # Both leaders hear, 60 days ahead, that the board's term (31 January 2027) runs out.
+    bot.clock.advance(days=9)                                                     # 2 December 2026
+    assert await bot.run_reminders() == 2
+    for leader in (newcomer, rosa):
+        assert "termina el 31 de enero de 2027, dentro de 60 días" in leader.last_text, leader.last_text
+
 
 async def test_an_expired_invite_link_is_refused(bot, newcomer):
     await consented(newcomer)

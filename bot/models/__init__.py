@@ -5,4 +5,5 @@ from bot.models import (
     organizations,  # noqa: F401
     people,  # noqa: F401
     reminders,  # noqa: F401
+    ruos,  # noqa: F401
 )

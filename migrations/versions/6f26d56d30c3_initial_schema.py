@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ea0fc1b0259b
-Revises: 
-Create Date: 2026-11-23 12:51:19.067637
+Revision ID: 6f26d56d30c3
+Revises:
+Create Date: 2026-11-23 12:58:54.718834
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from alembic import op
 
 import bot.db
 
-
-revision: str = 'ea0fc1b0259b'
+revision: str = '6f26d56d30c3'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -124,6 +123,27 @@ def upgrade() -> None:
     with op.batch_alter_table('board_members', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_board_members_organization_id'), ['organization_id'], unique=False)
 
+    op.create_table('checklist_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('procedure_code', sa.String(length=24), nullable=False),
+    sa.Column('item_code', sa.String(length=24), nullable=False),
+    sa.Column('status', sa.Enum('missing', 'uploaded', 'verified', 'rejected', name='itemstatus', native_enum=False, length=24), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('rejection_reason', sa.Text(), nullable=True),
+    sa.Column('uploaded_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_checklist_items_organization_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_checklist_items_reviewed_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_checklist_items')),
+    sa.UniqueConstraint('organization_id', 'procedure_code', 'item_code', name=op.f('uq_checklist_items_organization_id'))
+    )
+    with op.batch_alter_table('checklist_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_checklist_items_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index('ix_checklist_items_status_uploaded_at', ['status', 'uploaded_at'], unique=False)
+
     op.create_table('invites',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -167,11 +187,71 @@ def upgrade() -> None:
     with op.batch_alter_table('organization_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organization_changes_organization_id'), ['organization_id'], unique=False)
 
+    op.create_table('ruos_registrations',
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.Enum('preparing', 'submitted', 'observed', 'registered', name='registrationstage', native_enum=False, length=24), nullable=False),
+    sa.Column('expediente', sa.String(length=40), nullable=True),
+    sa.Column('submitted_on', sa.Date(), nullable=True),
+    sa.Column('observations', sa.Text(), nullable=True),
+    sa.Column('observation_deadline', sa.Date(), nullable=True),
+    sa.Column('ruos_number', sa.String(length=40), nullable=True),
+    sa.Column('resolution_date', sa.Date(), nullable=True),
+    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_ruos_registrations_organization_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_ruos_registrations_updated_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('organization_id', name=op.f('pk_ruos_registrations'))
+    )
+    op.create_table('stored_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('procedure_code', sa.String(length=24), nullable=False),
+    sa.Column('item_code', sa.String(length=24), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('mime_type', sa.String(length=100), nullable=False),
+    sa.Column('storage_path', sa.String(length=200), nullable=False),
+    sa.Column('original_name', sa.String(length=255), nullable=True),
+    sa.Column('telegram_file_id', sa.String(length=200), nullable=True),
+    sa.Column('media_group_id', sa.String(length=64), nullable=True),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('superseded_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_stored_files_organization_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_stored_files_uploaded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_files'))
+    )
+    with op.batch_alter_table('stored_files', schema=None) as batch_op:
+        batch_op.create_index('ix_stored_files_item', ['organization_id', 'procedure_code', 'item_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stored_files_sha256'), ['sha256'], unique=False)
+
+    op.create_table('checklist_drafts',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('step', sa.String(length=24), nullable=False),
+    sa.Column('procedure_code', sa.String(length=24), nullable=True),
+    sa.Column('item_code', sa.String(length=24), nullable=True),
+    sa.Column('checklist_item_id', sa.Integer(), nullable=True),
+    sa.Column('checklist_item_revision', sa.Integer(), nullable=True),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['checklist_item_id'], ['checklist_items.id'], name=op.f('fk_checklist_drafts_checklist_item_id_checklist_items'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_checklist_drafts_organization_id_organizations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_checklist_drafts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_checklist_drafts'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('checklist_drafts')
+    with op.batch_alter_table('stored_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stored_files_sha256'))
+        batch_op.drop_index('ix_stored_files_item')
+
+    op.drop_table('stored_files')
+    op.drop_table('ruos_registrations')
     with op.batch_alter_table('organization_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organization_changes_organization_id'))
 
@@ -181,6 +261,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_invites_organization_id'))
 
     op.drop_table('invites')
+    with op.batch_alter_table('checklist_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_checklist_items_status_uploaded_at')
+        batch_op.drop_index(batch_op.f('ix_checklist_items_organization_id'))
+
+    op.drop_table('checklist_items')
     with op.batch_alter_table('board_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_board_members_organization_id'))
 
