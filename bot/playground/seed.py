@@ -1,0 +1,259 @@
+"""Demo people and organizations for the playground, on its own database.
+
+Seeding runs at every start and only adds what is missing, so whatever people did in an earlier
+session stays: a demo owner who leads nothing (they erased their data, say) gets their
+organization back. The newcomer is the one exception: each start picks a Telegram id that the
+bot has never met, so there is always someone to show the data notice and registration to.
+
+Training sessions and projects are not seeded yet: they do not exist in the code base.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.crypto import IdNumberCipher
+from bot.models.organizations import (
+    BoardMember,
+    BoardRole,
+    FocusArea,
+    LeaderRole,
+    Leadership,
+    Organization,
+    OrganizationKind,
+    VerificationStatus,
+)
+from bot.models.people import Role, User
+from bot.runtime import Runtime
+from bot.services import people
+from bot.validation import IdDocumentType
+
+
+class DemoRole(StrEnum):
+    """Who the page lets you be; the page names them in its own language."""
+
+    NEWCOMER = "newcomer"
+    LEADER = "leader"
+    COORDINATOR = "coordinator"
+    STAFF = "staff"
+    BACKGROUND = "background"  # owns a demo organization; not offered in the page's switcher
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    demo_role: DemoRole
+    telegram_id: int
+    first_name: str
+    last_name: str
+    phone_number: str  # what "share contact" sends, as Telegram apps do (no '+')
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class DemoBoardMember:
+    role: BoardRole
+    full_name: str
+    document_type: IdDocumentType
+    id_number: str
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    owner: DemoPerson
+    name: str
+    kind: OrganizationKind
+    district_ubigeo: str
+    address: str
+    founded: tuple[int, int | None, int | None]
+    members: tuple[int, int, int]  # Peruvian, Venezuelan, other
+    focus_areas: tuple[FocusArea, ...]
+    phone: str
+    board: tuple[DemoBoardMember, ...]
+    term: tuple[date, date]
+    status: VerificationStatus
+    status_comment: str | None = None
+
+
+# Telegram ids far from the emulator's automatic ones (100000001 upwards); newcomers get the
+# first unmet id above every other demo person's.
+NEWCOMER_FIRST_ID = 200_001_001
+LEADER = DemoPerson(DemoRole.LEADER, 200_000_201, "Rosa", "Medina", "51987100201")
+COORDINATOR = DemoPerson(DemoRole.COORDINATOR, 200_000_301, "Luis", "Paredes", "51987100301")
+STAFF = DemoPerson(DemoRole.STAFF, 200_000_401, "Carmen", "Quispe", "51987100401")
+JORGE = DemoPerson(DemoRole.BACKGROUND, 200_000_501, "Jorge", "Huamán", "51987100501")
+YOHANA = DemoPerson(DemoRole.BACKGROUND, 200_000_502, "Yohana", "Pérez", "584121000502")
+MARIBEL = DemoPerson(DemoRole.BACKGROUND, 200_000_503, "Maribel", "Torres", "51987100503")
+
+CONSENTED_PEOPLE = {
+    LEADER: Role.LEADER,
+    COORDINATOR: Role.COORDINATOR,
+    STAFF: Role.STAFF,
+    JORGE: Role.LEADER,
+    YOHANA: Role.LEADER,
+    MARIBEL: Role.LEADER,
+}
+
+ORGANIZATIONS = (
+    DemoOrganization(
+        owner=LEADER,
+        name="Mujeres Emprendedoras del Callao",
+        kind=OrganizationKind.OSB,
+        district_ubigeo="070101",  # Callao
+        address="Jr. Colón 245, Callao",
+        founded=(2019, 3, 8),
+        members=(14, 22, 1),
+        focus_areas=(FocusArea.WOMENS_ENTERPRISE, FocusArea.WELLBEING_FAMILY),
+        phone="+51987100201",
+        board=(
+            DemoBoardMember(BoardRole.PRESIDENT, "Rosa Medina Castillo", IdDocumentType.DNI, "45871236"),
+            DemoBoardMember(BoardRole.SECRETARY, "Daniela Rangel Mora", IdDocumentType.CPP, "001234567"),
+            DemoBoardMember(BoardRole.TREASURER, "Gloria Huertas Ríos", IdDocumentType.DNI, "41236985"),
+        ),
+        term=(date(2025, 2, 1), date(2027, 1, 31)),
+        status=VerificationStatus.VERIFIED,
+    ),
+    DemoOrganization(
+        owner=JORGE,
+        name="Vecinos Unidos de Canto Grande",
+        kind=OrganizationKind.OSV,
+        district_ubigeo="150132",  # San Juan de Lurigancho
+        address="Av. Canto Grande 1830, San Juan de Lurigancho",
+        founded=(2021, 6, None),
+        members=(31, 12, 0),
+        focus_areas=(FocusArea.RISK_MANAGEMENT, FocusArea.CHILDREN_ARTS_SPORT),
+        phone="+51987100501",
+        board=(
+            DemoBoardMember(BoardRole.PRESIDENT, "Jorge Huamán Quispe", IdDocumentType.DNI, "40125874"),
+            DemoBoardMember(BoardRole.TREASURER, "Luisa Campos Vera", IdDocumentType.DNI, "47852369"),
+        ),
+        term=(date(2024, 7, 1), date(2026, 6, 30)),
+        status=VerificationStatus.PENDING,
+    ),
+    DemoOrganization(
+        owner=YOHANA,
+        name="Asociación Cultural Puentes Llaneros",
+        kind=OrganizationKind.CIVIL_ASSOCIATION,
+        district_ubigeo="150103",  # Ate
+        address="Calle Los Claveles 112, Ate",
+        founded=(2020, None, None),
+        members=(6, 25, 2),
+        focus_areas=(FocusArea.CULTURE, FocusArea.HUMAN_RIGHTS),
+        phone="+584121000502",
+        board=(
+            DemoBoardMember(BoardRole.PRESIDENT, "Yohana Pérez Linares", IdDocumentType.CE, "002345678"),
+            DemoBoardMember(BoardRole.SECRETARY, "Carlos Mendoza Salas", IdDocumentType.DNI, "43698521"),
+        ),
+        term=(date(2025, 1, 15), date(2027, 1, 14)),
+        status=VerificationStatus.NEEDS_CHANGES,
+        status_comment="Falta el tesorero en la junta directiva y el acta de elección.",
+    ),
+    DemoOrganization(
+        owner=MARIBEL,
+        name="Comedor Popular Nueva Esperanza",
+        kind=OrganizationKind.OSB,
+        district_ubigeo="150110",  # Comas
+        address="Mz. F Lt. 7, Collique, Comas",
+        founded=(2016, 11, 20),
+        members=(40, 9, 0),
+        focus_areas=(FocusArea.HEALTH, FocusArea.WELLBEING_FAMILY),
+        phone="+51987100503",
+        board=(
+            DemoBoardMember(BoardRole.PRESIDENT, "Maribel Torres Ñique", IdDocumentType.DNI, "09875412"),
+        ),
+        term=(date(2024, 3, 1), date(2026, 2, 28)),
+        status=VerificationStatus.PENDING,
+    ),
+)
+
+
+async def seed(runtime: Runtime) -> list[DemoPerson]:
+    """Add the demo data that is missing; return everyone the emulator must know, newcomer first."""
+    now = runtime.clock.now()
+    async with runtime.database.session() as session:
+        newcomer = DemoPerson(
+            DemoRole.NEWCOMER, await _unmet_telegram_id(session), "Ana", "Rojas", "51987100101"
+        )
+        users = {
+            person: await _consented_user(session, person, role, now)
+            for person, role in CONSENTED_PEOPLE.items()
+        }
+        for organization in ORGANIZATIONS:
+            owner = users[organization.owner]
+            if not await _leads_anything(session, owner):
+                _add_organization(session, organization, owner, runtime.cipher, now)
+    return [newcomer, *CONSENTED_PEOPLE]
+
+
+async def _unmet_telegram_id(session: AsyncSession) -> int:
+    known = set(
+        await session.scalars(select(User.telegram_id).where(User.telegram_id >= NEWCOMER_FIRST_ID))
+    )
+    return next(candidate for candidate in itertools.count(NEWCOMER_FIRST_ID) if candidate not in known)
+
+
+async def _consented_user(session: AsyncSession, person: DemoPerson, role: Role, now: datetime) -> User:
+    user = await people.get_by_telegram_id(session, person.telegram_id)
+    if user is None:
+        user = User(telegram_id=person.telegram_id, language="es", role=role, first_seen=now, last_seen=now)
+        session.add(user)
+    if not user.has_consented:
+        await people.give_consent(session, user=user, display_name=person.full_name, now=now)
+    await session.flush()
+    return user
+
+
+async def _leads_anything(session: AsyncSession, user: User) -> bool:
+    led = select(Leadership.organization_id).where(Leadership.user_id == user.id).limit(1)
+    return await session.scalar(led) is not None
+
+
+def _add_organization(
+    session: AsyncSession, demo: DemoOrganization, owner: User, cipher: IdNumberCipher, now: datetime
+) -> None:
+    founded_year, founded_month, founded_day = demo.founded
+    peruvian, venezuelan, other = demo.members
+    reviewed = demo.status is not VerificationStatus.PENDING
+    organization = Organization(
+        name=demo.name,
+        kind=demo.kind,
+        district_ubigeo=demo.district_ubigeo,
+        address=demo.address,
+        founded_year=founded_year,
+        founded_month=founded_month,
+        founded_day=founded_day,
+        members_peruvian=peruvian,
+        members_venezuelan=venezuelan,
+        members_other=other,
+        focus_areas=[area.value for area in demo.focus_areas],
+        contact_phone=demo.phone,
+        board_term_start=demo.term[0],
+        board_term_end=demo.term[1],
+        status=demo.status,
+        status_comment=demo.status_comment,
+        reviewed_at=now if reviewed else None,
+        created_at=now,
+        updated_at=now,
+        board=[
+            BoardMember(
+                position=position,
+                role=member.role,
+                full_name=member.full_name,
+                id_document_type=member.document_type.value,
+                id_number_encrypted=cipher.encrypt(member.id_number),
+            )
+            for position, member in enumerate(demo.board)
+        ],
+    )
+    organization.leaders = [
+        Leadership(user_id=owner.id, role=LeaderRole.OWNER, joined_at=now, acting=True)
+    ]
+    session.add(organization)

@@ -1,0 +1,212 @@
+"""The playground: try the bot in a browser, with no Telegram, no token and no network.
+
+One process serves three things on one port: the project's Bot API emulator, the real bot
+polling it (built by ``handlers.app.build_application``, exactly as in production), and a chat
+page (``static/``) that talks to the emulator's client API as a Telegram app would::
+
+    voces-bot playground --port 8080          # blocks until Ctrl-C or SIGTERM
+
+    async with Playground(settings, port=0) as playground:   # in tests
+        page.goto(playground.url)
+
+The playground never touches the real bot's data: its database, identity-number key and files
+live under ``data/playground/``, seeded with demo people and organizations (``seed.py``).
+Like ``cli.py`` it wires the Telegram layer to the domain, so it imports ``handlers`` lazily.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from bot import migrate
+from bot.config import Settings
+from bot.db import Database
+from bot.playground import seed
+from bot.playground.emulator import BotApiEmulator
+from bot.runtime import Runtime
+
+if TYPE_CHECKING:
+    from handlers.context import VocesApplication
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+PAGE_FILES = ("index.html", "playground.css", "playground.js")
+DEFAULT_DATA_DIR = Path("data/playground")
+# The emulator takes the bot's id from the token, as Telegram does.
+PLAYGROUND_TOKEN = "7000000001:PLAYGROUND"
+
+
+class PlaygroundError(Exception):
+    """The playground cannot start; the message says why in one sentence."""
+
+
+def playground_settings(settings: Settings, *, emulator: BotApiEmulator, data_dir: Path) -> Settings:
+    """The bot's settings pointed at the emulator and at the playground's own data."""
+    return settings.model_copy(
+        update={
+            "bot_token": PLAYGROUND_TOKEN,
+            "bot_api_base_url": emulator.base_url,
+            "bot_api_file_url": emulator.base_file_url,
+            "webhook_url": None,
+            "database_url": f"sqlite+aiosqlite:///{data_dir / 'voces.sqlite3'}",
+            "admin_ids": settings.admin_ids | {seed.STAFF.telegram_id},
+            # Its own key, beside its own database: the real key never encrypts demo data.
+            "id_encryption_key": None,
+            "id_key_file": data_dir / "id-encryption.key",
+            "storage_dir": data_dir / "files",
+        }
+    )
+
+
+class Playground:
+    """The emulator, the seeded bot and the chat page, started and stopped together."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        data_dir: Path = DEFAULT_DATA_DIR,
+    ) -> None:
+        self.emulator = BotApiEmulator()
+        self.host = host
+        self.port = port
+        self.data_dir = data_dir
+        self.settings = settings
+        self.people: list[seed.DemoPerson] = []
+        self.runtime: Runtime | None = None
+        self.application: VocesApplication | None = None
+
+    @property
+    def url(self) -> str:
+        return self.emulator.url
+
+    async def start(self) -> None:
+        from handlers.app import build_application
+
+        router = self.emulator.web_app.router
+        router.add_get("/", self._page_file)
+        router.add_get("/static/{name}", self._page_file)
+        router.add_get("/playground/people", self._people)
+        try:
+            await self.emulator.start(self.host, self.port)
+        except OSError as error:
+            raise PlaygroundError(
+                f"The playground cannot listen on {self.host}:{self.port} "
+                f"({error.strerror or error}): choose another port with --port."
+            ) from error
+        try:
+            settings = playground_settings(self.settings, emulator=self.emulator, data_dir=self.data_dir)
+            await asyncio.to_thread(migrate.upgrade, settings.database_url)
+            self.runtime = Runtime(settings=settings, database=Database(settings.database_url))
+            self.people = await seed.seed(self.runtime)
+            for person in self.people:
+                self.emulator.user(
+                    person.telegram_id,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    language_code="es",
+                    phone_number=person.phone_number,
+                )
+            # Started as the test harness does, in this loop, so the page and the bot share it.
+            self.application = build_application(self.runtime)
+            await self.application.initialize()
+            if self.application.post_init:
+                await self.application.post_init(self.application)
+            await self.application.start()
+            assert self.application.updater is not None
+            # The emulator delivers every kind of update; allowed_updates is not needed here.
+            await self.application.updater.start_polling()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        application = self.application
+        if application is not None:
+            if application.updater and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+            self.application = None
+        if self.runtime is not None:
+            await self.runtime.database.dispose()
+            self.runtime = None
+        await self.emulator.stop()
+
+    async def __aenter__(self) -> Playground:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def _page_file(self, request: web.Request) -> web.FileResponse:
+        name = request.match_info.get("name", "index.html")
+        if name not in PAGE_FILES:
+            raise web.HTTPNotFound()
+        # Revalidated on every load, so a page open across an upgrade never mixes versions.
+        return web.FileResponse(STATIC_DIR / name, headers={"Cache-Control": "no-cache"})
+
+    async def _people(self, request: web.Request) -> web.Response:
+        """Who the page can be, in the switcher's order, and the bot's name for the header."""
+        switchable = [person for person in self.people if person.demo_role is not seed.DemoRole.BACKGROUND]
+        return web.json_response(
+            {
+                "bot": {"first_name": self.emulator.bot_first_name, "username": self.emulator.bot_username},
+                "people": [
+                    {
+                        "id": person.telegram_id,
+                        "role": person.demo_role.value,
+                        "first_name": person.first_name,
+                        "last_name": person.last_name,
+                    }
+                    for person in switchable
+                ],
+            }
+        )
+
+
+async def serve(settings: Settings, *, host: str, port: int, data_dir: Path = DEFAULT_DATA_DIR) -> None:
+    """Run the playground until SIGINT or SIGTERM."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signal_number, stopping.set)
+        except (NotImplementedError, RuntimeError):
+            pass  # Windows: Ctrl-C still interrupts asyncio.run, which unwinds the playground.
+    async with Playground(settings, host=host, port=port, data_dir=data_dir) as playground:
+        print(f"Voces playground: open {playground.url} in your browser (Ctrl-C to stop)", flush=True)
+        await stopping.wait()
+    print("Voces playground stopped.", flush=True)
+
+
+def run(settings: Settings, *, host: str, port: int) -> int:
+    """Serve the playground until stopped; the exit code for the command line."""
+    # The terminal is for the address and for errors, not for the migrations that ran or the
+    # reminders job ticking every two seconds.
+    for noisy in ("alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        asyncio.run(serve(settings, host=host, port=port))
+    except PlaygroundError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,218 @@
+"""The playground in a browser: headless Chromium drives the chat page, which drives the real
+bot through the emulator, all in this test's event loop.
+
+Debian's `chromium` package provides the browser (Playwright only steers it). Where no Chromium
+is installed, or Playwright cannot start it, the tests are skipped and say why.
+
+`VOCES_SCREENSHOT=1` also saves the seeded leader's chat as docs/playground.png for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Locator, Page, async_playwright, expect
+
+from bot.config import load_settings
+from bot.playground.server import Playground
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT = ROOT / "docs" / "playground.png"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SMALL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+# How long the bot's side of the chat must stay unchanged before an action counts as answered.
+QUIET_SECONDS = 0.4
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def chromium_executable() -> str | None:
+    candidates = [os.environ.get("VOCES_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
+                  shutil.which("chromium"), shutil.which("chromium-browser")]
+    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
+
+
+@pytest.fixture
+async def playground(tmp_path: Path) -> AsyncIterator[Playground]:
+    settings = load_settings(_env_file=None)
+    async with Playground(settings, port=0, data_dir=tmp_path / "playground") as running:
+        yield running
+
+
+@pytest.fixture
+async def page(tmp_path: Path) -> AsyncIterator[Page]:
+    executable = chromium_executable()
+    if executable is None:
+        pytest.skip("no Chromium to drive: install Debian's `chromium` package (or set VOCES_CHROMIUM)")
+    async with async_playwright() as playwright:
+        try:
+            context = await playwright.chromium.launch_persistent_context(
+                tmp_path / "chromium-profile",
+                executable_path=executable,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                locale="es-PE",
+                viewport={"width": 440, "height": 860},
+            )
+        except PlaywrightError as error:
+            reason = error.message.splitlines()[0]
+            pytest.skip(f"Playwright could not start Chromium at {executable}: {reason}")
+        try:
+            yield context.pages[0] if context.pages else await context.new_page()
+        finally:
+            await context.close()
+
+
+class ChatPage:
+    """The chat page as a person uses it, in the words of the emulator's SimulatedUser."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    async def becomes(self, first_name: str) -> None:
+        await self.page.locator(".person", has_text=first_name).click()
+        await expect(self.page.locator("#you")).to_contain_text(first_name)
+
+    async def sends(self, text: str) -> None:
+        before = await self._bot_side()
+        await self.page.locator("#text").fill(text)
+        await self.page.locator("#text").press("Enter")
+        await self._answered(before)
+
+    async def taps(self, label: str) -> None:
+        """An inline button of the newest message that has it, or a reply keyboard button."""
+        before = await self._bot_side()
+        await self.page.get_by_role("button", name=label).last.click()
+        await self._answered(before)
+
+    async def uses_command_menu(self, command: str) -> None:
+        before = await self._bot_side()
+        await self.page.locator("#menu-button").click()
+        await self.page.get_by_role("menuitem", name=command).click()
+        await self._answered(before)
+
+    async def uploads(self, file_name: str, mime_type: str, content: bytes) -> None:
+        before = await self._bot_side()
+        await self.page.locator("#attach-button").click()
+        async with self.page.expect_file_chooser() as chooser:
+            await self.page.locator("#attach-file").click()
+        await (await chooser.value).set_files({"name": file_name, "mimeType": mime_type, "buffer": content})
+        await self._answered(before)
+
+    @property
+    def bot_messages(self) -> Locator:
+        return self.page.locator("#messages .row.bot .text")
+
+    @property
+    def own_messages(self) -> Locator:
+        return self.page.locator("#messages .row.me")
+
+    async def _bot_side(self) -> str:
+        """What the bot has shown: its messages (with their buttons) and the reply keyboard."""
+        return await self.page.evaluate(
+            """() => [...document.querySelectorAll('#messages .row.bot')]
+                  .map((row) => row.dataset.messageId + ':' + row.textContent).join('|')
+                + '#' + document.getElementById('reply-keyboard').textContent"""
+        )
+
+    async def _answered(self, before: str) -> None:
+        """Wait for the bot to change something, then for it to stay quiet for a moment."""
+        await self.page.wait_for_function(
+            """(before) => [...document.querySelectorAll('#messages .row.bot')]
+                  .map((row) => row.dataset.messageId + ':' + row.textContent).join('|')
+                + '#' + document.getElementById('reply-keyboard').textContent !== before""",
+            arg=before,
+            timeout=15_000,
+        )
+        seen = await self._bot_side()
+        while True:
+            await self.page.wait_for_timeout(QUIET_SECONDS * 1000)
+            now = await self._bot_side()
+            if now == seen:
+                return
+            seen = now
+
+
+async def test_a_newcomer_onboards_sends_a_file_and_a_leader_sees_her_own_chat(
+    page: Page, playground: Playground
+):
+    chat = ChatPage(page)
+    await page.goto(playground.url)
+    # Ana has never written to the bot: she is offered first, and her chat is empty.
+    await expect(page.locator(".person[aria-pressed=true]")).to_contain_text("Ana")
+    await expect(page.locator(".empty")).to_be_visible()
+
+    await chat.sends("/start")
+    await expect(chat.bot_messages.last).to_contain_text("Antes de empezar")
+    await chat.taps("✅ Acepto")
+    # The notice is edited in place (its buttons go) and the next step follows.
+    await expect(page.get_by_text("✅ Gracias. Aceptaste el aviso de datos.")).to_be_visible()
+    await expect(page.get_by_role("button", name="✅ Acepto")).to_have_count(0)
+    await expect(chat.bot_messages.last).to_contain_text("registra tu organización con /register")
+
+    # A file outside a flow is not kept; the bot points to /ruos.
+    await chat.uploads("acta.pdf", "application/pdf", SMALL_PDF)
+    await expect(chat.own_messages.last.locator(".attachment-name")).to_have_text("acta.pdf")
+    await expect(chat.bot_messages.last).to_contain_text("abre /ruos")
+
+    # Rosa, the seeded leader, has her own chat: none of Ana's messages, her organization's card.
+    await chat.becomes("Rosa")
+    await expect(page.get_by_text("acta.pdf")).to_have_count(0)
+    await chat.uses_command_menu("/myorg")
+    await expect(chat.bot_messages.last).to_contain_text("Mujeres Emprendedoras del Callao")
+    await expect(page.get_by_role("button", name="✏️ Editar un dato")).to_be_visible()
+    if os.environ.get("VOCES_SCREENSHOT"):
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        await page.screenshot(path=SCREENSHOT)
+
+    # Back to Ana: her chat is as she left it.
+    await chat.becomes("Ana")
+    await expect(chat.own_messages.last.locator(".attachment-name")).to_have_text("acta.pdf")
+
+
+async def test_a_newcomer_registers_an_organization_in_the_browser_and_staff_see_it_pending(
+    page: Page, playground: Playground
+):
+    chat = ChatPage(page)
+    await page.goto(playground.url)
+    await chat.sends("/start")
+    await chat.taps("✅ Acepto")
+    await chat.sends("/register")
+    await chat.sends("Ollas Comunes de Villa El Salvador")
+    await chat.taps("OSB")
+    await chat.sends("ves")
+    await chat.taps("Villa El Salvador")
+    await chat.sends("Sector 3, Grupo 12, Mz. B Lt. 4")
+    await chat.sends("2022")
+    for count in ("12", "18", "0"):
+        await chat.sends(count)
+    await chat.taps("Salud")
+    await chat.taps("Listo")
+    # The phone question brings a reply keyboard; its button shares Ana's contact.
+    await chat.taps("📱 Compartir mi número de teléfono")
+    await expect(chat.own_messages.last.locator(".attachment-size")).to_have_text("51987100101")
+    await expect(page.locator("#reply-keyboard")).to_be_hidden()
+    await chat.taps("Presidencia")
+    await chat.sends("Ana Rojas Mendoza")
+    await chat.taps("DNI")
+    await chat.sends("45678912")
+    await chat.taps("Esa es toda la junta")
+    await chat.sends("01/02/2025")
+    await chat.sends("31/01/2027")
+    await chat.taps("✅ Confirmar y enviar")
+    await expect(chat.bot_messages.last).to_contain_text("quedó registrada")
+
+    await chat.becomes("Carmen")
+    await chat.sends("/pending")
+    await expect(page.get_by_role("button", name="Ollas Comunes de Villa El Salvador")).to_be_visible()
