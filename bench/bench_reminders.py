@@ -1,7 +1,7 @@
 """How the reminders engine copes with 100 000 pending reminders.
 
-    .venv/bin/python -m bench.bench_reminders
-    VOCES_BENCH_POSTGRES_URL=postgresql://user@localhost/postgres .venv/bin/python -m bench.bench_reminders
+    .venv/bin/python -m bench reminders
+    VOCES_BENCH_POSTGRES_URL=postgresql://user@localhost/postgres .venv/bin/python -m bench reminders
 
 Fills a fresh SQLite file (and, when the variable is set, a fresh PostgreSQL database created
 on that server and dropped afterwards) with 100 000 reminders due in the coming weeks, then
@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time as wall
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,11 +35,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psutil
-from sqlalchemy import insert, select, text, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import insert, select, update
 
 import bot.models  # noqa: F401  (every table, for create_all)
+from bench import (
+    Row,
+    any_failed,
+    create_postgres_database,
+    drop_postgres_database,
+    print_table,
+    verdict,
+)
 from bot.clock import SystemClock
 from bot.db import Base, Database
 from bot.models.people import User
@@ -191,40 +196,20 @@ def run_in_fresh_process(database_url: str) -> dict[str, float]:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-async def create_postgres_database(server_url: str) -> str:
-    """A new, empty database on the given server, so that no existing data is touched."""
-    url = make_url(server_url).set(drivername="postgresql+asyncpg")
-    name = f"voces_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-async def drop_postgres_database(database_url: str) -> None:
-    url = make_url(database_url)
-    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    await admin.dispose()
-
-
-def bench(backend: str, database_url: str) -> list[tuple[str, str, str, str, str]]:
+def bench(backend: str, database_url: str) -> list[Row]:
     insert_s = asyncio.run(fill(database_url))
     result = run_in_fresh_process(database_url)
-    passed = {name: result[name] < target for name, target in TARGETS.items()}
-    verdict = {name: "pass" if ok else "FAIL" for name, ok in passed.items()}
+    result_of = {name: verdict(result[name] < target) for name, target in TARGETS.items()}
     return [
         (backend, f"insert {PENDING_REMINDERS:,} reminders", f"{insert_s:.2f} s", "", ""),
         (backend, "interpreter start and imports", f"{result['imports_s']:.2f} s", "", ""),
-        (backend, "engine start-up", f"{result['startup_s']:.3f} s", "< 3 s", verdict["startup_s"]),
+        (backend, "engine start-up", f"{result['startup_s']:.3f} s", "< 3 s", result_of["startup_s"]),
         (
             backend,
             "resident memory after start",
             f"{result['rss_mb']:.0f} MB",
             "< 150 MB",
-            verdict["rss_mb"],
+            result_of["rss_mb"],
         ),
         (backend, "idle tick (median)", f"{result['idle_tick_ms']:.2f} ms", "", ""),
         (backend, "reminders fired", f"{result['fired']:.0f} of {FIRING_REMINDERS:,}", "", ""),
@@ -234,7 +219,7 @@ def bench(backend: str, database_url: str) -> list[tuple[str, str, str, str, str
             "fire delay p99",
             f"{result['delay_p99_s']:.3f} s",
             "< 2 s",
-            verdict["delay_p99_s"],
+            result_of["delay_p99_s"],
         ),
         (backend, "fire delay max", f"{result['delay_max_s']:.3f} s", "", ""),
     ]
@@ -246,7 +231,7 @@ def main() -> int:
         print(json.dumps(asyncio.run(measure(sys.argv[2], imports_s))))
         return 0
 
-    rows = []
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="voces-bench-") as workdir:
         rows += bench("sqlite", f"sqlite+aiosqlite:///{Path(workdir) / 'reminders.sqlite3'}")
     if server_url := os.environ.get("VOCES_BENCH_POSTGRES_URL"):
@@ -256,11 +241,8 @@ def main() -> int:
         finally:
             asyncio.run(drop_postgres_database(database_url))
 
-    header = ("backend", "measure", "value", "target", "result")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    return 1 if any(row[4] == "FAIL" for row in rows) else 0
+    print_table(rows)
+    return 1 if any_failed(rows) else 0
 
 
 if __name__ == "__main__":

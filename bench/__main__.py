@@ -1,0 +1,36 @@
+"""Run the benchmarks and print their tables (see bench/README.md).
+
+    python -m bench                 # all of them, one after the other
+    python -m bench conversation    # or reminders: only that one
+
+Exits 1 when any target is missed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from bench import bench_conversation, bench_reminders
+
+BENCHMARKS: dict[str, Callable[[], int]] = {
+    "conversation": bench_conversation.main,
+    "reminders": bench_reminders.main,
+}
+
+
+def main() -> int:
+    names = sys.argv[1:] or list(BENCHMARKS)
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark {', '.join(unknown)}: choose from {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    failed = False
+    for name in names:
+        print(f"\n== {name} ==", flush=True)
+        failed |= BENCHMARKS[name]() != 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
