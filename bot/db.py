@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -57,7 +60,15 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # One connection: SQLite has one writer at a time anyway, and writers on several
+        # connections wait for each other in SQLite's busy handler, which sleeps in steps of
+        # milliseconds. Updates instead queue for the connection in asyncio and hold it only
+        # from their first statement to their commit, never across a request to Telegram
+        # (see `Database` and handlers.app.CommitFirstRequest).
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60,
+            pool_reset_on_return=None,  # sessions always end their transaction themselves
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
@@ -75,23 +86,95 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """One engine and one session factory for the process; one session per unit of work."""
+    """One engine and one session factory for the process; one session per unit of work.
+
+    A chat update is one unit of work (`unit_of_work`, opened by the Application around each
+    update): every `session()` block inside it shares one session, so an update costs one
+    transaction instead of one per block. Its work is committed by `commit()` before the bot
+    says anything (the chat layer calls it before every request to Telegram) and at the end.
+    Outside a unit (reminders, the CLI, tests) each `session()` block is its own transaction.
+    """
 
     def __init__(self, database_url: str, *, echo: bool = False) -> None:
         self.url = database_url
         self.engine = create_engine(database_url, echo=echo)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # Per task: a task an update starts (or a scheduler job) never shares the update's session.
+        self._unit: ContextVar[tuple[asyncio.Task[Any] | None, AsyncSession] | None] = ContextVar(
+            f"voces_unit_{id(self)}", default=None
+        )
+
+    def _ambient(self) -> AsyncSession | None:
+        unit = self._unit.get()
+        if unit is None or unit[0] is not asyncio.current_task():
+            return None
+        return unit[1]
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """One session for everything one update does; committed at the end unless it failed."""
+        async with self.sessions() as session:
+            token = self._unit.set((asyncio.current_task(), session))
+            try:
+                async with _committed(session):
+                    yield session
+            finally:
+                self._unit.reset(token)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work is committed on a clean exit and rolled back on an error."""
-        async with self.sessions() as session:
+        """A session whose work is committed on a clean exit and rolled back on an error.
+
+        Inside a unit of work the block's work is flushed (so constraint errors surface here)
+        and committed with the unit; an error in a block that wrote rolls back what the unit
+        has not committed yet, and one that did not write leaves the unit alone.
+        """
+        ambient = self._ambient()
+        if ambient is not None:
+            flushes_before = ambient.info.get(_FLUSHES, 0)
             try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
+                yield ambient
+                await ambient.flush()
+            except BaseException as error:
+                wrote = ambient.new or ambient.dirty or ambient.deleted or ambient.info.get(_FLUSHES, 0) != flushes_before
+                if wrote or isinstance(error, SQLAlchemyError):
+                    await ambient.rollback()
                 raise
+            return
+        async with self.sessions() as session, _committed(session):
+            yield session
+
+    async def commit(self) -> None:
+        """Make the current unit's work durable now (before the bot answers)."""
+        ambient = self._ambient()
+        if ambient is not None and ambient.in_transaction():
+            async with _committed(ambient):
+                pass
+
+    async def discard(self) -> None:
+        """Drop what the current unit has not committed (its update failed)."""
+        ambient = self._ambient()
+        if ambient is not None and ambient.in_transaction():
+            await ambient.rollback()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def _committed(session: AsyncSession) -> AsyncIterator[None]:
+    """Commit on a clean exit, roll back on an error."""
+    try:
+        yield
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+
+
+_FLUSHES = "voces_flushes"
+
+
+@event.listens_for(Session, "after_flush")
+def _count_flush(session: Session, _context: Any) -> None:
+    session.info[_FLUSHES] = session.info.get(_FLUSHES, 0) + 1

@@ -4,11 +4,13 @@ visible order."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
+from bot.db import Database
 from bot.runtime import Runtime
 from handlers import errors, onboarding, organizations, registration, reminders, ruos
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
@@ -16,6 +18,24 @@ from handlers.persistence import DatabasePersistence
 from handlers.ratelimit import PatientRateLimiter
 
 log = logging.getLogger(__name__)
+
+
+class CommitFirstRequest(HTTPXRequest):
+    """Commits the update's work before every request to Telegram.
+
+    So nothing the bot says (a question, a confirmation, a button's acknowledgement) can reach
+    a person before what they entered, and the step they are at, is durable: a `kill -9` right
+    after any answer loses nothing the answer implies. It also returns the update's database
+    connection to the pool while the request is in flight.
+    """
+
+    def __init__(self, database: Database, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._database = database
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        await self._database.commit()
+        return await super().do_request(*args, **kwargs)
 
 
 def build_application(
@@ -41,7 +61,7 @@ def build_application(
         .rate_limiter(PatientRateLimiter(max_retries=max_retries))
         .concurrent_updates(OnePersonAtATime())
         # Network hiccups on cheap mobile data are common: retry the connection, wait longer.
-        .request(HTTPXRequest(connection_pool_size=64, connect_timeout=10, read_timeout=20, pool_timeout=10))
+        .request(CommitFirstRequest(runtime.database, connection_pool_size=64, connect_timeout=10, read_timeout=20, pool_timeout=10))
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
         .post_init(_post_init)
         .build()

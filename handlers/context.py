@@ -33,10 +33,12 @@ class VocesApplication(Application):  # type: ignore[type-arg]
         self._handed_back.add(update.update_id)
 
     async def process_update(self, update: object) -> None:
-        await super().process_update(update)
-        while isinstance(update, Update) and update.update_id in self._handed_back:
-            self._handed_back.discard(update.update_id)
+        # One database session for everything the update does (see Database.unit_of_work).
+        async with self.runtime.database.unit_of_work():
             await super().process_update(update)
+            while isinstance(update, Update) and update.update_id in self._handed_back:
+                self._handed_back.discard(update.update_id)
+                await super().process_update(update)
 
 
 class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

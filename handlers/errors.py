@@ -15,6 +15,9 @@ log = logging.getLogger("voces.errors")
 
 async def on_error(update: object, context: VocesContext) -> None:
     error = context.error
+    # What the failed update left uncommitted is not kept half-done (answers already
+    # acknowledged were committed before the acknowledgement went out).
+    await context.runtime.database.discard()
     if isinstance(error, Forbidden):
         # 403: the person blocked the bot or deleted their account; stop writing to them.
         chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None

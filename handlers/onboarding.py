@@ -67,6 +67,10 @@ async def meet_person(update: Update, context: VocesContext) -> None:
             admin_ids=runtime.settings.admin_ids,
             now=runtime.clock.now(),
         )
+        first_contact_or_change = bool(session.new or session.dirty)
+    if first_contact_or_change:
+        # Kept even if the feature that answers fails: a person is known from their first word.
+        await runtime.database.commit()
     context.person = person
     context.i18n = runtime.translator(person.language)
 

@@ -70,7 +70,7 @@ def field_question(context: VocesContext, field: str) -> str:
 
 
 async def current(context: VocesContext, session):  # noqa: ANN001, ANN201
-    person = await people.get_by_telegram_id(session, context.person.telegram_id)  # type: ignore[union-attr]
+    person = await people.get(session, context.person.id)  # type: ignore[union-attr]
     acting = await organizations.acting_for(session, user=person)
     if acting is None:
         return person, None, None
@@ -113,7 +113,7 @@ async def switch(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
     _ = context.gettext
     async with context.runtime.database.session() as session:
-        person = await people.get_by_telegram_id(session, context.person.telegram_id)  # type: ignore[union-attr]
+        person = await people.get(session, context.person.id)  # type: ignore[union-attr]
         led = await organizations.led_by(session, user=person)
     rows = [[(o.name[:60], f"org:act:{o.id}")] for o, _role in led]
     await reply(update, context, _("Which organization do you want to act for?"), reply_markup=keyboard(rows))
@@ -124,7 +124,7 @@ async def act(update: Update, context: VocesContext) -> int:
     organization_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
-            person = await people.get_by_telegram_id(session, context.person.telegram_id)  # type: ignore[union-attr]
+            person = await people.get(session, context.person.id)  # type: ignore[union-attr]
             await organizations.act_for(session, user=person, organization_id=organization_id)
     except InvalidInput as error:
         await answer_button(update, context)
@@ -422,7 +422,7 @@ async def complete_join(update: Update, context: VocesContext, token: str) -> No
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            person = await people.get_by_telegram_id(session, context.person.telegram_id)  # type: ignore[union-attr]
+            person = await people.get(session, context.person.id)  # type: ignore[union-attr]
             organization = await organizations.accept_invite(session, user=person, token=token, now=runtime.clock.now())
             await plan_term_reminders(context, session, organization)
             leaders = await organizations.leaders_of(session, organization_id=organization.id)
@@ -559,7 +559,7 @@ async def record_review(update: Update, context: VocesContext, organization_id: 
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            staff = await people.get_by_telegram_id(session, context.person.telegram_id)  # type: ignore[union-attr]
+            staff = await people.get(session, context.person.id)  # type: ignore[union-attr]
             result = await organizations.review(session, staff=staff, organization_id=organization_id, status=status, comment=comment, now=runtime.clock.now())
             leaders = await organizations.leaders_of(session, organization_id=organization_id)
     except InvalidInput as error:

@@ -127,7 +127,7 @@ async def ask_current(update: Update, context: VocesContext, draft: Registration
 
 
 async def load_draft(context: VocesContext, session):  # noqa: ANN001, ANN201
-    person = await people.get_by_telegram_id(session, context.person.telegram_id)  # type: ignore[union-attr]
+    person = await people.get(session, context.person.id)  # type: ignore[union-attr]
     return person, await registration.find_draft(session, user=person)
 
 

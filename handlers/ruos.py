@@ -316,7 +316,7 @@ def item_keyboard(i18n: Translator, checklist: Checklist, view: ItemView) -> Inl
 
 async def current_person(session: AsyncSession, context: VocesContext) -> User:
     assert context.person is not None
-    person = await people.get_by_telegram_id(session, context.person.telegram_id)
+    person = await people.get(session, context.person.id)
     assert person is not None, "the gatekeeper creates the person before any handler runs"
     return person
 

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.conversations import ChannelUserData, ConversationStep
@@ -35,11 +35,15 @@ async def save_step(
             delete(ConversationStep).where(ConversationStep.flow == flow, ConversationStep.key == encoded)
         )
         return
-    row = await session.get(ConversationStep, (flow, encoded))
-    if row is None:
+    # One statement for the usual case (a step within a flow already under way).
+    updated = await session.execute(
+        update(ConversationStep)
+        .where(ConversationStep.flow == flow, ConversationStep.key == encoded)
+        .values(step=step, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
         session.add(ConversationStep(flow=flow, key=encoded, step=step, updated_at=now))
-    else:
-        row.step, row.updated_at = step, now
 
 
 async def forget_person_steps(session: AsyncSession, *, telegram_id: int) -> None:
