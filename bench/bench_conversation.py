@@ -180,7 +180,7 @@ async def reach_the_district_question(database_url: str, users: list[SimulatedUs
     now = datetime.now(UTC)
     async with database.session() as session:
         for user in users:
-            person = await people.meet(session, telegram_id=user.id, language="es", admin_ids=(), now=now)
+            person = (await people.meet(session, telegram_id=user.id, language="es", admin_ids=(), now=now)).person
             await people.give_consent(session, user=person, display_name=user.first_name, now=now)
             draft = await registration.start_draft(session, user=person, now=now)
             for value in ("Mujeres Emprendedoras del Callao", OrganizationKind.OSB.value):

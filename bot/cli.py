@@ -65,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             migrate.new_revision(settings.database_url, args.message)
         return 0
+    if settings.log_level != "DEBUG":
+        # The periodic reminders job would log every two seconds, and the upgrade that runs at
+        # every start would describe its database: neither helps someone reading the log.
+        for noisy in ("apscheduler", "alembic"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.command == "playground":
         return run_playground(settings, host=args.host, port=args.port)
     if not settings.bot_token:

@@ -60,19 +60,23 @@ async def meet_person(update: Update, context: VocesContext) -> None:
         return
     runtime = context.runtime
     async with runtime.database.session() as session:
-        person = await people.meet(
+        meeting = await people.meet(
             session,
             telegram_id=user.id,
             language=normalize_language(user.language_code, runtime.settings.default_language),
             admin_ids=runtime.settings.admin_ids,
             now=runtime.clock.now(),
         )
-        first_contact_or_change = bool(session.new or session.dirty)
-    if first_contact_or_change:
+    person = meeting.person
+    if meeting.wrote:
         # Kept even if the feature that answers fails: a person is known from their first word.
         await runtime.database.commit()
     context.person = person
     context.i18n = runtime.translator(person.language)
+    if meeting.wrote and person.role is not Role.LEADER:
+        # Staff (and, later, coordinators) see their own commands in the menu; refreshed now
+        # and then, so someone added to ADMIN_IDS gets it without writing /language.
+        await set_personal_menu(context, person.telegram_id, person.role, person.language)
 
 
 # --- /start and the data notice ----------------------------------------------------------------

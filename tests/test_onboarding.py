@@ -72,6 +72,9 @@ async def test_help_lists_staff_commands_only_for_staff(bot, newcomer, staff):
     await staff.sends("/help")
     assert "/pending" in staff.last_text
     assert (await person(bot, staff.id)).role is Role.STAFF
+    # The menu beside the text box too, from the first message on.
+    assert "pending" in staff.commands and "register" in staff.commands
+    assert "pending" not in newcomer.commands
 
 
 async def test_cancel_outside_a_flow_says_there_is_nothing_to_cancel(bot, newcomer):

@@ -17,7 +17,6 @@ Like ``cli.py`` it wires the Telegram layer to the domain, so it imports ``handl
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 import sys
 from pathlib import Path
@@ -198,10 +197,6 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path = DE
 
 def run(settings: Settings, *, host: str, port: int) -> int:
     """Serve the playground until stopped; the exit code for the command line."""
-    # The terminal is for the address and for errors, not for the migrations that ran or the
-    # reminders job ticking every two seconds.
-    for noisy in ("alembic", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         asyncio.run(serve(settings, host=host, port=port))
     except PlaygroundError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -16,6 +17,12 @@ CONSENT_NOTICE_VERSION = "2026-11"
 LAST_SEEN_PRECISION = timedelta(minutes=15)
 
 
+@dataclass(frozen=True)
+class Meeting:
+    person: User
+    wrote: bool  # first contact, or something about them changed and was written
+
+
 async def meet(
     session: AsyncSession,
     *,
@@ -23,7 +30,7 @@ async def meet(
     language: str,
     admin_ids: Collection[int],
     now: datetime,
-) -> User:
+) -> Meeting:
     """Find the person, or create them at first contact with the language their app speaks.
 
     Only the Telegram id, language and dates are kept before consent.
@@ -39,17 +46,18 @@ async def meet(
         )
         session.add(user)
         await session.flush()
-        return user
+        return Meeting(user, wrote=True)
+    wrote = False
     # "Last seen" serves follow-up measured in days (who went quiet), so it is written at most
     # once every LAST_SEEN_PRECISION: a conversation then costs no extra write per message.
     if now - user.last_seen >= LAST_SEEN_PRECISION:
-        user.last_seen = now
+        user.last_seen, wrote = now, True
     # They just wrote to us, so they have not blocked the bot (or unblocked it).
     if not user.reachable:
-        user.reachable = True
+        user.reachable, wrote = True, True
     if telegram_id in admin_ids and user.role is not Role.STAFF:
-        user.role = Role.STAFF
-    return user
+        user.role, wrote = Role.STAFF, True
+    return Meeting(user, wrote)
 
 
 async def get(session: AsyncSession, user_id: int) -> User | None:
