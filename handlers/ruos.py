@@ -671,7 +671,36 @@ async def stage_recorded(update: Update, context: VocesContext, organization_id:
     await finish(update, context)
     await reply(update, context, _("Saved. The registration is now: %(stage)s.") % {"stage": _(STAGE[stage])})
     await show_checklist(update, context, organization_id, None, edit=False)
+    await tell_other_leaders_about_stage(context, organization_id, stage)
     return END
+
+
+async def tell_other_leaders_about_stage(context: VocesContext, organization_id: int, stage: RegistrationStage) -> None:
+    """Whoever moved the registration on (staff, or one of several leaders), the others hear it."""
+    runtime = context.runtime
+    changed_by = context.person
+    assert changed_by is not None
+    async with runtime.database.session() as session:
+        organization = await session.get(Organization, organization_id)
+        leaders = [leader for leader, _role in await organizations.leaders_of(session, organization_id=organization_id)]
+    if organization is None:
+        return
+    ruos_code = ruos.ruos_procedure(runtime.requirements, organization)[0].code
+    for leader in leaders:
+        if leader.id == changed_by.id or not leader.reachable:
+            continue
+        i18n = runtime.translator(leader.language)
+        _ = i18n.gettext
+        values = {"organization": escape(organization.name), "stage": _(STAGE[stage]), "person": escape(changed_by.display_name or "?")}
+        if changed_by.role is Role.STAFF:
+            text = _("📌 The programme staff updated the RUOS registration of %(organization)s: %(stage)s.") % values
+        else:
+            text = _("📌 %(person)s updated the RUOS registration of %(organization)s: %(stage)s.") % values
+        try:
+            await context.bot.send_message(leader.telegram_id, text, reply_markup=_open_checklist(i18n, organization_id, ruos_code))
+        except Forbidden:
+            async with runtime.database.session() as session:
+                await people.mark_unreachable(session, telegram_id=leader.telegram_id)
 
 
 # --- staff: /review, verify, reject ------------------------------------------------------------------------

@@ -329,6 +329,10 @@ async def test_staff_open_any_organization_by_number_and_update_its_status(bot, 
     await staff_member.sends("EXP-9")
     await staff_member.sends("20/11/2026")
     assert "Expediente EXP-9, handed in on November 20, 2026" in staff_member.last_text
+    # The leaders hear it, with the way to their checklist.
+    assert "The programme staff updated the RUOS registration of Mujeres Emprendedoras del Callao: 📨 handed in to the municipality." in leader.last_text
+    await leader.taps("Open the checklist")
+    assert "Expediente EXP-9" in leader.last_text
     async with await bot.session() as session:
         registration = await session.get(RuosRegistration, organization_id)
         staff_id = await session.scalar(select(User.id).where(User.telegram_id == STAFF_TELEGRAM_ID))
