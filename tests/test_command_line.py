@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
+from telegram import Bot
 
 from bot.db import Database
 from bot.models.organizations import RegistrationDraft
@@ -100,3 +103,73 @@ async def test_a_leader_resumes_at_the_same_step_after_the_bot_is_killed(tmp_pat
         draft = await session.scalar(select(RegistrationDraft))
         assert draft.answers["name"] == "Comedor Popular Santa Rosa" and draft.answers["kind"] == "osb"
     await db.dispose()
+
+
+def spawn_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=cwd,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_with_webhook_url_set_the_bot_takes_updates_by_webhook_and_checks_the_secret(tmp_path):
+    emulator = BotApiEmulator()
+    await emulator.start()
+    port = free_port()
+    env = {
+        **CLEAN_ENV,
+        "BOT_TOKEN": "7000000002:webhook",
+        "BOT_API_BASE_URL": emulator.base_url,
+        "BOT_API_FILE_URL": emulator.base_file_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'voces.sqlite3'}",
+        "ID_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "LOG_LEVEL": "WARNING",
+        # Behind a TLS-terminating proxy: Telegram calls the HTTPS URL, the bot listens on loopback.
+        "WEBHOOK_URL": "https://voces.example.org/telegram",
+        "WEBHOOK_SECRET": "s3cret-token",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+    }
+    process = spawn_bot(env, tmp_path)
+    leader = emulator.user(first_name="Rosa", language_code="en")
+    update = {"update_id": 1, "message": {
+        "message_id": 1, "from": leader.json, "chat": leader.chat.json, "date": 1795000000, "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }}
+    try:
+        for _ in range(300):
+            if any(call.method == "setWebhook" for call in list(emulator.calls)):
+                break
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else "bot exited"
+            await asyncio.sleep(0.05)
+        assert (await emulator_webhook_url(emulator)) == "https://voces.example.org/telegram"
+        url = f"http://127.0.0.1:{port}/telegram"
+        async with httpx.AsyncClient() as client:
+            for _ in range(100):  # the web server starts right after setWebhook
+                try:
+                    forged = await client.post(url, json=update)
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.05)
+            assert forged.status_code == 403                      # no secret: refused
+            genuine = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+            assert genuine.status_code == 200
+        for _ in range(200):
+            if "Before we start: your data" in leader.last_text:
+                break
+            await asyncio.sleep(0.05)
+        assert "Before we start: your data" in leader.last_text
+        assert sum(1 for call in list(emulator.calls) if call.method == "sendMessage") == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(process.wait, 30)
+        await emulator.stop()
+
+
+async def emulator_webhook_url(emulator: BotApiEmulator) -> str:
+    async with Bot("7000000002:webhook", base_url=emulator.base_url) as bot:
+        return (await bot.get_webhook_info()).url
