@@ -69,12 +69,8 @@ async def test_a_leader_resumes_at_the_same_step_after_the_bot_is_killed(tmp_pat
         "LOG_LEVEL": "WARNING",
     }
 
-    def start_bot() -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
     leader = emulator.user(first_name="Carmen", language_code="es")
-    first = start_bot()
+    first = spawn_bot(env, tmp_path)
     try:
         await wait_for_polling(emulator, first, 0)
         await leader.sends("/start")
@@ -88,7 +84,7 @@ async def test_a_leader_resumes_at_the_same_step_after_the_bot_is_killed(tmp_pat
         first.wait()
 
     polls = sum(1 for call in list(emulator.calls) if call.method == "setMyCommands")
-    second = start_bot()
+    second = spawn_bot(env, tmp_path)
     try:
         await wait_for_polling(emulator, second, polls)
         await leader.sends("sjl")                        # the district question, answered after the crash
