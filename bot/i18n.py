@@ -20,6 +20,7 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_skeleton
+from babel.dates import format_time as babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -92,6 +93,9 @@ class Translator:
 
     def datetime(self, value: datetime, format: str = "medium") -> str:
         return babel_format_datetime(value, format=format, tzinfo=self.zone, locale=self.locale)
+
+    def time(self, value: datetime, format: str = "short") -> str:
+        return babel_format_time(value, format=format, tzinfo=self.zone, locale=self.locale)
 
     def number(self, value: int | float | Decimal) -> str:
         return format_decimal(value, locale=self.locale)

@@ -12,7 +12,7 @@ from telegram.request import HTTPXRequest
 
 from bot.db import Database
 from bot.runtime import Runtime
-from handlers import errors, onboarding, organizations, registration, reminders, ruos
+from handlers import errors, onboarding, organizations, registration, reminders, ruos, trainings
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
 from handlers.persistence import DatabasePersistence
 from handlers.ratelimit import PatientRateLimiter
@@ -78,6 +78,7 @@ def _register_handlers(application: VocesApplication) -> None:
     registration.register(application)
     organizations.register(application)
     ruos.register(application)
+    trainings.register(application)
     onboarding.register(application)
     onboarding.register_fallbacks(application)
     application.add_error_handler(errors.on_error)

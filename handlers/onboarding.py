@@ -33,6 +33,8 @@ LEADER_COMMANDS = (
     ("myorg", N_("See and edit your organization")),
     ("invite", N_("Invite a co-leader")),
     ("ruos", N_("RUOS checklist and documents")),
+    ("trainings", N_("Upcoming training sessions")),
+    ("projects", N_("Your organization's projects")),
     ("language", N_("Change the language")),
     ("mydata", N_("See the data Voces keeps about you")),
     ("deletedata", N_("Erase your data")),

@@ -4,6 +4,8 @@ from bot.models import (
     conversations,  # noqa: F401
     organizations,  # noqa: F401
     people,  # noqa: F401
+    projects,  # noqa: F401
     reminders,  # noqa: F401
     ruos,  # noqa: F401
+    trainings,  # noqa: F401
 )

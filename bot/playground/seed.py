@@ -1,19 +1,22 @@
-"""Demo people and organizations for the playground, on its own database.
+"""Demo people, organizations, training sessions and a project for the playground, on its own
+database.
 
 Seeding runs at every start and only adds what is missing, so whatever people did in an earlier
 session stays: a demo owner who leads nothing (they erased their data, say) gets their
-organization back. The newcomer is the one exception: each start picks a Telegram id that the
-bot has never met, so there is always someone to show the data notice and registration to.
-
-Training sessions and projects are not seeded yet: they do not exist in the code base.
+organization back, and the demo leader's organization its project. Training sessions are dated
+from the clock, days ahead: a demo session is added again only once its last copy has started,
+so a playground opened weeks later still has sessions to show. The newcomer is the one
+exception: each start picks a Telegram id that the bot has never met, so there is always
+someone to show the data notice and registration to.
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +33,8 @@ from bot.models.organizations import (
     VerificationStatus,
 )
 from bot.models.people import Role, User
+from bot.models.projects import Project
+from bot.models.trainings import TrainingSession, TrainingTopic
 from bot.runtime import Runtime
 from bot.services import people
 from bot.validation import IdDocumentType
@@ -175,6 +180,81 @@ ORGANIZATIONS = (
 )
 
 
+@dataclass(frozen=True)
+class DemoTraining:
+    topic: TrainingTopic
+    title: str
+    description: str
+    days_ahead: int
+    starts: time  # in the bot's time zone, as the programme announces it
+    hours: float
+    venue: str
+    district_ubigeo: str | None
+    online: bool
+    capacity: int
+
+
+@dataclass(frozen=True)
+class DemoProject:
+    owner: DemoPerson  # the project goes to the organization they act for
+    title: str
+    summary: str
+    funder: str
+    started_days_ago: int
+    ends_in_days: int
+    report_due_in_days: int
+
+
+TRAININGS = (
+    DemoTraining(
+        topic=TrainingTopic.LEADERSHIP,
+        title="Liderazgo comunitario: cómo conducir una asamblea",
+        description="Preparar la agenda, dar la palabra, llegar a acuerdos y dejarlos en el acta.",
+        days_ahead=3,
+        starts=time(10, 0),
+        hours=3,
+        venue="Casa de la Juventud, Jr. Huallaga 355, Cercado de Lima",
+        district_ubigeo="150101",  # Lima
+        online=False,
+        capacity=30,
+    ),
+    DemoTraining(
+        topic=TrainingTopic.DATA_PROTECTION,
+        title="Protección de datos personales en tu organización",
+        description="Qué datos de tus socias y socios puedes pedir, cómo guardarlos y cuándo borrarlos.",
+        days_ahead=10,
+        starts=time(19, 0),
+        hours=1.5,
+        venue="online",
+        district_ubigeo=None,
+        online=True,
+        capacity=100,
+    ),
+    DemoTraining(
+        topic=TrainingTopic.NONPROFIT_ACCOUNTING,
+        title="Contabilidad básica para organizaciones sin fines de lucro",
+        description="Libro de caja, comprobantes y rendición de cuentas a la asamblea.",
+        days_ahead=17,
+        starts=time(9, 30),
+        hours=3,
+        venue="Local comunal, Jr. Colón 380, Callao",
+        district_ubigeo="070101",  # Callao
+        online=False,
+        capacity=25,
+    ),
+)
+
+PROJECT = DemoProject(
+    owner=LEADER,
+    title="Huertos familiares en Carmen de la Legua",
+    summary="Huertos en casa y en el local comunal para 30 familias peruanas y venezolanas.",
+    funder="OIM",
+    started_days_ago=45,
+    ends_in_days=120,
+    report_due_in_days=21,
+)
+
+
 async def seed(runtime: Runtime) -> list[DemoPerson]:
     """Add the demo data that is missing; return everyone the emulator must know, newcomer first."""
     now = runtime.clock.now()
@@ -190,6 +270,11 @@ async def seed(runtime: Runtime) -> list[DemoPerson]:
             owner = users[organization.owner]
             if not await _leads_anything(session, owner):
                 _add_organization(session, organization, owner, runtime.cipher, now)
+        zone = runtime.settings.zone
+        for training in TRAININGS:
+            if not await _still_upcoming(session, training, now):
+                session.add(_training_session(training, users[STAFF], now, zone))
+        await _add_project_if_missing(session, PROJECT, users[PROJECT.owner], now.astimezone(zone).date(), now)
     return [newcomer, *CONSENTED_PEOPLE]
 
 
@@ -257,3 +342,51 @@ def _add_organization(
         Leadership(user_id=owner.id, role=LeaderRole.OWNER, joined_at=now, acting=True)
     ]
     session.add(organization)
+
+
+async def _still_upcoming(session: AsyncSession, demo: DemoTraining, now: datetime) -> bool:
+    upcoming = select(TrainingSession.id).where(TrainingSession.title == demo.title, TrainingSession.starts_at > now)
+    return await session.scalar(upcoming.limit(1)) is not None
+
+
+def _training_session(demo: DemoTraining, staff: User, now: datetime, zone: ZoneInfo) -> TrainingSession:
+    day = now.astimezone(zone).date() + timedelta(days=demo.days_ahead)
+    starts_at = datetime.combine(day, demo.starts, tzinfo=zone)
+    return TrainingSession(
+        topic=demo.topic,
+        title=demo.title,
+        description=demo.description,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=demo.hours),
+        venue=demo.venue,
+        district_ubigeo=demo.district_ubigeo,
+        online=demo.online,
+        capacity=demo.capacity,
+        created_by_id=staff.id,
+        created_at=now,
+    )
+
+
+async def _add_project_if_missing(
+    session: AsyncSession, demo: DemoProject, owner: User, today: date, now: datetime
+) -> None:
+    led = select(Leadership.organization_id).where(Leadership.user_id == owner.id)
+    organization_ids = list(await session.scalars(led.order_by(Leadership.acting.desc(), Leadership.joined_at)))
+    if not organization_ids:
+        return
+    # Wherever the project is (the owner may have switched organizations since), it is not missing.
+    existing = select(Project.id).where(Project.organization_id.in_(organization_ids), Project.title == demo.title)
+    if await session.scalar(existing.limit(1)) is not None:
+        return
+    session.add(
+        Project(
+            organization_id=organization_ids[0],
+            title=demo.title,
+            summary=demo.summary,
+            funder=demo.funder,
+            starts_on=today - timedelta(days=demo.started_days_ago),
+            ends_on=today + timedelta(days=demo.ends_in_days),
+            report_due_on=today + timedelta(days=demo.report_due_in_days),
+            created_at=now,
+        )
+    )

@@ -49,9 +49,10 @@ class Erasure:
 async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime) -> Erasure:
     """Erase a person and what is theirs alone.
 
-    Organizations they lead with nobody else go too (with their board, invitations, history
-    and documents, by cascade); where others lead with them, the longest-serving co-leader
-    becomes owner. The person's row goes as well: their next message is a first contact.
+    Organizations they lead with nobody else go too (with their board, invitations, history,
+    documents and projects, by cascade); where others lead with them, the longest-serving
+    co-leader becomes owner. The person's row goes as well: their next message is a first
+    contact. Training sessions they created stay, without their author (SET NULL).
     """
     person = await people.get_by_telegram_id(session, telegram_id)
     if person is None:

@@ -1,0 +1,112 @@
+"""/trainings: the sessions people can still attend; /projects: the acting organization's
+projects. Read-only for now: enrollment and project reports come later."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.i18n import N_
+from bot.models.projects import Project
+from bot.models.trainings import TrainingSession, TrainingTopic
+from bot.services import organizations, people, projects, trainings
+from handlers.common import escape, needs_consent, reply
+from handlers.context import VocesContext
+
+TOPIC = {
+    TrainingTopic.LEADERSHIP: N_("Leadership"),
+    TrainingTopic.PROJECT_MANAGEMENT: N_("Project management"),
+    TrainingTopic.DATA_PROTECTION: N_("Data protection"),
+    TrainingTopic.OFFICE_TOOLS: N_("Office tools"),
+    TrainingTopic.TAX: N_("Taxes (SUNAT)"),
+    TrainingTopic.NONPROFIT_ACCOUNTING: N_("Non-profit accounting"),
+}
+
+
+# --- /trainings --------------------------------------------------------------------------------
+
+
+def when_text(context: VocesContext, starts_at: datetime, ends_at: datetime) -> str:
+    """The day once and both times when a session fits in one local day, as nearly all do."""
+    i18n = context.i18n
+    if starts_at.astimezone(i18n.zone).date() != ends_at.astimezone(i18n.zone).date():
+        return context.gettext("%(start)s to %(end)s") % {
+            "start": i18n.datetime(starts_at, "short"), "end": i18n.datetime(ends_at, "short"),
+        }
+    return context.gettext("%(day)s, %(start)s to %(end)s") % {
+        "day": i18n.date(starts_at, "full"),
+        "start": i18n.time(starts_at), "end": i18n.time(ends_at),
+    }
+
+
+def session_text(context: VocesContext, training: TrainingSession) -> str:
+    _ = context.gettext
+    lines = [f"<b>{escape(training.title)}</b>"]
+    if training.description:
+        lines.append(f"<i>{escape(training.description)}</i>")
+    lines += [
+        _("Topic: %(value)s") % {"value": _(TOPIC[training.topic])},
+        f"🗓 {when_text(context, training.starts_at, training.ends_at)}",
+        _("💻 Online") if training.online else f"📍 {escape(training.venue)}",
+        _("Places: %(count)s") % {"count": context.i18n.number(training.capacity)},
+    ]
+    return "\n".join(lines)
+
+
+async def list_trainings(update: Update, context: VocesContext) -> None:
+    # Only the programme's calendar is shown and nothing is kept: no consent needed.
+    _ = context.gettext
+    async with context.runtime.database.session() as session:
+        upcoming = await trainings.upcoming_sessions(session, now=context.runtime.clock.now())
+    if not upcoming:
+        await reply(update, context, _("No trainings are scheduled yet. Check again soon with /trainings."))
+        return
+    parts = [_("<b>Upcoming trainings</b>"), *(session_text(context, training) for training in upcoming)]
+    await reply(update, context, "\n\n".join(parts))
+
+
+# --- /projects ---------------------------------------------------------------------------------
+
+
+def project_text(context: VocesContext, project: Project) -> str:
+    _ = context.gettext
+    i18n = context.i18n
+    lines = [f"<b>{escape(project.title)}</b>"]
+    if project.summary:
+        lines.append(f"<i>{escape(project.summary)}</i>")
+    if project.funder:
+        lines.append(_("Funder: %(value)s") % {"value": escape(project.funder)})
+    period = _("%(start)s to %(end)s") % {"start": i18n.date(project.starts_on), "end": i18n.date(project.ends_on)}
+    lines.append(_("Dates: %(value)s") % {"value": period})
+    if project.report_due_on:
+        lines.append(_("Report due: %(date)s") % {"date": i18n.date(project.report_due_on)})
+    return "\n".join(lines)
+
+
+@needs_consent
+async def list_projects(update: Update, context: VocesContext) -> None:
+    _ = context.gettext
+    async with context.runtime.database.session() as session:
+        person = await people.get(session, context.person.id)  # type: ignore[union-attr]
+        assert person is not None, "the gatekeeper creates the person before any handler runs"
+        acting = await organizations.acting_for(session, user=person)
+        organization = acting[0] if acting else None
+        found = await projects.projects_of(session, organization_id=organization.id) if organization else []
+    if organization is None:
+        await reply(update, context, _("You do not lead an organization in Voces yet. Register one with /register."))
+        return
+    name = escape(organization.name)
+    if not found:
+        await reply(update, context, _("<b>%(name)s</b> has no projects in Voces yet.") % {"name": name})
+        return
+    parts = [_("<b>Projects of %(name)s</b>") % {"name": name}, *(project_text(context, project) for project in found)]
+    await reply(update, context, "\n\n".join(parts))
+
+
+def register(application) -> None:  # noqa: ANN001
+    application.add_handlers([
+        CommandHandler("trainings", list_trainings),
+        CommandHandler("projects", list_projects),
+    ])
