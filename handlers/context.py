@@ -28,6 +28,7 @@ class VocesApplication(Application):  # type: ignore[type-arg]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._handed_back: set[int] = set()
+        self.personal_menus_set: set[int] = set()  # chats given their role's menu since start
 
     def dispatch_again(self, update: Update) -> None:
         self._handed_back.add(update.update_id)

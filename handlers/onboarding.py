@@ -75,10 +75,11 @@ async def meet_person(update: Update, context: VocesContext) -> None:
         await runtime.database.commit()
     context.person = person
     context.i18n = runtime.translator(person.language)
-    if meeting.wrote and person.role is not Role.LEADER:
-        # Staff (and, later, coordinators) see their own commands in the menu; refreshed now
-        # and then, so someone added to ADMIN_IDS gets it without writing /language.
+    if person.role is not Role.LEADER and person.telegram_id not in context.voces.personal_menus_set:
+        # Staff (and, later, coordinators) see their own commands in the menu: set once per
+        # start, so someone just added to ADMIN_IDS gets it without writing /language.
         await set_personal_menu(context, person.telegram_id, person.role, person.language)
+        context.voces.personal_menus_set.add(person.telegram_id)
 
 
 # --- /start and the data notice ----------------------------------------------------------------
