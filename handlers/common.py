@@ -15,7 +15,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.ext import ConversationHandler
+from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_
 from handlers.context import VocesContext
@@ -25,6 +25,11 @@ State = TypeVar("State")
 Callback = Callable[[Update, VocesContext], Awaitable[Any]]
 
 escape = html.escape
+
+# Whatever a person can send that is not a typed answer: stickers, photos, files, voice notes,
+# locations... A flow that waits for text answers these with the same question again.
+NOT_TYPED = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.CONTACT
+TYPE_IT = N_("I can only read typed text here. Please write your answer.")
 
 
 def conversation_key(update: Update) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
@@ -25,6 +26,8 @@ from handlers import labels
 from handlers.cards import organization_card
 from handlers.common import (
     END,
+    NOT_TYPED,
+    TYPE_IT,
     answer_button,
     ask,
     error_text,
@@ -202,6 +205,20 @@ def typed_answer_for(step: str):  # noqa: ANN201
         return await on_text(update, context, step)
 
     return typed
+
+
+def not_typed_for(step: str, question: Callable[[VocesContext, str], str] = field_question):  # noqa: ANN201
+    """A sticker, photo or file where a typed answer was expected: say so, and ask again."""
+
+    async def not_typed(update: Update, context: VocesContext) -> str:
+        flow = REVIEW_FLOW if step == "comment" else FLOW
+        return await ask(update, context, flow=flow, step=step, text=f"⚠️ {context.gettext(TYPE_IT)}\n\n{question(context, step)}")
+
+    return not_typed
+
+
+def comment_question(context: VocesContext, _step: str = "comment") -> str:
+    return context.gettext("What needs to change? Your comment goes to the organization's leaders.")
 
 
 async def on_text(update: Update, context: VocesContext, step: str) -> str | int:
@@ -543,8 +560,7 @@ async def ask_for_changes(update: Update, context: VocesContext) -> str:
     await answer_button(update, context)
     organization_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
     await remember(update, context, reviewing_organization=organization_id)
-    return await ask(update, context, flow=REVIEW_FLOW, step="comment",
-                     text=context.gettext("What needs to change? Your comment goes to the organization's leaders."))
+    return await ask(update, context, flow=REVIEW_FLOW, step="comment", text=comment_question(context))
 
 
 async def changes_comment(update: Update, context: VocesContext) -> str | int:
@@ -603,7 +619,7 @@ def register(application) -> None:  # noqa: ANN001
             CallbackQueryHandler(board_document, pattern=r"^org:bdoc:[A-Z-]+$"),
         ],
         states={
-            step: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_answer_for(step))]
+            step: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_answer_for(step)), MessageHandler(NOT_TYPED, not_typed_for(step))]
             for step in [*TEXT_FIELDS.values(), *FOLLOWING.values(), "district", "board_name", "board_number"]
         },
         fallbacks=[CommandHandler("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
@@ -611,7 +627,10 @@ def register(application) -> None:  # noqa: ANN001
     )
     review = ConversationHandler(
         entry_points=[CallbackQueryHandler(ask_for_changes, pattern=r"^org:changes:\d+$")],
-        states={"comment": [MessageHandler(filters.TEXT & ~filters.COMMAND, changes_comment)]},
+        states={"comment": [
+            MessageHandler(filters.TEXT & ~filters.COMMAND, changes_comment),
+            MessageHandler(NOT_TYPED, not_typed_for("comment", comment_question)),
+        ]},
         fallbacks=[CommandHandler("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
         name=REVIEW_FLOW, persistent=True, allow_reentry=True,
     )

@@ -24,6 +24,8 @@ from handlers import labels
 from handlers.cards import organization_card
 from handlers.common import (
     END,
+    NOT_TYPED,
+    TYPE_IT,
     answer_button,
     ask,
     error_text,
@@ -165,11 +167,23 @@ async def on_text(update: Update, context: VocesContext) -> str | int:
         _person, draft = await load_draft(context, session)
     if draft is None:
         return await leave(update, context, FLOW)
+    if message.contact and draft.step != Step.PHONE:
+        return await ask_current(update, context, draft, problem=context.gettext(TYPE_IT))
     if draft.step == Step.DISTRICT:
         return await search_district(update, context, draft, value)
     if draft.step in BUTTON_STEPS:
         return await ask_current(update, context, draft, problem=context.gettext("Please answer with the buttons below."))
     return await save(update, context, value)
+
+
+async def on_not_typed(update: Update, context: VocesContext) -> str | int:
+    """A sticker, photo or file where an answer was expected: say so, and ask again."""
+    async with context.runtime.database.session() as session:
+        _person, draft = await load_draft(context, session)
+    if draft is None:
+        return await leave(update, context, FLOW)
+    problem = "Please answer with the buttons below." if draft.step in BUTTON_STEPS else TYPE_IT
+    return await ask_current(update, context, draft, problem=context.gettext(problem))
 
 
 BUTTON_STEPS = {Step.KIND, Step.FOCUS, Step.BOARD_ROLE, Step.BOARD_DOCUMENT_TYPE, Step.BOARD_MORE, Step.SUMMARY}
@@ -333,6 +347,7 @@ async def other_command(update: Update, context: VocesContext) -> int:
 def conversation() -> ConversationHandler:
     answers = [
         MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.CONTACT, on_text),
+        MessageHandler(NOT_TYPED, on_not_typed),
         CallbackQueryHandler(on_button, pattern=r"^reg:"),
     ]
     return ConversationHandler(

@@ -34,6 +34,8 @@ async def test_myorg_shows_the_card_with_masked_ids_and_an_edit_is_recorded(bot,
 
     await newcomer.taps("Editar un dato")
     await newcomer.taps("Dirección")
+    await newcomer.uploads_sticker()
+    assert "Envía la nueva dirección" in newcomer.last_text
     await newcomer.sends("x" * 250)
     assert "límite es de 200" in newcomer.last_text
     await newcomer.sends("Jr. Las Flores 456")

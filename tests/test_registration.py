@@ -108,8 +108,14 @@ async def test_bad_answers_get_a_specific_message_and_the_same_question(bot, new
     await newcomer.sends("x" * 300)
     assert "límite es de 120" in newcomer.last_text
     assert "nombre de tu organización" in newcomer.last_text
+    await newcomer.uploads_sticker()                          # not an answer: the same question
+    assert "solo puedo leer texto" in newcomer.last_text.lower() and "nombre de tu organización" in newcomer.last_text
+    await newcomer.shares_contact()
+    assert "nombre de tu organización" in newcomer.last_text
     await newcomer.sends("Olla Común Los Jazmines")
     await newcomer.sends("una asociación")                   # text where buttons are expected
+    assert "botones" in newcomer.last_text
+    await newcomer.uploads_photo(b"\xff\xd8\xff\xe0 not much of a photo")
     assert "botones" in newcomer.last_text
     await newcomer.taps("Otro")
     await newcomer.sends("Narnia")
