@@ -56,6 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL, and those carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if settings.log_level != "DEBUG":
+        # Alembic lists its plugins at import; the periodic reminders job would log every two
+        # seconds, and the upgrade at every start would describe its database.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        if args.command != "db":
+            for noisy in ("apscheduler", "alembic"):
+                logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from bot import migrate
 
@@ -65,11 +72,6 @@ def main(argv: list[str] | None = None) -> int:
         else:
             migrate.new_revision(settings.database_url, args.message)
         return 0
-    if settings.log_level != "DEBUG":
-        # The periodic reminders job would log every two seconds, and the upgrade that runs at
-        # every start would describe its database: neither helps someone reading the log.
-        for noisy in ("apscheduler", "alembic"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.command == "playground":
         return run_playground(settings, host=args.host, port=args.port)
     if not settings.bot_token:

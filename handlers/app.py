@@ -4,11 +4,13 @@ visible order."""
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.db import Database
 from bot.runtime import Runtime
@@ -72,6 +74,9 @@ def build_application(
 
 
 def _register_handlers(application: VocesApplication) -> None:
+    # PTB warns that button presses in a flow are not tracked per message. Voces's flows are per
+    # chat on purpose: a button's callback data says what it is for, and old buttons are checked.
+    warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
     # Group -10: the gatekeeper learns who is talking and their language.
     # Group 0: features, flows before stand-alone commands, then the fallbacks that answer
     # whatever no feature took.
