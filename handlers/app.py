@@ -92,3 +92,40 @@ def _register_handlers(application: VocesApplication) -> None:
 async def _post_init(application: VocesApplication) -> None:  # type: ignore[override]
     await onboarding.set_default_menus(application)
     await reminders.start_engine(application)
+
+
+# --- running inside a caller's event loop (the playground, the tests) ----------------------------
+
+
+async def start_in_loop(application: VocesApplication, **polling: Any) -> None:
+    """Start and poll inside a running event loop, doing what `run_polling` does first."""
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(**polling)
+
+
+async def stop_in_loop(application: VocesApplication) -> None:
+    if application.updater and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+class PollingBot:
+    """The bot for the playground: built on the runtime it is given, polling in its loop."""
+
+    def __init__(self) -> None:
+        self.application: VocesApplication | None = None
+
+    async def start(self, runtime: Runtime) -> None:
+        self.application = build_application(runtime)
+        await start_in_loop(self.application)
+
+    async def stop(self) -> None:
+        if self.application is not None:
+            await stop_in_loop(self.application)
+            self.application = None

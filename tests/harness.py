@@ -21,7 +21,7 @@ from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.playground.emulator import BotApiEmulator, SimulatedUser
 from bot.runtime import Runtime
-from handlers.app import build_application
+from handlers.app import build_application, start_in_loop, stop_in_loop
 from handlers.context import VocesApplication
 
 BOT_TOKEN = "7000000001:TEST-token-for-the-emulator"
@@ -72,22 +72,13 @@ class BotUnderTest:
         application = build_application(self.runtime, application_class=ObservedApplication)
         application.emulator = self.emulator
         self.application = application
-        await application.initialize()
-        if application.post_init:
-            await application.post_init(application)
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        await start_in_loop(application, poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
 
     async def stop(self) -> None:
         application = self.application
         if application is None:
             return
-        if application.updater and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
+        await stop_in_loop(application)
         assert self.runtime is not None
         await self.runtime.database.dispose()
         self.application = None

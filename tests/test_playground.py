@@ -20,6 +20,7 @@ from playwright.async_api import Locator, Page, async_playwright, expect
 
 from bot.config import load_settings
 from bot.playground.server import Playground
+from handlers.app import PollingBot
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "playground.png"
@@ -46,7 +47,7 @@ def chromium_executable() -> str | None:
 @pytest.fixture
 async def playground(tmp_path: Path) -> AsyncIterator[Playground]:
     settings = load_settings(_env_file=None)
-    async with Playground(settings, port=0, data_dir=tmp_path / "playground") as running:
+    async with Playground(settings, bot=PollingBot(), port=0, data_dir=tmp_path / "playground") as running:
         yield running
 
 

@@ -6,12 +6,13 @@ page (``static/``) that talks to the emulator's client API as a Telegram app wou
 
     voces-bot playground --port 8080          # blocks until Ctrl-C or SIGTERM
 
-    async with Playground(settings, port=0) as playground:   # in tests
+    async with Playground(settings, bot=PollingBot(), port=0) as playground:   # in tests
         page.goto(playground.url)
 
 The playground never touches the real bot's data: its database, identity-number key and files
 live under ``data/playground/``, seeded with demo people and organizations (``seed.py``).
-Like ``cli.py`` it wires the Telegram layer to the domain, so it imports ``handlers`` lazily.
+The bot itself comes from the caller (``cli.py`` passes ``handlers.app.PollingBot``), so this
+module, like the rest of ``bot/``, knows nothing of Telegram's library.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import signal
 import sys
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from aiohttp import web
 
@@ -32,8 +33,13 @@ from bot.playground import seed
 from bot.playground.emulator import BotApiEmulator
 from bot.runtime import Runtime
 
-if TYPE_CHECKING:
-    from handlers.context import VocesApplication
+
+class Bot(Protocol):
+    """The chat layer, started on the playground's runtime (handlers.app.PollingBot)."""
+
+    async def start(self, runtime: Runtime) -> None: ...
+
+    async def stop(self) -> None: ...
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PAGE_FILES = ("index.html", "playground.css", "playground.js")
@@ -71,6 +77,7 @@ class Playground:
         self,
         settings: Settings,
         *,
+        bot: Bot,
         host: str = "127.0.0.1",
         port: int = 8080,
         data_dir: Path = DEFAULT_DATA_DIR,
@@ -82,15 +89,14 @@ class Playground:
         self.settings = settings
         self.people: list[seed.DemoPerson] = []
         self.runtime: Runtime | None = None
-        self.application: VocesApplication | None = None
+        self.bot = bot
+        self._bot_started = False
 
     @property
     def url(self) -> str:
         return self.emulator.url
 
     async def start(self) -> None:
-        from handlers.app import build_application
-
         router = self.emulator.web_app.router
         router.add_get("/", self._page_file)
         router.add_get("/static/{name}", self._page_file)
@@ -115,28 +121,17 @@ class Playground:
                     language_code="es",
                     phone_number=person.phone_number,
                 )
-            # Started as the test harness does, in this loop, so the page and the bot share it.
-            self.application = build_application(self.runtime)
-            await self.application.initialize()
-            if self.application.post_init:
-                await self.application.post_init(self.application)
-            await self.application.start()
-            assert self.application.updater is not None
-            # The emulator delivers every kind of update; allowed_updates is not needed here.
-            await self.application.updater.start_polling()
+            # In this loop, as the tests run it, so the page and the bot share it.
+            await self.bot.start(self.runtime)
+            self._bot_started = True
         except BaseException:
             await self.stop()
             raise
 
     async def stop(self) -> None:
-        application = self.application
-        if application is not None:
-            if application.updater and application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
-            self.application = None
+        if self._bot_started:
+            await self.bot.stop()
+            self._bot_started = False
         if self.runtime is not None:
             await self.runtime.database.dispose()
             self.runtime = None
@@ -180,7 +175,7 @@ class Playground:
         )
 
 
-async def serve(settings: Settings, *, host: str, port: int, data_dir: Path = DEFAULT_DATA_DIR) -> None:
+async def serve(settings: Settings, *, bot: Bot, host: str, port: int, data_dir: Path = DEFAULT_DATA_DIR) -> None:
     """Run the playground until SIGINT or SIGTERM."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -189,16 +184,16 @@ async def serve(settings: Settings, *, host: str, port: int, data_dir: Path = DE
             loop.add_signal_handler(signal_number, stopping.set)
         except (NotImplementedError, RuntimeError):
             pass  # Windows: Ctrl-C still interrupts asyncio.run, which unwinds the playground.
-    async with Playground(settings, host=host, port=port, data_dir=data_dir) as playground:
+    async with Playground(settings, bot=bot, host=host, port=port, data_dir=data_dir) as playground:
         print(f"Voces playground: open {playground.url} in your browser (Ctrl-C to stop)", flush=True)
         await stopping.wait()
     print("Voces playground stopped.", flush=True)
 
 
-def run(settings: Settings, *, host: str, port: int) -> int:
+def run(settings: Settings, *, bot: Bot, host: str, port: int) -> int:
     """Serve the playground until stopped; the exit code for the command line."""
     try:
-        asyncio.run(serve(settings, host=host, port=port))
+        asyncio.run(serve(settings, bot=bot, host=host, port=port))
     except PlaygroundError as error:
         print(error, file=sys.stderr)
         return 1
