@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InvalidRequestError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -138,7 +138,7 @@ class Database:
             except BaseException as error:
                 wrote = ambient.new or ambient.dirty or ambient.deleted or ambient.info.get(_FLUSHES, 0) != flushes_before
                 if wrote or isinstance(error, SQLAlchemyError):
-                    await ambient.rollback()
+                    await _roll_back_and_reload(ambient)
                 raise
             return
         async with self.sessions() as session, _committed(session):
@@ -155,7 +155,7 @@ class Database:
         """Drop what the current unit has not committed (its update failed)."""
         ambient = self._ambient()
         if ambient is not None and ambient.in_transaction():
-            await ambient.rollback()
+            await _roll_back_and_reload(ambient)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -170,6 +170,23 @@ async def _committed(session: AsyncSession) -> AsyncIterator[None]:
     except BaseException:
         await session.rollback()
         raise
+
+
+async def _roll_back_and_reload(session: AsyncSession) -> None:
+    """Roll back, then load again what the update still holds (the person, say).
+
+    A rollback expires every object in the session, and an expired attribute read later in the
+    update would need a lazy load, which async SQLAlchemy refuses. Rollbacks are rare (a
+    failure after a write), so reloading the few objects of one update costs little.
+    """
+    held = list(session.identity_map.values())
+    await session.rollback()
+    for instance in held:
+        if instance in session:  # objects first added in the rolled-back work are gone
+            try:
+                await session.refresh(instance)
+            except InvalidRequestError:  # deleted meanwhile
+                session.expunge(instance)
 
 
 _FLUSHES = "voces_flushes"

@@ -48,3 +48,23 @@ async def test_an_unexpected_failure_is_logged_and_the_person_is_told_their_answ
     apology = next(text for text in newcomer.texts_since_last_action if "algo falló de mi lado" in text)
     assert "guardado" in apology
     assert any("failed to handle update" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.allow_errors
+async def test_a_failure_in_a_feature_takes_back_its_half_done_writes_but_not_the_person(bot, newcomer):
+    async def half_done(update, context):
+        async with context.runtime.database.session() as session:
+            person = await session.get(User, context.person.id)
+            person.display_name = "written, then the handler failed"
+        raise RuntimeError("a bug after a write")
+
+    bot.application.add_handler(CommandHandler("boom", half_done), group=-1)
+    await newcomer.sends("/boom")                       # their very first message
+    apologies = [text for text in newcomer.texts_since_last_action if "algo falló de mi lado" in text]
+    assert len(apologies) == 1                           # the other handlers of the update still work
+    async with await bot.session() as session:
+        person = await session.scalar(select(User).where(User.telegram_id == newcomer.id))
+    assert person is not None                            # first contact is kept...
+    assert person.display_name is None                   # ...the failed feature's write is not
+    await newcomer.sends("/start")                       # and the next message is served as usual
+    assert "Antes de empezar" in newcomer.last_text

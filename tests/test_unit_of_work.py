@@ -57,6 +57,21 @@ async def test_a_failing_block_that_wrote_takes_back_only_what_was_not_committed
     assert await telegram_ids(database) == [1]
 
 
+async def test_what_the_update_holds_stays_readable_after_a_failing_block_rolled_back(database):
+    async with database.session() as session:
+        session.add(person(1))
+    async with database.unit_of_work():
+        async with database.session() as session:
+            held = await session.scalar(select(User).where(User.telegram_id == 1))
+        with pytest.raises(InvalidInput):
+            async with database.session() as session:
+                held.display_name = "half done"
+                await session.flush()
+                raise InvalidInput("bad")
+        # No lazy load needed (async SQLAlchemy would refuse it): the rollback reloaded it.
+        assert (held.telegram_id, held.display_name) == (1, None)
+
+
 async def test_a_failing_block_that_only_read_leaves_the_update_s_work_alone(database):
     async with database.unit_of_work():
         async with database.session() as session:
