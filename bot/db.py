@@ -148,8 +148,11 @@ class Database:
         """Make the current unit's work durable now (before the bot answers)."""
         ambient = self._ambient()
         if ambient is not None and ambient.in_transaction():
-            async with _committed(ambient):
-                pass
+            try:
+                await ambient.commit()
+            except BaseException:
+                await _roll_back_and_reload(ambient)
+                raise
 
     async def discard(self) -> None:
         """Drop what the current unit has not committed (its update failed)."""
