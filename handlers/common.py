@@ -4,6 +4,7 @@ keyboards, and turning domain errors into the user's language."""
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from functools import wraps
 from typing import Any, TypeVar
@@ -15,9 +16,11 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_
+from bot.services import people
 from handlers.context import VocesContext
 
 END = ConversationHandler.END
@@ -25,6 +28,7 @@ State = TypeVar("State")
 Callback = Callable[[Update, VocesContext], Awaitable[Any]]
 
 escape = html.escape
+log = logging.getLogger(__name__)
 
 # Whatever a person can send that is not a typed answer: stickers, photos, files, voice notes,
 # locations... A flow that waits for text answers these with the same question again.
@@ -146,3 +150,14 @@ async def remember(update: Update, context: VocesContext, **values: Any) -> None
             context.user_data[name] = value
     if context.application.persistence is not None:
         await context.application.persistence.update_user_data(update.effective_user.id, context.user_data)
+
+
+async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_markup: Any = None) -> None:
+    """Tell someone other than the person writing; a blocked chat must not fail the action."""
+    try:
+        await context.bot.send_message(telegram_id, text, reply_markup=reply_markup)
+    except Forbidden:
+        async with context.runtime.database.session() as session:
+            await people.mark_unreachable(session, telegram_id=telegram_id)
+    except TelegramError:
+        log.info("could not notify chat %s", telegram_id, exc_info=True)

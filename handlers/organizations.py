@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -35,6 +34,7 @@ from handlers.common import (
     keyboard,
     leave,
     needs_consent,
+    notify,
     remember,
     reply,
 )
@@ -486,17 +486,6 @@ async def make_owner(update: Update, context: VocesContext) -> int:
     i18n = context.runtime.translator(new_owner.language)
     await notify(context, new_owner.telegram_id, i18n.gettext("You are now the owner of <b>%(name)s</b> in Voces.") % {"name": escape(organization.name)})
     return END
-
-
-async def notify(context: VocesContext, telegram_id: int, text: str) -> None:
-    """Tell someone other than the person writing; a blocked chat must not fail the action."""
-    try:
-        await context.bot.send_message(telegram_id, text)
-    except Forbidden:
-        async with context.runtime.database.session() as session:
-            await people.mark_unreachable(session, telegram_id=telegram_id)
-    except TelegramError:
-        log.info("could not notify a leader", exc_info=True)
 
 
 # --- staff verification ------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -71,6 +71,7 @@ from handlers.common import (
     keyboard,
     leave,
     needs_consent,
+    notify,
     reply,
 )
 from handlers.context import VocesContext
@@ -696,11 +697,7 @@ async def tell_other_leaders_about_stage(context: VocesContext, organization_id:
             text = _("📌 The programme staff updated the RUOS registration of %(organization)s: %(stage)s.") % values
         else:
             text = _("📌 %(person)s updated the RUOS registration of %(organization)s: %(stage)s.") % values
-        try:
-            await context.bot.send_message(leader.telegram_id, text, reply_markup=_open_checklist(i18n, organization_id, ruos_code))
-        except Forbidden:
-            async with runtime.database.session() as session:
-                await people.mark_unreachable(session, telegram_id=leader.telegram_id)
+        await notify(context, leader.telegram_id, text, reply_markup=_open_checklist(i18n, organization_id, ruos_code))
 
 
 # --- staff: /review, verify, reject ------------------------------------------------------------------------
@@ -817,11 +814,7 @@ async def tell_leaders(context: VocesContext, outcome: ruos.ReviewOutcome) -> No
             text = _("✏️ The programme staff checked “%(item)s” for %(organization)s and asks for changes:") % {"item": title, "organization": organization}
             text += f"\n\n<i>{escape(outcome.reason or '')}</i>\n\n" + _("Send it again when it is ready.")
             markup = keyboard([[(_("📤 Send it again"), callback("u", outcome.organization.id, outcome.procedure_code, outcome.item_code))]])
-        try:
-            await context.bot.send_message(leader.telegram_id, text, reply_markup=markup)
-        except Forbidden:
-            async with runtime.database.session() as session:
-                await people.mark_unreachable(session, telegram_id=leader.telegram_id)
+        await notify(context, leader.telegram_id, text, reply_markup=markup)
 
 
 # --- staff: /reload_requirements ------------------------------------------------------------------------
