@@ -65,6 +65,7 @@ from bot.clock import SystemClock
 from bot.crypto import IdNumberCipher
 from bot.db import Database
 from bot.models.organizations import OrganizationKind, RegistrationDraft
+from bot.models.people import User
 from bot.playground.emulator import FIRST_USER_ID, BotApiEmulator, SimulatedUser
 from bot.services import conversations, people, registration
 from bot.services.registration import Step
@@ -74,6 +75,9 @@ from tests.harness import BOT_TOKEN, TEST_ID_KEY, BotUnderTest
 USERS = 500
 CONCURRENT_UPDATES = 64  # what Voces's OnePersonAtATime allows
 TARGET_RATIO = 0.5
+# Runs on a shared machine vary by about 15 % from one minute to the next: the result is the
+# median of several rounds (VOCES_BENCH_ROUNDS to change it).
+ROUNDS = int(os.environ.get("VOCES_BENCH_ROUNDS", "3"))
 # Under this load an answer can take many seconds; the emulator's default gives up at 15.
 ACTION_TIMEOUT_SECONDS = 120.0
 
@@ -205,7 +209,10 @@ async def measure_voces(
         measurement = await crowd(users, VOCES_MEASURED)
         async with await voces.session() as session:
             at_the_next_question = await session.scalar(
-                select(func.count()).select_from(RegistrationDraft).where(RegistrationDraft.step == Step.MEMBERS_PERUVIAN)
+                select(func.count())
+                .select_from(RegistrationDraft)
+                .join(User, User.id == RegistrationDraft.user_id)
+                .where(RegistrationDraft.step == Step.MEMBERS_PERUVIAN, User.telegram_id.in_([user.id for user in users]))
             )
     finally:
         await voces.stop()
@@ -217,25 +224,39 @@ async def measure_voces(
 # --- the run ----------------------------------------------------------------------------------
 
 
-async def measure_both(database_url: str, storage_dir: Path) -> tuple[Measurement, Measurement]:
+async def measure_rounds(database_url: str, storage_dir: Path, rounds: int) -> list[tuple[Measurement, Measurement]]:
+    """The echo bot and Voces, one after the other, `rounds` times on one emulator.
+
+    Alternating them, and comparing each Voces run with the echo run just before it, keeps a
+    slow moment of the machine from counting against one bot only.
+    """
+    results = []
     async with BotApiEmulator() as emulator:
         emulator.expect_processed_signal = True
         emulator.action_timeout = ACTION_TIMEOUT_SECONDS
         echo_users = [emulator.user(FIRST_USER_ID + n, first_name=f"Eco {n}") for n in range(USERS)]
-        leaders = [emulator.user(FIRST_USER_ID + USERS + n, first_name=f"Líder {n}") for n in range(USERS)]
-        baseline = await measure_echo(emulator, echo_users)
-        voces = await measure_voces(emulator, leaders, database_url, storage_dir)
-    return baseline, voces
+        for round_number in range(rounds):
+            first_leader = FIRST_USER_ID + USERS * (round_number + 1)
+            leaders = [emulator.user(first_leader + n, first_name=f"Líder {n}") for n in range(USERS)]
+            baseline = await measure_echo(emulator, echo_users)
+            voces = await measure_voces(emulator, leaders, database_url, storage_dir)
+            results.append((baseline, voces))
+    return results
 
 
-def bench(backend: str, database_url: str, storage_dir: Path) -> list[Row]:
+def bench(backend: str, database_url: str, storage_dir: Path, rounds: int = ROUNDS) -> list[Row]:
     migrate.upgrade(database_url)
-    baseline, voces = asyncio.run(measure_both(database_url, storage_dir))
-    ratio = voces.steps_per_second / baseline.steps_per_second
+    results = asyncio.run(measure_rounds(database_url, storage_dir, rounds))
+    ratios = [voces.steps_per_second / baseline.steps_per_second for baseline, voces in results]
+    ratio = statistics.median(ratios)
+    # The round whose ratio is the median stands for the run in the other rows.
+    baseline, voces = results[ratios.index(sorted(ratios)[len(ratios) // 2])]
+    spread = f"{min(ratios):.2f}–{max(ratios):.2f}" if len(ratios) > 1 else f"{ratio:.2f}"
     return [
         *rows_for(backend, "echo bot", baseline),
         *rows_for(backend, "Voces", voces),
-        (backend, "Voces / echo bot", f"{ratio:.2f}", f">= {TARGET_RATIO}", verdict(ratio >= TARGET_RATIO)),
+        (backend, f"Voces / echo bot, {len(ratios)} rounds", spread, "", ""),
+        (backend, "Voces / echo bot, median", f"{ratio:.2f}", f">= {TARGET_RATIO}", verdict(ratio >= TARGET_RATIO)),
     ]
 
 
