@@ -9,6 +9,8 @@ staff; the list and the item must still be in the catalogue):
     ruos:i:<org>:<procedure>:<item>    one requirement: what it is, and a button to upload it
     ruos:u:<org>:<procedure>:<item>    upload files for it (the conversation's "upload" step)
     ruos:done                          finished uploading
+    ruos:x:<org>:<procedure>:<item>    take back the pages sent for it: asks first
+    ruos:xy:<org>:<procedure>:<item>   ... yes, take them back
     ruos:status:<org>                  the registration status and the moves it allows
     ruos:to:<org>:<stage>              move the request to a stage; questions may follow
     ruos:rv:<item id>                  staff: open an uploaded item and its pages
@@ -306,10 +308,11 @@ def item_keyboard(i18n: Translator, checklist: Checklist, view: ItemView) -> Inl
     if view.requirement.pages is PageCount.ONE and view.status is not ItemStatus.MISSING:
         upload = _("📤 Replace it")
     organization_id, procedure_code = checklist.organization_id, checklist.procedure.code
-    return keyboard([
-        [(upload, callback("u", organization_id, procedure_code, view.requirement.code))],
-        [(_("⬅️ Back to the checklist"), callback("list", organization_id, procedure_code))],
-    ])
+    rows = [[(upload, callback("u", organization_id, procedure_code, view.requirement.code))]]
+    if view.status is ItemStatus.UPLOADED and view.requirement.pages is not PageCount.ONE:
+        rows.append([(_("🗑 Take back the pages and start over"), callback("x", organization_id, procedure_code, view.requirement.code))])
+    rows.append([(_("⬅️ Back to the checklist"), callback("list", organization_id, procedure_code))])
+    return keyboard(rows)
 
 
 # --- reading the state ---------------------------------------------------------------------------
@@ -427,15 +430,47 @@ async def open_list(update: Update, context: VocesContext, args: list[str]) -> i
     return await finish(update, context)
 
 
-async def open_item(update: Update, context: VocesContext, args: list[str]) -> int:
+async def item_of(context: VocesContext, args: list[str]) -> tuple[Checklist, ItemView]:
+    """The checklist and the item a button names (`<org>:<procedure>:<item>`), for its leader or staff."""
     organization_id, procedure_code, item_code = integer(args[0]), args[1], args[2]
     async with context.runtime.database.session() as session:
         person = await current_person(session, context)
         organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
         checklist = await build_checklist(session, context, organization, procedure_code)
-    view = checklist.item(item_code)
+    return checklist, checklist.item(item_code)
+
+
+async def open_item(update: Update, context: VocesContext, args: list[str]) -> int:
+    checklist, view = await item_of(context, args)
     await edit_or_reply(update, context, item_text(context.i18n, checklist, view), reply_markup=item_keyboard(context.i18n, checklist, view))
     return await finish(update, context)
+
+
+async def ask_to_withdraw(update: Update, context: VocesContext, args: list[str]) -> int:
+    """Taking pages back cannot be undone: say how many, and ask."""
+    _ = context.gettext
+    _checklist, view = await item_of(context, args)
+    organization_id, procedure_code, item_code = args[0], args[1], args[2]
+    text = _("Take back the %(count)s pages sent for “%(item)s”? Then send it again from the first page.") % {
+        "count": view.pages, "item": escape(localized(view.requirement.title, context.i18n.language))}
+    await edit_or_reply(update, context, text, reply_markup=keyboard([
+        [(_("🗑 Yes, take them back"), callback("xy", organization_id, procedure_code, item_code))],
+        [(_("No, keep them"), callback("i", organization_id, procedure_code, item_code))],
+    ]))
+    return await finish(update, context)
+
+
+async def withdraw(update: Update, context: VocesContext, args: list[str]) -> int:
+    organization_id, procedure_code, item_code = integer(args[0]), args[1], args[2]
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        person = await current_person(session, context)
+        organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
+        await ruos.withdraw_pages(
+            session, catalogue=runtime.requirements, organization=organization, procedure_code=procedure_code,
+            item_code=item_code, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
+        )
+    return await open_item(update, context, args)
 
 
 def done_keyboard(context: VocesContext) -> InlineKeyboardMarkup:
@@ -858,6 +893,8 @@ BUTTONS = {
     "i": open_item,
     "u": start_upload,
     "done": finish_upload,
+    "x": ask_to_withdraw,
+    "xy": withdraw,
     "status": open_status,
     "to": choose_stage,
     "rv": open_for_review,

@@ -337,3 +337,31 @@ async def test_staff_open_any_organization_by_number_and_update_its_status(bot, 
         registration = await session.get(RuosRegistration, organization_id)
         staff_id = await session.scalar(select(User.id).where(User.telegram_id == STAFF_TELEGRAM_ID))
     assert registration.stage is RegistrationStage.SUBMITTED and registration.updated_by_id == staff_id
+
+
+async def test_a_leader_takes_back_pages_sent_by_mistake_before_the_review(bot, leader):
+    await organization_led_by(bot, leader)
+    await leader.sends("/ruos")
+    await leader.taps("Copy of the minute book")
+    await leader.taps("Upload")
+    await leader.uploads_album(PAGES)
+    await leader.taps("Done")
+
+    await leader.taps("Copy of the minute book")
+    assert "(pages: 3)" in leader.last_text
+    await leader.taps("Take back the pages and start over")
+    assert "Take back the 3 pages sent for “Copy of the minute book, legalized by a notary”?" in leader.last_text
+    await leader.taps("No, keep them")
+    assert "(pages: 3)" in leader.last_text                                      # nothing happened
+    await leader.taps("Take back the pages and start over")
+    await leader.taps("Yes, take them back")
+    assert "missing" in leader.last_text and "(pages: 3)" not in leader.last_text and "📤 Upload" in leader.buttons
+    assert "Take back the pages and start over" not in leader.buttons
+
+    async with await bot.session() as session:
+        files = (await session.scalars(select(StoredFile))).all()
+    assert len(files) == 3 and all(f.superseded_at is not None for f in files)   # kept, superseded
+
+    await leader.taps("Upload")                                                   # and again, from page one
+    await leader.uploads_photo(JPEG)
+    assert "pages received: 1" in leader.last_text

@@ -580,6 +580,42 @@ async def record_upload(
     return UploadReceipt(pages=pages, album_pages=album_pages, duplicate=duplicate is not None)
 
 
+async def withdraw_pages(
+    session: AsyncSession,
+    *,
+    catalogue: RequirementsCatalogue,
+    organization: Organization,
+    procedure_code: str,
+    item_code: str,
+    now: datetime,
+    quiet: QuietHours | None,
+) -> int:
+    """Take back an item's pages before staff look at them (a wrong photo among them, say).
+
+    The files stay in the store, superseded, as replaced ones do; the item is missing again,
+    so the weekly nudge resumes. Returns how many pages were withdrawn.
+    """
+    procedure, _fallback = procedure_for(catalogue, organization, procedure_code)
+    requirement = requirement_of(procedure, item_code)
+    item = await session.scalar(
+        select(ChecklistItem).where(
+            ChecklistItem.organization_id == organization.id,
+            ChecklistItem.procedure_code == procedure.code,
+            ChecklistItem.item_code == requirement.code,
+        )
+    )
+    if item is None or item.status is not ItemStatus.UPLOADED:
+        raise RuosError(N_("Only pages still waiting for the programme's review can be taken back."))
+    current = _current_files(organization.id, procedure.code, requirement.code)
+    withdrawn = await session.execute(update(StoredFile).where(*current).values(superseded_at=now))
+    item.status = ItemStatus.MISSING
+    item.revision += 1  # a review opened on the old pages no longer applies
+    item.uploaded_at, item.updated_at = None, now
+    await session.flush()
+    await plan_missing_nudges(session, catalogue=catalogue, organization=organization, now=now, quiet=quiet)
+    return withdrawn.rowcount  # type: ignore[attr-defined, no-any-return]
+
+
 def _current_files(organization_id: int, procedure_code: str, item_code: str) -> tuple[ColumnElement[bool], ...]:
     """The conditions selecting an item's files that were not replaced since."""
     return (
