@@ -166,7 +166,7 @@ async def accept(update: Update, context: VocesContext) -> None:
     _ = context.gettext
     runtime = context.runtime
     async with runtime.database.session() as session:
-        person = await people.get_by_telegram_id(session, update.effective_user.id)  # type: ignore[union-attr]
+        person = await people.get(session, context.person.id)  # type: ignore[union-attr]
         assert person is not None
         await people.give_consent(
             session, user=person, display_name=update.effective_user.full_name, now=runtime.clock.now()  # type: ignore[union-attr]
@@ -185,7 +185,7 @@ async def decline(update: Update, context: VocesContext) -> None:
     _ = context.gettext
     runtime = context.runtime
     async with runtime.database.session() as session:
-        person = await people.get_by_telegram_id(session, update.effective_user.id)  # type: ignore[union-attr]
+        person = await people.get(session, context.person.id)  # type: ignore[union-attr]
         assert person is not None
         await people.decline_consent(session, user=person, now=runtime.clock.now())
     context.person = person
@@ -223,7 +223,7 @@ async def language_chosen(update: Update, context: VocesContext) -> None:
 async def change_language(update: Update, context: VocesContext, language: str) -> None:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        person = await people.get_by_telegram_id(session, update.effective_user.id)  # type: ignore[union-attr]
+        person = await people.get(session, context.person.id)  # type: ignore[union-attr]
         assert person is not None
         await people.set_language(session, user=person, language=language)
     context.person = person

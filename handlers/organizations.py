@@ -17,7 +17,6 @@ from telegram.ext import (
 from bot.districts import find_districts
 from bot.models.organizations import LeaderRole, Organization, VerificationStatus
 from bot.models.people import Role
-from bot.reminders import QuietHours
 from bot.services import organizations, people, ruos
 from bot.services.organizations import INVITE_PREFIX
 from bot.validation import InvalidInput
@@ -270,7 +269,7 @@ async def apply(update: Update, context: VocesContext, field: str, value: str) -
 async def plan_term_reminders(context: VocesContext, session, organization: Organization) -> None:  # noqa: ANN001
     """Board-term reminders follow the term and reach every current leader."""
     await ruos.plan_board_term_reminders(
-        session, organization=organization, quiet=QuietHours.from_settings(context.runtime.settings), now=context.runtime.clock.now())
+        session, organization=organization, quiet=context.runtime.reminders.quiet_hours, now=context.runtime.clock.now())
 
 
 async def set_choice(update: Update, context: VocesContext) -> str | int:
