@@ -49,7 +49,10 @@ def _fill_source_language(po_path: Path) -> None:
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale=SOURCE_LANGUAGE)
     for message in catalog:
-        if message.id and not message.string:
+        if isinstance(message.id, tuple):  # plural forms: English has two, singular and plural
+            if not all(message.string or ("",)):
+                message.string = tuple(message.id)
+        elif message.id and not message.string:
             message.string = message.id
         message.flags.discard("fuzzy")
     with po_path.open("wb") as handle:

@@ -191,8 +191,11 @@ class DeliveryOutcome(StrEnum):
     SENT = "sent"
     # The person blocked the bot or deleted their account (Telegram's 403).
     RECIPIENT_UNREACHABLE = "recipient_unreachable"
-    # The message certainly did not go out (network down before sending, flood control 429).
+    # The message certainly did not go out (network down before sending, flood control 429,
+    # a failure while it was being put together): tried again later, a bounded number of times.
     RETRY_LATER = "retry_later"
+    # The channel refused this message as it is: sending it again would be refused again.
+    REFUSED = "refused"
 
 
 Deliver = Callable[[Reminder], Awaitable[DeliveryOutcome]]
@@ -415,6 +418,9 @@ class ReminderEngine:
                 reminder.recipient.reachable = False
             case DeliveryOutcome.RETRY_LATER:
                 await self._retry_or_give_up(reminder)
+            case DeliveryOutcome.REFUSED:
+                logger.warning("%s was refused by the channel; not sent", _label(reminder))
+                await self._record(reminder, ReminderState.FAILED, last_error="refused by the channel")
         return False
 
     async def _retry_or_give_up(self, reminder: Reminder) -> None:

@@ -14,7 +14,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.db import Database
 from bot.runtime import Runtime
-from handlers import errors, onboarding, organizations, registration, reminders, ruos, trainings
+from handlers import errors, guards, onboarding, organizations, registration, reminders, ruos, trainings
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
 from handlers.persistence import DatabasePersistence
 from handlers.ratelimit import PatientRateLimiter
@@ -78,8 +78,10 @@ def _register_handlers(application: VocesApplication) -> None:
     # chat on purpose: a button's callback data says what it is for, and old buttons are checked.
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
     # Group -10: the gatekeeper learns who is talking and their language.
+    # Group -5: the consent gate: what needs consent stops here for whoever has not given it.
     # Group 0: features, flows before stand-alone commands, then the fallbacks that answer
     # whatever no feature took.
+    guards.register(application)
     registration.register(application)
     organizations.register(application)
     ruos.register(application)

@@ -18,14 +18,19 @@ from telegram.ext import (
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_, normalize_language
+from bot.models.organizations import BoardRole, LeaderRole
 from bot.models.people import Role
 from bot.services import people, privacy
+from bot.validation import IdDocumentType, format_phone_for_display
+from handlers import labels
 from handlers.common import answer_button, edit_or_reply, escape, keyboard, reply
 from handlers.context import VocesContext
+from handlers.guards import StaleButton, answer_stale_button, end_flows_of, shows_current_card
 
 log = logging.getLogger(__name__)
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+ROLE_NAMES = {Role.LEADER: N_("leader"), Role.COORDINATOR: N_("coordinator"), Role.STAFF: N_("programme staff")}
 
 # One table drives /help and the command menu Telegram shows beside the text box.
 LEADER_COMMANDS = (
@@ -75,9 +80,10 @@ async def meet_person(update: Update, context: VocesContext) -> None:
         await runtime.database.commit()
     context.person = person
     context.i18n = runtime.translator(person.language)
-    if person.role is not Role.LEADER and person.telegram_id not in context.voces.personal_menus_set:
+    if meeting.role_changed or (person.role is not Role.LEADER and person.telegram_id not in context.voces.personal_menus_set):
         # Staff (and, later, coordinators) see their own commands in the menu: set once per
-        # start, so someone just added to ADMIN_IDS gets it without writing /language.
+        # start, so someone just added to ADMIN_IDS gets it without writing /language; and
+        # someone taken off ADMIN_IDS gets the leaders' menu back.
         await set_personal_menu(context, person.telegram_id, person.role, person.language)
         context.voces.personal_menus_set.add(person.telegram_id)
 
@@ -144,6 +150,7 @@ async def start(update: Update, context: VocesContext) -> None:
     await reply(update, context, notice_text(context, greeting=True), reply_markup=notice_keyboard(context))
 
 
+@shows_current_card("consent")
 async def show_notice(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     await reply(update, context, notice_text(context, greeting=False), reply_markup=notice_keyboard(context))
@@ -157,6 +164,8 @@ async def read_more(update: Update, context: VocesContext) -> None:
 async def switch_notice_language(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     language = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
+    if language not in SUPPORTED_LANGUAGES:
+        raise StaleButton(language)  # an old or forged button: nothing is stored
     await change_language(update, context, language)
     await edit_or_reply(update, context, notice_text(context, greeting=True), reply_markup=notice_keyboard(context))
 
@@ -181,30 +190,38 @@ async def accept(update: Update, context: VocesContext) -> None:
 
 
 async def decline(update: Update, context: VocesContext) -> None:
+    """"I do not accept", on this notice or any older one: consent withdrawn, every flow ended.
+
+    Whatever the person was in the middle of (a registration, an edit, an upload) ends here and
+    its drafts are discarded, so no old button or late answer can store anything afterwards.
+    """
     await answer_button(update, context)
     _ = context.gettext
     runtime = context.runtime
+    telegram_id = update.effective_user.id  # type: ignore[union-attr]
     async with runtime.database.session() as session:
-        person = await people.get(session, context.person.id)  # type: ignore[union-attr]
-        assert person is not None
-        await people.decline_consent(session, user=person, now=runtime.clock.now())
-    context.person = person
-    await edit_or_reply(
-        update,
-        context,
-        "\n".join(
-            [
-                _("Understood. I have not kept your name or anything you would register."),
-                _("Without accepting you can still read /help and change the /language."),
-                _("Registering an organization, uploading documents and signing up for trainings need your consent. Send /start whenever you change your mind."),
-            ]
-        ),
-    )
+        had_consented = await privacy.withdraw_consent(session, telegram_id=telegram_id, now=runtime.clock.now())
+        context.person = await people.get_by_telegram_id(session, telegram_id)
+    end_flows_of(context.voces, telegram_id)
+    if had_consented:
+        lines = [
+            _("You withdrew your consent. I stopped whatever you were doing and discarded what you had not finished."),
+            _("What you registered before stays with the programme; see it with /mydata and erase it with /deletedata."),
+            _("Send /start whenever you change your mind."),
+        ]
+    else:
+        lines = [
+            _("Understood. I have not kept your name or anything you would register."),
+            _("Without accepting you can still read /help and change the /language."),
+            _("Registering an organization, uploading documents and signing up for trainings need your consent. Send /start whenever you change your mind."),
+        ]
+    await edit_or_reply(update, context, "\n".join(lines))
 
 
 # --- /language ---------------------------------------------------------------------------------
 
 
+@shows_current_card("lang")
 async def choose_language(update: Update, context: VocesContext) -> None:
     _ = context.gettext
     rows = [[(LANGUAGE_NAMES[code], f"lang:{code}") for code in SUPPORTED_LANGUAGES]]
@@ -215,7 +232,7 @@ async def language_chosen(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     language = update.callback_query.data.split(":", 1)[1]  # type: ignore[union-attr]
     if language not in SUPPORTED_LANGUAGES:
-        return  # an old or forged button
+        raise StaleButton(language)  # an old or forged button
     await change_language(update, context, language)
     await edit_or_reply(update, context, context.gettext("Done: I will speak English with you."))
 
@@ -304,32 +321,63 @@ async def file_outside_a_flow(update: Update, context: VocesContext) -> None:
 
 
 async def stale_button(update: Update, context: VocesContext) -> None:
-    """A button from an old message, or one whose flow already ended."""
-    if update.callback_query:
-        await update.callback_query.answer(context.gettext("This button is no longer active."), show_alert=True)
+    """A button from an old message, one whose flow already ended, or forged data."""
+    await answer_stale_button(update, context)
 
 
 # --- /mydata and /deletedata -------------------------------------------------------------------
 
 
 async def my_data(update: Update, context: VocesContext) -> None:
+    """Everything the bot holds on the person: who they are to it, what they lead and entered,
+    what they uploaded and the invitations they made. Long lists are split by `reply`."""
     _ = context.gettext
     async with context.runtime.database.session() as session:
         summary = await privacy.summarize_person(session, telegram_id=update.effective_user.id)  # type: ignore[union-attr]
     i18n = context.i18n
+    cipher = context.runtime.cipher
     lines = [_("<b>What Voces keeps about you</b>")]
     lines.append(_("Telegram id: %(id)s") % {"id": summary.telegram_id})
     lines.append(_("Name: %(name)s") % {"name": escape(summary.display_name or _("(not kept)"))})
     lines.append(_("Language: %(language)s") % {"language": LANGUAGE_NAMES.get(summary.language, summary.language)})
+    lines.append(_("Role: %(role)s") % {"role": _(ROLE_NAMES[Role(summary.role)])})
     if summary.consent_at:
         lines.append(_("Consent given: %(date)s") % {"date": i18n.datetime(summary.consent_at)})
     else:
         lines.append(_("Consent: not given"))
     lines.append(_("First contact: %(date)s") % {"date": i18n.datetime(summary.first_seen)})
+    lines.append(_("Last message (to the nearest 15 minutes): %(date)s") % {"date": i18n.datetime(summary.last_seen)})
     for organization in summary.organizations:
-        lines.append(_("Organization you lead: %(name)s") % {"name": escape(organization)})
+        role = _("owner") if organization.role is LeaderRole.OWNER else _("co-leader")
+        lines += ["", _("<b>%(name)s</b> (you are %(role)s)") % {"name": escape(organization.name), "role": role}]
+        lines.append(_("Contact phone: %(phone)s") % {"phone": format_phone_for_display(organization.contact_phone)})
+        for member in organization.board:
+            lines.append(
+                "• " + _("Board: %(role)s: %(name)s, %(document)s %(number)s") % {
+                    "role": _(labels.BOARD_ROLE[BoardRole(member.role)]),
+                    "name": escape(member.full_name),
+                    "document": _(labels.DOCUMENT.get(IdDocumentType(member.id_document_type), member.id_document_type)),
+                    "number": cipher.masked(member.id_number_encrypted),
+                }
+            )
+    if summary.uploads:
+        lines += ["", i18n.ngettext("<b>%(count)s file you uploaded</b>", "<b>%(count)s files you uploaded</b>", len(summary.uploads)) % {"count": len(summary.uploads)}]
+        for upload in summary.uploads:
+            state = "" if upload.current else " " + _("(replaced or withdrawn)")
+            lines.append(
+                f"• {i18n.datetime(upload.uploaded_at, 'short')}: {escape(upload.organization)}, "
+                f"{escape(upload.item_code)}{' — ' + escape(upload.original_name) if upload.original_name else ''}{state}"
+            )
+    if summary.invites:
+        lines += ["", i18n.ngettext("<b>%(count)s invitation you created</b>", "<b>%(count)s invitations you created</b>", len(summary.invites)) % {"count": len(summary.invites)}]
+        for invite in summary.invites:
+            state = _("used") if invite.used else _("expires %(date)s") % {"date": i18n.datetime(invite.expires_at, "short")}
+            lines.append(f"• {escape(invite.organization)}, {i18n.datetime(invite.created_at, 'short')}: {state}")
     if summary.drafts:
-        lines.append(_("Unfinished registrations: %(count)s") % {"count": summary.drafts})
+        lines += ["", i18n.ngettext("%(count)s unfinished answer in progress", "%(count)s unfinished answers in progress", summary.drafts) % {"count": summary.drafts}]
+    if summary.pending_reminders:
+        lines.append(i18n.ngettext("%(count)s reminder waiting to be sent to you", "%(count)s reminders waiting to be sent to you", summary.pending_reminders) % {"count": summary.pending_reminders})
+    lines += ["", _("Correct your organization with /myorg; erase all of this with /deletedata.")]
     await reply(update, context, "\n".join(lines))
 
 
@@ -344,10 +392,30 @@ async def ask_to_delete(update: Update, context: VocesContext) -> None:
 
 
 async def erase(update: Update, context: VocesContext) -> None:
+    """Every row, every stored file, PTB's copies and the chat's own command menu."""
     await answer_button(update, context)
     _ = context.gettext
-    async with context.runtime.database.session() as session:
-        await privacy.erase_person(session, telegram_id=update.effective_user.id, now=context.runtime.clock.now())  # type: ignore[union-attr]
+    runtime = context.runtime
+    telegram_id = update.effective_user.id  # type: ignore[union-attr]
+    person_id = context.person.id if context.person else None
+    async with runtime.database.session() as session:
+        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=runtime.clock.now())
+    # Files go only once the rows that refer to them are gone for good.
+    await runtime.database.commit()
+    end_flows_of(context.voces, telegram_id)
+    if context.application.persistence is not None:
+        await context.application.persistence.drop_user_data(telegram_id)
+    context.voces.personal_menus_set.discard(telegram_id)
+    context.person = None
+    async with runtime.database.session() as session:
+        removable = await privacy.unreferenced(session, erasure.files)
+    for path in removable:
+        runtime.files.delete(path)
+    log.info("erased user %s: %d organizations, %d files", person_id, len(erasure.organizations_erased), len(removable))
+    try:
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
+    except TelegramError:
+        log.info("could not remove the command menu of an erased user's chat")
     await edit_or_reply(update, context, _("Your data has been erased. If you write again, I will ask for your consent first."))
 
 

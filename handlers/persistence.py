@@ -41,6 +41,11 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
         async with self.database.session() as session:
+            if not data:
+                # PTB flushes everyone who wrote, data or not: an empty row would only keep a
+                # Telegram id (an erased person's, say) for nothing.
+                await store.drop_user_data(session, user_id=user_id)
+                return
             await store.save_user_data(session, user_id=user_id, data=deepcopy(data))
 
     async def drop_user_data(self, user_id: int) -> None:

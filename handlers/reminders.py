@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
@@ -53,7 +53,13 @@ def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[D
         if renderer is None:
             log.error("no renderer for reminder kind %s (id %s): not sent", reminder.kind, reminder.id)
             return DeliveryOutcome.SENT
-        rendered = await renderer(reminder, runtime.translator(recipient.language), runtime)
+        try:
+            rendered = await renderer(reminder, runtime.translator(recipient.language), runtime)
+        except Exception:
+            # Nothing went out yet (the database failed while the message was being put
+            # together, say): the engine tries again later, a bounded number of times.
+            log.warning("could not render reminder %s (%s); it will be retried", reminder.id, reminder.kind, exc_info=True)
+            return DeliveryOutcome.RETRY_LATER
         if rendered is None:
             log.info("reminder %s (%s) no longer applies", reminder.id, reminder.kind)
             return DeliveryOutcome.SENT
@@ -63,6 +69,11 @@ def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[D
             return DeliveryOutcome.RECIPIENT_UNREACHABLE
         except TimedOut:
             raise  # it may have gone out: the engine marks it uncertain rather than repeat it
+        except BadRequest as error:
+            # Telegram refused this message (BadRequest is a NetworkError in PTB): sending it
+            # again would be refused again.
+            log.error("Telegram refused reminder %s (%s): %s", reminder.id, reminder.kind, error.message)
+            return DeliveryOutcome.REFUSED
         except (RetryAfter, NetworkError):
             return DeliveryOutcome.RETRY_LATER
         return DeliveryOutcome.SENT

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.models.people import Role, User
+from tests.flows import consented
 
 
 async def person(bot, telegram_id: int) -> User | None:
@@ -83,6 +84,9 @@ async def test_cancel_outside_a_flow_says_there_is_nothing_to_cancel(bot, newcom
 
 
 async def test_text_stickers_and_files_outside_a_flow_get_a_helpful_answer(bot, newcomer):
+    await newcomer.sends("hola, buenas tardes")
+    assert "primero tienes que aceptar" in newcomer.last_text    # nothing is taken before consent
+    await consented(newcomer)
     await newcomer.sends("hola, buenas tardes")
     assert "/help" in newcomer.last_text
     await newcomer.uploads_sticker()

@@ -43,7 +43,7 @@ async def test_an_unexpected_failure_is_logged_and_the_person_is_told_their_answ
     async def broken(update, context):
         raise RuntimeError("a bug in a handler")
 
-    bot.application.add_handler(CommandHandler("boom", broken), group=-1)
+    bot.application.add_handler(CommandHandler("boom", broken), group=-7)  # before the consent gate
     await newcomer.sends("/boom")
     apology = next(text for text in newcomer.texts_since_last_action if "algo falló de mi lado" in text)
     assert "guardado" in apology
@@ -58,7 +58,7 @@ async def test_a_failure_in_a_feature_takes_back_its_half_done_writes_but_not_th
             person.display_name = "written, then the handler failed"
         raise RuntimeError("a bug after a write")
 
-    bot.application.add_handler(CommandHandler("boom", half_done), group=-1)
+    bot.application.add_handler(CommandHandler("boom", half_done), group=-7)  # before the consent gate
     await newcomer.sends("/boom")                       # their very first message
     apologies = [text for text in newcomer.texts_since_last_action if "algo falló de mi lado" in text]
     assert len(apologies) == 1                           # the other handlers of the update still work

@@ -1,62 +1,180 @@
-"""The data rights people exercise in the bot: see what is kept, erase it."""
+"""The data rights people exercise in the bot: see what is kept, withdraw consent, erase it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
-from bot.models.organizations import LeaderRole, Leadership, Organization, RegistrationDraft
-from bot.services import conversations, organizations, people
+from bot.models.organizations import (
+    Invite,
+    LeaderRole,
+    Leadership,
+    Organization,
+    RegistrationDraft,
+)
+from bot.models.reminders import Reminder, ReminderState
+from bot.models.ruos import ChecklistDraft, StoredFile
+from bot.services import conversations, people
+
+
+@dataclass(frozen=True)
+class BoardEntryView:
+    role: str
+    full_name: str
+    id_document_type: str
+    id_number_encrypted: str
+
+
+@dataclass(frozen=True)
+class LedOrganization:
+    name: str
+    role: LeaderRole
+    contact_phone: str
+    board: list[BoardEntryView]
+
+
+@dataclass(frozen=True)
+class UploadView:
+    organization: str
+    item_code: str
+    original_name: str | None
+    uploaded_at: datetime
+    current: bool
+
+
+@dataclass(frozen=True)
+class InviteView:
+    organization: str
+    created_at: datetime
+    used: bool
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
 class PersonSummary:
+    """Everything the bot holds on one person, as /mydata shows it."""
+
     telegram_id: int
     display_name: str | None
     language: str
+    role: str
     consent_at: datetime | None
     first_seen: datetime
-    organizations: list[str] = field(default_factory=list)
+    last_seen: datetime
+    organizations: list[LedOrganization] = field(default_factory=list)
+    uploads: list[UploadView] = field(default_factory=list)
+    invites: list[InviteView] = field(default_factory=list)
     drafts: int = 0
+    pending_reminders: int = 0
 
 
 async def summarize_person(session: AsyncSession, *, telegram_id: int) -> PersonSummary:
     person = await people.get_by_telegram_id(session, telegram_id)
     assert person is not None, "the gatekeeper creates the person before any handler runs"
-    led = await organizations.led_by(session, user=person)
-    drafts = await session.scalar(select(func.count()).select_from(RegistrationDraft).where(RegistrationDraft.user_id == person.id))
+    led = await session.execute(
+        select(Organization, Leadership.role)
+        .join(Leadership, Leadership.organization_id == Organization.id)
+        .where(Leadership.user_id == person.id)
+        .options(selectinload(Organization.board))
+        .order_by(Organization.name)
+    )
+    organizations = [
+        LedOrganization(
+            name=organization.name,
+            role=role,
+            contact_phone=organization.contact_phone,
+            board=[BoardEntryView(m.role, m.full_name, m.id_document_type, m.id_number_encrypted) for m in organization.board],
+        )
+        for organization, role in led.all()
+    ]
+    uploads = await session.execute(
+        select(StoredFile, Organization.name)
+        .join(Organization, Organization.id == StoredFile.organization_id)
+        .where(StoredFile.uploaded_by_id == person.id)
+        .order_by(StoredFile.uploaded_at)
+    )
+    invites = await session.execute(
+        select(Invite, Organization.name)
+        .join(Organization, Organization.id == Invite.organization_id)
+        .where(Invite.created_by_id == person.id)
+        .order_by(Invite.created_at)
+    )
+    registration_drafts = await session.scalar(
+        select(func.count()).select_from(RegistrationDraft).where(RegistrationDraft.user_id == person.id)
+    )
+    checklist_drafts = await session.scalar(
+        select(func.count()).select_from(ChecklistDraft).where(ChecklistDraft.user_id == person.id)
+    )
+    reminders = await session.scalar(
+        select(func.count())
+        .select_from(Reminder)
+        .where(Reminder.recipient_id == person.id, Reminder.state == ReminderState.PENDING)
+    )
     return PersonSummary(
         telegram_id=person.telegram_id,
         display_name=person.display_name,
         language=person.language,
+        role=person.role.value,
         consent_at=person.consent_at if person.has_consented else None,
         first_seen=person.first_seen,
-        organizations=[organization.name for organization, _role in led],
-        drafts=drafts or 0,
+        last_seen=person.last_seen,
+        organizations=organizations,
+        uploads=[
+            UploadView(name, f.item_code, f.original_name, f.uploaded_at, f.superseded_at is None)
+            for f, name in uploads.all()
+        ],
+        invites=[InviteView(name, i.created_at, i.used_at is not None, i.expires_at) for i, name in invites.all()],
+        drafts=(registration_drafts or 0) + (checklist_drafts or 0),
+        pending_reminders=reminders or 0,
     )
+
+
+async def withdraw_consent(session: AsyncSession, *, telegram_id: int, now: datetime) -> bool:
+    """Declining (or withdrawing) consent: no name kept, every unfinished draft discarded.
+
+    What was registered with consent (the organization, its documents) stays with the
+    programme until the person erases it. Returns whether they had consented until now.
+    """
+    person = await people.get_by_telegram_id(session, telegram_id)
+    if person is None:
+        return False
+    had_consented = person.has_consented
+    await people.decline_consent(session, user=person, now=now)
+    await session.execute(delete(RegistrationDraft).where(RegistrationDraft.user_id == person.id))
+    await session.execute(delete(ChecklistDraft).where(ChecklistDraft.user_id == person.id))
+    await conversations.forget_person_steps(session, telegram_id=telegram_id)
+    return had_consented
 
 
 @dataclass(frozen=True)
 class Erasure:
-    """What erasing a person took with them, so the caller can remove stored files too."""
+    """What erasing a person took with them, so the caller can remove stored files too.
+
+    `files` are the stored paths that rows referred to; remove from disk those that no row
+    refers to any more (the store keeps identical bytes once), after the erasure committed.
+    """
 
     organizations_erased: list[int]
+    files: list[str]
 
 
 async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime) -> Erasure:
     """Erase a person and what is theirs alone.
 
     Organizations they lead with nobody else go too (with their board, invitations, history,
-    documents and projects, by cascade); where others lead with them, the longest-serving
-    co-leader becomes owner. The person's row goes as well: their next message is a first
-    contact. Training sessions they created stay, without their author (SET NULL).
+    documents — current, superseded and withdrawn — and projects, by cascade); where others
+    lead with them, the longest-serving co-leader becomes owner. The person's row goes as
+    well, and with it (by cascade) their drafts, leaderships and reminders: their next
+    message is a first contact. Rows that only pointed at them (who uploaded, reviewed,
+    created) keep their content without the pointer (SET NULL), so anonymous counts stay.
     """
     person = await people.get_by_telegram_id(session, telegram_id)
     if person is None:
-        return Erasure([])
+        return Erasure([], [])
     erased: list[int] = []
     for leadership in list(await session.scalars(select(Leadership).where(Leadership.user_id == person.id))):
         others = list(
@@ -67,12 +185,29 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
             )
         )
         if not others:
-            organization = await session.get(Organization, leadership.organization_id)
-            if organization is not None:
-                await session.delete(organization)
-                erased.append(leadership.organization_id)
+            erased.append(leadership.organization_id)
         elif leadership.role is LeaderRole.OWNER:
             others[0].role = LeaderRole.OWNER
+    files: list[str] = []
+    if erased:
+        files = list(
+            await session.scalars(
+                select(StoredFile.storage_path).where(StoredFile.organization_id.in_(erased)).distinct()
+            )
+        )
+        for organization_id in erased:
+            organization = await session.get(Organization, organization_id)
+            if organization is not None:
+                await session.delete(organization)
     await conversations.forget_person_steps(session, telegram_id=telegram_id)
     await session.delete(person)
-    return Erasure(erased)
+    await session.flush()
+    return Erasure(erased, files)
+
+
+async def unreferenced(session: AsyncSession, paths: list[str]) -> list[str]:
+    """Of these stored paths, the ones no stored-file row refers to any more."""
+    if not paths:
+        return []
+    still = set(await session.scalars(select(StoredFile.storage_path).where(StoredFile.storage_path.in_(paths))))
+    return [path for path in paths if path not in still]
