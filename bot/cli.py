@@ -78,34 +78,47 @@ def main(argv: list[str] | None = None) -> int:
         print(BOTFATHER_HELP, file=sys.stderr)
         print("Starting the local playground instead.\n", file=sys.stderr)
         return run_playground(settings, host="127.0.0.1", port=8080)
-    migrate.upgrade(settings.database_url)
     return run_bot(settings)
 
 
 def run_bot(settings: Settings) -> int:
     from telegram import Update
 
+    from bot import instance_lock, migrate
     from bot.db import Database
     from bot.runtime import Runtime
     from handlers.app import build_application
 
-    runtime = Runtime(settings=settings, database=Database(settings.database_url))
-    application = build_application(runtime)
-    if settings.webhook_url:
-        # Telegram sends this secret in a header with every update, so nobody else can post
-        # updates to our URL; a fresh one per start is fine because setWebhook sends it along.
-        secret = settings.webhook_secret or secrets.token_urlsafe(32)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_url.rstrip("/").rsplit("/", 1)[-1],
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+    # One active instance per database (bot/instance_lock.py). The lock comes before the
+    # upgrade, so a standby never migrates the schema under a running instance.
+    lock = instance_lock.for_database(settings.database_url)
+    try:
+        instance_lock.wait_until_active(lock)
+    except instance_lock.StoppedWhileStandby:
+        lock.release()
+        return 0
+    try:
+        migrate.upgrade(settings.database_url)
+        runtime = Runtime(settings=settings, database=Database(settings.database_url))
+        application = build_application(runtime)
+        if settings.webhook_url:
+            # Telegram sends this secret in a header with every update, so nobody else can post
+            # updates to our URL; a fresh one per start is fine because setWebhook sends it along.
+            secret = settings.webhook_secret or secrets.token_urlsafe(32)
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_url.rstrip("/").rsplit("/", 1)[-1],
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        lock.release()
+    # Stopped because the lock was lost: a supervisor should start it again, as the standby.
+    return 1 if lock.lost else 0
 
 
 def run_playground(settings: Settings, *, host: str, port: int) -> int:
