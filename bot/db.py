@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
+from bot.private import private_file
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -56,10 +58,18 @@ class Base(DeclarativeBase):
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
+    """The engine for `database_url`; it never writes a statement's values into a log.
+
+    `hide_parameters` keeps the values out of errors and of echoed SQL (a failed write would
+    otherwise log the phone number or name it carried); `_hide_row_values` does the same for
+    the row PostgreSQL quotes back in a constraint error.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            # Created 0600 (in a 0700 folder) before SQLite opens it: SQLite would make it
+            # 0644, and gives its -wal and -shm files the database file's mode.
+            private_file(Path(url.database))
         # One connection: SQLite has one writer at a time anyway, and writers on several
         # connections wait for each other in SQLite's busy handler, which sleeps in steps of
         # milliseconds. Updates instead queue for the connection in asyncio and hold it only
@@ -68,10 +78,32 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(
             url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60,
             pool_reset_on_return=None,  # sessions always end their transaction themselves
+            hide_parameters=True,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_async_engine(
+        url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
+    event.listen(engine.sync_engine, "handle_error", _hide_row_values)
+    return engine
+
+
+_HIDDEN_DETAIL = "(hidden: the row may hold personal data)"
+
+
+def _hide_row_values(context: Any) -> None:
+    # PostgreSQL explains a constraint error with the row's values ("Failing row contains
+    # (…, +51987654321, …)", "Key (phone)=(…) already exists"), and asyncpg prints that
+    # DETAIL with the error, so a logged traceback would carry them. The constraint's name in
+    # the message still says what failed.
+    error: BaseException | None = context.original_exception
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if getattr(error, "detail", None) and hasattr(error, "sqlstate"):
+            error.detail = _HIDDEN_DETAIL  # type: ignore[attr-defined]
+        error = error.__cause__ or error.__context__
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -42,7 +42,8 @@ class Runtime:
 
     @cached_property
     def files(self) -> FileStore:
-        return FileStore(self.settings.storage_dir)
+        # Sealed with the identity-number key: uploaded documents may carry identity numbers.
+        return FileStore(self.settings.storage_dir, cipher=self.cipher)
 
     def translator(self, language: str | None) -> Translator:
         return translator(language or self.settings.default_language, self.settings.timezone)

@@ -130,7 +130,7 @@ async def test_a_callao_organization_goes_from_an_empty_checklist_to_registered(
     assert len({f.media_group_id for f in files[1:]}) == 1 and files[0].media_group_id is None
     for stored, content in zip(files, [PDF, *PAGES], strict=True):
         assert stored.sha256 == hashlib.sha256(content).hexdigest() and stored.size == len(content)
-        assert (bot.storage_dir / stored.storage_path).read_bytes() == content
+        assert bot.runtime.files.read(stored.storage_path) == content              # kept encrypted
         assert stored.uploaded_by_id == leader_id and stored.telegram_file_id
     assert files[0].original_name == "solicitud.pdf"
 

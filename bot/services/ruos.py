@@ -115,8 +115,14 @@ def _format_announced(file_name: str | None, mime_type: str | None) -> FileForma
 
 
 def _identify(content: bytes) -> tuple[FileFormat, str] | None:
-    """The format and MIME type the bytes really have (PDF, JPEG, PNG, WebP, HEIC), or None."""
-    if b"%PDF-" in content[:1024]:  # the PDF standard allows a little junk before the header
+    """The format and MIME type the bytes really have (PDF, JPEG, PNG, WebP, HEIC), or None.
+
+    Decided by the first bytes only. PDF readers tolerate junk before `%PDF-`, but a file
+    that starts with anything else (an HTML page quoting `%PDF-`, say) is not what a phone's
+    scanner or "save as PDF" writes, and staff would open it in a viewer that renders it as
+    something else.
+    """
+    if content.startswith(b"%PDF-"):
         return FileFormat.PDF, "application/pdf"
     if content.startswith(b"\xff\xd8\xff"):
         return FileFormat.PHOTO, "image/jpeg"
