@@ -22,7 +22,10 @@ and copy the token it gives you into .env as BOT_TOKEN=... (see .env.example).
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="voces-bot", description="Voces Telegram bot")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
+    run = commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
+    # Without BOT_TOKEN, `run` starts the playground: these move it, as for `playground`.
+    run.add_argument("--port", type=int, default=8080, help="the playground's port when BOT_TOKEN is unset")
+    run.add_argument("--host", default="127.0.0.1", help="the playground's address when BOT_TOKEN is unset")
     playground = commands.add_parser("playground", help="try the bot in a browser, no Telegram needed")
     playground.add_argument("--port", type=int, default=8080)
     playground.add_argument("--host", default="127.0.0.1")
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if not settings.bot_token:
         print(BOTFATHER_HELP, file=sys.stderr)
         print("Starting the local playground instead.\n", file=sys.stderr)
-        return run_playground(settings, host="127.0.0.1", port=8080)
+        return run_playground(settings, host=args.host, port=args.port)
     return run_bot(settings)
 
 
@@ -86,6 +89,7 @@ def run_bot(settings: Settings) -> int:
 
     from bot import instance_lock, migrate
     from bot.db import Database
+    from bot.private import log_where_data_lives
     from bot.runtime import Runtime
     from handlers.app import build_application
 
@@ -100,6 +104,7 @@ def run_bot(settings: Settings) -> int:
     try:
         migrate.upgrade(settings.database_url)
         runtime = Runtime(settings=settings, database=Database(settings.database_url))
+        log_where_data_lives(settings)  # and warns when the key sits beside the data
         application = build_application(runtime)
         if settings.webhook_url:
             # Telegram sends this secret in a header with every update, so nobody else can post

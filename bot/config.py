@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import time
 from functools import cached_property
 from pathlib import Path
@@ -107,8 +108,23 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
 
+def _check_env_file_keys(env_file: object) -> None:
+    """A misspelled key in .env (BOT_TOKN) would be ignored silently: name it instead."""
+    if not isinstance(env_file, (str, Path)) or not Path(env_file).is_file():
+        return
+    from dotenv import dotenv_values
+
+    known = {name.upper() for name in Settings.model_fields}
+    for key in dotenv_values(env_file):
+        if key.upper() not in known:
+            close = difflib.get_close_matches(key.upper(), sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise SettingsError(f"The setting {key} in {env_file} is not one Voces knows{hint}.")
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one sentence that names the setting."""
+    _check_env_file_keys(overrides.get("_env_file", Settings.model_config.get("env_file")))
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
