@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL, and those carry the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # PTB at DEBUG logs every update and every message sent, with people's names, phones and
+    # identity numbers as typed; our own DEBUG logs name people by internal id only.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(settings.log_level)))
     if settings.log_level != "DEBUG":
         # Alembic lists its plugins at import; the periodic reminders job would log every two
         # seconds, and the upgrade at every start would describe its database.

@@ -21,6 +21,7 @@ from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_
 from bot.services import people
+from bot.textlimits import CALLBACK_DATA_LIMIT, Page, page_of, split_message
 from handlers.context import VocesContext
 
 END = ConversationHandler.END
@@ -76,18 +77,40 @@ async def reply(
     *,
     reply_markup: Any = None,
 ) -> Message:
-    """Send a message to the chat the update came from (a message or a button press)."""
+    """Send a message to the chat the update came from (a message or a button press).
+
+    A text longer than Telegram's limit goes as several messages, the buttons on the last.
+    """
     assert update.effective_chat
-    return await context.bot.send_message(update.effective_chat.id, text, reply_markup=reply_markup)
+    return await send(context, update.effective_chat.id, text, reply_markup=reply_markup)
+
+
+async def send(context: VocesContext, chat_id: int, text: str, *, reply_markup: Any = None) -> Message:
+    """One message, or several when the text is too long for one; returns the last."""
+    *first, last = split_message(text)
+    for part in first:
+        await context.bot.send_message(chat_id, part)
+    return await context.bot.send_message(chat_id, last, reply_markup=reply_markup)
 
 
 async def edit_or_reply(update: Update, context: VocesContext, text: str, *, reply_markup: Any = None) -> None:
-    """Replace the message whose button was pressed, so a chat does not fill with old menus."""
+    """Replace the message whose button was pressed, so a chat does not fill with old menus.
+
+    A text too long for one message replaces it with its first part; the rest follow as new
+    messages, the buttons on the last.
+    """
     query = update.callback_query
     if query is not None and query.message is not None and getattr(query.message, "text", None):
         if query.message.text_html == text and query.message.reply_markup == reply_markup:
             return  # Telegram refuses an edit that changes nothing
-        await query.edit_message_text(text, reply_markup=reply_markup)
+        first, *rest = split_message(text)
+        if not rest:
+            await query.edit_message_text(text, reply_markup=reply_markup)
+            return
+        await query.edit_message_text(first)
+        for part in rest[:-1]:
+            await context.bot.send_message(query.message.chat.id, part)
+        await context.bot.send_message(query.message.chat.id, rest[-1], reply_markup=reply_markup)
         return
     await reply(update, context, text, reply_markup=reply_markup)
 
@@ -97,6 +120,46 @@ def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+# Rows of records on one page of a keyboard: well under Telegram's 100 buttons with the
+# page's own buttons, and short enough to read on a phone.
+ROWS_PER_PAGE = 10
+
+
+def paged_rows(
+    context: VocesContext, rows: Sequence[Sequence[tuple[str, str]]], *, page: int, callback_prefix: str
+) -> list[Sequence[tuple[str, str]]]:
+    """One page of a keyboard that lists records, with ◀️ / ▶️ to the pages around it."""
+    shown = page_of(rows, page, size=ROWS_PER_PAGE)
+    return [*shown.items, *page_navigation(context, shown, callback_prefix=callback_prefix)]
+
+
+def page_navigation(context: VocesContext, shown: Page[Any], *, callback_prefix: str) -> list[list[tuple[str, str]]]:
+    """The ◀️ / ▶️ row under a page (none when everything fits on one).
+
+    The buttons carry ``{callback_prefix}{number}`` (for example ``org:board:p2``); the handler
+    for that pattern shows that page. The middle button says where one is and shows it again.
+    """
+    if shown.count == 1:
+        return []
+    _ = context.gettext
+    navigation = []
+    if shown.previous is not None:
+        navigation.append(("◀️", f"{callback_prefix}{shown.previous}"))
+    navigation.append((_("Page %(page)s of %(count)s") % {"page": shown.number, "count": shown.count},
+                       f"{callback_prefix}{shown.number}"))
+    if shown.next is not None:
+        navigation.append(("▶️", f"{callback_prefix}{shown.next}"))
+    for _label, data in navigation:
+        assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
+    return [navigation]
+
+
+def page_number(data: str | None) -> int:
+    """The page a ◀️ / ▶️ button asks for (its data ends with ``:p2``), or the first."""
+    digits = (data or "").rsplit(":", 1)[-1].removeprefix("p")
+    return int(digits) if digits.isdigit() else 1
 
 
 def error_text(context: VocesContext, error: Exception) -> str:
@@ -155,7 +218,7 @@ async def remember(update: Update, context: VocesContext, **values: Any) -> None
 async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_markup: Any = None) -> None:
     """Tell someone other than the person writing; a blocked chat must not fail the action."""
     try:
-        await context.bot.send_message(telegram_id, text, reply_markup=reply_markup)
+        await send(context, telegram_id, text, reply_markup=reply_markup)
     except Forbidden:
         async with context.runtime.database.session() as session:
             await people.mark_unreachable(session, telegram_id=telegram_id)

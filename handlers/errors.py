@@ -36,9 +36,9 @@ async def on_error(update: object, context: VocesContext) -> None:
         # Telegram refused what the bot sent (too long, a bad keyboard...): our bug, not the
         # network's. BadRequest is a NetworkError in PTB, so it is told apart first.
         log.error(
-            "Telegram refused a request while handling update %s (user %s): %s",
+            "Telegram refused a request while handling update %s (person %s): %s",
             update.update_id if isinstance(update, Update) else None,
-            update.effective_user.id if isinstance(update, Update) and update.effective_user else None,
+            await _person_id(update, context),
             error.message,
             exc_info=error,
         )

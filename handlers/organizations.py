@@ -19,7 +19,8 @@ from bot.models.organizations import LeaderRole, Organization, VerificationStatu
 from bot.models.people import Role
 from bot.services import organizations, people, ruos
 from bot.services.organizations import INVITE_PREFIX
-from bot.validation import InvalidInput
+from bot.services.registration import PERSON_NAME_MAX
+from bot.validation import InvalidInput, parse_text
 from handlers import labels
 from handlers.cards import organization_card
 from handlers.common import (
@@ -28,12 +29,15 @@ from handlers.common import (
     TYPE_IT,
     answer_button,
     ask,
+    edit_or_reply,
     error_text,
     escape,
     keyboard,
     leave,
     needs_consent,
     notify,
+    page_number,
+    paged_rows,
     remember,
     reply,
 )
@@ -48,6 +52,8 @@ TEXT_FIELDS = {
     "phone": "phone", "term": "term_start",
 }
 FOLLOWING = {"members_pe": "members_ve", "members_ve": "members_other", "term_start": "term_end"}
+# /pending pages through this many, ten at a time.
+PENDING_SHOWN = 500
 
 
 def field_question(context: VocesContext, field: str) -> str:
@@ -184,17 +190,29 @@ def focus_keyboard(context: VocesContext, organization: Organization):  # noqa: 
     return keyboard(rows)
 
 
-async def show_board(update: Update, context: VocesContext, organization: Organization) -> int:
+async def show_board(update: Update, context: VocesContext, organization: Organization, *, page: int = 1, edit: bool = False) -> int:
     _ = context.gettext
     cipher = context.runtime.cipher
     rows = [
         [(f"❌ {_(labels.BOARD_ROLE[m.role])}: {m.full_name[:30]} {cipher.masked(m.id_number_encrypted)}", f"org:rmboard:{m.id}")]
         for m in organization.board
     ]
+    # A big board pages: Telegram takes at most 100 buttons on one message.
+    rows = paged_rows(context, rows, page=page, callback_prefix="org:board:p")
     rows.append([(_("➕ Add a member"), "org:addboard")])
     rows.append([(_("⬅️ Back to the card"), "org:show")])
-    await reply(update, context, _("Tap a member to remove them, or add a new one:"), reply_markup=keyboard(rows))
+    send = edit_or_reply if edit else reply
+    await send(update, context, _("Tap a member to remove them, or add a new one:"), reply_markup=keyboard(rows))
     return END
+
+
+async def board_page(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
+    async with context.runtime.database.session() as session:
+        _person, organization, _role = await current(context, session)
+    if organization is None:
+        return END
+    return await show_board(update, context, organization, page=page_number(update.callback_query.data), edit=True)  # type: ignore[union-attr]
 
 
 def typed_answer_for(step: str):  # noqa: ANN201
@@ -338,7 +356,10 @@ async def board_text(update: Update, context: VocesContext, step: str, value: st
     _ = context.gettext
     pending = context.user_data.setdefault("new_board_member", {})  # type: ignore[union-attr]
     if step == "board_name":
-        pending["full_name"] = value
+        try:
+            pending["full_name"] = parse_text(value, field_max=PERSON_NAME_MAX, min_length=3)
+        except InvalidInput as error:
+            return await ask(update, context, flow=FLOW, step=step, text=f"⚠️ {error_text(context, error)}\n\n{field_question(context, step)}")
         await remember(update, context, new_board_member=pending)
         rows = [[(_(label), f"org:bdoc:{doc.value}")] for doc, label in labels.DOCUMENT.items()]
         await leave(update, context, FLOW)
@@ -503,14 +524,16 @@ def staff_only(callback):  # noqa: ANN001, ANN201
 
 @staff_only
 async def list_pending(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
     _ = context.gettext
     async with context.runtime.database.session() as session:
-        waiting = await organizations.pending(session)
+        waiting = await organizations.pending(session, limit=PENDING_SHOWN)
     if not waiting:
         await reply(update, context, _("No registrations are waiting for review."))
         return END
     rows = [[(f"{o.name[:40]} — {_(labels.STATUS[o.status])[:20]}", f"org:view:{o.id}")] for o in waiting]
-    await reply(update, context, _("Registrations waiting for review:"), reply_markup=keyboard(rows))
+    rows = paged_rows(context, rows, page=page_number(update.callback_query.data if update.callback_query else None), callback_prefix="org:pending:p")
+    await edit_or_reply(update, context, _("Registrations waiting for review:"), reply_markup=keyboard(rows))
     return END
 
 
@@ -629,6 +652,8 @@ def register(application) -> None:  # noqa: ANN001
         CommandHandler("myorg", show),
         CommandHandler("invite", invite),
         CommandHandler("pending", list_pending),
+        CallbackQueryHandler(list_pending, pattern=r"^org:pending:p\d+$"),
+        CallbackQueryHandler(board_page, pattern=r"^org:board:p\d+$"),
         CallbackQueryHandler(show, pattern=r"^org:show$"),
         CallbackQueryHandler(switch, pattern=r"^org:switch$"),
         CallbackQueryHandler(act, pattern=r"^org:act:\d+$"),

@@ -61,10 +61,12 @@ from bot.requirements import (
 from bot.runtime import Runtime
 from bot.services import organizations, people, ruos
 from bot.services.ruos import Checklist, ItemView, NextStepKind, Step
+from bot.textlimits import page_of
 from bot.validation import InvalidInput
 from handlers import labels
 from handlers.common import (
     END,
+    ROWS_PER_PAGE,
     answer_button,
     ask,
     edit_or_reply,
@@ -74,6 +76,8 @@ from handlers.common import (
     leave,
     needs_consent,
     notify,
+    page_navigation,
+    page_number,
     reply,
 )
 from handlers.context import VocesContext
@@ -744,6 +748,15 @@ def require_staff(context: VocesContext) -> bool:
 
 @needs_consent
 async def list_waiting(update: Update, context: VocesContext) -> None:
+    await show_waiting(update, context, page=1)
+
+
+async def waiting_page(update: Update, context: VocesContext, args: list[str]) -> None:
+    await show_waiting(update, context, page=page_number(args[0]))
+
+
+async def show_waiting(update: Update, context: VocesContext, *, page: int) -> None:
+    """/review's list, a page at a time: Telegram takes at most 100 buttons on one message."""
     _ = context.gettext
     if not require_staff(context):
         await reply(update, context, _("Only programme staff can do that."))
@@ -756,12 +769,14 @@ async def list_waiting(update: Update, context: VocesContext) -> None:
     language = context.i18n.language
     lines = [_("<b>Documents waiting for review</b>"), ""]
     rows = []
-    for number, entry in enumerate(waiting, start=1):
+    shown = page_of(waiting, page, size=ROWS_PER_PAGE)
+    for number, entry in enumerate(shown.items, start=shown.first_index + 1):
         title = localized(entry.requirement.title, language) if entry.requirement else entry.item.item_code
         sent = context.i18n.date(entry.item.uploaded_at) if entry.item.uploaded_at else ""
         lines.append(f"{number}. {escape(entry.organization_name)} — {escape(title)} ({sent})")
         rows.append([(f"{number}. {entry.organization_name[:20]} · {title}"[:60], callback("rv", entry.item.id))])
-    await reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
+    rows += page_navigation(context, shown, callback_prefix=callback("review", "p"))
+    await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
 
 
 
@@ -898,6 +913,7 @@ BUTTONS = {
     "status": open_status,
     "to": choose_stage,
     "rv": open_for_review,
+    "review": waiting_page,
     "ok": verify,
     "no": ask_reason,
 }

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.people import Role, User
+from bot.validation import clean_text, has_visible_characters
 
 # Bump when the privacy notice changes in substance: people are asked again.
 CONSENT_NOTICE_VERSION = "2026-11"
@@ -73,7 +74,9 @@ async def give_consent(session: AsyncSession, *, user: User, display_name: str |
     user.consent_version = CONSENT_NOTICE_VERSION
     user.consent_at = now
     user.consent_withdrawn_at = None
-    user.display_name = (display_name or "").strip()[:128] or None
+    # Telegram names are free text too: a U+202E in one would reach staff's lists reversed.
+    name = clean_text(display_name or "")[:128]
+    user.display_name = name if has_visible_characters(name) else None
 
 
 async def decline_consent(session: AsyncSession, *, user: User, now: datetime) -> None:
