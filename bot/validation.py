@@ -136,7 +136,7 @@ def check_term_dates(start: date, end: date) -> None:
 
 
 def _parse_partial_date(text: str) -> PartialDate:
-    year, month, day = _read_date_parts(fold_text(text))
+    year, month, day = _read_date_parts(fold_text(clean_text(text)))
     if year < FIRST_YEAR:
         raise InvalidInput(
             N_(
@@ -207,7 +207,7 @@ _DECIMAL_NUMBER = re.compile(r"\d*[.,]\d+")
 
 def parse_count(text: str, *, maximum: int = 100_000) -> int:
     """A whole number of people, sessions, … from 0 to `maximum`."""
-    cleaned = text.strip()
+    cleaned = clean_text(text)
     if _DIGITS.fullmatch(cleaned) or _GROUPED_NUMBER.fullmatch(cleaned):
         count = int(re.sub(r"\D", "", cleaned))
     elif _NEGATIVE_NUMBER.fullmatch(cleaned):
@@ -239,6 +239,7 @@ def parse_phone(text: str) -> str:
     Spaces, dashes, dots and parentheses are fine. Without a country code the number is read
     as Peruvian and, failing that, as Venezuelan.
     """
+    text = clean_text(text)
     for region in (HOME_REGION, SECOND_REGION):
         try:
             number = phonenumbers.parse(text, region)
@@ -332,7 +333,7 @@ _CEDULA_PREFIX = re.compile(r"^[VE](?=\d)")
 
 def normalize_id_number(doc_type: IdDocumentType, text: str) -> str:
     """The number without spaces, dots or dashes, in capitals, checked against the type's format."""
-    number = re.sub(r"[\s.\-]", "", text).upper()
+    number = re.sub(r"[\s.\-]", "", clean_text(text)).upper()
     if doc_type is IdDocumentType.VE_CEDULA:
         number = _CEDULA_PREFIX.sub("", number, count=1)
     rule = _ID_NUMBER_RULES[doc_type]
@@ -350,10 +351,53 @@ def mask_id_number(number: str) -> str:
 # Free text
 
 
-def parse_text(text: str, *, field_max: int, min_length: int = 1) -> str:
-    """Text with its whitespace tidied (runs of spaces and line breaks become one space)."""
-    cleaned = " ".join(text.split())
-    if not cleaned:
+# Characters nobody means to type into a name or an answer: controls (NUL fails a statement
+# on PostgreSQL), zero-width spaces and joiners, bidi marks, embeddings, overrides and isolates
+# (U+202E would turn a name around in staff's lists), word joiners and the byte order mark.
+# Whitespace controls (tab, line breaks) are kept here and tidied like spaces.
+_WHITESPACE_CONTROLS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f\x85")
+_INVISIBLE = {
+    code: None
+    for code in (
+        *range(0x00, 0x20), *range(0x7F, 0xA0), 0x061C, *range(0x200B, 0x2010),
+        *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF,
+    )
+    if chr(code) not in _WHITESPACE_CONTROLS
+}  # fmt: skip
+# Letters that show as blank space (Hangul fillers, the blank Braille pattern): kept, since they
+# are letters, but a name made only of them is as empty as one made of nothing.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """What a person typed, fit to store and show: NFC, no invisible characters, tidy spaces.
+
+    Runs of spaces become one space and the ends are trimmed; with `multiline`, line breaks
+    stay (at most one blank line in a row), otherwise they become spaces too.
+    """
+    visible = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    if not multiline:
+        return " ".join(visible.split())
+    lines = [" ".join(line.split()) for line in visible.splitlines()]
+    tidied = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return tidied.strip("\n")
+
+
+def has_visible_characters(text: str) -> bool:
+    return any(not c.isspace() and c not in _BLANK_LETTERS for c in text)
+
+
+def parse_text(text: str, *, field_max: int, min_length: int = 1, multiline: bool = False) -> str:
+    """Text cleaned by `clean_text`; refused when empty, only invisible, too short or too long."""
+    cleaned = clean_text(text, multiline=multiline)
+    if not has_visible_characters(cleaned):
+        if text.strip():
+            raise InvalidInput(
+                N_(
+                    "I cannot see any letters or digits in that: it is made only of invisible characters. "
+                    "Please write the answer again."
+                )
+            )
         raise InvalidInput(N_("The message is empty. Send the answer as text."))
     if len(cleaned) < min_length:
         raise InvalidInput(

@@ -25,6 +25,7 @@ from handlers.cards import organization_card
 from handlers.common import (
     END,
     NOT_TYPED,
+    ROWS_PER_PAGE,
     TYPE_IT,
     answer_button,
     ask,
@@ -33,6 +34,8 @@ from handlers.common import (
     keyboard,
     leave,
     needs_consent,
+    page_number,
+    paged_rows,
     reply,
 )
 from handlers.context import VocesContext
@@ -258,12 +261,13 @@ async def on_button(update: Update, context: VocesContext) -> str | int:
         await query.edit_message_reply_markup(reply_markup=markup)
         return draft.step
     if action == "edit" and draft.step == Step.SUMMARY:
-        return await show_edit_menu(update, context, draft, value)
+        return await show_edit_menu(update, context, draft, value, page=page_number(query.data))
     if action == "rm" and draft.step == Step.SUMMARY:
+        index = int(value) if value.isdigit() else -1
         async with runtime.database.session() as session:
             _person, draft = await load_draft(context, session)
-            await registration.remove_board_member(session, draft=draft, index=int(value or -1), now=runtime.clock.now())
-        return await show_edit_menu(update, context, draft, "board")
+            await registration.remove_board_member(session, draft=draft, index=index, now=runtime.clock.now())
+        return await show_edit_menu(update, context, draft, "board", page=index // ROWS_PER_PAGE + 1)
     if action == "summary":
         async with runtime.database.session() as session:
             _person, draft = await load_draft(context, session)
@@ -287,11 +291,12 @@ BUTTON_FOR_STEP = {
 }
 
 
-async def show_edit_menu(update: Update, context: VocesContext, draft: RegistrationDraft, field: str) -> str:
+async def show_edit_menu(update: Update, context: VocesContext, draft: RegistrationDraft, field: str, *, page: int = 1) -> str:
     _ = context.gettext
     runtime = context.runtime
     if field == "board":
         rows = [[(f"❌ {m['full_name'][:40]}", f"reg:rm:{i}")] for i, m in enumerate(draft.answers.get("board", []))]
+        rows = paged_rows(context, rows, page=page, callback_prefix="reg:edit:board:p")
         rows += [[(_("➕ Add a member"), "reg:edit:board_add")], [(_("⬅️ Back to the summary"), "reg:summary")]]
         return await ask(update, context, flow=FLOW, step=draft.step, text=_("Remove a member, or add one:"), reply_markup=keyboard(rows))
     if field:

@@ -64,6 +64,7 @@ JsonDict = dict[str, Any]
 MAX_MESSAGE_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
+MAX_INLINE_BUTTONS = 100
 MAX_POLL_OPTIONS = 12
 MAX_UPDATES_PER_REQUEST = 100
 UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
@@ -1671,6 +1672,8 @@ def _check_inline_keyboard(rows: Any) -> None:
         raise _bad_request(
             'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
         )
+    if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+        raise _bad_request("reply markup is too long")
     for button in itertools.chain.from_iterable(rows):
         if not isinstance(button, dict):
             raise _bad_request(

@@ -1,0 +1,141 @@
+"""What fits in one chat message, and cutting what does not into several that do.
+
+Telegram counts a message's length after the HTML is parsed (tags gone, ``&amp;`` one
+character) in UTF-16 code units, and refuses anything over 4096 with "message is too long".
+Cards that grow with the data (a board of thirty, a long checklist, staff's lists) are split
+here at line boundaries into several messages, each with its HTML balanced, so no card ever
+fails for being long. Nothing here knows Telegram's API: any channel with a length limit and
+HTML-ish formatting can use it.
+
+Lists of buttons are cut into pages (`Page`): Telegram allows at most 100 buttons on one
+inline keyboard and 64 bytes of data behind each button.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+MESSAGE_LIMIT = 4096
+BUTTONS_LIMIT = 100
+CALLBACK_DATA_LIMIT = 64
+
+_TAG = re.compile(r"<[^>]*>")
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*>")
+# The atoms a line too long for one message is cut between: tags and character references
+# are never cut, words only when a single word is longer than a message.
+_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\s+|[^\s<&]+|[<&]")
+
+Item = TypeVar("Item")
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def visible_length(text: str) -> int:
+    """The length Telegram counts for an HTML message: tags stripped, references unescaped."""
+    return utf16_length(html.unescape(_TAG.sub("", text)))
+
+
+@dataclass(frozen=True)
+class _Segment:
+    text: str
+    length: int
+    separator: str  # what joins it to the segment before it in the same message
+
+
+def split_message(text: str, *, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The text as one message, or cut into several of at most `limit` visible characters.
+
+    Cuts fall between lines; a line longer than a whole message is cut between words (a word
+    longer than that, between characters). Tags open at a cut are closed at the end of one
+    message and opened again at the start of the next, so every message parses on its own.
+    """
+    if visible_length(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    parts: list[str] = []
+    length = 0
+    for segment in _segments(text, limit):
+        extra = utf16_length(segment.separator) + segment.length
+        if parts and length + extra > limit:
+            chunks.append("".join(parts))
+            parts, length = [], 0
+        if not parts:
+            if not segment.text.strip():
+                continue  # a blank line or a space at the top of a message
+            parts, length = [segment.text], segment.length
+        else:
+            parts += [segment.separator, segment.text]
+            length += extra
+    if parts:
+        chunks.append("".join(parts))
+    return _balanced(chunks)
+
+
+def _segments(text: str, limit: int) -> list[_Segment]:
+    segments: list[_Segment] = []
+    for number, line in enumerate(text.split("\n")):
+        separator = "\n" if number else ""
+        length = visible_length(line)
+        if length <= limit:
+            segments.append(_Segment(line, length, separator))
+            continue
+        for token in _TOKEN.findall(line):
+            token_length = visible_length(token)
+            pieces = [token] if token_length <= limit or token.startswith("<") else list(token)
+            for piece in pieces:  # a word longer than a message goes character by character
+                segments.append(_Segment(piece, visible_length(piece), separator))
+                separator = ""
+    return segments
+
+
+def _balanced(chunks: list[str]) -> list[str]:
+    """Close the tags each message leaves open, and open them again in the next one."""
+    balanced: list[str] = []
+    still_open: list[tuple[str, str]] = []  # (name, the opening tag as written)
+    for chunk in chunks:
+        prefix = "".join(tag for _name, tag in still_open)
+        for match in _TAG_NAME.finditer(chunk):
+            closing, name = match.group(1) == "/", match.group(2).lower()
+            if not closing:
+                still_open.append((name, match.group(0)))
+            elif still_open and still_open[-1][0] == name:
+                still_open.pop()
+        suffix = "".join(f"</{name}>" for name, _tag in reversed(still_open))
+        balanced.append(prefix + chunk + suffix)
+    return balanced
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages of buttons
+
+
+@dataclass(frozen=True)
+class Page(Generic[Item]):
+    """One page of a list: its items, which page it is (from 1), and how many there are."""
+
+    items: Sequence[Item]
+    number: int
+    count: int
+    first_index: int  # the position of items[0] in the whole list, from 0
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.count else None
+
+
+def page_of(items: Sequence[Item], number: int, *, size: int) -> Page[Item]:
+    """Page `number` (from 1) of `items`, `size` to a page; a page past the end is the last."""
+    count = max(1, -(-len(items) // size))
+    number = min(max(1, number), count)
+    start = (number - 1) * size
+    return Page(items[start : start + size], number, count, start)
