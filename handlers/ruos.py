@@ -88,6 +88,8 @@ log = logging.getLogger(__name__)
 FLOW = "ruos"
 ALBUM = "ruos_album"  # chat data: the receipt message of the album being received
 CALLBACK_DATA_LIMIT = 64
+# /review pages through this many, ten at a time, the longest waiting first.
+REVIEW_SHOWN = 500
 # The names staff's copies of stored files get (the store keeps bytes under their hash).
 FILE_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/heic": ".heic"}
 
@@ -762,7 +764,8 @@ async def show_waiting(update: Update, context: VocesContext, *, page: int) -> N
         await reply(update, context, _("Only programme staff can do that."))
         return
     async with context.runtime.database.session() as session:
-        waiting = await ruos.waiting_for_review(session, catalogue=context.runtime.requirements, staff=await current_person(session, context))
+        waiting = await ruos.waiting_for_review(
+            session, catalogue=context.runtime.requirements, staff=await current_person(session, context), limit=REVIEW_SHOWN)
     if not waiting:
         await reply(update, context, _("No documents are waiting for review."))
         return

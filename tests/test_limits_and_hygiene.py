@@ -8,6 +8,8 @@ invisible characters is refused with a message that says so.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,6 +18,7 @@ from telegram.error import BadRequest
 
 from bot.models.organizations import BoardMember, Organization
 from bot.models.people import User
+from bot.models.ruos import ChecklistItem, ItemStatus
 from bot.playground.telegram_html import parse_html
 from bot.textlimits import MESSAGE_LIMIT, page_of, split_message, utf16_length, visible_length
 from bot.validation import InvalidInput, clean_text, parse_text
@@ -258,3 +261,28 @@ async def test_staff_page_through_a_long_pending_list(bot, newcomer, staff):
     await staff.taps("▶️")
     assert "Página 3 de 3" in staff.buttons
     assert len(staff.buttons) == 3 + 2  # the last three, ◀️ and where one is
+
+
+async def test_staff_page_through_a_long_review_list(bot, newcomer, staff):
+    await consented(newcomer)
+    await register_organization(newcomer)
+    async with await bot.session() as session:
+        organization = await session.scalar(select(Organization))
+        for number in range(1, 24):
+            when = organization.created_at + timedelta(minutes=number)
+            session.add(ChecklistItem(
+                organization_id=organization.id, procedure_code="ruos-callao", item_code=f"documento-{number:02d}",
+                status=ItemStatus.UPLOADED, revision=1, uploaded_at=when, updated_at=when,
+            ))
+        await session.commit()
+    await consented(staff)
+    await staff.sends("/review")
+    assert "1. Mujeres Emprendedoras del Callao — documento-01" in staff.last_text
+    assert "Página 1 de 3" in staff.buttons and sum(label[0].isdigit() for label in staff.buttons) == 10
+    await staff.taps("▶️")
+    await staff.taps("▶️")
+    assert "21. Mujeres Emprendedoras del Callao — documento-21" in staff.last_text
+    assert "documento-20" not in staff.last_text
+    assert "Página 3 de 3" in staff.buttons and "▶️" not in staff.buttons
+    await staff.taps("◀️")
+    assert "11. Mujeres" in staff.last_text
