@@ -14,7 +14,16 @@ from telegram.warnings import PTBUserWarning
 
 from bot.db import Database
 from bot.runtime import Runtime
-from handlers import errors, guards, onboarding, organizations, registration, reminders, ruos, trainings
+from handlers import (
+    errors,
+    guards,
+    onboarding,
+    organizations,
+    registration,
+    reminders,
+    ruos,
+    trainings,
+)
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
 from handlers.persistence import DatabasePersistence
 from handlers.ratelimit import PatientRateLimiter
