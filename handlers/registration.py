@@ -295,7 +295,8 @@ async def show_edit_menu(update: Update, context: VocesContext, draft: Registrat
     _ = context.gettext
     runtime = context.runtime
     if field == "board":
-        rows = [[(f"❌ {m['full_name'][:40]}", f"reg:rm:{i}")] for i, m in enumerate(draft.answers.get("board", []))]
+        # Numbered in the board's order: long names that start alike stay apart on a button.
+        rows = [[(f"❌ {i + 1}. {m['full_name'][:40]}", f"reg:rm:{i}")] for i, m in enumerate(draft.answers.get("board", []))]
         rows = paged_rows(context, rows, page=page, callback_prefix="reg:edit:board:p")
         rows += [[(_("➕ Add a member"), "reg:edit:board_add")], [(_("⬅️ Back to the summary"), "reg:summary")]]
         return await ask(update, context, flow=FLOW, step=draft.step, text=_("Remove a member, or add one:"), reply_markup=keyboard(rows))

@@ -161,6 +161,16 @@ async def test_a_leader_confirms_a_board_of_thirty_and_pages_through_it_in_myorg
     assert "Periodo de la junta" in summary[-1]["text"]
     shown = "\n".join(message["text"] for message in summary)
     assert all(member_name(number) in shown for number in range(1, BOARD_SIZE + 1))
+
+    # Correcting the board before sending: its list pages too, and the summary comes back whole.
+    await newcomer.taps("Editar un dato")
+    await newcomer.taps("Junta directiva")
+    assert "Página 1 de 3" in newcomer.buttons and sum(label.startswith("❌") for label in newcomer.buttons) == 10
+    await newcomer.taps("▶️")
+    assert "Página 2 de 3" in newcomer.buttons
+    assert newcomer.buttons[0].startswith("❌ 11. María Fernanda")
+    await newcomer.taps("Volver al resumen")
+    assert len(newcomer.replies) == len(summary)
     await newcomer.taps("Confirmar y enviar")
     assert "quedó registrada" in newcomer.last_text
 
