@@ -169,6 +169,18 @@ def error_text(context: VocesContext, error: Exception) -> str:
     return context.gettext(message) % params if params else context.gettext(message)
 
 
+async def say_already_done(update: Update, context: VocesContext, error: Exception) -> None:
+    """A second tap, or someone else first (bot.services.transitions.AlreadyDone): say so
+    briefly and tell nobody again. On a button not yet answered it is an alert on the button."""
+    text = error_text(context, error)
+    query = update.callback_query
+    if query is not None and not context.button_answered:
+        context.button_answered = True
+        await query.answer(text[:200], show_alert=True)  # Telegram's limit for an alert
+        return
+    await reply(update, context, text)
+
+
 def needs_consent(callback: Callback) -> Callback:
     """Features that keep personal data run only for people who accepted the notice."""
 

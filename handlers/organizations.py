@@ -15,12 +15,13 @@ from telegram.ext import (
 )
 
 from bot.districts import find_districts
-from bot.models.organizations import LeaderRole, Organization, VerificationStatus
+from bot.models.organizations import BoardRole, LeaderRole, Organization, VerificationStatus
 from bot.models.people import Role
 from bot.services import organizations, people, ruos
 from bot.services.organizations import INVITE_PREFIX
 from bot.services.registration import PERSON_NAME_MAX
-from bot.validation import InvalidInput, parse_text
+from bot.services.transitions import AlreadyDone
+from bot.validation import IdDocumentType, InvalidInput, parse_text
 from handlers import labels
 from handlers.cards import organization_card
 from handlers.common import (
@@ -40,8 +41,10 @@ from handlers.common import (
     paged_rows,
     remember,
     reply,
+    say_already_done,
 )
 from handlers.context import VocesContext
+from handlers.guards import StaleButton, shows_current_card
 
 log = logging.getLogger(__name__)
 FLOW = "myorg"
@@ -103,7 +106,7 @@ def card_keyboard(context: VocesContext, role: LeaderRole, leads_several: bool):
     return keyboard(rows)
 
 
-@needs_consent
+@shows_current_card("org")
 async def show(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
     async with context.runtime.database.session() as session:
@@ -337,17 +340,21 @@ async def add_board_member(update: Update, context: VocesContext) -> int:
 
 
 async def board_role(update: Update, context: VocesContext) -> str | int:
+    role = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
+    if role not in BoardRole._value2member_map_:
+        raise StaleButton(role)
     await answer_button(update, context)
-    await remember(update, context, new_board_member={"role": update.callback_query.data.rsplit(":", 1)[1]})  # type: ignore[union-attr]
+    await remember(update, context, new_board_member={"role": role})
     return await ask(update, context, flow=FLOW, step="board_name", text=field_question(context, "board_name"))
 
 
 async def board_document(update: Update, context: VocesContext) -> str | int:
-    await answer_button(update, context)
+    document_type = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
     pending = context.user_data.get("new_board_member")  # type: ignore[union-attr]
-    if not pending or "full_name" not in pending:
-        return END
-    pending["document_type"] = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
+    if document_type not in IdDocumentType._value2member_map_ or not pending or "full_name" not in pending:
+        raise StaleButton(document_type)  # forged, or the member it was for is no longer being added
+    await answer_button(update, context)
+    pending["document_type"] = document_type
     await remember(update, context, new_board_member=pending)
     return await ask(update, context, flow=FLOW, step="board_number", text=field_question(context, "board_number"))
 
@@ -475,33 +482,43 @@ async def complete_join(update: Update, context: VocesContext, token: str) -> No
 
 
 async def remove_leader(update: Update, context: VocesContext) -> int:
-    await answer_button(update, context)
     leader_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
             person, organization, _role = await current(context, session)
             if organization is None:
+                await answer_button(update, context)
                 return END
             removed = await organizations.remove_co_leader(session, owner=person, organization_id=organization.id, co_leader_id=leader_id)
+    except AlreadyDone as error:  # a second tap: they were removed by the first
+        await say_already_done(update, context, error)
+        return END
     except InvalidInput as error:
+        await answer_button(update, context)
         await reply(update, context, error_text(context, error))
         return END
+    await answer_button(update, context)
     await reply(update, context, context.gettext("%(person)s is no longer a co-leader.") % {"person": escape(removed.display_name or "?")})
     return await show_leaders(update, context)
 
 
 async def make_owner(update: Update, context: VocesContext) -> int:
-    await answer_button(update, context)
     leader_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
             person, organization, _role = await current(context, session)
             if organization is None:
+                await answer_button(update, context)
                 return END
             new_owner = await organizations.hand_over(session, owner=person, organization_id=organization.id, new_owner_id=leader_id)
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return END
     except InvalidInput as error:
+        await answer_button(update, context)
         await reply(update, context, error_text(context, error))
         return END
+    await answer_button(update, context)
     await reply(update, context, context.gettext("%(person)s is now the owner. You stay as co-leader.") % {"person": escape(new_owner.display_name or "?")})
     i18n = context.runtime.translator(new_owner.language)
     await notify(context, new_owner.telegram_id, i18n.gettext("You are now the owner of <b>%(name)s</b> in Voces.") % {"name": escape(organization.name)})
@@ -554,23 +571,31 @@ async def staff_view(update: Update, context: VocesContext) -> int:
             f"• {context.i18n.datetime(c.changed_at, 'short')}: {escape(c.field)}: {escape(c.old_value or '—')} → {escape(c.new_value or '—')}"
             for c in changes
         )
-    rows = [[(_("✅ Verify"), f"org:verify:{organization_id}"), (_("✏️ Needs changes"), f"org:changes:{organization_id}")]]
+    # The buttons carry the status staff see now: a review from it finds it unchanged, or is refused.
+    seen = f"{organization_id}:{organization.status.value}"
+    rows = [[(_("✅ Verify"), f"org:verify:{seen}"), (_("✏️ Needs changes"), f"org:changes:{seen}")]]
     await reply(update, context, text, reply_markup=keyboard(rows))
     return END
 
 
 @staff_only
 async def verify(update: Update, context: VocesContext) -> int:
-    await answer_button(update, context)
-    organization_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
-    return await record_review(update, context, organization_id, VerificationStatus.VERIFIED, None)
+    # Answered after the review: a second tap is told "already done" on the button itself.
+    organization_id, seen = review_target(update.callback_query.data)  # type: ignore[union-attr]
+    return await record_review(update, context, organization_id, VerificationStatus.VERIFIED, None, seen)
+
+
+def review_target(data: str) -> tuple[int, VerificationStatus | None]:
+    """`org:verify:<id>:<status seen>` (buttons older than the status give only the id)."""
+    parts = data.split(":")
+    return int(parts[2]), VerificationStatus(parts[3]) if len(parts) > 3 else None
 
 
 @staff_only
 async def ask_for_changes(update: Update, context: VocesContext) -> str:
     await answer_button(update, context)
-    organization_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
-    await remember(update, context, reviewing_organization=organization_id)
+    organization_id, seen = review_target(update.callback_query.data)  # type: ignore[union-attr]
+    await remember(update, context, reviewing_organization=organization_id, reviewing_status=seen.value if seen else None)
     return await ask(update, context, flow=REVIEW_FLOW, step="comment", text=comment_question(context))
 
 
@@ -578,23 +603,34 @@ async def changes_comment(update: Update, context: VocesContext) -> str | int:
     organization_id = (context.user_data or {}).get("reviewing_organization")
     if organization_id is None:
         return await leave(update, context, REVIEW_FLOW)
-    return await record_review(update, context, organization_id, VerificationStatus.NEEDS_CHANGES, update.effective_message.text)  # type: ignore[union-attr]
+    seen = (context.user_data or {}).get("reviewing_status")
+    return await record_review(update, context, organization_id, VerificationStatus.NEEDS_CHANGES, update.effective_message.text,  # type: ignore[union-attr]
+                               VerificationStatus(seen) if seen else None)
 
 
-async def record_review(update: Update, context: VocesContext, organization_id: int, status: VerificationStatus, comment: str | None) -> str | int:
+async def record_review(update: Update, context: VocesContext, organization_id: int, status: VerificationStatus, comment: str | None,
+                        seen: VerificationStatus | None = None) -> str | int:
     _ = context.gettext
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
             staff = await people.get(session, context.person.id)  # type: ignore[union-attr]
-            result = await organizations.review(session, staff=staff, organization_id=organization_id, status=status, comment=comment, now=runtime.clock.now())
+            result = await organizations.review(session, staff=staff, organization_id=organization_id, status=status, comment=comment,
+                                                seen=seen, now=runtime.clock.now())
             leaders = await organizations.leaders_of(session, organization_id=organization_id)
+    except AlreadyDone as error:  # a second tap, or another staff member first: nobody is told again
+        await remember(update, context, reviewing_organization=None, reviewing_status=None)
+        await leave(update, context, REVIEW_FLOW)
+        await say_already_done(update, context, error)
+        return END
     except InvalidInput as error:
+        await answer_button(update, context)
         if status is VerificationStatus.NEEDS_CHANGES and update.effective_message and update.effective_message.text:
             return await ask(update, context, flow=REVIEW_FLOW, step="comment", text=f"⚠️ {error_text(context, error)}")
         await reply(update, context, error_text(context, error))
         return END
-    await remember(update, context, reviewing_organization=None)
+    await answer_button(update, context)
+    await remember(update, context, reviewing_organization=None, reviewing_status=None)
     await leave(update, context, REVIEW_FLOW)
     name = escape(result.organization.name)
     await reply(update, context, _("Done: %(name)s is now %(status)s. Its leaders were told.") % {"name": name, "status": _(labels.STATUS[status])})
@@ -637,7 +673,7 @@ def register(application) -> None:  # noqa: ANN001
         name=FLOW, persistent=True, allow_reentry=True,
     )
     review = ConversationHandler(
-        entry_points=[CallbackQueryHandler(ask_for_changes, pattern=r"^org:changes:\d+$")],
+        entry_points=[CallbackQueryHandler(ask_for_changes, pattern=r"^org:changes:\d+(:[a-z_]+)?$")],
         states={"comment": [
             MessageHandler(filters.TEXT & ~filters.COMMAND, changes_comment),
             MessageHandler(NOT_TYPED, not_typed_for("comment", comment_question)),
@@ -667,7 +703,7 @@ def register(application) -> None:  # noqa: ANN001
         CallbackQueryHandler(remove_leader, pattern=r"^org:rmlead:\d+$"),
         CallbackQueryHandler(make_owner, pattern=r"^org:owner:\d+$"),
         CallbackQueryHandler(staff_view, pattern=r"^org:view:\d+$"),
-        CallbackQueryHandler(verify, pattern=r"^org:verify:\d+$"),
+        CallbackQueryHandler(verify, pattern=r"^org:verify:\d+(:[a-z_]+)?$"),
     ])
     # After onboarding's "accept" (group 0) has stored consent: finish a pending invitation.
     application.add_handler(CallbackQueryHandler(join_after_consent, pattern=r"^consent:yes$"), group=1)

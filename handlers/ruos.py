@@ -60,7 +60,9 @@ from bot.requirements import (
 )
 from bot.runtime import Runtime
 from bot.services import organizations, people, ruos
+from bot.services.authority import NotAllowed
 from bot.services.ruos import Checklist, ItemView, NextStepKind, Step
+from bot.services.transitions import AlreadyDone
 from bot.textlimits import page_of
 from bot.validation import InvalidInput
 from handlers import labels
@@ -79,6 +81,7 @@ from handlers.common import (
     page_navigation,
     page_number,
     reply,
+    say_already_done,
 )
 from handlers.context import VocesContext
 from handlers.reminders import Rendered, renders
@@ -414,7 +417,7 @@ def integer(value: str) -> int:
 
 @needs_consent
 async def on_button(update: Update, context: VocesContext) -> object:
-    await answer_button(update)
+    await answer_button(update, context)
     query = update.callback_query
     assert query is not None and query.data is not None
     action, *args = query.data.split(":")[1:]
@@ -423,6 +426,8 @@ async def on_button(update: Update, context: VocesContext) -> object:
         if action_handler is None:
             raise StaleButton(action)
         return await action_handler(update, context, args)
+    except AlreadyDone as error:  # a second tap, or someone else first: nobody is told again
+        await say_already_done(update, context, error)
     except InvalidInput as error:
         await reply(update, context, "⚠️ " + error_text(context, error))
     except (StaleButton, IndexError):
@@ -473,7 +478,7 @@ async def withdraw(update: Update, context: VocesContext, args: list[str]) -> in
         person = await current_person(session, context)
         organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
         await ruos.withdraw_pages(
-            session, catalogue=runtime.requirements, organization=organization, procedure_code=procedure_code,
+            session, catalogue=runtime.requirements, user=person, organization=organization, procedure_code=procedure_code,
             item_code=item_code, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
         )
     return await open_item(update, context, args)
@@ -565,6 +570,10 @@ async def on_file(update: Update, context: VocesContext) -> object:
                 upload=ruos.Upload(content, name, file_id, message.media_group_id),
                 uploader=await current_person(session, context), now=runtime.clock.now(),
             )
+    except NotAllowed as error:  # removed from the organization since the upload step began
+        await finish(update, context)
+        await reply(update, context, "⚠️ " + error_text(context, error))
+        return END
     except InvalidInput as error:
         await reply(update, context, "⚠️ " + error_text(context, error), reply_markup=done_keyboard(context))
         return None
@@ -699,6 +708,10 @@ async def answer_stage(update: Update, context: VocesContext, draft: ChecklistDr
     except ruos.StageChanged as error:
         await finish(update, context)
         await show_status(update, context, organization_id, edit=False, problem=error_text(context, error))
+        return END
+    except NotAllowed as error:  # no longer a leader of it: no question again
+        await finish(update, context)
+        await reply(update, context, "⚠️ " + error_text(context, error))
         return END
     except InvalidInput as error:  # nothing was saved: the same question again
         question = context.gettext(QUESTION[step])
@@ -842,7 +855,7 @@ async def reject_with_reason(update: Update, context: VocesContext, draft: Check
                 item_id=draft.checklist_item_id, revision=draft.checklist_item_revision, verified=False,
                 reason=reason, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
             )
-    except ruos.RuosError as error:
+    except (ruos.RuosError, AlreadyDone, NotAllowed) as error:  # nothing to ask again: nobody is told
         await reply(update, context, "⚠️ " + error_text(context, error))
         return await finish(update, context)
     except InvalidInput as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Enum, String
+from sqlalchemy import BigInteger, Enum, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base
@@ -42,6 +42,9 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(128))
     language: Mapped[str] = mapped_column(String(8))
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.LEADER)
+    # Staff because ADMIN_IDS lists them: taken off the list, they are staff no longer. Staff
+    # granted any other way keep the role whatever ADMIN_IDS says.
+    staff_from_settings: Mapped[bool] = mapped_column(default=False, server_default=false())
     consent_version: Mapped[str | None] = mapped_column(String(16))
     consent_at: Mapped[datetime | None]
     consent_withdrawn_at: Mapped[datetime | None]

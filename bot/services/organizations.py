@@ -27,8 +27,10 @@ from bot.models.organizations import (
     OrganizationKind,
     VerificationStatus,
 )
-from bot.models.people import Role, User
+from bot.models.people import User
+from bot.services.authority import require_leader, require_staff
 from bot.services.registration import BoardEntry, OrganizationDetails
+from bot.services.transitions import AlreadyDone, delete_once, transition
 from bot.validation import (
     IdDocumentType,
     InvalidInput,
@@ -147,7 +149,7 @@ def _hash(token: str) -> str:
 
 async def create_invite(session: AsyncSession, *, user: User, organization_id: int, now: datetime) -> tuple[str, datetime]:
     """A one-use token for a deep link (t.me/<bot>?start=join_<token>); only its hash is kept."""
-    if await _leader_role(session, user=user, organization_id=organization_id) is not LeaderRole.OWNER:
+    if await require_leader(session, user_id=user.id, organization_id=organization_id) is not LeaderRole.OWNER:
         raise OrganizationError(N_("Only the organization's owner can invite co-leaders."))
     token = secrets.token_urlsafe(18)  # 24 characters, all allowed in a /start parameter
     expires_at = now + INVITE_LIFETIME
@@ -161,26 +163,34 @@ async def accept_invite(session: AsyncSession, *, user: User, token: str, now: d
     invite = await session.scalar(select(Invite).where(Invite.token_hash == _hash(token)))
     if invite is None:
         raise OrganizationError(N_("This invitation link is not valid. Ask the leader who sent it for a new one."))
+    used = AlreadyDone(N_("This invitation link was already used. Each link works once: ask for a new one."))
     if invite.used_at is not None:
-        raise OrganizationError(N_("This invitation link was already used. Each link works once: ask for a new one."))
+        raise used
     if invite.expires_at <= now:
         raise OrganizationError(N_("This invitation link has expired. Ask the leader who sent it for a new one."))
+    # Claimed first, in one conditional statement: of several people sending the link at the
+    # same moment exactly one gets it, and the others are told it was used.
+    await transition(
+        session, Invite, where={"id": invite.id, "used_at": None}, also=[Invite.expires_at > now],
+        values={"used_at": now, "used_by_id": user.id}, already=used,
+    )
     organization = await session.get(Organization, invite.organization_id)
     assert organization is not None
     if await _leader_role(session, user=user, organization_id=organization.id) is None:
         session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.CO_LEADER, joined_at=now))
         await session.flush()
     await _choose_acting(session, user.id, organization.id)
-    invite.used_at, invite.used_by_id = now, user.id
     return organization
 
 
 async def remove_co_leader(session: AsyncSession, *, owner: User, organization_id: int, co_leader_id: int) -> User:
     await _require_owner(session, owner, organization_id)
-    leadership = await session.get(Leadership, (co_leader_id, organization_id))
-    if leadership is None or leadership.role is LeaderRole.OWNER:
-        raise OrganizationError(N_("That person is not a co-leader of this organization."))
-    await session.delete(leadership)
+    not_co_leader = AlreadyDone(N_("That person is not a co-leader of this organization."))
+    await delete_once(
+        session, Leadership,
+        where={"user_id": co_leader_id, "organization_id": organization_id, "role": LeaderRole.CO_LEADER},
+        already=not_co_leader,
+    )
     removed = await session.get(User, co_leader_id)
     assert removed is not None
     return removed
@@ -188,20 +198,22 @@ async def remove_co_leader(session: AsyncSession, *, owner: User, organization_i
 
 async def hand_over(session: AsyncSession, *, owner: User, organization_id: int, new_owner_id: int) -> User:
     await _require_owner(session, owner, organization_id)
-    target = await session.get(Leadership, (new_owner_id, organization_id))
-    if target is None or target.role is LeaderRole.OWNER:
-        raise OrganizationError(N_("That person is not a co-leader of this organization."))
-    current = await session.get(Leadership, (owner.id, organization_id))
-    assert current is not None
-    current.role, target.role = LeaderRole.CO_LEADER, LeaderRole.OWNER
+    # Both or neither: a failed second step fails the update, which rolls back the first.
+    await transition(
+        session, Leadership, where={"user_id": owner.id, "organization_id": organization_id, "role": LeaderRole.OWNER},
+        values={"role": LeaderRole.CO_LEADER}, already=AlreadyDone(N_("Only the organization's owner can do that.")),
+    )
+    await transition(
+        session, Leadership, where={"user_id": new_owner_id, "organization_id": organization_id, "role": LeaderRole.CO_LEADER},
+        values={"role": LeaderRole.OWNER}, already=AlreadyDone(N_("That person is not a co-leader of this organization.")),
+    )
     new_owner = await session.get(User, new_owner_id)
     assert new_owner is not None
     return new_owner
 
 
 async def _require_owner(session: AsyncSession, user: User, organization_id: int) -> None:
-    if await _leader_role(session, user=user, organization_id=organization_id) is not LeaderRole.OWNER:
-        raise OrganizationError(N_("Only the organization's owner can do that."))
+    await require_leader(session, user_id=user.id, organization_id=organization_id, owner=True)
 
 
 # --- edits, each recorded for staff --------------------------------------------------------------
@@ -220,6 +232,7 @@ async def update_field(
     now: datetime,
 ) -> None:
     """Validate and apply one edit from /myorg, recording old → new."""
+    await require_leader(session, user_id=user.id, organization_id=organization.id)
     changes: list[tuple[str, object, object]] = []
 
     def change(name: str, attribute: str, new: object) -> None:
@@ -267,6 +280,7 @@ async def update_field(
 
 
 async def toggle_focus(session: AsyncSession, *, organization: Organization, user: User, area: str, now: datetime) -> None:
+    await require_leader(session, user_id=user.id, organization_id=organization.id)
     try:
         code = FocusArea(area).value
     except ValueError:
@@ -283,6 +297,7 @@ async def add_board_member(
     session: AsyncSession, *, organization: Organization, user: User, role: str, full_name: str,
     document_type: str, id_number: str, cipher: IdNumberCipher, now: datetime,
 ) -> None:
+    await require_leader(session, user_id=user.id, organization_id=organization.id)
     doc = IdDocumentType(document_type)
     number = normalize_id_number(doc, id_number)
     member = BoardMember(
@@ -294,6 +309,7 @@ async def add_board_member(
 
 
 async def remove_board_member(session: AsyncSession, *, organization: Organization, user: User, member_id: int, cipher: IdNumberCipher, now: datetime) -> None:
+    await require_leader(session, user_id=user.id, organization_id=organization.id)
     member = next((m for m in organization.board if m.id == member_id), None)
     if member is None:
         raise OrganizationError(N_("That board member is no longer on the list."))
@@ -355,16 +371,28 @@ async def count_by_status(session: AsyncSession) -> dict[VerificationStatus, int
 
 
 async def review(
-    session: AsyncSession, *, staff: User, organization_id: int, status: VerificationStatus, comment: str | None, now: datetime
+    session: AsyncSession, *, staff: User, organization_id: int, status: VerificationStatus, comment: str | None,
+    seen: VerificationStatus | None = None, now: datetime,
 ) -> Review:
-    if staff.role is not Role.STAFF:
-        raise OrganizationError(N_("Only programme staff can do that."))
+    """Verify, or ask for changes, from the status staff `seen` when they opened the card (now, if
+    None): if it moved on since (a second tap, another staff member), AlreadyDone."""
+    await require_staff(session, user_id=staff.id)
     organization = await session.get(Organization, organization_id)
     if organization is None:
         raise OrganizationError(N_("That organization no longer exists."))
     if status is VerificationStatus.NEEDS_CHANGES:
         comment = parse_text(comment or "", field_max=1000, min_length=3)
-    organization.status, organization.status_comment = status, comment
-    organization.reviewed_at, organization.reviewed_by_id = now, staff.id
+    already = AlreadyDone(
+        N_("That was already done: %(name)s was reviewed a moment ago. Nothing was changed, and nobody was told again."),
+        name=organization.name,
+    )
+    if organization.status is status is VerificationStatus.VERIFIED:  # the same tap, twice
+        raise already
+    # Of two reviews at the same moment, the second finds the status changed.
+    await transition(
+        session, Organization, where={"id": organization_id, "status": seen or organization.status},
+        values={"status": status, "status_comment": comment, "reviewed_at": now, "reviewed_by_id": staff.id},
+        already=already,
+    )
     leaders = await leaders_of(session, organization_id=organization_id)
     return Review(organization, [u.telegram_id for u, _role in leaders if u.reachable])

@@ -22,6 +22,7 @@ LAST_SEEN_PRECISION = timedelta(minutes=15)
 class Meeting:
     person: User
     wrote: bool  # first contact, or something about them changed and was written
+    role_changed: bool = False  # ADMIN_IDS made them staff, or no longer lists them
 
 
 async def meet(
@@ -34,7 +35,9 @@ async def meet(
 ) -> Meeting:
     """Find the person, or create them at first contact with the language their app speaks.
 
-    Only the Telegram id, language and dates are kept before consent.
+    Only the Telegram id, language and dates are kept before consent. ADMIN_IDS is the source
+    of truth for the staff it grants, both ways: listed, they are staff; taken off the list,
+    they are leaders again at their next message (staff granted otherwise are left alone).
     """
     user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
     if user is None:
@@ -42,6 +45,7 @@ async def meet(
             telegram_id=telegram_id,
             language=language,
             role=Role.STAFF if telegram_id in admin_ids else Role.LEADER,
+            staff_from_settings=telegram_id in admin_ids,
             first_seen=now,
             last_seen=now,
         )
@@ -56,9 +60,12 @@ async def meet(
     # They just wrote to us, so they have not blocked the bot (or unblocked it).
     if not user.reachable:
         user.reachable, wrote = True, True
+    role_changed = False
     if telegram_id in admin_ids and user.role is not Role.STAFF:
-        user.role, wrote = Role.STAFF, True
-    return Meeting(user, wrote)
+        user.role, user.staff_from_settings, wrote, role_changed = Role.STAFF, True, True, True
+    elif telegram_id not in admin_ids and user.staff_from_settings:
+        user.role, user.staff_from_settings, wrote, role_changed = Role.LEADER, False, True, True
+    return Meeting(user, wrote, role_changed)
 
 
 async def get(session: AsyncSession, user_id: int) -> User | None:
@@ -92,7 +99,8 @@ async def set_language(session: AsyncSession, *, user: User, language: str) -> N
 
 
 async def set_role(session: AsyncSession, *, user: User, role: Role) -> None:
-    user.role = role
+    """A role given here is not ADMIN_IDS's to take away."""
+    user.role, user.staff_from_settings = role, False
 
 
 async def mark_unreachable(session: AsyncSession, *, telegram_id: int) -> None:

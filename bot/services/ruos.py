@@ -59,6 +59,8 @@ from bot.requirements import (
     RequirementsCatalogue,
 )
 from bot.services import organizations
+from bot.services.authority import require_leader_or_staff, require_staff
+from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
 from bot.validation import InvalidInput, parse_date, parse_text
 
@@ -87,7 +89,7 @@ class RuosError(InvalidInput):
     """What a leader or staff member asked of a checklist cannot be done (the message says why)."""
 
 
-class StageChanged(RuosError):
+class StageChanged(RuosError, AlreadyDone):
     """Someone else moved the registration status meanwhile: the move asked for no longer fits."""
 
     def __init__(self) -> None:
@@ -486,6 +488,7 @@ async def start_upload(
     item_code: str,
     now: datetime,
 ) -> tuple[ChecklistDraft, Requirement]:
+    await require_leader_or_staff(session, user_id=user.id, organization_id=organization.id)
     procedure, _fallback = procedure_for(catalogue, organization, procedure_code)
     requirement = requirement_of(procedure, item_code)
     draft = await _new_draft(session, user=user, organization_id=organization.id, step=Step.UPLOAD, now=now)
@@ -529,8 +532,10 @@ async def record_upload(
     """Keep one file (a PDF or one page's photo) for the item; it waits for staff review.
 
     A rejected item's old pages, and a one-page item's previous page, are superseded by the
-    first new file. Adding pages to a verified item sends it back to review.
+    first new file. Adding pages to a verified item sends it back to review. The uploader
+    must lead the organization (or be staff) now, not only when the upload step began.
     """
+    await require_leader_or_staff(session, user_id=uploader.id, organization_id=organization_id)
     mime_type = accepted_content_type(requirement, upload.content)
     item = await session.scalar(
         select(ChecklistItem).where(
@@ -590,6 +595,7 @@ async def withdraw_pages(
     session: AsyncSession,
     *,
     catalogue: RequirementsCatalogue,
+    user: User,
     organization: Organization,
     procedure_code: str,
     item_code: str,
@@ -601,6 +607,7 @@ async def withdraw_pages(
     The files stay in the store, superseded, as replaced ones do; the item is missing again,
     so the weekly nudge resumes. Returns how many pages were withdrawn.
     """
+    await require_leader_or_staff(session, user_id=user.id, organization_id=organization.id)
     procedure, _fallback = procedure_for(catalogue, organization, procedure_code)
     requirement = requirement_of(procedure, item_code)
     item = await session.scalar(
@@ -610,14 +617,18 @@ async def withdraw_pages(
             ChecklistItem.item_code == requirement.code,
         )
     )
+    not_waiting = AlreadyDone(N_("Only pages still waiting for the programme's review can be taken back."))
     if item is None or item.status is not ItemStatus.UPLOADED:
-        raise RuosError(N_("Only pages still waiting for the programme's review can be taken back."))
+        raise not_waiting
+    # The pages the leader saw: a review, or new pages, since then and nothing is taken back.
+    await transition(
+        session, ChecklistItem, where={"id": item.id, "status": ItemStatus.UPLOADED, "revision": item.revision},
+        # A new revision: a review opened on the old pages no longer applies.
+        values={"status": ItemStatus.MISSING, "revision": item.revision + 1, "uploaded_at": None, "updated_at": now},
+        already=not_waiting,
+    )
     current = _current_files(organization.id, procedure.code, requirement.code)
     withdrawn = await session.execute(update(StoredFile).where(*current).values(superseded_at=now))
-    item.status = ItemStatus.MISSING
-    item.revision += 1  # a review opened on the old pages no longer applies
-    item.uploaded_at, item.updated_at = None, now
-    await session.flush()
     await plan_missing_nudges(session, catalogue=catalogue, organization=organization, now=now, quiet=quiet)
     return withdrawn.rowcount  # type: ignore[attr-defined, no-any-return]
 
@@ -661,9 +672,8 @@ class ReviewOutcome:
     leaders: list[User]  # the organization's leaders to tell, reachable and consenting
 
 
-def _require_staff(user: User) -> None:
-    if user.role is not Role.STAFF:
-        raise RuosError(N_("Only programme staff can do that."))
+async def _require_staff(session: AsyncSession, user: User) -> None:
+    await require_staff(session, user_id=user.id)  # the role as it is now, not as the flow began
 
 
 def _requirement_in(catalogue: RequirementsCatalogue, procedure_code: str, item_code: str) -> Requirement | None:
@@ -675,7 +685,7 @@ def _requirement_in(catalogue: RequirementsCatalogue, procedure_code: str, item_
 
 async def waiting_for_review(session: AsyncSession, *, catalogue: RequirementsCatalogue, staff: User, limit: int = 10) -> list[WaitingItem]:
     """Items uploaded and not yet reviewed, the longest waiting first."""
-    _require_staff(staff)
+    await _require_staff(session, staff)
     rows = await session.execute(
         select(ChecklistItem, Organization.name)
         .join(Organization, Organization.id == ChecklistItem.organization_id)
@@ -697,7 +707,7 @@ async def _item(session: AsyncSession, item_id: int) -> ChecklistItem:
 
 
 async def item_for_review(session: AsyncSession, *, catalogue: RequirementsCatalogue, staff: User, item_id: int) -> ItemForReview:
-    _require_staff(staff)
+    await _require_staff(session, staff)
     item = await _item(session, item_id)
     organization = await organizations.load(session, item.organization_id)
     assert organization is not None  # the item would have gone with it (ON DELETE CASCADE)
@@ -709,11 +719,14 @@ async def item_for_review(session: AsyncSession, *, catalogue: RequirementsCatal
     return ItemForReview(item, organization, _requirement_in(catalogue, item.procedure_code, item.item_code), list(files))
 
 
+ALREADY_REVIEWED = N_("This document was already reviewed, or has nothing to review. Nothing was changed, and nobody was told again.")
+
+
 async def _reviewable(session: AsyncSession, *, staff: User, item_id: int, revision: int) -> ChecklistItem:
-    _require_staff(staff)
+    await _require_staff(session, staff)
     item = await _item(session, item_id)
     if item.status is not ItemStatus.UPLOADED:
-        raise RuosError(N_("This document was already reviewed, or has nothing to review."))
+        raise AlreadyDone(ALREADY_REVIEWED)
     if item.revision != revision:
         raise RuosError(N_("The leader sent new pages after you opened this document. Open it again from /review."))
     return item
@@ -741,12 +754,17 @@ async def review(
 ) -> ReviewOutcome:
     """Verify an uploaded item, or reject it with a reason the leaders will read."""
     item = await _reviewable(session, staff=staff, item_id=item_id, revision=revision)
-    if verified:
-        item.status, item.rejection_reason = ItemStatus.VERIFIED, None
-    else:
-        item.status = ItemStatus.REJECTED
-        item.rejection_reason = parse_text(reason or "", field_max=REASON_MAX, min_length=3)
-    item.reviewed_at, item.reviewed_by_id, item.updated_at = now, staff.id, now
+    reason = None if verified else parse_text(reason or "", field_max=REASON_MAX, min_length=3)
+    # Exactly the pages staff opened, still waiting: a second tap, another staff member first,
+    # or new pages since, and nothing changes.
+    await transition(
+        session, ChecklistItem, where={"id": item.id, "status": ItemStatus.UPLOADED, "revision": revision},
+        values={
+            "status": ItemStatus.VERIFIED if verified else ItemStatus.REJECTED, "rejection_reason": reason,
+            "reviewed_at": now, "reviewed_by_id": staff.id, "updated_at": now,
+        },
+        already=AlreadyDone(ALREADY_REVIEWED),
+    )
     await drop_draft(session, user=staff)
     organization = await organizations.load(session, item.organization_id)
     assert organization is not None
@@ -827,6 +845,7 @@ async def choose_stage(
     quiet: QuietHours | None,
 ) -> StageChange:
     """Move the request to `target`, or start the questions that must be answered first."""
+    await require_leader_or_staff(session, user_id=user.id, organization_id=organization.id)
     row = await _registration_row(session, organization.id, now)
     try:
         stage = RegistrationStage(target)
@@ -836,7 +855,8 @@ async def choose_stage(
         raise StageChanged()
     questions = stage_questions(row.stage, stage)
     if not questions:
-        await _apply_stage(session, catalogue=catalogue, row=row, organization=organization, user=user, stage=stage, answers={}, now=now, quiet=quiet)
+        await _apply_stage(session, catalogue=catalogue, row=row, organization=organization, user=user, current=row.stage,
+                           stage=stage, answers={}, now=now, quiet=quiet)
         await drop_draft(session, user=user)
         return StageChange(stage, None)
     draft = await _new_draft(session, user=user, organization_id=organization.id, step=questions[0], now=now)
@@ -857,6 +877,7 @@ async def answer_stage_question(
     quiet: QuietHours | None,
 ) -> StageChange:
     """Validate and keep one answer; after the last one, record the move."""
+    await require_leader_or_staff(session, user_id=user.id, organization_id=organization.id)
     row = await _registration_row(session, organization.id, now)
     current, stage = RegistrationStage(draft.answers["from"]), RegistrationStage(draft.answers["stage"])
     if row.stage is not current:
@@ -870,7 +891,8 @@ async def answer_stage_question(
     if following < len(questions):
         draft.answers, draft.step, draft.updated_at = answers, questions[following], now
         return StageChange(stage, draft)
-    await _apply_stage(session, catalogue=catalogue, row=row, organization=organization, user=user, stage=stage, answers=answers, now=now, quiet=quiet)
+    await _apply_stage(session, catalogue=catalogue, row=row, organization=organization, user=user, current=current,
+                       stage=stage, answers=answers, now=now, quiet=quiet)
     await session.delete(draft)
     return StageChange(stage, None)
 
@@ -899,29 +921,37 @@ async def _apply_stage(
     row: RuosRegistration,
     organization: Organization,
     user: User,
+    current: RegistrationStage,
     stage: RegistrationStage,
     answers: Mapping[str, str],
     now: datetime,
     quiet: QuietHours | None,
 ) -> None:
+    """Move the row from `current` to `stage`; StageChanged if it is no longer at `current`."""
+
     def day(step: Step) -> date:
         return date.fromisoformat(answers[step])
 
+    values: dict[str, object] = {}
     if stage is RegistrationStage.PREPARING:
-        row.expediente = row.submitted_on = row.observations = row.observation_deadline = None
-        row.ruos_number = row.resolution_date = None
+        values.update(expediente=None, submitted_on=None, observations=None, observation_deadline=None,
+                      ruos_number=None, resolution_date=None)
     elif stage is RegistrationStage.SUBMITTED and Step.EXPEDIENTE in answers:
-        row.expediente, row.submitted_on = answers[Step.EXPEDIENTE], day(Step.SUBMITTED_ON)
-        row.observations = row.observation_deadline = None
+        values.update(expediente=answers[Step.EXPEDIENTE], submitted_on=day(Step.SUBMITTED_ON),
+                      observations=None, observation_deadline=None)
     elif stage is RegistrationStage.SUBMITTED:
-        row.observation_deadline = None  # the observations were answered; the text stays on record
+        values.update(observation_deadline=None)  # the observations were answered; the text stays on record
     elif stage is RegistrationStage.OBSERVED:
-        row.observations, row.observation_deadline = answers[Step.OBSERVATIONS], day(Step.DEADLINE)
+        values.update(observations=answers[Step.OBSERVATIONS], observation_deadline=day(Step.DEADLINE))
     elif stage is RegistrationStage.REGISTERED:
-        row.ruos_number, row.resolution_date = answers[Step.RUOS_NUMBER], day(Step.RESOLUTION_DATE)
-        row.observation_deadline = None
-    row.stage, row.updated_at, row.updated_by_id = stage, now, user.id
-    await session.flush()
+        values.update(ruos_number=answers[Step.RUOS_NUMBER], resolution_date=day(Step.RESOLUTION_DATE),
+                      observation_deadline=None)
+    values.update(stage=stage, updated_at=now, updated_by_id=user.id)
+    await session.flush()  # a row made just now exists before it moves on
+    await transition(
+        session, RuosRegistration, where={"organization_id": row.organization_id, "stage": current}, values=values,
+        already=StageChanged(),
+    )
     await plan_observation_reminders(session, organization=organization, deadline=row.observation_deadline, now=now, quiet=quiet)
     await plan_missing_nudges(session, catalogue=catalogue, organization=organization, now=now, quiet=quiet)
     if stage is RegistrationStage.REGISTERED:
