@@ -9,6 +9,7 @@ invisible characters is refused with a message that says so.
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from bot.models.ruos import ChecklistItem, ItemStatus
 from bot.playground.telegram_html import parse_html
 from bot.textlimits import MESSAGE_LIMIT, page_of, split_message, utf16_length, visible_length
 from bot.validation import InvalidInput, clean_text, parse_text
+from handlers.common import edit_or_reply, keyboard
 from tests.flows import consented, register_organization
 
 BOARD_SIZE = 30
@@ -296,3 +298,27 @@ async def test_staff_page_through_a_long_review_list(bot, newcomer, staff):
     assert "Página 3 de 3" in staff.buttons and "▶️" not in staff.buttons
     await staff.taps("◀️")
     assert "11. Mujeres" in staff.last_text
+
+
+async def test_a_text_too_long_to_edit_in_place_replaces_the_message_with_its_first_part_and_sends_the_rest():
+    edits, sent = [], []
+
+    class Query:
+        message = SimpleNamespace(text="old", text_html="old", reply_markup=None, chat=SimpleNamespace(id=7))
+
+        async def edit_message_text(self, text, reply_markup=None):
+            edits.append((text, reply_markup))
+
+    class FakeBot:
+        async def send_message(self, chat_id, text, reply_markup=None):
+            sent.append((chat_id, text, reply_markup))
+
+    markup = keyboard([[("OK", "x:ok")]])
+    update = SimpleNamespace(callback_query=Query(), effective_chat=SimpleNamespace(id=7))
+    text = "\n".join(f"<b>{n}</b> " + "x" * 300 for n in range(40))
+    await edit_or_reply(update, SimpleNamespace(bot=FakeBot()), text, reply_markup=markup)
+
+    assert len(edits) == 1 and edits[0][1] is None  # the old message keeps no buttons
+    assert len(sent) >= 2 and sent[-1][2] is markup and all(m is None for _chat, _text, m in sent[:-1])
+    parts = [edits[0][0], *(text for _chat, text, _markup in sent)]
+    assert "\n".join(parts) == text
