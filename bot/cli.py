@@ -84,7 +84,47 @@ def main(argv: list[str] | None = None) -> int:
         print(BOTFATHER_HELP, file=sys.stderr)
         print("Starting the local playground instead.\n", file=sys.stderr)
         return run_playground(settings, host=args.host, port=args.port)
-    return run_bot(settings)
+    # PTB logs a failed start with its whole traceback before raising; the sentence below says
+    # what it means instead.
+    logging.getLogger("telegram.ext").addFilter(_QuietBootstrapFailure())
+    try:
+        return run_bot(settings)
+    except Exception as error:  # noqa: BLE001 - turned into one sentence, or raised as it is
+        sentence = explain_start_up_failure(error, settings)
+        if sentence is None:
+            raise
+        logging.getLogger("voces").debug("start-up failed", exc_info=error)
+        print(sentence, file=sys.stderr)
+        return 2
+
+
+class _QuietBootstrapFailure(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
+
+
+def explain_start_up_failure(error: BaseException, settings: Settings) -> str | None:
+    """What an operator needs from a failed start: the cause and what to check, in one sentence."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError, OperationalError
+    from telegram.error import InvalidToken, NetworkError
+
+    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    if isinstance(error, InvalidToken):
+        return "Telegram refused BOT_TOKEN: copy the token @BotFather gave you again (it looks like 123456789:AA...)."
+    if isinstance(error, NetworkError):
+        return (f"Telegram could not be reached at {settings.bot_api_base_url} ({error.message}): "
+                "check the network, or BOT_API_BASE_URL if you use a local Bot API server.")
+    reason = error
+    while reason.__cause__ is not None or reason.__context__ is not None:
+        if isinstance(reason, (OSError, OperationalError, DBAPIError)):
+            break
+        reason = reason.__cause__ or reason.__context__  # type: ignore[assignment]
+    if isinstance(reason, (OSError, OperationalError, DBAPIError)) or type(reason).__module__.startswith("asyncpg"):
+        detail = str(getattr(reason, "orig", None) or reason).splitlines()[0][:200]
+        return (f"The database at DATABASE_URL ({database}) could not be opened ({detail}): "
+                "check that the server runs and that the URL, user and password are right.")
+    return None
 
 
 def run_bot(settings: Settings) -> int:

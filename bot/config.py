@@ -98,9 +98,11 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             return "postgresql+asyncpg://" + value.removeprefix("postgresql://")
         if value.startswith("sqlite://") and not value.startswith("sqlite+aiosqlite://"):
-            return "sqlite+aiosqlite://" + value.removeprefix("sqlite://")
+            value = "sqlite+aiosqlite://" + value.removeprefix("sqlite://")
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must be an sqlite:// or postgresql:// URL")
+        if value.startswith("sqlite+aiosqlite://") and not value.removeprefix("sqlite+aiosqlite://").strip("/"):
+            raise ValueError("must name a database file, for example sqlite:///data/voces.sqlite3")
         return value
 
     @cached_property

@@ -169,3 +169,60 @@ async def test_with_webhook_url_set_the_bot_takes_updates_by_webhook_and_checks_
 async def emulator_webhook_url(emulator: BotApiEmulator) -> str:
     async with Bot("7000000002:webhook", base_url=emulator.base_url) as bot:
         return (await bot.get_webhook_info()).url
+
+
+async def refusing_bot_api() -> tuple[object, str]:
+    """A Bot API that answers every token as Telegram answers a wrong one: 401 Unauthorized."""
+    from aiohttp import web
+
+    async def unauthorized(_request: web.Request) -> web.Response:
+        return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", unauthorized)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner, f"http://127.0.0.1:{port}/bot"
+
+
+@pytest.mark.parametrize("case", ["refused token", "no network", "unreachable postgresql", "sqlite without a file"])
+async def test_a_failed_start_is_one_sentence_naming_the_cause(tmp_path, case):
+    env = {"BOT_TOKEN": "1:wrong", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "ID_ENCRYPTION_KEY": Fernet.generate_key().decode()}
+    runner = None
+    if case == "refused token":
+        runner, env["BOT_API_BASE_URL"] = await refusing_bot_api()
+    elif case == "no network":
+        env["BOT_API_BASE_URL"] = f"http://127.0.0.1:{free_port()}/bot"   # nothing listens there
+    elif case == "unreachable postgresql":
+        env["DATABASE_URL"] = f"postgresql://voces@127.0.0.1:{free_port()}/voces"
+    else:
+        env["DATABASE_URL"] = "sqlite://"
+    try:
+        result = await asyncio.to_thread(voces_bot, "run", env=env, cwd=tmp_path)
+    finally:
+        if runner is not None:
+            await runner.cleanup()  # type: ignore[attr-defined]
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    expected = {"refused token": "BOT_TOKEN", "no network": "BOT_API_BASE_URL",
+                "unreachable postgresql": "DATABASE_URL", "sqlite without a file": "DATABASE_URL"}[case]
+    assert expected in last, result.stderr
+
+
+def test_a_misspelled_key_in_env_is_named(tmp_path):
+    (tmp_path / ".env").write_text("BOT_TOKN=123:abc\n")
+    result = voces_bot("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "BOT_TOKN" in result.stderr and "did you mean BOT_TOKEN" in result.stderr
+
+
+def test_dev_py_answers_help_before_any_set_up():
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, str(root / "dev.py"), "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and "python3 dev.py test" in result.stdout
+    assert "Installing" not in result.stdout + result.stderr
+    unknown = subprocess.run([sys.executable, str(root / "dev.py"), "--frobnicate"], capture_output=True, text=True, timeout=30)
+    assert unknown.returncode != 0 and "unknown action" in unknown.stderr
