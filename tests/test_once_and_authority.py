@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 
 from bot.models.organizations import LeaderRole, Leadership, Organization, VerificationStatus
 from bot.models.people import Role, User
-from bot.models.ruos import ChecklistItem, ItemStatus, StoredFile
+from bot.models.ruos import (
+    ChecklistItem,
+    ItemStatus,
+    RegistrationStage,
+    RuosRegistration,
+    StoredFile,
+)
 from tests.flows import consented, register_organization
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_organizations import invite_link
@@ -280,3 +286,30 @@ async def test_staff_not_granted_by_admin_ids_keep_the_role_whatever_the_list_sa
     await bot.restart()
     await carmen.sends("/pending")
     assert "equipo del programa" not in carmen.last_text
+
+
+async def test_two_leaders_recording_the_same_stage_at_once_record_it_once(bot):
+    owner = bot.user(first_name="Carmen", language_code="en")
+    organization_id = await organization_led_by(bot, owner)
+    await owner.sends("/invite")
+    rosa = bot.user(first_name="Rosa", language_code="en")
+    await consented(rosa)
+    await rosa.sends(f"/start {invite_link(owner.last_text)}")
+    async with await bot.session() as session:                     # the municipality observed it
+        session.add(RuosRegistration(organization_id=organization_id, stage=RegistrationStage.OBSERVED,
+                                     observations="The croquis has no street names", updated_at=bot.clock.now()))
+    for leader in (owner, rosa):
+        await leader.sends("/ruos")
+        await leader.taps("Registration status")
+
+    await asyncio.gather(owner.taps("We answered the observations"), rosa.taps("We answered the observations"))
+
+    saved = [leader for leader in (owner, rosa) if told(leader, "Saved. The registration is now")]
+    assert len(saved) == 1
+    other = rosa if saved == [owner] else owner
+    assert told(other, "The registration status has changed since") == 1
+    assert told(other, "updated the RUOS registration") == 1      # told once, by the one who did it
+    assert told(saved[0], "updated the RUOS registration") == 0
+    async with await bot.session() as session:
+        registration = await session.get(RuosRegistration, organization_id)
+    assert registration.stage is RegistrationStage.SUBMITTED
