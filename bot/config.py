@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from datetime import time
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 SUPPORTED_LANGUAGES = ("es", "en")
 
@@ -124,11 +126,52 @@ def _check_env_file_keys(env_file: object) -> None:
             raise SettingsError(f"The setting {key} in {env_file} is not one Voces knows{hint}.")
 
 
+def home_directory() -> Path:
+    """The one base of every relative path, and where `.env` is read from.
+
+    VOCES_HOME when set; else the source checkout this code runs from (the folder holding
+    pyproject.toml, so `voces-bot` finds the repository's .env, database and key from any
+    directory); else, for an installed package, the current directory.
+    """
+    home = os.environ.get("VOCES_HOME")
+    if home:
+        return Path(home).expanduser().resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "bot" / "config.py").is_file():
+        return checkout
+    return Path.cwd()
+
+
+def _anchored(settings: Settings, home: Path) -> Settings:
+    """Relative paths in the settings, made absolute against `home`."""
+
+    def under_home(path: Path | None) -> Path | None:
+        return None if path is None else path if path.is_absolute() else home / path
+
+    changes: dict[str, object] = {
+        "id_key_file": under_home(settings.id_key_file),
+        "storage_dir": under_home(settings.storage_dir),
+        "requirements_dir": under_home(settings.requirements_dir),
+    }
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        database = Path(url.database)
+        if not database.is_absolute():
+            changes["database_url"] = url.set(database=str(home / database)).render_as_string(hide_password=False)
+    return settings.model_copy(update=changes)
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings, turning pydantic's report into one sentence that names the setting."""
-    _check_env_file_keys(overrides.get("_env_file", Settings.model_config.get("env_file")))
+    """Read the settings, turning pydantic's report into one sentence that names the setting.
+
+    `.env` is read from the home directory (see `home_directory`), and relative paths are taken
+    from there too, so where the command is started from does not matter.
+    """
+    home = home_directory()
+    overrides.setdefault("_env_file", home / ".env")
+    _check_env_file_keys(overrides["_env_file"])
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return _anchored(Settings(**overrides), home)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "a setting"

@@ -24,7 +24,7 @@ CLEAN_ENV = {key: value for key, value in os.environ.items() if not key.startswi
 
 
 def voces_bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], env={**CLEAN_ENV, **env}, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "bot", *args], env={**CLEAN_ENV, "VOCES_HOME": str(cwd), **env}, cwd=cwd,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -102,7 +102,7 @@ async def test_a_leader_resumes_at_the_same_step_after_the_bot_is_killed(tmp_pat
 
 
 def spawn_bot(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=cwd,
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env={"VOCES_HOME": str(cwd), **env}, cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -226,3 +226,15 @@ def test_dev_py_answers_help_before_any_set_up():
     assert "Installing" not in result.stdout + result.stderr
     unknown = subprocess.run([sys.executable, str(root / "dev.py"), "--frobnicate"], capture_output=True, text=True, timeout=30)
     assert unknown.returncode != 0 and "unknown action" in unknown.stderr
+
+
+def test_relative_paths_and_env_are_taken_from_the_home_directory_not_the_current_one(tmp_path):
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    elsewhere.mkdir()
+    (home / ".env").write_text("DATABASE_URL=sqlite:///data/voces.sqlite3\n")
+    result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env={**CLEAN_ENV, "VOCES_HOME": str(home)},
+                            cwd=elsewhere, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert (home / "data" / "voces.sqlite3").stat().st_size > 0
+    assert list(elsewhere.iterdir()) == []

@@ -31,7 +31,7 @@ class BotProcess:
     def __init__(self, name: str, env: dict[str, str], workdir: Path) -> None:
         self.log_path = workdir / f"bot-{name}.log"
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=workdir,
+            self.process = subprocess.Popen([sys.executable, "-m", "bot", "run"], env={"VOCES_HOME": str(workdir), **env}, cwd=workdir,
                                             stdout=subprocess.DEVNULL, stderr=log)
 
     @property

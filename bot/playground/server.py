@@ -27,7 +27,7 @@ from typing import Protocol
 from aiohttp import web
 
 from bot import migrate
-from bot.config import Settings
+from bot.config import Settings, home_directory
 from bot.db import Database
 from bot.playground import seed
 from bot.playground.emulator import BotApiEmulator
@@ -193,7 +193,7 @@ async def serve(settings: Settings, *, bot: Bot, host: str, port: int, data_dir:
 def run(settings: Settings, *, bot: Bot, host: str, port: int) -> int:
     """Serve the playground until stopped; the exit code for the command line."""
     try:
-        asyncio.run(serve(settings, bot=bot, host=host, port=port))
+        asyncio.run(serve(settings, bot=bot, host=host, port=port, data_dir=home_directory() / DEFAULT_DATA_DIR))
     except PlaygroundError as error:
         print(error, file=sys.stderr)
         return 1
