@@ -342,11 +342,11 @@ async def my_data(update: Update, context: VocesContext) -> None:
     lines.append(_("Language: %(language)s") % {"language": LANGUAGE_NAMES.get(summary.language, summary.language)})
     lines.append(_("Role: %(role)s") % {"role": _(ROLE_NAMES[Role(summary.role)])})
     if summary.consent_at:
-        lines.append(_("Consent given: %(date)s") % {"date": i18n.datetime(summary.consent_at)})
+        lines.append(_("Consent given: %(date)s") % {"date": i18n.datetime(summary.consent_at, "short")})
     else:
         lines.append(_("Consent: not given"))
-    lines.append(_("First contact: %(date)s") % {"date": i18n.datetime(summary.first_seen)})
-    lines.append(_("Last message (to the nearest 15 minutes): %(date)s") % {"date": i18n.datetime(summary.last_seen)})
+    lines.append(_("First contact: %(date)s") % {"date": i18n.datetime(summary.first_seen, "short")})
+    lines.append(_("Last message (to the nearest 15 minutes): %(date)s") % {"date": i18n.datetime(summary.last_seen, "short")})
     for organization in summary.organizations:
         role = _("owner") if organization.role is LeaderRole.OWNER else _("co-leader")
         lines += ["", _("<b>%(name)s</b> (you are %(role)s)") % {"name": escape(organization.name), "role": role}]
