@@ -18,6 +18,7 @@ from bot.districts import find_districts
 from bot.models.organizations import BoardRole, LeaderRole, Organization, VerificationStatus
 from bot.models.people import Role
 from bot.services import organizations, people, ruos
+from bot.services.authority import NO_LONGER_LEADER, NotAllowed, require_leader
 from bot.services.organizations import INVITE_PREFIX
 from bot.services.registration import PERSON_NAME_MAX
 from bot.services.transitions import AlreadyDone
@@ -87,6 +88,23 @@ async def current(context: VocesContext, session):  # noqa: ANN001, ANN201
         return person, None, None
     organization = await organizations.load(session, acting[0].id)
     return person, organization, acting[1]
+
+
+async def editing(context: VocesContext, session):  # noqa: ANN001, ANN201
+    """Like `current`, for the organization an edit began for (`choose_field` remembers it), so
+    an edit never lands on another one; removed from it meanwhile, NotAllowed."""
+    began_for = (context.user_data or {}).get("editing_organization")
+    if began_for is None:
+        person, organization, role = await current(context, session)
+        if organization is None:
+            raise NotAllowed(NO_LONGER_LEADER)
+        return person, organization, role
+    person = await people.get(session, context.person.id)  # type: ignore[union-attr]
+    role = await require_leader(session, user_id=person.id, organization_id=began_for)  # type: ignore[union-attr]
+    organization = await organizations.load(session, began_for)
+    if organization is None:
+        raise NotAllowed(NO_LONGER_LEADER)
+    return person, organization, role
 
 
 def card_text(context: VocesContext, organization: Organization) -> str:
@@ -168,6 +186,7 @@ async def choose_field(update: Update, context: VocesContext) -> str | int:
         _person, organization, _role = await current(context, session)
     if organization is None:
         return END
+    await remember(update, context, editing_organization=organization.id)
     if field in TEXT_FIELDS:
         step = TEXT_FIELDS[field]
         return await ask(update, context, flow=FLOW, step=step, text=field_question(context, step))
@@ -263,15 +282,17 @@ async def apply(update: Update, context: VocesContext, field: str, value: str) -
     now = runtime.clock.now()
     try:
         async with runtime.database.session() as session:
-            person, organization, _role = await current(context, session)
-            if organization is None:
-                return await leave(update, context, FLOW)
+            person, organization, _role = await editing(context, session)
             await organizations.update_field(
                 session, organization=organization, user=person, field=field, value=value,
                 today=now.astimezone(runtime.settings.zone).date(), now=now,
             )
             if field.startswith("term"):
                 await plan_term_reminders(context, session, organization)
+    except NotAllowed as error:  # no longer a leader of it: nothing to ask again
+        await leave(update, context, FLOW)
+        await reply(update, context, error_text(context, error))
+        return END
     except InvalidInput as error:
         if field in ("kind", "district") and update.callback_query:
             await reply(update, context, error_text(context, error))
@@ -303,9 +324,7 @@ async def toggle_focus(update: Update, context: VocesContext) -> int:
     area = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
-            person, organization, _role = await current(context, session)
-            if organization is None:
-                return END
+            person, organization, _role = await editing(context, session)
             await organizations.toggle_focus(session, organization=organization, user=person, area=area, now=context.runtime.clock.now())
     except InvalidInput as error:
         await update.callback_query.answer(error_text(context, error), show_alert=True)  # type: ignore[union-attr]
@@ -320,9 +339,7 @@ async def remove_board_member(update: Update, context: VocesContext) -> int:
     member_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
-            person, organization, _role = await current(context, session)
-            if organization is None:
-                return END
+            person, organization, _role = await editing(context, session)
             await organizations.remove_board_member(session, organization=organization, user=person, member_id=member_id,
                                                     cipher=context.runtime.cipher, now=context.runtime.clock.now())
     except InvalidInput as error:
@@ -374,13 +391,16 @@ async def board_text(update: Update, context: VocesContext, step: str, value: st
         return END
     try:
         async with context.runtime.database.session() as session:
-            person, organization, _role = await current(context, session)
-            if organization is None:
-                return await leave(update, context, FLOW)
+            person, organization, _role = await editing(context, session)
             await organizations.add_board_member(
                 session, organization=organization, user=person, role=pending["role"], full_name=pending["full_name"],
                 document_type=pending["document_type"], id_number=value, cipher=context.runtime.cipher, now=context.runtime.clock.now(),
             )
+    except NotAllowed as error:
+        await remember(update, context, new_board_member=None)
+        await leave(update, context, FLOW)
+        await reply(update, context, error_text(context, error))
+        return END
     except InvalidInput as error:
         return await ask(update, context, flow=FLOW, step="board_number", text=f"⚠️ {error_text(context, error)}\n\n{field_question(context, 'board_number')}")
     await remember(update, context, new_board_member=None)

@@ -10,7 +10,13 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.models.organizations import LeaderRole, Leadership, Organization, VerificationStatus
+from bot.models.organizations import (
+    LeaderRole,
+    Leadership,
+    Organization,
+    OrganizationChange,
+    VerificationStatus,
+)
 from bot.models.people import Role, User
 from bot.models.ruos import (
     ChecklistItem,
@@ -313,3 +319,28 @@ async def test_two_leaders_recording_the_same_stage_at_once_record_it_once(bot):
     async with await bot.session() as session:
         registration = await session.get(RuosRegistration, organization_id)
     assert registration.stage is RegistrationStage.SUBMITTED
+
+
+async def test_a_co_leader_removed_while_editing_the_card_changes_nothing(bot, newcomer):
+    await consented(newcomer)
+    await register_organization(newcomer)
+    await newcomer.sends("/invite")
+    rosa = bot.user(first_name="Rosa", language_code="es")
+    await consented(rosa)
+    await rosa.sends(f"/start {invite_link(newcomer.last_text)}")
+    await rosa.sends("/myorg")
+    await rosa.taps("Editar un dato")
+    await rosa.taps("Dirección")
+
+    await newcomer.sends("/myorg")
+    await newcomer.taps("Dirigentes")
+    await newcomer.taps("Quitar a Rosa")
+
+    await rosa.sends("Jr. Las Flores 456")
+    assert "Ya no eres dirigente de esta organización, así que no se guardó nada" in rosa.last_text
+    async with await bot.session() as session:
+        organization = await session.scalar(select(Organization))
+    assert organization.address == "Av. Argentina 1234"
+    assert await count(bot, OrganizationChange) == 0
+    await rosa.sends("Jr. Las Flores 456")                         # the edit is over
+    assert await count(bot, OrganizationChange) == 0
