@@ -214,13 +214,13 @@ async def test_bidi_overrides_and_nul_are_stored_clean_and_never_reach_staff(bot
     await staff.taps("Mujeres Emprendedoras")
     assert "\u202e" not in staff.last_text and "\x00" not in staff.last_text
 
-    # A staff comment is free text too.
+    # A staff comment is free text too; its line breaks stay, for the leaders to read as written.
     await staff.taps("Necesita cambios")
-    await staff.sends("Falta\x00 la firma\u202e del acta.")
-    assert "Falta la firma del acta." in leader.last_text
+    await staff.sends("Falta\x00 la firma\u202e del acta.\r\n\n\n\nY el sello\u200b de la presidenta.")
+    assert "Falta la firma del acta.\n\nY el sello de la presidenta." in leader.last_text
     async with await bot.session() as session:
         organization = await session.scalar(select(Organization))
-        assert organization.status_comment == "Falta la firma del acta."
+        assert organization.status_comment == "Falta la firma del acta.\n\nY el sello de la presidenta."
 
 
 async def test_a_name_made_only_of_invisible_characters_is_refused_and_asked_again(bot, newcomer):

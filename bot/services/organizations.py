@@ -381,7 +381,7 @@ async def review(
     if organization is None:
         raise OrganizationError(N_("That organization no longer exists."))
     if status is VerificationStatus.NEEDS_CHANGES:
-        comment = parse_text(comment or "", field_max=1000, min_length=3)
+        comment = parse_text(comment or "", field_max=1000, min_length=3, multiline=True)
     already = AlreadyDone(
         N_("That was already done: %(name)s was reviewed a moment ago. Nothing was changed, and nobody was told again."),
         name=organization.name,

@@ -754,7 +754,7 @@ async def review(
 ) -> ReviewOutcome:
     """Verify an uploaded item, or reject it with a reason the leaders will read."""
     item = await _reviewable(session, staff=staff, item_id=item_id, revision=revision)
-    reason = None if verified else parse_text(reason or "", field_max=REASON_MAX, min_length=3)
+    reason = None if verified else parse_text(reason or "", field_max=REASON_MAX, min_length=3, multiline=True)
     # Exactly the pages staff opened, still waiting: a second tap, another staff member first,
     # or new pages since, and nothing changes.
     await transition(
@@ -903,7 +903,7 @@ def _parse_answer(step: Step, text: str, *, today: date, submitted_on: date | No
     if step is Step.RUOS_NUMBER:
         return parse_text(text, field_max=RUOS_NUMBER_MAX)
     if step is Step.OBSERVATIONS:
-        return parse_text(text, field_max=OBSERVATIONS_MAX, min_length=3)
+        return parse_text(text, field_max=OBSERVATIONS_MAX, min_length=3, multiline=True)
     if step not in _DATE_STEPS:
         raise RuosError(N_("Choose one of the options with the buttons."))
     day = parse_date(text)
