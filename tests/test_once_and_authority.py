@@ -344,3 +344,22 @@ async def test_a_co_leader_removed_while_editing_the_card_changes_nothing(bot, n
     assert await count(bot, OrganizationChange) == 0
     await rosa.sends("Jr. Las Flores 456")                         # the edit is over
     assert await count(bot, OrganizationChange) == 0
+
+
+async def test_handing_over_ownership_twice_at_once_hands_it_over_once(bot, newcomer):
+    await consented(newcomer)
+    await register_organization(newcomer)
+    await newcomer.sends("/invite")
+    rosa = bot.user(first_name="Rosa", language_code="es")
+    await consented(rosa)
+    await rosa.sends(f"/start {invite_link(newcomer.last_text)}")
+    await newcomer.sends("/myorg")
+    await newcomer.taps("Dirigentes")
+
+    await asyncio.gather(newcomer.taps("Hacer responsable a Rosa"), newcomer.taps("Hacer responsable a Rosa"))
+
+    assert "ya estaba hecho" in (newcomer.last_alert or "").lower()
+    assert told(rosa, "Ahora eres la persona responsable") == 1
+    async with await bot.session() as session:
+        roles = {row.user_id: row.role for row in await session.scalars(select(Leadership))}
+    assert sorted(roles.values()) == [LeaderRole.CO_LEADER, LeaderRole.OWNER]

@@ -28,7 +28,7 @@ from bot.models.organizations import (
     VerificationStatus,
 )
 from bot.models.people import User
-from bot.services.authority import require_leader, require_staff
+from bot.services.authority import leader_role, require_leader, require_staff
 from bot.services.registration import BoardEntry, OrganizationDetails
 from bot.services.transitions import AlreadyDone, delete_once, transition
 from bot.validation import (
@@ -197,6 +197,8 @@ async def remove_co_leader(session: AsyncSession, *, owner: User, organization_i
 
 
 async def hand_over(session: AsyncSession, *, owner: User, organization_id: int, new_owner_id: int) -> User:
+    if await leader_role(session, user_id=new_owner_id, organization_id=organization_id) is LeaderRole.OWNER:
+        raise AlreadyDone(N_("That was already done: that person is the owner now."))  # the same tap, twice
     await _require_owner(session, owner, organization_id)
     # Both or neither: a failed second step fails the update, which rolls back the first.
     await transition(
