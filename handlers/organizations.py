@@ -28,6 +28,7 @@ from handlers.cards import organization_card
 from handlers.common import (
     END,
     NOT_TYPED,
+    ROWS_PER_PAGE,
     TYPE_IT,
     answer_button,
     ask,
@@ -223,8 +224,8 @@ async def show_board(update: Update, context: VocesContext, organization: Organi
     rows = paged_rows(context, rows, page=page, callback_prefix="org:board:p")
     rows.append([(_("➕ Add a member"), "org:addboard")])
     rows.append([(_("⬅️ Back to the card"), "org:show")])
-    send = edit_or_reply if edit else reply
-    await send(update, context, _("Tap a member to remove them, or add a new one:"), reply_markup=keyboard(rows))
+    answer = edit_or_reply if edit else reply  # a page button turns the page in place
+    await answer(update, context, _("Tap a member to remove them, or add a new one:"), reply_markup=keyboard(rows))
     return END
 
 
@@ -340,12 +341,14 @@ async def remove_board_member(update: Update, context: VocesContext) -> int:
     try:
         async with context.runtime.database.session() as session:
             person, organization, _role = await editing(context, session)
+            # The list comes back at the page the member was on.
+            position = next((i for i, m in enumerate(organization.board) if m.id == member_id), 0)
             await organizations.remove_board_member(session, organization=organization, user=person, member_id=member_id,
                                                     cipher=context.runtime.cipher, now=context.runtime.clock.now())
     except InvalidInput as error:
         await reply(update, context, error_text(context, error))
         return END
-    return await show_board(update, context, organization)
+    return await show_board(update, context, organization, page=position // ROWS_PER_PAGE + 1)
 
 
 async def add_board_member(update: Update, context: VocesContext) -> int:

@@ -193,6 +193,7 @@ async def test_a_leader_confirms_a_board_of_thirty_and_pages_through_it_in_myorg
     assert "Página 3 de 3" in newcomer.buttons and "▶️" not in newcomer.buttons
     assert any("****0030" in label for label in newcomer.buttons)
     await newcomer.taps("****0030")  # remove the last member, from the last page
+    assert "Página 3 de 3" in newcomer.buttons and not any("****0030" in label for label in newcomer.buttons)
     async with await bot.session() as session:
         assert len((await session.scalars(select(BoardMember))).all()) == BOARD_SIZE - 1
 
