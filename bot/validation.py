@@ -17,6 +17,10 @@ Decisions worth knowing:
   CPP, PTP and passports are only checked leniently (6 to 12 letters and digits, at least one
   digit) because no official format was confirmed: sources disagree on the CE (9 digits, or up
   to 12 letters and digits).
+- Free text (`clean_text`, behind every parser here): NFC, and no control characters, NUL,
+  zero-width or bidi characters. Nobody means to type them; a NUL fails the statement on
+  PostgreSQL and a U+202E turns a name around in staff's lists. Zero-width joiners go too, so
+  an emoji family typed into a name shows as its members.
 """
 
 from __future__ import annotations
