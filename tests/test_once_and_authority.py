@@ -363,3 +363,29 @@ async def test_handing_over_ownership_twice_at_once_hands_it_over_once(bot, newc
     async with await bot.session() as session:
         roles = {row.user_id: row.role for row in await session.scalars(select(Leadership))}
     assert sorted(roles.values()) == [LeaderRole.CO_LEADER, LeaderRole.OWNER]
+
+
+async def test_two_leaders_handing_in_the_request_at_once_record_it_once(bot):
+    owner = bot.user(first_name="Carmen", language_code="en")
+    organization_id = await organization_led_by(bot, owner)
+    await owner.sends("/invite")
+    rosa = bot.user(first_name="Rosa", language_code="en")
+    await consented(rosa)
+    await rosa.sends(f"/start {invite_link(owner.last_text)}")
+    for leader in (owner, rosa):
+        await leader.sends("/ruos")
+        await leader.taps("Registration status")
+
+    await asyncio.gather(owner.taps("We handed it in"), rosa.taps("We handed it in"))   # no record yet
+    assert all("expediente number" in leader.last_text for leader in (owner, rosa))
+    await asyncio.gather(owner.sends("EXP-1"), rosa.sends("EXP-2"))
+    await asyncio.gather(owner.sends("18/11/2026"), rosa.sends("18/11/2026"))
+
+    saved = [leader for leader in (owner, rosa) if told(leader, "Saved. The registration is now")]
+    assert len(saved) == 1
+    other = rosa if saved == [owner] else owner
+    assert told(other, "The registration status has changed since") == 1
+    async with await bot.session() as session:
+        registration = await session.get(RuosRegistration, organization_id)
+    assert registration.stage is RegistrationStage.SUBMITTED
+    assert registration.expediente == ("EXP-1" if saved == [owner] else "EXP-2")

@@ -34,6 +34,8 @@ from enum import StrEnum
 from pathlib import PurePosixPath
 
 from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import SystemClock
@@ -827,10 +829,18 @@ class StageChange:
 
 
 async def _registration_row(session: AsyncSession, organization_id: int, now: datetime) -> RuosRegistration:
+    """The organization's row, made at its first move: two leaders making it at the same moment
+    make one (INSERT … ON CONFLICT DO NOTHING), and the stage transition decides between them."""
     row = await session.get(RuosRegistration, organization_id)
     if row is None:
-        row = RuosRegistration(organization_id=organization_id, stage=RegistrationStage.PREPARING, updated_at=now)
-        session.add(row)
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(RuosRegistration)
+            .values(organization_id=organization_id, stage=RegistrationStage.PREPARING, updated_at=now)
+            .on_conflict_do_nothing()
+        )
+        row = await session.get(RuosRegistration, organization_id)
+        assert row is not None
     return row
 
 
