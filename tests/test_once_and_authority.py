@@ -30,7 +30,7 @@ from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_organizations import invite_link
 from tests.test_ruos import PAGES, PDF, organization_led_by
 
-ALREADY_REVIEWED_ES = "ya estaba hecho"
+ALREADY_DONE_ES = "ya estaba hecho"
 SECOND_STAFF_TELEGRAM_ID = 900_002
 
 
@@ -97,9 +97,9 @@ async def test_staff_tapping_verify_twice_verify_once_and_the_leaders_hear_it_on
     await staff.taps("Verificar")
     assert "Listo" in staff.last_text
     await staff.taps("Verificar")                                  # the same button, again
-    assert ALREADY_REVIEWED_ES in staff.last_alert
+    assert ALREADY_DONE_ES in staff.last_alert
     await asyncio.gather(staff.taps("Verificar"), staff.taps("Verificar"))
-    assert ALREADY_REVIEWED_ES in staff.last_alert
+    assert ALREADY_DONE_ES in staff.last_alert
 
     assert told(newcomer, "verificó") == 1
     async with await bot.session() as session:
@@ -116,7 +116,7 @@ async def test_one_staff_member_double_taps_verify_at_once(bot, newcomer, staff)
 
     await asyncio.gather(staff.taps("Verificar"), staff.taps("Verificar"))
 
-    assert ALREADY_REVIEWED_ES in staff.last_alert
+    assert ALREADY_DONE_ES in staff.last_alert
     assert told(staff, "Listo") == 1
     assert told(newcomer, "verificó") == 1
 
@@ -131,7 +131,7 @@ async def test_two_staff_members_verifying_at_the_same_moment_tell_the_leaders_o
 
     await asyncio.gather(lucia.taps("Verificar"), jorge.taps("Verificar"))
 
-    assert sum(ALREADY_REVIEWED_ES in (person.last_alert or "") for person in (lucia, jorge)) == 1
+    assert sum(ALREADY_DONE_ES in (person.last_alert or "") for person in (lucia, jorge)) == 1
     assert sum(told(person, "Listo") for person in (lucia, jorge)) == 1
     assert told(newcomer, "verificó") == 1
 
@@ -149,7 +149,7 @@ async def test_two_staff_members_asking_for_changes_and_verifying_at_once_leave_
 
     news = told(newcomer, "verificó") + told(newcomer, "pide cambios")
     assert news == 1, newcomer.messages
-    assert sum(ALREADY_REVIEWED_ES in text for text in (lucia.last_alert or "", jorge.last_text)) == 1
+    assert sum(ALREADY_DONE_ES in text for text in (lucia.last_alert or "", jorge.last_text)) == 1
 
 
 async def staff_opens_the_uploaded_request(bot, leader, staff_member) -> None:  # noqa: ANN001
