@@ -139,3 +139,19 @@ def page_of(items: Sequence[Item], number: int, *, size: int) -> Page[Item]:
     number = min(max(1, number), count)
     start = (number - 1) * size
     return Page(items[start : start + size], number, count, start)
+
+
+def shorten(text: str, limit: int) -> str:
+    """A label cut on purpose: at a word boundary when there is one, ending in "…".
+
+    Button labels have little room on a phone; a name cut mid-word ("pendiente de revis")
+    reads as a bug, so every label that may be long goes through here.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:  # a word boundary not too far back; else cut the long word itself
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:—-·") + "…"

@@ -22,6 +22,7 @@ from telegram.ext import ApplicationHandlerStop, ConversationHandler, TypeHandle
 
 from bot.i18n import N_
 from bot.models.people import Role
+from handlers.commands import english_name
 from handlers.context import VocesApplication, VocesContext
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def _command_of(update: Update) -> str | None:
     text = message.text if message is not None and message.text else None
     if not text or not text.startswith("/"):
         return None
-    return text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower()
+    return english_name(text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower())
 
 
 def passes_without_consent(update: Update) -> bool:

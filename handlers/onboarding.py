@@ -10,7 +10,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -23,6 +22,7 @@ from bot.models.people import Role
 from bot.services import people, privacy
 from bot.validation import IdDocumentType, format_phone_for_display
 from handlers import labels
+from handlers.commands import command, localized
 from handlers.common import answer_button, edit_or_reply, escape, keyboard, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, answer_stale_button, end_flows_of, shows_current_card
@@ -253,7 +253,7 @@ async def change_language(update: Update, context: VocesContext, language: str) 
 
 def bot_commands(role: Role, language: str, application: Application) -> list[BotCommand]:  # type: ignore[type-arg]
     i18n = application.runtime.translator(language)  # type: ignore[attr-defined]
-    return [BotCommand(name, i18n.gettext(description)) for name, description in commands_for(role)]
+    return [BotCommand(localized(name, language), i18n.gettext(description)) for name, description in commands_for(role)]
 
 
 async def set_default_menus(application: Application) -> None:  # type: ignore[type-arg]
@@ -281,10 +281,11 @@ def help_text(context: VocesContext) -> str:
     _ = context.gettext
     role = context.person.role if context.person else Role.LEADER
     lines = [_("<b>What I can do</b>")]
-    lines += [f"/{name} — {_(description)}" for name, description in LEADER_COMMANDS]
+    language = context.i18n.language
+    lines += [f"/{localized(name, language)} — {_(description)}" for name, description in LEADER_COMMANDS]
     if role is Role.STAFF:
         lines += ["", _("<b>Staff</b>")]
-        lines += [f"/{name} — {_(description)}" for name, description in STAFF_COMMANDS]
+        lines += [f"/{localized(name, language)} — {_(description)}" for name, description in STAFF_COMMANDS]
     return "\n".join(lines)
 
 
@@ -429,17 +430,17 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(TypeHandler(Update, meet_person), group=-10)
     application.add_handlers(
         [
-            CommandHandler("start", start),
+            command("start", start),
             CallbackQueryHandler(show_notice, pattern=r"^consent:show$"),
             CallbackQueryHandler(read_more, pattern=r"^consent:more$"),
             CallbackQueryHandler(accept, pattern=r"^consent:yes$"),
             CallbackQueryHandler(decline, pattern=r"^consent:no$"),
             CallbackQueryHandler(switch_notice_language, pattern=r"^consent:lang:[a-z]{2}$"),
-            CommandHandler("language", choose_language),
+            command("language", choose_language),
             CallbackQueryHandler(language_chosen, pattern=r"^lang:[a-z]{2}$"),
-            CommandHandler("help", show_help),
-            CommandHandler("mydata", my_data),
-            CommandHandler("deletedata", ask_to_delete),
+            command("help", show_help),
+            command("mydata", my_data),
+            command("deletedata", ask_to_delete),
             CallbackQueryHandler(erase, pattern=r"^privacy:erase$"),
             CallbackQueryHandler(keep, pattern=r"^privacy:keep$"),
         ]
@@ -450,7 +451,7 @@ def register_fallbacks(application: Application) -> None:  # type: ignore[type-a
     """Last in the features' group: only what no feature took arrives here."""
     application.add_handlers(
         [
-            CommandHandler("cancel", nothing_to_cancel),
+            command("cancel", nothing_to_cancel),
             MessageHandler(filters.COMMAND, unknown_command),
             MessageHandler(filters.Sticker.ALL, sticker_outside_a_flow),
             MessageHandler(filters.Document.ALL | filters.PHOTO | filters.VIDEO | filters.VOICE | filters.AUDIO, file_outside_a_flow),

@@ -22,9 +22,11 @@ from bot.services.authority import NO_LONGER_LEADER, NotAllowed, require_leader
 from bot.services.organizations import INVITE_PREFIX
 from bot.services.registration import PERSON_NAME_MAX
 from bot.services.transitions import AlreadyDone
+from bot.textlimits import shorten
 from bot.validation import IdDocumentType, InvalidInput, parse_text
 from handlers import labels
 from handlers.cards import organization_card
+from handlers.commands import command
 from handlers.common import (
     END,
     NOT_TYPED,
@@ -145,7 +147,7 @@ async def switch(update: Update, context: VocesContext) -> int:
     async with context.runtime.database.session() as session:
         person = await people.get(session, context.person.id)  # type: ignore[union-attr]
         led = await organizations.led_by(session, user=person)
-    rows = [[(o.name[:60], f"org:act:{o.id}")] for o, _role in led]
+    rows = [[(shorten(o.name, 60), f"org:act:{o.id}")] for o, _role in led]
     await reply(update, context, _("Which organization do you want to act for?"), reply_markup=keyboard(rows))
     return END
 
@@ -217,7 +219,7 @@ async def show_board(update: Update, context: VocesContext, organization: Organi
     _ = context.gettext
     cipher = context.runtime.cipher
     rows = [
-        [(f"❌ {_(labels.BOARD_ROLE[m.role])}: {m.full_name[:30]} {cipher.masked(m.id_number_encrypted)}", f"org:rmboard:{m.id}")]
+        [(f"❌ {_(labels.BOARD_ROLE[m.role])}: {shorten(m.full_name, 30)} {cipher.masked(m.id_number_encrypted)}", f"org:rmboard:{m.id}")]
         for m in organization.board
     ]
     # A big board pages: Telegram takes at most 100 buttons on one message.
@@ -429,7 +431,7 @@ async def show_leaders(update: Update, context: VocesContext) -> int:
         role_name = _("owner") if leader_role is LeaderRole.OWNER else _("co-leader")
         lines.append(f"• {name} — {role_name}")
         if role is LeaderRole.OWNER and leader_role is LeaderRole.CO_LEADER:
-            short = (leader.display_name or "?")[:25]
+            short = shorten(leader.display_name or "?", 25)
             rows.append([(_("❌ Remove %(name)s") % {"name": short}, f"org:rmlead:{leader.id}"),
                          (_("👑 Make %(name)s owner") % {"name": short}, f"org:owner:{leader.id}")])
     if role is LeaderRole.OWNER:
@@ -571,7 +573,7 @@ async def list_pending(update: Update, context: VocesContext) -> int:
     if not waiting:
         await reply(update, context, _("No registrations are waiting for review."))
         return END
-    rows = [[(f"{o.name[:40]} — {_(labels.STATUS[o.status])[:20]}", f"org:view:{o.id}")] for o in waiting]
+    rows = [[(f"{shorten(o.name, 40)} — {_(labels.STATUS[o.status])}", f"org:view:{o.id}")] for o in waiting]
     rows = paged_rows(context, rows, page=page_number(update.callback_query.data if update.callback_query else None), callback_prefix="org:pending:p")
     await edit_or_reply(update, context, _("Registrations waiting for review:"), reply_markup=keyboard(rows))
     return END
@@ -692,7 +694,7 @@ def register(application) -> None:  # noqa: ANN001
             step: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_answer_for(step)), MessageHandler(NOT_TYPED, not_typed_for(step))]
             for step in [*TEXT_FIELDS.values(), *FOLLOWING.values(), "district", "board_name", "board_number"]
         },
-        fallbacks=[CommandHandler("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
+        fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
         name=FLOW, persistent=True, allow_reentry=True,
     )
     review = ConversationHandler(
@@ -701,16 +703,16 @@ def register(application) -> None:  # noqa: ANN001
             MessageHandler(filters.TEXT & ~filters.COMMAND, changes_comment),
             MessageHandler(NOT_TYPED, not_typed_for("comment", comment_question)),
         ]},
-        fallbacks=[CommandHandler("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
+        fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
         name=REVIEW_FLOW, persistent=True, allow_reentry=True,
     )
     application.add_handlers([
         CommandHandler("start", join, filters=filters.Regex(rf"^/start {INVITE_PREFIX}")),
         edits,
         review,
-        CommandHandler("myorg", show),
-        CommandHandler("invite", invite),
-        CommandHandler("pending", list_pending),
+        command("myorg", show),
+        command("invite", invite),
+        command("pending", list_pending),
         CallbackQueryHandler(list_pending, pattern=r"^org:pending:p\d+$"),
         CallbackQueryHandler(board_page, pattern=r"^org:board:p\d+$"),
         CallbackQueryHandler(show, pattern=r"^org:show$"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -19,9 +18,11 @@ from bot.districts import find_districts
 from bot.models.organizations import BoardRole, RegistrationDraft
 from bot.services import people, registration
 from bot.services.registration import ADD_ANOTHER_MEMBER, BOARD_COMPLETE, FOCUS_COMPLETE, Step
+from bot.textlimits import shorten
 from bot.validation import IdDocumentType, InvalidInput, format_phone_for_display
 from handlers import labels
 from handlers.cards import organization_card
+from handlers.commands import command
 from handlers.common import (
     END,
     NOT_TYPED,
@@ -296,7 +297,7 @@ async def show_edit_menu(update: Update, context: VocesContext, draft: Registrat
     runtime = context.runtime
     if field == "board":
         # Numbered in the board's order: long names that start alike stay apart on a button.
-        rows = [[(f"❌ {i + 1}. {m['full_name'][:40]}", f"reg:rm:{i}")] for i, m in enumerate(draft.answers.get("board", []))]
+        rows = [[(f"❌ {i + 1}. {shorten(m['full_name'], 40)}", f"reg:rm:{i}")] for i, m in enumerate(draft.answers.get("board", []))]
         rows = paged_rows(context, rows, page=page, callback_prefix="reg:edit:board:p")
         rows += [[(_("➕ Add a member"), "reg:edit:board_add")], [(_("⬅️ Back to the summary"), "reg:summary")]]
         return await ask(update, context, flow=FLOW, step=draft.step, text=_("Remove a member, or add one:"), reply_markup=keyboard(rows))
@@ -357,9 +358,9 @@ def conversation() -> ConversationHandler:
         CallbackQueryHandler(on_button, pattern=r"^reg:"),
     ]
     return ConversationHandler(
-        entry_points=[CommandHandler("register", start)],
+        entry_points=[command("register", start)],
         states={step.value: answers for step in Step},
-        fallbacks=[CommandHandler("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
+        fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
         name=FLOW,
         persistent=True,
         allow_reentry=True,

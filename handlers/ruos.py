@@ -37,7 +37,6 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -63,9 +62,10 @@ from bot.services import organizations, people, ruos
 from bot.services.authority import NotAllowed
 from bot.services.ruos import Checklist, ItemView, NextStepKind, Step
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import page_of
+from bot.textlimits import page_of, shorten
 from bot.validation import InvalidInput
 from handlers import labels
+from handlers.commands import command
 from handlers.common import (
     END,
     ROWS_PER_PAGE,
@@ -255,7 +255,7 @@ def checklist_keyboard(i18n: Translator, checklist: Checklist, next_procedure: P
     _ = i18n.gettext
     organization_id, procedure = checklist.organization_id, checklist.procedure
     rows = [
-        [(f"{STATUS_ICON[view.status]} {localized(view.requirement.title, i18n.language)}"[:60],
+        [(shorten(f"{STATUS_ICON[view.status]} {localized(view.requirement.title, i18n.language)}", 60),
           callback("i", organization_id, procedure.code, view.requirement.code))]
         for view in checklist.items
     ]
@@ -265,7 +265,7 @@ def checklist_keyboard(i18n: Translator, checklist: Checklist, next_procedure: P
             rows.append([(_("🏛 Registros Públicos and SUNAT"), callback("list", organization_id, next_procedure.code))])
     else:
         if next_procedure is not None:
-            rows.append([(_("➡️ Next: %(title)s") % {"title": localized(next_procedure.title, i18n.language)[:50]},
+            rows.append([(_("➡️ Next: %(title)s") % {"title": shorten(localized(next_procedure.title, i18n.language), 50)},
                           callback("list", organization_id, next_procedure.code))])
         rows.append([(_("⬅️ Back to the RUOS checklist"), callback("list", organization_id, ruos_code))])
     return keyboard(rows)
@@ -790,7 +790,7 @@ async def show_waiting(update: Update, context: VocesContext, *, page: int) -> N
         title = localized(entry.requirement.title, language) if entry.requirement else entry.item.item_code
         sent = context.i18n.date(entry.item.uploaded_at) if entry.item.uploaded_at else ""
         lines.append(f"{number}. {escape(entry.organization_name)} — {escape(title)} ({sent})")
-        rows.append([(f"{number}. {entry.organization_name[:20]} · {title}"[:60], callback("rv", entry.item.id))])
+        rows.append([(shorten(f"{number}. {shorten(entry.organization_name, 20)} · {title}", 60), callback("rv", entry.item.id))])
     rows += page_navigation(context, shown, callback_prefix=callback("review", "p"))
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
 
@@ -941,9 +941,9 @@ def conversation() -> ConversationHandler:
     states[Step.UPLOAD.value] = [MessageHandler(filters.Document.ALL | filters.PHOTO, on_file), *answers]
     return ConversationHandler(
         # Every ruos button is an entry point, so it works from any old message and any step.
-        entry_points=[CommandHandler("ruos", start), CallbackQueryHandler(on_button, pattern=r"^ruos:")],
+        entry_points=[command("ruos", start), CallbackQueryHandler(on_button, pattern=r"^ruos:")],
         states=states,  # type: ignore[arg-type]
-        fallbacks=[CommandHandler("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
+        fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
         name=FLOW,
         persistent=True,
         allow_reentry=True,
@@ -957,8 +957,8 @@ def register(application) -> None:  # noqa: ANN001
     application.runtime.requirements  # noqa: B018
     application.add_handler(conversation())
     application.add_handlers([
-        CommandHandler("review", list_waiting),
-        CommandHandler("reload_requirements", reload_requirements),
+        command("review", list_waiting),
+        command("reload_requirements", reload_requirements),
     ])
 
 

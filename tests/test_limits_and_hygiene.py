@@ -323,3 +323,12 @@ async def test_a_text_too_long_to_edit_in_place_replaces_the_message_with_its_fi
     assert len(sent) >= 2 and sent[-1][2] is markup and all(m is None for _chat, _text, m in sent[:-1])
     parts = [edits[0][0], *(text for _chat, text, _markup in sent)]
     assert "\n".join(parts) == text
+
+
+def test_a_label_that_must_be_shortened_ends_in_an_ellipsis_at_a_word_boundary():
+    from bot.textlimits import shorten
+
+    assert shorten("Asociación de Mujeres Emprendedoras de Canto Grande", 40) == "Asociación de Mujeres Emprendedoras de…"
+    assert shorten("Comedor Popular", 40) == "Comedor Popular"                     # short enough: untouched
+    assert shorten("Supercalifragilisticexpialidocious-organization", 20) == "Supercalifragilisti…"  # one long word
+    assert len(shorten("a " * 100, 30)) <= 30

@@ -17,10 +17,10 @@ async def test_a_newcomer_is_greeted_in_spanish_and_accepts_the_notice(bot, newc
     await newcomer.sends("/start")
     assert "Voces" in newcomer.last_text
     assert "fuera del Perú" in newcomer.last_text          # Telegram stores chats abroad
-    assert "/deletedata" in newcomer.last_text
+    assert "/borrardatos" in newcomer.last_text
 
     await newcomer.taps("✅ Acepto")
-    assert "/register" in newcomer.last_text
+    assert "/registrar" in newcomer.last_text
     stored = await person(bot, newcomer.id)
     assert stored.has_consented and stored.display_name == "Carmen Rojas"
     assert stored.language == "es"
@@ -43,7 +43,7 @@ async def test_an_english_speaker_reads_the_full_notice_and_accepts(bot):
 async def test_declining_keeps_no_name_and_says_what_still_works(bot, newcomer):
     await newcomer.sends("/start")
     await newcomer.taps("No acepto")
-    assert "/help" in newcomer.last_text and "/start" in newcomer.last_text
+    assert "/ayuda" in newcomer.last_text and "/start" in newcomer.last_text
     stored = await person(bot, newcomer.id)
     assert not stored.has_consented and stored.display_name is None
 
@@ -69,13 +69,13 @@ async def test_language_command_changes_the_language_and_the_menu(bot, newcomer)
 
 async def test_help_lists_staff_commands_only_for_staff(bot, newcomer, staff):
     await newcomer.sends("/help")
-    assert "/register" in newcomer.last_text and "/pending" not in newcomer.last_text
-    await staff.sends("/help")
-    assert "/pending" in staff.last_text
+    assert "/registrar" in newcomer.last_text and "/pendientes" not in newcomer.last_text
+    await staff.sends("/ayuda")                            # the Spanish name works too
+    assert "/pendientes" in staff.last_text
     assert (await person(bot, staff.id)).role is Role.STAFF
     # The menu beside the text box too, from the first message on.
-    assert "pending" in staff.commands and "register" in staff.commands
-    assert "pending" not in newcomer.commands
+    assert "pendientes" in staff.commands and "registrar" in staff.commands
+    assert "pendientes" not in newcomer.commands
 
 
 async def test_cancel_outside_a_flow_says_there_is_nothing_to_cancel(bot, newcomer):
@@ -88,7 +88,7 @@ async def test_text_stickers_and_files_outside_a_flow_get_a_helpful_answer(bot, 
     assert "primero tienes que aceptar" in newcomer.last_text    # nothing is taken before consent
     await consented(newcomer)
     await newcomer.sends("hola, buenas tardes")
-    assert "/help" in newcomer.last_text
+    assert "/ayuda" in newcomer.last_text
     await newcomer.uploads_sticker()
     assert "sticker" in newcomer.last_text.lower()
     await newcomer.uploads_document(b"%PDF-1.4 test", "acta.pdf", "application/pdf")
@@ -111,5 +111,19 @@ async def test_a_person_sees_and_erases_their_data(bot, newcomer):
 async def test_the_menu_is_set_per_language_at_start(bot, emulator):
     spanish = bot.user(language_code="es")
     english = bot.user(language_code="en")
-    assert spanish.commands["register"] == "Registra tu organización"
+    assert spanish.commands["registrar"] == "Registra tu organización"
+    assert english.commands["register"] == "Register your organization"
+
+
+async def test_commands_answer_to_their_spanish_names_and_spanish_texts_name_them(bot, newcomer):
+    await consented(newcomer)
+    assert "/registrar" in newcomer.last_text and "/register " not in newcomer.last_text
+    await newcomer.sends("/registrar")                          # the Spanish name starts the flow
+    assert "nombre" in newcomer.last_text.lower()
+    await newcomer.sends("/cancelar")
+    assert "/registrar" in newcomer.last_text                   # "send /registrar to go on"
+    english = bot.user(first_name="Mary", language_code="en")
+    await consented(english)
+    await english.sends("/ayuda")                               # both names work for everyone
+    assert "/register — Register your organization" in english.last_text
     assert english.commands["register"] == "Register your organization"

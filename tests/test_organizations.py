@@ -143,7 +143,7 @@ async def test_staff_ask_for_changes_and_then_verify_and_the_leaders_hear_it(bot
     await staff.taps("Mujeres Emprendedoras")
     await staff.taps("Necesita cambios")
     await staff.sends("Falta el número de la resolución anterior en la dirección.")
-    assert "Falta el número" in newcomer.last_text and "/myorg" in newcomer.last_text
+    assert "Falta el número" in newcomer.last_text and "/miorg" in newcomer.last_text
 
     await staff.sends("/pending")
     await staff.taps("Mujeres Emprendedoras")

@@ -187,7 +187,7 @@ async def test_a_draft_survives_cancel_and_a_restart_and_resumes_at_the_same_ste
     await newcomer.sends("Comedor Popular Santa Rosa")
     await newcomer.taps("OSB")
     await newcomer.sends("/cancel")
-    assert "/register" in newcomer.last_text
+    assert "/registrar" in newcomer.last_text
 
     await bot.restart()                                      # a deploy, a crash, a week later
 
