@@ -1,0 +1,72 @@
+"""An in-process Telegram Bot API server, for tests, benchmarks and the browser playground.
+
+The real python-telegram-bot ``Application`` talks to it over HTTP on loopback exactly as it
+would talk to api.telegram.org::
+
+    async with BotApiEmulator() as emulator:
+        application = (
+            ApplicationBuilder().token("123:TEST")
+            .base_url(emulator.base_url).base_file_url(emulator.base_file_url).build()
+        )
+        ...  # start polling
+        ana = emulator.user(first_name="Ana")
+        await ana.sends("/start")          # returns once the bot has handled the update
+        await ana.taps("Registrar")
+        assert "Bienvenida" in ana.last_text
+
+Three faces:
+
+* **The Bot API** (``/bot<token>/<method>``, ``/file/bot<token>/<path>``) with Telegram's
+  semantics and error texts for what Voces uses: long polling, messages with HTML entities,
+  inline and reply keyboards, edits, deletes, callback answers, documents, photos, albums,
+  polls, command menus, files, a global flood limit and blocked users.
+* **The test API**: ``emulator.user(...)`` returns a ``SimulatedUser`` that sends, taps,
+  uploads and votes, waits until the bot has handled each action, and reads what it sees.
+* **The client API** (``/_emulator/...``, JSON) for the browser chat page: users, chat
+  history, a long-polled event stream and the same user actions. The playground adds its own
+  routes (the static page) to ``emulator.web_app.router`` before ``start()``.
+
+Deliberate simplifications: private chats only (chat id == user id); parse_mode "Markdown"
+and "MarkdownV2" are accepted but the text is kept as plain text (Voces only uses HTML);
+Telegram's automatic entities (urls, mentions, hashtags) are not detected in bot messages;
+a webhook is stored and makes getUpdates fail as in Telegram, but updates are never pushed to
+it; ``allowed_updates`` is not applied.
+"""
+
+from bot.playground.emulator.people import SimulatedUser
+from bot.playground.emulator.server import BotApiEmulator
+from bot.playground.emulator.state import (
+    DEFAULT_BOT_ID,
+    FIRST_USER_ID,
+    MAX_MESSAGE_LENGTH,
+    NOT_MODIFIED,
+    QUERY_TOO_OLD,
+    ApiCall,
+    ChatEvent,
+    ChatMessage,
+    EmulatorStats,
+    JsonDict,
+    PrivateChat,
+    SentFile,
+    StoredFile,
+    TelegramApiError,
+)
+
+__all__ = [
+    "DEFAULT_BOT_ID",
+    "FIRST_USER_ID",
+    "MAX_MESSAGE_LENGTH",
+    "NOT_MODIFIED",
+    "QUERY_TOO_OLD",
+    "ApiCall",
+    "BotApiEmulator",
+    "ChatEvent",
+    "ChatMessage",
+    "EmulatorStats",
+    "JsonDict",
+    "PrivateChat",
+    "SentFile",
+    "SimulatedUser",
+    "StoredFile",
+    "TelegramApiError",
+]

@@ -1,0 +1,762 @@
+"""The bot's side: the Bot API methods, with Telegram's semantics and error texts."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import PurePosixPath
+from typing import Any
+
+from aiohttp import web
+
+from bot.playground.emulator.state import (
+    _COMMAND,
+    _URL_BUTTON,
+    DEFAULT_BOT_ID,
+    INLINE_BUTTON_ACTIONS,
+    JSON_PARAMETERS,
+    MAX_CALLBACK_DATA_BYTES,
+    MAX_CAPTION_LENGTH,
+    MAX_INLINE_BUTTONS,
+    MAX_MESSAGE_LENGTH,
+    MAX_POLL_OPTIONS,
+    MAX_UPDATES_PER_REQUEST,
+    NOT_MODIFIED,
+    PHOTO_HEIGHT,
+    PHOTO_WIDTH,
+    QUERY_TOO_OLD,
+    ChatMessage,
+    JsonDict,
+    PrivateChat,
+    StoredFile,
+    TelegramApiError,
+    _bad_request,
+    _normalize_entities,
+    _Upload,
+)
+from bot.playground.telegram_html import HtmlParseError, parse_html, utf16_length
+
+
+class _Call:
+    """One incoming Bot API request: the token, its decoded parameters and its uploads."""
+
+    def __init__(self, token: str, values: JsonDict, uploads: dict[str, _Upload]) -> None:
+        self.token = token
+        self.uploads = uploads
+        self.chat: PrivateChat | None = None
+        self.values = dict(values)
+        for name in JSON_PARAMETERS.intersection(self.values):
+            value = self.values[name]
+            if isinstance(value, str):
+                try:
+                    self.values[name] = json.loads(value)
+                except ValueError:
+                    raise _bad_request(
+                        f"can't parse {name.replace('_', ' ')} JSON object"
+                    ) from None
+
+    def get(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def text(self, name: str) -> str | None:
+        value = self.values.get(name)
+        return None if value is None else str(value)
+
+    def integer(self, name: str) -> int | None:
+        value = self.values.get(name)
+        if value is None or value == "":
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise _bad_request(f"invalid {name} specified") from None
+
+    def number(self, name: str) -> float | None:
+        value = self.values.get(name)
+        if value is None or value == "":
+            return None
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise _bad_request(f"invalid {name} specified") from None
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        value = self.values.get(name)
+        if value is None or value == "":
+            return default
+        return value is True or str(value).lower() in ("true", "1")
+
+    def recorded_params(self) -> JsonDict:
+        return {
+            **self.values,
+            **{name: upload.file_name or name for name, upload in self.uploads.items()},
+        }
+
+
+ApiMethod = Callable[[_Call], Awaitable[Any]]
+
+
+class BotApiMethods:
+    """The Bot API methods of ``BotApiEmulator``, which holds the state they read and change."""
+
+    def _api_methods(self) -> dict[str, ApiMethod]:
+        return {
+            "getMe": self._get_me,
+            "logOut": self._accept,
+            "close": self._accept,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "getUpdates": self._get_updates,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "setChatMenuButton": self._set_chat_menu_button,
+            "getChatMenuButton": self._get_chat_menu_button,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageCaption": self._edit_message_caption,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback_query,
+            "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,
+            "sendMediaGroup": self._send_media_group,
+            "sendPoll": self._send_poll,
+            "stopPoll": self._stop_poll,
+            "sendChatAction": self._send_chat_action,
+            "getChat": self._get_chat,
+            "getFile": self._get_file,
+        }
+
+    # -- helpers for the methods -------------------------------------------------------------
+
+    def _timestamp(self) -> int:
+        return int(self.clock.now().timestamp())
+
+    def _bot_user(self) -> JsonDict:
+        prefix = self._token.partition(":")[0]
+        return {
+            "id": int(prefix) if prefix.isdigit() else DEFAULT_BOT_ID,
+            "is_bot": True,
+            "first_name": self.bot_first_name,
+            "username": self.bot_username,
+        }
+
+    def _chat(self, call: _Call, *, refuse_if_blocked: bool = True) -> PrivateChat:
+        """The chat named by ``chat_id``; a blocked user refuses everything but lookups."""
+        raw = call.get("chat_id")
+        if raw is None or raw == "":
+            raise _bad_request("chat_id is empty")
+        try:
+            user = self._users.get(int(raw))
+        except (TypeError, ValueError):
+            user = None  # "@username" addresses channels and groups, never private chats
+        if user is None:
+            raise _bad_request("chat not found")
+        call.chat = user.chat
+        user.chat.last_bot_request_at = time.monotonic()
+        if refuse_if_blocked and user.chat.blocked:
+            raise TelegramApiError(403, "Forbidden: bot was blocked by the user")
+        return user.chat
+
+    def _formatted_text(
+        self, call: _Call, *, text_field: str, entities_field: str, limit: int, too_long: str
+    ) -> tuple[str, list[JsonDict]]:
+        raw = call.text(text_field) or ""
+        parse_mode = (call.text("parse_mode") or "").lower()
+        if parse_mode == "html":
+            try:
+                text, entities = parse_html(raw)
+            except HtmlParseError as error:
+                raise _bad_request(f"can't parse entities: {error}") from None
+        elif parse_mode in ("", "markdown", "markdownv2"):
+            text, entities = raw, _normalize_entities(call.get(entities_field))
+        else:
+            raise _bad_request("unsupported parse_mode")
+        if utf16_length(text) > limit:
+            raise _bad_request(too_long)
+        return text, entities
+
+    def _message_text(self, call: _Call) -> JsonDict:
+        text, entities = self._formatted_text(
+            call,
+            text_field="text",
+            entities_field="entities",
+            limit=MAX_MESSAGE_LENGTH,
+            too_long="message is too long",
+        )
+        if not text.strip():
+            raise _bad_request("message text is empty")
+        return {"text": text, **({"entities": entities} if entities else {})}
+
+    def _caption(self, call: _Call) -> JsonDict:
+        caption, entities = self._formatted_text(
+            call,
+            text_field="caption",
+            entities_field="caption_entities",
+            limit=MAX_CAPTION_LENGTH,
+            too_long="message caption is too long",
+        )
+        if not caption:
+            return {}
+        return {"caption": caption, **({"caption_entities": entities} if entities else {})}
+
+    def _reply_markup(self, call: _Call, *, inline_only: bool = False) -> JsonDict | None:
+        markup = call.get("reply_markup")
+        if markup is None:
+            return None
+        if not isinstance(markup, dict):
+            raise _bad_request("can't parse reply keyboard markup JSON object")
+        if "inline_keyboard" in markup:
+            _check_inline_keyboard(markup["inline_keyboard"])
+        elif inline_only:
+            raise _bad_request("inline keyboard expected")
+        elif "keyboard" in markup:
+            rows = markup["keyboard"]
+            if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+                raise _bad_request('field "keyboard" of the ReplyKeyboardMarkup must be an Array')
+        return markup
+
+    def _reply_to(self, call: _Call, chat: PrivateChat) -> JsonDict:
+        parameters = call.get("reply_parameters") or {}
+        message_id = parameters.get("message_id") or call.integer("reply_to_message_id")
+        if not message_id:
+            return {}
+        target = chat.visible(int(message_id))
+        if target is None:
+            if parameters.get("allow_sending_without_reply") or call.flag(
+                "allow_sending_without_reply"
+            ):
+                return {}
+            raise _bad_request("message to be replied not found")
+        replied = {key: value for key, value in target.data.items() if key != "reply_to_message"}
+        return {"reply_to_message": replied}
+
+    def _post(
+        self, call: _Call, chat: PrivateChat, content: JsonDict, markup: JsonDict | None
+    ) -> ChatMessage:
+        """Add a bot message to the chat, apply its keyboard, and count it."""
+        reply_to = self._reply_to(call, chat)  # may fail, and a failed send uses no message id
+        data: JsonDict = {
+            "message_id": chat.allocate_message_id(),
+            "from": self._bot_user(),
+            "chat": chat.json,
+            "date": self._timestamp(),
+            **content,
+            **reply_to,
+        }
+        if markup is not None and "inline_keyboard" in markup:
+            data["reply_markup"] = markup
+        message = ChatMessage(data, from_bot=True)
+        chat.add(message)
+        self.stats.messages_sent += 1
+        if markup is not None and "keyboard" in markup:
+            chat.set_reply_keyboard(markup, message.message_id)
+        elif markup is not None and markup.get("remove_keyboard"):
+            chat.set_reply_keyboard(None)
+        return message
+
+    def _message_to_edit(self, call: _Call, chat: PrivateChat) -> ChatMessage:
+        if call.get("inline_message_id"):
+            raise _bad_request("inline messages are not supported by the emulator")
+        message_id = call.integer("message_id")
+        if message_id is None:
+            raise _bad_request("message identifier is not specified")
+        message = chat.visible(message_id)
+        if message is None:
+            raise _bad_request("message to edit not found")
+        if not message.from_bot:
+            raise _bad_request("message can't be edited")
+        return message
+
+    def _apply_edit(self, chat: PrivateChat, message: ChatMessage, changes: JsonDict) -> JsonDict:
+        """Replace fields (None removes one) unless nothing would change."""
+        data = message.data
+        if all(data.get(key) == value for key, value in changes.items()):
+            raise TelegramApiError(400, NOT_MODIFIED)
+        for key, value in changes.items():
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        data["edit_date"] = self._timestamp()
+        chat.edited(message)
+        return data
+
+    # -- Bot API methods ---------------------------------------------------------------------
+
+    async def _accept(self, call: _Call) -> bool:
+        return True
+
+    async def _get_me(self, call: _Call) -> JsonDict:
+        return {
+            **self._bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    async def _set_webhook(self, call: _Call) -> bool:
+        url = call.text("url") or ""
+        if not url:
+            return await self._delete_webhook(call)
+        if not url.startswith("https://"):
+            raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        if call.flag("drop_pending_updates"):
+            self._pending_updates.clear()
+        self._webhook = {"url": url, "allowed_updates": call.get("allowed_updates")}
+        self._updates_signal.notify()  # a waiting getUpdates now conflicts with the webhook
+        return True
+
+    async def _delete_webhook(self, call: _Call) -> bool:
+        self._webhook = None
+        if call.flag("drop_pending_updates"):
+            self._pending_updates.clear()
+        return True
+
+    async def _get_webhook_info(self, call: _Call) -> JsonDict:
+        info: JsonDict = {
+            "url": self._webhook["url"] if self._webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending_updates),
+        }
+        if self._webhook and self._webhook["allowed_updates"]:
+            info["allowed_updates"] = self._webhook["allowed_updates"]
+        return info
+
+    async def _get_updates(self, call: _Call) -> list[JsonDict]:
+        self._refuse_polling_with_webhook()
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._updates_signal.notify()  # an older long poll ends with a Conflict
+        offset = call.integer("offset")
+        if offset:
+            self._confirm_updates(offset)
+        limit = min(
+            max(call.integer("limit") or MAX_UPDATES_PER_REQUEST, 1), MAX_UPDATES_PER_REQUEST
+        )
+        deadline = time.monotonic() + max(call.number("timeout") or 0.0, 0.0)
+        while True:
+            self._refuse_polling_with_webhook()
+            if generation != self._poll_generation:
+                raise TelegramApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
+            remaining = deadline - time.monotonic()
+            if self._pending_updates or self._closing or remaining <= 0:
+                break
+            await self._updates_signal.wait(remaining)
+        batch = list(itertools.islice(self._pending_updates, limit))
+        now = time.monotonic()
+        for update in batch:
+            tracking = self._tracking.get(update["update_id"])
+            if tracking is not None and not tracking.delivered.is_set():
+                tracking.delivered_at = now
+                tracking.delivered.set()
+        return batch
+
+    def _refuse_polling_with_webhook(self) -> None:
+        if self._webhook is not None:
+            raise TelegramApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
+
+    def _confirm_updates(self, offset: int) -> None:
+        pending = self._pending_updates
+        if offset < 0:  # keep only the last -offset updates
+            while len(pending) > -offset:
+                pending.popleft()
+            return
+        while pending and pending[0]["update_id"] < offset:
+            pending.popleft()
+
+    async def _set_my_commands(self, call: _Call) -> bool:
+        commands = call.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise _bad_request("commands must be an Array of at most 100 BotCommand")
+        for command in commands:
+            if not isinstance(command, dict):
+                raise _bad_request("can't parse BotCommand: BotCommand must be an Object")
+            if not _COMMAND.match(str(command.get("command", "")).removeprefix("/")):
+                raise _bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        key = self._command_scope_key(call)
+        if commands:
+            self._commands[key] = [
+                {"command": str(c["command"]).removeprefix("/"), "description": c["description"]}
+                for c in commands
+            ]
+        else:
+            self._commands.pop(key, None)
+        return True
+
+    async def _get_my_commands(self, call: _Call) -> list[JsonDict]:
+        return self._commands.get(self._command_scope_key(call), [])
+
+    async def _delete_my_commands(self, call: _Call) -> bool:
+        self._commands.pop(self._command_scope_key(call), None)
+        return True
+
+    def _command_scope_key(self, call: _Call) -> tuple[str, int | None, int | None, str]:
+        scope = call.get("scope") or {"type": "default"}
+        kind = scope.get("type", "default")
+        chat_id = scope.get("chat_id")
+        if kind in ("chat", "chat_administrators", "chat_member"):
+            try:
+                chat_id = int(chat_id)
+            except (TypeError, ValueError):
+                chat_id = None
+            if chat_id not in self._users:
+                raise _bad_request("chat not found")
+        user_id = scope.get("user_id")
+        return kind, chat_id, int(user_id) if user_id else None, call.text("language_code") or ""
+
+    def _commands_for(self, user_id: int, language_code: str | None) -> list[JsonDict]:
+        # Telegram's order for a private chat: the chat, all private chats, default; each with
+        # the user's language first.
+        languages = [language_code, ""] if language_code else [""]
+        for kind, chat_id in (("chat", user_id), ("all_private_chats", None), ("default", None)):
+            for language in languages:
+                commands = self._commands.get((kind, chat_id, None, language))
+                if commands:
+                    return commands
+        return []
+
+    async def _set_chat_menu_button(self, call: _Call) -> bool:
+        chat_id = self._chat(call, refuse_if_blocked=False).id if call.get("chat_id") else None
+        self._menu_buttons[chat_id] = call.get("menu_button") or {"type": "default"}
+        return True
+
+    async def _get_chat_menu_button(self, call: _Call) -> JsonDict:
+        chat_id = self._chat(call, refuse_if_blocked=False).id if call.get("chat_id") else None
+        for key in (chat_id, None):
+            button = self._menu_buttons.get(key)
+            if button is not None and button.get("type") != "default":
+                return button
+        return {"type": "commands"}
+
+    async def _send_message(self, call: _Call) -> JsonDict:
+        chat = self._chat(call)
+        content = self._message_text(call)
+        return self._post(call, chat, content, self._reply_markup(call)).data
+
+    async def _edit_message_text(self, call: _Call) -> JsonDict:
+        chat = self._chat(call)
+        message = self._message_to_edit(call, chat)
+        if "text" not in message.data:
+            raise _bad_request("there is no text in the message to edit")
+        content = self._message_text(call)
+        changes = {
+            "text": content["text"],
+            "entities": content.get("entities"),
+            "reply_markup": self._reply_markup(call, inline_only=True),
+        }
+        return self._apply_edit(chat, message, changes)
+
+    async def _edit_message_caption(self, call: _Call) -> JsonDict:
+        chat = self._chat(call)
+        message = self._message_to_edit(call, chat)
+        if "text" in message.data or "poll" in message.data:
+            raise _bad_request("there is no caption in the message to edit")
+        caption = self._caption(call)
+        changes = {
+            "caption": caption.get("caption"),
+            "caption_entities": caption.get("caption_entities"),
+            "reply_markup": self._reply_markup(call, inline_only=True),
+        }
+        return self._apply_edit(chat, message, changes)
+
+    async def _edit_message_reply_markup(self, call: _Call) -> JsonDict:
+        chat = self._chat(call)
+        message = self._message_to_edit(call, chat)
+        changes = {"reply_markup": self._reply_markup(call, inline_only=True)}
+        return self._apply_edit(chat, message, changes)
+
+    async def _delete_message(self, call: _Call) -> bool:
+        chat = self._chat(call, refuse_if_blocked=False)
+        message = chat.visible(call.integer("message_id") or 0)
+        if message is None:
+            raise _bad_request("message to delete not found")
+        chat.delete(message)
+        return True
+
+    async def _answer_callback_query(self, call: _Call) -> bool:
+        user_id = self._callback_queries.pop(call.text("callback_query_id") or "", None)
+        if user_id is None:
+            raise TelegramApiError(400, QUERY_TOO_OLD)
+        chat = self._users[user_id].chat
+        call.chat = chat
+        text = call.text("text")
+        if text:
+            chat.last_alert = text
+            chat.record("alert", text=text, show_alert=call.flag("show_alert"))
+        return True
+
+    async def _send_document(self, call: _Call) -> JsonDict:
+        chat = self._chat(call)
+        stored = self._input_file(call, call.get("document"), "document")
+        content = {"document": self._document_json(stored), **self._caption(call)}
+        return self._post(call, chat, content, self._reply_markup(call)).data
+
+    async def _send_photo(self, call: _Call) -> JsonDict:
+        chat = self._chat(call)
+        stored = self._input_file(call, call.get("photo"), "photo")
+        content = {"photo": self._photo_sizes(stored), **self._caption(call)}
+        return self._post(call, chat, content, self._reply_markup(call)).data
+
+    async def _send_media_group(self, call: _Call) -> list[JsonDict]:
+        chat = self._chat(call)
+        media = call.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise _bad_request("media group must have from 2 to 10 media")
+        media_group_id = str(next(self._media_group_ids))
+        contents = []
+        for item in media:
+            kind = item.get("type")
+            if kind not in ("photo", "document"):
+                raise _bad_request(f"media type {kind!r} is not supported by the emulator")
+            stored = self._input_file(call, item.get("media"), kind)
+            # Each item formats its own caption, with the same rules as a sendPhoto's.
+            caption_fields = ("caption", "parse_mode", "caption_entities")
+            item_call = _Call(
+                call.token,
+                {key: item[key] for key in caption_fields if key in item},
+                {},
+            )
+            attachment = (
+                self._photo_sizes(stored) if kind == "photo" else self._document_json(stored)
+            )
+            contents.append(
+                {kind: attachment, "media_group_id": media_group_id, **self._caption(item_call)}
+            )
+        return [self._post(call, chat, content, None).data for content in contents]
+
+    async def _send_poll(self, call: _Call) -> JsonDict:
+        chat = self._chat(call)
+        question = call.text("question") or ""
+        if not question.strip():
+            raise _bad_request("poll question must be non-empty")
+        if utf16_length(question) > 300:
+            raise _bad_request("poll question length must not exceed 300")
+        options = [
+            option if isinstance(option, str) else str(option.get("text", ""))
+            for option in call.get("options") or []
+        ]
+        if len(options) < 2:
+            raise _bad_request("poll must have at least 2 option")
+        if len(options) > MAX_POLL_OPTIONS:
+            raise _bad_request(f"poll can't have more than {MAX_POLL_OPTIONS} options")
+        if any(not option.strip() for option in options):
+            raise _bad_request("poll options must be non-empty")
+        poll = {
+            "id": str(next(self._poll_ids)),
+            "question": question,
+            "options": [
+                {"text": text, "voter_count": 0, "persistent_id": str(index)}
+                for index, text in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": call.flag("is_anonymous", default=True),
+            "type": call.text("type") or "regular",
+            "allows_multiple_answers": call.flag("allows_multiple_answers"),
+            "allows_revoting": True,
+            "members_only": False,
+        }
+        return self._post(call, chat, {"poll": poll}, self._reply_markup(call)).data
+
+    async def _stop_poll(self, call: _Call) -> JsonDict:
+        chat = self._chat(call, refuse_if_blocked=False)
+        message = chat.visible(call.integer("message_id") or 0)
+        if message is None or "poll" not in message.data:
+            raise _bad_request("message with poll to stop not found")
+        poll = message.data["poll"]
+        if poll["is_closed"]:
+            raise _bad_request("poll has already been closed")
+        poll["is_closed"] = True
+        markup = self._reply_markup(call, inline_only=True)
+        if markup is not None:
+            message.data["reply_markup"] = markup
+        chat.edited(message)
+        return poll
+
+    async def _send_chat_action(self, call: _Call) -> bool:
+        self._chat(call)
+        return True
+
+    async def _get_chat(self, call: _Call) -> JsonDict:
+        chat = self._chat(call, refuse_if_blocked=False)
+        return {
+            **chat.json,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
+
+    async def _get_file(self, call: _Call) -> JsonDict:
+        stored = self._files.get(call.text("file_id") or "")
+        if stored is None:
+            raise _bad_request("invalid file_id")
+        if stored.size > self.download_limit_bytes:
+            raise _bad_request("file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size,
+            "file_path": stored.file_path,
+        }
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _store_file(
+        self,
+        content: bytes,
+        *,
+        kind: str,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+    ) -> StoredFile:
+        number = next(self._file_numbers)
+        suffix = PurePosixPath(file_name).suffix if file_name else ""
+        stored = StoredFile(
+            kind=kind,
+            file_id=f"{kind}-{number:06d}-emulated",
+            file_unique_id=f"u{number:06d}",
+            file_path=f"{kind}s/file_{number}{suffix}",
+            content=content,
+            file_name=file_name,
+            mime_type=mime_type,
+        )
+        self._files[stored.file_id] = stored
+        self._files_by_path[stored.file_path] = stored
+        return stored
+
+    def _store_upload(
+        self, content: bytes, *, file_name: str | None = None, mime_type: str | None = None
+    ) -> StoredFile:
+        kind = "document" if file_name else "photo"
+        return self._store_file(content, kind=kind, file_name=file_name, mime_type=mime_type)
+
+    def _input_file(self, call: _Call, value: Any, kind: str) -> StoredFile:
+        """An uploaded part, an ``attach://name`` reference, or the id of a known file.
+
+        ``kind`` is "document" or "photo", which is also the name of the upload field.
+        """
+        upload = call.uploads.get(kind) if value is None else None
+        if isinstance(value, str) and value.startswith("attach://"):
+            upload = call.uploads.get(value.removeprefix("attach://"))
+            if upload is None:
+                raise _bad_request(f"file {value} not found in the request")
+        if upload is not None:
+            if not upload.content:
+                raise _bad_request("file must be non-empty")
+            file_name = upload.file_name if kind == "document" else None
+            return self._store_file(
+                upload.content, kind=kind, file_name=file_name, mime_type=upload.mime_type
+            )
+        if value is None:
+            raise _bad_request(f"there is no {kind} in the request")
+        stored = self._files.get(str(value))
+        if stored is None:
+            raise _bad_request("wrong file identifier/HTTP URL specified")
+        if stored.kind != kind:
+            raise _bad_request("type of file mismatch")
+        return stored
+
+    def _document_json(self, stored: StoredFile) -> JsonDict:
+        document: JsonDict = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size,
+        }
+        if stored.file_name:
+            document["file_name"] = stored.file_name
+        if stored.mime_type:
+            document["mime_type"] = stored.mime_type
+        return document
+
+    def _photo_sizes(self, stored: StoredFile) -> list[JsonDict]:
+        return [
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_size": stored.size,
+                "width": PHOTO_WIDTH,
+                "height": PHOTO_HEIGHT,
+            }
+        ]
+
+
+def _check_inline_keyboard(rows: Any) -> None:
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise _bad_request(
+            'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+        )
+    if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+        raise _bad_request("reply markup is too long")
+    for button in itertools.chain.from_iterable(rows):
+        if not isinstance(button, dict):
+            raise _bad_request(
+                "can't parse inline keyboard button: InlineKeyboardButton must be an Object"
+            )
+        if not isinstance(button.get("text"), str):
+            raise _bad_request(
+                'can\'t parse inline keyboard button: Field "text" must be of type String'
+            )
+        actions = [action for action in INLINE_BUTTON_ACTIONS if action in button]
+        if not actions:
+            raise _bad_request(
+                "can't parse inline keyboard button: Text buttons are unallowed in the "
+                "inline keyboard"
+            )
+        if len(actions) > 1:
+            raise _bad_request(
+                f"can't parse inline keyboard button: exactly one of {actions} must be used"
+            )
+        if "callback_data" in button:
+            data = button["callback_data"]
+            if not isinstance(data, str) or not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
+                raise _bad_request("BUTTON_DATA_INVALID")
+        if "url" in button and not _URL_BUTTON.match(str(button["url"])):
+            raise _bad_request(
+                f"inline keyboard button URL '{button['url']}' is invalid: Wrong HTTP URL"
+            )
+
+
+async def _read_parameters(request: web.Request) -> tuple[JsonDict, dict[str, _Upload]]:
+    """Parameters from the query string and a JSON, urlencoded or multipart body."""
+    values: JsonDict = dict(request.query)
+    uploads: dict[str, _Upload] = {}
+    if not request.body_exists:
+        return values, uploads
+    if request.content_type == "application/json":
+        try:
+            body = await request.json()
+        except ValueError:
+            raise _bad_request("can't parse JSON object") from None
+        if isinstance(body, dict):
+            values.update(body)
+    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        for name, value in form.items():
+            if isinstance(value, web.FileField):
+                uploads[name] = _Upload(value.filename, value.content_type, value.file.read())
+            else:
+                values[name] = value
+    return values, uploads
