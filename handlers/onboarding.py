@@ -304,7 +304,7 @@ async def unknown_command(update: Update, context: VocesContext) -> None:
 
 async def text_outside_a_flow(update: Update, context: VocesContext) -> None:
     _ = context.gettext
-    await reply(update, context, _("I did not understand that message. This is what I can do:") + "\n\n" + help_text(context))
+    await reply(update, context, _("I did not understand that message.") + "\n\n" + help_text(context))
 
 
 async def sticker_outside_a_flow(update: Update, context: VocesContext) -> None:

@@ -232,12 +232,12 @@ def checklist_text(i18n: Translator, checklist: Checklist) -> str:
         lines += stage_lines(i18n, checklist)
     readiness = checklist.readiness
     lines.append(
-        _("<b>Ready:</b> %(percent)s. Required documents: %(verified)s of %(required)s checked, %(uploaded)s waiting for review.")
+        _("<b>Ready:</b> %(percent)s. Required documents: %(verified)s of %(required)s checked, %(waiting)s.")
         % {
             "percent": i18n.percent(readiness.percent / 100),
             "verified": readiness.verified,
             "required": readiness.required,
-            "uploaded": readiness.uploaded,
+            "waiting": i18n.ngettext("%(count)s waiting for review", "%(count)s waiting for review", readiness.uploaded) % {"count": readiness.uploaded},
         }
     )
     lines.append("")
@@ -462,7 +462,11 @@ async def ask_to_withdraw(update: Update, context: VocesContext, args: list[str]
     _ = context.gettext
     _checklist, view = await item_of(context, args)
     organization_id, procedure_code, item_code = args[0], args[1], args[2]
-    text = _("Take back the %(count)s pages sent for “%(item)s”? Then send it again from the first page.") % {
+    text = context.i18n.ngettext(
+        "Take back the page sent for “%(item)s”? Then send it again from the first page.",
+        "Take back the %(count)s pages sent for “%(item)s”? Then send it again from the first page.",
+        view.pages,
+    ) % {
         "count": view.pages, "item": escape(localized(view.requirement.title, context.i18n.language))}
     await edit_or_reply(update, context, text, reply_markup=keyboard([
         [(_("🗑 Yes, take them back"), callback("xy", organization_id, procedure_code, item_code))],
@@ -902,7 +906,9 @@ async def reload_requirements(update: Update, context: VocesContext) -> None:
             where = _("In %(file)s, line %(line)s: %(problem)s") % {"file": escape(error.path.name), "line": error.line, "problem": escape(error.problem)}
         await reply(update, context, _("⚠️ The requirement files were not reloaded, and the lists in use stay as they were. Correct this and send /reload_requirements again:") + "\n\n" + where)
         return
-    await reply(update, context, _("✅ Requirement lists reloaded from %(folder)s: %(count)s lists.") % {"folder": escape(str(catalogue.directory)), "count": len(catalogue.procedures)})
+    await reply(update, context, context.i18n.ngettext(
+        "✅ Requirement lists reloaded from %(folder)s: %(count)s list.", "✅ Requirement lists reloaded from %(folder)s: %(count)s lists.",
+        len(catalogue.procedures)) % {"folder": escape(str(catalogue.directory)), "count": len(catalogue.procedures)})
 
 
 # --- leaving the flow ------------------------------------------------------------------------------------
@@ -993,7 +999,11 @@ async def render_missing(reminder: Reminder, i18n: Translator, runtime: Runtime)
         checklist = await ruos.checklist(session, catalogue=runtime.requirements, organization=organization, today=today_of(runtime))
     _ = i18n.gettext
     missing = sum(view.outstanding for view in checklist.items)
-    text = _("📋 Reminder: %(count)s required documents for the RUOS of %(organization)s are still missing.") % {
+    text = i18n.ngettext(
+        "📋 Reminder: %(count)s required document for the RUOS of %(organization)s is still missing.",
+        "📋 Reminder: %(count)s required documents for the RUOS of %(organization)s are still missing.",
+        missing,
+    ) % {
         "count": missing, "organization": escape(organization.name),
     }
     text += "\n\n👉 " + next_step_text(i18n, checklist)
@@ -1030,7 +1040,11 @@ async def render_board_term(reminder: Reminder, i18n: Translator, runtime: Runti
         return None
     _ = i18n.gettext
     procedure, _fallback = ruos.ruos_procedure(runtime.requirements, organization)
-    text = _("⏰ The term of the board of %(organization)s ends on %(date)s, in %(days)s days. Hold the election of the new board in time, and ask the municipality what it needs to record it.") % {
+    text = i18n.ngettext(
+        "⏰ The term of the board of %(organization)s ends on %(date)s, in %(days)s day. Hold the election of the new board in time, and ask the municipality what it needs to record it.",
+        "⏰ The term of the board of %(organization)s ends on %(date)s, in %(days)s days. Hold the election of the new board in time, and ask the municipality what it needs to record it.",
+        int(reminder.payload["days"]),
+    ) % {
         "organization": escape(organization.name), "date": i18n.date(organization.board_term_end), "days": reminder.payload["days"],
     }
     if procedure.renewal_items:
