@@ -302,7 +302,10 @@ def item_text(i18n: Translator, checklist: Checklist, view: ItemView) -> str:
     if requirement.source:
         lines.append("<i>" + _("Source: %(norm)s.") % {"norm": escape(requirement.source)} + "</i>")
     if requirement.involves_board_ids and checklist.id_documents_at_risk:
-        lines += ["", id_warning(i18n, checklist)]
+        # The explanation above already says what to do if a document is refused: name only
+        # the documents concerned, not the whole warning of the checklist again.
+        lines += ["", _("⚠️ Your board includes people with: %(documents)s.") % {
+            "documents": escape(documents_text(i18n, checklist.id_documents_at_risk))}]
     return "\n".join(lines)
 
 
