@@ -39,7 +39,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    needs_consent,
     notify,
     page_number,
     paged_rows,
@@ -440,7 +439,6 @@ async def show_leaders(update: Update, context: VocesContext) -> int:
     return END
 
 
-@needs_consent
 async def invite(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
     _ = context.gettext

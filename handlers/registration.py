@@ -34,7 +34,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    needs_consent,
     page_number,
     paged_rows,
     reply,
@@ -137,7 +136,6 @@ async def load_draft(context: VocesContext, session):  # noqa: ANN001, ANN201
     return person, await registration.find_draft(session, user=person)
 
 
-@needs_consent
 async def start(update: Update, context: VocesContext) -> str | int:
     _ = context.gettext
     runtime = context.runtime

@@ -76,7 +76,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    needs_consent,
     notify,
     page_navigation,
     page_number,
@@ -378,7 +377,6 @@ async def finish(update: Update, context: VocesContext) -> int:
 # --- /ruos ---------------------------------------------------------------------------------------
 
 
-@needs_consent
 async def start(update: Update, context: VocesContext) -> int:
     """The checklist of the organization the leader acts for; staff add the organization's number."""
     _ = context.gettext
@@ -418,7 +416,6 @@ def integer(value: str) -> int:
     return int(value)
 
 
-@needs_consent
 async def on_button(update: Update, context: VocesContext) -> object:
     await answer_button(update, context)
     query = update.callback_query
@@ -768,7 +765,6 @@ def require_staff(context: VocesContext) -> bool:
     return context.person is not None and context.person.role is Role.STAFF
 
 
-@needs_consent
 async def list_waiting(update: Update, context: VocesContext) -> None:
     await show_waiting(update, context, page=1)
 
