@@ -389,3 +389,21 @@ async def test_two_leaders_handing_in_the_request_at_once_record_it_once(bot):
         registration = await session.get(RuosRegistration, organization_id)
     assert registration.stage is RegistrationStage.SUBMITTED
     assert registration.expediente == ("EXP-1" if saved == [owner] else "EXP-2")
+
+
+async def test_two_co_leaders_sending_pages_for_one_document_at_once_keep_both_pages(bot):
+    owner = bot.user(first_name="Carmen", language_code="en")
+    await organization_led_by(bot, owner)
+    await owner.sends("/invite")
+    rosa = bot.user(first_name="Rosa", language_code="en")
+    await consented(rosa)
+    await rosa.sends(f"/start {invite_link(owner.last_text)}")
+    for leader in (owner, rosa):
+        await leader.sends("/ruos")
+        await leader.taps("Copy of the minute book")
+        await leader.taps("Upload")
+    await asyncio.gather(owner.uploads_photo(PAGES[0]), rosa.uploads_photo(PAGES[1]))
+    async with await bot.session() as session:
+        item = await session.scalar(select(ChecklistItem))
+        assert (item.status, item.revision) == (ItemStatus.UPLOADED, 2)             # both pages counted
+    assert await count(bot, StoredFile) == 2

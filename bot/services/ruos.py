@@ -539,23 +539,7 @@ async def record_upload(
     """
     await require_leader_or_staff(session, user_id=uploader.id, organization_id=organization_id)
     mime_type = accepted_content_type(requirement, upload.content)
-    item = await session.scalar(
-        select(ChecklistItem).where(
-            ChecklistItem.organization_id == organization_id,
-            ChecklistItem.procedure_code == procedure.code,
-            ChecklistItem.item_code == requirement.code,
-        )
-    )
-    if item is None:
-        item = ChecklistItem(
-            organization_id=organization_id,
-            procedure_code=procedure.code,
-            item_code=requirement.code,
-            status=ItemStatus.MISSING,
-            revision=0,
-            updated_at=now,
-        )
-        session.add(item)
+    item = await _locked_item(session, organization_id, procedure.code, requirement.code, now)
     current = _current_files(organization_id, procedure.code, requirement.code)
     saved = await asyncio.to_thread(store.save, upload.content)
     duplicate = await session.scalar(select(StoredFile.id).where(*current, StoredFile.sha256 == saved.sha256))
@@ -591,6 +575,34 @@ async def record_upload(
             select(func.count()).select_from(StoredFile).where(*current, StoredFile.media_group_id == upload.media_group_id)
         ) or 0
     return UploadReceipt(pages=pages, album_pages=album_pages, duplicate=duplicate is not None)
+
+
+async def _locked_item(session: AsyncSession, organization_id: int, procedure_code: str, item_code: str, now: datetime) -> ChecklistItem:
+    """The item's row, made at its first upload and locked until the upload commits.
+
+    Two co-leaders sending pages for the same document at the same moment then add their pages
+    one after the other: neither page is lost and the revision counts both (on PostgreSQL the
+    row lock orders them; SQLite has one writer at a time anyway).
+    """
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(ChecklistItem)
+        .values(organization_id=organization_id, procedure_code=procedure_code, item_code=item_code,
+                status=ItemStatus.MISSING, revision=0, updated_at=now)
+        .on_conflict_do_nothing()
+    )
+    item = await session.scalar(
+        select(ChecklistItem)
+        .where(
+            ChecklistItem.organization_id == organization_id,
+            ChecklistItem.procedure_code == procedure_code,
+            ChecklistItem.item_code == item_code,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert item is not None
+    return item
 
 
 async def withdraw_pages(
