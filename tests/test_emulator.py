@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import suppress
 
@@ -514,3 +515,143 @@ async def test_a_python_telegram_bot_application_talks_to_simulated_users(
 
         await application.updater.stop()
         await application.stop()
+
+
+# -- any client: tokens, form bodies on any method, allowed_updates, Telegram's 404 -----------
+
+
+async def test_an_unknown_token_and_a_malformed_path_get_telegrams_json_errors(
+    emulator: BotApiEmulator, bot: Bot
+) -> None:
+    await bot.get_me()  # the first token claims the emulator's bot; any other is refused
+    async with aiohttp.ClientSession() as client:
+        wrong = await client.get(f"{emulator.base_url}999:wrong/getMe")
+        assert (wrong.status, await wrong.json()) == (
+            401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        )  # fmt: skip
+        for path in ("/bot/getMe", f"/bot{TOKEN}/noSuchMethod", "/file/bot/none"):
+            answer = await client.get(f"{emulator.url}{path}")
+            assert (answer.status, await answer.json()) == (
+                404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            ), path  # fmt: skip
+
+
+async def test_each_token_is_its_own_bot_with_its_own_updates_and_files(
+    emulator: BotApiEmulator, bot: Bot
+) -> None:
+    ana = emulator.user()
+    emulator.add_bot("424242:OTHER", username="otro_bot")
+    _, (update,) = await asyncio.gather(
+        ana.uploads_document(b"%PDF-1.7", "acta.pdf", "application/pdf"),
+        bot.get_updates(timeout=5),
+    )
+    async with Bot("424242:OTHER", base_url=emulator.base_url) as other:
+        assert (await other.get_me()).username == "otro_bot"
+        assert await other.get_updates() == ()  # Ana writes to the first bot only
+        with pytest.raises(Forbidden, match="can't initiate conversation"):
+            await other.send_message(ana.id, "hola")
+    file = await bot.get_file(update.message.document.file_id)
+    assert await file.download_as_bytearray() == b"%PDF-1.7"
+    async with aiohttp.ClientSession() as client:
+        for token, status in (("424242:OTHER", 404), ("999:wrong", 401)):
+            answer = await client.get(f"{emulator.base_file_url}{token}/{file.file_path}")
+            assert answer.status == status, token
+
+
+async def test_parameters_in_a_form_or_multipart_body_count_on_a_get_request_too(
+    emulator: BotApiEmulator, bot: Bot
+) -> None:
+    ana = emulator.user()
+    *_, (first, _second) = await asyncio.gather(
+        ana.sends("uno"), ana.sends("dos"), bot.get_updates(timeout=5)
+    )
+    url = f"{emulator.base_url}{TOKEN}/getUpdates"
+    async with aiohttp.ClientSession() as client:
+        by_form = await (await client.get(url, data={"offset": first.update_id + 1})).json()
+        assert [u["message"]["text"] for u in by_form["result"]] == ["dos"]
+        multipart = aiohttp.FormData({"offset": str(first.update_id + 2)})
+        multipart.add_field("ignored", b"x", filename="x.bin")  # forces multipart/form-data
+        by_multipart = await (await client.get(url, data=multipart)).json()
+        assert by_multipart == {"ok": True, "result": []}
+
+
+async def test_allowed_updates_is_applied_and_kept_until_changed(
+    emulator: BotApiEmulator, bot: Bot
+) -> None:
+    ana = emulator.user()
+    await bot.send_message(
+        ana.id, "¿Vienes?", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Sí", callback_data="yes")]]
+        ),
+    )  # fmt: skip
+    *_, (update,) = await asyncio.gather(
+        ana.sends("texto que no se pide"),
+        ana.taps("Sí"),
+        bot.get_updates(timeout=5, allowed_updates=["callback_query"]),
+    )
+    assert update.callback_query.data == "yes"
+    _, nothing = await asyncio.gather(  # still callback queries only: the text is dropped
+        ana.sends("tampoco"), bot.get_updates(offset=update.update_id + 1, timeout=0.3)
+    )
+    assert nothing == ()
+    _, (text,) = await asyncio.gather(
+        ana.sends("ahora sí"),
+        bot.get_updates(offset=update.update_id + 1, timeout=5, allowed_updates=[]),
+    )
+    assert text.message.text == "ahora sí"
+
+
+async def test_a_pytelegrambotapi_bot_talks_to_simulated_users(
+    emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second client library: its async client sends getUpdates' offset in a GET's body."""
+    from telebot import asyncio_helper, types
+    from telebot.async_telebot import AsyncTeleBot
+
+    emulator.settle_seconds = 0.2
+    monkeypatch.setattr(asyncio_helper, "API_URL", f"{emulator.base_url}{{0}}/{{1}}")
+    monkeypatch.setattr(asyncio_helper, "FILE_URL", f"{emulator.base_file_url}{{0}}/{{1}}")
+    telebot = AsyncTeleBot(TOKEN)
+
+    @telebot.message_handler(commands=["start"])
+    async def start(message: types.Message) -> None:
+        keyboard = types.InlineKeyboardMarkup()
+        keyboard.add(types.InlineKeyboardButton("Saludar", callback_data="hi"))
+        await telebot.reply_to(message, f"Hola <b>{message.from_user.first_name}</b>",
+                               parse_mode="HTML", reply_markup=keyboard)  # fmt: skip
+
+    @telebot.callback_query_handler(func=lambda query: query.data == "hi")
+    async def greet(query: types.CallbackQuery) -> None:
+        await telebot.answer_callback_query(query.id, "👋")
+        await telebot.edit_message_text("¡Hola de vuelta!", query.message.chat.id,
+                                        query.message.message_id)  # fmt: skip
+
+    @telebot.message_handler(content_types=["document"])
+    async def measure(message: types.Message) -> None:
+        file = await telebot.get_file(message.document.file_id)
+        content = await telebot.download_file(file.file_path)
+        await telebot.send_message(message.chat.id, f"{len(content)} bytes")
+
+    polling = asyncio.create_task(telebot.polling(non_stop=True, timeout=1, request_timeout=5))
+    try:
+        ana = emulator.user(first_name="Ana")
+        await ana.sends("/start")
+        assert (ana.last_text, ana.buttons) == ("Hola Ana", ["Saludar"])
+        await ana.taps("Saludar")
+        assert (ana.last_text, ana.last_alert) == ("¡Hola de vuelta!", "👋")
+        await ana.uploads_document(b"%PDF-1.7 acta", "acta.pdf", "application/pdf")
+        assert ana.last_text == "13 bytes"
+        assert len(ana.messages) == 2  # each update answered once: the offset was honoured
+    finally:
+        polling.cancel()
+        with suppress(asyncio.CancelledError):
+            await polling
+        await AsyncTeleBot.close_session()
+
+
+def test_the_module_docstring_lists_every_emulated_method() -> None:
+    import bot.playground.emulator as package
+
+    listed = package.__doc__.split("The methods:")[1].split("Tokens:")[0]
+    emulated = {name for name, _method in BotApiEmulator()._methods.values()}
+    assert set(re.findall(r"[a-zA-Z]+(?=[,.])", listed)) == emulated

@@ -17,9 +17,25 @@ would talk to api.telegram.org::
 Three faces:
 
 * **The Bot API** (``/bot<token>/<method>``, ``/file/bot<token>/<path>``) with Telegram's
-  semantics and error texts for what Voces uses: long polling, messages with HTML entities,
-  inline and reply keyboards, edits, deletes, callback answers, documents, photos, albums,
-  polls, command menus, files, a global flood limit and blocked users.
+  semantics and error texts, to any client (python-telegram-bot, pyTelegramBotAPI, curl):
+  parameters from the query string and a JSON, form or multipart body on any HTTP method;
+  long polling with ``allowed_updates``; messages with HTML entities, inline and reply
+  keyboards, edits, deletes, callback answers, documents, photos, albums, polls, command
+  menus, files, a global flood limit and blocked users. The methods:
+
+  getMe, logOut, close, setWebhook, deleteWebhook, getWebhookInfo, getUpdates,
+  setMyCommands, getMyCommands, deleteMyCommands, setChatMenuButton, getChatMenuButton,
+  sendMessage, editMessageText, editMessageCaption, editMessageReplyMarkup, deleteMessage,
+  answerCallbackQuery, sendDocument, sendPhoto, sendMediaGroup, sendPoll, stopPoll,
+  sendChatAction, getChat, getFile.
+
+  Tokens: the people talk to one bot, ``emulator.bot``. Its token is ``BotApiEmulator(token=)``
+  or, if none is given, the first token of Telegram's form (``<bot id>:<secret>``) that makes
+  a request, so a test can start any bot process on a fresh emulator without telling it the
+  token; ``add_bot(token)`` adds others, each with its own updates, menus and webhook (and, as
+  a bot nobody started, 403 on sending to a person). Any other token gets 401 Unauthorized,
+  on methods and file downloads alike; an unknown method or a malformed path, Telegram's
+  JSON 404.
 * **The test API**: ``emulator.user(...)`` returns a ``SimulatedUser`` that sends, taps,
   uploads and votes, waits until the bot has handled each action, and reads what it sees.
 * **The client API** (``/_emulator/...``, JSON) for the browser chat page: users, chat
@@ -30,7 +46,12 @@ Deliberate simplifications: private chats only (chat id == user id); parse_mode 
 and "MarkdownV2" are accepted but the text is kept as plain text (Voces only uses HTML);
 Telegram's automatic entities (urls, mentions, hashtags) are not detected in bot messages;
 a webhook is stored and makes getUpdates fail as in Telegram, but updates are never pushed to
-it; ``allowed_updates`` is not applied.
+it.
+
+Its parts: ``state`` (limits, errors, bots, chats, messages, events, files), ``bot_api`` (the
+bot's side: the methods above), ``people`` (the people's side: ``SimulatedUser``),
+``client_api`` (the people's side over HTTP, for the page) and ``server`` (``BotApiEmulator``:
+routes, tokens, updates and waiting for the bot).
 """
 
 from bot.playground.emulator.people import SimulatedUser
@@ -44,6 +65,7 @@ from bot.playground.emulator.state import (
     ApiCall,
     ChatEvent,
     ChatMessage,
+    EmulatedBot,
     EmulatorStats,
     JsonDict,
     PrivateChat,
@@ -62,6 +84,7 @@ __all__ = [
     "BotApiEmulator",
     "ChatEvent",
     "ChatMessage",
+    "EmulatedBot",
     "EmulatorStats",
     "JsonDict",
     "PrivateChat",

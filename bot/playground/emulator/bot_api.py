@@ -8,13 +8,13 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.playground.emulator.state import (
     _COMMAND,
     _URL_BUTTON,
-    DEFAULT_BOT_ID,
     INLINE_BUTTON_ACTIONS,
     JSON_PARAMETERS,
     MAX_CALLBACK_DATA_BYTES,
@@ -28,6 +28,7 @@ from bot.playground.emulator.state import (
     PHOTO_WIDTH,
     QUERY_TOO_OLD,
     ChatMessage,
+    EmulatedBot,
     JsonDict,
     PrivateChat,
     StoredFile,
@@ -40,10 +41,10 @@ from bot.playground.telegram_html import HtmlParseError, parse_html, utf16_lengt
 
 
 class _Call:
-    """One incoming Bot API request: the token, its decoded parameters and its uploads."""
+    """One incoming Bot API request: the bot its token names, its decoded parameters and its uploads."""
 
-    def __init__(self, token: str, values: JsonDict, uploads: dict[str, _Upload]) -> None:
-        self.token = token
+    def __init__(self, bot: EmulatedBot, values: JsonDict, uploads: dict[str, _Upload]) -> None:
+        self.bot = bot
         self.uploads = uploads
         self.chat: PrivateChat | None = None
         self.values = dict(values)
@@ -136,15 +137,6 @@ class BotApiMethods:
     def _timestamp(self) -> int:
         return int(self.clock.now().timestamp())
 
-    def _bot_user(self) -> JsonDict:
-        prefix = self._token.partition(":")[0]
-        return {
-            "id": int(prefix) if prefix.isdigit() else DEFAULT_BOT_ID,
-            "is_bot": True,
-            "first_name": self.bot_first_name,
-            "username": self.bot_username,
-        }
-
     def _chat(self, call: _Call, *, refuse_if_blocked: bool = True) -> PrivateChat:
         """The chat named by ``chat_id``; a blocked user refuses everything but lookups."""
         raw = call.get("chat_id")
@@ -156,6 +148,8 @@ class BotApiMethods:
             user = None  # "@username" addresses channels and groups, never private chats
         if user is None:
             raise _bad_request("chat not found")
+        if call.bot is not self.bot:
+            raise TelegramApiError(403, "Forbidden: bot can't initiate conversation with a user")
         call.chat = user.chat
         user.chat.last_bot_request_at = time.monotonic()
         if refuse_if_blocked and user.chat.blocked:
@@ -242,7 +236,7 @@ class BotApiMethods:
         reply_to = self._reply_to(call, chat)  # may fail, and a failed send uses no message id
         data: JsonDict = {
             "message_id": chat.allocate_message_id(),
-            "from": self._bot_user(),
+            "from": call.bot.user_json(),
             "chat": chat.json,
             "date": self._timestamp(),
             **content,
@@ -293,7 +287,7 @@ class BotApiMethods:
 
     async def _get_me(self, call: _Call) -> JsonDict:
         return {
-            **self._bot_user(),
+            **call.bot.user_json(),
             "can_join_groups": True,
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
@@ -307,77 +301,79 @@ class BotApiMethods:
             return await self._delete_webhook(call)
         if not url.startswith("https://"):
             raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        bot = call.bot
         if call.flag("drop_pending_updates"):
-            self._pending_updates.clear()
-        self._webhook = {"url": url, "allowed_updates": call.get("allowed_updates")}
-        self._updates_signal.notify()  # a waiting getUpdates now conflicts with the webhook
+            bot.pending_updates.clear()
+        _apply_allowed_updates(call)
+        bot.webhook = {"url": url}
+        bot.updates_signal.notify()  # a waiting getUpdates now conflicts with the webhook
         return True
 
     async def _delete_webhook(self, call: _Call) -> bool:
-        self._webhook = None
+        call.bot.webhook = None
         if call.flag("drop_pending_updates"):
-            self._pending_updates.clear()
+            call.bot.pending_updates.clear()
         return True
 
     async def _get_webhook_info(self, call: _Call) -> JsonDict:
+        bot = call.bot
         info: JsonDict = {
-            "url": self._webhook["url"] if self._webhook else "",
+            "url": bot.webhook["url"] if bot.webhook else "",
             "has_custom_certificate": False,
-            "pending_update_count": len(self._pending_updates),
+            "pending_update_count": len(bot.pending_updates),
         }
-        if self._webhook and self._webhook["allowed_updates"]:
-            info["allowed_updates"] = self._webhook["allowed_updates"]
+        if bot.webhook and bot.allowed_updates is not None:
+            info["allowed_updates"] = sorted(bot.allowed_updates)
         return info
 
     async def _get_updates(self, call: _Call) -> list[JsonDict]:
-        self._refuse_polling_with_webhook()
-        self._poll_generation += 1
-        generation = self._poll_generation
-        self._updates_signal.notify()  # an older long poll ends with a Conflict
+        bot = call.bot
+        _refuse_polling_with_webhook(bot)
+        bot.poll_generation += 1
+        generation = bot.poll_generation
+        bot.updates_signal.notify()  # an older long poll ends with a Conflict
+        _apply_allowed_updates(call)
         offset = call.integer("offset")
         if offset:
-            self._confirm_updates(offset)
+            _confirm_updates(bot, offset)
         limit = min(
             max(call.integer("limit") or MAX_UPDATES_PER_REQUEST, 1), MAX_UPDATES_PER_REQUEST
         )
         deadline = time.monotonic() + max(call.number("timeout") or 0.0, 0.0)
         while True:
-            self._refuse_polling_with_webhook()
-            if generation != self._poll_generation:
+            _refuse_polling_with_webhook(bot)
+            if generation != bot.poll_generation:
                 raise TelegramApiError(
                     409,
                     "Conflict: terminated by other getUpdates request; "
                     "make sure that only one bot instance is running",
                 )
+            self._drop_unwanted_updates(bot)
             remaining = deadline - time.monotonic()
-            if self._pending_updates or self._closing or remaining <= 0:
+            if bot.pending_updates or self._closing or remaining <= 0:
                 break
-            await self._updates_signal.wait(remaining)
-        batch = list(itertools.islice(self._pending_updates, limit))
+            await bot.updates_signal.wait(remaining)
+        batch = list(itertools.islice(bot.pending_updates, limit))
+        self._mark_delivered(batch)
+        return batch
+
+    def _drop_unwanted_updates(self, bot: EmulatedBot) -> None:
+        """Telegram never delivers the kinds ``allowed_updates`` leaves out."""
+        unwanted = [update for update in bot.pending_updates if not bot.wants(update)]
+        if not unwanted:
+            return
+        wanted = [update for update in bot.pending_updates if bot.wants(update)]
+        bot.pending_updates.clear()
+        bot.pending_updates.extend(wanted)
+        self._mark_delivered(unwanted)  # an action waiting on one goes on to wait for quiet
+
+    def _mark_delivered(self, updates: list[JsonDict]) -> None:
         now = time.monotonic()
-        for update in batch:
+        for update in updates:
             tracking = self._tracking.get(update["update_id"])
             if tracking is not None and not tracking.delivered.is_set():
                 tracking.delivered_at = now
                 tracking.delivered.set()
-        return batch
-
-    def _refuse_polling_with_webhook(self) -> None:
-        if self._webhook is not None:
-            raise TelegramApiError(
-                409,
-                "Conflict: can't use getUpdates method while webhook is active; "
-                "use deleteWebhook to delete the webhook first",
-            )
-
-    def _confirm_updates(self, offset: int) -> None:
-        pending = self._pending_updates
-        if offset < 0:  # keep only the last -offset updates
-            while len(pending) > -offset:
-                pending.popleft()
-            return
-        while pending and pending[0]["update_id"] < offset:
-            pending.popleft()
 
     async def _set_my_commands(self, call: _Call) -> bool:
         commands = call.get("commands")
@@ -392,19 +388,19 @@ class BotApiMethods:
                 raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         key = self._command_scope_key(call)
         if commands:
-            self._commands[key] = [
+            call.bot.commands[key] = [
                 {"command": str(c["command"]).removeprefix("/"), "description": c["description"]}
                 for c in commands
             ]
         else:
-            self._commands.pop(key, None)
+            call.bot.commands.pop(key, None)
         return True
 
     async def _get_my_commands(self, call: _Call) -> list[JsonDict]:
-        return self._commands.get(self._command_scope_key(call), [])
+        return call.bot.commands.get(self._command_scope_key(call), [])
 
     async def _delete_my_commands(self, call: _Call) -> bool:
-        self._commands.pop(self._command_scope_key(call), None)
+        call.bot.commands.pop(self._command_scope_key(call), None)
         return True
 
     def _command_scope_key(self, call: _Call) -> tuple[str, int | None, int | None, str]:
@@ -422,25 +418,26 @@ class BotApiMethods:
         return kind, chat_id, int(user_id) if user_id else None, call.text("language_code") or ""
 
     def _commands_for(self, user_id: int, language_code: str | None) -> list[JsonDict]:
+        """The menu the people's bot shows in this person's chat."""
         # Telegram's order for a private chat: the chat, all private chats, default; each with
         # the user's language first.
         languages = [language_code, ""] if language_code else [""]
         for kind, chat_id in (("chat", user_id), ("all_private_chats", None), ("default", None)):
             for language in languages:
-                commands = self._commands.get((kind, chat_id, None, language))
+                commands = self.bot.commands.get((kind, chat_id, None, language))
                 if commands:
                     return commands
         return []
 
     async def _set_chat_menu_button(self, call: _Call) -> bool:
         chat_id = self._chat(call, refuse_if_blocked=False).id if call.get("chat_id") else None
-        self._menu_buttons[chat_id] = call.get("menu_button") or {"type": "default"}
+        call.bot.menu_buttons[chat_id] = call.get("menu_button") or {"type": "default"}
         return True
 
     async def _get_chat_menu_button(self, call: _Call) -> JsonDict:
         chat_id = self._chat(call, refuse_if_blocked=False).id if call.get("chat_id") else None
         for key in (chat_id, None):
-            button = self._menu_buttons.get(key)
+            button = call.bot.menu_buttons.get(key)
             if button is not None and button.get("type") != "default":
                 return button
         return {"type": "commands"}
@@ -491,7 +488,8 @@ class BotApiMethods:
         return True
 
     async def _answer_callback_query(self, call: _Call) -> bool:
-        user_id = self._callback_queries.pop(call.text("callback_query_id") or "", None)
+        query_id = call.text("callback_query_id") or ""
+        user_id = self._callback_queries.pop(query_id, None) if call.bot is self.bot else None
         if user_id is None:
             raise TelegramApiError(400, QUERY_TOO_OLD)
         chat = self._users[user_id].chat
@@ -529,7 +527,7 @@ class BotApiMethods:
             # Each item formats its own caption, with the same rules as a sendPhoto's.
             caption_fields = ("caption", "parse_mode", "caption_entities")
             item_call = _Call(
-                call.token,
+                call.bot,
                 {key: item[key] for key in caption_fields if key in item},
                 {},
             )
@@ -611,7 +609,7 @@ class BotApiMethods:
 
     async def _get_file(self, call: _Call) -> JsonDict:
         stored = self._files.get(call.text("file_id") or "")
-        if stored is None:
+        if stored is None or call.bot is not self.bot:  # file ids belong to one bot
             raise _bad_request("invalid file_id")
         if stored.size > self.download_limit_bytes:
             raise _bad_request("file is too big")
@@ -703,6 +701,35 @@ class BotApiMethods:
         ]
 
 
+def _apply_allowed_updates(call: _Call) -> None:
+    """Kept until changed, as in Telegram; an empty list means the default kinds."""
+    allowed = call.get("allowed_updates")
+    if allowed is None:
+        return
+    if not isinstance(allowed, list):
+        raise _bad_request("can't parse allowed updates JSON array")
+    call.bot.allowed_updates = frozenset(map(str, allowed)) or None
+
+
+def _refuse_polling_with_webhook(bot: EmulatedBot) -> None:
+    if bot.webhook is not None:
+        raise TelegramApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
+
+
+def _confirm_updates(bot: EmulatedBot, offset: int) -> None:
+    pending = bot.pending_updates
+    if offset < 0:  # keep only the last -offset updates
+        while len(pending) > -offset:
+            pending.popleft()
+        return
+    while pending and pending[0]["update_id"] < offset:
+        pending.popleft()
+
+
 def _check_inline_keyboard(rows: Any) -> None:
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise _bad_request(
@@ -752,11 +779,34 @@ async def _read_parameters(request: web.Request) -> tuple[JsonDict, dict[str, _U
             raise _bad_request("can't parse JSON object") from None
         if isinstance(body, dict):
             values.update(body)
-    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    elif request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        pass
+    elif request.method in request.POST_METHODS:
         form = await request.post()
         for name, value in form.items():
             if isinstance(value, web.FileField):
                 uploads[name] = _Upload(value.filename, value.content_type, value.file.read())
             else:
                 values[name] = value
+    else:
+        # Telegram reads a form on any method; aiohttp's post() ignores it on a GET, which some
+        # clients (pyTelegramBotAPI's async one) send with the offset of getUpdates in the body.
+        await _read_form_of_any_method(request, values, uploads)
     return values, uploads
+
+
+async def _read_form_of_any_method(
+    request: web.Request, values: JsonDict, uploads: dict[str, _Upload]
+) -> None:
+    if request.content_type == "application/x-www-form-urlencoded":
+        values.update(parse_qsl(await request.text(), keep_blank_values=True))
+        return
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or part.name is None:
+            continue
+        if part.filename is not None:
+            content_type = part.headers.get("Content-Type")
+            uploads[part.name] = _Upload(part.filename, content_type, await part.read())
+        else:
+            values[part.name] = await part.text()

@@ -335,7 +335,7 @@ class SimulatedUser:
 
     def _membership_update(self, old_status: str, new_status: str) -> int:
         self._begin_action()
-        bot_user = self._emulator._bot_user()
+        bot_user = self._emulator.bot.user_json()
 
         def member(status: str) -> JsonDict:
             return {

@@ -12,6 +12,7 @@ from collections import deque
 from types import TracebackType
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.clock import Clock, SystemClock
 from bot.playground.emulator.bot_api import ApiMethod, BotApiMethods, _Call, _read_parameters
@@ -21,17 +22,20 @@ from bot.playground.emulator.state import (
     FIRST_USER_ID,
     RATE_LIMITED_METHODS,
     RECORDED_CALLS,
+    TOKEN_FORM,
     UPLOAD_LIMIT_BYTES,
     ApiCall,
     ChatMessage,
+    EmulatedBot,
     EmulatorStats,
     JsonDict,
     PrivateChat,
     StoredFile,
     TelegramApiError,
-    _Signal,
     _UpdateTracking,
 )
+
+NOT_FOUND = TelegramApiError(404, "Not Found")
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,7 @@ class BotApiEmulator(BotApiMethods):
     def __init__(
         self,
         *,
+        token: str | None = None,
         send_limit_per_second: float | None = None,
         download_limit_bytes: int = 20 * 1024 * 1024,
         bot_username: str = "voces_bot",
@@ -50,8 +55,10 @@ class BotApiEmulator(BotApiMethods):
     ) -> None:
         self.send_limit_per_second = send_limit_per_second
         self.download_limit_bytes = download_limit_bytes
-        self.bot_username = bot_username
-        self.bot_first_name = bot_first_name
+        # The bot the simulated people talk to. Without a token here, the first request with a
+        # token of Telegram's form claims it, so any test can start its bot on a fresh emulator.
+        self.bot = EmulatedBot(token, username=bot_username, first_name=bot_first_name)
+        self._bots: dict[str, EmulatedBot] = {token: self.bot} if token else {}
         self.clock: Clock = clock or SystemClock()
         # Waiting for the bot (see SimulatedUser actions).
         self.expect_processed_signal = False
@@ -67,16 +74,11 @@ class BotApiEmulator(BotApiMethods):
         self._next_seq = itertools.count(1).__next__
         self._users: dict[int, SimulatedUser] = {}
         self._user_ids = itertools.count(FIRST_USER_ID)
-        self._token = ""
         self._closing = False
         self._last_bot_request_at = 0.0
 
-        self._pending_updates: deque[JsonDict] = deque()
         self._update_ids = itertools.count(1)
-        self._updates_signal = _Signal()
-        self._poll_generation = 0
         self._tracking: dict[int, _UpdateTracking] = {}
-        self._webhook: JsonDict | None = None
 
         self._recent_sends: deque[float] = deque()
         self._callback_queries: dict[str, int] = {}  # unanswered query id → user id
@@ -86,13 +88,13 @@ class BotApiEmulator(BotApiMethods):
         self._file_numbers = itertools.count(1)
         self._media_group_ids = itertools.count(13_000_000_000_001)
         self._poll_ids = itertools.count(5_000_000_000_001)
-        self._commands: dict[tuple[str, int | None, int | None, str], list[JsonDict]] = {}
-        self._menu_buttons: dict[int | None, JsonDict] = {}
 
         self._methods: dict[str, tuple[str, ApiMethod]] = {
             name.lower(): (name, method) for name, method in self._api_methods().items()
         }
-        self.web_app = web.Application(client_max_size=UPLOAD_LIMIT_BYTES + 1024 * 1024)
+        self.web_app = web.Application(
+            client_max_size=UPLOAD_LIMIT_BYTES + 1024 * 1024, middlewares=[_json_not_found]
+        )
         self.web_app.router.add_route("*", "/bot{token}/{method}", self._handle_api_request)
         self.web_app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file_download)
         _ClientApi(self).register(self.web_app.router)
@@ -116,7 +118,8 @@ class BotApiEmulator(BotApiMethods):
         self._closing = True
         # Long polls (the bot's getUpdates, the page's events) return at once instead of
         # holding the shutdown.
-        self._updates_signal.notify()
+        for bot in {self.bot, *self._bots.values()}:
+            bot.updates_signal.notify()
         for user in self._users.values():
             user.chat.signal.notify()
         if self._runner is not None:
@@ -134,6 +137,35 @@ class BotApiEmulator(BotApiMethods):
         traceback: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    @property
+    def bot_username(self) -> str:
+        return self.bot.username
+
+    @property
+    def bot_first_name(self) -> str:
+        return self.bot.first_name
+
+    def add_bot(
+        self, token: str, *, username: str = "other_bot", first_name: str = "Other"
+    ) -> EmulatedBot:
+        """Another bot, with its own updates and menus; the simulated people never started it."""
+        if not TOKEN_FORM.match(token) or token in self._bots:
+            raise ValueError(f"{token!r} is not a new token of the form <bot id>:<secret>")
+        bot = EmulatedBot(token, username=username, first_name=first_name)
+        self._bots[token] = bot
+        return bot
+
+    def _authorized_bot(self, token: str) -> EmulatedBot:
+        """The bot this token names; Telegram answers 401 Unauthorized for any other token."""
+        bot = self._bots.get(token)
+        if bot is not None:
+            return bot
+        if self.bot.token is None and TOKEN_FORM.match(token):
+            self.bot.token = token
+            self._bots[token] = self.bot
+            return self.bot
+        raise TelegramApiError(401, "Unauthorized")
 
     # -- test API ----------------------------------------------------------------------------
 
@@ -176,10 +208,10 @@ class BotApiEmulator(BotApiMethods):
 
     def _enqueue_update(self, payload: JsonDict) -> int:
         update_id = next(self._update_ids)
-        self._pending_updates.append({"update_id": update_id, **payload})
+        self.bot.pending_updates.append({"update_id": update_id, **payload})
         self._tracking[update_id] = _UpdateTracking()
         self.stats.updates_created += 1
-        self._updates_signal.notify()
+        self.bot.updates_signal.notify()
         return update_id
 
     def _enqueue_callback_query(
@@ -244,23 +276,26 @@ class BotApiEmulator(BotApiMethods):
     # -- HTTP: the Bot API -------------------------------------------------------------------
 
     async def _handle_api_request(self, request: web.Request) -> web.Response:
+        try:
+            bot = self._authorized_bot(request.match_info["token"])
+        except TelegramApiError as error:
+            self.calls.append(ApiCall(request.match_info["method"], {}, error.description))
+            return web.json_response(error.as_json(), status=error.code)
         entry = self._methods.get(request.match_info["method"].lower())
         if entry is None:
             self.calls.append(ApiCall(request.match_info["method"], {}, "Not Found"))
-            body = {"ok": False, "error_code": 404, "description": "Not Found"}
-            return web.json_response(body, status=404)
+            return web.json_response(NOT_FOUND.as_json(), status=404)
         name, method = entry
-        token = request.match_info["token"]
-        self._token = token
         self.stats.requests += 1
-        # Long polls say nothing about whether the bot is busy with an update.
-        answering = name != "getUpdates"
+        # Long polls say nothing about whether the bot is busy with an update; other bots say
+        # nothing about the people's bot.
+        answering = name != "getUpdates" and bot is self.bot
         if answering:
             self._last_bot_request_at = time.monotonic()
         call: _Call | None = None
         try:
             values, uploads = await _read_parameters(request)
-            call = _Call(token, values, uploads)
+            call = _Call(bot, values, uploads)
             if name in RATE_LIMITED_METHODS:
                 self._check_send_rate()
             result = await method(call)
@@ -281,11 +316,14 @@ class BotApiEmulator(BotApiMethods):
         self.calls.append(ApiCall(name, call.recorded_params() if call else {}, error))
 
     async def _handle_file_download(self, request: web.Request) -> web.Response:
+        try:
+            bot = self._authorized_bot(request.match_info["token"])
+        except TelegramApiError as error:
+            return web.json_response(error.as_json(), status=error.code)
+        # Every file is in the people's chats with the first bot: no other bot can fetch it.
         stored = self._files_by_path.get(request.match_info["file_path"])
-        if stored is None:
-            return web.json_response(
-                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
-            )
+        if stored is None or bot is not self.bot:
+            return web.json_response(NOT_FOUND.as_json(), status=404)
         return web.Response(
             body=stored.content, content_type=stored.mime_type or "application/octet-stream"
         )
@@ -304,3 +342,14 @@ class BotApiEmulator(BotApiMethods):
                 429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
             )
         window.append(now)
+
+
+@web.middleware
+async def _json_not_found(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A malformed Bot API path (``/bot/getMe``) gets Telegram's JSON answer, not aiohttp's text."""
+    try:
+        return await handler(request)
+    except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
+        if not request.path.startswith(("/bot", "/file/")):
+            raise
+        return web.json_response(NOT_FOUND.as_json(), status=404)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +51,10 @@ INLINE_BUTTON_ACTIONS = (
 
 _URL_BUTTON = re.compile(r"^(https?|tg)://\S+$", re.IGNORECASE)
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+# What Telegram's tokens look like: the bot's id, a colon, a secret.
+TOKEN_FORM = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]+$")
+# Update kinds a bot gets when it never said which (getUpdates or setWebhook allowed_updates).
+NOT_SENT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _LEADING_BOT_COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_])")
 
 NOT_MODIFIED = (
@@ -189,6 +194,50 @@ class _UpdateTracking:
     delivered: asyncio.Event = field(default_factory=asyncio.Event)
     delivered_at: float = 0.0
     processed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+CommandScopeKey = tuple[str, int | None, int | None, str]
+
+
+class EmulatedBot:
+    """One bot of the emulator, named by its token: its identity, its updates and its menus.
+
+    The simulated people talk to the emulator's first bot (``BotApiEmulator.bot``); another
+    bot (``add_bot``) has its own updates and menus and, as in Telegram, cannot write to a
+    person who never started it.
+    """
+
+    def __init__(self, token: str | None, *, username: str, first_name: str) -> None:
+        self.token = token  # None until the first request claims the bot
+        self.username = username
+        self.first_name = first_name
+        self.pending_updates: deque[JsonDict] = deque()
+        self.updates_signal = _Signal()
+        self.poll_generation = 0
+        self.webhook: JsonDict | None = None
+        self.allowed_updates: frozenset[str] | None = None  # None: all but NOT_SENT_BY_DEFAULT
+        self.commands: dict[CommandScopeKey, list[JsonDict]] = {}
+        self.menu_buttons: dict[int | None, JsonDict] = {}
+
+    @property
+    def id(self) -> int:
+        prefix = (self.token or "").partition(":")[0]
+        return int(prefix) if prefix.isdigit() else DEFAULT_BOT_ID
+
+    def user_json(self) -> JsonDict:
+        return {
+            "id": self.id,
+            "is_bot": True,
+            "first_name": self.first_name,
+            "username": self.username,
+        }
+
+    def wants(self, update: JsonDict) -> bool:
+        """Whether ``allowed_updates`` lets this update through."""
+        kind = next((key for key in update if key != "update_id"), "")
+        if self.allowed_updates is None:
+            return kind not in NOT_SENT_BY_DEFAULT
+        return kind in self.allowed_updates
 
 
 def _button_label(button: str | JsonDict) -> str:
