@@ -19,6 +19,8 @@ from handlers import (
     guards,
     onboarding,
     organizations,
+    project_reports,
+    projects,
     registration,
     reminders,
     ruos,
@@ -94,6 +96,8 @@ def _register_handlers(application: VocesApplication) -> None:
     registration.register(application)
     organizations.register(application)
     ruos.register(application)
+    projects.register(application)
+    project_reports.register(application)
     trainings.register(application)
     onboarding.register(application)
     onboarding.register_fallbacks(application)

@@ -32,6 +32,10 @@ SPANISH = {
     "pending": "pendientes",
     "review": "revisar",
     "reload_requirements": "recargar_requisitos",
+    "propose": "proponer",
+    "proposals": "propuestas",
+    "report": "informe",
+    "reportreview": "revisar_informes",
 }
 _ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
 

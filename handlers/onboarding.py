@@ -40,6 +40,8 @@ LEADER_COMMANDS = (
     ("ruos", N_("RUOS checklist and documents")),
     ("trainings", N_("Upcoming training sessions")),
     ("projects", N_("Your organization's projects")),
+    ("propose", N_("Propose a community project")),
+    ("report", N_("Report on a funded project")),
     ("language", N_("Change the language")),
     ("mydata", N_("See the data Voces keeps about you")),
     ("deletedata", N_("Erase your data")),
@@ -49,6 +51,8 @@ LEADER_COMMANDS = (
 STAFF_COMMANDS = (
     ("pending", N_("Registrations waiting for review")),
     ("review", N_("Documents waiting for review")),
+    ("proposals", N_("Community projects and proposals")),
+    ("reportreview", N_("Project reports waiting for review")),
     ("reload_requirements", N_("Reload the requirement files")),
 )
 

@@ -1,5 +1,5 @@
-"""/trainings: the sessions people can still attend; /projects: the acting organization's
-projects. Read-only for now: enrollment and project reports come later."""
+"""/trainings: the sessions people can still attend. Read-only for now: enrollment comes later.
+(/projects moved to handlers/projects.py.)"""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.i18n import N_
-from bot.models.projects import Project
 from bot.models.trainings import TrainingSession, TrainingTopic
-from bot.services import organizations, people, projects, trainings
-from handlers.common import escape, needs_consent, reply
+from bot.services import trainings
+from handlers.common import escape, reply
 from handlers.context import VocesContext
 
 TOPIC = {
@@ -67,46 +66,7 @@ async def list_trainings(update: Update, context: VocesContext) -> None:
     await reply(update, context, "\n\n".join(parts))
 
 
-# --- /projects ---------------------------------------------------------------------------------
-
-
-def project_text(context: VocesContext, project: Project) -> str:
-    _ = context.gettext
-    i18n = context.i18n
-    lines = [f"<b>{escape(project.title)}</b>"]
-    if project.summary:
-        lines.append(f"<i>{escape(project.summary)}</i>")
-    if project.funder:
-        lines.append(_("Funder: %(value)s") % {"value": escape(project.funder)})
-    period = _("%(start)s to %(end)s") % {"start": i18n.date(project.starts_on), "end": i18n.date(project.ends_on)}
-    lines.append(_("Dates: %(value)s") % {"value": period})
-    if project.report_due_on:
-        lines.append(_("Report due: %(date)s") % {"date": i18n.date(project.report_due_on)})
-    return "\n".join(lines)
-
-
-@needs_consent
-async def list_projects(update: Update, context: VocesContext) -> None:
-    _ = context.gettext
-    async with context.runtime.database.session() as session:
-        person = await people.get(session, context.person.id)  # type: ignore[union-attr]
-        assert person is not None, "the gatekeeper creates the person before any handler runs"
-        acting = await organizations.acting_for(session, user=person)
-        organization = acting[0] if acting else None
-        found = await projects.projects_of(session, organization_id=organization.id) if organization else []
-    if organization is None:
-        await reply(update, context, _("You do not lead an organization in Voces yet. Register one with /register."))
-        return
-    name = escape(organization.name)
-    if not found:
-        await reply(update, context, _("<b>%(name)s</b> has no projects in Voces yet.") % {"name": name})
-        return
-    parts = [_("<b>Projects of %(name)s</b>") % {"name": name}, *(project_text(context, project) for project in found)]
-    await reply(update, context, "\n\n".join(parts))
-
-
 def register(application) -> None:  # noqa: ANN001
     application.add_handlers([
         CommandHandler("trainings", list_trainings),
-        CommandHandler("projects", list_projects),
     ])

@@ -16,6 +16,7 @@ from bot.models.organizations import (
     Organization,
     RegistrationDraft,
 )
+from bot.models.projects import ProjectDraft, ProjectFile
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import ChecklistDraft, StoredFile
 from bot.services import conversations, people
@@ -109,6 +110,9 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int) -> Person
     checklist_drafts = await session.scalar(
         select(func.count()).select_from(ChecklistDraft).where(ChecklistDraft.user_id == person.id)
     )
+    project_drafts = await session.scalar(
+        select(func.count()).select_from(ProjectDraft).where(ProjectDraft.user_id == person.id)
+    )
     reminders = await session.scalar(
         select(func.count())
         .select_from(Reminder)
@@ -128,7 +132,7 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int) -> Person
             for f, name in uploads.all()
         ],
         invites=[InviteView(name, i.created_at, i.used_at is not None, i.expires_at) for i, name in invites.all()],
-        drafts=(registration_drafts or 0) + (checklist_drafts or 0),
+        drafts=(registration_drafts or 0) + (checklist_drafts or 0) + (project_drafts or 0),
         pending_reminders=reminders or 0,
     )
 
@@ -146,6 +150,7 @@ async def withdraw_consent(session: AsyncSession, *, telegram_id: int, now: date
     await people.decline_consent(session, user=person, now=now)
     await session.execute(delete(RegistrationDraft).where(RegistrationDraft.user_id == person.id))
     await session.execute(delete(ChecklistDraft).where(ChecklistDraft.user_id == person.id))
+    await session.execute(delete(ProjectDraft).where(ProjectDraft.user_id == person.id))
     await conversations.forget_person_steps(session, telegram_id=telegram_id)
     return had_consented
 
@@ -195,6 +200,12 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
                 select(StoredFile.storage_path).where(StoredFile.organization_id.in_(erased)).distinct()
             )
         )
+        # A project's proposal and report evidence go with its organization too.
+        files += list(
+            await session.scalars(
+                select(ProjectFile.storage_path).where(ProjectFile.organization_id.in_(erased)).distinct()
+            )
+        )
         for organization_id in erased:
             organization = await session.get(Organization, organization_id)
             if organization is not None:
@@ -210,4 +221,5 @@ async def unreferenced(session: AsyncSession, paths: list[str]) -> list[str]:
     if not paths:
         return []
     still = set(await session.scalars(select(StoredFile.storage_path).where(StoredFile.storage_path.in_(paths))))
+    still |= set(await session.scalars(select(ProjectFile.storage_path).where(ProjectFile.storage_path.in_(paths))))
     return [path for path in paths if path not in still]

@@ -1,0 +1,1 @@
+"""Files the bot makes (.ics, PDF, XLSX, chart images): pure functions from data to bytes."""
