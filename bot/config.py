@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     reminder_grace_hours: float = Field(default=12.0, ge=0)
     # A tick with nothing due costs about 2 ms (bench/bench_reminders.py); reminders fire within it.
     reminder_interval_seconds: float = Field(default=2.0, gt=0)
+    # Follow-up: an organization none of whose leaders wrote for this long gets a check-in,
+    # and is listed for staff if still silent QUIET_LISTING_DAYS after it.
+    quiet_after_days: int = Field(default=45, ge=1)
+    quiet_listing_days: int = Field(default=7, ge=1)
+    # Retention: replaced or withdrawn uploads, the audit log and settled reminders are
+    # deleted past these ages; people who withdrew consent and never came back are erased.
+    retention_replaced_upload_days: int = Field(default=180, ge=1)
+    retention_audit_days: int = Field(default=730, ge=1)
+    retention_reminder_days: int = Field(default=90, ge=1)
+    retention_withdrawn_days: int = Field(default=90, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

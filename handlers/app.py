@@ -15,6 +15,7 @@ from telegram.warnings import PTBUserWarning
 from bot.db import Database
 from bot.runtime import Runtime
 from handlers import (
+    console,
     errors,
     guards,
     onboarding,
@@ -94,6 +95,8 @@ def _register_handlers(application: VocesApplication) -> None:
     # whatever no feature took.
     guards.register(application)
     registration.register(application)
+    # Before organizations: its /pending gathers every area's waiting work, registrations too.
+    console.register(application)
     organizations.register(application)
     ruos.register(application)
     projects.register(application)

@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.documents import personal_data
 from bot.i18n import N_, normalize_language
 from bot.models.organizations import BoardRole, LeaderRole
 from bot.models.people import Role
@@ -49,7 +50,13 @@ LEADER_COMMANDS = (
     ("cancel", N_("Leave what you are doing")),
 )
 STAFF_COMMANDS = (
-    ("pending", N_("Registrations waiting for review")),
+    ("pending", N_("Everything waiting for staff")),
+    ("org", N_("An organization's status: /org and part of its name")),
+    ("stats", N_("Programme figures, with a chart")),
+    ("indicators", N_("The indicator sheet for a period")),
+    ("export", N_("Everything in a spreadsheet")),
+    ("quiet", N_("Organizations that went quiet")),
+    ("audit", N_("Who read or changed what")),
     ("review", N_("Documents waiting for review")),
     ("proposals", N_("Community projects and proposals")),
     ("reportreview", N_("Project reports waiting for review")),
@@ -382,8 +389,24 @@ async def my_data(update: Update, context: VocesContext) -> None:
         lines += ["", i18n.ngettext("%(count)s unfinished answer in progress", "%(count)s unfinished answers in progress", summary.drafts) % {"count": summary.drafts}]
     if summary.pending_reminders:
         lines.append(i18n.ngettext("%(count)s reminder waiting to be sent to you", "%(count)s reminders waiting to be sent to you", summary.pending_reminders) % {"count": summary.pending_reminders})
-    lines += ["", _("Correct your organization with /myorg; erase all of this with /deletedata.")]
+    lines += ["", _("Correct your name with /correct and your organization with /myorg; erase all of this with /deletedata.")]
+    # The files first: the summary, read in the chat, stays the last message.
+    await send_data_files(update, context, "\n".join(lines))
     await reply(update, context, "\n".join(lines))
+
+
+async def send_data_files(update: Update, context: VocesContext, summary_html: str) -> None:
+    """The same summary as a file, and every record as JSON (portability, Ley 29733)."""
+    runtime = context.runtime
+    telegram_id = update.effective_user.id  # type: ignore[union-attr]
+    async with runtime.database.session() as session:
+        records = await privacy.records_of(session, telegram_id=telegram_id, mask=runtime.cipher.masked)
+    now = runtime.clock.now()
+    day = now.astimezone(runtime.settings.zone).date().isoformat()
+    await context.bot.send_document(telegram_id, personal_data.as_text(summary_html), filename=f"voces-my-data-{day}.txt")
+    await context.bot.send_document(telegram_id, personal_data.as_json(records, generated_at=now.isoformat()),
+                                    filename=f"voces-my-data-{day}.json",
+                                    caption=context.gettext("Everything Voces keeps about you, as files you can keep or take elsewhere."))
 
 
 async def ask_to_delete(update: Update, context: VocesContext) -> None:
@@ -421,7 +444,11 @@ async def erase(update: Update, context: VocesContext) -> None:
         await context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
     except TelegramError:
         log.info("could not remove the command menu of an erased user's chat")
-    await edit_or_reply(update, context, _("Your data has been erased. If you write again, I will ask for your consent first."))
+    await edit_or_reply(update, context, "\n\n".join([
+        _("Your data has been erased. If you write again, I will ask for your consent first."),
+        _("The programme keeps only anonymous totals (how many organizations per district, for example), which name nobody."),
+        _("Telegram itself keeps this chat on its servers and on your phone until you delete it: tap the bot's name, then ⋮ (or …) and “Delete chat” (tick “also for Voces” if offered). Your Telegram account is Telegram's, not ours."),
+    ]))
 
 
 async def keep(update: Update, context: VocesContext) -> None:

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.models.console import AuditEntry, CoordinatorDistrict
 from bot.models.organizations import (
+    BoardMember,
     Invite,
     LeaderRole,
     Leadership,
     Organization,
+    OrganizationChange,
     RegistrationDraft,
 )
+from bot.models.people import User
 from bot.models.projects import ProjectDraft, ProjectFile
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import ChecklistDraft, StoredFile
-from bot.services import conversations, people
+from bot.services import console, conversations, people
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,8 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
         elif leadership.role is LeaderRole.OWNER:
             others[0].role = LeaderRole.OWNER
     files: list[str] = []
+    # Programme totals outlive the erasure as anonymous counts.
+    await console.tally_before_erasure(session, erased)
     if erased:
         files = list(
             await session.scalars(
@@ -223,3 +232,92 @@ async def unreferenced(session: AsyncSession, paths: list[str]) -> list[str]:
     still = set(await session.scalars(select(StoredFile.storage_path).where(StoredFile.storage_path.in_(paths))))
     still |= set(await session.scalars(select(ProjectFile.storage_path).where(ProjectFile.storage_path.in_(paths))))
     return [path for path in paths if path not in still]
+
+
+# --- everything held on a person, record by record (/mydata's file) ----------------------------
+
+PersonalRows = Callable[[AsyncSession, User], Awaitable[list[Any]]]
+
+
+async def _led_organizations(session: AsyncSession, person: User) -> list[Any]:
+    return list(await session.scalars(
+        select(Organization).join(Leadership, Leadership.organization_id == Organization.id).where(Leadership.user_id == person.id)
+    ))
+
+
+async def _board_of_led(session: AsyncSession, person: User) -> list[Any]:
+    led = select(Leadership.organization_id).where(Leadership.user_id == person.id)
+    return list(await session.scalars(select(BoardMember).where(BoardMember.organization_id.in_(led))))
+
+
+def _where(model: Any, column: str) -> PersonalRows:
+    async def rows(session: AsyncSession, person: User) -> list[Any]:
+        return list(await session.scalars(select(model).where(getattr(model, column) == person.id)))
+
+    return rows
+
+
+# Each table that holds something of a person, and how to find their rows. A new area that keeps
+# personal data adds its tables here (enrollments, reports, broadcasts…), so /mydata's file
+# shows them; tests/test_staff_console.py checks that every table with a users FK is listed.
+PERSONAL_TABLES: dict[str, PersonalRows] = {
+    "users": lambda session, person: _just(person),
+    "leaderships": _where(Leadership, "user_id"),
+    "organizations": _led_organizations,
+    "board_members": _board_of_led,
+    "organization_changes": _where(OrganizationChange, "user_id"),
+    "invites": _where(Invite, "created_by_id"),
+    "registration_drafts": _where(RegistrationDraft, "user_id"),
+    "stored_files": _where(StoredFile, "uploaded_by_id"),
+    "checklist_drafts": _where(ChecklistDraft, "user_id"),
+    "reminders": _where(Reminder, "recipient_id"),
+    "coordinator_districts": _where(CoordinatorDistrict, "user_id"),
+    "audit_entries": lambda session, person: _audit_about(session, person),
+}
+
+# Columns never handed out, even to the person: secrets of the bot, not data about anyone.
+WITHHELD_COLUMNS = frozenset({"token_hash", "storage_path", "telegram_file_id", "sha256"})
+
+
+async def _just(person: User) -> list[Any]:
+    return [person]
+
+
+async def _audit_about(session: AsyncSession, person: User) -> list[Any]:
+    return list(await session.scalars(
+        select(AuditEntry).where((AuditEntry.actor_id == person.id) | (AuditEntry.subject_id == person.id)).order_by(AuditEntry.at)
+    ))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+async def records_of(session: AsyncSession, *, telegram_id: int, mask: Callable[[str], str]) -> dict[str, list[dict[str, Any]]]:
+    """Every row the bot holds on the person, table by table, as plain values.
+
+    Identity numbers come masked (`mask` turns an encrypted number into ****5678): the file
+    travels through Telegram, and a board lists other people's numbers too.
+    """
+    person = await people.get_by_telegram_id(session, telegram_id)
+    assert person is not None, "the gatekeeper creates the person before any handler runs"
+    result: dict[str, list[dict[str, Any]]] = {}
+    for table, rows_of in PERSONAL_TABLES.items():
+        rows = await rows_of(session, person)
+        result[table] = []
+        for row in rows:
+            values: dict[str, Any] = {}
+            for column in row.__table__.columns:
+                if column.key in WITHHELD_COLUMNS:
+                    continue
+                value = getattr(row, column.key)
+                if column.key == "id_number_encrypted":
+                    values["id_number_masked"] = mask(value)
+                    continue
+                values[column.key] = _plain(value)
+            result[table].append(values)
+    return result

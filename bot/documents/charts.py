@@ -1,0 +1,49 @@
+"""Chart images for /stats: PNG bytes drawn off-screen with matplotlib's Agg canvas.
+
+The Figure is built without pyplot, so no global state or display is involved and two charts
+drawn at once (in worker threads) do not share anything.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True)
+class Bars:
+    title: str
+    bars: Sequence[tuple[str, int]]  # (label, value), drawn in this order
+
+
+def bar_charts(panels: Sequence[Bars], *, title: str, empty: str) -> bytes:
+    """Horizontal bar charts, one panel per series, stacked; a panel without bars says `empty`."""
+    heights = [max(1.6, 0.38 * max(len(panel.bars), 1) + 1.0) for panel in panels]
+    figure = Figure(figsize=(7.0, sum(heights) + 0.6), dpi=100)
+    FigureCanvasAgg(figure)
+    figure.suptitle(title, fontsize=13, fontweight="bold")
+    grid = figure.add_gridspec(len(panels), 1, height_ratios=heights, hspace=0.55)
+    for index, panel in enumerate(panels):
+        axes = figure.add_subplot(grid[index])
+        axes.set_title(panel.title, fontsize=11, loc="left")
+        if not panel.bars:
+            axes.text(0.5, 0.5, empty, ha="center", va="center", transform=axes.transAxes, color="#666666")
+            axes.set_axis_off()
+            continue
+        labels = [label for label, _value in panel.bars][::-1]
+        values = [value for _label, value in panel.bars][::-1]
+        drawn = axes.barh(labels, values, color="#2f6f9f")
+        axes.bar_label(drawn, padding=3, fontsize=9)
+        axes.set_xlim(0, max(values) * 1.15 + 1)
+        axes.tick_params(axis="y", labelsize=9)
+        axes.tick_params(axis="x", labelsize=8)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+    figure.subplots_adjust(left=0.38, right=0.95, top=1 - 0.5 / (sum(heights) + 0.6), bottom=0.04)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

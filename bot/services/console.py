@@ -1,0 +1,277 @@
+"""The staff console's reading side: find an organization, its whole status, what waits for
+staff, and the programme's figures (the same numbers for /stats, /indicators and /export).
+
+Everything here is limited to the viewer's districts (bot/services/audit.py) and logs the
+reads of personal data it serves. Areas that land later plug in without touching the
+handlers: a source of pending work is one function added to `PENDING_SOURCES`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.models.console import ActivityState, ErasedTally, OrganizationFollowUp
+from bot.models.organizations import LeaderRole, Leadership, Organization, VerificationStatus
+from bot.models.people import User
+from bot.models.projects import Project
+from bot.models.ruos import ChecklistItem, ItemStatus, RegistrationStage, RuosRegistration
+from bot.requirements import RequirementsCatalogue
+from bot.services import audit, ruos
+from bot.services.audit import Viewer
+from bot.validation import fold_text
+
+# --- finding an organization ---------------------------------------------------------------------
+
+
+async def find(session: AsyncSession, *, who: Viewer, query: str, limit: int = 20) -> list[Organization]:
+    """Organizations in scope whose name contains the query, accents and case ignored."""
+    wanted = fold_text(query)
+    rows = await session.execute(
+        select(Organization.id, Organization.name).where(who.organizations()).order_by(Organization.name, Organization.id)
+    )
+    ids = [id_ for id_, name in rows.all() if wanted in fold_text(name)][:limit]
+    if not ids:
+        return []
+    found = {o.id: o for o in await session.scalars(select(Organization).where(Organization.id.in_(ids)))}
+    return [found[i] for i in ids]
+
+
+# --- one organization's status ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeaderLine:
+    user_id: int
+    name: str | None
+    role: LeaderRole
+    last_seen: datetime
+    consented: bool
+
+
+@dataclass(frozen=True)
+class OrganizationStatus:
+    organization: Organization  # with its board loaded
+    leaders: list[LeaderLine]
+    checklist: ruos.Checklist
+    projects: list[Project]
+    last_activity: datetime | None  # the last time any leader wrote
+    activity: ActivityState
+    # Filled in once trainings record attendance (issue 11): (title, date) per session attended.
+    trainings_attended: list[tuple[str, date]] = field(default_factory=list)
+
+
+async def status(
+    session: AsyncSession, *, who: Viewer, organization_id: int, catalogue: RequirementsCatalogue, today: date, now: datetime,
+) -> OrganizationStatus | None:
+    """Everything staff need to follow one organization; the read is logged."""
+    if await audit.organization_in_scope(session, who, organization_id) is None:
+        return None
+    organization = await session.scalar(
+        select(Organization).where(Organization.id == organization_id).options(selectinload(Organization.board))
+    )
+    assert organization is not None
+    rows = await session.execute(
+        select(User, Leadership.role)
+        .join(Leadership, Leadership.user_id == User.id)
+        .where(Leadership.organization_id == organization_id)
+        .order_by(Leadership.joined_at)
+    )
+    leaders = [LeaderLine(u.id, u.display_name, role, u.last_seen, u.has_consented) for u, role in rows.all()]
+    checklist = await ruos.checklist(session, catalogue=catalogue, organization=organization, today=today)
+    projects = list(await session.scalars(
+        select(Project).where(Project.organization_id == organization_id).order_by(Project.starts_on.desc())
+    ))
+    followup = await session.get(OrganizationFollowUp, organization_id)
+    audit.record(session, who, "org.read", now=now, organization_id=organization_id)
+    return OrganizationStatus(
+        organization=organization,
+        leaders=leaders,
+        checklist=checklist,
+        projects=projects,
+        last_activity=max((line.last_seen for line in leaders), default=None),
+        activity=followup.state if followup else ActivityState.ACTIVE,
+    )
+
+
+# --- what waits for staff -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    """One thing waiting for staff: `kind` tells the chat layer which button acts on it."""
+
+    kind: str  # "registration", "ruos_item"; later "proposal", "report", "broadcast"
+    ref_id: int  # the record to act on (an organization, a checklist item…)
+    organization_id: int | None
+    organization_name: str
+    since: datetime | None
+    detail: str | None = None  # an item code, a status
+
+
+PendingSource = Callable[[AsyncSession, Viewer], Awaitable[list[PendingEntry]]]
+
+
+async def _registrations(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
+    rows = await session.scalars(
+        select(Organization)
+        .where(Organization.status != VerificationStatus.VERIFIED, who.organizations())
+        .order_by(Organization.created_at, Organization.id)
+    )
+    return [PendingEntry("registration", o.id, o.id, o.name, o.updated_at, o.status.value) for o in rows]
+
+
+async def _ruos_items(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
+    rows = await session.execute(
+        select(ChecklistItem, Organization.name)
+        .join(Organization, Organization.id == ChecklistItem.organization_id)
+        .where(ChecklistItem.status == ItemStatus.UPLOADED, who.organizations())
+        .order_by(ChecklistItem.uploaded_at, ChecklistItem.id)
+    )
+    return [PendingEntry("ruos_item", item.id, item.organization_id, name, item.uploaded_at, item.item_code) for item, name in rows.all()]
+
+
+# Project proposals and reports (issue 12) and broadcasts to approve (issue 13) add theirs here.
+PENDING_SOURCES: list[PendingSource] = [_registrations, _ruos_items]
+
+
+async def pending(session: AsyncSession, *, who: Viewer, now: datetime) -> list[PendingEntry]:
+    """Everything waiting for staff in the viewer's districts, the longest waiting first."""
+    entries: list[PendingEntry] = []
+    for source in PENDING_SOURCES:
+        entries += await source(session, who)
+    oldest = datetime.min.replace(tzinfo=now.tzinfo)
+    entries.sort(key=lambda e: (e.since or oldest, e.kind, e.ref_id))
+    audit.record(session, who, "pending.read", now=now, detail=f"{len(entries)} entries")
+    return entries
+
+
+# --- the programme's figures ---------------------------------------------------------------------
+
+NO_STAGE = "none"  # an organization that has not started its RUOS registration
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date | None  # None: since the beginning
+    end: date
+
+
+@dataclass
+class Figures:
+    """The programme's numbers for a period, in the viewer's districts.
+
+    Counts of organizations include the anonymous tallies of erased ones (ErasedTally), so
+    the totals do not change when someone exercises their right to erasure.
+    """
+
+    period: Period
+    organizations: int = 0  # supported: registered with the programme by the period's end
+    new_organizations: int = 0  # registered during the period
+    by_district: Counter[str] = field(default_factory=Counter)
+    by_ruos_stage: Counter[str] = field(default_factory=Counter)
+    by_activity: Counter[str] = field(default_factory=Counter)
+    verified: int = 0
+    registered_in_ruos: int = 0
+    members: Counter[str] = field(default_factory=Counter)  # peruvian, venezuelan, other
+    projects: int = 0  # projects running during the period
+    # Issue 11 (attendance) and issue 12 (beneficiary totals) fill these in when they land:
+    # (topic, sex) → leaders trained; (nationality, sex, age group) → beneficiaries.
+    leaders_trained: Counter[tuple[str, str]] | None = None
+    beneficiaries: Counter[tuple[str, str, str]] | None = None
+
+
+def _in_period(moment: datetime | date | None, period: Period) -> bool:
+    if moment is None:
+        return False
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return (period.start is None or day >= period.start) and day <= period.end
+
+
+async def figures(session: AsyncSession, *, who: Viewer, period: Period, zone_of: Callable[[datetime], date], now: datetime) -> Figures:
+    """The one source of /stats, /indicators and the workbook's summary."""
+    result = Figures(period)
+    rows = await session.execute(
+        select(Organization, RuosRegistration.stage, RuosRegistration.resolution_date, OrganizationFollowUp.state)
+        .outerjoin(RuosRegistration, RuosRegistration.organization_id == Organization.id)
+        .outerjoin(OrganizationFollowUp, OrganizationFollowUp.organization_id == Organization.id)
+        .where(who.organizations())
+    )
+    for organization, stage, resolution_date, activity in rows.all():
+        created = zone_of(organization.created_at)
+        if created > period.end:
+            continue
+        result.organizations += 1
+        result.new_organizations += period.start is None or created >= period.start
+        result.by_district[organization.district_ubigeo] += 1
+        result.by_ruos_stage[(stage.value if stage else NO_STAGE)] += 1
+        result.by_activity[(activity or ActivityState.ACTIVE).value] += 1
+        result.verified += organization.status is VerificationStatus.VERIFIED
+        result.registered_in_ruos += stage is RegistrationStage.REGISTERED and (resolution_date is None or resolution_date <= period.end)
+        result.members["peruvian"] += organization.members_peruvian
+        result.members["venezuelan"] += organization.members_venezuelan
+        result.members["other"] += organization.members_other
+    await _add_erased(session, who, result)
+    project_conditions = [Project.starts_on <= period.end, who.organizations()]
+    if period.start is not None:
+        project_conditions.append(Project.ends_on >= period.start)
+    result.projects = await session.scalar(
+        select(func.count()).select_from(Project).join(Organization, Organization.id == Project.organization_id).where(*project_conditions)
+    ) or 0
+    audit.record(session, who, "figures.read", now=now, detail=f"{period.start or ''}..{period.end}")
+    return result
+
+
+# What erasure leaves behind: "organizations" rows count erased organizations by
+# "district|stage|activity|verified", "members" rows count their members by "district|nationality".
+async def _add_erased(session: AsyncSession, who: Viewer, result: Figures) -> None:
+    for tally in await session.scalars(select(ErasedTally)):
+        district, _, rest = tally.dimension.partition("|")
+        if not who.sees(district):
+            continue
+        if tally.metric == "organizations":
+            stage, activity, verified = (rest.split("|") + ["", "", ""])[:3]
+            result.organizations += tally.count
+            result.by_district[district] += tally.count
+            result.by_ruos_stage[stage or NO_STAGE] += tally.count
+            result.by_activity[activity or ActivityState.ACTIVE.value] += tally.count
+            result.verified += tally.count if verified == "1" else 0
+            result.registered_in_ruos += tally.count if stage == RegistrationStage.REGISTERED.value else 0
+        elif tally.metric == "members":
+            result.members[rest] += tally.count
+
+
+async def tally_before_erasure(session: AsyncSession, organization_ids: list[int]) -> None:
+    """Keep anonymous counts of organizations about to be erased (see `_add_erased`)."""
+    if not organization_ids:
+        return
+    rows = await session.execute(
+        select(Organization, RuosRegistration.stage, OrganizationFollowUp.state)
+        .outerjoin(RuosRegistration, RuosRegistration.organization_id == Organization.id)
+        .outerjoin(OrganizationFollowUp, OrganizationFollowUp.organization_id == Organization.id)
+        .where(Organization.id.in_(organization_ids))
+    )
+    counts: Counter[tuple[str, str]] = Counter()
+    for organization, stage, activity in rows.all():
+        verified = "1" if organization.status is VerificationStatus.VERIFIED else "0"
+        stage_code = stage.value if stage else NO_STAGE
+        activity_code = (activity or ActivityState.ACTIVE).value
+        counts["organizations", f"{organization.district_ubigeo}|{stage_code}|{activity_code}|{verified}"] += 1
+        for nationality, count in (("peruvian", organization.members_peruvian), ("venezuelan", organization.members_venezuelan),
+                                   ("other", organization.members_other)):
+            counts["members", f"{organization.district_ubigeo}|{nationality}"] += count
+    for (metric, dimension), count in counts.items():
+        # An UPDATE that adds, so two erasures at once both count.
+        added = await session.execute(
+            update(ErasedTally).where(ErasedTally.metric == metric, ErasedTally.dimension == dimension)
+            .values(count=ErasedTally.count + count)
+        )
+        if added.rowcount == 0:  # type: ignore[attr-defined]
+            session.add(ErasedTally(metric=metric, dimension=dimension, count=count))
+    await session.flush()

@@ -1,0 +1,117 @@
+"""What /export puts in the workbook: one table per area, in the viewer's districts, with real
+types (the chat layer translates the headers and bot/documents/workbook.py writes the file).
+
+Identity numbers leave only masked. Enrollments and attendance (issue 11), reports and
+beneficiary totals (issue 12) add their tables to `EXPORTED` when their models land.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_
+from bot.models.console import ActivityState, OrganizationFollowUp
+from bot.models.organizations import BoardMember, Leadership, Organization
+from bot.models.people import User
+from bot.models.projects import Project
+from bot.models.ruos import RuosRegistration
+from bot.services import audit
+from bot.services.audit import Viewer
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str  # an N_ msgid
+    headers: Sequence[str]  # N_ msgids
+    rows: list[list[Any]]
+
+
+Mask = Callable[[str], str]
+Exported = Callable[[AsyncSession, Viewer, Mask], Awaitable[Table]]
+
+
+async def _organizations(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
+    rows = await session.execute(
+        select(Organization, RuosRegistration, OrganizationFollowUp.state)
+        .outerjoin(RuosRegistration, RuosRegistration.organization_id == Organization.id)
+        .outerjoin(OrganizationFollowUp, OrganizationFollowUp.organization_id == Organization.id)
+        .where(who.organizations())
+        .order_by(Organization.id)
+    )
+    return Table(
+        N_("Organizations"),
+        (N_("ID"), N_("Name"), N_("Kind"), N_("District code"), N_("Address"), N_("Founded"), N_("Peruvian members"),
+         N_("Venezuelan members"), N_("Other members"), N_("Members"), N_("Contact phone"), N_("Verification"),
+         N_("RUOS stage"), N_("RUOS number"), N_("Board term ends"), N_("Activity"), N_("Registered with the programme")),
+        [
+            [o.id, o.name, o.kind.value, o.district_ubigeo, o.address, o.founded_year, o.members_peruvian, o.members_venezuelan,
+             o.members_other, o.members_total, o.contact_phone, o.status.value, r.stage.value if r else None,
+             r.ruos_number if r else None, o.board_term_end, (state or ActivityState.ACTIVE).value, o.created_at]
+            for o, r, state in rows.all()
+        ],
+    )
+
+
+async def _leaders(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
+    rows = await session.execute(
+        select(Leadership, User, Organization.name)
+        .join(User, User.id == Leadership.user_id)
+        .join(Organization, Organization.id == Leadership.organization_id)
+        .where(who.organizations())
+        .order_by(Leadership.organization_id, Leadership.joined_at)
+    )
+    return Table(
+        N_("Leaders"),
+        (N_("Organization ID"), N_("Organization"), N_("Person ID"), N_("Name"), N_("Role"), N_("Language"), N_("Consented"),
+         N_("Leader since"), N_("Last message")),
+        [
+            # Someone who withdrew consent is listed without their name: only what erasure needs stays.
+            [leadership.organization_id, name, user.id, user.display_name if user.has_consented else None, leadership.role.value,
+             user.language, user.has_consented, leadership.joined_at, user.last_seen]
+            for leadership, user, name in rows.all()
+        ],
+    )
+
+
+async def _board(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
+    rows = await session.execute(
+        select(BoardMember, Organization.name)
+        .join(Organization, Organization.id == BoardMember.organization_id)
+        .where(who.organizations())
+        .order_by(BoardMember.organization_id, BoardMember.position)
+    )
+    return Table(
+        N_("Boards"),
+        (N_("Organization ID"), N_("Organization"), N_("Board role"), N_("Name"), N_("Document"), N_("Number (masked)")),
+        [[m.organization_id, name, m.role.value, m.full_name, m.id_document_type, mask(m.id_number_encrypted)] for m, name in rows.all()],
+    )
+
+
+async def _projects(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
+    rows = await session.execute(
+        select(Project, Organization.name)
+        .join(Organization, Organization.id == Project.organization_id)
+        .where(who.organizations())
+        .order_by(Project.id)
+    )
+    return Table(
+        N_("Projects"),
+        (N_("ID"), N_("Organization ID"), N_("Organization"), N_("Title"), N_("Funder"), N_("Starts"), N_("Ends"), N_("Report due")),
+        [[p.id, p.organization_id, name, p.title, p.funder, p.starts_on, p.ends_on, p.report_due_on] for p, name in rows.all()],
+    )
+
+
+EXPORTED: list[Exported] = [_organizations, _leaders, _board, _projects]
+
+
+async def tables(session: AsyncSession, *, who: Viewer, mask: Mask, now: datetime) -> list[Table]:
+    """Every exported table in the viewer's districts; the export is logged."""
+    result = [await table(session, who, mask) for table in EXPORTED]
+    audit.record(session, who, "export", now=now, detail=",".join(f"{len(t.rows)}" for t in result))
+    return result
