@@ -222,3 +222,17 @@ async def test_retention_erases_people_who_withdrew_and_never_came_back(bot, new
     async with await bot.session() as session:
         assert await session.scalar(select(func.count()).select_from(Organization)) == 0
         assert (await session.scalars(select(Reminder).where(Reminder.state == ReminderState.PENDING))).all() == []
+
+
+async def test_the_playground_seeds_a_quiet_organization_and_a_scoped_coordinator(bot, staff):
+    from bot.playground import seed
+
+    await seed.seed(bot.runtime)
+    await seed.seed(bot.runtime)                                           # seeding again adds nothing twice
+    await staff.sends("/sin_contacto")
+    assert "Comedor Popular Nueva Esperanza" in staff.last_text
+    luis = bot.user(seed.COORDINATOR.telegram_id, first_name="Luis", language_code="es")
+    await luis.sends("/org comedor")
+    assert "Ninguna organización" in luis.last_text
+    await luis.sends("/org canto grande")
+    assert "Vecinos Unidos de Canto Grande" in luis.last_text

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import IdNumberCipher
+from bot.models.console import ActivityState, CoordinatorDistrict, OrganizationFollowUp
 from bot.models.organizations import (
     BoardMember,
     BoardRole,
@@ -275,6 +276,8 @@ async def seed(runtime: Runtime) -> list[DemoPerson]:
             if not await _still_upcoming(session, training, now):
                 session.add(_training_session(training, users[STAFF], now, zone))
         await _add_project_if_missing(session, PROJECT, users[PROJECT.owner], now.astimezone(zone).date(), now)
+    async with runtime.database.session() as session:
+        await _seed_console(session, users, now)
     return [newcomer, *CONSENTED_PEOPLE]
 
 
@@ -390,3 +393,22 @@ async def _add_project_if_missing(
             created_at=now,
         )
     )
+
+
+# --- the staff console: Luis follows two districts; Maribel's comedor went quiet ----------------
+
+QUIET_ORGANIZATION = "Comedor Popular Nueva Esperanza"
+LUIS_DISTRICTS = ("070101", "150132")  # Callao and San Juan de Lurigancho
+
+
+async def _seed_console(session: AsyncSession, users: dict[DemoPerson, User], now: datetime) -> None:
+    """/quiet lists the comedor (its leader has not written for two months and did not answer
+    the check-in); Luis, a coordinator, sees Callao and San Juan de Lurigancho only."""
+    luis = users[COORDINATOR]
+    if await session.scalar(select(CoordinatorDistrict).where(CoordinatorDistrict.user_id == luis.id).limit(1)) is None:
+        session.add_all(CoordinatorDistrict(user_id=luis.id, district_ubigeo=code) for code in LUIS_DISTRICTS)
+    comedor = await session.scalar(select(Organization).where(Organization.name == QUIET_ORGANIZATION))
+    if comedor is not None and await session.get(OrganizationFollowUp, comedor.id) is None:
+        users[MARIBEL].last_seen = now - timedelta(days=60)
+        session.add(OrganizationFollowUp(organization_id=comedor.id, state=ActivityState.ACTIVE,
+                                         checked_in_at=now - timedelta(days=10), listed_at=now - timedelta(days=3)))
