@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import suppress
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -34,6 +35,7 @@ from telegram.ext import (
 )
 
 from bot.playground.emulator import NOT_MODIFIED, QUERY_TOO_OLD, BotApiEmulator
+from bot.playground.emulator.archive import ChatArchive
 from bot.playground.telegram_html import HtmlParseError, parse_html, to_html
 
 TOKEN = "123456:TEST-TOKEN"
@@ -655,3 +657,33 @@ def test_the_module_docstring_lists_every_emulated_method() -> None:
     listed = package.__doc__.split("The methods:")[1].split("Tokens:")[0]
     emulated = {name for name, _method in BotApiEmulator()._methods.values()}
     assert set(re.findall(r"[a-zA-Z]+(?=[,.])", listed)) == emulated
+
+
+# -- kept chats ------------------------------------------------------------------------------
+
+
+async def test_kept_chats_come_back_as_they_were_in_a_new_emulator_even_after_kill_9(
+    emulator: BotApiEmulator, bot: Bot, updates: list[Update], tmp_path: Path
+) -> None:
+    emulator.keep_chats(ChatArchive(tmp_path))
+    ana = emulator.user(first_name="Ana", language_code="es")
+    await ana.sends("hola")
+    keyboard = ReplyKeyboardMarkup([["Sí", "No"]])
+    await bot.send_message(ana.id, "<b>¿Vienes?</b>", parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await ana.uploads_document(b"%PDF-1.7 acta", "acta.pdf", "application/pdf")
+    await bot.set_my_commands([BotCommand("ayuda", "Lo que puedo hacer")], scope=BotCommandScopeChat(ana.id))
+    # No stop(): what is on disk now is all a kill -9 would leave.
+    async with BotApiEmulator() as again, Bot(TOKEN, base_url=again.base_url) as same_bot:
+        assert again.keep_chats(ChatArchive(tmp_path)) == 1
+        back = again.user(ana.id)
+        assert (back.first_name, back.messages, back.reply_keyboard) == ("Ana", ana.messages, ["Sí", "No"])
+        assert back.commands == {"ayuda": "Lo que puedo hacer"}
+        async with aiohttp.ClientSession() as client:
+            history = await client.get(f"{again.url}/_emulator/chats/{ana.id}/history")
+            messages = (await history.json())["messages"]
+            assert [m["text"] for m in messages] == ["hola", "¿Vienes?", ""]
+            document = await client.get(f"{again.url}{messages[2]['document']['url']}")
+            assert await document.read() == b"%PDF-1.7 acta"
+        # Numbering goes on where it stopped, as in Telegram.
+        sent = await same_bot.send_message(ana.id, "otra vez")
+        assert sent.message_id == messages[-1]["message_id"] + 1

@@ -19,8 +19,10 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, async_playwright, expect
 
 from bot.config import load_settings
+from bot.playground import seed
 from bot.playground.server import Playground
 from handlers.app import PollingBot
+from handlers.commands import localized
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "playground.png"
@@ -160,7 +162,7 @@ async def test_a_newcomer_onboards_sends_a_file_and_a_leader_sees_her_own_chat(
     # The notice is edited in place (its buttons go) and the next step follows.
     await expect(page.get_by_text("✅ Gracias. Aceptaste el aviso de datos.")).to_be_visible()
     await expect(page.get_by_role("button", name="✅ Acepto")).to_have_count(0)
-    await expect(chat.bot_messages.last).to_contain_text("registra tu organización con /register")
+    await expect(chat.bot_messages.last).to_contain_text("registra tu organización con /registrar")
 
     # A file outside a flow is not kept; the bot points to /ruos.
     await chat.uploads("acta.pdf", "application/pdf", SMALL_PDF)
@@ -170,7 +172,7 @@ async def test_a_newcomer_onboards_sends_a_file_and_a_leader_sees_her_own_chat(
     # Rosa, the seeded leader, has her own chat: none of Ana's messages, her organization's card.
     await chat.becomes("Rosa")
     await expect(page.get_by_text("acta.pdf")).to_have_count(0)
-    await chat.uses_command_menu("/myorg")
+    await chat.uses_command_menu(f"/{localized('myorg', 'es')}")
     await expect(chat.bot_messages.last).to_contain_text("Mujeres Emprendedoras del Callao")
     await expect(page.get_by_role("button", name="✏️ Editar un dato")).to_be_visible()
     if os.environ.get("VOCES_SCREENSHOT"):
@@ -216,4 +218,22 @@ async def test_a_newcomer_registers_an_organization_in_the_browser_and_staff_see
 
     await chat.becomes("Carmen")
     await chat.sends("/pending")
-    await expect(page.get_by_role("button", name="Ollas Comunes de Villa El Salvador")).to_be_visible()
+    await expect(chat.bot_messages.last).to_contain_text("Ollas Comunes de Villa El Salvador")
+
+
+async def test_a_restarted_playground_shows_every_chat_as_it_was_and_staff_have_their_menu(tmp_path: Path):
+    settings = load_settings(_env_file=None)
+    data_dir = tmp_path / "playground"
+    async with Playground(settings, bot=PollingBot(), port=0, data_dir=data_dir) as first:
+        # Carmen (staff) has never written: her menu is already the staff's, as in Telegram.
+        assert localized("pending", "es") in first.emulator.user(seed.STAFF.telegram_id).commands
+        rosa = first.emulator.user(seed.LEADER.telegram_id)
+        await rosa.sends("/myorg")
+        assert "Mujeres Emprendedoras del Callao" in rosa.last_text
+        seen, buttons = rosa.messages, rosa.buttons
+    async with Playground(settings, bot=PollingBot(), port=0, data_dir=data_dir) as second:
+        rosa = second.emulator.user(seed.LEADER.telegram_id)
+        assert (rosa.messages, rosa.buttons) == (seen, buttons)
+        await rosa.taps(buttons[0])  # the restored card's buttons still work
+        assert len(rosa.replies) >= 1
+

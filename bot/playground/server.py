@@ -10,7 +10,9 @@ page (``static/``) that talks to the emulator's client API as a Telegram app wou
         page.goto(playground.url)
 
 The playground never touches the real bot's data: its database, identity-number key and files
-live under ``data/playground/``, seeded with demo people and organizations (``seed.py``).
+live under ``data/playground/``, seeded with demo people and organizations (``seed.py``). The
+chats themselves (what each person sees) are kept beside them in ``emulator/``, saved as they
+change, so a restart shows every chat as it was, as Telegram would.
 The bot itself comes from the caller (``cli.py`` passes ``handlers.app.PollingBot``), so this
 module, like the rest of ``bot/``, knows nothing of Telegram's library.
 """
@@ -18,6 +20,7 @@ module, like the rest of ``bot/``, knows nothing of Telegram's library.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -31,6 +34,7 @@ from bot.config import Settings, home_directory
 from bot.db import Database
 from bot.playground import seed
 from bot.playground.emulator import BotApiEmulator
+from bot.playground.emulator.archive import ChatArchive
 from bot.runtime import Runtime
 
 
@@ -46,6 +50,7 @@ PAGE_FILES = ("index.html", "playground.css", "playground.js")
 DEFAULT_DATA_DIR = Path("data/playground")
 # The emulator takes the bot's id from the token, as Telegram does.
 PLAYGROUND_TOKEN = "7000000001:PLAYGROUND"
+DATABASE_FILE = "voces.sqlite3"
 
 
 class PlaygroundError(Exception):
@@ -60,7 +65,7 @@ def playground_settings(settings: Settings, *, emulator: BotApiEmulator, data_di
             "bot_api_base_url": emulator.base_url,
             "bot_api_file_url": emulator.base_file_url,
             "webhook_url": None,
-            "database_url": f"sqlite+aiosqlite:///{data_dir / 'voces.sqlite3'}",
+            "database_url": f"sqlite+aiosqlite:///{data_dir / DATABASE_FILE}",
             "admin_ids": settings.admin_ids | {seed.STAFF.telegram_id},
             # Its own key, beside its own database: the real key never encrypts demo data.
             "id_encryption_key": None,
@@ -82,7 +87,7 @@ class Playground:
         port: int = 8080,
         data_dir: Path = DEFAULT_DATA_DIR,
     ) -> None:
-        self.emulator = BotApiEmulator()
+        self.emulator = BotApiEmulator(token=PLAYGROUND_TOKEN)
         self.host = host
         self.port = port
         self.data_dir = data_dir
@@ -110,6 +115,7 @@ class Playground:
             ) from error
         try:
             settings = playground_settings(self.settings, emulator=self.emulator, data_dir=self.data_dir)
+            self._keep_chats()
             await asyncio.to_thread(migrate.upgrade, settings.database_url)
             self.runtime = Runtime(settings=settings, database=Database(settings.database_url))
             self.people = await seed.seed(self.runtime)
@@ -127,6 +133,13 @@ class Playground:
         except BaseException:
             await self.stop()
             raise
+
+    def _keep_chats(self) -> None:
+        """Restore the saved chats, unless the database they belong to is gone."""
+        chats = self.data_dir / "emulator"
+        if not (self.data_dir / DATABASE_FILE).exists():
+            shutil.rmtree(chats, ignore_errors=True)  # a fresh database: fresh chats too
+        self.emulator.keep_chats(ChatArchive(chats))
 
     async def stop(self) -> None:
         if self._bot_started:

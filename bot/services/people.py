@@ -103,6 +103,12 @@ async def set_role(session: AsyncSession, *, user: User, role: Role) -> None:
     user.role, user.staff_from_settings = role, False
 
 
+async def with_their_own_menu(session: AsyncSession) -> list[User]:
+    """Staff and coordinators the bot can write to: their chats show their role's commands."""
+    chosen = select(User).where(User.role != Role.LEADER, User.reachable.is_(True)).order_by(User.id)
+    return list(await session.scalars(chosen))
+
+
 async def mark_unreachable(session: AsyncSession, *, telegram_id: int) -> None:
     """Telegram answered 403: they blocked the bot or deleted their account."""
     await session.execute(update(User).where(User.telegram_id == telegram_id).values(reachable=False))

@@ -394,6 +394,7 @@ class BotApiMethods:
             ]
         else:
             call.bot.commands.pop(key, None)
+        self._commands_changed(call.bot)
         return True
 
     async def _get_my_commands(self, call: _Call) -> list[JsonDict]:
@@ -401,7 +402,12 @@ class BotApiMethods:
 
     async def _delete_my_commands(self, call: _Call) -> bool:
         call.bot.commands.pop(self._command_scope_key(call), None)
+        self._commands_changed(call.bot)
         return True
+
+    def _commands_changed(self, bot: EmulatedBot) -> None:
+        if self._archive is not None and bot is self.bot:
+            self._archive.state_changed(self)
 
     def _command_scope_key(self, call: _Call) -> tuple[str, int | None, int | None, str]:
         scope = call.get("scope") or {"type": "default"}
@@ -641,9 +647,14 @@ class BotApiMethods:
             file_name=file_name,
             mime_type=mime_type,
         )
+        self._remember_file(stored)
+        if self._archive is not None:
+            self._archive.file_stored(stored)
+        return stored
+
+    def _remember_file(self, stored: StoredFile) -> None:
         self._files[stored.file_id] = stored
         self._files_by_path[stored.file_path] = stored
-        return stored
 
     def _store_upload(
         self, content: bytes, *, file_name: str | None = None, mime_type: str | None = None

@@ -48,7 +48,7 @@ class SimulatedUser:
         self.language_code: str | None = user.get("language_code")
         # Telegram apps often share numbers without the '+', so the default does too.
         self.phone_number = phone_number or f"519{self.id % 10**8:08d}"
-        self.chat = PrivateChat(user, emulator._next_seq)
+        self.chat = PrivateChat(user, emulator._next_seq, emulator._chat_changed)
 
     def __repr__(self) -> str:
         return f"<SimulatedUser {self.id} {self.first_name!r}>"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import itertools
 import logging
 import math
 import time
@@ -15,6 +14,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.clock import Clock, SystemClock
+from bot.playground.emulator.archive import ChatArchive
 from bot.playground.emulator.bot_api import ApiMethod, BotApiMethods, _Call, _read_parameters
 from bot.playground.emulator.client_api import _ClientApi
 from bot.playground.emulator.people import SimulatedUser
@@ -29,6 +29,7 @@ from bot.playground.emulator.state import (
     EmulatedBot,
     EmulatorStats,
     JsonDict,
+    Numbers,
     PrivateChat,
     StoredFile,
     TelegramApiError,
@@ -71,23 +72,23 @@ class BotApiEmulator(BotApiMethods):
         self.base_file_url = ""
         self.url = ""
 
-        self._next_seq = itertools.count(1).__next__
+        self._seqs = Numbers(1)
         self._users: dict[int, SimulatedUser] = {}
-        self._user_ids = itertools.count(FIRST_USER_ID)
+        self._user_ids = Numbers(FIRST_USER_ID)
         self._closing = False
         self._last_bot_request_at = 0.0
 
-        self._update_ids = itertools.count(1)
+        self._update_ids = Numbers(1)
         self._tracking: dict[int, _UpdateTracking] = {}
 
         self._recent_sends: deque[float] = deque()
         self._callback_queries: dict[str, int] = {}  # unanswered query id → user id
-        self._callback_query_ids = itertools.count(4_000_000_000_001)
+        self._callback_query_ids = Numbers(4_000_000_000_001)
         self._files: dict[str, StoredFile] = {}
         self._files_by_path: dict[str, StoredFile] = {}
-        self._file_numbers = itertools.count(1)
-        self._media_group_ids = itertools.count(13_000_000_000_001)
-        self._poll_ids = itertools.count(5_000_000_000_001)
+        self._file_numbers = Numbers(1)
+        self._media_group_ids = Numbers(13_000_000_000_001)
+        self._poll_ids = Numbers(5_000_000_000_001)
 
         self._methods: dict[str, tuple[str, ApiMethod]] = {
             name.lower(): (name, method) for name, method in self._api_methods().items()
@@ -99,6 +100,7 @@ class BotApiEmulator(BotApiMethods):
         self.web_app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file_download)
         _ClientApi(self).register(self.web_app.router)
         self._runner: web.AppRunner | None = None
+        self._archive: ChatArchive | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -125,6 +127,8 @@ class BotApiEmulator(BotApiMethods):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._archive is not None:
+            self._archive.save_all(self)  # also what changed without an event (a block)
 
     async def __aenter__(self) -> BotApiEmulator:
         await self.start()
@@ -167,6 +171,22 @@ class BotApiEmulator(BotApiMethods):
             return self.bot
         raise TelegramApiError(401, "Unauthorized")
 
+    def keep_chats(self, archive: ChatArchive) -> int:
+        """Restore the chats ``archive`` saved and save every change from now on.
+
+        Call it before anyone is in the emulator; returns the number of chats restored.
+        """
+        restored = archive.restore(self)
+        self._archive = archive
+        return restored
+
+    def _chat_changed(self, chat: PrivateChat) -> None:
+        if self._archive is not None:
+            self._archive.chat_changed(self, chat)
+
+    def _next_seq(self) -> int:
+        return next(self._seqs)
+
     # -- test API ----------------------------------------------------------------------------
 
     def user(
@@ -192,6 +212,7 @@ class BotApiEmulator(BotApiMethods):
         user.update({key: value for key, value in optional.items() if value is not None})
         simulated = SimulatedUser(self, user, phone_number)
         self._users[user_id] = simulated
+        self._chat_changed(simulated.chat)
         return simulated
 
     @property

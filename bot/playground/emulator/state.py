@@ -167,6 +167,21 @@ class ChatEvent:
     details: JsonDict = field(default_factory=dict)
 
 
+class Numbers:
+    """Ids handed out in order, like ``itertools.count``, but with a next value one can save."""
+
+    def __init__(self, upcoming: int) -> None:
+        self.upcoming = upcoming
+
+    def __iter__(self) -> Numbers:
+        return self
+
+    def __next__(self) -> int:
+        value = self.upcoming
+        self.upcoming += 1
+        return value
+
+
 class _Signal:
     """Wakes every waiter at once; ``notify`` is synchronous so any state change can call it."""
 
@@ -251,12 +266,18 @@ def _normalize_entities(entities: list[JsonDict] | None) -> list[JsonDict]:
 class PrivateChat:
     """The state of one private chat between the bot and a user."""
 
-    def __init__(self, user: JsonDict, next_seq: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        user: JsonDict,
+        next_seq: Callable[[], int],
+        changed: Callable[[PrivateChat], None] | None = None,
+    ) -> None:
         self.id: int = user["id"]
         self.json: JsonDict = {"type": "private", **user}
         self.json.pop("is_bot", None)
         self.json.pop("language_code", None)
         self._next_seq = next_seq
+        self._changed = changed  # told after every change the page can see (see record)
         self.messages: dict[int, ChatMessage] = {}
         self.last_message_id = 0
         # Bot messages by the seq of their latest send or edit, kept in that order.
@@ -283,8 +304,11 @@ class PrivateChat:
         return self.last_message_id
 
     def record(self, kind: str, message_id: int | None = None, **details: Any) -> int:
+        """Note a change already made to the chat, for the page and for whoever keeps chats."""
         event = ChatEvent(self._next_seq(), kind, message_id, details)
         self.events.append(event)
+        if self._changed is not None:
+            self._changed(self)
         self.signal.notify()
         return event.seq
 
