@@ -273,6 +273,19 @@ async def set_default_menus(application: Application) -> None:  # type: ignore[t
     await application.bot.set_my_commands(bot_commands(Role.LEADER, default, application))
     for language in SUPPORTED_LANGUAGES:
         await application.bot.set_my_commands(bot_commands(Role.LEADER, language, application), language_code=language)
+    # Staff and coordinators find their own commands in the menu from the start, as a menu
+    # set for a chat stays in Telegram; not only once they have written since this start.
+    async with application.runtime.database.session() as session:  # type: ignore[attr-defined]
+        with_own_menu = await people.with_their_own_menu(session)
+    for person in with_own_menu:
+        try:
+            await application.bot.set_my_commands(
+                bot_commands(person.role, person.language, application), scope=BotCommandScopeChat(person.telegram_id)
+            )
+        except TelegramError:
+            log.warning("could not set the command menu of user %s at start", person.id)
+        else:
+            application.personal_menus_set.add(person.telegram_id)  # type: ignore[attr-defined]
 
 
 async def set_personal_menu(context: VocesContext, chat_id: int, role: Role, language: str) -> None:
