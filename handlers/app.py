@@ -24,7 +24,9 @@ from handlers import (
     projects,
     registration,
     reminders,
+    roles,
     ruos,
+    training_admin,
     trainings,
 )
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
@@ -102,6 +104,8 @@ def _register_handlers(application: VocesApplication) -> None:
     projects.register(application)
     project_reports.register(application)
     trainings.register(application)
+    training_admin.register(application)
+    roles.register(application)
     onboarding.register(application)
     onboarding.register_fallbacks(application)
     application.add_error_handler(errors.on_error)

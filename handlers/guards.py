@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 # What someone who has not consented (or withdrew) may still do: read, decide, choose the
 # language, see and erase what little is kept, and leave.
 # /trainings only reads the public schedule.
-COMMANDS_WITHOUT_CONSENT = frozenset({"start", "help", "language", "mydata", "deletedata", "cancel", "trainings"})
-BUTTONS_WITHOUT_CONSENT = ("consent:", "lang:", "privacy:")
+COMMANDS_WITHOUT_CONSENT = frozenset({"start", "help", "language", "mydata", "deletedata", "cancel", "trainings",
+                                      "verify"})
+# Browsing the calendar is reading it too; enrolling needs consent.
+BUTTONS_WITHOUT_CONSENT = ("consent:", "lang:", "privacy:", "tr:list:", "tr:open:")
 
 CONSENT_FIRST = N_("To use this you first need to accept how Voces looks after your data.")
 BUTTON_GONE = N_("This button is no longer active.")

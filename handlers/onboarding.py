@@ -40,6 +40,8 @@ LEADER_COMMANDS = (
     ("invite", N_("Invite a co-leader")),
     ("ruos", N_("RUOS checklist and documents")),
     ("trainings", N_("Upcoming training sessions")),
+    ("mytrainings", N_("Your trainings and certificates")),
+    ("topics", N_("Vote for the next training topics")),
     ("projects", N_("Your organization's projects")),
     ("propose", N_("Propose a community project")),
     ("report", N_("Report on a funded project")),
@@ -64,8 +66,22 @@ STAFF_COMMANDS = (
 )
 
 
+# Coordinators run trainings; staff get these too (they can do everything coordinators can).
+COORDINATOR_COMMANDS = (
+    ("newtraining", N_("Create a training session")),
+    ("mysessions", N_("Sessions: lists, check-in, edit, cancel")),
+    ("topicvote", N_("Open or close a topic vote")),
+    ("addtopic", N_("Add a training topic")),
+)
+STAFF_ONLY_COMMANDS = (("role", N_("Make someone a coordinator or staff")),)
+
+
 def commands_for(role: Role) -> tuple[tuple[str, str], ...]:
-    return LEADER_COMMANDS + STAFF_COMMANDS if role is Role.STAFF else LEADER_COMMANDS
+    if role is Role.STAFF:
+        return LEADER_COMMANDS + COORDINATOR_COMMANDS + STAFF_COMMANDS + STAFF_ONLY_COMMANDS
+    if role is Role.COORDINATOR:
+        return LEADER_COMMANDS + COORDINATOR_COMMANDS
+    return LEADER_COMMANDS
 
 
 # --- the gatekeeper: runs before every feature ------------------------------------------------
@@ -301,15 +317,18 @@ async def set_personal_menu(context: VocesContext, chat_id: int, role: Role, lan
 # --- /help, /cancel, and everything outside a flow ---------------------------------------------
 
 
-def help_text(context: VocesContext) -> str:
+def help_text(context: VocesContext, *, role: Role | None = None) -> str:
     _ = context.gettext
-    role = context.person.role if context.person else Role.LEADER
+    role = role or (context.person.role if context.person else Role.LEADER)
     lines = [_("<b>What I can do</b>")]
     language = context.i18n.language
     lines += [f"/{localized(name, language)} — {_(description)}" for name, description in LEADER_COMMANDS]
+    if role in (Role.COORDINATOR, Role.STAFF):
+        lines += ["", _("<b>Trainings</b>")]
+        lines += [f"/{localized(name, language)} — {_(description)}" for name, description in COORDINATOR_COMMANDS]
     if role is Role.STAFF:
         lines += ["", _("<b>Staff</b>")]
-        lines += [f"/{localized(name, language)} — {_(description)}" for name, description in STAFF_COMMANDS]
+        lines += [f"/{localized(name, language)} — {_(description)}" for name, description in STAFF_COMMANDS + STAFF_ONLY_COMMANDS]
     return "\n".join(lines)
 
 
@@ -400,6 +419,12 @@ async def my_data(update: Update, context: VocesContext) -> None:
             lines.append(f"• {escape(invite.organization)}, {i18n.datetime(invite.created_at, 'short')}: {state}")
     if summary.drafts:
         lines += ["", i18n.ngettext("%(count)s unfinished answer in progress", "%(count)s unfinished answers in progress", summary.drafts) % {"count": summary.drafts}]
+    if summary.trainings:
+        from handlers.trainings import STATE_LABEL  # the trainings area names its states
+
+        count = len(summary.trainings)
+        lines += ["", i18n.ngettext("<b>%(count)s training session you signed up for</b>", "<b>%(count)s training sessions you signed up for</b>", count) % {"count": count}]
+        lines += [f"• {escape(title)}: {_(STATE_LABEL[state])}" + (" 📄" if certified else "") for title, state, certified in summary.trainings]
     if summary.pending_reminders:
         lines.append(i18n.ngettext("%(count)s reminder waiting to be sent to you", "%(count)s reminders waiting to be sent to you", summary.pending_reminders) % {"count": summary.pending_reminders})
     lines += ["", _("Correct your name with /correct and your organization with /myorg; erase all of this with /deletedata.")]

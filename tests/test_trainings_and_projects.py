@@ -94,7 +94,7 @@ async def test_trainings_lists_upcoming_sessions_soonest_first_in_lima_time_with
     assert "Topic: Leadership" in text
     assert "Thursday, November 26, 2026, 10:00 AM to 1:00 PM" in text  # 15:00 UTC is 10:00 in Lima
     assert "📍 Jr. Colón 380, Callao" in text
-    assert "Places: 30" in text
+    assert "30 of 30 places left" in text
     assert "Topic: Data protection" in text and "💻 Online" in text
     assert "Topic: Non-profit accounting" in text
     assert "ya pasó" not in text and "cancelada" not in text

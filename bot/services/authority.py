@@ -20,6 +20,7 @@ from bot.validation import InvalidInput
 NO_LONGER_LEADER = N_("You are no longer a leader of this organization, so nothing was saved. See what you lead with /myorg.")
 ONLY_OWNER = N_("Only the organization's owner can do that.")
 ONLY_STAFF = N_("Only programme staff can do that.")
+ONLY_COORDINATORS = N_("Only training coordinators and programme staff can do that.")
 
 
 class NotAllowed(InvalidInput):
@@ -50,6 +51,16 @@ async def is_staff(session: AsyncSession, *, user_id: int) -> bool:
 async def require_staff(session: AsyncSession, *, user_id: int) -> None:
     if not await is_staff(session, user_id=user_id):
         raise NotAllowed(ONLY_STAFF)
+
+
+async def is_coordinator(session: AsyncSession, *, user_id: int) -> bool:
+    """Coordinators run trainings; staff can do everything coordinators can."""
+    return await session.scalar(select(User.role).where(User.id == user_id)) in (Role.COORDINATOR, Role.STAFF)
+
+
+async def require_coordinator(session: AsyncSession, *, user_id: int) -> None:
+    if not await is_coordinator(session, user_id=user_id):
+        raise NotAllowed(ONLY_COORDINATORS)
 
 
 async def require_leader_or_staff(session: AsyncSession, *, user_id: int, organization_id: int) -> LeaderRole | None:

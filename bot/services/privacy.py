@@ -27,6 +27,7 @@ from bot.models.projects import ProjectDraft, ProjectFile
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import ChecklistDraft, StoredFile
 from bot.services import console, conversations, people
+from bot.services.training_records import forget_training_draft, training_history
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class PersonSummary:
     invites: list[InviteView] = field(default_factory=list)
     drafts: int = 0
     pending_reminders: int = 0
+    trainings: list[tuple[str, str, bool]] = field(default_factory=list)  # title, enrollment state, certificate
 
 
 async def summarize_person(session: AsyncSession, *, telegram_id: int) -> PersonSummary:
@@ -141,6 +143,7 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int) -> Person
         invites=[InviteView(name, i.created_at, i.used_at is not None, i.expires_at) for i, name in invites.all()],
         drafts=(registration_drafts or 0) + (checklist_drafts or 0) + (project_drafts or 0),
         pending_reminders=reminders or 0,
+        trainings=await training_history(session, user_id=person.id),
     )
 
 
@@ -157,6 +160,7 @@ async def withdraw_consent(session: AsyncSession, *, telegram_id: int, now: date
     await people.decline_consent(session, user=person, now=now)
     await session.execute(delete(RegistrationDraft).where(RegistrationDraft.user_id == person.id))
     await session.execute(delete(ChecklistDraft).where(ChecklistDraft.user_id == person.id))
+    await forget_training_draft(session, user_id=person.id)
     await session.execute(delete(ProjectDraft).where(ProjectDraft.user_id == person.id))
     await conversations.forget_person_steps(session, telegram_id=telegram_id)
     return had_consented
