@@ -95,7 +95,7 @@ REPORT_STATUS = {
     ReportStatus.CHANGES_REQUESTED: N_("changes requested"),
     ReportStatus.APPROVED: N_("approved"),
 }
-NATIONALITY = {"peruvian": N_("Peruvian"), "venezuelan": N_("Venezuelan"), "other": N_("of other nationalities")}
+NATIONALITY = {"peruvian": N_("Peruvian"), "venezuelan": N_("Venezuelan"), "other": N_("Other nationalities")}
 NATIONALITY_TOTAL = {"peruvian": N_("Peruvian people"), "venezuelan": N_("Venezuelan people"), "other": N_("people of other nationalities")}
 SEX_LABEL = {"female": N_("female"), "male": N_("male"), "unstated": N_("other or not stated")}
 AGE_LABEL = {"0_11": N_("0–11"), "12_17": N_("12–17"), "18_59": N_("18–59"), "60_plus": N_("60 or more")}
@@ -350,14 +350,18 @@ async def on_button(update: Update, context: VocesContext) -> object:
     handler = BUTTONS.get(action)
     if handler is None:
         raise StaleButton(query.data)
-    await answer_button(update, context)
+    # Answered after the action, so that "already done" can be the button's own alert.
     try:
-        return await handler(update, context, args)
+        result = await handler(update, context, args)
     except AlreadyDone as error:
         await say_already_done(update, context, error)
+        return None
     except InvalidInput as error:
+        await answer_button(update, context)
         await reply(update, context, "⚠️ " + error_text(context, error))
-    return None
+        return None
+    await answer_button(update, context)
+    return result
 
 
 async def draft_tap(update: Update, context: VocesContext, args: list[str], action: str) -> object:

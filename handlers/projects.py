@@ -29,7 +29,14 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 from bot.districts import district_by_ubigeo, find_districts
 from bot.i18n import N_, Translator
 from bot.models.people import Role, User
-from bot.models.projects import Project, ProjectDraft, ProjectStatus, ProjectTheme, ReportFrequency
+from bot.models.projects import (
+    Project,
+    ProjectDraft,
+    ProjectStatus,
+    ProjectTheme,
+    ReportFrequency,
+    ReportStatus,
+)
 from bot.services import organizations, people, project_reports, projects
 from bot.services.authority import NotAllowed
 from bot.services.projects import Step
@@ -113,7 +120,9 @@ def callback(*parts: object) -> str:
 def soles(i18n: Translator, cents: int | None) -> str:
     if cents is None:
         return "—"
-    return "S/ " + format_decimal(Decimal(cents) / 100, format="#,##0.00", locale=i18n.locale)
+    # Soles are written as in Peru in Spanish too (S/ 2,500.00), not with Spain's separators.
+    locale = "es_PE" if i18n.language == "es" else i18n.locale
+    return "S/ " + format_decimal(Decimal(cents) / 100, format="#,##0.00", locale=locale)
 
 
 def integer(value: str) -> int:
@@ -323,16 +332,18 @@ async def on_button(update: Update, context: VocesContext) -> object:
     handler = BUTTONS.get(action)
     if handler is None:
         raise StaleButton(query.data)
-    await answer_button(update, context)
+    # Answered after the action, so that "already done" can be the button's own alert.
     try:
-        return await handler(update, context, args)
+        result = await handler(update, context, args)
     except AlreadyDone as error:
         await say_already_done(update, context, error)
-    except NotAllowed as error:
-        await reply(update, context, "⚠️ " + error_text(context, error))
+        return None
     except InvalidInput as error:
+        await answer_button(update, context)
         await reply(update, context, "⚠️ " + error_text(context, error))
-    return None
+        return None
+    await answer_button(update, context)
+    return result
 
 
 async def draft_button(update: Update, context: VocesContext, args: list[str], action: str) -> object:
@@ -478,10 +489,13 @@ async def show_project(update: Update, context: VocesContext, project_id: int, *
         rows.append([(_("⬅️ All projects"), callback("list", "p1"))])
     elif project.status in projects.REVISABLE:
         rows.append([(_("✏️ Revise the proposal"), callback("rev", project.id))])
+    approved = [r for r in reports if r.status is ReportStatus.APPROVED][-ROWS_PER_PAGE:]
+    rows[:0] = [[(_("📄 Report %(number)s (PDF)") % {"number": r.number}, f"rep:pdf:{r.id}")] for r in approved]
+    markup = keyboard(rows) if rows else None
     if edit:
-        await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
+        await edit_or_reply(update, context, "\n".join(lines), reply_markup=markup)
     else:
-        await reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
+        await reply(update, context, "\n".join(lines), reply_markup=markup)
 
 
 async def send_document(update: Update, context: VocesContext, args: list[str]) -> object:

@@ -324,3 +324,82 @@ def test_monthly_periods_follow_the_start_day_and_the_last_one_ends_with_the_pro
     ]
     assert periods(date(2027, 1, 31), date(2027, 3, 31), ReportFrequency.MONTHLY)[0] == (date(2027, 1, 31), date(2027, 2, 27))
     assert periods(date(2027, 1, 1), date(2027, 12, 31), ReportFrequency.QUARTERLY)[-1] == (date(2027, 10, 1), date(2027, 12, 31))
+
+
+# --- the playground ---------------------------------------------------------------------------------------
+
+
+async def test_the_playground_seeds_a_funded_project_with_one_approved_report_and_the_next_one_due(bot):
+    from bot.playground import seed
+
+    await seed.seed(bot.runtime)
+    await seed.seed(bot.runtime)  # once
+    async with await bot.session() as session:
+        project = (await session.scalars(select(Project))).one()
+        statuses = [r.status for r in await project_reports.reports_of(session, project_id=project.id)]
+        totals = await project_reports.beneficiary_totals(session)
+    assert project.status is ProjectStatus.IMPLEMENTING and project.granted_cents == 250000
+    assert statuses[0] is ReportStatus.APPROVED and statuses[1:] == [ReportStatus.DUE] * (len(statuses) - 1)
+    assert totals.total == 34 and totals.reports == 1
+
+    rosa = bot.user(seed.LEADER.telegram_id, first_name="Rosa", language_code="es")
+    await rosa.sends("/informe")
+    assert "informe 2" in " ".join(rosa.buttons)
+    await rosa.sends("/proyectos")
+    await rosa.taps("Huertos familiares")
+    assert "Personas alcanzadas (informes aprobados): 34" in rosa.last_text
+
+
+# --- review: pages, and a double tap -------------------------------------------------------------------------
+
+
+async def submitted(bot, project_id: int) -> list[int]:
+    """Every report of the project filled in and submitted (version 1)."""
+    async with await bot.session() as session:
+        found = await project_reports.reports_of(session, project_id=project_id)
+        for report in found:
+            report.status, report.version, report.submitted_at = ReportStatus.SUBMITTED, 1, bot.clock.now()
+            report.activities = [{"date": "2026-12-05", "place": "Parque", "what": "Planting"}]
+            report.beneficiaries, report.spent_cents, report.difficulties, report.lessons = PEOPLE, 0, "Rain", "Earlier"
+        return [report.id for report in found]
+
+
+async def test_staff_page_through_twelve_submitted_reports_and_a_double_tap_approves_once(bot):
+    rosa = bot.user(first_name="Rosa", language_code="en")
+    await consented(rosa)
+    project_id = await funded_project(bot, await organization_of(bot, rosa), ends_on=date(2027, 11, 30))
+    ids = await submitted(bot, project_id)
+    assert len(ids) == 12
+    staff = bot.user(STAFF_TELEGRAM_ID, first_name="Lucía", language_code="en")
+
+    await staff.sends("/reportreview")
+    assert "10. Mujeres Emprendedoras del Callao" in staff.last_text and "11." not in staff.last_text
+    assert "Page 1 of 2" in staff.buttons
+    await staff.taps("▶️")
+    assert "12. Mujeres Emprendedoras del Callao" in staff.last_text and "report 12" in staff.last_text
+
+    await staff.taps("12. Mujeres")
+    seen = len(rosa.messages)
+    await staff.taps_data(f"rep:ok:{ids[-1]}:1")
+    await staff.taps_data(f"rep:ok:{ids[-1]}:1")  # the same tap again, from the same card
+    assert staff.last_alert == "That was already done."
+    assert len(rosa.messages) == seen + 1 and "approved the report 12" in rosa.last_text
+    async with await bot.session() as session:
+        events = list(await session.scalars(select(ProjectEvent).where(ProjectEvent.report_id == ids[-1])))
+    assert [e.to_status for e in events] == ["approved"]
+
+
+async def test_a_spanish_leader_reads_which_split_does_not_add_up(bot):
+    rosa = bot.user(first_name="Rosa", language_code="es")
+    await consented(rosa)
+    await funded_project(bot, await organization_of(bot, rosa))
+    await rosa.sends("/informe")
+    await rosa.taps("informe 1")
+    for answer in ("05/12/2026", "Parque zonal", "Día de siembra"):
+        await rosa.sends(answer)
+    await rosa.taps("Eso es todo")
+    assert "personas peruanas" in rosa.last_text
+    await rosa.sends("10")
+    await rosa.sends("6 3 0")
+    assert "La división por sexo suma 9, pero dijiste que participaron 10 personas peruanas." in rosa.last_text
+    assert "mujeres, hombres, y otro o sin indicar" in rosa.last_text  # and the same question again

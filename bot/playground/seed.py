@@ -1,5 +1,5 @@
-"""Demo people, organizations, training sessions and a project for the playground, on its own
-database.
+"""Demo people, organizations, training sessions and a funded project (one report approved, the
+next one due) for the playground, on its own database.
 
 Seeding runs at every start and only adds what is missing, so whatever people did in an earlier
 session stays: a demo owner who leads nothing (they erased their data, say) gets their
@@ -16,6 +16,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -34,10 +35,20 @@ from bot.models.organizations import (
     VerificationStatus,
 )
 from bot.models.people import Role, User
-from bot.models.projects import Project
+from bot.models.projects import (
+    Project,
+    ProjectEvent,
+    ProjectReport,
+    ProjectStatus,
+    ProjectTheme,
+    ReportFrequency,
+    ReportStatus,
+)
 from bot.models.trainings import TrainingSession, TrainingTopic
+from bot.reminders import QuietHours
 from bot.runtime import Runtime
-from bot.services import people
+from bot.services import people, project_reports
+from bot.services.projects import periods
 from bot.validation import IdDocumentType
 
 
@@ -203,7 +214,9 @@ class DemoProject:
     funder: str
     started_days_ago: int
     ends_in_days: int
-    report_due_in_days: int
+    granted_soles: int
+    # The first monthly report, approved by staff: what reached whom (counts only).
+    first_report: dict[str, Any]
 
 
 TRAININGS = (
@@ -252,7 +265,21 @@ PROJECT = DemoProject(
     funder="OIM",
     started_days_ago=45,
     ends_in_days=120,
-    report_due_in_days=21,
+    granted_soles=2500,
+    first_report={
+        "activities": [
+            {"date_days_ago": 40, "place": "Local comunal, Carmen de la Legua", "what": "Taller de siembra con 18 madres y sus hijos."},
+            {"date_days_ago": 25, "place": "Mercado de Carmen de la Legua", "what": "Primera feria de hortalizas de los huertos."},
+        ],
+        "beneficiaries": {
+            "peruvian": {"total": 14, "sex": {"female": 10, "male": 4, "unstated": 0}, "age": {"0_11": 5, "12_17": 1, "18_59": 7, "60_plus": 1}},
+            "venezuelan": {"total": 19, "sex": {"female": 13, "male": 5, "unstated": 1}, "age": {"0_11": 7, "12_17": 2, "18_59": 9, "60_plus": 1}},
+            "other": {"total": 1, "sex": {"female": 1, "male": 0, "unstated": 0}, "age": {"0_11": 0, "12_17": 0, "18_59": 1, "60_plus": 0}},
+        },
+        "spent_cents": 84050,
+        "difficulties": "Las lluvias retrasaron la siembra dos semanas.",
+        "lessons": "Empezar antes de la temporada y compartir semillas entre familias.",
+    },
 )
 
 
@@ -275,7 +302,9 @@ async def seed(runtime: Runtime) -> list[DemoPerson]:
         for training in TRAININGS:
             if not await _still_upcoming(session, training, now):
                 session.add(_training_session(training, users[STAFF], now, zone))
-        await _add_project_if_missing(session, PROJECT, users[PROJECT.owner], now.astimezone(zone).date(), now)
+        await _add_project_if_missing(
+            session, PROJECT, users[PROJECT.owner], users[STAFF], now.astimezone(zone).date(), now, runtime.reminders.quiet_hours
+        )
     async with runtime.database.session() as session:
         await _seed_console(session, users, now)
     return [newcomer, *CONSENTED_PEOPLE]
@@ -371,8 +400,9 @@ def _training_session(demo: DemoTraining, staff: User, now: datetime, zone: Zone
 
 
 async def _add_project_if_missing(
-    session: AsyncSession, demo: DemoProject, owner: User, today: date, now: datetime
+    session: AsyncSession, demo: DemoProject, owner: User, staff: User, today: date, now: datetime, quiet: QuietHours
 ) -> None:
+    """The demo leader's funded project under way: report 1 approved, report 2 due, reminders set."""
     led = select(Leadership.organization_id).where(Leadership.user_id == owner.id)
     organization_ids = list(await session.scalars(led.order_by(Leadership.acting.desc(), Leadership.joined_at)))
     if not organization_ids:
@@ -381,18 +411,38 @@ async def _add_project_if_missing(
     existing = select(Project.id).where(Project.organization_id.in_(organization_ids), Project.title == demo.title)
     if await session.scalar(existing.limit(1)) is not None:
         return
-    session.add(
-        Project(
-            organization_id=organization_ids[0],
-            title=demo.title,
-            summary=demo.summary,
-            funder=demo.funder,
-            starts_on=today - timedelta(days=demo.started_days_ago),
-            ends_on=today + timedelta(days=demo.ends_in_days),
-            report_due_on=today + timedelta(days=demo.report_due_in_days),
-            created_at=now,
-        )
+    starts_on, ends_on = today - timedelta(days=demo.started_days_ago), today + timedelta(days=demo.ends_in_days)
+    schedule = periods(starts_on, ends_on, ReportFrequency.MONTHLY)
+    project = Project(
+        organization_id=organization_ids[0], title=demo.title, summary=demo.summary, objective=demo.summary,
+        target_population="30 familias peruanas y venezolanas del barrio", district_ubigeo="070103",
+        theme=ProjectTheme.WOMEN_ENTERPRISE, funder=demo.funder, status=ProjectStatus.IMPLEMENTING,
+        starts_on=starts_on, ends_on=ends_on, requested_cents=demo.granted_soles * 100, granted_cents=demo.granted_soles * 100,
+        report_frequency=ReportFrequency.MONTHLY, proposed_by_id=owner.id, sent_at=now, created_at=now, updated_at=now,
     )
+    session.add(project)
+    await session.flush()
+    for previous, status in ((None, ProjectStatus.PROPOSAL), (ProjectStatus.PROPOSAL, ProjectStatus.SELECTED),
+                             (ProjectStatus.SELECTED, ProjectStatus.FUNDED), (ProjectStatus.FUNDED, ProjectStatus.IMPLEMENTING)):
+        session.add(ProjectEvent(project_id=project.id, actor_id=owner.id if previous is None else staff.id,
+                                 from_status=previous.value if previous else None, to_status=status.value, at=now))
+    first = demo.first_report
+    for number, (start, end) in enumerate(schedule, start=1):
+        report = ProjectReport(project_id=project.id, number=number, period_start=start, period_end=end, due_on=end,
+                               scratch={}, activities=[], beneficiaries={}, updated_at=now)
+        if end < today:  # the periods already over were reported and approved
+            report.status, report.version, report.approved_version = ReportStatus.APPROVED, 1, 1
+            report.activities = [{"date": (today - timedelta(days=a["date_days_ago"])).isoformat(), "place": a["place"], "what": a["what"]}
+                                 for a in first["activities"]]
+            report.beneficiaries = report.approved_beneficiaries = first["beneficiaries"]
+            report.spent_cents = report.approved_spent_cents = first["spent_cents"]
+            report.difficulties, report.lessons = first["difficulties"], first["lessons"]
+            report.submitted_at, report.submitted_by_id, report.reviewed_at, report.reviewed_by_id = now, owner.id, now, staff.id
+        elif project.report_due_on is None:
+            project.report_due_on = end
+        session.add(report)
+    await session.flush()
+    await project_reports.plan_deadlines(session, project_id=project.id, now=now, quiet=quiet)
 
 
 # --- the staff console: Luis follows two districts; Maribel's comedor went quiet ----------------
