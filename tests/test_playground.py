@@ -14,13 +14,14 @@ import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, async_playwright, expect
 
 from bot.config import load_settings
 from bot.playground import seed
-from bot.playground.server import Playground
+from bot.playground.server import PLAYGROUND_TOKEN, Playground
 from handlers.app import PollingBot
 from handlers.commands import localized
 
@@ -237,3 +238,82 @@ async def test_a_restarted_playground_shows_every_chat_as_it_was_and_staff_have_
         await rosa.taps(buttons[0])  # the restored card's buttons still work
         assert len(rosa.replies) >= 1
 
+
+
+async def test_the_page_behaves_like_telegram_commands_deep_links_scrolling_days_and_menus(
+    page: Page, playground: Playground
+):
+    chat = ChatPage(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # A page opened while the playground starts hears of nobody for a moment: it waits.
+    answers = {"starting": 2}
+
+    async def starting(route):  # noqa: ANN001
+        if answers["starting"]:
+            answers["starting"] -= 1
+            await route.fulfill(json={"bot": {"first_name": "Voces", "username": "voces_bot"}, "people": []})
+        else:
+            await route.continue_()
+
+    await page.route("**/playground/people", starting)
+    await page.goto(playground.url)
+    await expect(page.locator(".person[aria-pressed=true]")).to_contain_text("Ana")
+    await page.unroute("**/playground/people")
+
+    # Carmen (staff) has not written since the start: her menu already has the staff's commands.
+    await chat.becomes("Carmen")
+    await page.locator("#menu-button").click()
+    await expect(page.get_by_role("menuitem", name=f"/{localized('pending', 'es')}")).to_be_visible()
+    await page.keyboard.press("Escape")
+
+    # A /command in the bot's text is tappable and sends it; a short chat sits at the bottom.
+    await chat.becomes("Ana")
+    await chat.sends("/start")
+    await chat.taps("✅ Acepto")
+    await expect(page.locator(".date-separator")).to_have_text("Hoy")
+    register = f"/{localized('register', 'es')}"
+    before = await chat._bot_side()
+    await chat.bot_messages.last.locator("a.bot-command", has_text=register).first.click()
+    await chat._answered(before)
+    await expect(chat.own_messages.last).to_contain_text(register)
+    gap = await page.evaluate("""() => {
+        const box = document.getElementById('messages'), rows = box.querySelectorAll('.row');
+        return box.getBoundingClientRect().bottom - rows[rows.length - 1].getBoundingClientRect().bottom }""")
+    assert gap < 40, f"the newest message is {gap}px above the composer"
+
+    # A deep link to this bot opens as /start … in the same chat.
+    await chat.becomes("Rosa")
+    await chat.sends(f"/{localized('invite', 'es')}")
+    link = chat.bot_messages.last.locator("a.deep-link")
+    await expect(link).to_contain_text("t.me/voces_bot?start=join_")
+    before = await chat._bot_side()
+    await link.click()
+    await chat._answered(before)
+    await expect(chat.own_messages.last).to_contain_text("/start join_")
+
+    # Scrolled up, a new bot message does not pull the reader down: ↓ appears, counting it.
+    for _ in range(3):
+        await chat.sends(f"/{localized('help', 'es')}")
+    await page.evaluate("document.getElementById('messages').scrollTop = 0")
+    await expect(page.locator("#to-bottom")).to_be_visible()
+    async with aiohttp.ClientSession() as client:  # the bot writes on its own, as a reminder would
+        sent = await client.post(f"{playground.emulator.base_url}{PLAYGROUND_TOKEN}/sendMessage",
+                                 json={"chat_id": seed.LEADER.telegram_id, "text": "Recordatorio: mañana vence tu junta"})
+        assert sent.status == 200
+    await expect(chat.bot_messages.last).to_contain_text("Recordatorio")
+    assert await page.evaluate("document.getElementById('messages').scrollTop") == 0
+    await expect(page.locator("#unread")).to_have_text("1")
+    await page.locator("#to-bottom").click()
+    await expect(page.locator("#to-bottom")).to_be_hidden()
+
+    # Nothing is wider than the window, at a desktop's width as at a phone's.
+    for width, height in ((1280, 800), (390, 844)):
+        await page.set_viewport_size({"width": width, "height": height})
+        overflow = await page.evaluate("""() => [document.documentElement, document.getElementById('messages')]
+            .some((element) => element.scrollWidth > element.clientWidth + 1)""")
+        assert not overflow, f"horizontal overflow at {width}px"
+    switcher = await page.locator(".switcher").bounding_box()
+    person = await page.locator(".person").first.bounding_box()
+    assert switcher["height"] < 2 * person["height"], "the person bar takes more than one row on a phone"
+    assert errors == []

@@ -171,7 +171,9 @@ class Playground:
 
     async def _people(self, request: web.Request) -> web.Response:
         """Who the page can be, in the switcher's order, and the bot's name for the header."""
-        switchable = [person for person in self.people if person.demo_role is not seed.DemoRole.BACKGROUND]
+        # None until the bot runs (its menus set): a page opened meanwhile waits and asks again.
+        ready = self.people if self._bot_started else []
+        switchable = [person for person in ready if person.demo_role is not seed.DemoRole.BACKGROUND]
         return web.json_response(
             {
                 "bot": {"first_name": self.emulator.bot_first_name, "username": self.emulator.bot_username},

@@ -34,6 +34,10 @@
       contact: "Contacto",
       poll: "Encuesta",
       unsupported: "Este botón no funciona en el playground.",
+      starting: "El playground está arrancando…",
+      toBottom: "Ir al último mensaje",
+      today: "Hoy",
+      yesterday: "Ayer",
     },
     en: {
       tryAs: "Try as",
@@ -59,6 +63,10 @@
       contact: "Contact",
       poll: "Poll",
       unsupported: "This button does not work in the playground.",
+      starting: "The playground is starting…",
+      toBottom: "Go to the newest message",
+      today: "Today",
+      yesterday: "Yesterday",
     },
   };
   const requested = new URLSearchParams(location.search).get("lang") || navigator.language || "es";
@@ -81,6 +89,8 @@
     replyKeyboard: null,
     keyboardHidden: false,
     commands: [],
+    botUsername: "",
+    unread: 0, // bot messages that arrived while the reader was scrolled up
   };
 
   // --- the client API ---------------------------------------------------------------------------
@@ -115,12 +125,30 @@
 
   async function start() {
     translateChrome();
-    const data = await api("/playground/people");
+    const data = await people();
     $("bot-name").textContent = data.bot.first_name;
+    state.botUsername = data.bot.username;
     state.people = data.people;
     renderSwitcher();
     const saved = Number(localStorage.getItem(STORAGE_KEY));
     await choose(state.people.find((person) => person.id === saved) || state.people[0]);
+  }
+
+  // A page opened while the playground starts waits for its people instead of breaking.
+  async function people() {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const data = await api("/playground/people");
+        if (data.people.length) {
+          if (attempt) hideToast();
+          return data;
+        }
+      } catch (error) {
+        // not answering yet
+      }
+      if (attempt === 0) showToast(t("starting"), 0);
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS / 4));
+    }
   }
 
   function translateChrome() {
@@ -195,6 +223,8 @@
     state.seq = history.seq;
     showEmptyStateIfNeeded();
     scrollToBottom();
+    state.unread = 0;
+    updateToBottomButton();
     $("text").focus();
     listen(person, generation);
   }
@@ -229,8 +259,7 @@
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       try {
-        await api("/playground/people");
-        break;
+        if ((await api("/playground/people")).people.length) break;
       } catch (error) {
         // still away
       }
@@ -253,13 +282,16 @@
 
   // --- messages ---------------------------------------------------------------------------------
 
-  // Add a message, or replace it where it stands (an edit), or remove it (a deletion).
-  function upsert(message, follow) {
+  // Add a message, or replace it where it stands (an edit), or remove it (a deletion). The chat
+  // follows a new message only if the reader was at the bottom (or sent it), as Telegram does;
+  // otherwise the ↓ button counts it.
+  function upsert(message, isNew) {
     const container = $("messages");
     const existing = container.querySelector(`[data-message-id="${message.message_id}"]`);
     if (message.deleted) {
       state.messages.delete(message.message_id);
       if (existing) existing.remove();
+      renderDateSeparators();
       showEmptyStateIfNeeded();
       return;
     }
@@ -272,8 +304,45 @@
       container.querySelector(".empty")?.remove();
       const later = [...container.children].find((child) => Number(child.dataset.messageId) > message.message_id);
       container.insertBefore(element, later || null);
+      renderDateSeparators();
     }
-    if (follow || nearBottom) scrollToBottom();
+    if (nearBottom || (isNew && !message.from_bot)) {
+      scrollToBottom();
+    } else if (isNew) {
+      state.unread += 1;
+      updateToBottomButton();
+    }
+  }
+
+  // A day's first message gets the day above it, as in Telegram.
+  function renderDateSeparators() {
+    const container = $("messages");
+    for (const separator of container.querySelectorAll(".date-separator")) separator.remove();
+    let previous = "";
+    for (const row of container.querySelectorAll(".row")) {
+      const message = state.messages.get(Number(row.dataset.messageId));
+      if (!message) continue;
+      const day = new Date(message.date * 1000);
+      const key = day.toDateString();
+      if (key === previous) continue;
+      previous = key;
+      const separator = document.createElement("div");
+      separator.className = "date-separator";
+      const label = document.createElement("span");
+      label.textContent = dayLabel(day);
+      separator.append(label);
+      row.before(separator);
+    }
+  }
+
+  function dayLabel(day) {
+    const today = new Date();
+    const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+    if (day.toDateString() === today.toDateString()) return t("today");
+    if (day.toDateString() === yesterday.toDateString()) return t("yesterday");
+    const options = { day: "numeric", month: "long" };
+    if (day.getFullYear() !== today.getFullYear()) options.year = "numeric";
+    return day.toLocaleDateString(LANGUAGE, options);
   }
 
   function renderMessage(message) {
@@ -304,10 +373,8 @@
     const text = document.createElement("div");
     text.className = "text";
     text.innerHTML = message.html; // safe: escaped by the emulator's to_html
-    for (const link of text.querySelectorAll("a")) {
-      link.target = "_blank";
-      link.rel = "noopener noreferrer";
-    }
+    linkify(text, message.from_bot);
+    for (const link of text.querySelectorAll("a[href]")) openLinksLikeTelegram(link);
     for (const spoiler of text.querySelectorAll(".tg-spoiler")) {
       spoiler.addEventListener("click", () => spoiler.classList.add("revealed"));
     }
@@ -335,6 +402,74 @@
       row.append(renderInlineKeyboard(message, rows));
     }
     return row;
+  }
+
+  // What Telegram's apps find in plain text: links, and the bot's /commands (tapping one sends
+  // it). The emulator, like Telegram's server, sends no entities for them.
+  const FINDABLE = /(https?:\/\/[^\s<]*[^\s<.,:;!?)\]"'»]|\bt\.me\/[A-Za-z0-9_]{3,}(?:\?[^\s<]*[^\s<.,:;!?)\]"'»])?)|(?<![\w\/@.])(\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)(?![\w\/])/g;
+
+  function linkify(element, fromBot) {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT, {
+      acceptNode: (node) => (node.parentElement.closest("a, code, pre") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+    });
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    for (const node of nodes) {
+      const text = node.data;
+      const parts = [];
+      let last = 0;
+      for (const match of text.matchAll(FINDABLE)) {
+        const [found, url, command] = match;
+        if (command && !fromBot) continue;
+        parts.push(text.slice(last, match.index));
+        const link = document.createElement("a");
+        link.textContent = found;
+        if (url) {
+          link.href = url.startsWith("http") ? url : `https://${url}`;
+        } else {
+          link.href = "#";
+          link.className = "bot-command";
+          link.addEventListener("click", (event) => {
+            event.preventDefault();
+            post("send", { text: command });
+          });
+        }
+        parts.push(link);
+        last = match.index + found.length;
+      }
+      if (!parts.length) continue;
+      parts.push(text.slice(last));
+      node.replaceWith(...parts);
+    }
+  }
+
+  // A link to this bot (t.me/<bot>?start=…) opens as /start … in this chat; others in a tab.
+  function openLinksLikeTelegram(link) {
+    if (link.classList.contains("bot-command")) return;
+    const start = startParameter(link.href);
+    if (start === null) {
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      return;
+    }
+    link.classList.add("deep-link");
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      post("send", { text: start ? `/start ${start}` : "/start" });
+    });
+  }
+
+  function startParameter(href) {
+    let url;
+    try {
+      url = new URL(href);
+    } catch (error) {
+      return null;
+    }
+    const host = url.hostname.toLowerCase();
+    const bot = url.pathname.replace(/^\//, "").split("/")[0].toLowerCase();
+    if (!["t.me", "telegram.me", "www.t.me"].includes(host) || !bot || bot !== state.botUsername.toLowerCase()) return null;
+    return url.searchParams.get("start") || "";
   }
 
   function renderPhoto(photo) {
@@ -424,9 +559,8 @@
       const link = document.createElement("a");
       link.className = "inline-button";
       link.href = button.url;
-      link.target = "_blank";
-      link.rel = "noopener noreferrer";
-      link.textContent = `${button.text} ↗`;
+      openLinksLikeTelegram(link);
+      link.textContent = startParameter(button.url) === null ? `${button.text} ↗` : button.text;
       return link;
     }
     const element = document.createElement("button");
@@ -472,6 +606,18 @@
   function scrollToBottom() {
     const container = $("messages");
     container.scrollTop = container.scrollHeight;
+    state.unread = 0;
+    updateToBottomButton();
+  }
+
+  // Shown while the reader is away from the newest message, with how many arrived meanwhile.
+  function updateToBottomButton() {
+    const away = !isNearBottom();
+    if (!away) state.unread = 0;
+    $("to-bottom").hidden = !away;
+    const badge = $("unread");
+    badge.hidden = state.unread === 0;
+    badge.textContent = String(state.unread);
   }
 
   function isNearBottom() {
@@ -662,6 +808,12 @@
       setReplyKeyboard(state.replyKeyboard);
     });
     $("alert-ok").addEventListener("click", () => { $("alert").hidden = true; });
+    $("messages").addEventListener("scroll", updateToBottomButton, { passive: true });
+    $("to-bottom").addEventListener("click", () => {
+      const container = $("messages");
+      container.scrollTo({ top: container.scrollHeight, behavior: "smooth" });
+      state.unread = 0;
+    });
     document.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
         closePopups();
