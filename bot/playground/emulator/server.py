@@ -15,7 +15,8 @@ from aiohttp.typedefs import Handler
 
 from bot.clock import Clock, SystemClock
 from bot.playground.emulator.archive import ChatArchive
-from bot.playground.emulator.bot_api import ApiMethod, BotApiMethods, _Call, _read_parameters
+from bot.playground.emulator.bot_api import ApiMethod, BotApiMethods
+from bot.playground.emulator.calls import _Call, _read_parameters
 from bot.playground.emulator.client_api import _ClientApi
 from bot.playground.emulator.people import SimulatedUser
 from bot.playground.emulator.state import (
