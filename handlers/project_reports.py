@@ -131,6 +131,22 @@ def people_lines(i18n: Translator, people: dict) -> list[str]:  # type: ignore[t
     return lines
 
 
+def totals_text(i18n: Translator, totals: reports.BeneficiaryTotals) -> str:
+    """People reached by nationality, sex and age, and nationality by each (approved reports)."""
+    _ = i18n.gettext
+    n = i18n.number
+    lines = [_("<b>People reached: %(count)s</b>") % {"count": n(totals.total)},
+             i18n.ngettext("From %(count)s approved report; money spent: %(spent)s.", "From %(count)s approved reports; money spent: %(spent)s.", totals.reports) % {
+                 "count": totals.reports, "spent": soles(i18n, totals.spent_cents)}, ""]
+    for nationality in NATIONALITIES:
+        by_sex = ", ".join(f"{_(SEX_LABEL[s])} {n(totals.by_nationality_sex.get((nationality, s), 0))}" for s in SEXES)
+        by_age = ", ".join(f"{_(AGE_LABEL[a])}: {n(totals.by_nationality_age.get((nationality, a), 0))}" for a in AGE_GROUPS)
+        lines.append(f"• {_(NATIONALITY[nationality])}: <b>{n(totals.by_nationality[nationality])}</b> ({by_sex}; {by_age})")
+    lines += ["", _("By sex: %(values)s") % {"values": ", ".join(f"{_(SEX_LABEL[s])} {n(totals.by_sex.get(s, 0))}" for s in SEXES)},
+              _("By age: %(values)s") % {"values": ", ".join(f"{_(AGE_LABEL[a])}: {n(totals.by_age.get(a, 0))}" for a in AGE_GROUPS)}]
+    return "\n".join(lines)
+
+
 def report_card(i18n: Translator, report: ProjectReport, title: str, evidence: int) -> str:
     _ = i18n.gettext
     lines = [f"<b>{escape(title)}</b> — {period_text(i18n, report)}", "", _("<b>Activities</b>")]

@@ -16,6 +16,7 @@ Callback data (checked on arrival: the project must exist, the person lead it or
     prj:cm:<project>                       staff: write a comment (asked next)
     prj:fund:<project>                     staff: fund it (amount asked next, then the schedule)
     prj:freq:<frequency>                   staff: the reporting schedule of the funding
+    prj:totals                             staff: people reached programme-wide, by every dimension
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from handlers.commands import command
 from handlers.common import (
     END,
     ROWS_PER_PAGE,
+    TYPE_IT,
     answer_button,
     ask,
     edit_or_reply,
@@ -304,7 +306,13 @@ async def on_file(update: Update, context: VocesContext) -> object:
     if draft is None:
         return await leave(update, context, FLOW)
     if Step(draft.step) is not Step.DOCUMENT or message.document is None:
-        return await ask_current(update, context, draft, problem=context.gettext("Please answer with the buttons below.") if message.photo is None else context.gettext("Send the proposal as a document (PDF or Word), not as a photo."))
+        if Step(draft.step) is Step.DOCUMENT:
+            problem = context.gettext("Send the proposal as a document (PDF or Word), not as a photo.")
+        elif Step(draft.step) in (Step.THEME, Step.SUMMARY, Step.FUND_FREQUENCY):
+            problem = context.gettext("Please answer with the buttons below.")
+        else:
+            problem = context.gettext(TYPE_IT)
+        return await ask_current(update, context, draft, problem=problem)
     runtime = context.runtime
     document = message.document
     try:
@@ -544,7 +552,21 @@ async def show_staff_list(update: Update, context: VocesContext, *, page: int) -
         lines.append(f"{number}. {escape(name)} — {escape(project.title)} ({_(STATUS[project.status])})")
         rows.append([(f"{number}. {name[:20]} · {project.title}"[:60], callback("open", project.id))])
     rows += page_navigation(context, shown, callback_prefix=callback("list", "p"))
+    rows.append([(_("📊 People reached, in detail"), callback("totals"))])
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
+
+
+async def show_totals(update: Update, context: VocesContext, args: list[str]) -> object:
+    """Programme-wide people reached by every dimension, from approved reports only."""
+    from handlers.project_reports import totals_text
+
+    async with context.runtime.database.session() as session:
+        staff = await current_person(session, context)
+        if staff.role is not Role.STAFF:
+            raise NotAllowed(N_("Only programme staff can do that."))
+        totals = await project_reports.beneficiary_totals(session)
+    await reply(update, context, totals_text(context.i18n, totals), reply_markup=keyboard([[(context.gettext("⬅️ All projects"), callback("list", "p1"))]]))
+    return None
 
 
 async def move_project(update: Update, context: VocesContext, args: list[str]) -> object:
@@ -672,6 +694,7 @@ BUTTONS = {
     "to": move_project,
     "cm": start_comment,
     "fund": start_funding,
+    "totals": show_totals,
 }
 
 

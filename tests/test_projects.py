@@ -275,6 +275,14 @@ async def test_programme_totals_add_the_latest_approved_version_of_each_report_a
     assert per_project == {first: 22, second: 3} and only_second.reports == 1
     assert programme.by_age["0_11"] == 2 + 1 + 3
 
+    # Staff read the same figures in the chat, by every dimension.
+    staff = bot.user(STAFF_TELEGRAM_ID, first_name="Lucía", language_code="en")
+    await staff.sends("/proposals")
+    assert "People reached programme-wide (approved reports): 25" in staff.last_text
+    await staff.taps("People reached, in detail")
+    assert "People reached: 25" in staff.last_text and "From 2 approved reports" in staff.last_text
+    assert "Peruvian: 13 (female 9, male 4, other or not stated 0; 0–11: 5" in staff.last_text
+
 
 # --- deadlines -------------------------------------------------------------------------------------------
 
@@ -403,3 +411,32 @@ async def test_a_spanish_leader_reads_which_split_does_not_add_up(bot):
     await rosa.sends("6 3 0")
     assert "La división por sexo suma 9, pero dijiste que participaron 10 personas peruanas." in rosa.last_text
     assert "mujeres, hombres, y otro o sin indicar" in rosa.last_text  # and the same question again
+
+
+# --- erasure -------------------------------------------------------------------------------------------------
+
+
+async def test_erasing_the_only_leader_takes_the_project_its_reports_history_and_evidence_files(bot):
+    rosa = bot.user(first_name="Rosa", language_code="en")
+    await consented(rosa)
+    project_id = await funded_project(bot, await organization_of(bot, rosa))
+    await rosa.sends("/report")
+    await rosa.taps("report 1")
+    for answer in ("05/12/2026", "Parque zonal", "Planting day"):
+        await rosa.sends(answer)
+    await rosa.taps("That is all")
+    for answer in ("1", "1 0 0", "0 0 1 0", "0", "0", "0", "Rain", "Start earlier"):
+        await rosa.sends(answer)
+    await rosa.uploads_photo(photo_with_gps("red"))
+    async with await bot.session() as session:
+        stored = (await session.scalars(select(ProjectFile))).one()
+    path = bot.runtime.files.root / stored.storage_path
+    assert path.exists()
+
+    await rosa.sends("/deletedata")
+    await rosa.taps("Yes, erase my data")
+    assert not path.exists()
+    async with await bot.session() as session:
+        for model in (Project, ProjectReport, ProjectEvent, ProjectFile):
+            assert (await session.scalars(select(model))).first() is None, model
+    assert project_id
