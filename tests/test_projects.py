@@ -440,3 +440,24 @@ async def test_erasing_the_only_leader_takes_the_project_its_reports_history_and
         for model in (Project, ProjectReport, ProjectEvent, ProjectFile):
             assert (await session.scalars(select(model))).first() is None, model
     assert project_id
+
+
+async def test_erasing_a_leader_removes_the_proposal_document_of_a_draft_never_sent(bot):
+    rosa = bot.user(first_name="Rosa", language_code="en")
+    await consented(rosa)
+    await organization_of(bot, rosa)
+    await rosa.sends("/propose")
+    await rosa.sends("Huertos familiares")
+    await rosa.taps("Women's enterprise")
+    for answer in ("Mothers grow vegetables together.", "40 mothers", "carmen legua"):
+        await rosa.sends(answer)
+    await rosa.taps("Carmen de la Legua Reynoso")
+    for answer in ("01/12/2026", "28/02/2027", "2500"):
+        await rosa.sends(answer)
+    await rosa.uploads_document(b"%PDF-1.4 names of the mothers", "propuesta.pdf", "application/pdf")
+    stored = list(bot.runtime.files.root.rglob("*.enc"))
+    assert len(stored) == 1
+
+    await rosa.sends("/deletedata")
+    await rosa.taps("Yes, erase my data")
+    assert not stored[0].exists()

@@ -192,6 +192,10 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
     if person is None:
         return Erasure([], [])
     erased: list[int] = []
+    # A proposal document uploaded into a draft never sent is theirs alone (read now: the
+    # draft goes with the organization).
+    drafts = await session.scalars(select(ProjectDraft).where(ProjectDraft.user_id == person.id))
+    draft_files = [d.answers["document"]["path"] for d in drafts if (d.answers or {}).get("document")]
     for leadership in list(await session.scalars(select(Leadership).where(Leadership.user_id == person.id))):
         others = list(
             await session.scalars(
@@ -223,6 +227,7 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
             organization = await session.get(Organization, organization_id)
             if organization is not None:
                 await session.delete(organization)
+    files += draft_files
     await conversations.forget_person_steps(session, telegram_id=telegram_id)
     await session.delete(person)
     await session.flush()
