@@ -32,7 +32,7 @@ from bot.services.authority import NotAllowed
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import page_of
 from bot.validation import IdDocumentType, fold_text, format_phone_for_display
-from handlers import labels
+from handlers import labels, project_reports
 from handlers.commands import command
 from handlers.common import (
     ROWS_PER_PAGE,
@@ -48,6 +48,8 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
+from handlers.project_reports import REPORT_STATUS
+from handlers.projects import STATUS as PROJECT_STATUS
 from handlers.reminders import Rendered, renders
 from handlers.ruos import STAGE
 
@@ -59,7 +61,14 @@ ACTIVITY = {
     ActivityState.DISSOLVED: N_("dissolved"),
 }
 NO_STAGE = N_("not started")
-KIND = {"registration": N_("Registration to verify"), "ruos_item": N_("RUOS document to review")}
+KIND = {
+    "registration": N_("Registration to verify"),
+    "ruos_item": N_("RUOS document to review"),
+    "proposal": N_("Project proposal"),
+    "report": N_("Project report to review"),
+}
+# The reports' own words for who was reached.
+NATIONALITY, SEX, AGE = project_reports.NATIONALITY, project_reports.SEX_LABEL, project_reports.AGE_LABEL
 
 
 async def console_viewer(update: Update, context: VocesContext, session, *, staff_only: bool = False) -> Viewer | None:  # noqa: ANN001
@@ -185,8 +194,11 @@ def status_text(context: VocesContext, found: console.OrganizationStatus) -> str
     lines += ["", _("<b>Projects</b>")]
     if found.projects:
         for project in found.projects:
-            due = _(", report due %(date)s") % {"date": i18n.date(project.report_due_on, "medium")} if project.report_due_on else ""
-            lines.append(f"• {escape(project.title)} ({i18n.date(project.starts_on, 'medium')} – {i18n.date(project.ends_on, 'medium')}{due})")
+            lines.append(f"• {escape(project.title)} — {_(PROJECT_STATUS[project.status])} "
+                         f"({i18n.date(project.starts_on, 'medium')} – {i18n.date(project.ends_on, 'medium')})")
+            for report in found.reports.get(project.id, []):
+                lines.append("   " + _("Report %(number)s (due %(date)s): %(status)s") % {
+                    "number": report.number, "date": i18n.date(report.due_on, "medium"), "status": _(REPORT_STATUS[report.status])})
     else:
         lines.append(_("None yet."))
     lines += ["", _("Last activity: %(date)s") % {"date": i18n.date(found.last_activity, "medium")} if found.last_activity
@@ -232,7 +244,7 @@ async def list_pending(update: Update, context: VocesContext) -> None:
     for number, entry in enumerate(shown.items, start=shown.first_index + 1):
         since = context.i18n.date(entry.since, "medium") if entry.since else ""
         lines.append(f"{number}. {_(KIND.get(entry.kind, entry.kind))}: {escape(entry.organization_name)}"
-                     f"{' — ' + escape(entry.detail) if entry.kind == 'ruos_item' and entry.detail else ''} ({since})")
+                     f"{' — ' + escape(entry.detail) if entry.kind != 'registration' and entry.detail else ''} ({since})")
         rows.append([(f"{number}. {entry.organization_name[:30]}", pending_action(who, entry))])
     rows += page_navigation(context, shown, callback_prefix="con:pending:p")
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
@@ -244,6 +256,10 @@ def pending_action(who: Viewer, entry: console.PendingEntry) -> str:
         return f"org:view:{entry.ref_id}"
     if who.is_staff and entry.kind == "ruos_item":
         return f"ruos:rv:{entry.ref_id}"
+    if who.is_staff and entry.kind == "proposal":
+        return f"prj:open:{entry.ref_id}"
+    if who.is_staff and entry.kind == "report":
+        return f"rep:rv:{entry.ref_id}"
     return f"con:org:{entry.organization_id}"
 
 
@@ -265,12 +281,16 @@ def figures_lines(context: VocesContext, figures: console.Figures) -> list[str]:
         _("Registered in the RUOS: %(count)s") % {"count": n(figures.registered_in_ruos)},
         _("Members: %(pe)s Peruvian, %(ve)s Venezuelan, %(other)s other") % {
             "pe": n(figures.members["peruvian"]), "ve": n(figures.members["venezuelan"]), "other": n(figures.members["other"])},
-        _("Projects: %(count)s") % {"count": n(figures.projects)},
+        _("Projects: %(count)s (%(funded)s funded)") % {"count": n(figures.projects), "funded": n(figures.projects_funded)},
     ]
     if figures.leaders_trained is None:
         lines.append(_("Leaders trained: not recorded yet"))
-    if figures.beneficiaries is None:
-        lines.append(_("Beneficiaries: not recorded yet"))
+    people = figures.beneficiaries
+    lines.append(_("Beneficiaries (approved reports): %(total)s") % {"total": n(people.total)})
+    if people.total:
+        lines.append("  " + " · ".join(f"{_(NATIONALITY[k])} {n(v)}" for k, v in people.by_nationality.items() if v))
+        lines.append("  " + " · ".join(f"{_(SEX.get(k, k))} {n(v)}" for k, v in people.by_sex.items() if v))
+        lines.append("  " + " · ".join(f"{_(AGE.get(k, k))} {n(v)}" for k, v in people.by_age.items() if v))
     return lines
 
 
@@ -374,7 +394,15 @@ def indicator_sheet(context: VocesContext, figures: console.Figures, heading: st
         [_("Venezuelan members"), figures.members["venezuelan"]],
         [_("Other members"), figures.members["other"]],
         [_("Projects"), figures.projects],
+        [_("Projects funded"), figures.projects_funded],
+        [_("Beneficiaries"), figures.beneficiaries.total],
     ]
+    people = figures.beneficiaries
+    rows += [[_("Beneficiaries: %(nationality)s") % {"nationality": _(NATIONALITY[k])}, v] for k, v in people.by_nationality.items()]
+    rows += [[_("Beneficiaries: %(nationality)s, %(sex)s") % {"nationality": _(NATIONALITY.get(k[0], k[0])), "sex": _(SEX.get(k[1], k[1]))}, v]
+             for k, v in sorted(people.by_nationality_sex.items())]
+    rows += [[_("Beneficiaries: %(nationality)s, %(age)s") % {"nationality": _(NATIONALITY.get(k[0], k[0])), "age": _(AGE.get(k[1], k[1]))}, v]
+             for k, v in sorted(people.by_nationality_age.items())]
     rows += [[_("District: %(name)s") % {"name": district_name(code)}, count] for code, count in sorted(figures.by_district.items())]
     rows += [[_("RUOS: %(stage)s") % {"stage": strip_emoji(stage_label(context, code))}, count] for code, count in sorted(figures.by_ruos_stage.items())]
     return workbook.Sheet(_("Indicators"), (_("Indicator"), _("Value")), rows)

@@ -583,11 +583,12 @@ async def staff_view(update: Update, context: VocesContext) -> int:
     _ = context.gettext
     organization_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
     async with context.runtime.database.session() as session:
-        organization = await organizations.load(session, organization_id)
-        if organization is None:
-            await reply(update, context, _("That organization no longer exists."))
-            return END
-        changes = await organizations.history(session, organization_id=organization_id, limit=5)
+        staff = await people.get(session, context.person.id)  # type: ignore[union-attr]
+        organization, changes = await organizations.for_review(session, staff=staff, organization_id=organization_id,
+                                                               now=context.runtime.clock.now())
+    if organization is None:
+        await reply(update, context, _("That organization no longer exists."))
+        return END
     text = card_text(context, organization)
     if changes:
         text += "\n\n" + _("<b>Latest changes</b>") + "\n" + "\n".join(

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
+from bot.models.people import Role
 from bot.models.reminders import Reminder
 from bot.reminders import DeliveryOutcome
 from bot.runtime import Runtime
@@ -49,6 +50,10 @@ def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[D
         recipient = reminder.recipient
         if not recipient.reachable:
             return DeliveryOutcome.RECIPIENT_UNREACHABLE
+        if not recipient.has_consented and recipient.role is not Role.STAFF:
+            # Withdrawing consent stops every message: nothing is said until they come back.
+            log.info("reminder %s (%s) not sent: the recipient withdrew consent", reminder.id, reminder.kind)
+            return DeliveryOutcome.SENT
         renderer = RENDERERS.get(reminder.kind)
         if renderer is None:
             log.error("no renderer for reminder kind %s (id %s): not sent", reminder.kind, reminder.id)

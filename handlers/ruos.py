@@ -805,7 +805,8 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
     item_id = integer(args[0])
     runtime = context.runtime
     async with runtime.database.session() as session:
-        review = await ruos.item_for_review(session, catalogue=runtime.requirements, staff=await current_person(session, context), item_id=item_id)
+        review = await ruos.item_for_review(session, catalogue=runtime.requirements, staff=await current_person(session, context), item_id=item_id,
+                                           now=runtime.clock.now())
     item, language = review.item, context.i18n.language
     assert update.effective_chat is not None
     for number, stored in enumerate(review.files, start=1):

@@ -17,7 +17,7 @@ from bot.models.organizations import Organization
 from bot.models.people import Role, User
 from bot.models.reminders import Reminder, ReminderState
 from bot.services import privacy
-from handlers import console
+from handlers import console, onboarding
 from handlers.commands import localized
 from handlers.onboarding import STAFF_COMMANDS
 from tests.flows import consented, register_organization
@@ -49,9 +49,11 @@ async def make_coordinator(bot, user, districts: list[str]) -> None:
 async def test_a_leader_is_refused_every_staff_command_and_crafted_console_buttons_in_spanish(bot, newcomer):
     await consented(newcomer)
     await register_organization(newcomer)
-    for name, _description in STAFF_COMMANDS:
+    # Every staff and coordinator command of the menus' tables, under its Spanish name.
+    for name, _description in STAFF_COMMANDS + getattr(onboarding, "COORDINATOR_COMMANDS", ()):
         await newcomer.sends(f"/{localized(name, 'es')}")
-        assert any(word in newcomer.last_text for word in ("Solo el equipo", "solo para el equipo")), (name, newcomer.last_text)
+        refusal = newcomer.last_text
+        assert refusal.startswith("Solo ") and "equipo del programa" in refusal, (name, refusal)
     async with await bot.session() as session:
         organization_id = await session.scalar(select(Organization.id))
     for data in (f"con:org:{organization_id}", f"con:mark:{organization_id}:dissolved", "con:audit:a:p1", "con:ind:all",
@@ -142,10 +144,11 @@ async def test_the_export_opens_with_openpyxl_and_its_totals_equal_the_database(
     assert totals["Organizaciones apoyadas"] == 2
 
 
-async def test_mydata_sends_every_record_as_json_and_a_readable_file(bot, newcomer):
+async def test_mydata_sends_every_record_as_json_and_a_readable_file(bot, newcomer, staff):
     await consented(newcomer)
     await register_organization(newcomer)
     await newcomer.sends("/invite")
+    await staff.sends("/org emprendedoras")                               # the leader sees who read their organization
     await newcomer.sends("/mydata")
     files = {f.file_name: f for f in newcomer.documents}
     data = json.loads(next(f.content for name, f in files.items() if name.endswith(".json")))
@@ -155,6 +158,8 @@ async def test_mydata_sends_every_record_as_json_and_a_readable_file(bot, newcom
     assert records["board_members"][0]["id_number_masked"] == "****4567"
     assert len(records["invites"]) == 1 and "token_hash" not in records["invites"][0]
     assert "001234567" not in json.dumps(data)
+    assert [entry["action"] for entry in records["audit_entries"]] == ["org.read"]
+    assert records["leaderships"][0]["role"] == "owner" and records["reminders"]           # board-term reminders
     readable = next(f.content for name, f in files.items() if name.endswith(".txt")).decode()
     assert "Mujeres Emprendedoras del Callao" in readable and "<b>" not in readable
 
@@ -236,3 +241,55 @@ async def test_the_playground_seeds_a_quiet_organization_and_a_scoped_coordinato
     assert "Ninguna organización" in luis.last_text
     await luis.sends("/org canto grande")
     assert "Vecinos Unidos de Canto Grande" in luis.last_text
+
+
+BENEFICIARIES = {
+    "peruvian": {"total": 10, "sex": {"female": 6, "male": 4, "unstated": 0}, "age": {"0_11": 2, "12_17": 3, "18_59": 4, "60_plus": 1}},
+    "venezuelan": {"total": 5, "sex": {"female": 3, "male": 2, "unstated": 0}, "age": {"0_11": 1, "12_17": 1, "18_59": 3, "60_plus": 0}},
+    "other": {"total": 0, "sex": {}, "age": {}},
+}
+
+
+async def a_funded_project_with_an_approved_report_and_a_proposal(bot) -> None:
+    from bot.models.projects import Project, ProjectReport, ProjectStatus, ReportStatus
+
+    now = bot.clock.now()
+    async with await bot.session() as session:
+        organization_id = await session.scalar(select(Organization.id).where(Organization.name == "Mujeres Emprendedoras del Callao"))
+        funded = Project(organization_id=organization_id, title="Huertos en casa", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+                         report_due_on=None, created_at=now, status=ProjectStatus.FUNDED, granted_cents=500_000)
+        proposal = Project(organization_id=organization_id, title="Taller de costura", starts_on=date(2027, 1, 1),
+                           ends_on=date(2027, 6, 30), report_due_on=None, created_at=now, status=ProjectStatus.PROPOSAL, sent_at=now)
+        session.add_all([funded, proposal])
+        await session.flush()
+        session.add_all([
+            ProjectReport(project_id=funded.id, number=1, period_start=date(2026, 1, 1), period_end=date(2026, 6, 30),
+                          due_on=date(2026, 7, 10), status=ReportStatus.APPROVED, version=1, approved_version=1,
+                          beneficiaries=BENEFICIARIES, approved_beneficiaries=BENEFICIARIES, approved_spent_cents=250_000, updated_at=now),
+            ProjectReport(project_id=funded.id, number=2, period_start=date(2026, 7, 1), period_end=date(2026, 12, 31),
+                          due_on=date(2027, 1, 10), status=ReportStatus.SUBMITTED, version=1, submitted_at=now, updated_at=now),
+        ])
+
+
+async def test_projects_reports_and_beneficiaries_reach_pending_org_stats_and_export_and_outlive_erasure(bot, newcomer, staff):
+    await consented(newcomer)
+    await register_organization(newcomer)
+    await a_funded_project_with_an_approved_report_and_a_proposal(bot)
+    await staff.sends("/pending")
+    waiting = staff.last_text
+    assert "Taller de costura" in waiting and "Huertos en casa" in waiting
+    await staff.sends("/org emprendedoras")
+    assert "Huertos en casa" in staff.last_text and "Informe 2" in staff.last_text
+    await staff.sends("/stats")
+    assert "Beneficiarios (informes aprobados): 15" in " ".join(staff.texts_since_last_action)
+    await staff.sends("/export")
+    book = load_workbook(io.BytesIO(staff.documents[-1].content))
+    beneficiaries = list(book["Beneficiarios"].iter_rows(min_row=2, values_only=True))
+    assert [row[4] for row in beneficiaries] == [15]
+    assert len(list(book["Informes"].iter_rows(min_row=2))) == 2
+
+    await newcomer.sends("/deletedata")
+    await newcomer.taps("Sí, borrar mis datos")
+    await staff.sends("/stats")
+    after = " ".join(staff.texts_since_last_action)
+    assert "Beneficiarios (informes aprobados): 15" in after and "Proyectos: 1 (1 financiados)" in after

@@ -13,18 +13,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.models.console import ActivityState, ErasedTally, OrganizationFollowUp
 from bot.models.organizations import LeaderRole, Leadership, Organization, VerificationStatus
 from bot.models.people import User
-from bot.models.projects import Project
+from bot.models.projects import Project, ProjectReport, ProjectStatus, ReportStatus
 from bot.models.ruos import ChecklistItem, ItemStatus, RegistrationStage, RuosRegistration
 from bot.requirements import RequirementsCatalogue
 from bot.services import audit, ruos
 from bot.services.audit import Viewer
+from bot.services.project_reports import BeneficiaryTotals
 from bot.validation import fold_text
 
 # --- finding an organization ---------------------------------------------------------------------
@@ -61,6 +62,7 @@ class OrganizationStatus:
     leaders: list[LeaderLine]
     checklist: ruos.Checklist
     projects: list[Project]
+    reports: dict[int, list[ProjectReport]]  # by project, in the order of their periods
     last_activity: datetime | None  # the last time any leader wrote
     activity: ActivityState
     # Filled in once trainings record attendance (issue 11): (title, date) per session attended.
@@ -88,6 +90,11 @@ async def status(
     projects = list(await session.scalars(
         select(Project).where(Project.organization_id == organization_id).order_by(Project.starts_on.desc())
     ))
+    reports: dict[int, list[ProjectReport]] = {}
+    for report in await session.scalars(
+        select(ProjectReport).where(ProjectReport.project_id.in_([p.id for p in projects])).order_by(ProjectReport.number)
+    ):
+        reports.setdefault(report.project_id, []).append(report)
     followup = await session.get(OrganizationFollowUp, organization_id)
     audit.record(session, who, "org.read", now=now, organization_id=organization_id)
     return OrganizationStatus(
@@ -95,6 +102,7 @@ async def status(
         leaders=leaders,
         checklist=checklist,
         projects=projects,
+        reports=reports,
         last_activity=max((line.last_seen for line in leaders), default=None),
         activity=followup.state if followup else ActivityState.ACTIVE,
     )
@@ -137,8 +145,27 @@ async def _ruos_items(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
     return [PendingEntry("ruos_item", item.id, item.organization_id, name, item.uploaded_at, item.item_code) for item, name in rows.all()]
 
 
-# Project proposals and reports (issue 12) and broadcasts to approve (issue 13) add theirs here.
-PENDING_SOURCES: list[PendingSource] = [_registrations, _ruos_items]
+async def _proposals(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
+    rows = await session.execute(
+        select(Project, Organization.name)
+        .join(Organization, Organization.id == Project.organization_id)
+        .where(Project.status == ProjectStatus.PROPOSAL, who.organizations())
+    )
+    return [PendingEntry("proposal", p.id, p.organization_id, name, p.sent_at or p.created_at, p.title) for p, name in rows.all()]
+
+
+async def _reports(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
+    rows = await session.execute(
+        select(ProjectReport, Project, Organization.name)
+        .join(Project, Project.id == ProjectReport.project_id)
+        .join(Organization, Organization.id == Project.organization_id)
+        .where(ProjectReport.status == ReportStatus.SUBMITTED, who.organizations())
+    )
+    return [PendingEntry("report", r.id, p.organization_id, name, r.submitted_at, p.title) for r, p, name in rows.all()]
+
+
+# Broadcasts waiting for approval (issue 13) add theirs here.
+PENDING_SOURCES: list[PendingSource] = [_registrations, _ruos_items, _proposals, _reports]
 
 
 async def pending(session: AsyncSession, *, who: Viewer, now: datetime) -> list[PendingEntry]:
@@ -155,6 +182,7 @@ async def pending(session: AsyncSession, *, who: Viewer, now: datetime) -> list[
 # --- the programme's figures ---------------------------------------------------------------------
 
 NO_STAGE = "none"  # an organization that has not started its RUOS registration
+FUNDED = (ProjectStatus.FUNDED, ProjectStatus.IMPLEMENTING, ProjectStatus.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -181,10 +209,11 @@ class Figures:
     registered_in_ruos: int = 0
     members: Counter[str] = field(default_factory=Counter)  # peruvian, venezuelan, other
     projects: int = 0  # projects running during the period
-    # Issue 11 (attendance) and issue 12 (beneficiary totals) fill these in when they land:
-    # (topic, sex) → leaders trained; (nationality, sex, age group) → beneficiaries.
+    projects_funded: int = 0  # of those, funded (implementing or closed since)
+    # From the approved reports of the period (bot/services/project_reports.py's totals).
+    beneficiaries: BeneficiaryTotals = field(default_factory=BeneficiaryTotals)
+    # Issue 11 (attendance) fills this in when it lands: (topic, sex) → leaders trained.
     leaders_trained: Counter[tuple[str, str]] | None = None
-    beneficiaries: Counter[tuple[str, str, str]] | None = None
 
 
 def _in_period(moment: datetime | date | None, period: Period) -> bool:
@@ -221,15 +250,32 @@ async def figures(session: AsyncSession, *, who: Viewer, period: Period, zone_of
     project_conditions = [Project.starts_on <= period.end, who.organizations()]
     if period.start is not None:
         project_conditions.append(Project.ends_on >= period.start)
-    result.projects = await session.scalar(
-        select(func.count()).select_from(Project).join(Organization, Organization.id == Project.organization_id).where(*project_conditions)
-    ) or 0
+    running = await session.execute(
+        select(Project.status).join(Organization, Organization.id == Project.organization_id)
+        .where(*project_conditions, Project.status.not_in([ProjectStatus.PROPOSAL, ProjectStatus.NOT_SELECTED]))
+    )
+    for (project_status,) in running.all():
+        result.projects += 1
+        result.projects_funded += project_status in FUNDED
+    report_conditions = [ProjectReport.approved_version.is_not(None), ProjectReport.period_end <= period.end, who.organizations()]
+    if period.start is not None:
+        report_conditions.append(ProjectReport.period_end >= period.start)
+    approved = await session.execute(
+        select(ProjectReport.approved_beneficiaries, ProjectReport.approved_spent_cents)
+        .join(Project, Project.id == ProjectReport.project_id)
+        .join(Organization, Organization.id == Project.organization_id)
+        .where(*report_conditions)
+    )
+    for counts, spent in approved.all():
+        result.beneficiaries.add(counts or {}, spent)
     audit.record(session, who, "figures.read", now=now, detail=f"{period.start or ''}..{period.end}")
     return result
 
 
 # What erasure leaves behind: "organizations" rows count erased organizations by
-# "district|stage|activity|verified", "members" rows count their members by "district|nationality".
+# "district|stage|activity|verified", "members" their members by "district|nationality",
+# "projects_funded" their funded projects by district, and "beneficiaries" the people their
+# approved reports reached by "district|nationality|total", "…|sex:<sex>", "…|age:<group>".
 async def _add_erased(session: AsyncSession, who: Viewer, result: Figures) -> None:
     for tally in await session.scalars(select(ErasedTally)):
         district, _, rest = tally.dimension.partition("|")
@@ -245,6 +291,26 @@ async def _add_erased(session: AsyncSession, who: Viewer, result: Figures) -> No
             result.registered_in_ruos += tally.count if stage == RegistrationStage.REGISTERED.value else 0
         elif tally.metric == "members":
             result.members[rest] += tally.count
+        elif tally.metric == "projects_funded":
+            result.projects += tally.count
+            result.projects_funded += tally.count
+        elif tally.metric == "beneficiaries" and result.period.start is None:
+            # Kept without dates: they count in the totals since the start only.
+            nationality, dimension = rest.split("|")
+            _add_tallied_beneficiaries(result.beneficiaries, nationality, dimension, tally.count)
+
+
+def _add_tallied_beneficiaries(totals: BeneficiaryTotals, nationality: str, dimension: str, count: int) -> None:
+    kind, _, value = dimension.partition(":")
+    if kind == "total":
+        totals.total += count
+        totals.by_nationality[nationality] = totals.by_nationality.get(nationality, 0) + count
+    elif kind == "sex":
+        totals.by_sex[value] = totals.by_sex.get(value, 0) + count
+        totals.by_nationality_sex[(nationality, value)] = totals.by_nationality_sex.get((nationality, value), 0) + count
+    elif kind == "age":
+        totals.by_age[value] = totals.by_age.get(value, 0) + count
+        totals.by_nationality_age[(nationality, value)] = totals.by_nationality_age.get((nationality, value), 0) + count
 
 
 async def tally_before_erasure(session: AsyncSession, organization_ids: list[int]) -> None:
@@ -266,7 +332,29 @@ async def tally_before_erasure(session: AsyncSession, organization_ids: list[int
         for nationality, count in (("peruvian", organization.members_peruvian), ("venezuelan", organization.members_venezuelan),
                                    ("other", organization.members_other)):
             counts["members", f"{organization.district_ubigeo}|{nationality}"] += count
+    funded = await session.execute(
+        select(Organization.district_ubigeo, Project.status).join(Project, Project.organization_id == Organization.id)
+        .where(Organization.id.in_(organization_ids), Project.status.in_(FUNDED))
+    )
+    for district, _status in funded.all():
+        counts["projects_funded", district] += 1
+    approved = await session.execute(
+        select(Organization.district_ubigeo, ProjectReport.approved_beneficiaries)
+        .join(Project, Project.organization_id == Organization.id).join(ProjectReport, ProjectReport.project_id == Project.id)
+        .where(Organization.id.in_(organization_ids), ProjectReport.approved_version.is_not(None))
+    )
+    for district, beneficiaries in approved.all():
+        totals = BeneficiaryTotals()
+        totals.add(beneficiaries or {}, None)
+        for nationality, total in totals.by_nationality.items():
+            counts["beneficiaries", f"{district}|{nationality}|total"] += total
+        for (nationality, sex), n in totals.by_nationality_sex.items():
+            counts["beneficiaries", f"{district}|{nationality}|sex:{sex}"] += n
+        for (nationality, age), n in totals.by_nationality_age.items():
+            counts["beneficiaries", f"{district}|{nationality}|age:{age}"] += n
     for (metric, dimension), count in counts.items():
+        if count == 0:
+            continue
         # An UPDATE that adds, so two erasures at once both count.
         added = await session.execute(
             update(ErasedTally).where(ErasedTally.metric == metric, ErasedTally.dimension == dimension)

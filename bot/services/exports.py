@@ -1,8 +1,8 @@
 """What /export puts in the workbook: one table per area, in the viewer's districts, with real
 types (the chat layer translates the headers and bot/documents/workbook.py writes the file).
 
-Identity numbers leave only masked. Enrollments and attendance (issue 11), reports and
-beneficiary totals (issue 12) add their tables to `EXPORTED` when their models land.
+Identity numbers leave only masked. Enrollments and attendance (issue 11) add their table to
+`EXPORTED` when their models land.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from bot.i18n import N_
 from bot.models.console import ActivityState, OrganizationFollowUp
 from bot.models.organizations import BoardMember, Leadership, Organization
 from bot.models.people import User
-from bot.models.projects import Project
+from bot.models.projects import Project, ProjectReport
 from bot.models.ruos import RuosRegistration
 from bot.services import audit
 from bot.services.audit import Viewer
+from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, BeneficiaryTotals
 
 
 @dataclass(frozen=True)
@@ -102,12 +103,70 @@ async def _projects(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
     )
     return Table(
         N_("Projects"),
-        (N_("ID"), N_("Organization ID"), N_("Organization"), N_("Title"), N_("Funder"), N_("Starts"), N_("Ends"), N_("Report due")),
-        [[p.id, p.organization_id, name, p.title, p.funder, p.starts_on, p.ends_on, p.report_due_on] for p, name in rows.all()],
+        (N_("ID"), N_("Organization ID"), N_("Organization"), N_("Title"), N_("Status"), N_("Funder"), N_("Starts"), N_("Ends"),
+         N_("Requested (S/)"), N_("Granted (S/)")),
+        [[p.id, p.organization_id, name, p.title, p.status.value, p.funder, p.starts_on, p.ends_on, _soles(p.requested_cents),
+          _soles(p.granted_cents)] for p, name in rows.all()],
     )
 
 
-EXPORTED: list[Exported] = [_organizations, _leaders, _board, _projects]
+def _soles(cents: int | None) -> float | None:
+    return None if cents is None else cents / 100
+
+
+async def _reports(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
+    rows = await session.execute(
+        select(ProjectReport, Project, Organization.name)
+        .join(Project, Project.id == ProjectReport.project_id)
+        .join(Organization, Organization.id == Project.organization_id)
+        .where(who.organizations())
+        .order_by(Project.id, ProjectReport.number)
+    )
+    result = []
+    for report, project, name in rows.all():
+        approved = BeneficiaryTotals()
+        if report.approved_version is not None:
+            approved.add(report.approved_beneficiaries or {}, report.approved_spent_cents)
+        result.append([report.id, project.id, name, project.title, report.number, report.period_start, report.period_end, report.due_on,
+                       report.status.value, report.submitted_at, report.approved_version,
+                       _soles(report.approved_spent_cents), approved.total if report.approved_version is not None else None])
+    return Table(
+        N_("Reports"),
+        (N_("ID"), N_("Project ID"), N_("Organization"), N_("Project"), N_("Number"), N_("Period start"), N_("Period end"), N_("Due"),
+         N_("Status"), N_("Submitted"), N_("Approved version"), N_("Spent (S/, approved)"), N_("Beneficiaries (approved)")),
+        result,
+    )
+
+
+async def _beneficiaries(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
+    """Per project, the people its approved reports reached: each dimension crossed with nationality."""
+    rows = await session.execute(
+        select(Project, Organization.name, ProjectReport.approved_beneficiaries, ProjectReport.approved_spent_cents)
+        .join(ProjectReport, ProjectReport.project_id == Project.id)
+        .join(Organization, Organization.id == Project.organization_id)
+        .where(ProjectReport.approved_version.is_not(None), who.organizations())
+        .order_by(Project.id)
+    )
+    per_project: dict[int, tuple[Project, str, BeneficiaryTotals]] = {}
+    for project, name, counts, spent in rows.all():
+        per_project.setdefault(project.id, (project, name, BeneficiaryTotals()))[2].add(counts or {}, spent)
+    headers: list[str] = [N_("Project ID"), N_("Organization"), N_("Project"), N_("Approved reports"), N_("Beneficiaries")]
+    headers += [f"{nationality}" for nationality in NATIONALITIES]
+    headers += [f"{nationality}/{sex}" for nationality in NATIONALITIES for sex in SEXES]
+    headers += [f"{nationality}/{age}" for nationality in NATIONALITIES for age in AGE_GROUPS]
+    table = []
+    for project, name, totals in per_project.values():
+        table.append([
+            project.id, name, project.title, totals.reports, totals.total,
+            *(totals.by_nationality.get(n, 0) for n in NATIONALITIES),
+            *(totals.by_nationality_sex.get((n, s), 0) for n in NATIONALITIES for s in SEXES),
+            *(totals.by_nationality_age.get((n, a), 0) for n in NATIONALITIES for a in AGE_GROUPS),
+        ])
+    return Table(N_("Beneficiaries"), headers, table)
+
+
+# Enrollments and attendance (issue 11) add theirs here when they land.
+EXPORTED: list[Exported] = [_organizations, _leaders, _board, _projects, _reports, _beneficiaries]
 
 
 async def tables(session: AsyncSession, *, who: Viewer, mask: Mask, now: datetime) -> list[Table]:

@@ -28,6 +28,7 @@ from bot.models.organizations import (
     VerificationStatus,
 )
 from bot.models.people import User
+from bot.services import audit
 from bot.services.authority import leader_role, require_leader, require_staff
 from bot.services.registration import BoardEntry, OrganizationDetails
 from bot.services.transitions import AlreadyDone, delete_once, transition
@@ -128,6 +129,16 @@ async def load(session: AsyncSession, organization_id: int) -> Organization | No
         .where(Organization.id == organization_id)
         .options(selectinload(Organization.board), selectinload(Organization.leaders))
     )
+
+
+async def for_review(session: AsyncSession, *, staff: User, organization_id: int, now: datetime) -> tuple[Organization | None, list[OrganizationChange]]:
+    """The organization's card and latest changes for staff to review; the read is audited."""
+    await require_staff(session, user_id=staff.id)
+    organization = await load(session, organization_id)
+    if organization is None:
+        return None, []
+    audit.record(session, staff.id, "org.review.read", now=now, organization_id=organization_id)
+    return organization, await history(session, organization_id=organization_id, limit=5)
 
 
 async def leaders_of(session: AsyncSession, *, organization_id: int) -> list[tuple[User, LeaderRole]]:
@@ -396,5 +407,6 @@ async def review(
         values={"status": status, "status_comment": comment, "reviewed_at": now, "reviewed_by_id": staff.id},
         already=already,
     )
+    audit.record(session, staff.id, f"org.{status.value}", now=now, organization_id=organization_id)
     leaders = await leaders_of(session, organization_id=organization_id)
     return Review(organization, [u.telegram_id for u, _role in leaders if u.reachable])

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.models.console import AuditEntry, CoordinatorDistrict
 from bot.models.organizations import (
-    BoardMember,
     Invite,
     LeaderRole,
     Leadership,
     Organization,
-    OrganizationChange,
     RegistrationDraft,
 )
-from bot.models.people import User
 from bot.models.projects import ProjectDraft, ProjectFile
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import ChecklistDraft, StoredFile
@@ -245,57 +241,10 @@ async def unreferenced(session: AsyncSession, paths: list[str]) -> list[str]:
 
 # --- everything held on a person, record by record (/mydata's file) ----------------------------
 
-PersonalRows = Callable[[AsyncSession, User], Awaitable[list[Any]]]
-
-
-async def _led_organizations(session: AsyncSession, person: User) -> list[Any]:
-    return list(await session.scalars(
-        select(Organization).join(Leadership, Leadership.organization_id == Organization.id).where(Leadership.user_id == person.id)
-    ))
-
-
-async def _board_of_led(session: AsyncSession, person: User) -> list[Any]:
-    led = select(Leadership.organization_id).where(Leadership.user_id == person.id)
-    return list(await session.scalars(select(BoardMember).where(BoardMember.organization_id.in_(led))))
-
-
-def _where(model: Any, column: str) -> PersonalRows:
-    async def rows(session: AsyncSession, person: User) -> list[Any]:
-        return list(await session.scalars(select(model).where(getattr(model, column) == person.id)))
-
-    return rows
-
-
-# Each table that holds something of a person, and how to find their rows. A new area that keeps
-# personal data adds its tables here (enrollments, reports, broadcasts…), so /mydata's file
-# shows them; tests/test_staff_console.py checks that every table with a users FK is listed.
-PERSONAL_TABLES: dict[str, PersonalRows] = {
-    "users": lambda session, person: _just(person),
-    "leaderships": _where(Leadership, "user_id"),
-    "organizations": _led_organizations,
-    "board_members": _board_of_led,
-    "organization_changes": _where(OrganizationChange, "user_id"),
-    "invites": _where(Invite, "created_by_id"),
-    "registration_drafts": _where(RegistrationDraft, "user_id"),
-    "stored_files": _where(StoredFile, "uploaded_by_id"),
-    "checklist_drafts": _where(ChecklistDraft, "user_id"),
-    "reminders": _where(Reminder, "recipient_id"),
-    "coordinator_districts": _where(CoordinatorDistrict, "user_id"),
-    "audit_entries": lambda session, person: _audit_about(session, person),
-}
-
-# Columns never handed out, even to the person: secrets of the bot, not data about anyone.
+# Columns never handed out, even to the person: the bot's own secrets and storage details.
 WITHHELD_COLUMNS = frozenset({"token_hash", "storage_path", "telegram_file_id", "sha256"})
-
-
-async def _just(person: User) -> list[Any]:
-    return [person]
-
-
-async def _audit_about(session: AsyncSession, person: User) -> list[Any]:
-    return list(await session.scalars(
-        select(AuditEntry).where((AuditEntry.actor_id == person.id) | (AuditEntry.subject_id == person.id)).order_by(AuditEntry.at)
-    ))
+# PTB's scratch data is keyed by the Telegram id, without a foreign key.
+KEYED_BY_TELEGRAM_ID = {"channel_user_data": "user_id"}
 
 
 def _plain(value: Any) -> Any:
@@ -309,24 +258,44 @@ def _plain(value: Any) -> Any:
 async def records_of(session: AsyncSession, *, telegram_id: int, mask: Callable[[str], str]) -> dict[str, list[dict[str, Any]]]:
     """Every row the bot holds on the person, table by table, as plain values.
 
-    Identity numbers come masked (`mask` turns an encrypted number into ****5678): the file
-    travels through Telegram, and a board lists other people's numbers too.
+    Found from the schema itself, so a table an area adds later is included without changes
+    here: every row with a foreign key to the person (their drafts, enrollments, uploads,
+    reminders, the audit entries about them…), and every row of the organizations they lead
+    (the board they entered, its documents' records, projects). Encrypted identity numbers
+    come masked (****5678): the file travels through Telegram, and a board lists other
+    people's numbers too.
     """
+    from bot.db import Base
+
     person = await people.get_by_telegram_id(session, telegram_id)
     assert person is not None, "the gatekeeper creates the person before any handler runs"
+    led = list(await session.scalars(select(Leadership.organization_id).where(Leadership.user_id == person.id)))
     result: dict[str, list[dict[str, Any]]] = {}
-    for table, rows_of in PERSONAL_TABLES.items():
-        rows = await rows_of(session, person)
-        result[table] = []
-        for row in rows:
-            values: dict[str, Any] = {}
-            for column in row.__table__.columns:
-                if column.key in WITHHELD_COLUMNS:
-                    continue
-                value = getattr(row, column.key)
-                if column.key == "id_number_encrypted":
-                    values["id_number_masked"] = mask(value)
-                    continue
-                values[column.key] = _plain(value)
-            result[table].append(values)
+    for table in Base.metadata.sorted_tables:
+        conditions = []
+        if table.name == "users":
+            conditions.append(table.c.id == person.id)
+        elif table.name == "organizations":
+            conditions.append(table.c.id.in_(led))
+        elif table.name in KEYED_BY_TELEGRAM_ID:
+            conditions.append(table.c[KEYED_BY_TELEGRAM_ID[table.name]] == telegram_id)
+        for column in table.columns:
+            for foreign_key in column.foreign_keys:
+                if foreign_key.column.table.name == "users":
+                    conditions.append(column == person.id)
+                elif foreign_key.column.table.name == "organizations" and led:
+                    conditions.append(column.in_(led))
+        if not conditions:
+            continue
+        rows = (await session.execute(select(table).where(or_(*conditions)))).mappings().all()
+        if not rows:
+            continue
+        result[table.name] = [
+            {
+                (name.removesuffix("_encrypted") + "_masked" if name.endswith("_encrypted") else name):
+                    (mask(value) if name.endswith("_encrypted") and value else _plain(value))
+                for name, value in row.items() if name not in WITHHELD_COLUMNS
+            }
+            for row in rows
+        ]
     return result

@@ -60,7 +60,7 @@ from bot.requirements import (
     Requirement,
     RequirementsCatalogue,
 )
-from bot.services import organizations
+from bot.services import audit, organizations
 from bot.services.authority import require_leader_or_staff, require_staff
 from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
@@ -720,9 +720,13 @@ async def _item(session: AsyncSession, item_id: int) -> ChecklistItem:
     return item
 
 
-async def item_for_review(session: AsyncSession, *, catalogue: RequirementsCatalogue, staff: User, item_id: int) -> ItemForReview:
+async def item_for_review(session: AsyncSession, *, catalogue: RequirementsCatalogue, staff: User, item_id: int,
+                          now: datetime | None = None) -> ItemForReview:
+    """The item and its current pages, for staff to open; the read is in the audit log."""
     await _require_staff(session, staff)
     item = await _item(session, item_id)
+    if now is not None:
+        audit.record(session, staff.id, "ruos.item.read", now=now, organization_id=item.organization_id, detail=item.item_code)
     organization = await organizations.load(session, item.organization_id)
     assert organization is not None  # the item would have gone with it (ON DELETE CASCADE)
     files = await session.scalars(
@@ -780,6 +784,8 @@ async def review(
         already=AlreadyDone(ALREADY_REVIEWED),
     )
     await drop_draft(session, user=staff)
+    audit.record(session, staff.id, "ruos.item.verified" if verified else "ruos.item.rejected", now=now,
+                 organization_id=item.organization_id, detail=item.item_code)
     organization = await organizations.load(session, item.organization_id)
     assert organization is not None
     leaders = await _leaders(session, organization.id)
@@ -969,6 +975,8 @@ async def _apply_stage(
         values.update(ruos_number=answers[Step.RUOS_NUMBER], resolution_date=day(Step.RESOLUTION_DATE),
                       observation_deadline=None)
     values.update(stage=stage, updated_at=now, updated_by_id=user.id)
+    if user.role is not Role.LEADER:  # staff recording it for the organization
+        audit.record(session, user.id, "ruos.stage", now=now, organization_id=organization.id, detail=stage.value)
     await session.flush()  # a row made just now exists before it moves on
     await transition(
         session, RuosRegistration, where={"organization_id": row.organization_id, "stage": current}, values=values,
