@@ -11,11 +11,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import bench_conversation, bench_reminders
+from bench import bench_conversation, bench_reminders, bench_trainings
 
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "conversation": bench_conversation.main,
     "reminders": bench_reminders.main,
+    "trainings": bench_trainings.main,
 }
 
 

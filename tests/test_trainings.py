@@ -309,3 +309,36 @@ async def test_a_prerequisite_is_checked_and_the_spanish_names_work(bot):
     assert "Protección de datos" in rosa.last_alert
     await rosa.sends("/miscapacitaciones")
     assert "Todavía no te inscribiste" in rosa.last_text
+
+
+async def test_in_the_playground_luis_runs_a_full_session_today_and_a_topic_vote_is_open(bot):
+    from bot.playground import seed
+
+    await seed.seed(bot.runtime)
+    await seed.seed(bot.runtime)                                    # adds nothing the second time
+    luis = bot.user(seed.COORDINATOR.telegram_id, first_name="Luis", language_code="es")
+    await luis.sends("/sesiones")
+    await luis.taps("Cultura organizacional")
+    assert "Enlace para compartir" in luis.last_text and "inscrita o inscrito: 3" in luis.last_text
+    assert "en lista de espera: 1" in luis.last_text
+    await luis.taps("Abrir la asistencia")
+    code = re.search(r"/asistencia (\w+)", luis.last_text).group(1)
+    rosa = bot.user(seed.LEADER.telegram_id, first_name="Rosa", language_code="es")
+    await rosa.sends(f"/asistencia {code}")
+    assert "Asistencia registrada" in rosa.last_text
+    await luis.sends("/votaciontemas")
+    assert "Votaron 3 dirigentes" in luis.last_text
+
+
+async def test_erasing_a_leader_takes_her_enrollments_certificates_ballots_and_drafts(bot):
+    session_id = await add_session(bot, capacity=5)
+    rosa = await leader(bot, "Rosa")
+    await rosa.sends(f"/start training_{session_id}")
+    await rosa.taps("Enroll")
+    await rosa.sends("/mydata")
+    assert "1 training session you signed up for" in rosa.last_text and "Leading an assembly: enrolled" in rosa.last_text
+    await rosa.sends("/deletedata")
+    await rosa.taps("Yes, erase my data")
+    async with await bot.session() as session:
+        left = await session.scalar(select(func.count()).select_from(Enrollment))
+    assert left == 0

@@ -30,11 +30,12 @@ def without_flood_pacing(bot) -> None:
         limiter.budget.rate = 10**9
 
 
-async def crowd_before_a_session(bot, *, crowd: int = CROWD, seats: int = SEATS):  # noqa: ANN201
+async def crowd_before_a_session(bot, *, crowd: int = CROWD, seats: int = SEATS, first_id: int | None = None):  # noqa: ANN201
     """A session and `crowd` leaders who consented and opened its link: each sees "Enroll"."""
     without_flood_pacing(bot)
     now = bot.clock.now()
-    leaders = [bot.user(first_name=f"Líder{number}", language_code="en") for number in range(crowd)]
+    leaders = [bot.user(first_id + number if first_id else None, first_name=f"Líder{number}", language_code="en")
+               for number in range(crowd)]
     async with await bot.session() as session:
         training = TrainingSession(
             topic="leadership", title="Liderazgo comunitario", starts_at=THURSDAY_10_LIMA,

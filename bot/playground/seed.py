@@ -45,6 +45,7 @@ from bot.models.projects import (
     ReportStatus,
 )
 from bot.models.trainings import TrainingSession, TrainingTopic
+from bot.playground import seed_trainings
 from bot.reminders import QuietHours
 from bot.runtime import Runtime
 from bot.services import people, project_reports
@@ -301,7 +302,11 @@ async def seed(runtime: Runtime) -> list[DemoPerson]:
         zone = runtime.settings.zone
         for training in TRAININGS:
             if not await _still_upcoming(session, training, now):
-                session.add(_training_session(training, users[STAFF], now, zone))
+                session.add(_training_session(training, users[COORDINATOR], now, zone))
+        await seed_trainings.add_missing(
+            session, coordinator=users[COORDINATOR], seated=[users[LEADER], users[JORGE], users[YOHANA]],
+            waiting=[users[MARIBEL]], voters=[users[JORGE], users[YOHANA], users[MARIBEL]], now=now, zone=zone,
+        )
         await _add_project_if_missing(
             session, PROJECT, users[PROJECT.owner], users[STAFF], now.astimezone(zone).date(), now, runtime.reminders.quiet_hours
         )
