@@ -1,7 +1,7 @@
 """Run the benchmarks and print their tables (see bench/README.md).
 
     python -m bench                 # all of them, one after the other
-    python -m bench conversation    # or reminders: only that one
+    python -m bench conversation    # or reminders, or broadcast: only that one
 
 Exits 1 when any target is missed.
 """
@@ -11,9 +11,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import bench_conversation, bench_reminders, bench_trainings
+from bench import bench_broadcast, bench_conversation, bench_reminders, bench_trainings
 
 BENCHMARKS: dict[str, Callable[[], int]] = {
+    "broadcast": bench_broadcast.main,
     "conversation": bench_conversation.main,
     "reminders": bench_reminders.main,
     "trainings": bench_trainings.main,

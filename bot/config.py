@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     reminder_grace_hours: float = Field(default=12.0, ge=0)
     # A tick with nothing due costs about 2 ms (bench/bench_reminders.py); reminders fire within it.
     reminder_interval_seconds: float = Field(default=2.0, gt=0)
+    # A broadcast reaching more people than this waits for a second coordinator's approval.
+    broadcast_approval_threshold: int = Field(default=200, ge=0)
     # A seat freed in a full training is held this long for the first in line.
     training_claim_hours: float = Field(default=24.0, gt=0)
     # Follow-up: an organization none of whose leaders wrote for this long gets a check-in,

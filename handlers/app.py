@@ -15,6 +15,7 @@ from telegram.warnings import PTBUserWarning
 from bot.db import Database
 from bot.runtime import Runtime
 from handlers import (
+    broadcasts,
     console,
     errors,
     guards,
@@ -23,12 +24,15 @@ from handlers import (
     project_reports,
     projects,
     registration,
+    reminder_answers,
     reminders,
     roles,
     ruos,
+    settings,
     training_admin,
     trainings,
 )
+from handlers.broadcast_delivery import BroadcastSender
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
 from handlers.persistence import DatabasePersistence
 from handlers.ratelimit import PatientRateLimiter
@@ -80,6 +84,7 @@ def build_application(
         .request(CommitFirstRequest(runtime.database, connection_pool_size=64, connect_timeout=10, read_timeout=20, pool_timeout=10))
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .build()
     )
     application.runtime = runtime
@@ -106,6 +111,9 @@ def _register_handlers(application: VocesApplication) -> None:
     trainings.register(application)
     training_admin.register(application)
     roles.register(application)
+    broadcasts.register(application)
+    reminder_answers.register(application)
+    settings.register(application)
     onboarding.register(application)
     onboarding.register_fallbacks(application)
     application.add_error_handler(errors.on_error)
@@ -114,6 +122,15 @@ def _register_handlers(application: VocesApplication) -> None:
 async def _post_init(application: VocesApplication) -> None:  # type: ignore[override]
     await onboarding.set_default_menus(application)
     await reminders.start_engine(application)
+    # Broadcasts go out from a task of their own; one cut short by a restart resumes here.
+    application.broadcasts = BroadcastSender(application)  # type: ignore[attr-defined]
+    await application.broadcasts.start()  # type: ignore[attr-defined]
+
+
+async def _post_stop(application: VocesApplication) -> None:  # type: ignore[override]
+    sender = getattr(application, "broadcasts", None)
+    if sender is not None:
+        await sender.stop()
 
 
 # --- running inside a caller's event loop (the playground, the tests) ----------------------------
@@ -134,6 +151,8 @@ async def stop_in_loop(application: VocesApplication) -> None:
         await application.updater.stop()
     if application.running:
         await application.stop()
+        if application.post_stop:
+            await application.post_stop(application)
     await application.shutdown()
 
 

@@ -18,6 +18,7 @@ from telegram.ext import (
 from bot.config import SUPPORTED_LANGUAGES
 from bot.documents import personal_data
 from bot.i18n import N_, normalize_language
+from bot.models.broadcasts import MessageKind
 from bot.models.organizations import BoardRole, LeaderRole
 from bot.models.people import Role
 from bot.services import people, privacy
@@ -46,6 +47,8 @@ LEADER_COMMANDS = (
     ("propose", N_("Propose a community project")),
     ("report", N_("Report on a funded project")),
     ("language", N_("Change the language")),
+    ("settings", N_("Which messages you get, and when")),
+    ("stop", N_("Pause messages I send on my own (/start resumes them)")),
     ("mydata", N_("See the data Voces keeps about you")),
     ("deletedata", N_("Erase your data")),
     ("help", N_("What I can do")),
@@ -72,6 +75,7 @@ COORDINATOR_COMMANDS = (
     ("mysessions", N_("Sessions: lists, check-in, edit, cancel")),
     ("topicvote", N_("Open or close a topic vote")),
     ("addtopic", N_("Add a training topic")),
+    ("broadcast", N_("Send a message to many people")),
 )
 STAFF_ONLY_COMMANDS = (("role", N_("Make someone a coordinator or staff")),)
 
@@ -425,6 +429,14 @@ async def my_data(update: Update, context: VocesContext) -> None:
         count = len(summary.trainings)
         lines += ["", i18n.ngettext("<b>%(count)s training session you signed up for</b>", "<b>%(count)s training sessions you signed up for</b>", count) % {"count": count}]
         lines += [f"• {escape(title)}: {_(STATE_LABEL[state])}" + (" 📄" if certified else "") for title, state, certified in summary.trainings]
+    if summary.paused:
+        lines.append(_("Messages I send on my own: paused (/stop); /start resumes them"))
+    if summary.muted:
+        from handlers.settings import KIND_NAMES  # /settings names the kinds
+
+        lines.append(_("Switched off in /settings: %(kinds)s") % {"kinds": ", ".join(_(KIND_NAMES[MessageKind(kind)]) for kind in summary.muted)})
+    if summary.broadcasts_received:
+        lines.append(i18n.ngettext("%(count)s broadcast delivered to you", "%(count)s broadcasts delivered to you", summary.broadcasts_received) % {"count": summary.broadcasts_received})
     if summary.pending_reminders:
         lines.append(i18n.ngettext("%(count)s reminder waiting to be sent to you", "%(count)s reminders waiting to be sent to you", summary.pending_reminders) % {"count": summary.pending_reminders})
     lines += ["", _("Correct your name with /correct and your organization with /myorg; erase all of this with /deletedata.")]

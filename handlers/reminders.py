@@ -15,11 +15,14 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ContextTypes
 
+from bot import reminders as engine
 from bot.i18n import Translator
 from bot.models.people import Role
 from bot.models.reminders import Reminder
 from bot.reminders import DeliveryOutcome
 from bot.runtime import Runtime
+from bot.services import notifications
+from handlers import reminder_answers
 from handlers.context import VocesApplication
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,8 @@ def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[D
             # Withdrawing consent stops every message: nothing is said until they come back.
             log.info("reminder %s (%s) not sent: the recipient withdrew consent", reminder.id, reminder.kind)
             return DeliveryOutcome.SENT
+        if await _held_by_settings(runtime, reminder):
+            return DeliveryOutcome.SENT  # nothing went out; a reminder moved past quiet hours is pending again
         renderer = RENDERERS.get(reminder.kind)
         if renderer is None:
             log.error("no renderer for reminder kind %s (id %s): not sent", reminder.kind, reminder.id)
@@ -69,7 +74,9 @@ def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[D
             log.info("reminder %s (%s) no longer applies", reminder.id, reminder.kind)
             return DeliveryOutcome.SENT
         try:
-            await application.bot.send_message(recipient.telegram_id, rendered.text, reply_markup=rendered.reply_markup)
+            # A reminder that asks for something carries "done" and "remind me tomorrow".
+            markup = reminder_answers.with_answers(reminder, rendered.reply_markup, runtime.translator(recipient.language))
+            await application.bot.send_message(recipient.telegram_id, rendered.text, reply_markup=markup)
         except Forbidden:
             return DeliveryOutcome.RECIPIENT_UNREACHABLE
         except TimedOut:
@@ -84,6 +91,29 @@ def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[D
         return DeliveryOutcome.SENT
 
     return deliver
+
+
+async def _held_by_settings(runtime: Runtime, reminder: Reminder) -> bool:
+    """The person's /settings: paused (/stop) or this kind switched off, nothing is sent; in
+    their own quiet hours, the reminder waits for their morning."""
+    async with runtime.database.session() as session:
+        choices = await notifications.settings_of(session, user_id=reminder.recipient_id)
+        if choices is None:
+            return False
+        kind = notifications.reminder_kind(reminder.kind)
+        if choices.paused_at is not None or (kind is not None and not choices.wants(kind)):
+            log.info("reminder %s (%s) not sent: its recipient paused or switched off such messages", reminder.id, reminder.kind)
+            return True
+        now = runtime.clock.now()
+        quiet = notifications.quiet_hours_for(choices, runtime.reminders.quiet_hours)
+        if reminder.urgent or not quiet.contains(now):
+            return False
+        await engine.schedule(
+            session, key=reminder.key, recipient_id=reminder.recipient_id, kind=reminder.kind, payload=reminder.payload,
+            due_at=quiet.next_allowed(now), replace=True, clock=runtime.clock,
+        )
+        log.info("reminder %s (%s) waits for the end of its recipient's quiet hours", reminder.id, reminder.kind)
+        return True
 
 
 async def run_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,6 +1,7 @@
 """Every model module is imported here so that Base.metadata is complete (Alembic, tests)."""
 
 from bot.models import (
+    broadcasts,  # noqa: F401
     console,  # noqa: F401
     conversations,  # noqa: F401
     organizations,  # noqa: F401

@@ -46,6 +46,7 @@ from bot.models.projects import (
 )
 from bot.models.trainings import TrainingSession, TrainingTopic
 from bot.playground import seed_trainings
+from bot.playground.seed_broadcasts import add_missing as add_missing_broadcasts
 from bot.reminders import QuietHours
 from bot.runtime import Runtime
 from bot.services import people, project_reports
@@ -312,6 +313,7 @@ async def seed(runtime: Runtime) -> list[DemoPerson]:
         )
     async with runtime.database.session() as session:
         await _seed_console(session, users, now)
+        await add_missing_broadcasts(session, coordinator=users[COORDINATOR], now=now, zone=runtime.settings.zone)
     return [newcomer, *CONSENTED_PEOPLE]
 
 

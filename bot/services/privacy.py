@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.models.broadcasts import BroadcastDelivery, DeliveryState, NotificationSettings
 from bot.models.organizations import (
     Invite,
     LeaderRole,
@@ -76,6 +77,9 @@ class PersonSummary:
     drafts: int = 0
     pending_reminders: int = 0
     trainings: list[tuple[str, str, bool]] = field(default_factory=list)  # title, enrollment state, certificate
+    muted: list[str] = field(default_factory=list)  # kinds of message switched off in /settings
+    paused: bool = False  # /stop
+    broadcasts_received: int = 0
 
 
 async def summarize_person(session: AsyncSession, *, telegram_id: int) -> PersonSummary:
@@ -123,6 +127,11 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int) -> Person
         .select_from(Reminder)
         .where(Reminder.recipient_id == person.id, Reminder.state == ReminderState.PENDING)
     )
+    choices = await session.get(NotificationSettings, person.id)
+    received = await session.scalar(
+        select(func.count()).select_from(BroadcastDelivery)
+        .where(BroadcastDelivery.user_id == person.id, BroadcastDelivery.state == DeliveryState.DELIVERED)
+    )
     return PersonSummary(
         telegram_id=person.telegram_id,
         display_name=person.display_name,
@@ -140,6 +149,9 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int) -> Person
         drafts=(registration_drafts or 0) + (checklist_drafts or 0) + (project_drafts or 0),
         pending_reminders=reminders or 0,
         trainings=await training_history(session, user_id=person.id),
+        muted=list(choices.muted) if choices else [],
+        paused=choices is not None and choices.paused_at is not None,
+        broadcasts_received=received or 0,
     )
 
 

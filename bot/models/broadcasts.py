@@ -1,0 +1,110 @@
+"""Broadcasts coordinators and staff send to many people, one delivery row per recipient, and
+what each person chose to receive (/settings, /stop)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base
+from bot.models.people import enum_column
+
+
+class MessageKind(StrEnum):
+    """What a message is about, as people choose in /settings which ones they receive."""
+
+    TRAININGS = "trainings"
+    REPORTS = "reports"
+    RUOS = "ruos"
+    ANNOUNCEMENTS = "announcements"
+
+
+class BroadcastState(StrEnum):
+    DRAFT = "draft"
+    AWAITING_APPROVAL = "awaiting_approval"  # above the threshold: a second person must approve
+    SCHEDULED = "scheduled"  # approved (or needing no approval), waiting for its time
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+# A broadcast can be changed only before it starts.
+EDITABLE = (BroadcastState.DRAFT, BroadcastState.AWAITING_APPROVAL, BroadcastState.SCHEDULED)
+
+
+class Broadcast(Base):
+    """One message to an audience, in a version per language.
+
+    `texts` maps a language to the text (Telegram HTML, as the author typed it); people whose
+    language has no version get the default language's. `audience` maps a filter name to the
+    values chosen (see bot/services/broadcasts.AUDIENCE_FILTERS): every filter must match,
+    any of a filter's values will do.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    state: Mapped[BroadcastState] = mapped_column(enum_column(BroadcastState), default=BroadcastState.DRAFT, index=True)
+    kind: Mapped[MessageKind] = mapped_column(enum_column(MessageKind), default=MessageKind.ANNOUNCEMENTS)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    audience: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    # [[label, url], ...]: one button per row under the message.
+    buttons: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    attachment_kind: Mapped[str | None] = mapped_column(String(16))  # "photo" or "document"
+    attachment_file_id: Mapped[str | None] = mapped_column(String(200))
+    send_at: Mapped[datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    # Where the author watches it go out: a message of their chat, edited in place.
+    progress_message_id: Mapped[int | None]
+    # Deliveries found half-done at a restart, sent again: these people may have it twice.
+    in_flight_at_restart: Mapped[int] = mapped_column(default=0)
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # recorded before the request; found so at start-up, it is sent again
+    DELIVERED = "delivered"
+    FAILED = "failed"  # Telegram refused it (reason kept)
+    BLOCKED = "blocked"  # the person blocked the bot: marked unreachable
+    SKIPPED = "skipped"  # unreachable already, or their /settings said no (reason kept)
+
+
+class BroadcastDelivery(Base):
+    """One recipient of one broadcast."""
+
+    __tablename__ = "broadcast_deliveries"
+    __table_args__ = (Index("ix_broadcast_deliveries_work", "broadcast_id", "state", "not_before"),)
+
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    state: Mapped[DeliveryState] = mapped_column(enum_column(DeliveryState), default=DeliveryState.PENDING)
+    # Not before the end of the person's quiet hours.
+    not_before: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None]
+
+
+class NotificationSettings(Base):
+    """What a person chose in /settings; no row means the defaults (everything, the
+    programme's quiet hours)."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    muted: Mapped[list[str]] = mapped_column(JSON, default=list)  # MessageKind values not wanted
+    quiet_start: Mapped[time | None]
+    quiet_end: Mapped[time | None]
+    # /stop: everything non-essential waits until /start.
+    paused_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+    def wants(self, kind: MessageKind) -> bool:
+        return self.paused_at is None and kind.value not in self.muted

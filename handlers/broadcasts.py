@@ -1,0 +1,689 @@
+"""/broadcast: coordinators and staff compose a message (a version per language, an optional
+photo or document, link buttons), choose who receives it, preview it exactly as they will see
+it, and send it now or at a time; above a threshold a second person approves it first.
+
+The draft lives in the database (bot/services/broadcasts.py) and every change is saved as it
+is made; the typed answers (a text, a district, the buttons, a time) are the steps of one
+small flow, so a restart in the middle loses nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.districts import district_by_ubigeo, find_districts
+from bot.i18n import N_
+from bot.models.broadcasts import EDITABLE, Broadcast, BroadcastState, MessageKind
+from bot.models.organizations import OrganizationKind
+from bot.models.people import Role
+from bot.models.ruos import RegistrationStage
+from bot.services import authority, broadcasts, people
+from bot.services.transitions import AlreadyDone
+from bot.textlimits import visible_length
+from bot.validation import InvalidInput, parse_date, parse_text
+from handlers.broadcast_delivery import send_broadcast
+from handlers.commands import command
+from handlers.common import (
+    END,
+    answer_button,
+    ask,
+    edit_or_reply,
+    error_text,
+    escape,
+    keyboard,
+    leave,
+    needs_consent,
+    notify,
+    remember,
+    reply,
+    say_already_done,
+)
+from handlers.context import VocesContext
+from handlers.guards import StaleButton, shows_current_card
+from handlers.onboarding import LANGUAGE_NAMES, ROLE_NAMES
+
+FLOW = "broadcast"
+TEXT, DISTRICT, FILE, BUTTONS, WHEN = "text", "district", "file", "buttons", "when"
+CAPTION_LIMIT = 1024
+BUTTON_LINE = re.compile(r"^(?P<label>.{1,40}?)\s*[|—–-]\s*(?P<url>(https?|tg)://\S+)$")
+
+KIND_NAMES = {
+    MessageKind.ANNOUNCEMENTS: N_("Announcements"),
+    MessageKind.TRAININGS: N_("Trainings"),
+    MessageKind.REPORTS: N_("Reports"),
+    MessageKind.RUOS: N_("RUOS"),
+}
+ORG_KIND_NAMES = {
+    OrganizationKind.OSB: "OSB", OrganizationKind.OSV: "OSV",
+    OrganizationKind.CIVIL_ASSOCIATION: N_("Civil association"), OrganizationKind.OTHER: N_("Other"),
+}
+RUOS_NAMES = {
+    RegistrationStage.PREPARING: N_("RUOS: preparing"), RegistrationStage.SUBMITTED: N_("RUOS: submitted"),
+    RegistrationStage.OBSERVED: N_("RUOS: observed"), RegistrationStage.REGISTERED: N_("RUOS: registered"),
+}
+STATE_NAMES = {
+    BroadcastState.DRAFT: N_("draft"), BroadcastState.AWAITING_APPROVAL: N_("waiting for approval"),
+    BroadcastState.SCHEDULED: N_("scheduled"), BroadcastState.SENDING: N_("sending"),
+    BroadcastState.DONE: N_("sent"), BroadcastState.CANCELLED: N_("cancelled"),
+}
+
+
+def _who(context: VocesContext) -> int:
+    assert context.person is not None
+    return context.person.id
+
+
+def _data(update: Update) -> list[str]:
+    return (update.callback_query.data or "").split(":") if update.callback_query else []  # type: ignore[union-attr]
+
+
+def _id(update: Update) -> int:
+    parts = _data(update)
+    if len(parts) < 3 or not parts[2].isdigit():
+        raise StaleButton(update.callback_query.data if update.callback_query else "")
+    return int(parts[2])
+
+
+# --- the card ------------------------------------------------------------------------------------
+
+
+def audience_text(context: VocesContext, audience: dict[str, list[str]]) -> str:
+    _ = context.gettext
+    parts = []
+    if audience.get("leaders"):
+        parts.append(_("all leaders"))
+    for value in audience.get("role", []):
+        parts.append(_(ROLE_NAMES[Role(value)]))
+    for value in audience.get("district", []):
+        district = district_by_ubigeo(value)
+        parts.append(escape(district.name if district else value))
+    parts += [_(ORG_KIND_NAMES[OrganizationKind(value)]) for value in audience.get("kind", [])]
+    parts += [_(RUOS_NAMES[RegistrationStage(value)]) for value in audience.get("ruos", [])]
+    parts += [LANGUAGE_NAMES.get(value, value) for value in audience.get("language", [])]
+    return " · ".join(parts) if parts else _("nobody chosen yet")
+
+
+async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
+    _ = context.gettext
+    i18n = context.i18n
+    default = context.runtime.settings.default_language
+    async with context.runtime.database.session() as session:
+        counted = await broadcasts.reach(session, broadcast)
+    lines = [_("📣 <b>Broadcast</b> (%(state)s)") % {"state": _(STATE_NAMES[broadcast.state])},
+             _("Kind: %(kind)s") % {"kind": _(KIND_NAMES[broadcast.kind])},
+             _("Audience: %(audience)s") % {"audience": audience_text(context, broadcast.audience)}]
+    lines.append(i18n.ngettext("It will reach %(count)s person.", "It will reach %(count)s people.", counted.receiving)
+                 % {"count": i18n.number(counted.receiving)})
+    if counted.matching > counted.receiving:
+        left_out = counted.matching - counted.receiving
+        lines.append(i18n.ngettext(
+            "%(count)s more matches but will not get it: blocked the bot, or chose not to receive this kind of message.",
+            "%(count)s more match but will not get it: blocked the bot, or chose not to receive this kind of message.",
+            left_out) % {"count": i18n.number(left_out)})
+    for language in SUPPORTED_LANGUAGES:
+        name = LANGUAGE_NAMES[language]
+        if language in broadcast.texts:
+            lines.append(f"✅ {name}: <i>{escape(broadcast.texts[language][:80])}</i>")
+        elif language == default:
+            lines.append(_("➖ %(language)s: not written yet (required)") % {"language": name})
+        else:
+            lines.append(_("➖ %(language)s: gets the %(default)s version") % {"language": name, "default": LANGUAGE_NAMES[default]})
+    if broadcast.attachment_kind:
+        lines.append(_("📎 With a photo") if broadcast.attachment_kind == "photo" else _("📎 With a document"))
+    for label, url in broadcast.buttons:
+        lines.append(f"🔘 {escape(label)} → {escape(url)}")
+    if broadcast.send_at is not None and broadcast.state is not BroadcastState.DRAFT:
+        lines.append(_("🕒 Goes out: %(when)s") % {"when": i18n.datetime(broadcast.send_at, "short")})
+    return "\n".join(lines)
+
+
+def card_keyboard(context: VocesContext, broadcast: Broadcast):  # noqa: ANN201 - InlineKeyboardMarkup
+    _ = context.gettext
+    b = broadcast.id
+    if broadcast.state not in EDITABLE:
+        return None
+    rows = [[(f"✏️ {LANGUAGE_NAMES[language]}", f"bc:text:{b}:{language}") for language in SUPPORTED_LANGUAGES],
+            [(_("👥 Audience"), f"bc:aud:{b}"), (_("🏷 Kind"), f"bc:kinds:{b}")],
+            [(_("📎 File"), f"bc:file:{b}"), (_("🔘 Buttons"), f"bc:btns:{b}")],
+            [(_("👁 Preview"), f"bc:preview:{b}")]]
+    if broadcast.state is BroadcastState.DRAFT:
+        rows.append([(_("🚀 Send now"), f"bc:now:{b}"), (_("🕒 Schedule"), f"bc:when:{b}")])
+        rows.append([(_("🗑 Discard"), f"bc:cancel:{b}")])
+    else:
+        rows.append([(_("✖ Cancel this broadcast"), f"bc:cancel:{b}")])
+    return keyboard(rows)
+
+
+async def show_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True) -> None:
+    text, markup = await card_text(context, broadcast), card_keyboard(context, broadcast)
+    if edit:
+        await edit_or_reply(update, context, text, reply_markup=markup)
+    else:
+        await reply(update, context, text, reply_markup=markup)
+
+
+async def _load(update: Update, context: VocesContext) -> Broadcast:
+    """The broadcast a button names, for a coordinator or staff member only."""
+    async with context.runtime.database.session() as session:
+        if not await authority.is_coordinator(session, user_id=_who(context)):
+            raise StaleButton("bc")  # a role taken away since, or a forged button
+        broadcast = await broadcasts.get(session, _id(update))
+    if broadcast is None:
+        raise StaleButton(update.callback_query.data if update.callback_query else "")
+    return broadcast
+
+
+# --- /broadcast ----------------------------------------------------------------------------------
+
+
+@shows_current_card("bc")
+@needs_consent
+async def open_composer(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            draft = await broadcasts.draft_of(session, user_id=_who(context), now=runtime.clock.now())
+            waiting = await broadcasts.upcoming(session, user_id=_who(context))
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return END
+    await show_card(update, context, draft, edit=False)
+    if waiting:
+        _ = context.gettext
+        rows = [[(f"#{b.id} · {_(STATE_NAMES[b.state])}" + (f" · {context.i18n.datetime(b.send_at, 'short')}" if b.send_at else ""),
+                  f"bc:show:{b.id}")] for b in waiting[:10]]
+        await reply(update, context, _("Broadcasts not yet sent, or being sent:"), reply_markup=keyboard(rows))
+    return await leave(update, context, FLOW)
+
+
+async def show(update: Update, context: VocesContext) -> None:
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    if broadcast.state is BroadcastState.SENDING or broadcast.state is BroadcastState.DONE:
+        async with context.runtime.database.session() as session:
+            tally = await broadcasts.tally(session, broadcast_id=broadcast.id)
+        from handlers.broadcast_delivery import tally_text
+
+        await reply(update, context, tally_text(context.i18n, tally, final=broadcast.state is BroadcastState.DONE))
+        return
+    await show_card(update, context, broadcast, edit=False)
+
+
+async def _change(update: Update, context: VocesContext, change) -> Broadcast | None:  # noqa: ANN001
+    """Run one change of the draft; a translated answer if it may not be made."""
+    try:
+        async with context.runtime.database.session() as session:
+            return await change(session)
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, error_text(context, error))
+    return None
+
+
+# --- texts, file, buttons: typed answers ----------------------------------------------------------
+
+
+async def ask_text(update: Update, context: VocesContext) -> str:
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    language = _data(update)[3]
+    if language not in SUPPORTED_LANGUAGES:
+        raise StaleButton(language)
+    await remember(update, context, broadcast_id=broadcast.id, broadcast_language=language)
+    _ = context.gettext
+    text = _("Write the message in %(language)s, formatted as you want people to see it.") % {"language": LANGUAGE_NAMES[language]}
+    if language in broadcast.texts:
+        text += "\n" + _("Send a single dash (-) to remove this version.")
+    return await ask(update, context, flow=FLOW, step=TEXT, text=text)
+
+
+async def text_typed(update: Update, context: VocesContext) -> str | int:
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    broadcast_id, language = context.user_data.get("broadcast_id"), context.user_data.get("broadcast_language")
+    if broadcast_id is None or language is None:
+        return await leave(update, context, FLOW)
+    typed = message.text_html or ""
+    try:
+        parse_text(message.text or "", field_max=4000, multiline=True)  # refuses what is only invisible characters
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return TEXT
+    text = None if (message.text or "").strip() == "-" else typed
+    async with context.runtime.database.session() as session:
+        current = await broadcasts.get(session, broadcast_id)
+    if text is not None and current is not None and current.attachment_kind and visible_length(text) > CAPTION_LIMIT:
+        await reply(update, context, context.gettext("With a photo or a document the text can be at most 1024 characters. Write it shorter, please."))
+        return TEXT
+    broadcast = await _change(update, context, lambda session: broadcasts.set_text(
+        session, broadcast_id=broadcast_id, user_id=_who(context), language=language, text=text))
+    await leave(update, context, FLOW)
+    if broadcast is not None:
+        await show_card(update, context, broadcast, edit=False)
+    return END
+
+
+async def ask_file(update: Update, context: VocesContext) -> str:
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    await remember(update, context, broadcast_id=broadcast.id)
+    return await ask(update, context, flow=FLOW, step=FILE, text=context.gettext(
+        "Send one photo or one document to go with the message, or a single dash (-) to send it without one."))
+
+
+async def file_sent(update: Update, context: VocesContext) -> str | int:
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    broadcast_id = context.user_data.get("broadcast_id")
+    if broadcast_id is None:
+        return await leave(update, context, FLOW)
+    if message.photo:
+        kind, file_id = "photo", message.photo[-1].file_id
+    elif message.document:
+        kind, file_id = "document", message.document.file_id
+    elif (message.text or "").strip() == "-":
+        kind, file_id = None, None
+    else:
+        await reply(update, context, context.gettext("Send one photo or one document, or a single dash (-)."))
+        return FILE
+    if kind is not None:
+        async with context.runtime.database.session() as session:
+            current = await broadcasts.get(session, broadcast_id)
+        if current is not None and any(visible_length(text) > CAPTION_LIMIT for text in current.texts.values()):
+            await reply(update, context, context.gettext("With a photo or a document the text can be at most 1024 characters. Shorten the text first."))
+            return await leave(update, context, FLOW)
+    broadcast = await _change(update, context, lambda session: broadcasts.set_attachment(
+        session, broadcast_id=broadcast_id, user_id=_who(context), kind=kind, file_id=file_id))
+    await leave(update, context, FLOW)
+    if broadcast is not None:
+        await show_card(update, context, broadcast, edit=False)
+    return END
+
+
+async def ask_buttons(update: Update, context: VocesContext) -> str:
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    await remember(update, context, broadcast_id=broadcast.id)
+    return await ask(update, context, flow=FLOW, step=BUTTONS, text=context.gettext(
+        "Write one button a line, its label and its link separated by a bar, for example:\n"
+        "<code>Enroll | https://t.me/voces_bot?start=trainings</code>\n"
+        "Send a single dash (-) for no buttons."))
+
+
+def parse_buttons(text: str) -> list[list[str]]:
+    if text.strip() == "-":
+        return []
+    found = []
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        match = BUTTON_LINE.match(line)
+        if match is None:
+            raise InvalidInput(N_("I could not read this line: %(line)s. Write the label, a bar (|) and a link that starts with https://."), line=line[:60])
+        found.append([match["label"].strip(), match["url"]])
+    if len(found) > 5:
+        raise InvalidInput(N_("At most five buttons, please."))
+    return found
+
+
+async def buttons_typed(update: Update, context: VocesContext) -> str | int:
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    broadcast_id = context.user_data.get("broadcast_id")
+    if broadcast_id is None:
+        return await leave(update, context, FLOW)
+    try:
+        buttons = parse_buttons(parse_text(message.text or "", field_max=1000, multiline=True))
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return BUTTONS
+    broadcast = await _change(update, context, lambda session: broadcasts.set_buttons(
+        session, broadcast_id=broadcast_id, user_id=_who(context), buttons=buttons))
+    await leave(update, context, FLOW)
+    if broadcast is not None:
+        await show_card(update, context, broadcast, edit=False)
+    return END
+
+
+# --- the audience and the kind ------------------------------------------------------------------------
+
+
+def audience_keyboard(context: VocesContext, broadcast: Broadcast):  # noqa: ANN201
+    _ = context.gettext
+    b, audience = broadcast.id, broadcast.audience
+
+    def toggle(label: str, name: str, value: str) -> tuple[str, str]:
+        mark = "✅" if value in audience.get(name, []) else "▫️"
+        return (f"{mark} {label}", f"bc:t:{b}:{name}:{value}")
+
+    rows = [[toggle(_("All leaders"), "leaders", "yes")],
+            [toggle(_(ROLE_NAMES[role]), "role", role.value) for role in Role],
+            [toggle(_(name), "kind", kind.value) for kind, name in ORG_KIND_NAMES.items()],
+            [toggle(_(RUOS_NAMES[stage]).removeprefix("RUOS: "), "ruos", stage.value) for stage in RegistrationStage],
+            [toggle(LANGUAGE_NAMES[language], "language", language) for language in SUPPORTED_LANGUAGES],
+            [(_("➕ District"), f"bc:dist:{b}")]]
+    if audience.get("district"):
+        rows[-1].append((_("✖ No district"), f"bc:nodist:{b}"))
+    rows.append([(_("⬅️ Back"), f"bc:show:{b}")])
+    return keyboard(rows)
+
+
+async def audience_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True) -> None:
+    _ = context.gettext
+    text = await card_text(context, broadcast) + "\n\n" + _(
+        "Choose who receives it. Everything chosen must match; within a row any of the choices will do (RUOS is the stage of their organization's registration).")
+    if edit:
+        await edit_or_reply(update, context, text, reply_markup=audience_keyboard(context, broadcast))
+    else:
+        await reply(update, context, text, reply_markup=audience_keyboard(context, broadcast))
+
+
+async def show_audience(update: Update, context: VocesContext) -> None:
+    await answer_button(update, context)
+    await audience_card(update, context, await _load(update, context))
+
+
+async def toggle_audience(update: Update, context: VocesContext) -> None:
+    parts = _data(update)
+    broadcast_id, name, value = _id(update), parts[3], parts[4]
+    broadcast = await _change(update, context, lambda session: broadcasts.toggle_audience(
+        session, broadcast_id=broadcast_id, user_id=_who(context), name=name, value=value))
+    await answer_button(update, context)
+    if broadcast is not None:
+        await audience_card(update, context, broadcast)
+
+
+async def no_district(update: Update, context: VocesContext) -> None:
+    broadcast_id = _id(update)
+    broadcast = await _change(update, context, lambda session: broadcasts.clear_audience(
+        session, broadcast_id=broadcast_id, user_id=_who(context), name="district"))
+    await answer_button(update, context)
+    if broadcast is not None:
+        await audience_card(update, context, broadcast)
+
+
+async def ask_district(update: Update, context: VocesContext) -> str:
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    await remember(update, context, broadcast_id=broadcast.id)
+    return await ask(update, context, flow=FLOW, step=DISTRICT, text=context.gettext("Which district? Write its name."))
+
+
+async def district_typed(update: Update, context: VocesContext) -> str | int:
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    broadcast_id = context.user_data.get("broadcast_id")
+    if broadcast_id is None:
+        return await leave(update, context, FLOW)
+    try:
+        typed = parse_text(message.text or "", field_max=80)
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return DISTRICT
+    found = find_districts(typed)
+    if not found:
+        await reply(update, context, context.gettext("I do not know that district in Lima or Callao. Write its name again."))
+        return DISTRICT
+    await leave(update, context, FLOW)
+    if len(found) == 1:
+        return await _add_district(update, context, broadcast_id, found[0].ubigeo)
+    rows = [[(district.name, f"bc:adddist:{broadcast_id}:{district.ubigeo}")] for district in found]
+    await reply(update, context, context.gettext("Which one?"), reply_markup=keyboard(rows))
+    return END
+
+
+async def _add_district(update: Update, context: VocesContext, broadcast_id: int, ubigeo: str) -> int:
+    async with context.runtime.database.session() as session:
+        current = await broadcasts.get(session, broadcast_id)
+    broadcast = current
+    if current is not None and ubigeo not in current.audience.get("district", []):
+        broadcast = await _change(update, context, lambda session: broadcasts.toggle_audience(
+            session, broadcast_id=broadcast_id, user_id=_who(context), name="district", value=ubigeo))
+    if broadcast is not None:
+        await audience_card(update, context, broadcast, edit=False)
+    return END
+
+
+async def district_chosen(update: Update, context: VocesContext) -> None:
+    await answer_button(update, context)
+    ubigeo = _data(update)[3]
+    if district_by_ubigeo(ubigeo) is None:
+        raise StaleButton(ubigeo)
+    await _add_district(update, context, _id(update), ubigeo)
+
+
+async def show_kinds(update: Update, context: VocesContext) -> None:
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    _ = context.gettext
+    rows = [[(("✅ " if kind is broadcast.kind else "") + _(name), f"bc:kind:{broadcast.id}:{kind.value}")] for kind, name in KIND_NAMES.items()]
+    await edit_or_reply(update, context, _("What is it about? People choose in /settings which kinds they receive."), reply_markup=keyboard(rows))
+
+
+async def kind_chosen(update: Update, context: VocesContext) -> None:
+    value = _data(update)[3]
+    if value not in {kind.value for kind in MessageKind}:
+        raise StaleButton(value)
+    broadcast_id = _id(update)
+    broadcast = await _change(update, context, lambda session: broadcasts.set_kind(
+        session, broadcast_id=broadcast_id, user_id=_who(context), kind=MessageKind(value)))
+    await answer_button(update, context)
+    if broadcast is not None:
+        await show_card(update, context, broadcast)
+
+
+# --- preview, send, schedule, approve, cancel -------------------------------------------------------
+
+
+async def preview(update: Update, context: VocesContext) -> None:
+    """The message as each language's recipients will see it, sent here the same way."""
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    assert update.effective_chat is not None
+    _ = context.gettext
+    if not broadcast.texts:
+        await reply(update, context, _("Write the text first."))
+        return
+    for language in SUPPORTED_LANGUAGES:
+        await reply(update, context, _("👁 As people who speak %(language)s will see it:") % {"language": LANGUAGE_NAMES[language]})
+        await send_broadcast(context.voces, broadcast, update.effective_chat.id, language, bulk=False)
+
+
+async def send_now(update: Update, context: VocesContext) -> None:
+    await _submit(update, context, _id(update), context.runtime.clock.now())
+
+
+async def ask_when(update: Update, context: VocesContext) -> str:
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    await remember(update, context, broadcast_id=broadcast.id)
+    return await ask(update, context, flow=FLOW, step=WHEN, text=context.gettext(
+        "When should it go out? Write the day and the time, Lima time, for example: 15/12/2026 18:30"))
+
+
+def parse_when(text: str, zone) -> datetime:  # noqa: ANN001 - a ZoneInfo
+    day_part, _sep, time_part = text.strip().rpartition(" ")
+    match = re.fullmatch(r"(\d{1,2})[:.h](\d{2})", time_part)
+    if not day_part or match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise InvalidInput(N_("I could not read that. Write the day and the time, for example: 15/12/2026 18:30"))
+    return datetime.combine(parse_date(day_part), time(int(match[1]), int(match[2])), tzinfo=zone)
+
+
+async def when_typed(update: Update, context: VocesContext) -> str | int:
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    broadcast_id = context.user_data.get("broadcast_id")
+    if broadcast_id is None:
+        return await leave(update, context, FLOW)
+    try:
+        send_at = parse_when(parse_text(message.text or "", field_max=40), context.runtime.settings.zone)
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return WHEN
+    await leave(update, context, FLOW)
+    await _submit(update, context, broadcast_id, send_at)
+    return END
+
+
+async def _submit(update: Update, context: VocesContext, broadcast_id: int, send_at: datetime) -> None:
+    runtime = context.runtime
+    _ = context.gettext
+    i18n = context.i18n
+    try:
+        async with runtime.database.session() as session:
+            submitted = await broadcasts.submit(
+                session, broadcast_id=broadcast_id, user_id=_who(context), send_at=send_at, now=runtime.clock.now(),
+                default_language=runtime.settings.default_language,
+                approval_threshold=runtime.settings.broadcast_approval_threshold,
+            )
+            approvers = await broadcasts.approvers(session, broadcast=submitted.broadcast) if submitted.needs_approval else []
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return
+    except InvalidInput as error:
+        await answer_button(update, context)
+        if "%(language)s" in (error.message or ""):
+            error.params = {"language": LANGUAGE_NAMES[runtime.settings.default_language]}
+        await reply(update, context, error_text(context, error))
+        return
+    await answer_button(update, context)
+    count = i18n.number(submitted.reach.receiving)
+    if submitted.needs_approval:
+        await edit_or_reply(update, context, _(
+            "⏳ It will reach %(count)s people, more than %(threshold)s: a second coordinator or staff member must approve it before it goes out. I have asked them; you will hear from me.")
+            % {"count": count, "threshold": i18n.number(runtime.settings.broadcast_approval_threshold)})
+        for approver in approvers:
+            their = runtime.translator(approver.language)
+            text = their.gettext("📣 A broadcast to %(count)s people waits for your approval.") % {
+                "count": their.number(submitted.reach.receiving)}
+            rows = [[(their.gettext("👁 Preview"), f"bc:preview:{broadcast_id}")],
+                     [(their.gettext("✅ Approve"), f"bc:approve:{broadcast_id}"), (their.gettext("↩️ Send back"), f"bc:reject:{broadcast_id}")]]
+            await notify(context, approver.telegram_id, text, reply_markup=keyboard(rows))
+        return
+    if send_at <= runtime.clock.now():
+        await edit_or_reply(update, context, _("🚀 Sending it now to %(count)s people. I will keep you posted here.") % {"count": count})
+        _wake(context)
+    else:
+        await edit_or_reply(update, context, _("🕒 Scheduled for %(when)s, to %(count)s people. Until then you can change or cancel it with /broadcast.")
+                            % {"when": i18n.datetime(send_at, "short"), "count": count})
+
+
+def _wake(context: VocesContext) -> None:
+    sender = getattr(context.voces, "broadcasts", None)
+    if sender is not None:
+        sender.wake()
+
+
+async def approve(update: Update, context: VocesContext) -> None:
+    broadcast_id = _id(update)
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            broadcast = await broadcasts.approve(session, broadcast_id=broadcast_id, user_id=_who(context))
+            author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, error_text(context, error))
+        return
+    await answer_button(update, context)
+    await edit_or_reply(update, context, context.gettext("✅ Approved. It goes out at its time."))
+    if author is not None:
+        theirs = runtime.translator(author.language)
+        await notify(context, author.telegram_id, theirs.gettext("✅ Your broadcast #%(id)s was approved.") % {"id": broadcast_id})
+    _wake(context)
+
+
+async def reject(update: Update, context: VocesContext) -> None:
+    broadcast_id = _id(update)
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            broadcast = await broadcasts.reject(session, broadcast_id=broadcast_id, user_id=_who(context))
+            author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, error_text(context, error))
+        return
+    await answer_button(update, context)
+    await edit_or_reply(update, context, context.gettext("↩️ Sent back to its author as a draft."))
+    if author is not None:
+        theirs = runtime.translator(author.language)
+        await notify(context, author.telegram_id, theirs.gettext(
+            "↩️ Your broadcast #%(id)s was sent back to you as a draft. Change it with /broadcast.") % {"id": broadcast_id})
+
+
+async def cancel(update: Update, context: VocesContext) -> None:
+    broadcast_id = _id(update)
+    try:
+        async with context.runtime.database.session() as session:
+            await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=_who(context))
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, error_text(context, error))
+        return
+    await answer_button(update, context)
+    await edit_or_reply(update, context, context.gettext("🗑 Cancelled: it will not go out."))
+
+
+async def cancel_flow(update: Update, context: VocesContext) -> int:
+    await reply(update, context, context.gettext("Left as it was. See it again with /broadcast."))
+    return await leave(update, context, FLOW)
+
+
+async def other_command(update: Update, context: VocesContext) -> int:
+    await leave(update, context, FLOW)
+    context.voces.dispatch_again(update)
+    return END
+
+
+def register(application) -> None:  # noqa: ANN001
+    typed = filters.TEXT & ~filters.COMMAND
+    flow = ConversationHandler(
+        entry_points=[
+            CallbackQueryHandler(ask_text, pattern=r"^bc:text:\d+:[a-z]{2}$"),
+            CallbackQueryHandler(ask_file, pattern=r"^bc:file:\d+$"),
+            CallbackQueryHandler(ask_buttons, pattern=r"^bc:btns:\d+$"),
+            CallbackQueryHandler(ask_district, pattern=r"^bc:dist:\d+$"),
+            CallbackQueryHandler(ask_when, pattern=r"^bc:when:\d+$"),
+        ],
+        states={
+            TEXT: [MessageHandler(typed, text_typed)],
+            FILE: [MessageHandler(filters.PHOTO | filters.Document.ALL | typed, file_sent)],
+            BUTTONS: [MessageHandler(typed, buttons_typed)],
+            DISTRICT: [MessageHandler(typed, district_typed)],
+            WHEN: [MessageHandler(typed, when_typed)],
+        },
+        fallbacks=[command("cancel", cancel_flow), MessageHandler(filters.COMMAND, other_command)],
+        name=FLOW, persistent=True, allow_reentry=True,
+    )
+    application.add_handlers([
+        flow,
+        command("broadcast", open_composer),
+        CallbackQueryHandler(show, pattern=r"^bc:show:\d+$"),
+        CallbackQueryHandler(show_audience, pattern=r"^bc:aud:\d+$"),
+        CallbackQueryHandler(toggle_audience, pattern=r"^bc:t:\d+:[a-z]+:[a-z0-9_]+$"),
+        CallbackQueryHandler(no_district, pattern=r"^bc:nodist:\d+$"),
+        CallbackQueryHandler(district_chosen, pattern=r"^bc:adddist:\d+:\d{6}$"),
+        CallbackQueryHandler(show_kinds, pattern=r"^bc:kinds:\d+$"),
+        CallbackQueryHandler(kind_chosen, pattern=r"^bc:kind:\d+:[a-z]+$"),
+        CallbackQueryHandler(preview, pattern=r"^bc:preview:\d+$"),
+        CallbackQueryHandler(send_now, pattern=r"^bc:now:\d+$"),
+        CallbackQueryHandler(approve, pattern=r"^bc:approve:\d+$"),
+        CallbackQueryHandler(reject, pattern=r"^bc:reject:\d+$"),
+        CallbackQueryHandler(cancel, pattern=r"^bc:cancel:\d+$"),
+    ])

@@ -1,0 +1,211 @@
+"""Broadcasts: a coordinator composes one, it reaches exactly the people chosen, in their
+language, within Telegram's limits; blocked people are reported and skipped; a run cut short
+resumes without repeats; a large one waits for a second pair of eyes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from sqlalchemy import select, update
+
+from bot.models.broadcasts import Broadcast, BroadcastDelivery, BroadcastState, DeliveryState
+from bot.models.organizations import (
+    LeaderRole,
+    Leadership,
+    Organization,
+    OrganizationKind,
+    VerificationStatus,
+)
+from bot.models.people import Role, User
+from bot.services.people import CONSENT_NOTICE_VERSION
+from tests.flows import consented
+from tests.harness import STAFF_TELEGRAM_ID
+
+CALLAO, ATE = "070101", "150103"
+ES, EN = "Taller de liderazgo el sábado <3", "Leadership workshop on Saturday"
+
+
+async def leaders_in(bot, district: str, *languages: str, kind: OrganizationKind = OrganizationKind.OSB):
+    """Leaders who consented, each leading an organization in `district` (written straight to
+    the database: registering each through the chat would take the whole test's time)."""
+    people = [bot.user(first_name=f"Leader {district} {n}", language_code=language) for n, language in enumerate(languages)]
+    now = bot.clock.now()
+    async with await bot.session() as session:
+        for person in people:
+            user = User(telegram_id=person.id, display_name=person.first_name, language=person.language_code, role=Role.LEADER,
+                        consent_version=CONSENT_NOTICE_VERSION, consent_at=now, first_seen=now, last_seen=now)
+            organization = Organization(
+                name=f"Org of {person.first_name}", kind=kind, district_ubigeo=district, address="Av. 1", founded_year=2020,
+                contact_phone="+51987654321", board_term_start=date(2025, 1, 1), board_term_end=date(2027, 1, 1),
+                status=VerificationStatus.VERIFIED, created_at=now, updated_at=now,
+            )
+            session.add_all([user, organization])
+            await session.flush()
+            session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.OWNER, joined_at=now, acting=True))
+    return people
+
+
+async def coordinator(bot, language: str = "en"):
+    luis = bot.user(first_name="Luis", language_code=language)
+    await consented(luis)
+    async with await bot.session() as session:
+        await session.execute(update(User).where(User.telegram_id == luis.id).values(role=Role.COORDINATOR))
+    return luis
+
+
+async def compose_for_callao(luis) -> None:
+    await luis.sends("/broadcast")
+    await luis.taps("✏️ Español")
+    await luis.sends(ES)  # typed, not markup: shown as typed
+    await luis.taps("✏️ English")
+    await luis.sends(EN)
+    await luis.taps("👥 Audience")
+    await luis.taps("➕ District")
+    await luis.sends("callao")
+
+
+async def until_done(bot, author, *, timeout: float = 15.0) -> Broadcast:  # noqa: ASYNC109 (a deadline, not a cancel scope)
+    """Wake the sender and wait for the last broadcast to be sent and reported."""
+    bot.application.broadcasts.wake()
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        async with await bot.session() as session:
+            broadcast = await session.scalar(select(Broadcast).order_by(Broadcast.id.desc()).limit(1))
+        if broadcast is not None and broadcast.state is BroadcastState.DONE and "finished" in _texts(author)[-1]:
+            return broadcast
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the broadcast did not finish: {broadcast.state if broadcast else None}, {_texts(author)[-1:]}")
+
+
+def _texts(user) -> list[str]:
+    return [message.get("text") or message.get("caption") or "" for message in user.messages]
+
+
+def copies(user, text: str) -> int:
+    return sum(1 for message in _texts(user) if message == text)
+
+
+async def deliveries(bot, broadcast_id: int) -> dict[int, DeliveryState]:
+    async with await bot.session() as session:
+        rows = await session.execute(
+            select(User.telegram_id, BroadcastDelivery.state).join(User, User.id == BroadcastDelivery.user_id)
+            .where(BroadcastDelivery.broadcast_id == broadcast_id)
+        )
+        return dict(rows.all())
+
+
+async def test_a_broadcast_to_a_district_reaches_exactly_its_leaders_in_their_languages(bot):
+    ana, rosa, john = await leaders_in(bot, CALLAO, "es", "es", "en")
+    (elsewhere,) = await leaders_in(bot, ATE, "es")
+    luis = await coordinator(bot)
+    await compose_for_callao(luis)
+    assert "It will reach 3 people." in luis.last_text
+    await luis.taps("⬅️ Back")
+    await luis.taps("👁 Preview")                     # as each language will see it
+    assert copies(luis, ES) == 1 and copies(luis, EN) == 1
+    await luis.sends("/broadcast")
+    await luis.taps("🚀 Send now")
+    assert "Sending it now to 3 people" in luis.last_text
+    broadcast = await until_done(bot, luis)
+    for leader in (ana, rosa):
+        assert copies(leader, ES) == 1
+    assert copies(john, EN) == 1 and copies(john, ES) == 0
+    assert elsewhere.messages == []
+    assert "Delivered: 3" in _texts(luis)[-1]
+    assert set((await deliveries(bot, broadcast.id)).values()) == {DeliveryState.DELIVERED}
+
+
+async def test_a_person_who_blocked_the_bot_is_reported_and_skipped_next_time(bot):
+    ana, rosa = await leaders_in(bot, CALLAO, "es", "es")
+    luis = await coordinator(bot)
+    rosa.chat.blocked = True                          # she blocked the bot; it does not know yet
+    await compose_for_callao(luis)
+    await luis.taps("⬅️ Back")
+    await luis.taps("🚀 Send now")
+    first = await until_done(bot, luis)
+    assert "Blocked the bot: 1" in _texts(luis)[-1] and "Delivered: 1" in _texts(luis)[-1]
+    assert (await deliveries(bot, first.id))[rosa.id] is DeliveryState.BLOCKED
+
+    await compose_for_callao(luis)                    # the next one skips her without trying
+    await luis.taps("⬅️ Back")
+    assert "It will reach 1 person." in luis.last_text
+    await luis.taps("🚀 Send now")
+    second = await until_done(bot, luis)
+    assert (await deliveries(bot, second.id))[rosa.id] is DeliveryState.SKIPPED
+    assert copies(ana, ES) == 2 and rosa.messages == []
+
+
+async def test_a_broadcast_cut_short_by_a_crash_resumes_and_repeats_only_the_messages_in_flight(bot):
+    leaders = await leaders_in(bot, CALLAO, *["es"] * 60)
+    luis = await coordinator(bot)
+    await compose_for_callao(luis)
+    await luis.taps("⬅️ Back")
+    await luis.taps("🚀 Send now")
+    bot.application.broadcasts.wake()
+    while sum(copies(leader, ES) for leader in leaders) < 15:  # noqa: ASYNC110 - the emulator's chats are plain lists
+        await asyncio.sleep(0.01)
+    # What kill -9 leaves: the task stops at whatever it was awaiting, nothing more is written.
+    bot.application.broadcasts._task.cancel()
+    await bot.restart()
+    broadcast = await until_done(bot, luis)
+    received = [copies(leader, ES) for leader in leaders]
+    assert min(received) == 1, "nobody is missed"
+    twice = sum(1 for count in received if count == 2)
+    assert max(received) <= 2 and twice <= broadcast.in_flight_at_restart <= 8
+    if broadcast.in_flight_at_restart:
+        assert f"In flight when the bot restarted, sent again: {broadcast.in_flight_at_restart}" in _texts(luis)[-1]
+    assert "Delivered: 60" in _texts(luis)[-1]
+
+
+async def test_a_broadcast_to_more_people_than_the_threshold_waits_for_a_second_pair_of_eyes(bot):
+    bot.settings_overrides["broadcast_approval_threshold"] = 2
+    await bot.restart()
+    leaders = await leaders_in(bot, CALLAO, "es", "es", "en")
+    carmen = bot.user(STAFF_TELEGRAM_ID, first_name="Carmen", language_code="en")
+    await carmen.sends("/help")                       # staff the bot knows
+    luis = await coordinator(bot)
+    await compose_for_callao(luis)
+    await luis.taps("⬅️ Back")
+    await luis.taps("🚀 Send now")
+    assert "must approve it" in luis.last_text
+    await asyncio.sleep(0.3)
+    assert all(leader.messages == [] for leader in leaders), "nothing goes out before the approval"
+    assert "waits for your approval" in carmen.last_text
+    await luis.taps_data(f"bc:approve:{await last_broadcast_id(bot)}")  # not by its own author
+    assert "Someone else has to approve it" in luis.last_text
+    await carmen.taps("✅ Approve")
+    assert "Approved" in carmen.last_text
+    await until_done(bot, luis)
+    assert all(len(leader.messages) == 1 for leader in leaders)
+    await carmen.taps_data(f"bc:approve:{await last_broadcast_id(bot)}")  # a second tap
+    assert "already approved" in (carmen.last_alert or "")
+
+
+async def last_broadcast_id(bot) -> int:
+    async with await bot.session() as session:
+        return await session.scalar(select(Broadcast.id).order_by(Broadcast.id.desc()).limit(1))
+
+
+async def test_a_scheduled_broadcast_can_be_cancelled_until_it_starts(bot):
+    (ana,) = await leaders_in(bot, CALLAO, "es")
+    luis = await coordinator(bot)
+    await compose_for_callao(luis)
+    await luis.taps("⬅️ Back")
+    await luis.taps("🕒 Schedule")
+    await luis.sends("24/11/2026 09:00")
+    assert "Scheduled for" in luis.last_text
+    await luis.sends("/broadcast")
+    await luis.taps(next(label for label in luis.buttons if "scheduled" in label))
+    await luis.taps("✖ Cancel this broadcast")
+    assert "Cancelled" in luis.last_text
+    bot.clock.advance(days=1)
+    bot.application.broadcasts.wake()
+    await asyncio.sleep(0.5)
+    assert ana.messages == []
+
+
+async def test_a_leader_cannot_open_the_composer(bot, newcomer):
+    await consented(newcomer)
+    await newcomer.sends("/broadcast")
+    assert "Only training coordinators and programme staff" in newcomer.last_text or "coordinadores" in newcomer.last_text
