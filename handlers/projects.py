@@ -485,7 +485,13 @@ async def show_project(update: Update, context: VocesContext, project_id: int, *
     comments = [e for e in events if e.comment and e.to_status is None]
     if comments:
         lines += ["", _("<b>Comments</b>")] + [f"{i18n.date(e.at, 'short')}: <i>{escape(e.comment or '')}</i>" for e in comments[-5:]]
+    moves = [e for e in events if e.to_status in set(ProjectStatus) and e.from_status != e.to_status]
+    if moves:
+        lines += ["", _("<b>History</b>")] + [f"{i18n.date(e.at, 'short')}: {_(STATUS[ProjectStatus(e.to_status)])}" for e in moves[-6:]]
     rows: list[list[tuple[str, str]]] = []
+    due = next((r for r in reports if r.status in (ReportStatus.DUE, ReportStatus.CHANGES_REQUESTED)), None)
+    if not staff and due is not None and project.status in (ProjectStatus.FUNDED, ProjectStatus.IMPLEMENTING):
+        rows.append([(_("📝 Write report %(number)s") % {"number": due.number}, f"rep:go:{due.id}")])
     if document is not None:
         rows.append([(_("📎 Proposal document"), callback("doc", project.id))])
     if staff:

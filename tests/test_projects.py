@@ -356,6 +356,9 @@ async def test_the_playground_seeds_a_funded_project_with_one_approved_report_an
     await rosa.sends("/proyectos")
     await rosa.taps("Huertos familiares")
     assert "Personas alcanzadas (informes aprobados): 34" in rosa.last_text
+    assert "🛠 en ejecución" in rosa.last_text  # the history of its moves
+    await rosa.taps("Escribir el informe 2")
+    assert "Actividad 1" in rosa.last_text
 
 
 # --- review: pages, and a double tap -------------------------------------------------------------------------
