@@ -77,7 +77,18 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
-from handlers.projects import current_person, integer, soles
+from handlers.project_cards import (
+    AGE_LABEL,
+    NATIONALITY,
+    NATIONALITY_TOTAL,
+    REPORT_STATUS,
+    SEX_LABEL,
+    current_person,
+    integer,
+    period_text,
+    report_card,
+    soles,
+)
 from handlers.reminders import Rendered, renders
 
 FLOW = "report"
@@ -89,17 +100,6 @@ STEPS = [ACTIVITY_DATE, ACTIVITY_PLACE, ACTIVITY_WHAT, ACTIVITY_MORE,
          *(f"{part}:{n}" for n in NATIONALITIES for part in (COUNT, SEX, AGE)),
          SPENT, DIFFICULTIES, LESSONS, EVIDENCE, SUMMARY, REVIEW_COMMENT]
 
-REPORT_STATUS = {
-    ReportStatus.DUE: N_("to be sent"),
-    ReportStatus.SUBMITTED: N_("sent, waiting for review"),
-    ReportStatus.CHANGES_REQUESTED: N_("changes requested"),
-    ReportStatus.APPROVED: N_("approved"),
-}
-NATIONALITY = {"peruvian": N_("Peruvian"), "venezuelan": N_("Venezuelan"), "other": N_("Other nationalities")}
-NATIONALITY_TOTAL = {"peruvian": N_("Peruvian people"), "venezuelan": N_("Venezuelan people"), "other": N_("people of other nationalities")}
-SEX_LABEL = {"female": N_("female"), "male": N_("male"), "unstated": N_("other or not stated")}
-AGE_LABEL = {"0_11": N_("0–11"), "12_17": N_("12–17"), "18_59": N_("18–59"), "60_plus": N_("60 or more")}
-
 
 def callback(*parts: object) -> str:
     data = ":".join(["rep", *(str(part) for part in parts)])
@@ -107,58 +107,7 @@ def callback(*parts: object) -> str:
     return data
 
 
-def period_text(i18n: Translator, report: ProjectReport) -> str:
-    return i18n.gettext("report %(number)s, %(start)s to %(end)s") % {
-        "number": report.number, "start": i18n.date(report.period_start, "short"), "end": i18n.date(report.period_end, "short")}
-
-
 # --- the questions -----------------------------------------------------------------------------------------
-
-
-def people_lines(i18n: Translator, people: dict) -> list[str]:  # type: ignore[type-arg]
-    _ = i18n.gettext
-    lines = []
-    for nationality in NATIONALITIES:
-        entry = people.get(nationality)
-        if not entry:
-            continue
-        line = f"• {_(NATIONALITY_TOTAL[nationality])}: <b>{i18n.number(entry['total'])}</b>"
-        if entry.get("total") and entry.get("sex"):
-            line += " (" + ", ".join(f"{_(SEX_LABEL[s])} {entry['sex'][s]}" for s in SEXES) + ")"
-        if entry.get("total") and entry.get("age"):
-            line += " (" + ", ".join(f"{_(AGE_LABEL[a])}: {entry['age'][a]}" for a in AGE_GROUPS) + ")"
-        lines.append(line)
-    return lines
-
-
-def totals_text(i18n: Translator, totals: reports.BeneficiaryTotals) -> str:
-    """People reached by nationality, sex and age, and nationality by each (approved reports)."""
-    _ = i18n.gettext
-    n = i18n.number
-    lines = [_("<b>People reached: %(count)s</b>") % {"count": n(totals.total)},
-             i18n.ngettext("From %(count)s approved report; money spent: %(spent)s.", "From %(count)s approved reports; money spent: %(spent)s.", totals.reports) % {
-                 "count": totals.reports, "spent": soles(i18n, totals.spent_cents)}, ""]
-    for nationality in NATIONALITIES:
-        by_sex = ", ".join(f"{_(SEX_LABEL[s])} {n(totals.by_nationality_sex.get((nationality, s), 0))}" for s in SEXES)
-        by_age = ", ".join(f"{_(AGE_LABEL[a])}: {n(totals.by_nationality_age.get((nationality, a), 0))}" for a in AGE_GROUPS)
-        lines.append(f"• {_(NATIONALITY[nationality])}: <b>{n(totals.by_nationality[nationality])}</b> ({by_sex}; {by_age})")
-    lines += ["", _("By sex: %(values)s") % {"values": ", ".join(f"{_(SEX_LABEL[s])} {n(totals.by_sex.get(s, 0))}" for s in SEXES)},
-              _("By age: %(values)s") % {"values": ", ".join(f"{_(AGE_LABEL[a])}: {n(totals.by_age.get(a, 0))}" for a in AGE_GROUPS)}]
-    return "\n".join(lines)
-
-
-def report_card(i18n: Translator, report: ProjectReport, title: str, evidence: int) -> str:
-    _ = i18n.gettext
-    lines = [f"<b>{escape(title)}</b> — {period_text(i18n, report)}", "", _("<b>Activities</b>")]
-    lines += [f"{n}. {i18n.date(date.fromisoformat(a['date']), 'short')}, {escape(a['place'])}: {escape(a['what'])}"
-              for n, a in enumerate(report.activities, start=1)] or ["—"]
-    total = sum(int((report.beneficiaries.get(n) or {}).get("total", 0)) for n in NATIONALITIES)
-    lines += ["", _("<b>People reached: %(count)s</b>") % {"count": i18n.number(total)}, *people_lines(i18n, report.beneficiaries)]
-    lines += ["", _("Money spent: %(value)s") % {"value": soles(i18n, report.spent_cents)},
-              _("Difficulties: %(value)s") % {"value": escape(report.difficulties or "—")},
-              _("Lessons: %(value)s") % {"value": escape(report.lessons or "—")},
-              _("Photos and documents: %(count)s") % {"count": evidence}]
-    return "\n".join(lines)
 
 
 def question(context: VocesContext, report: ProjectReport, title: str, evidence: int) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -21,24 +21,19 @@ Callback data (checked on arrival: the project must exist, the person lead it or
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from babel.numbers import format_decimal
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from bot.districts import district_by_ubigeo, find_districts
-from bot.i18n import N_, Translator
-from bot.models.people import Role, User
+from bot.districts import find_districts
+from bot.i18n import N_
+from bot.models.people import Role
 from bot.models.projects import (
-    Project,
     ProjectDraft,
     ProjectStatus,
-    ProjectTheme,
     ReportFrequency,
     ReportStatus,
 )
-from bot.services import organizations, people, project_reports, projects
+from bot.services import organizations, project_reports, projects
 from bot.services.authority import NotAllowed
 from bot.services.projects import Step
 from bot.services.transitions import AlreadyDone
@@ -64,28 +59,21 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
+from handlers.project_cards import (
+    REPORT_STATUS,
+    STATUS,
+    THEME,
+    current_person,
+    integer,
+    project_text,
+    proposal_card,
+    soles,
+    totals_text,
+)
 
 FLOW = "propose"
 CALLBACK_DATA_LIMIT = 64
 
-THEME = {
-    ProjectTheme.WOMEN_ENTERPRISE: N_("Women's enterprise"),
-    ProjectTheme.HUMAN_RIGHTS: N_("Human rights"),
-    ProjectTheme.RISK_MANAGEMENT: N_("Risk management"),
-    ProjectTheme.EDUCATION: N_("Education"),
-    ProjectTheme.CULTURE: N_("Culture"),
-    ProjectTheme.CHILDREN_ARTS_SPORT: N_("Music, sport and art for children and adolescents"),
-    ProjectTheme.WELLBEING_FAMILY: N_("Emotional wellbeing and family"),
-    ProjectTheme.PRIMARY_HEALTH: N_("Primary health care"),
-}
-STATUS = {
-    ProjectStatus.PROPOSAL: N_("📨 proposal, waiting for the programme"),
-    ProjectStatus.SELECTED: N_("⭐ selected"),
-    ProjectStatus.FUNDED: N_("💰 funded"),
-    ProjectStatus.IMPLEMENTING: N_("🛠 being implemented"),
-    ProjectStatus.CLOSED: N_("🏁 closed"),
-    ProjectStatus.NOT_SELECTED: N_("not selected"),
-}
 MOVE_BUTTON = {
     ProjectStatus.SELECTED: N_("⭐ Select"),
     ProjectStatus.NOT_SELECTED: N_("Not selected"),
@@ -119,63 +107,7 @@ def callback(*parts: object) -> str:
     return data
 
 
-def soles(i18n: Translator, cents: int | None) -> str:
-    if cents is None:
-        return "—"
-    # Soles are written as in Peru in Spanish too (S/ 2,500.00), not with Spain's separators.
-    locale = "es_PE" if i18n.language == "es" else i18n.locale
-    return "S/ " + format_decimal(Decimal(cents) / 100, format="#,##0.00", locale=locale)
-
-
-def integer(value: str) -> int:
-    if not value.isdigit():
-        raise StaleButton(value)
-    return int(value)
-
-
-async def current_person(session, context: VocesContext) -> User:  # noqa: ANN001
-    person = await people.get(session, context.person.id)  # type: ignore[union-attr]
-    assert person is not None, "the gatekeeper creates the person before any handler runs"
-    return person
-
-
 # --- cards -------------------------------------------------------------------------------------------
-
-
-def proposal_card(i18n: Translator, details: projects.ProposalView) -> str:
-    _ = i18n.gettext
-    district = district_by_ubigeo(details.district_ubigeo) if details.district_ubigeo else None
-    period = (_("%(start)s to %(end)s") % {"start": i18n.date(details.starts_on), "end": i18n.date(details.ends_on)}
-              if details.starts_on and details.ends_on else "—")
-    lines = [
-        f"<b>{escape(details.title or '—')}</b>",
-        _("Theme: %(value)s") % {"value": _(THEME[details.theme]) if details.theme else "—"},
-        _("Objective: %(value)s") % {"value": escape(details.objective or "—")},
-        _("For: %(value)s") % {"value": escape(details.target_population or "—")},
-        _("District: %(value)s") % {"value": escape(district.name) if district else "—"},
-        _("Dates: %(value)s") % {"value": period},
-        _("Amount requested: %(value)s") % {"value": soles(i18n, details.requested_cents)},
-    ]
-    if details.document_name:
-        lines.append(_("Document: %(value)s") % {"value": escape(details.document_name)})
-    return "\n".join(lines)
-
-
-def project_text(i18n: Translator, project: Project) -> str:
-    """A project as /projects lists it."""
-    _ = i18n.gettext
-    lines = [f"<b>{escape(project.title)}</b>", _("Status: %(status)s") % {"status": _(STATUS[project.status])}]
-    if project.summary or project.objective:
-        lines.append(f"<i>{escape(project.objective or project.summary or '')}</i>")
-    if project.funder:
-        lines.append(_("Funder: %(value)s") % {"value": escape(project.funder)})
-    period = _("%(start)s to %(end)s") % {"start": i18n.date(project.starts_on), "end": i18n.date(project.ends_on)}
-    lines.append(_("Dates: %(value)s") % {"value": period})
-    if project.granted_cents is not None:
-        lines.append(_("Granted: %(value)s") % {"value": soles(i18n, project.granted_cents)})
-    if project.report_due_on and project.status not in (ProjectStatus.CLOSED, ProjectStatus.NOT_SELECTED):
-        lines.append(_("Report due: %(date)s") % {"date": i18n.date(project.report_due_on)})
-    return "\n".join(lines)
 
 
 # --- /projects -------------------------------------------------------------------------------------------
@@ -477,8 +409,6 @@ async def show_project(update: Update, context: VocesContext, project_id: int, *
     if project.granted_cents is not None:
         lines.append(_("Granted: %(value)s") % {"value": soles(i18n, project.granted_cents)})
     if reports:
-        from handlers.project_reports import REPORT_STATUS
-
         lines += ["", _("<b>Reports</b>")]
         lines += [f"{r.number}. {i18n.date(r.period_start, 'short')}–{i18n.date(r.period_end, 'short')}: {_(REPORT_STATUS[r.status])}" for r in reports]
         lines.append(_("People reached (approved reports): %(count)s") % {"count": i18n.number(totals.total)})
@@ -564,8 +494,6 @@ async def show_staff_list(update: Update, context: VocesContext, *, page: int) -
 
 async def show_totals(update: Update, context: VocesContext, args: list[str]) -> object:
     """Programme-wide people reached by every dimension, from approved reports only."""
-    from handlers.project_reports import totals_text
-
     async with context.runtime.database.session() as session:
         staff = await current_person(session, context)
         if staff.role is not Role.STAFF:

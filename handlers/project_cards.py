@@ -1,0 +1,157 @@
+"""How the projects area shows its records: a proposal's card, a project in /projects, a
+report's card and the people reached, in the reader's language. Shared by handlers/projects.py
+(proposals, staff decisions) and handlers/project_reports.py (reports, review, reminders)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.numbers import format_decimal
+
+from bot.districts import district_by_ubigeo
+from bot.i18n import N_, Translator
+from bot.models.people import User
+from bot.models.projects import Project, ProjectReport, ProjectStatus, ProjectTheme, ReportStatus
+from bot.services import people, projects
+from bot.services import project_reports as reports
+from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES
+from handlers.common import escape
+from handlers.context import VocesContext
+from handlers.guards import StaleButton
+
+THEME = {
+    ProjectTheme.WOMEN_ENTERPRISE: N_("Women's enterprise"),
+    ProjectTheme.HUMAN_RIGHTS: N_("Human rights"),
+    ProjectTheme.RISK_MANAGEMENT: N_("Risk management"),
+    ProjectTheme.EDUCATION: N_("Education"),
+    ProjectTheme.CULTURE: N_("Culture"),
+    ProjectTheme.CHILDREN_ARTS_SPORT: N_("Music, sport and art for children and adolescents"),
+    ProjectTheme.WELLBEING_FAMILY: N_("Emotional wellbeing and family"),
+    ProjectTheme.PRIMARY_HEALTH: N_("Primary health care"),
+}
+STATUS = {
+    ProjectStatus.PROPOSAL: N_("📨 proposal, waiting for the programme"),
+    ProjectStatus.SELECTED: N_("⭐ selected"),
+    ProjectStatus.FUNDED: N_("💰 funded"),
+    ProjectStatus.IMPLEMENTING: N_("🛠 being implemented"),
+    ProjectStatus.CLOSED: N_("🏁 closed"),
+    ProjectStatus.NOT_SELECTED: N_("not selected"),
+}
+REPORT_STATUS = {
+    ReportStatus.DUE: N_("to be sent"),
+    ReportStatus.SUBMITTED: N_("sent, waiting for review"),
+    ReportStatus.CHANGES_REQUESTED: N_("changes requested"),
+    ReportStatus.APPROVED: N_("approved"),
+}
+NATIONALITY = {"peruvian": N_("Peruvian"), "venezuelan": N_("Venezuelan"), "other": N_("Other nationalities")}
+NATIONALITY_TOTAL = {"peruvian": N_("Peruvian people"), "venezuelan": N_("Venezuelan people"), "other": N_("people of other nationalities")}
+SEX_LABEL = {"female": N_("female"), "male": N_("male"), "unstated": N_("other or not stated")}
+AGE_LABEL = {"0_11": N_("0–11"), "12_17": N_("12–17"), "18_59": N_("18–59"), "60_plus": N_("60 or more")}
+
+
+def soles(i18n: Translator, cents: int | None) -> str:
+    if cents is None:
+        return "—"
+    # Soles are written as in Peru in Spanish too (S/ 2,500.00), not with Spain's separators.
+    locale = "es_PE" if i18n.language == "es" else i18n.locale
+    return "S/ " + format_decimal(Decimal(cents) / 100, format="#,##0.00", locale=locale)
+
+
+def integer(value: str) -> int:
+    if not value.isdigit():
+        raise StaleButton(value)
+    return int(value)
+
+
+async def current_person(session, context: VocesContext) -> User:  # noqa: ANN001
+    person = await people.get(session, context.person.id)  # type: ignore[union-attr]
+    assert person is not None, "the gatekeeper creates the person before any handler runs"
+    return person
+
+
+def proposal_card(i18n: Translator, details: projects.ProposalView) -> str:
+    _ = i18n.gettext
+    district = district_by_ubigeo(details.district_ubigeo) if details.district_ubigeo else None
+    period = (_("%(start)s to %(end)s") % {"start": i18n.date(details.starts_on), "end": i18n.date(details.ends_on)}
+              if details.starts_on and details.ends_on else "—")
+    lines = [
+        f"<b>{escape(details.title or '—')}</b>",
+        _("Theme: %(value)s") % {"value": _(THEME[details.theme]) if details.theme else "—"},
+        _("Objective: %(value)s") % {"value": escape(details.objective or "—")},
+        _("For: %(value)s") % {"value": escape(details.target_population or "—")},
+        _("District: %(value)s") % {"value": escape(district.name) if district else "—"},
+        _("Dates: %(value)s") % {"value": period},
+        _("Amount requested: %(value)s") % {"value": soles(i18n, details.requested_cents)},
+    ]
+    if details.document_name:
+        lines.append(_("Document: %(value)s") % {"value": escape(details.document_name)})
+    return "\n".join(lines)
+
+
+def project_text(i18n: Translator, project: Project) -> str:
+    """A project as /projects lists it."""
+    _ = i18n.gettext
+    lines = [f"<b>{escape(project.title)}</b>", _("Status: %(status)s") % {"status": _(STATUS[project.status])}]
+    if project.summary or project.objective:
+        lines.append(f"<i>{escape(project.objective or project.summary or '')}</i>")
+    if project.funder:
+        lines.append(_("Funder: %(value)s") % {"value": escape(project.funder)})
+    period = _("%(start)s to %(end)s") % {"start": i18n.date(project.starts_on), "end": i18n.date(project.ends_on)}
+    lines.append(_("Dates: %(value)s") % {"value": period})
+    if project.granted_cents is not None:
+        lines.append(_("Granted: %(value)s") % {"value": soles(i18n, project.granted_cents)})
+    if project.report_due_on and project.status not in (ProjectStatus.CLOSED, ProjectStatus.NOT_SELECTED):
+        lines.append(_("Report due: %(date)s") % {"date": i18n.date(project.report_due_on)})
+    return "\n".join(lines)
+
+
+def period_text(i18n: Translator, report: ProjectReport) -> str:
+    return i18n.gettext("report %(number)s, %(start)s to %(end)s") % {
+        "number": report.number, "start": i18n.date(report.period_start, "short"), "end": i18n.date(report.period_end, "short")}
+
+
+def people_lines(i18n: Translator, people: dict) -> list[str]:  # type: ignore[type-arg]
+    _ = i18n.gettext
+    lines = []
+    for nationality in NATIONALITIES:
+        entry = people.get(nationality)
+        if not entry:
+            continue
+        line = f"• {_(NATIONALITY_TOTAL[nationality])}: <b>{i18n.number(entry['total'])}</b>"
+        if entry.get("total") and entry.get("sex"):
+            line += " (" + ", ".join(f"{_(SEX_LABEL[s])} {entry['sex'][s]}" for s in SEXES) + ")"
+        if entry.get("total") and entry.get("age"):
+            line += " (" + ", ".join(f"{_(AGE_LABEL[a])}: {entry['age'][a]}" for a in AGE_GROUPS) + ")"
+        lines.append(line)
+    return lines
+
+
+def report_card(i18n: Translator, report: ProjectReport, title: str, evidence: int) -> str:
+    _ = i18n.gettext
+    lines = [f"<b>{escape(title)}</b> — {period_text(i18n, report)}", "", _("<b>Activities</b>")]
+    lines += [f"{n}. {i18n.date(date.fromisoformat(a['date']), 'short')}, {escape(a['place'])}: {escape(a['what'])}"
+              for n, a in enumerate(report.activities, start=1)] or ["—"]
+    total = sum(int((report.beneficiaries.get(n) or {}).get("total", 0)) for n in NATIONALITIES)
+    lines += ["", _("<b>People reached: %(count)s</b>") % {"count": i18n.number(total)}, *people_lines(i18n, report.beneficiaries)]
+    lines += ["", _("Money spent: %(value)s") % {"value": soles(i18n, report.spent_cents)},
+              _("Difficulties: %(value)s") % {"value": escape(report.difficulties or "—")},
+              _("Lessons: %(value)s") % {"value": escape(report.lessons or "—")},
+              _("Photos and documents: %(count)s") % {"count": evidence}]
+    return "\n".join(lines)
+
+
+def totals_text(i18n: Translator, totals: reports.BeneficiaryTotals) -> str:
+    """People reached by nationality, sex and age, and nationality by each (approved reports)."""
+    _ = i18n.gettext
+    n = i18n.number
+    lines = [_("<b>People reached: %(count)s</b>") % {"count": n(totals.total)},
+             i18n.ngettext("From %(count)s approved report; money spent: %(spent)s.", "From %(count)s approved reports; money spent: %(spent)s.", totals.reports) % {
+                 "count": totals.reports, "spent": soles(i18n, totals.spent_cents)}, ""]
+    for nationality in NATIONALITIES:
+        by_sex = ", ".join(f"{_(SEX_LABEL[s])} {n(totals.by_nationality_sex.get((nationality, s), 0))}" for s in SEXES)
+        by_age = ", ".join(f"{_(AGE_LABEL[a])}: {n(totals.by_nationality_age.get((nationality, a), 0))}" for a in AGE_GROUPS)
+        lines.append(f"• {_(NATIONALITY[nationality])}: <b>{n(totals.by_nationality[nationality])}</b> ({by_sex}; {by_age})")
+    lines += ["", _("By sex: %(values)s") % {"values": ", ".join(f"{_(SEX_LABEL[s])} {n(totals.by_sex.get(s, 0))}" for s in SEXES)},
+              _("By age: %(values)s") % {"values": ", ".join(f"{_(AGE_LABEL[a])}: {n(totals.by_age.get(a, 0))}" for a in AGE_GROUPS)}]
+    return "\n".join(lines)
