@@ -464,3 +464,33 @@ async def test_erasing_a_leader_removes_the_proposal_document_of_a_draft_never_s
     await rosa.sends("/deletedata")
     await rosa.taps("Yes, erase my data")
     assert not stored[0].exists()
+
+
+async def test_a_proposal_refuses_what_cannot_be_used_and_asks_the_same_question_again(bot):
+    rosa = bot.user(first_name="Rosa", language_code="en")
+    await consented(rosa)
+    await organization_of(bot, rosa)
+    await rosa.sends("/propose")
+    await rosa.sends("\u200b\u200b")  # only invisible characters
+    assert "invisible characters" in rosa.last_text and "What is the project called?" in rosa.last_text
+    await rosa.sends("Huertos familiares")
+    await rosa.sends("Women's enterprise")  # typed where a button is expected
+    assert "Please answer with the buttons below." in rosa.last_text
+    await rosa.taps("Women's enterprise")
+    await rosa.sends("Mothers grow vegetables together.")
+    await rosa.sends("40 mothers")
+    await rosa.sends("Miraflores de Arequipa")
+    assert "I found no district of Lima or Callao" in rosa.last_text
+    await rosa.sends("comas")
+    await rosa.taps("Comas")
+    await rosa.sends("01/03/2027")
+    await rosa.sends("01/02/2027")
+    assert "The project must end after it starts." in rosa.last_text
+    await rosa.sends("31/07/2027")
+    await rosa.sends("mucho dinero")
+    assert "Send the amount in soles, in digits" in rosa.last_text
+    await rosa.sends("0")
+    assert "The amount must be more than zero." in rosa.last_text
+    await rosa.sends("1.500,50")
+    await rosa.taps("Skip")
+    assert "Amount requested: S/ 1,500.50" in rosa.last_text and "Comas" in rosa.last_text
