@@ -30,6 +30,8 @@ from handlers import (
     ruos,
     settings,
     training_admin,
+    training_records,
+    training_runs,
     trainings,
 )
 from handlers.broadcast_delivery import BroadcastSender
@@ -110,6 +112,8 @@ def _register_handlers(application: VocesApplication) -> None:
     project_reports.register(application)
     trainings.register(application)
     training_admin.register(application)
+    training_runs.register(application)
+    training_records.register(application)
     roles.register(application)
     broadcasts.register(application)
     reminder_answers.register(application)

@@ -1,14 +1,13 @@
 """/trainings for leaders: browse upcoming sessions, open one, enroll or leave, wait in line and
-take or pass a freed seat; the session's t.me link; the .ics file; the 24 h and 1 h reminders;
-/checkin; /mytrainings with certificates; /verify; feedback and the topic vote's ballot.
+take or pass a freed seat; the session's t.me link; the .ics file; the 24 h and 1 h reminders
+and the offer's deadline. (Check-in, certificates, feedback and ballots: training_records.py;
+coordinators: training_admin.py and training_runs.py.)
 
 Callback data, checked on arrival (the session must exist; the person's place is read again):
 
     tr:list:p<page>          a page of upcoming sessions       tr:open:<session>   one session
     tr:enroll:<session>      enroll, or join the waitlist      tr:leave:<session>  leave
     tr:take:<session>        take the seat offered             tr:pass:<session>   pass it on
-    tr:here:<session>        check in while check-in is open   tr:cert:<session>   the certificate
-    tr:rate:<session>:<1-5>  rate a session attended           vote:pick:<vote>:<topic>
 """
 
 from __future__ import annotations
@@ -20,38 +19,30 @@ from telegram import InputFile, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
-    MessageHandler,
     filters,
 )
 
 from bot.districts import district_by_ubigeo
 from bot.documents.calendar import CalendarEntry, training_event
-from bot.documents.certificate import CertificateText, certificate_pdf
 from bot.i18n import N_, Translator
 from bot.models.reminders import Reminder
 from bot.models.trainings import EnrollmentState, Topic, TrainingSession
 from bot.runtime import Runtime
-from bot.services import training_records as records
 from bot.services import trainings
 from bot.services.trainings import Offer
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import page_of
-from bot.validation import InvalidInput, parse_text
+from bot.validation import InvalidInput
 from handlers.commands import command
 from handlers.common import (
-    END,
     answer_button,
     edit_or_reply,
     error_text,
     escape,
     keyboard,
-    leave,
-    needs_consent,
     notify,
     page_navigation,
     page_number,
-    remember_step,
     reply,
     say_already_done,
 )
@@ -62,8 +53,6 @@ from handlers.reminders import Rendered, renders
 log = logging.getLogger(__name__)
 
 LINK_PREFIX = "training_"
-VERIFY_PREFIX = "verify_"
-FEEDBACK_FLOW = "training_feedback"
 PAGE_SIZE = 5  # sessions per page: each is a few lines, read on a small phone
 
 
@@ -125,10 +114,6 @@ async def topic_map(session) -> dict[str, Topic]:  # noqa: ANN001
 
 def training_link(context: VocesContext, session_id: int) -> str:
     return f"https://t.me/{context.bot.username}?start={LINK_PREFIX}{session_id}"
-
-
-def verify_link(username: str, code: str) -> str:
-    return f"https://t.me/{username}?start={VERIFY_PREFIX}{code}"
 
 
 def session_id_of(data: str | None, position: int = 2) -> int:
@@ -252,7 +237,6 @@ async def open_from_link(update: Update, context: VocesContext) -> None:
     await reply(update, context, text, reply_markup=markup)
 
 
-@needs_consent
 async def enroll(update: Update, context: VocesContext) -> None:
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     runtime = context.runtime
@@ -289,7 +273,6 @@ async def send_calendar(context: VocesContext, chat_id: int, training: TrainingS
     await context.bot.send_document(chat_id, InputFile(training_event(entry), filename=f"training-{training.id}.ics"))
 
 
-@needs_consent
 async def leave_session(update: Update, context: VocesContext) -> None:
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     runtime = context.runtime
@@ -331,7 +314,6 @@ async def tell_offers(context: VocesContext, offers: list[Offer]) -> None:
         await notify(context, offer.telegram_id, rendered.text, reply_markup=rendered.reply_markup)
 
 
-@needs_consent
 async def take_seat(update: Update, context: VocesContext) -> None:
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     runtime = context.runtime
@@ -347,7 +329,6 @@ async def take_seat(update: Update, context: VocesContext) -> None:
     await send_calendar(context, update.effective_chat.id, training)  # type: ignore[union-attr]
 
 
-@needs_consent
 async def pass_seat(update: Update, context: VocesContext) -> None:
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     runtime = context.runtime
@@ -419,41 +400,6 @@ async def render_offer(reminder: Reminder, i18n: Translator, runtime: Runtime) -
     return offer_message(i18n, training, mine.offer_expires_at)
 
 
-# --- check-in, /mytrainings, certificates, /verify ------------------------------------------------
-
-
-@needs_consent
-async def checkin(update: Update, context: VocesContext) -> None:
-    _ = context.gettext
-    code = " ".join(context.args or [])
-    if not code:
-        await reply(update, context, _("Send the code the coordinator gives in the room or the call, for example /checkin K7M2QX."))
-        return
-    await record_checkin(update, context, code=code)
-
-
-async def record_checkin(update: Update, context: VocesContext, *, code: str | None = None, session_id: int | None = None) -> None:
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            if code is None:
-                training = await trainings.get_session(session, session_id or 0)
-                if training is None:
-                    raise StaleButton(session_id)
-                code = training.checkin_code or "-"
-            training = await records.check_in(session, user_id=context.person.id, code=code, now=runtime.clock.now())  # type: ignore[union-attr]
-    except InvalidInput as error:
-        await refuse(update, context, error)
-        return
-    await answer_button(update, context)
-    await reply(update, context, context.gettext("🙋 Checked in: welcome to <b>%(title)s</b>!") % {"title": escape(training.title)})
-
-
-@needs_consent
-async def here(update: Update, context: VocesContext) -> None:
-    await record_checkin(update, context, session_id=session_id_of(update.callback_query.data))  # type: ignore[union-attr]
-
-
 STATE_LABEL = {
     EnrollmentState.ENROLLED: N_("enrolled"),
     EnrollmentState.WAITLISTED: N_("on the waitlist"),
@@ -463,216 +409,14 @@ STATE_LABEL = {
 }
 
 
-@needs_consent
-async def my_trainings(update: Update, context: VocesContext) -> None:
-    _ = context.gettext
-    i18n = context.i18n
-    async with context.runtime.database.session() as session:
-        history = await records.history_of(session, user_id=context.person.id)  # type: ignore[union-attr]
-    if not history:
-        await reply(update, context, _("You have not enrolled in any training yet. See what is coming with /trainings."))
-        return
-    lines = [_("<b>Your trainings</b>")]
-    rows: list[list[tuple[str, str]]] = []
-    for entry in history[:30]:
-        training = entry.training
-        line = f"• {i18n.date(training.starts_at, 'medium')}: {escape(training.title)} — {_(STATE_LABEL[entry.state])}"
-        if entry.certificate_code:
-            line += " " + _("(certificate %(code)s)") % {"code": entry.certificate_code}
-        lines.append(line)
-        if entry.state is EnrollmentState.ATTENDED:
-            rows.append([(_("📄 Certificate: %(title)s") % {"title": training.title[:40]}, f"tr:cert:{training.id}")])
-        elif training.starts_at > context.runtime.clock.now():
-            rows.append([(f"🗓 {training.title[:48]}", f"tr:open:{training.id}")])
-    await reply(update, context, "\n".join(lines), reply_markup=keyboard(rows[:20]) if rows else None)
-
-
-@needs_consent
-async def send_certificate(update: Update, context: VocesContext) -> None:
-    session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            certificate, training = await records.certificate_for(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
-                                                                  now=runtime.clock.now())
-            topics = await topic_map(session)
-    except InvalidInput as error:
-        await refuse(update, context, error)
-        return
-    await answer_button(update, context)
-    i18n = context.i18n
-    _ = i18n.gettext
-    hours = (training.ends_at - training.starts_at).total_seconds() / 3600
-    username = context.bot.username
-    text = CertificateText(
-        heading=_("Certificate of attendance"),
-        preamble=_("This certifies that"),
-        holder=certificate.holder_name,
-        organization_line=_("of %(organization)s") % {"organization": certificate.organization_name} if certificate.organization_name else None,
-        attended=_("attended the training"),
-        session_title=training.title,
-        details=i18n.ngettext("on %(date)s, %(hours)s hour, topic: %(topic)s", "on %(date)s, %(hours)s hours, topic: %(topic)s", round(hours))
-        % {"date": i18n.date(training.starts_at, "long"), "hours": i18n.number(round(hours, 1)),
-           "topic": topics[training.topic].name(i18n.language) if training.topic in topics else training.topic},
-        issuer=_("Capacity-building programme for social organizations of Lima and Callao"),
-        code_line=_("Verification code: %(code)s") % {"code": certificate.code},
-        verify_hint=_("Scan the QR code or send /verify %(code)s to @%(bot)s") % {"code": certificate.code, "bot": username},
-        verify_url=verify_link(username, certificate.code),
-    )
-    await context.bot.send_document(
-        update.effective_chat.id, InputFile(certificate_pdf(text), filename=f"certificate-{certificate.code}.pdf"),  # type: ignore[union-attr]
-        caption=_("📄 Your certificate for <b>%(title)s</b>. Code: %(code)s") % {"title": escape(training.title), "code": certificate.code},
-    )
-
-
-async def verify(update: Update, context: VocesContext) -> None:
-    """Public: anyone holding a certificate's code can ask whether it is genuine."""
-    code = " ".join(context.args or [])
-    await answer_verification(update, context, code)
-
-
-async def verify_from_link(update: Update, context: VocesContext) -> None:
-    await answer_verification(update, context, (context.args or [""])[0].removeprefix(VERIFY_PREFIX))
-
-
-async def answer_verification(update: Update, context: VocesContext, code: str) -> None:
-    _ = context.gettext
-    if not code.strip():
-        await reply(update, context, _("Send the certificate's code, for example /verify ABCD2345."))
-        return
-    async with context.runtime.database.session() as session:
-        found = await records.verify(session, code=code)
-    if found is None:
-        await reply(update, context, _("❌ No certificate with the code %(code)s was issued by this programme.") % {"code": escape(records.normalize_code(code))})
-        return
-    certificate, training = found.certificate, found.training
-    lines = [
-        _("✅ Genuine certificate %(code)s.") % {"code": certificate.code},
-        _("Issued to <b>%(name)s</b>%(organization)s for attending <b>%(title)s</b> on %(date)s.") % {
-            "name": escape(certificate.holder_name),
-            "organization": f" ({escape(certificate.organization_name)})" if certificate.organization_name else "",
-            "title": escape(training.title), "date": context.i18n.date(training.starts_at, "long"),
-        },
-    ]
-    await reply(update, context, "\n".join(lines))
-
-
-# --- feedback: a rating, then an optional comment -------------------------------------------------
-
-
-def feedback_keyboard(i18n: Translator, session_id: int):  # noqa: ANN201
-    return keyboard([[(f"{n} ⭐", f"tr:rate:{session_id}:{n}") for n in range(1, 6)]])
-
-
-@needs_consent
-async def rated(update: Update, context: VocesContext) -> object:
-    data = update.callback_query.data  # type: ignore[union-attr]
-    session_id, rating = session_id_of(data), session_id_of(data, 3)
-    try:
-        async with context.runtime.database.session() as session:
-            await records.rate(session, user_id=context.person.id, session_id=session_id, rating=rating)  # type: ignore[union-attr]
-    except InvalidInput as error:
-        await refuse(update, context, error)
-        return END
-    await answer_button(update, context)
-    context.user_data["feedback_session"] = session_id  # type: ignore[index]
-    await remember_step(update, context, FEEDBACK_FLOW, "comment")
-    _ = context.gettext
-    await edit_or_reply(update, context, _("Thank you for your rating: %(rating)s ⭐. Would you like to add a comment? Write it now, or send /skip.") % {"rating": rating})
-    return "comment"
-
-
-async def feedback_comment(update: Update, context: VocesContext) -> object:
-    _ = context.gettext
-    session_id = (context.user_data or {}).get("feedback_session")
-    try:
-        text = parse_text(update.message.text or "", field_max=1000, multiline=True)  # type: ignore[union-attr]
-        async with context.runtime.database.session() as session:
-            await records.comment(session, user_id=context.person.id, session_id=int(session_id or 0), text=text)  # type: ignore[union-attr]
-    except AlreadyDone:
-        return await leave(update, context, FEEDBACK_FLOW)
-    except InvalidInput as error:
-        await reply(update, context, error_text(context, error) + "\n\n" + _("Write your comment, or send /skip."))
-        return "comment"
-    await reply(update, context, _("Thank you! The coordinators will read it."))
-    return await leave(update, context, FEEDBACK_FLOW)
-
-
-async def skip_comment(update: Update, context: VocesContext) -> object:
-    await reply(update, context, context.gettext("All right. Thank you for your rating!"))
-    return await leave(update, context, FEEDBACK_FLOW)
-
-
-# --- the topic vote's ballot ------------------------------------------------------------------------
-
-
-def ballot_view(i18n: Translator, tally_topics: list[Topic], chosen: set[str], vote_id: int, max_choices: int) -> tuple[str, object]:
-    _ = i18n.gettext
-    text = i18n.ngettext(
-        "<b>Which topic should the next trainings cover?</b>\nChoose up to %(count)s topic; tap again to remove it. You can change your choice until the vote closes.",
-        "<b>Which topics should the next trainings cover?</b>\nChoose up to %(count)s topics; tap again to remove one. You can change your choice until the vote closes.",
-        max_choices,
-    ) % {"count": max_choices}
-    rows = [[(("✅ " if topic.code in chosen else "") + topic.name(i18n.language), f"vote:pick:{vote_id}:{topic.code}")] for topic in tally_topics]
-    return text, keyboard(rows)
-
-
-@needs_consent
-async def show_ballot(update: Update, context: VocesContext) -> None:
-    _ = context.gettext
-    async with context.runtime.database.session() as session:
-        vote = await records.current_vote(session)
-        if vote is None:
-            await reply(update, context, _("There is no topic vote open right now."))
-            return
-        chosen = await records.ballot_of(session, vote_id=vote.id, user_id=context.person.id)  # type: ignore[union-attr]
-        every = await trainings.topics(session)
-    text, markup = ballot_view(context.i18n, every, chosen, vote.id, vote.max_choices)
-    await reply(update, context, text, reply_markup=markup)
-
-
-@needs_consent
-async def pick_topic(update: Update, context: VocesContext) -> None:
-    parts = (update.callback_query.data or "").split(":")  # type: ignore[union-attr]
-    if len(parts) != 4 or not parts[2].isdigit():
-        raise StaleButton(parts)
-    vote_id, code = int(parts[2]), parts[3]
-    try:
-        async with context.runtime.database.session() as session:
-            chosen = await records.toggle_choice(session, vote_id=vote_id, user_id=context.person.id, topic=code)  # type: ignore[union-attr]
-            vote = await records.current_vote(session)
-            every = await trainings.topics(session)
-    except InvalidInput as error:
-        await refuse(update, context, error)
-        return
-    await answer_button(update, context)
-    text, markup = ballot_view(context.i18n, every, chosen, vote_id, vote.max_choices if vote else len(chosen))
-    await edit_or_reply(update, context, text, reply_markup=markup)
-
-
 def register(application) -> None:  # noqa: ANN001
-    feedback = ConversationHandler(
-        entry_points=[CallbackQueryHandler(rated, pattern=r"^tr:rate:\d+:[1-5]$")],
-        states={"comment": [MessageHandler(filters.TEXT & ~filters.COMMAND, feedback_comment)]},
-        fallbacks=[command("skip", skip_comment), command("cancel", skip_comment)],
-        name=FEEDBACK_FLOW, persistent=True, allow_reentry=True,
-    )
     application.add_handlers([
         CommandHandler("start", open_from_link, filters=filters.Regex(rf"^/start {LINK_PREFIX}")),
-        CommandHandler("start", verify_from_link, filters=filters.Regex(rf"^/start {VERIFY_PREFIX}")),
-        feedback,
         command("trainings", list_trainings),
-        command("mytrainings", my_trainings),
-        command("checkin", checkin),
-        command("verify", verify),
-        command("topics", show_ballot),
         CallbackQueryHandler(list_trainings, pattern=r"^tr:list:p\d+$"),
         CallbackQueryHandler(open_session, pattern=r"^tr:open:\d+$"),
         CallbackQueryHandler(enroll, pattern=r"^tr:enroll:\d+$"),
         CallbackQueryHandler(leave_session, pattern=r"^tr:leave:\d+$"),
         CallbackQueryHandler(take_seat, pattern=r"^tr:take:\d+$"),
         CallbackQueryHandler(pass_seat, pattern=r"^tr:pass:\d+$"),
-        CallbackQueryHandler(here, pattern=r"^tr:here:\d+$"),
-        CallbackQueryHandler(send_certificate, pattern=r"^tr:cert:\d+$"),
-        CallbackQueryHandler(pick_topic, pattern=r"^vote:pick:\d+:[a-z0-9_]+$"),
     ])
