@@ -83,6 +83,8 @@ async def role_command(update: Update, context: VocesContext) -> None:
 @shows_current_card("role")
 async def show_people(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
+    if not await staff_only(update, context):  # a forged role:who button lists nobody
+        return
     _ = context.gettext
     page = page_number(update.callback_query.data if update.callback_query else None)
     async with context.runtime.database.session() as session:

@@ -99,6 +99,8 @@ async def test_a_leader_cannot_open_the_coordinators_tools(bot):
     assert "Only training coordinators" in rosa.last_text
     await rosa.sends("/role 1")
     assert "Only programme staff" in rosa.last_text
+    await rosa.taps_data("role:who:p1")                             # a forged button lists nobody
+    assert "Only programme staff" in rosa.last_text
 
 
 async def test_a_coordinator_creates_a_session_and_three_leaders_enroll_one_waits_and_takes_a_freed_seat(bot):
@@ -361,3 +363,46 @@ async def test_staff_make_a_coordinator_by_replying_role_to_a_message_of_theirs_
     await staff.taps("Coordinator")
     await staff.taps("Yes, confirm")
     assert "Programme staff made you coordinator" in luis.last_text
+
+
+async def test_more_places_go_to_those_waiting_and_a_closed_enrollment_or_a_double_tap_changes_nothing(bot):
+    import asyncio
+
+    luis = await coordinator(bot)
+    session_id = await add_session(bot, capacity=1)
+    rosa, ana = await leader(bot, "Rosa"), await leader(bot, "Ana")
+    await rosa.sends(f"/start training_{session_id}")
+    await asyncio.gather(rosa.taps("Enroll"), rosa.taps("Enroll"))      # a double tap
+    assert "already on the list" in rosa.last_alert
+    await ana.sends(f"/start training_{session_id}")
+    await ana.taps("Join the waitlist")
+
+    await luis.sends("/mysessions")
+    await luis.taps("Leading an assembly")
+    await luis.taps("Edit")
+    await luis.taps("Places")
+    await luis.sends("2")
+    await luis.taps("Save")
+    assert "A seat freed up" in ana.last_text                            # the new place is offered
+    await ana.taps("Take the seat")
+    assert await states(bot, session_id) == {rosa.id: EnrollmentState.ENROLLED, ana.id: EnrollmentState.ENROLLED}
+
+    closed = await add_session(bot, title="Closed", enroll_until=bot.clock.now() + timedelta(hours=1))
+    bot.clock.advance(hours=2)
+    await rosa.sends(f"/start training_{closed}")
+    await rosa.taps("Enroll")
+    assert "Enrollment for this session is closed" in rosa.last_alert
+
+
+def test_a_certificate_in_spanish_keeps_every_letter_and_its_code():
+    from bot.documents.certificate import CertificateText, certificate_pdf
+
+    text = CertificateText(
+        heading="Certificado de asistencia", preamble="Se certifica que", holder="Begoña Núñez Pérez",
+        organization_line="de Asociación Cultural Puentes Llaneros", attended="asistió a la capacitación",
+        session_title="Contabilidad básica", details="el 26 de noviembre de 2026, 3 horas", issuer="Programa",
+        code_line="Código de verificación: K7M2QXAB", verify_hint="Escanea el código QR",
+        verify_url="https://t.me/voces_bot?start=verify_K7M2QXAB",
+    )
+    extracted = PdfReader(io.BytesIO(certificate_pdf(text))).pages[0].extract_text()
+    assert "Begoña Núñez Pérez" in extracted and "Asociación" in extracted and "K7M2QXAB" in extracted
