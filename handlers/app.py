@@ -26,6 +26,7 @@ from handlers import (
     registration,
     reminder_answers,
     reminders,
+    rights,
     roles,
     ruos,
     settings,
@@ -106,6 +107,7 @@ def _register_handlers(application: VocesApplication) -> None:
     registration.register(application)
     # Before organizations: its /pending gathers every area's waiting work, registrations too.
     console.register(application)
+    rights.register(application)
     organizations.register(application)
     ruos.register(application)
     projects.register(application)

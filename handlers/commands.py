@@ -51,6 +51,7 @@ SPANISH = {
     "quiet": "sin_contacto",
     "audit": "auditoria",
     "correct": "corregir",
+    "scope": "distritos",
     "propose": "proponer",
     "proposals": "propuestas",
     "report": "informe",

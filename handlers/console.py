@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
-from bot.districts import district_by_ubigeo
+from bot.districts import district_by_ubigeo, find_districts
 from bot.documents import charts, workbook
 from bot.i18n import N_, Translator
 from bot.models.console import ActivityState
@@ -188,7 +188,8 @@ def status_text(context: VocesContext, found: console.OrganizationStatus) -> str
             lines.append(_("RUOS number: %(number)s") % {"number": escape(checklist.registration.ruos_number)})
     lines += ["", _("<b>Trainings attended</b>")]
     if found.trainings_attended:
-        lines += [f"• {escape(title)} ({i18n.date(day, 'medium')})" for title, day in found.trainings_attended]
+        lines += [f"• {escape(title)} ({i18n.date(at, 'medium')}) — {escape(name or _('(withdrew consent)'))}"
+                  for name, title, at in found.trainings_attended]
     else:
         lines.append(_("None recorded yet."))
     lines += ["", _("<b>Projects</b>")]
@@ -283,8 +284,10 @@ def figures_lines(context: VocesContext, figures: console.Figures) -> list[str]:
             "pe": n(figures.members["peruvian"]), "ve": n(figures.members["venezuelan"]), "other": n(figures.members["other"])},
         _("Projects: %(count)s (%(funded)s funded)") % {"count": n(figures.projects), "funded": n(figures.projects_funded)},
     ]
-    if figures.leaders_trained is None:
-        lines.append(_("Leaders trained: not recorded yet"))
+    lines.append(_("Leaders trained: %(count)s") % {"count": n(figures.leaders_trained)})
+    if figures.trained_by_topic:
+        lines.append("  " + " · ".join(f"{escape(topic_name(context, figures, code))} {n(count)}"
+                                       for code, count in sorted(figures.trained_by_topic.items())))
     people = figures.beneficiaries
     lines.append(_("Beneficiaries (approved reports): %(total)s") % {"total": n(people.total)})
     if people.total:
@@ -292,6 +295,11 @@ def figures_lines(context: VocesContext, figures: console.Figures) -> list[str]:
         lines.append("  " + " · ".join(f"{_(SEX.get(k, k))} {n(v)}" for k, v in people.by_sex.items() if v))
         lines.append("  " + " · ".join(f"{_(AGE.get(k, k))} {n(v)}" for k, v in people.by_age.items() if v))
     return lines
+
+
+def topic_name(context: VocesContext, figures: console.Figures, code: str) -> str:
+    topic = figures.topics.get(code)
+    return topic.name(context.i18n.language) if topic else code
 
 
 async def compute_figures(context: VocesContext, session, who: Viewer, period: console.Period) -> console.Figures:  # noqa: ANN001
@@ -393,6 +401,7 @@ def indicator_sheet(context: VocesContext, figures: console.Figures, heading: st
         [_("Peruvian members"), figures.members["peruvian"]],
         [_("Venezuelan members"), figures.members["venezuelan"]],
         [_("Other members"), figures.members["other"]],
+        [_("Leaders trained"), figures.leaders_trained],
         [_("Projects"), figures.projects],
         [_("Projects funded"), figures.projects_funded],
         [_("Beneficiaries"), figures.beneficiaries.total],
@@ -403,6 +412,8 @@ def indicator_sheet(context: VocesContext, figures: console.Figures, heading: st
              for k, v in sorted(people.by_nationality_sex.items())]
     rows += [[_("Beneficiaries: %(nationality)s, %(age)s") % {"nationality": _(NATIONALITY.get(k[0], k[0])), "age": _(AGE.get(k[1], k[1]))}, v]
              for k, v in sorted(people.by_nationality_age.items())]
+    rows += [[_("Trained in %(topic)s") % {"topic": topic_name(context, figures, code)}, count]
+             for code, count in sorted(figures.trained_by_topic.items())]
     rows += [[_("District: %(name)s") % {"name": district_name(code)}, count] for code, count in sorted(figures.by_district.items())]
     rows += [[_("RUOS: %(stage)s") % {"stage": strip_emoji(stage_label(context, code))}, count] for code, count in sorted(figures.by_ruos_stage.items())]
     return workbook.Sheet(_("Indicators"), (_("Indicator"), _("Value")), rows)
@@ -501,6 +512,14 @@ AUDIT_ACTION = {
     "org.mark_inactive": N_("marked inactive"),
     "org.mark_dissolved": N_("marked dissolved"),
     "org.mark_active": N_("marked active again"),
+    "scope.set": N_("set the districts of a coordinator"),
+    "org.review.read": N_("opened the registration of"),
+    "org.verified": N_("verified"),
+    "org.needs_changes": N_("asked for changes to"),
+    "ruos.item.read": N_("opened a RUOS document of"),
+    "ruos.item.verified": N_("verified a RUOS document of"),
+    "ruos.item.rejected": N_("asked for changes to a RUOS document of"),
+    "ruos.stage": N_("recorded the RUOS stage of"),
 }
 
 
@@ -559,6 +578,53 @@ async def audit_page(update: Update, context: VocesContext, target: str, page: i
     await edit_or_reply(update, context, "\n".join(text), reply_markup=keyboard(rows) if rows else None)
 
 
+# --- /scope: the districts a coordinator follows --------------------------------------------------
+
+ALL_DISTRICTS = ("all", "todos", "todas")
+
+
+async def scope(update: Update, context: VocesContext) -> None:
+    """/scope lists coordinators; /scope 12 callao, comas (or all) sets coordinator 12's districts."""
+    _ = context.gettext
+    runtime = context.runtime
+    args = context.args or []
+    async with runtime.database.session() as session:
+        who = await console_viewer(update, context, session, staff_only=True)
+        if who is None:
+            return
+        if not args or not args[0].lstrip("#").isdigit():
+            found = await audit.coordinators(session, staff=who)
+            lines = [_("<b>Coordinators and their districts</b>"), ""]
+            for person, districts in found:
+                names = ", ".join(escape(district_name(code)) for code in districts) or _("all districts")
+                lines.append(f"• #{person.id} {escape(person.display_name or '')}: {names}")
+            if not found:
+                lines.append(_("Nobody is a coordinator yet: make someone one with /role."))
+            lines += ["", _("To change them: /scope 12 callao, comas — or /scope 12 all")]
+            await reply(update, context, "\n".join(lines))
+            return
+        coordinator_id = int(args[0].lstrip("#"))
+        wanted = [part.strip() for part in " ".join(args[1:]).split(",") if part.strip()]
+        codes: list[str] = []
+        if not (len(wanted) == 1 and fold_text(wanted[0]) in ALL_DISTRICTS):
+            for name in wanted:
+                matches = find_districts(name, limit=1)
+                if not matches:
+                    await reply(update, context, _("I do not know the district “%(name)s”. Write it as it is usually called, for example: Comas, Callao, San Juan de Lurigancho.") % {"name": escape(name)})
+                    return
+                codes.append(matches[0].ubigeo)
+            if not codes:
+                await reply(update, context, _("Write the districts after the number, separated by commas, or “all”."))
+                return
+        try:
+            coordinator = await audit.set_districts(session, staff=who, coordinator_id=coordinator_id, districts=codes, now=runtime.clock.now())
+        except NotAllowed as error:
+            await refuse(update, context, error)
+            return
+    names = ", ".join(escape(district_name(code)) for code in sorted(set(codes))) or _("all districts")
+    await reply(update, context, _("Done: %(name)s now follows %(districts)s.") % {"name": escape(coordinator.display_name or f"#{coordinator.id}"), "districts": names})
+
+
 # --- the daily jobs -------------------------------------------------------------------------------
 
 
@@ -602,6 +668,7 @@ def register(application) -> None:  # noqa: ANN001
         command("export", export),
         command("quiet", quiet),
         command("audit", show_audit),
+        command("scope", scope),
         CallbackQueryHandler(organization_button, pattern=r"^con:org:\d+$"),
         CallbackQueryHandler(list_pending, pattern=r"^con:pending:p\d+$"),
         CallbackQueryHandler(indicators_for, pattern=r"^con:ind:[a-z]+$"),

@@ -50,18 +50,14 @@ LEADER_COMMANDS = (
     ("settings", N_("Which messages you get, and when")),
     ("stop", N_("Pause messages I send on my own (/start resumes them)")),
     ("mydata", N_("See the data Voces keeps about you")),
+    ("correct", N_("Correct your name")),
     ("deletedata", N_("Erase your data")),
     ("help", N_("What I can do")),
     ("cancel", N_("Leave what you are doing")),
 )
 STAFF_COMMANDS = (
-    ("pending", N_("Everything waiting for staff")),
-    ("org", N_("An organization's status: /org and part of its name")),
-    ("stats", N_("Programme figures, with a chart")),
-    ("indicators", N_("The indicator sheet for a period")),
-    ("export", N_("Everything in a spreadsheet")),
-    ("quiet", N_("Organizations that went quiet")),
     ("audit", N_("Who read or changed what")),
+    ("scope", N_("The districts each coordinator follows")),
     ("review", N_("Documents waiting for review")),
     ("proposals", N_("Community projects and proposals")),
     ("reportreview", N_("Project reports waiting for review")),
@@ -71,6 +67,13 @@ STAFF_COMMANDS = (
 
 # Coordinators run trainings; staff get these too (they can do everything coordinators can).
 COORDINATOR_COMMANDS = (
+    # The console: coordinators see their districts' organizations only (bot/services/audit.py).
+    ("pending", N_("Everything waiting for staff")),
+    ("org", N_("An organization's status: /org and part of its name")),
+    ("stats", N_("Programme figures, with a chart")),
+    ("indicators", N_("The indicator sheet for a period")),
+    ("export", N_("Everything in a spreadsheet")),
+    ("quiet", N_("Organizations that went quiet")),
     ("newtraining", N_("Create a training session")),
     ("mysessions", N_("Sessions: lists, check-in, edit, cancel")),
     ("topicvote", N_("Open or close a topic vote")),

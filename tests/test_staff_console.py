@@ -293,3 +293,83 @@ async def test_projects_reports_and_beneficiaries_reach_pending_org_stats_and_ex
     await staff.sends("/stats")
     after = " ".join(staff.texts_since_last_action)
     assert "Beneficiarios (informes aprobados): 15" in after and "Proyectos: 1 (1 financiados)" in after
+
+
+async def a_session_the_leader_attended(bot, telegram_id: int) -> None:
+    from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
+
+    now = bot.clock.now()
+    async with await bot.session() as session:
+        user_id = await session.scalar(select(User.id).where(User.telegram_id == telegram_id))
+        training = TrainingSession(topic="leadership", title="Liderazgo comunitario", starts_at=now - timedelta(days=2),
+                                   ends_at=now - timedelta(days=2) + timedelta(hours=2), venue="Local comunal", capacity=20, created_at=now)
+        session.add(training)
+        await session.flush()
+        session.add(Enrollment(session_id=training.id, user_id=user_id, state=EnrollmentState.ATTENDED, created_at=now,
+                               attended_at=now - timedelta(days=2)))
+
+
+async def test_trainings_attended_reach_org_stats_and_export_and_outlive_erasure(bot, newcomer, staff):
+    await consented(newcomer)
+    await register_organization(newcomer)
+    await a_session_the_leader_attended(bot, newcomer.id)
+    await staff.sends("/org emprendedoras")
+    assert "Liderazgo comunitario" in staff.last_text
+    await staff.sends("/stats")
+    assert "Líderes capacitados: 1" in " ".join(staff.texts_since_last_action)
+    await staff.sends("/export")
+    book = load_workbook(io.BytesIO(staff.documents[-1].content))
+    rows = list(book["Inscripciones"].iter_rows(min_row=2, values_only=True))
+    assert [(row[1], row[6]) for row in rows] == [("Liderazgo comunitario", "attended")]
+    assert isinstance(rows[0][3], datetime)
+
+    await newcomer.sends("/deletedata")
+    await newcomer.taps("Sí, borrar mis datos")
+    await staff.sends("/stats")
+    assert "Líderes capacitados: 1" in " ".join(staff.texts_since_last_action)
+
+
+async def test_staff_scope_a_coordinator_to_districts_with_scope(bot, newcomer, staff):
+    other = bot.user(first_name="Pedro", language_code="es")
+    await two_organizations(bot, newcomer, other)
+    luis = bot.user(first_name="Luis", language_code="es")
+    await make_coordinator(bot, luis, [])
+    coordinator = await person(bot, luis.id)
+    await staff.sends("/distritos")
+    assert f"#{coordinator.id} Luis: todos los distritos" in staff.last_text
+    await staff.sends(f"/distritos {coordinator.id} comas")
+    assert "ahora acompaña Comas" in staff.last_text
+    await luis.sends("/org e")
+    assert "Vecinos Unidos de Comas" in luis.last_text and "Mujeres" not in luis.last_text
+    await staff.sends(f"/distritos {coordinator.id} todos")
+    await luis.sends("/org e")
+    assert "¿Cuál?" in luis.last_text
+    await luis.sends(f"/distritos {coordinator.id} comas")                 # a coordinator cannot widen their own scope
+    assert "Solo el equipo del programa" in luis.last_text
+
+
+async def test_a_person_corrects_their_name_and_a_bad_answer_is_asked_again(bot, newcomer):
+    await consented(newcomer)
+    await newcomer.sends("/corregir")
+    assert "Carmen Rojas" in newcomer.last_text
+    await newcomer.taps("✏️ Corregir mi nombre")
+    await newcomer.sends("\u200b\u200b")                                    # only invisible characters
+    assert "¿Cómo debe llamarte el programa?" in newcomer.last_text
+    await bot.restart()                                                   # the step is durable
+    await newcomer.sends("Carmen Rosa Rojas")
+    assert "Carmen Rosa Rojas" in newcomer.last_text
+    assert (await person(bot, newcomer.id)).display_name == "Carmen Rosa Rojas"
+
+
+async def test_someone_who_withdrew_consent_is_sent_no_reminder(bot, newcomer):
+    from bot import reminders as engine
+
+    await consented(newcomer)
+    async with await bot.session() as session:
+        user = await session.scalar(select(User).where(User.telegram_id == newcomer.id))
+        await privacy.withdraw_consent(session, telegram_id=newcomer.id, now=bot.clock.now())
+        await engine.schedule(session, key="test:after-withdrawal", recipient_id=user.id, kind=console.followup.CHECKIN_KIND,
+                              payload={"organization_id": 1}, due_at=bot.clock.now(), urgent=True)
+    before = len(newcomer.messages)
+    await bot.run_reminders()
+    assert len(newcomer.messages) == before

@@ -76,13 +76,33 @@ async def organization_in_scope(session: AsyncSession, who: Viewer, organization
     return organization
 
 
-async def set_districts(session: AsyncSession, *, staff: Viewer, coordinator_id: int, districts: Iterable[str]) -> None:
+NOT_A_COORDINATOR = N_("That person is not a coordinator: make them one with /role first.")
+
+
+async def set_districts(session: AsyncSession, *, staff: Viewer, coordinator_id: int, districts: Iterable[str], now: datetime) -> User:
     """Scope a coordinator to these districts (an empty list: every district)."""
     if not staff.is_staff:
         raise NotAllowed(ONLY_STAFF)
+    coordinator = await session.get(User, coordinator_id)
+    if coordinator is None or coordinator.role is not Role.COORDINATOR:
+        raise NotAllowed(NOT_A_COORDINATOR)
+    codes = sorted(set(districts))
     await session.execute(delete(CoordinatorDistrict).where(CoordinatorDistrict.user_id == coordinator_id))
-    session.add_all(CoordinatorDistrict(user_id=coordinator_id, district_ubigeo=code) for code in sorted(set(districts)))
+    session.add_all(CoordinatorDistrict(user_id=coordinator_id, district_ubigeo=code) for code in codes)
+    record(session, staff, "scope.set", now=now, subject_id=coordinator_id, detail=",".join(codes) or "all")
     await session.flush()
+    return coordinator
+
+
+async def coordinators(session: AsyncSession, *, staff: Viewer) -> list[tuple[User, list[str]]]:
+    """Every coordinator with the districts they are scoped to (none: all)."""
+    if not staff.is_staff:
+        raise NotAllowed(ONLY_STAFF)
+    people = list(await session.scalars(select(User).where(User.role == Role.COORDINATOR).order_by(User.display_name, User.id)))
+    scopes: dict[int, list[str]] = {}
+    for row in await session.scalars(select(CoordinatorDistrict).order_by(CoordinatorDistrict.district_ubigeo)):
+        scopes.setdefault(row.user_id, []).append(row.district_ubigeo)
+    return [(person, scopes.get(person.id, [])) for person in people]
 
 
 def record(

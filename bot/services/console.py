@@ -22,8 +22,9 @@ from bot.models.organizations import LeaderRole, Leadership, Organization, Verif
 from bot.models.people import User
 from bot.models.projects import Project, ProjectReport, ProjectStatus, ReportStatus
 from bot.models.ruos import ChecklistItem, ItemStatus, RegistrationStage, RuosRegistration
+from bot.models.trainings import Enrollment, EnrollmentState, Topic, TrainingSession
 from bot.requirements import RequirementsCatalogue
-from bot.services import audit, ruos
+from bot.services import audit, ruos, trainings
 from bot.services.audit import Viewer
 from bot.services.project_reports import BeneficiaryTotals
 from bot.validation import fold_text
@@ -65,8 +66,8 @@ class OrganizationStatus:
     reports: dict[int, list[ProjectReport]]  # by project, in the order of their periods
     last_activity: datetime | None  # the last time any leader wrote
     activity: ActivityState
-    # Filled in once trainings record attendance (issue 11): (title, date) per session attended.
-    trainings_attended: list[tuple[str, date]] = field(default_factory=list)
+    # (leader's name, session title, when) for each session one of its leaders attended.
+    trainings_attended: list[tuple[str | None, str, datetime]] = field(default_factory=list)
 
 
 async def status(
@@ -95,6 +96,14 @@ async def status(
         select(ProjectReport).where(ProjectReport.project_id.in_([p.id for p in projects])).order_by(ProjectReport.number)
     ):
         reports.setdefault(report.project_id, []).append(report)
+    attended = await session.execute(
+        select(User.display_name, TrainingSession.title, Enrollment.attended_at)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .join(Leadership, Leadership.user_id == User.id)
+        .where(Leadership.organization_id == organization_id, Enrollment.state == EnrollmentState.ATTENDED)
+        .order_by(Enrollment.attended_at)
+    )
     followup = await session.get(OrganizationFollowUp, organization_id)
     audit.record(session, who, "org.read", now=now, organization_id=organization_id)
     return OrganizationStatus(
@@ -105,6 +114,7 @@ async def status(
         reports=reports,
         last_activity=max((line.last_seen for line in leaders), default=None),
         activity=followup.state if followup else ActivityState.ACTIVE,
+        trainings_attended=[(name, title, at or now) for name, title, at in attended.all()],
     )
 
 
@@ -212,8 +222,11 @@ class Figures:
     projects_funded: int = 0  # of those, funded (implementing or closed since)
     # From the approved reports of the period (bot/services/project_reports.py's totals).
     beneficiaries: BeneficiaryTotals = field(default_factory=BeneficiaryTotals)
-    # Issue 11 (attendance) fills this in when it lands: (topic, sex) → leaders trained.
-    leaders_trained: Counter[tuple[str, str]] | None = None
+    # People who attended a session in the period: in all, and per topic (someone trained in
+    # two topics counts once in each). Voces records neither sex nor nationality of a person.
+    leaders_trained: int = 0
+    trained_by_topic: Counter[str] = field(default_factory=Counter)
+    topics: dict[str, Topic] = field(default_factory=dict)  # to name the topics
 
 
 def _in_period(moment: datetime | date | None, period: Period) -> bool:
@@ -268,8 +281,31 @@ async def figures(session: AsyncSession, *, who: Viewer, period: Period, zone_of
     )
     for counts, spent in approved.all():
         result.beneficiaries.add(counts or {}, spent)
+    await _add_trained(session, who, result, zone_of)
+    result.topics = {topic.code: topic for topic in await trainings.topics(session)}
     audit.record(session, who, "figures.read", now=now, detail=f"{period.start or ''}..{period.end}")
     return result
+
+
+async def _add_trained(session: AsyncSession, who: Viewer, result: Figures, zone_of: Callable[[datetime], date]) -> None:
+    query = (
+        select(Enrollment.user_id, TrainingSession.topic, Enrollment.attended_at)
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(Enrollment.state == EnrollmentState.ATTENDED)
+    )
+    if who.districts is not None:  # people who lead an organization in the coordinator's districts
+        in_scope = select(Leadership.user_id).join(Organization, Organization.id == Leadership.organization_id).where(who.organizations())
+        query = query.where(Enrollment.user_id.in_(in_scope))
+    people: set[int] = set()
+    per_topic: set[tuple[str, int]] = set()
+    for user_id, topic, attended_at in (await session.execute(query)).all():
+        if attended_at is not None and not _in_period(zone_of(attended_at), result.period):
+            continue
+        people.add(user_id)
+        per_topic.add((topic, user_id))
+    result.leaders_trained += len(people)
+    for topic, _user_id in per_topic:
+        result.trained_by_topic[topic] += 1
 
 
 # What erasure leaves behind: "organizations" rows count erased organizations by
@@ -291,6 +327,10 @@ async def _add_erased(session: AsyncSession, who: Viewer, result: Figures) -> No
             result.registered_in_ruos += tally.count if stage == RegistrationStage.REGISTERED.value else 0
         elif tally.metric == "members":
             result.members[rest] += tally.count
+        elif tally.metric == "leaders_trained" and result.period.start is None:
+            result.leaders_trained += tally.count
+        elif tally.metric == "trained_by_topic" and result.period.start is None:
+            result.trained_by_topic[rest] += tally.count
         elif tally.metric == "projects_funded":
             result.projects += tally.count
             result.projects_funded += tally.count
@@ -311,6 +351,24 @@ def _add_tallied_beneficiaries(totals: BeneficiaryTotals, nationality: str, dime
     elif kind == "age":
         totals.by_age[value] = totals.by_age.get(value, 0) + count
         totals.by_nationality_age[(nationality, value)] = totals.by_nationality_age.get((nationality, value), 0) + count
+
+
+async def tally_person_before_erasure(session: AsyncSession, user_id: int) -> None:
+    """Keep anonymous counts of the trainings a person attended before they are erased."""
+    topics = set(await session.scalars(
+        select(TrainingSession.topic).join(Enrollment, Enrollment.session_id == TrainingSession.id)
+        .where(Enrollment.user_id == user_id, Enrollment.state == EnrollmentState.ATTENDED)
+    ))
+    if not topics:
+        return
+    district = await session.scalar(
+        select(Organization.district_ubigeo).join(Leadership, Leadership.organization_id == Organization.id)
+        .where(Leadership.user_id == user_id).order_by(Leadership.acting.desc(), Leadership.joined_at).limit(1)
+    ) or ""
+    counts: Counter[tuple[str, str]] = Counter({("leaders_trained", district): 1})
+    for topic in topics:
+        counts["trained_by_topic", f"{district}|{topic}"] += 1
+    await _add_tallies(session, counts)
 
 
 async def tally_before_erasure(session: AsyncSession, organization_ids: list[int]) -> None:
@@ -352,6 +410,10 @@ async def tally_before_erasure(session: AsyncSession, organization_ids: list[int
             counts["beneficiaries", f"{district}|{nationality}|sex:{sex}"] += n
         for (nationality, age), n in totals.by_nationality_age.items():
             counts["beneficiaries", f"{district}|{nationality}|age:{age}"] += n
+    await _add_tallies(session, counts)
+
+
+async def _add_tallies(session: AsyncSession, counts: Counter[tuple[str, str]]) -> None:
     for (metric, dimension), count in counts.items():
         if count == 0:
             continue

@@ -1,8 +1,7 @@
 """What /export puts in the workbook: one table per area, in the viewer's districts, with real
 types (the chat layer translates the headers and bot/documents/workbook.py writes the file).
 
-Identity numbers leave only masked. Enrollments and attendance (issue 11) add their table to
-`EXPORTED` when their models land.
+Identity numbers leave only masked. An area that adds a table adds a function to `EXPORTED`.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from bot.models.organizations import BoardMember, Leadership, Organization
 from bot.models.people import User
 from bot.models.projects import Project, ProjectReport
 from bot.models.ruos import RuosRegistration
+from bot.models.trainings import Enrollment, TrainingSession
 from bot.services import audit
 from bot.services.audit import Viewer
 from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, BeneficiaryTotals
@@ -165,8 +165,28 @@ async def _beneficiaries(session: AsyncSession, who: Viewer, mask: Mask) -> Tabl
     return Table(N_("Beneficiaries"), headers, table)
 
 
-# Enrollments and attendance (issue 11) add theirs here when they land.
-EXPORTED: list[Exported] = [_organizations, _leaders, _board, _projects, _reports, _beneficiaries]
+async def _enrollments(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
+    """Who enrolled in which session and whether they came; a coordinator sees the people who
+    lead an organization in their districts."""
+    query = (
+        select(Enrollment, TrainingSession, User)
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .join(User, User.id == Enrollment.user_id)
+        .order_by(TrainingSession.starts_at, Enrollment.id)
+    )
+    if who.districts is not None:
+        in_scope = select(Leadership.user_id).join(Organization, Organization.id == Leadership.organization_id).where(who.organizations())
+        query = query.where(Enrollment.user_id.in_(in_scope))
+    return Table(
+        N_("Enrollments"),
+        (N_("Session ID"), N_("Session"), N_("Topic"), N_("Starts"), N_("Person ID"), N_("Name"), N_("State"), N_("Attended"),
+         N_("Rating")),
+        [[t.id, t.title, t.topic, t.starts_at, user.id, user.display_name if user.has_consented else None, e.state.value,
+          e.attended_at, e.rating] for e, t, user in (await session.execute(query)).all()],
+    )
+
+
+EXPORTED: list[Exported] = [_organizations, _leaders, _board, _enrollments, _projects, _reports, _beneficiaries]
 
 
 async def tables(session: AsyncSession, *, who: Viewer, mask: Mask, now: datetime) -> list[Table]:

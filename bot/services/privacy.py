@@ -25,6 +25,7 @@ from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import ChecklistDraft, StoredFile
 from bot.services import console, conversations, people
 from bot.services.training_records import forget_training_draft, training_history
+from bot.validation import parse_text
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,7 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
             others[0].role = LeaderRole.OWNER
     files: list[str] = []
     # Programme totals outlive the erasure as anonymous counts.
+    await console.tally_person_before_erasure(session, person.id)
     await console.tally_before_erasure(session, erased)
     if erased:
         files = list(
@@ -311,3 +313,12 @@ async def records_of(session: AsyncSession, *, telegram_id: int, mask: Callable[
             for row in rows
         ]
     return result
+
+
+async def correct_name(session: AsyncSession, *, telegram_id: int, text: str) -> str:
+    """Rectification: the name the bot keeps, as the person writes it (cleaned like any answer)."""
+    person = await people.get_by_telegram_id(session, telegram_id)
+    assert person is not None, "the gatekeeper creates the person before any handler runs"
+    person.display_name = parse_text(text, field_max=128, min_length=2)
+    return person.display_name
+
