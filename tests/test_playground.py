@@ -100,6 +100,12 @@ class ChatPage:
         await self.page.get_by_role("button", name=label).last.click()
         await self._answered(before)
 
+    async def clicks(self, target: Locator) -> None:
+        """A link or a /command in a message, as a person taps it."""
+        before = await self._bot_side()
+        await target.click()
+        await self._answered(before)
+
     async def uses_command_menu(self, command: str) -> None:
         before = await self._bot_side()
         await self.page.locator("#menu-button").click()
@@ -273,9 +279,7 @@ async def test_the_page_behaves_like_telegram_commands_deep_links_scrolling_days
     await chat.taps("✅ Acepto")
     await expect(page.locator(".date-separator")).to_have_text("Hoy")
     register = f"/{localized('register', 'es')}"
-    before = await chat._bot_side()
-    await chat.bot_messages.last.locator("a.bot-command", has_text=register).first.click()
-    await chat._answered(before)
+    await chat.clicks(chat.bot_messages.last.locator("a.bot-command", has_text=register).first)
     await expect(chat.own_messages.last).to_contain_text(register)
     gap = await page.evaluate("""() => {
         const box = document.getElementById('messages'), rows = box.querySelectorAll('.row');
@@ -287,9 +291,7 @@ async def test_the_page_behaves_like_telegram_commands_deep_links_scrolling_days
     await chat.sends(f"/{localized('invite', 'es')}")
     link = chat.bot_messages.last.locator("a.deep-link")
     await expect(link).to_contain_text("t.me/voces_bot?start=join_")
-    before = await chat._bot_side()
-    await link.click()
-    await chat._answered(before)
+    await chat.clicks(link)
     await expect(chat.own_messages.last).to_contain_text("/start join_")
 
     # Scrolled up, a new bot message does not pull the reader down: ↓ appears, counting it.

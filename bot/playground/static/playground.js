@@ -244,7 +244,7 @@
       }
       if (generation !== state.generation) return;
       if (data.seq < state.seq) {
-        // The playground was restarted: its chats begin again, and the newcomer is new.
+        // The playground was started afresh (its data folder deleted): its chats begin again.
         restart();
         return;
       }
