@@ -17,6 +17,7 @@ from bot.models.organizations import Organization
 from bot.models.people import Role, User
 from bot.models.reminders import Reminder, ReminderState
 from bot.services import privacy
+from bot.services.followup import CHECKIN_KIND
 from handlers import console, onboarding
 from handlers.commands import localized
 from handlers.onboarding import STAFF_COMMANDS
@@ -275,9 +276,15 @@ async def test_projects_reports_and_beneficiaries_reach_pending_org_stats_and_ex
     await consented(newcomer)
     await register_organization(newcomer)
     await a_funded_project_with_an_approved_report_and_a_proposal(bot)
+    from bot.models.broadcasts import Broadcast, BroadcastState
+
+    async with await bot.session() as session:
+        session.add(Broadcast(state=BroadcastState.AWAITING_APPROVAL, texts={"es": "Hola"}, audience={}, created_at=bot.clock.now()))
     await staff.sends("/pending")
     waiting = staff.last_text
-    assert "Taller de costura" in waiting and "Huertos en casa" in waiting
+    assert "Taller de costura" in waiting and "Huertos en casa" in waiting and "Difusión esperando aprobación" in waiting
+    buttons = [button["callback_data"] for row in staff.last_message["reply_markup"]["inline_keyboard"] for button in row]
+    assert any(data.startswith("bc:show:") for data in buttons) and any(data.startswith("rep:rv:") for data in buttons)
     await staff.sends("/org emprendedoras")
     assert "Huertos en casa" in staff.last_text and "Informe 2" in staff.last_text
     await staff.sends("/stats")
@@ -368,7 +375,7 @@ async def test_someone_who_withdrew_consent_is_sent_no_reminder(bot, newcomer):
     async with await bot.session() as session:
         user = await session.scalar(select(User).where(User.telegram_id == newcomer.id))
         await privacy.withdraw_consent(session, telegram_id=newcomer.id, now=bot.clock.now())
-        await engine.schedule(session, key="test:after-withdrawal", recipient_id=user.id, kind=console.followup.CHECKIN_KIND,
+        await engine.schedule(session, key="test:after-withdrawal", recipient_id=user.id, kind=CHECKIN_KIND,
                               payload={"organization_id": 1}, due_at=bot.clock.now(), urgent=True)
     before = len(newcomer.messages)
     await bot.run_reminders()

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.console import ActivityState, ErasedTally, OrganizationFollowUp
 from bot.models.organizations import LeaderRole, Leadership, Organization, VerificationStatus
 from bot.models.people import User
@@ -125,7 +126,7 @@ async def status(
 class PendingEntry:
     """One thing waiting for staff: `kind` tells the chat layer which button acts on it."""
 
-    kind: str  # "registration", "ruos_item"; later "proposal", "report", "broadcast"
+    kind: str  # "registration", "ruos_item", "proposal", "report", "broadcast"
     ref_id: int  # the record to act on (an organization, a checklist item…)
     organization_id: int | None
     organization_name: str
@@ -174,8 +175,14 @@ async def _reports(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
     return [PendingEntry("report", r.id, p.organization_id, name, r.submitted_at, p.title) for r, p, name in rows.all()]
 
 
-# Broadcasts waiting for approval (issue 13) add theirs here.
-PENDING_SOURCES: list[PendingSource] = [_registrations, _ruos_items, _proposals, _reports]
+async def _broadcasts(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
+    """Broadcasts waiting for a second person's approval (they reach people, not one organization)."""
+    rows = await session.scalars(select(Broadcast).where(Broadcast.state == BroadcastState.AWAITING_APPROVAL))
+    return [PendingEntry("broadcast", b.id, None, "", b.created_at) for b in rows]
+
+
+# A new area with work waiting for staff adds its source here.
+PENDING_SOURCES: list[PendingSource] = [_registrations, _ruos_items, _proposals, _reports, _broadcasts]
 
 
 async def pending(session: AsyncSession, *, who: Viewer, now: datetime) -> list[PendingEntry]:
