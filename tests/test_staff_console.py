@@ -74,12 +74,15 @@ async def test_staff_see_an_organization_by_part_of_its_name_and_the_read_is_aud
     assert "Mujeres Emprendedoras del Callao" in card
     assert "Carmen Rojas Pérez" in card and "****4567" in card and "001234567" not in card
     assert "Documentos listos" in card and "Marcar inactiva" in staff.buttons
+    await staff.taps("Revisar el registro")                              # the registration card, as from /pending
+    await staff.taps("✅ Verificar")
     await staff.sends("/auditoria emprendedoras")
     await staff.taps("🏠 Mujeres Emprendedoras del Callao")
-    assert "leyó el estado de Mujeres Emprendedoras del Callao" in staff.last_text
+    log = staff.last_text
+    assert "leyó el estado de Mujeres Emprendedoras del Callao" in log and "abrió el registro de" in log and "verificó" in log
     async with await bot.session() as session:
         actions = list(await session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
-    assert actions[:1] == ["org.read"] and "audit.read" in actions
+    assert actions == ["org.read", "org.review.read", "org.verified", "audit.read"]
 
 
 async def test_a_scoped_coordinator_sees_only_their_districts(bot, newcomer, staff):

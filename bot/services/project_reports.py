@@ -40,6 +40,7 @@ from bot.models.projects import (
     ReportStatus,
 )
 from bot.reminders import QuietHours
+from bot.services import audit
 from bot.services.authority import require_leader, require_leader_or_staff, require_staff
 from bot.services.projects import LONG_TEXT_MAX, ProjectError, leaders_of, parse_soles
 from bot.services.transitions import AlreadyDone, transition
@@ -380,6 +381,7 @@ async def approve(session: AsyncSession, *, staff: User, report_id: int, version
     })
     session.add(ProjectEvent(project_id=found.project.id, report_id=report_id, actor_id=staff.id,
                              from_status=ReportStatus.SUBMITTED.value, to_status=ReportStatus.APPROVED.value, at=now))
+    audit.record(session, staff.id, "report.approved", now=now, organization_id=found.project.organization_id, detail=str(report_id))
     await session.flush()
     return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=True)
 
@@ -407,6 +409,7 @@ async def request_changes(session: AsyncSession, *, staff: User, draft: ProjectD
     session.add(ProjectEvent(project_id=found.project.id, report_id=draft.report_id, actor_id=staff.id,
                              from_status=ReportStatus.SUBMITTED.value, to_status=ReportStatus.CHANGES_REQUESTED.value,
                              comment=comment, at=now))
+    audit.record(session, staff.id, "report.changes", now=now, organization_id=found.project.organization_id, detail=str(draft.report_id))
     await session.delete(draft)
     await session.flush()
     return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=False, comment=comment)

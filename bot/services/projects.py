@@ -31,6 +31,7 @@ from bot.models.projects import (
     ProjectTheme,
     ReportFrequency,
 )
+from bot.services import audit
 from bot.services.authority import require_leader, require_staff
 from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
@@ -395,6 +396,7 @@ async def move(session: AsyncSession, *, staff: User, project_id: int, to: Proje
     previous = project.status
     await transition(session, Project, where={"id": project_id, "status": MOVES[to]}, values={"status": to, "updated_at": now})
     session.add(ProjectEvent(project_id=project_id, actor_id=staff.id, from_status=previous.value, to_status=to.value, at=now))
+    audit.record(session, staff.id, "project.move", now=now, organization_id=project.organization_id, detail=f"{project_id}:{to.value}")
     await session.flush()
     return await _decision(session, project)
 
@@ -422,6 +424,7 @@ async def comment(session: AsyncSession, *, staff: User, draft: ProjectDraft, te
     if project is None:
         raise ProjectError(N_("That project is no longer in Voces."))
     session.add(ProjectEvent(project_id=project.id, actor_id=staff.id, comment=cleaned, at=now))
+    audit.record(session, staff.id, "project.comment", now=now, organization_id=project.organization_id, detail=str(project.id))
     await session.delete(draft)
     await session.flush()
     return await _decision(session, project, cleaned)
@@ -479,6 +482,7 @@ async def fund(session: AsyncSession, *, staff: User, draft: ProjectDraft, frequ
                                   scratch={}, activities=[], beneficiaries={}, updated_at=now))
     session.add(ProjectEvent(project_id=project.id, actor_id=staff.id, from_status=ProjectStatus.SELECTED.value,
                              to_status=ProjectStatus.FUNDED.value, comment=f"{amount}", at=now))
+    audit.record(session, staff.id, "project.fund", now=now, organization_id=project.organization_id, detail=str(project.id))
     await session.delete(draft)
     await session.flush()
     return await _decision(session, project)

@@ -47,6 +47,11 @@ AUDIT_ACTION = {
     "ruos.item.verified": N_("verified a RUOS document of"),
     "ruos.item.rejected": N_("asked for changes to a RUOS document of"),
     "ruos.stage": N_("recorded the RUOS stage of"),
+    "project.move": N_("moved a project of"),
+    "project.comment": N_("commented on a project of"),
+    "project.fund": N_("funded a project of"),
+    "report.approved": N_("approved a report of"),
+    "report.changes": N_("asked for changes to a report of"),
 }
 
 
