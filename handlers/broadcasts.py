@@ -4,13 +4,14 @@ it, and send it now or at a time; above a threshold a second person approves it 
 
 The draft lives in the database (bot/services/broadcasts.py) and every change is saved as it
 is made; the typed answers (a text, a district, the buttons, a time) are the steps of one
-small flow, so a restart in the middle loses nothing.
+small flow, so a restart in the middle loses nothing. This module has the card, the texts,
+the file, the buttons and the audience; handlers/broadcast_release.py the preview, sending,
+scheduling, the approval and cancelling.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
@@ -22,11 +23,11 @@ from bot.models.broadcasts import EDITABLE, Broadcast, BroadcastState, MessageKi
 from bot.models.organizations import OrganizationKind
 from bot.models.people import Role
 from bot.models.ruos import RegistrationStage
-from bot.services import authority, broadcasts, people
+from bot.models.trainings import TrainingSession
+from bot.services import authority, broadcasts, trainings
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import visible_length
-from bot.validation import InvalidInput, parse_date, parse_text
-from handlers.broadcast_delivery import send_broadcast
+from bot.validation import InvalidInput, parse_text
 from handlers.commands import command
 from handlers.common import (
     END,
@@ -38,7 +39,6 @@ from handlers.common import (
     keyboard,
     leave,
     needs_consent,
-    notify,
     remember,
     reply,
     say_already_done,
@@ -92,8 +92,9 @@ def _id(update: Update) -> int:
 # --- the card ------------------------------------------------------------------------------------
 
 
-def audience_text(context: VocesContext, audience: dict[str, list[str]]) -> str:
+def audience_text(context: VocesContext, audience: dict[str, list[str]], names: dict[tuple[str, str], str] | None = None) -> str:
     _ = context.gettext
+    names = names or {}
     parts = []
     if audience.get("leaders"):
         parts.append(_("all leaders"))
@@ -105,6 +106,9 @@ def audience_text(context: VocesContext, audience: dict[str, list[str]]) -> str:
     parts += [_(ORG_KIND_NAMES[OrganizationKind(value)]) for value in audience.get("kind", [])]
     parts += [_(RUOS_NAMES[RegistrationStage(value)]) for value in audience.get("ruos", [])]
     parts += [LANGUAGE_NAMES.get(value, value) for value in audience.get("language", [])]
+    parts += [_("on the list of %(session)s") % {"session": escape(names.get(("session", value), "#" + value))}
+              for value in audience.get("session", [])]
+    parts += [_("on a list of %(topic)s") % {"topic": escape(names.get(("topic", value), value))} for value in audience.get("topic", [])]
     return " · ".join(parts) if parts else _("nobody chosen yet")
 
 
@@ -114,9 +118,10 @@ async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
     default = context.runtime.settings.default_language
     async with context.runtime.database.session() as session:
         counted = await broadcasts.reach(session, broadcast)
+        names = await _training_names(context, session, broadcast.audience)
     lines = [_("📣 <b>Broadcast</b> (%(state)s)") % {"state": _(STATE_NAMES[broadcast.state])},
              _("Kind: %(kind)s") % {"kind": _(KIND_NAMES[broadcast.kind])},
-             _("Audience: %(audience)s") % {"audience": audience_text(context, broadcast.audience)}]
+             _("Audience: %(audience)s") % {"audience": audience_text(context, broadcast.audience, names)}]
     lines.append(i18n.ngettext("It will reach %(count)s person.", "It will reach %(count)s people.", counted.receiving)
                  % {"count": i18n.number(counted.receiving)})
     if counted.matching > counted.receiving:
@@ -140,6 +145,20 @@ async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
     if broadcast.send_at is not None and broadcast.state is not BroadcastState.DRAFT:
         lines.append(_("🕒 Goes out: %(when)s") % {"when": i18n.datetime(broadcast.send_at, "short")})
     return "\n".join(lines)
+
+
+async def _training_names(context: VocesContext, session, audience: dict[str, list[str]]) -> dict[tuple[str, str], str]:  # noqa: ANN001
+    """The titles of the sessions and the names of the topics an audience names."""
+    names: dict[tuple[str, str], str] = {}
+    for value in audience.get("session", []):
+        found = await session.get(TrainingSession, int(value)) if value.isdigit() else None
+        if found is not None:
+            names[("session", value)] = found.title
+    for value in audience.get("topic", []):
+        topic = await trainings.topic(session, value)
+        if topic is not None:
+            names[("topic", value)] = topic.name(context.i18n.language)
+    return names
 
 
 def card_keyboard(context: VocesContext, broadcast: Broadcast):  # noqa: ANN201 - InlineKeyboardMarkup
@@ -367,6 +386,7 @@ def audience_keyboard(context: VocesContext, broadcast: Broadcast):  # noqa: ANN
             [toggle(_(name), "kind", kind.value) for kind, name in ORG_KIND_NAMES.items()],
             [toggle(_(RUOS_NAMES[stage]).removeprefix("RUOS: "), "ruos", stage.value) for stage in RegistrationStage],
             [toggle(LANGUAGE_NAMES[language], "language", language) for language in SUPPORTED_LANGUAGES],
+            [(_("🎓 On a session's list"), f"bc:sess:{b}"), (_("📚 Of a topic"), f"bc:topics:{b}")],
             [(_("➕ District"), f"bc:dist:{b}")]]
     if audience.get("district"):
         rows[-1].append((_("✖ No district"), f"bc:nodist:{b}"))
@@ -458,6 +478,33 @@ async def district_chosen(update: Update, context: VocesContext) -> None:
     await _add_district(update, context, _id(update), ubigeo)
 
 
+async def show_sessions(update: Update, context: VocesContext) -> None:
+    """Upcoming sessions to choose from: whoever is on a list (enrolled, offered, waiting)."""
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        upcoming = await trainings.upcoming_sessions(session, now=runtime.clock.now())
+    chosen = broadcast.audience.get("session", [])
+    rows = [[(("✅ " if str(found.id) in chosen else "▫️ ") + f"{found.title[:40]} · {context.i18n.datetime(found.starts_at, 'short')}",
+              f"bc:t:{broadcast.id}:session:{found.id}")] for found in upcoming]
+    rows.append([(context.gettext("⬅️ Back"), f"bc:aud:{broadcast.id}")])
+    await edit_or_reply(update, context, context.gettext("People on the list of which session?") if upcoming
+                        else context.gettext("No sessions are coming up."), reply_markup=keyboard(rows))
+
+
+async def show_topics(update: Update, context: VocesContext) -> None:
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    async with context.runtime.database.session() as session:
+        found = await trainings.topics(session)
+    chosen = broadcast.audience.get("topic", [])
+    rows = [[(("✅ " if topic.code in chosen else "▫️ ") + topic.name(context.i18n.language), f"bc:t:{broadcast.id}:topic:{topic.code}")]
+            for topic in found]
+    rows.append([(context.gettext("⬅️ Back"), f"bc:aud:{broadcast.id}")])
+    await edit_or_reply(update, context, context.gettext("People on the list of a session of which topic?"), reply_markup=keyboard(rows))
+
+
 async def show_kinds(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     broadcast = await _load(update, context)
@@ -478,168 +525,6 @@ async def kind_chosen(update: Update, context: VocesContext) -> None:
         await show_card(update, context, broadcast)
 
 
-# --- preview, send, schedule, approve, cancel -------------------------------------------------------
-
-
-async def preview(update: Update, context: VocesContext) -> None:
-    """The message as each language's recipients will see it, sent here the same way."""
-    await answer_button(update, context)
-    broadcast = await _load(update, context)
-    assert update.effective_chat is not None
-    _ = context.gettext
-    if not broadcast.texts:
-        await reply(update, context, _("Write the text first."))
-        return
-    for language in SUPPORTED_LANGUAGES:
-        await reply(update, context, _("👁 As people who speak %(language)s will see it:") % {"language": LANGUAGE_NAMES[language]})
-        await send_broadcast(context.voces, broadcast, update.effective_chat.id, language, bulk=False)
-
-
-async def send_now(update: Update, context: VocesContext) -> None:
-    await _submit(update, context, _id(update), context.runtime.clock.now())
-
-
-async def ask_when(update: Update, context: VocesContext) -> str:
-    await answer_button(update, context)
-    broadcast = await _load(update, context)
-    await remember(update, context, broadcast_id=broadcast.id)
-    return await ask(update, context, flow=FLOW, step=WHEN, text=context.gettext(
-        "When should it go out? Write the day and the time, Lima time, for example: 15/12/2026 18:30"))
-
-
-def parse_when(text: str, zone) -> datetime:  # noqa: ANN001 - a ZoneInfo
-    day_part, _sep, time_part = text.strip().rpartition(" ")
-    match = re.fullmatch(r"(\d{1,2})[:.h](\d{2})", time_part)
-    if not day_part or match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise InvalidInput(N_("I could not read that. Write the day and the time, for example: 15/12/2026 18:30"))
-    return datetime.combine(parse_date(day_part), time(int(match[1]), int(match[2])), tzinfo=zone)
-
-
-async def when_typed(update: Update, context: VocesContext) -> str | int:
-    message = update.effective_message
-    assert message is not None and context.user_data is not None
-    broadcast_id = context.user_data.get("broadcast_id")
-    if broadcast_id is None:
-        return await leave(update, context, FLOW)
-    try:
-        send_at = parse_when(parse_text(message.text or "", field_max=40), context.runtime.settings.zone)
-    except InvalidInput as error:
-        await reply(update, context, error_text(context, error))
-        return WHEN
-    await leave(update, context, FLOW)
-    await _submit(update, context, broadcast_id, send_at)
-    return END
-
-
-async def _submit(update: Update, context: VocesContext, broadcast_id: int, send_at: datetime) -> None:
-    runtime = context.runtime
-    _ = context.gettext
-    i18n = context.i18n
-    try:
-        async with runtime.database.session() as session:
-            submitted = await broadcasts.submit(
-                session, broadcast_id=broadcast_id, user_id=_who(context), send_at=send_at, now=runtime.clock.now(),
-                default_language=runtime.settings.default_language,
-                approval_threshold=runtime.settings.broadcast_approval_threshold,
-            )
-            approvers = await broadcasts.approvers(session, broadcast=submitted.broadcast) if submitted.needs_approval else []
-    except AlreadyDone as error:
-        await say_already_done(update, context, error)
-        return
-    except InvalidInput as error:
-        await answer_button(update, context)
-        if "%(language)s" in (error.message or ""):
-            error.params = {"language": LANGUAGE_NAMES[runtime.settings.default_language]}
-        await reply(update, context, error_text(context, error))
-        return
-    await answer_button(update, context)
-    count = i18n.number(submitted.reach.receiving)
-    if submitted.needs_approval:
-        await edit_or_reply(update, context, _(
-            "⏳ It will reach %(count)s people, more than %(threshold)s: a second coordinator or staff member must approve it before it goes out. I have asked them; you will hear from me.")
-            % {"count": count, "threshold": i18n.number(runtime.settings.broadcast_approval_threshold)})
-        for approver in approvers:
-            their = runtime.translator(approver.language)
-            text = their.gettext("📣 A broadcast to %(count)s people waits for your approval.") % {
-                "count": their.number(submitted.reach.receiving)}
-            rows = [[(their.gettext("👁 Preview"), f"bc:preview:{broadcast_id}")],
-                     [(their.gettext("✅ Approve"), f"bc:approve:{broadcast_id}"), (their.gettext("↩️ Send back"), f"bc:reject:{broadcast_id}")]]
-            await notify(context, approver.telegram_id, text, reply_markup=keyboard(rows))
-        return
-    if send_at <= runtime.clock.now():
-        await edit_or_reply(update, context, _("🚀 Sending it now to %(count)s people. I will keep you posted here.") % {"count": count})
-        _wake(context)
-    else:
-        await edit_or_reply(update, context, _("🕒 Scheduled for %(when)s, to %(count)s people. Until then you can change or cancel it with /broadcast.")
-                            % {"when": i18n.datetime(send_at, "short"), "count": count})
-
-
-def _wake(context: VocesContext) -> None:
-    sender = getattr(context.voces, "broadcasts", None)
-    if sender is not None:
-        sender.wake()
-
-
-async def approve(update: Update, context: VocesContext) -> None:
-    broadcast_id = _id(update)
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            broadcast = await broadcasts.approve(session, broadcast_id=broadcast_id, user_id=_who(context))
-            author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
-    except AlreadyDone as error:
-        await say_already_done(update, context, error)
-        return
-    except InvalidInput as error:
-        await answer_button(update, context)
-        await reply(update, context, error_text(context, error))
-        return
-    await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext("✅ Approved. It goes out at its time."))
-    if author is not None:
-        theirs = runtime.translator(author.language)
-        await notify(context, author.telegram_id, theirs.gettext("✅ Your broadcast #%(id)s was approved.") % {"id": broadcast_id})
-    _wake(context)
-
-
-async def reject(update: Update, context: VocesContext) -> None:
-    broadcast_id = _id(update)
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            broadcast = await broadcasts.reject(session, broadcast_id=broadcast_id, user_id=_who(context))
-            author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
-    except AlreadyDone as error:
-        await say_already_done(update, context, error)
-        return
-    except InvalidInput as error:
-        await answer_button(update, context)
-        await reply(update, context, error_text(context, error))
-        return
-    await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext("↩️ Sent back to its author as a draft."))
-    if author is not None:
-        theirs = runtime.translator(author.language)
-        await notify(context, author.telegram_id, theirs.gettext(
-            "↩️ Your broadcast #%(id)s was sent back to you as a draft. Change it with /broadcast.") % {"id": broadcast_id})
-
-
-async def cancel(update: Update, context: VocesContext) -> None:
-    broadcast_id = _id(update)
-    try:
-        async with context.runtime.database.session() as session:
-            await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=_who(context))
-    except AlreadyDone as error:
-        await say_already_done(update, context, error)
-        return
-    except InvalidInput as error:
-        await answer_button(update, context)
-        await reply(update, context, error_text(context, error))
-        return
-    await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext("🗑 Cancelled: it will not go out."))
-
-
 async def cancel_flow(update: Update, context: VocesContext) -> int:
     await reply(update, context, context.gettext("Left as it was. See it again with /broadcast."))
     return await leave(update, context, FLOW)
@@ -652,6 +537,17 @@ async def other_command(update: Update, context: VocesContext) -> int:
 
 
 def register(application) -> None:  # noqa: ANN001
+    # The second half imports this module's helpers, so it is imported here, not at the top.
+    from handlers.broadcast_release import (
+        approve,
+        ask_when,
+        cancel,
+        preview,
+        reject,
+        send_now,
+        when_typed,
+    )
+
     typed = filters.TEXT & ~filters.COMMAND
     flow = ConversationHandler(
         entry_points=[
@@ -680,6 +576,8 @@ def register(application) -> None:  # noqa: ANN001
         CallbackQueryHandler(no_district, pattern=r"^bc:nodist:\d+$"),
         CallbackQueryHandler(district_chosen, pattern=r"^bc:adddist:\d+:\d{6}$"),
         CallbackQueryHandler(show_kinds, pattern=r"^bc:kinds:\d+$"),
+        CallbackQueryHandler(show_sessions, pattern=r"^bc:sess:\d+$"),
+        CallbackQueryHandler(show_topics, pattern=r"^bc:topics:\d+$"),
         CallbackQueryHandler(kind_chosen, pattern=r"^bc:kind:\d+:[a-z]+$"),
         CallbackQueryHandler(preview, pattern=r"^bc:preview:\d+$"),
         CallbackQueryHandler(send_now, pattern=r"^bc:now:\d+$"),

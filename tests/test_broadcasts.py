@@ -5,10 +5,14 @@ resumes without repeats; a large one waits for a second pair of eyes."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+import html
+import signal
+from datetime import UTC, date, datetime, timedelta
 
+from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 
+from bot.db import Database
 from bot.models.broadcasts import Broadcast, BroadcastDelivery, BroadcastState, DeliveryState
 from bot.models.organizations import (
     LeaderRole,
@@ -18,6 +22,8 @@ from bot.models.organizations import (
     VerificationStatus,
 )
 from bot.models.people import Role, User
+from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
+from bot.playground.emulator import BotApiEmulator
 from bot.services.people import CONSENT_NOTICE_VERSION
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
@@ -30,20 +36,26 @@ async def leaders_in(bot, district: str, *languages: str, kind: OrganizationKind
     """Leaders who consented, each leading an organization in `district` (written straight to
     the database: registering each through the chat would take the whole test's time)."""
     people = [bot.user(first_name=f"Leader {district} {n}", language_code=language) for n, language in enumerate(languages)]
-    now = bot.clock.now()
     async with await bot.session() as session:
-        for person in people:
-            user = User(telegram_id=person.id, display_name=person.first_name, language=person.language_code, role=Role.LEADER,
-                        consent_version=CONSENT_NOTICE_VERSION, consent_at=now, first_seen=now, last_seen=now)
-            organization = Organization(
-                name=f"Org of {person.first_name}", kind=kind, district_ubigeo=district, address="Av. 1", founded_year=2020,
-                contact_phone="+51987654321", board_term_start=date(2025, 1, 1), board_term_end=date(2027, 1, 1),
-                status=VerificationStatus.VERIFIED, created_at=now, updated_at=now,
-            )
-            session.add_all([user, organization])
-            await session.flush()
-            session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.OWNER, joined_at=now, acting=True))
+        await insert_leaders(session, people, district, bot.clock.now(), kind=kind)
     return people
+
+
+async def insert_leaders(session, people, district: str, now: datetime, *, kind: OrganizationKind = OrganizationKind.OSB) -> list[int]:  # noqa: ANN001
+    ids = []
+    for person in people:
+        user = User(telegram_id=person.id, display_name=person.first_name, language=person.language_code, role=Role.LEADER,
+                    consent_version=CONSENT_NOTICE_VERSION, consent_at=now, first_seen=now, last_seen=now)
+        organization = Organization(
+            name=f"Org of {person.first_name}", kind=kind, district_ubigeo=district, address="Av. 1", founded_year=2020,
+            contact_phone="+51987654321", board_term_start=date(2025, 1, 1), board_term_end=date(2027, 1, 1),
+            status=VerificationStatus.VERIFIED, created_at=now, updated_at=now,
+        )
+        session.add_all([user, organization])
+        await session.flush()
+        session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.OWNER, joined_at=now, acting=True))
+        ids.append(user.id)
+    return ids
 
 
 async def coordinator(bot, language: str = "en"):
@@ -209,3 +221,84 @@ async def test_a_leader_cannot_open_the_composer(bot, newcomer):
     await consented(newcomer)
     await newcomer.sends("/broadcast")
     assert "Only training coordinators and programme staff" in newcomer.last_text or "coordinadores" in newcomer.last_text
+
+
+async def test_a_broadcast_to_the_people_on_a_sessions_list_skips_everyone_else(bot):
+    ana, rosa, john = await leaders_in(bot, CALLAO, "es", "es", "en")
+    now = bot.clock.now()
+    async with await bot.session() as session:
+        training = TrainingSession(topic="leadership", title="Liderazgo comunitario", starts_at=now + timedelta(days=3),
+                                   ends_at=now + timedelta(days=3, hours=2), venue="Municipalidad", capacity=20, created_at=now)
+        session.add(training)
+        await session.flush()
+        ids = dict((await session.execute(select(User.telegram_id, User.id))).all())
+        session.add_all([Enrollment(session_id=training.id, user_id=ids[ana.id], state=EnrollmentState.ENROLLED, created_at=now),
+                         Enrollment(session_id=training.id, user_id=ids[john.id], state=EnrollmentState.WAITLISTED, created_at=now)])
+    luis = await coordinator(bot)
+    await luis.sends("/broadcast")
+    await luis.taps("✏️ Español")
+    await luis.sends(ES)
+    await luis.taps("👥 Audience")
+    await luis.taps("🎓 On a session's list")
+    await luis.taps(next(label for label in luis.buttons if "Liderazgo comunitario" in label))
+    assert "on the list of Liderazgo comunitario" in luis.last_text and "It will reach 2 people." in luis.last_text
+    await luis.taps("⬅️ Back")
+    await luis.taps("🚀 Send now")
+    await until_done(bot, luis)
+    assert copies(ana, ES) == 1 and copies(john, ES) == 1 and rosa.messages == []   # John has no English version: Spanish
+
+
+async def test_a_bot_killed_hard_mid_broadcast_finishes_it_after_restart_repeating_only_the_in_flight(tmp_path):
+    from tests.test_command_line import CLEAN_ENV, spawn_bot, voces_bot, wait_for_polling
+
+    emulator = BotApiEmulator()
+    await emulator.start()
+    database = tmp_path / "voces.sqlite3"
+    env = {**CLEAN_ENV, "BOT_TOKEN": "7000000001:kill-nine", "BOT_API_BASE_URL": emulator.base_url,
+           "BOT_API_FILE_URL": emulator.base_file_url, "DATABASE_URL": f"sqlite:///{database}",
+           "ID_ENCRYPTION_KEY": Fernet.generate_key().decode(), "LOG_LEVEL": "WARNING",
+           "QUIET_HOURS_START": "00:00", "QUIET_HOURS_END": "00:00"}  # whatever the hour of the run
+    assert voces_bot("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    leaders = [emulator.user(first_name=f"Líder {n}", language_code="es") for n in range(90)]
+    author = emulator.user(first_name="Luis", language_code="es")
+    db = Database(f"sqlite+aiosqlite:///{database}")
+    now = datetime.now(UTC)
+    async with db.session() as session:
+        ids = await insert_leaders(session, leaders, CALLAO, now)
+        luis = User(telegram_id=author.id, display_name="Luis", language="es", role=Role.COORDINATOR,
+                    consent_version=CONSENT_NOTICE_VERSION, consent_at=now, first_seen=now, last_seen=now)
+        session.add(luis)
+        await session.flush()
+        session.add(Broadcast(author_id=luis.id, state=BroadcastState.SCHEDULED, texts={"es": html.escape(ES)}, audience={"district": [CALLAO]},
+                              buttons=[], created_at=now, send_at=now))
+    first = spawn_bot(env, tmp_path)
+    try:
+        await wait_for_polling(emulator, first, 0)
+        for _ in range(2000):
+            if sum(copies(leader, ES) for leader in leaders) >= 20:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        first.send_signal(signal.SIGKILL)                  # mid-broadcast: no shutdown, no flush
+        first.wait()
+    got_before = sum(1 for leader in leaders if copies(leader, ES))
+    assert got_before < len(leaders), "killed before the end"
+    polls = sum(1 for call in list(emulator.calls) if call.method == "setMyCommands")
+    second = spawn_bot(env, tmp_path)
+    try:
+        await wait_for_polling(emulator, second, polls)
+        for _ in range(400):
+            async with db.session() as session:
+                broadcast = await session.scalar(select(Broadcast))
+            if broadcast.state is BroadcastState.DONE and any("Difusión terminada" in text for text in _texts(author)):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(second.wait, 30)
+        await emulator.stop()
+    await db.dispose()
+    received = [copies(leader, ES) for leader in leaders]
+    assert broadcast.state is BroadcastState.DONE and min(received) == 1, "nobody is missed"
+    assert sum(1 for count in received if count > 1) <= broadcast.in_flight_at_restart <= 8
+    assert len(ids) == 90 and "Entregados: 90" in _texts(author)[-1]

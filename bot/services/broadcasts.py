@@ -42,6 +42,7 @@ from bot.models.broadcasts import (
 from bot.models.organizations import Leadership, Organization
 from bot.models.people import User
 from bot.models.ruos import RegistrationStage, RuosRegistration
+from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
 from bot.reminders import QuietHours
 from bot.services import authority, notifications
 from bot.services.transitions import AlreadyDone, transition
@@ -75,9 +76,20 @@ def _ruos(values: Sequence[str]) -> ColumnElement[bool]:
     )
 
 
+# On a session's list: a seat, a seat offered, or waiting for one.
+LISTED = (EnrollmentState.ENROLLED, EnrollmentState.OFFERED, EnrollmentState.WAITLISTED)
+
+
+def _enrolled(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    return User.id.in_(
+        select(Enrollment.user_id).join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(Enrollment.state.in_(LISTED), *conditions)
+    )
+
+
 # A filter name → its condition on `User` for the values chosen. Every filter of an audience
-# must match (AND); any of a filter's values will do (OR). A new way of choosing recipients
-# (enrolled in a session, in a topic) is one entry here and its buttons in the handler.
+# must match (AND); any of a filter's values will do (OR). A new way of choosing recipients is
+# one entry here and its buttons in handlers/broadcasts.py.
 AUDIENCE_FILTERS: dict[str, Callable[[Sequence[str]], ColumnElement[bool]]] = {
     "leaders": lambda _values: User.id.in_(select(Leadership.user_id)),
     "role": lambda values: User.role.in_(list(values)),
@@ -85,6 +97,8 @@ AUDIENCE_FILTERS: dict[str, Callable[[Sequence[str]], ColumnElement[bool]]] = {
     "kind": lambda values: _leads_where(Organization.kind.in_(list(values))),
     "ruos": _ruos,
     "language": lambda values: User.language.in_(list(values)),
+    "session": lambda values: _enrolled(Enrollment.session_id.in_([int(value) for value in values if value.isdigit()])),
+    "topic": lambda values: _enrolled(TrainingSession.topic.in_(list(values))),
 }
 
 

@@ -1,0 +1,194 @@
+"""/broadcast, second half: the preview, sending now or at a time, the second person's
+approval above the threshold, and cancelling. (The card, the texts and the audience are in
+handlers/broadcasts.py, which registers these too.)"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+from telegram import Update
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.i18n import N_
+from bot.services import broadcasts, people
+from bot.services.transitions import AlreadyDone
+from bot.validation import InvalidInput, parse_date, parse_text
+from handlers.broadcast_delivery import send_broadcast
+from handlers.broadcasts import FLOW, WHEN, _id, _load, _who
+from handlers.common import (
+    END,
+    answer_button,
+    ask,
+    edit_or_reply,
+    error_text,
+    keyboard,
+    leave,
+    notify,
+    remember,
+    reply,
+    say_already_done,
+)
+from handlers.context import VocesContext
+from handlers.onboarding import LANGUAGE_NAMES
+
+# --- preview, send, schedule, approve, cancel -------------------------------------------------------
+
+
+async def preview(update: Update, context: VocesContext) -> None:
+    """The message as each language's recipients will see it, sent here the same way."""
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    assert update.effective_chat is not None
+    _ = context.gettext
+    if not broadcast.texts:
+        await reply(update, context, _("Write the text first."))
+        return
+    for language in SUPPORTED_LANGUAGES:
+        await reply(update, context, _("👁 As people who speak %(language)s will see it:") % {"language": LANGUAGE_NAMES[language]})
+        await send_broadcast(context.voces, broadcast, update.effective_chat.id, language, bulk=False)
+
+
+async def send_now(update: Update, context: VocesContext) -> None:
+    await _submit(update, context, _id(update), context.runtime.clock.now())
+
+
+async def ask_when(update: Update, context: VocesContext) -> str:
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    await remember(update, context, broadcast_id=broadcast.id)
+    return await ask(update, context, flow=FLOW, step=WHEN, text=context.gettext(
+        "When should it go out? Write the day and the time, Lima time, for example: 15/12/2026 18:30"))
+
+
+def parse_when(text: str, zone) -> datetime:  # noqa: ANN001 - a ZoneInfo
+    day_part, _sep, time_part = text.strip().rpartition(" ")
+    match = re.fullmatch(r"(\d{1,2})[:.h](\d{2})", time_part)
+    if not day_part or match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise InvalidInput(N_("I could not read that. Write the day and the time, for example: 15/12/2026 18:30"))
+    return datetime.combine(parse_date(day_part), time(int(match[1]), int(match[2])), tzinfo=zone)
+
+
+async def when_typed(update: Update, context: VocesContext) -> str | int:
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    broadcast_id = context.user_data.get("broadcast_id")
+    if broadcast_id is None:
+        return await leave(update, context, FLOW)
+    try:
+        send_at = parse_when(parse_text(message.text or "", field_max=40), context.runtime.settings.zone)
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return WHEN
+    await leave(update, context, FLOW)
+    await _submit(update, context, broadcast_id, send_at)
+    return END
+
+
+async def _submit(update: Update, context: VocesContext, broadcast_id: int, send_at: datetime) -> None:
+    runtime = context.runtime
+    _ = context.gettext
+    i18n = context.i18n
+    try:
+        async with runtime.database.session() as session:
+            submitted = await broadcasts.submit(
+                session, broadcast_id=broadcast_id, user_id=_who(context), send_at=send_at, now=runtime.clock.now(),
+                default_language=runtime.settings.default_language,
+                approval_threshold=runtime.settings.broadcast_approval_threshold,
+            )
+            approvers = await broadcasts.approvers(session, broadcast=submitted.broadcast) if submitted.needs_approval else []
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return
+    except InvalidInput as error:
+        await answer_button(update, context)
+        if "%(language)s" in (error.message or ""):
+            error.params = {"language": LANGUAGE_NAMES[runtime.settings.default_language]}
+        await reply(update, context, error_text(context, error))
+        return
+    await answer_button(update, context)
+    count = i18n.number(submitted.reach.receiving)
+    if submitted.needs_approval:
+        await edit_or_reply(update, context, _(
+            "⏳ It will reach %(count)s people, more than %(threshold)s: a second coordinator or staff member must approve it before it goes out. I have asked them; you will hear from me.")
+            % {"count": count, "threshold": i18n.number(runtime.settings.broadcast_approval_threshold)})
+        for approver in approvers:
+            their = runtime.translator(approver.language)
+            text = their.gettext("📣 A broadcast to %(count)s people waits for your approval.") % {
+                "count": their.number(submitted.reach.receiving)}
+            rows = [[(their.gettext("👁 Preview"), f"bc:preview:{broadcast_id}")],
+                     [(their.gettext("✅ Approve"), f"bc:approve:{broadcast_id}"), (their.gettext("↩️ Send back"), f"bc:reject:{broadcast_id}")]]
+            await notify(context, approver.telegram_id, text, reply_markup=keyboard(rows))
+        return
+    if send_at <= runtime.clock.now():
+        await edit_or_reply(update, context, _("🚀 Sending it now to %(count)s people. I will keep you posted here.") % {"count": count})
+        _wake(context)
+    else:
+        await edit_or_reply(update, context, _("🕒 Scheduled for %(when)s, to %(count)s people. Until then you can change or cancel it with /broadcast.")
+                            % {"when": i18n.datetime(send_at, "short"), "count": count})
+
+
+def _wake(context: VocesContext) -> None:
+    sender = getattr(context.voces, "broadcasts", None)
+    if sender is not None:
+        sender.wake()
+
+
+async def approve(update: Update, context: VocesContext) -> None:
+    broadcast_id = _id(update)
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            broadcast = await broadcasts.approve(session, broadcast_id=broadcast_id, user_id=_who(context))
+            author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, error_text(context, error))
+        return
+    await answer_button(update, context)
+    await edit_or_reply(update, context, context.gettext("✅ Approved. It goes out at its time."))
+    if author is not None:
+        theirs = runtime.translator(author.language)
+        await notify(context, author.telegram_id, theirs.gettext("✅ Your broadcast #%(id)s was approved.") % {"id": broadcast_id})
+    _wake(context)
+
+
+async def reject(update: Update, context: VocesContext) -> None:
+    broadcast_id = _id(update)
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            broadcast = await broadcasts.reject(session, broadcast_id=broadcast_id, user_id=_who(context))
+            author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, error_text(context, error))
+        return
+    await answer_button(update, context)
+    await edit_or_reply(update, context, context.gettext("↩️ Sent back to its author as a draft."))
+    if author is not None:
+        theirs = runtime.translator(author.language)
+        await notify(context, author.telegram_id, theirs.gettext(
+            "↩️ Your broadcast #%(id)s was sent back to you as a draft. Change it with /broadcast.") % {"id": broadcast_id})
+
+
+async def cancel(update: Update, context: VocesContext) -> None:
+    broadcast_id = _id(update)
+    try:
+        async with context.runtime.database.session() as session:
+            await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=_who(context))
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, error_text(context, error))
+        return
+    await answer_button(update, context)
+    await edit_or_reply(update, context, context.gettext("🗑 Cancelled: it will not go out."))
