@@ -120,8 +120,6 @@ def _register_handlers(application: VocesApplication) -> None:
     broadcasts.register(application)
     reminder_answers.register(application)
     settings.register(application)
-    broadcasts.register(application)
-    settings.register(application)
     onboarding.register(application)
     onboarding.register_fallbacks(application)
     application.add_error_handler(errors.on_error)
