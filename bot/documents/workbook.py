@@ -10,6 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -45,17 +46,20 @@ def workbook(sheets: Sequence[Sheet], *, zone: ZoneInfo) -> bytes:
             cell.font = bold
         widths = [len(str(header)) for header in sheet.headers]
         for row in sheet.rows:
-            values = [_local(value, zone) for value in row]
-            page.append(values)
-            for index, value in enumerate(values):
-                widths[index] = max(widths[index], min(len(str(value)) if value is not None else 0, MAX_WIDTH))
+            cells = []
+            for index, value in enumerate(row):
+                value = _local(value, zone)
+                cell = WriteOnlyCell(page, value=value)
+                if isinstance(value, datetime):
+                    cell.number_format = DATETIME_FORMAT
+                elif isinstance(value, date):
+                    cell.number_format = DATE_FORMAT
+                cells.append(cell)
+                if value is not None:
+                    widths[index] = max(widths[index], min(len(str(value)), MAX_WIDTH))
+            page.append(cells)
         for column in range(1, len(sheet.headers) + 1):
             page.column_dimensions[get_column_letter(column)].width = min(widths[column - 1] + 2, MAX_WIDTH)
-            for (cell,) in page.iter_rows(min_row=2, min_col=column, max_col=column):
-                if isinstance(cell.value, datetime):
-                    cell.number_format = DATETIME_FORMAT
-                elif isinstance(cell.value, date):
-                    cell.number_format = DATE_FORMAT
         page.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
