@@ -11,7 +11,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import bench_broadcast, bench_console, bench_conversation, bench_reminders, bench_trainings
+from bench import (
+    bench_broadcast,
+    bench_console,
+    bench_conversation,
+    bench_reminders,
+    bench_trainings,
+)
 
 BENCHMARKS: dict[str, Callable[[], int]] = {
     "broadcast": bench_broadcast.main,
