@@ -270,6 +270,8 @@ async def _offer_free_seats(session: AsyncSession, training: TrainingSession, *,
 
 async def take_offer(session: AsyncSession, *, session_id: int, user_id: int, now: datetime, quiet: reminders.QuietHours | None = None) -> TrainingSession:
     training = await _lock(session, session_id)
+    if training.cancelled_at is not None:
+        raise TrainingError(CANCELLED)
     await transition(
         session, Enrollment,
         where={"session_id": session_id, "user_id": user_id, "state": EnrollmentState.OFFERED},
