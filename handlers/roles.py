@@ -153,7 +153,8 @@ async def confirm(update: Update, context: VocesContext) -> None:
     assert role is not None
     try:
         async with context.runtime.database.session() as session:
-            person = await roles.change_role(session, staff_id=context.person.id, user_id=user_id, role=role)  # type: ignore[union-attr]
+            person = await roles.change_role(session, staff_id=context.person.id, user_id=user_id, role=role,  # type: ignore[union-attr]
+                                            now=context.runtime.clock.now())
     except AlreadyDone as error:
         await say_already_done(update, context, error)
         return

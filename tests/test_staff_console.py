@@ -383,3 +383,16 @@ async def test_someone_who_withdrew_consent_is_sent_no_reminder(bot, newcomer):
     before = len(newcomer.messages)
     await bot.run_reminders()
     assert len(newcomer.messages) == before
+
+
+async def test_giving_someone_a_role_is_in_the_audit_log(bot, newcomer, staff):
+    from bot.services import roles
+
+    await consented(newcomer)
+    await consented(staff)
+    async with await bot.session() as session:
+        lucia = await session.scalar(select(User).where(User.telegram_id == staff.id))
+        carmen = await session.scalar(select(User).where(User.telegram_id == newcomer.id))
+        await roles.change_role(session, staff_id=lucia.id, user_id=carmen.id, role=Role.COORDINATOR, now=bot.clock.now())
+    await staff.sends("/audit")
+    assert f"Lucía: cambió el rol de alguien (persona {carmen.id})" in staff.last_text

@@ -8,12 +8,14 @@ them staff again.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.models.people import Role, User
-from bot.services import people
+from bot.services import audit, people
 from bot.services.authority import NotAllowed, require_staff
 from bot.services.transitions import AlreadyDone
 
@@ -37,7 +39,7 @@ async def find(session: AsyncSession, *, user_id: int | None = None, telegram_id
     return person
 
 
-async def change_role(session: AsyncSession, *, staff_id: int, user_id: int, role: Role) -> User:
+async def change_role(session: AsyncSession, *, staff_id: int, user_id: int, role: Role, now: datetime | None = None) -> User:
     """Give the person `role`, checked now: the one acting is staff, the person is not them."""
     await require_staff(session, user_id=staff_id)
     person = await find(session, user_id=user_id)
@@ -48,4 +50,6 @@ async def change_role(session: AsyncSession, *, staff_id: int, user_id: int, rol
     if person.role is role:
         raise AlreadyDone(N_("That person already has that role."))
     await people.set_role(session, user=person, role=role)
+    if now is not None:
+        audit.record(session, staff_id, "role.set", now=now, subject_id=person.id, detail=role.value)
     return person

@@ -52,6 +52,7 @@ AUDIT_ACTION = {
     "project.fund": N_("funded a project of"),
     "report.approved": N_("approved a report of"),
     "report.changes": N_("asked for changes to a report of"),
+    "role.set": N_("changed the role of someone"),
 }
 
 
