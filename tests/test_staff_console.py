@@ -245,6 +245,13 @@ async def test_the_playground_seeds_a_quiet_organization_and_a_scoped_coordinato
     assert "Ninguna organización" in luis.last_text
     await luis.sends("/org canto grande")
     assert "Vecinos Unidos de Canto Grande" in luis.last_text
+    # Every staff command on the seeded data, as Carmen would try them (no error, each answers).
+    for line in ("/pendientes", "/org emprendedoras", "/estadisticas", "/exportar", "/auditoria", "/distritos"):
+        await staff.sends(line)
+        assert staff.texts_since_last_action or staff.documents, line
+    await staff.sends("/indicadores")
+    await staff.taps("Desde el inicio")
+    assert staff.documents[-1].file_name.startswith("voces-indicators-all")
 
 
 BENEFICIARIES = {
