@@ -403,3 +403,33 @@ async def test_giving_someone_a_role_is_in_the_audit_log(bot, newcomer, staff):
         await roles.change_role(session, staff_id=lucia.id, user_id=carmen.id, role=Role.COORDINATOR, now=bot.clock.now())
     await staff.sends("/audit")
     assert f"Lucía: cambió el rol de alguien (persona {carmen.id})" in staff.last_text
+
+
+async def test_retention_deletes_replaced_uploads_and_old_audit_entries_but_keeps_current_documents(bot, newcomer, staff):
+    from bot.models.ruos import StoredFile
+    from tests.test_consent_and_erasure import OTHER_PDF, PDF, upload_to_the_first_item
+
+    await consented(newcomer)
+    await register_organization(newcomer)
+    await upload_to_the_first_item(newcomer, PDF, "solicitud.pdf")
+    await newcomer.sends("/ruos")
+    await newcomer.taps("Solicitud con declaración jurada")
+    await newcomer.taps("Retirar")
+    await newcomer.taps("Sí, retíralas")                                  # the first page is kept, superseded
+    await upload_to_the_first_item(newcomer, OTHER_PDF, "solicitud-2.pdf")
+    await staff.sends("/org emprendedoras")                               # an audit entry
+    files_before = [path for path in bot.storage_dir.rglob("*") if path.is_file()]
+    assert len(files_before) == 2
+
+    bot.clock.advance(timedelta(days=181))
+    report = await console.run_retention(bot.runtime)
+    assert (report.uploads, report.audit_entries, report.people_erased) == (1, 0, 0)
+    async with await bot.session() as session:
+        assert list(await session.scalars(select(StoredFile.original_name))) == ["solicitud-2.pdf"]
+    assert len([path for path in bot.storage_dir.rglob("*") if path.is_file()]) == 1
+
+    bot.clock.advance(timedelta(days=550))
+    report = await console.run_retention(bot.runtime)
+    assert report.audit_entries == 1
+    async with await bot.session() as session:
+        assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 0

@@ -98,10 +98,18 @@ async def stats(update: Update, context: VocesContext) -> None:
         charts.Bars(_("Organizations by district"), [(district_name(code)[:28], count) for code, count in by_district]),
         charts.Bars(_("Organizations by RUOS status"), [(strip_emoji(stage_label(context, code)), count) for code, count in by_stage]),
     ]
+    if figures.trained_by_topic:
+        panels.append(charts.Bars(_("Leaders trained by topic"), [(topic_name(context, figures, code)[:28], count)
+                                                                  for code, count in figures.trained_by_topic.most_common()]))
+    if figures.beneficiaries.total:
+        people = figures.beneficiaries
+        panels.append(charts.Bars(_("Beneficiaries by nationality and sex"), [
+            (f"{_(NATIONALITY.get(nationality, nationality))}, {_(SEX.get(sex, sex))}"[:28], count)
+            for (nationality, sex), count in sorted(people.by_nationality_sex.items()) if count]))
     # Drawing takes a moment of CPU: off the event loop, so other people are answered meanwhile.
-    image = await asyncio.to_thread(charts.bar_charts, panels, title=_("Voces — organizations"), empty=_("No data yet"))
+    image = await asyncio.to_thread(charts.bar_charts, panels, title=_("Voces — the programme"), empty=_("No data yet"))
     assert update.effective_chat is not None
-    await context.bot.send_photo(update.effective_chat.id, image, caption=_("Organizations by district and by RUOS status"))
+    await context.bot.send_photo(update.effective_chat.id, image, caption=_("Organizations by district and RUOS status, leaders trained, beneficiaries"))
 
 
 def strip_emoji(label: str) -> str:
