@@ -27,7 +27,7 @@ from bot.models.organizations import Leadership, Organization
 from bot.models.people import User
 from bot.services import audit
 from bot.services.audit import Viewer
-from bot.services.authority import NotAllowed
+from bot.services.authority import NotAllowed, leader_role
 from bot.services.transitions import AlreadyDone, transition
 
 CHECKIN_KIND = "followup:checkin"
@@ -99,11 +99,14 @@ async def _schedule_checkins(session: AsyncSession, organization_id: int, now: d
         )
 
 
-async def still_quiet(session: AsyncSession, organization_id: int) -> Organization | None:
-    """For the check-in's renderer: the organization, if it is still followed up as active."""
+async def still_quiet(session: AsyncSession, organization_id: int, recipient_id: int) -> Organization | None:
+    """For the check-in's renderer: the organization, if it is still followed up as active and
+    the recipient still leads it (someone who left it since is not asked about it)."""
     organization = await session.get(Organization, organization_id)
     followup = await session.get(OrganizationFollowUp, organization_id)
     if organization is None or followup is None or followup.state is not ActivityState.ACTIVE or followup.checked_in_at is None:
+        return None
+    if await leader_role(session, user_id=recipient_id, organization_id=organization_id) is None:
         return None
     return organization
 

@@ -88,7 +88,7 @@ async def mark(update: Update, context: VocesContext) -> None:
 @renders(followup.CHECKIN_KIND)
 async def render_checkin(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
     async with runtime.database.session() as session:
-        organization = await followup.still_quiet(session, int(reminder.payload["organization_id"]))
+        organization = await followup.still_quiet(session, int(reminder.payload["organization_id"]), reminder.recipient_id)
     if organization is None:
         return None
     text = i18n.gettext("👋 Hello from the programme! We have not heard from <b>%(name)s</b> for a while. How is the organization doing? "
