@@ -26,7 +26,7 @@ from bot.models.ruos import RegistrationStage
 from bot.models.trainings import TrainingSession
 from bot.services import authority, broadcasts, trainings
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import visible_length
+from bot.textlimits import shorten, visible_length
 from bot.validation import InvalidInput, parse_text
 from handlers.commands import command
 from handlers.common import (
@@ -486,7 +486,7 @@ async def show_sessions(update: Update, context: VocesContext) -> None:
     async with runtime.database.session() as session:
         upcoming = await trainings.upcoming_sessions(session, now=runtime.clock.now())
     chosen = broadcast.audience.get("session", [])
-    rows = [[(("✅ " if str(found.id) in chosen else "▫️ ") + f"{found.title[:40]} · {context.i18n.datetime(found.starts_at, 'short')}",
+    rows = [[(("✅ " if str(found.id) in chosen else "▫️ ") + f"{shorten(found.title, 40)} · {context.i18n.datetime(found.starts_at, 'short')}",
               f"bc:t:{broadcast.id}:session:{found.id}")] for found in upcoming]
     rows.append([(context.gettext("⬅️ Back"), f"bc:aud:{broadcast.id}")])
     await edit_or_reply(update, context, context.gettext("People on the list of which session?") if upcoming

@@ -55,7 +55,7 @@ from bot.services.project_reports import (
     Mismatch,
 )
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import page_of
+from bot.textlimits import page_of, shorten
 from bot.validation import InvalidInput
 from handlers.commands import command
 from handlers.common import (
@@ -183,11 +183,11 @@ async def start(update: Update, context: VocesContext) -> object:
     rows = []
     for report, project in found[:ROWS_PER_PAGE]:
         if report.status is ReportStatus.CHANGES_REQUESTED:
-            label = _("✏️ Fix: %(title)s, report %(number)s") % {"title": project.title[:28], "number": report.number}
+            label = _("✏️ Fix: %(title)s, report %(number)s") % {"title": shorten(project.title, 28), "number": report.number}
         elif report.step is not None:
-            label = _("▶️ Continue: %(title)s, report %(number)s") % {"title": project.title[:28], "number": report.number}
+            label = _("▶️ Continue: %(title)s, report %(number)s") % {"title": shorten(project.title, 28), "number": report.number}
         else:
-            label = _("📝 %(title)s, report %(number)s (due %(date)s)") % {"title": project.title[:28], "number": report.number, "date": context.i18n.date(report.due_on, "short")}
+            label = _("📝 %(title)s, report %(number)s (due %(date)s)") % {"title": shorten(project.title, 28), "number": report.number, "date": context.i18n.date(report.due_on, "short")}
         rows.append([(label, callback("go", report.id))])
     draft = next((pair for pair in found if pair[0].step is not None), None)
     if draft is not None:
@@ -407,7 +407,7 @@ async def show_review_list(update: Update, context: VocesContext, *, page: int) 
     rows = []
     for number, (report, project, name) in enumerate(shown.items, start=shown.first_index + 1):
         lines.append(f"{number}. {escape(name)} — {escape(project.title)}, {period_text(context.i18n, report)}")
-        rows.append([(f"{number}. {name[:20]} · {project.title}"[:60], callback("rv", report.id))])
+        rows.append([(shorten(f"{number}. {shorten(name, 20)} · {project.title}", 60), callback("rv", report.id))])
     rows += page_navigation(context, shown, callback_prefix=callback("rl", "p"))
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
 

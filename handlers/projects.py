@@ -37,7 +37,7 @@ from bot.services import organizations, project_reports, projects
 from bot.services.authority import NotAllowed
 from bot.services.projects import Step
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import page_of
+from bot.textlimits import page_of, shorten
 from bot.validation import InvalidInput
 from handlers.commands import command
 from handlers.common import (
@@ -132,7 +132,7 @@ async def list_projects(update: Update, context: VocesContext) -> None:
                     + "\n\n" + _("Propose one with /propose."))
         return
     parts = [_("<b>Projects of %(name)s</b>") % {"name": name}, *(project_text(context.i18n, project) for project in found)]
-    rows = [[(f"📂 {project.title[:50]}", callback("open", project.id))] for project in found[:ROWS_PER_PAGE]]
+    rows = [[(f"📂 {shorten(project.title, 50)}", callback("open", project.id))] for project in found[:ROWS_PER_PAGE]]
     await reply(update, context, "\n\n".join(parts), reply_markup=keyboard(rows))
 
 
@@ -486,7 +486,7 @@ async def show_staff_list(update: Update, context: VocesContext, *, page: int) -
     rows = []
     for number, (project, name) in enumerate(shown.items, start=shown.first_index + 1):
         lines.append(f"{number}. {escape(name)} — {escape(project.title)} ({_(STATUS[project.status])})")
-        rows.append([(f"{number}. {name[:20]} · {project.title}"[:60], callback("open", project.id))])
+        rows.append([(shorten(f"{number}. {shorten(name, 20)} · {project.title}", 60), callback("open", project.id))])
     rows += page_navigation(context, shown, callback_prefix=callback("list", "p"))
     rows.append([(_("📊 People reached, in detail"), callback("totals"))])
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))

@@ -23,6 +23,7 @@ from bot.models.trainings import EnrollmentState, Topic
 from bot.services import training_records as records
 from bot.services import trainings
 from bot.services.transitions import AlreadyDone
+from bot.textlimits import shorten
 from bot.validation import InvalidInput, parse_text
 from handlers.commands import command
 from handlers.common import (
@@ -100,9 +101,9 @@ async def my_trainings(update: Update, context: VocesContext) -> None:
             line += " " + _("(certificate %(code)s)") % {"code": entry.certificate_code}
         lines.append(line)
         if entry.state is EnrollmentState.ATTENDED:
-            rows.append([(_("📄 Certificate: %(title)s") % {"title": training.title[:40]}, f"tr:cert:{training.id}")])
+            rows.append([(_("📄 Certificate: %(title)s") % {"title": shorten(training.title, 40)}, f"tr:cert:{training.id}")])
         elif training.starts_at > context.runtime.clock.now():
-            rows.append([(f"🗓 {training.title[:48]}", f"tr:open:{training.id}")])
+            rows.append([(f"🗓 {shorten(training.title, 48)}", f"tr:open:{training.id}")])
     await reply(update, context, "\n".join(lines), reply_markup=keyboard(rows[:20]) if rows else None)
 
 

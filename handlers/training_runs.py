@@ -21,6 +21,7 @@ from bot.i18n import N_, Translator
 from bot.models.trainings import EnrollmentState
 from bot.services import training_records as records
 from bot.services import trainings
+from bot.textlimits import shorten
 from bot.validation import InvalidInput, mask_id_number, parse_text
 from handlers.commands import command
 from handlers.common import (
@@ -62,7 +63,7 @@ async def my_sessions(update: Update, context: VocesContext) -> None:
     if not found:
         await edit_or_reply(update, context, _("There are no sessions yet. Create one with /newtraining."))
         return
-    rows = [[(f"{context.i18n.date(t.starts_at, 'short')} {'❌ ' if t.cancelled_at else ''}{t.title[:44]}", f"trc:open:{t.id}")] for t in found]
+    rows = [[(f"{context.i18n.date(t.starts_at, 'short')} {'❌ ' if t.cancelled_at else ''}{shorten(t.title, 44)}", f"trc:open:{t.id}")] for t in found]
     await edit_or_reply(update, context, _("<b>Training sessions</b>\nChoose one to see its lists, open check-in or edit it."),
                         reply_markup=keyboard(paged_rows(context, rows, page=page, callback_prefix="trc:list:p")))
 
@@ -154,9 +155,9 @@ async def render_roster(update: Update, context: VocesContext, session_id: int, 
             lines.append(f"{number}. {escape(row.name or '—')}" + (f" — {escape(row.organization)}" if row.organization else ""))
     for row in rows:
         if row.state in (EnrollmentState.ENROLLED, EnrollmentState.NO_SHOW):
-            buttons.append([(_("✅ Present: %(name)s") % {"name": (row.name or "—")[:30]}, f"trc:mark:{session_id}:{row.user_id}:1")])
+            buttons.append([(_("✅ Present: %(name)s") % {"name": shorten((row.name or "—"), 30)}, f"trc:mark:{session_id}:{row.user_id}:1")])
         elif row.state is EnrollmentState.ATTENDED:
-            buttons.append([(_("↩️ Absent: %(name)s") % {"name": (row.name or "—")[:30]}, f"trc:mark:{session_id}:{row.user_id}:0")])
+            buttons.append([(_("↩️ Absent: %(name)s") % {"name": shorten((row.name or "—"), 30)}, f"trc:mark:{session_id}:{row.user_id}:0")])
     if not rows:
         lines.append(_("Nobody has enrolled yet."))
     markup = paged_rows(context, buttons, page=page, callback_prefix=f"trc:roster:{session_id}:p")

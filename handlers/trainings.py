@@ -31,7 +31,7 @@ from bot.runtime import Runtime
 from bot.services import trainings
 from bot.services.trainings import Offer
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import page_of
+from bot.textlimits import page_of, shorten
 from bot.validation import InvalidInput
 from handlers.commands import command
 from handlers.common import (
@@ -163,7 +163,7 @@ async def list_trainings(update: Update, context: VocesContext) -> None:
     shown = page_of(upcoming, page, size=PAGE_SIZE)
     parts = [_("<b>Upcoming trainings</b>")]
     parts += [session_text(context.i18n, t, topics, taken=taken.get(t.id, 0)) for t in shown.items]
-    rows: list[list[tuple[str, str]]] = [[(f"🗓 {t.title[:48]}", f"tr:open:{t.id}")] for t in shown.items]
+    rows: list[list[tuple[str, str]]] = [[(f"🗓 {shorten(t.title, 48)}", f"tr:open:{t.id}")] for t in shown.items]
     rows += page_navigation(context, shown, callback_prefix="tr:list:p")
     await edit_or_reply(update, context, "\n\n".join(parts), reply_markup=keyboard(rows))
 

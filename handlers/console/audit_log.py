@@ -8,7 +8,7 @@ from bot.districts import find_districts
 from bot.i18n import N_
 from bot.services import audit, console
 from bot.services.authority import NotAllowed
-from bot.textlimits import page_of
+from bot.textlimits import page_of, shorten
 from bot.validation import fold_text
 from handlers.common import (
     ROWS_PER_PAGE,
@@ -69,7 +69,7 @@ async def show_audit(update: Update, context: VocesContext) -> None:
             organizations = await console.find(session, who=who, query=query, limit=5)
             wanted = fold_text(query)
             persons = [p for p in await audit.console_people(session, staff=who) if wanted in fold_text(p.display_name or "")][:5]
-            rows = [[(f"🏠 {o.name[:40]}", f"con:audit:o{o.id}:p1")] for o in organizations]
+            rows = [[(f"🏠 {shorten(o.name, 40)}", f"con:audit:o{o.id}:p1")] for o in organizations]
             rows += [[(f"👤 {(p.display_name or str(p.id))[:40]}", f"con:audit:u{p.id}:p1")] for p in persons]
             if not rows:
                 await reply(update, context, _("No organization or staff member matches “%(query)s”.") % {"query": escape(query)})

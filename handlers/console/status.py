@@ -9,7 +9,7 @@ from bot.models.organizations import BoardRole, LeaderRole, VerificationStatus
 from bot.services import console
 from bot.services.audit import Viewer
 from bot.services.authority import NotAllowed
-from bot.textlimits import page_of
+from bot.textlimits import page_of, shorten
 from bot.validation import IdDocumentType, format_phone_for_display
 from handlers import labels
 from handlers.common import (
@@ -56,7 +56,7 @@ async def find_organization(update: Update, context: VocesContext) -> None:
     if len(found) == 1:
         await show_status(update, context, found[0].id)
         return
-    rows = [[(f"{o.name[:40]} · {district_name(o.district_ubigeo)[:18]}", f"con:org:{o.id}")] for o in found]
+    rows = [[(f"{shorten(o.name, 40)} · {shorten(district_name(o.district_ubigeo), 18)}", f"con:org:{o.id}")] for o in found]
     await reply(update, context, _("Which one?"), reply_markup=keyboard(rows))
 
 
@@ -180,7 +180,7 @@ async def list_pending(update: Update, context: VocesContext) -> None:
         since = context.i18n.date(entry.since, "medium") if entry.since else ""
         lines.append(f"{number}. {_(KIND.get(entry.kind, entry.kind))}{': ' + escape(entry.organization_name) if entry.organization_name else ''}"
                      f"{' — ' + escape(entry.detail) if entry.kind != 'registration' and entry.detail else ''} ({since})")
-        rows.append([(f"{number}. {(entry.organization_name or _(KIND.get(entry.kind, entry.kind)))[:30]}", pending_action(who, entry))])
+        rows.append([(f"{number}. {shorten(entry.organization_name or _(KIND.get(entry.kind, entry.kind)), 40)}", pending_action(who, entry))])
     rows += page_navigation(context, shown, callback_prefix="con:pending:p")
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
 
