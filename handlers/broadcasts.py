@@ -38,7 +38,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    needs_consent,
     remember,
     reply,
     say_already_done,
@@ -201,7 +200,6 @@ async def _load(update: Update, context: VocesContext) -> Broadcast:
 
 
 @shows_current_card("bc")
-@needs_consent
 async def open_composer(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
     runtime = context.runtime

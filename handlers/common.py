@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from functools import wraps
 from typing import Any, TypeVar
 
 from telegram import (
@@ -179,26 +178,6 @@ async def say_already_done(update: Update, context: VocesContext, error: Excepti
         await query.answer(text[:200], show_alert=True)  # Telegram's limit for an alert
         return
     await reply(update, context, text)
-
-
-def needs_consent(callback: Callback) -> Callback:
-    """Features that keep personal data run only for people who accepted the notice."""
-
-    @wraps(callback)
-    async def guarded(update: Update, context: VocesContext) -> Any:
-        if context.person is not None and context.person.has_consented:
-            return await callback(update, context)
-        _ = context.gettext
-        await answer_button(update, context)
-        await reply(
-            update,
-            context,
-            _("To use this you first need to accept how Voces looks after your data."),
-            reply_markup=keyboard([[(_("Read the data notice"), "consent:show")]]),
-        )
-        return END
-
-    return guarded
 
 
 async def answer_button(update: Update, context: VocesContext | None = None) -> None:

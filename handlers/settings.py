@@ -16,7 +16,7 @@ from bot.i18n import N_
 from bot.models.broadcasts import MessageKind, NotificationSettings
 from bot.services import notifications
 from handlers.commands import command
-from handlers.common import answer_button, edit_or_reply, keyboard, needs_consent, reply
+from handlers.common import answer_button, edit_or_reply, keyboard, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.onboarding import LANGUAGE_NAMES, choose_language
@@ -79,7 +79,6 @@ async def settings_card(update: Update, context: VocesContext, *, edit: bool) ->
 
 
 @shows_current_card("set")
-@needs_consent
 async def show_settings(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     await settings_card(update, context, edit=False)
@@ -127,7 +126,6 @@ async def quiet_chosen(update: Update, context: VocesContext) -> None:
 PAUSED = N_("⏸ Paused. I will send you no announcements or reminders until you send /start. I still answer whatever you write to me.")
 
 
-@needs_consent
 async def stop(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     async with context.runtime.database.session() as session:

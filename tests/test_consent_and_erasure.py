@@ -116,7 +116,7 @@ async def test_erasure_leaves_no_row_file_or_ptb_copy_of_the_person(bot, newcome
     await newcomer.sends("/ruos")
     await newcomer.taps("Solicitud con declaración jurada")
     await newcomer.taps("Retirar")                              # the page is withdrawn, kept superseded
-    await newcomer.taps("Sí, retíralas")
+    await newcomer.taps("Sí, retirar")
     await upload_to_the_first_item(newcomer, OTHER_PDF, "solicitud-2.pdf")
     await newcomer.sends("/myorg")
     await newcomer.taps("Editar un dato")

@@ -59,7 +59,7 @@ async def test_stop_silences_broadcasts_and_reminders_but_not_answers_until_star
     await rosa.sends("/ayuda")                         # her own messages are answered as ever
     assert "/ayuda" in rosa.last_text or "Lo que puedo hacer" in rosa.last_text
     await rosa.sends("/misdatos")                      # what she chose is part of her data
-    assert "en pausa (/stop)" in rosa.last_text
+    assert "en pausa (/pausar)" in rosa.last_text
     await rosa.sends("/start")
     assert "Mensajes reanudados" in " ".join(rosa.texts_since_last_action)
     await remind(bot, rosa, "sube tu estatuto")

@@ -111,7 +111,7 @@ async def test_a_person_sees_and_erases_their_data(bot, newcomer):
 async def test_the_menu_is_set_per_language_at_start(bot, emulator):
     spanish = bot.user(language_code="es")
     english = bot.user(language_code="en")
-    assert spanish.commands["registrar"] == "Registra tu organización"
+    assert spanish.commands["registrar"] == "Registrar tu organización"
     assert english.commands["register"] == "Register your organization"
 
 

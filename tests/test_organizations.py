@@ -130,7 +130,7 @@ async def test_a_person_leading_two_organizations_picks_which_one_they_act_for(b
     await register_organization(newcomer, name="Club de Madres Santa Rosa")
     await newcomer.sends("/myorg")
     assert "Club de Madres Santa Rosa" in newcomer.last_text
-    await newcomer.taps("Actuar por otra organización")
+    await newcomer.taps("Cambiar de organización")
     await newcomer.taps("Olla Común Los Jazmines")
     assert "<b>" not in newcomer.last_text and "Olla Común Los Jazmines" in newcomer.last_text
 

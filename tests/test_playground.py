@@ -210,7 +210,7 @@ async def test_a_newcomer_registers_an_organization_in_the_browser_and_staff_see
     await chat.taps("Salud")
     await chat.taps("Listo")
     # The phone question brings a reply keyboard; its button shares Ana's contact.
-    await chat.taps("📱 Compartir mi número de teléfono")
+    await chat.taps("📱 Compartir mi número")
     await expect(chat.own_messages.last.locator(".attachment-size")).to_have_text("51987100101")
     await expect(page.locator("#reply-keyboard")).to_be_hidden()
     await chat.taps("Presidencia")

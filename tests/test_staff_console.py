@@ -102,7 +102,7 @@ async def test_a_scoped_coordinator_sees_only_their_districts(bot, newcomer, sta
     await luis.sends("/pendientes")
     assert "Mujeres Emprendedoras" in luis.last_text and "Comas" not in luis.last_text
     await luis.sends("/estadisticas")
-    assert "Organizaciones apoyadas: 1" in " ".join(luis.texts_since_last_action)
+    assert "Organizaciones acompañadas: 1" in " ".join(luis.texts_since_last_action)
     await luis.sends("/exportar")
     book = load_workbook(io.BytesIO(luis.documents[-1].content))
     names = [row[1] for row in book["Organizaciones"].iter_rows(min_row=2, values_only=True)]
@@ -117,7 +117,7 @@ async def test_stats_answer_with_numbers_and_a_chart_image(bot, newcomer, staff)
     await two_organizations(bot, newcomer, other)
     await staff.sends("/stats")
     texts = " ".join(staff.texts_since_last_action)
-    assert "Organizaciones apoyadas: 2" in texts and "Comas: 1" in texts
+    assert "Organizaciones acompañadas: 2" in texts and "Comas: 1" in texts
     photo = next(m for m in reversed(staff.messages) if "photo" in m)
     content = bot.emulator._files[photo["photo"][-1]["file_id"]].content  # noqa: SLF001 - what the user would download
     image = Image.open(io.BytesIO(content))
@@ -131,7 +131,7 @@ async def test_the_export_opens_with_openpyxl_and_its_totals_equal_the_database(
     document = staff.documents[-1]
     assert document.file_name.endswith(".xlsx")
     book = load_workbook(io.BytesIO(document.content))
-    assert {"Organizaciones", "Líderes", "Juntas", "Proyectos", "Indicadores"} <= set(book.sheetnames)
+    assert {"Organizaciones", "Dirigentes", "Juntas", "Proyectos", "Indicadores"} <= set(book.sheetnames)
     organizations = book["Organizaciones"]
     assert organizations.freeze_panes == "A2"
     rows = list(organizations.iter_rows(min_row=2, values_only=True))
@@ -145,7 +145,7 @@ async def test_the_export_opens_with_openpyxl_and_its_totals_equal_the_database(
     board = list(book["Juntas"].iter_rows(min_row=2, values_only=True))
     assert all(str(row[-1]).startswith("****") for row in board) and "001234567" not in str(board)
     totals = {row[0]: row[1] for row in book["Indicadores"].iter_rows(min_row=2, values_only=True)}
-    assert totals["Organizaciones apoyadas"] == 2
+    assert totals["Organizaciones acompañadas"] == 2
 
 
 async def test_mydata_sends_every_record_as_json_and_a_readable_file(bot, newcomer, staff):
@@ -179,7 +179,7 @@ async def test_after_erasure_programme_totals_stay_and_the_person_is_in_no_table
     assert "Telegram" in newcomer.last_text                               # what Telegram itself keeps, and how to clear it
     await staff.sends("/stats")
     after = " ".join(staff.texts_since_last_action)
-    assert "Organizaciones apoyadas: 2" in before and "Organizaciones apoyadas: 2" in after
+    assert "Organizaciones acompañadas: 2" in before and "Organizaciones acompañadas: 2" in after
     assert "Miembros: 20 peruanos, 40 venezolanos" in after
     from tests.test_consent_and_erasure import every_value_in_the_database
 
@@ -415,7 +415,7 @@ async def test_retention_deletes_replaced_uploads_and_old_audit_entries_but_keep
     await newcomer.sends("/ruos")
     await newcomer.taps("Solicitud con declaración jurada")
     await newcomer.taps("Retirar")
-    await newcomer.taps("Sí, retíralas")                                  # the first page is kept, superseded
+    await newcomer.taps("Sí, retirar")                                  # the first page is kept, superseded
     await upload_to_the_first_item(newcomer, OTHER_PDF, "solicitud-2.pdf")
     await staff.sends("/org emprendedoras")                               # an audit entry
     files_before = [path for path in bot.storage_dir.rglob("*") if path.is_file()]

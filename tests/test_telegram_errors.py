@@ -26,7 +26,7 @@ async def test_a_leader_who_blocked_the_bot_is_marked_unreachable(bot, newcomer,
     await staff.sends("/pending")
     await staff.taps("Mujeres Emprendedoras")
     await staff.taps("Verificar")
-    assert "Se avisó a sus dirigentes" in staff.last_text
+    assert "Avisé a sus dirigentes" in staff.last_text
     async with await bot.session() as session:
         leader = await session.scalar(select(User).where(User.telegram_id == newcomer.id))
         assert leader.reachable is False
