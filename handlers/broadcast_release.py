@@ -139,7 +139,7 @@ async def approve(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            broadcast = await broadcasts.approve(session, broadcast_id=broadcast_id, user_id=_who(context))
+            broadcast = await broadcasts.approve(session, broadcast_id=broadcast_id, user_id=_who(context), now=context.runtime.clock.now())
             author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
     except AlreadyDone as error:
         await say_already_done(update, context, error)
@@ -161,7 +161,7 @@ async def reject(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            broadcast = await broadcasts.reject(session, broadcast_id=broadcast_id, user_id=_who(context))
+            broadcast = await broadcasts.reject(session, broadcast_id=broadcast_id, user_id=_who(context), now=context.runtime.clock.now())
             author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
     except AlreadyDone as error:
         await say_already_done(update, context, error)
@@ -182,7 +182,7 @@ async def cancel(update: Update, context: VocesContext) -> None:
     broadcast_id = _id(update)
     try:
         async with context.runtime.database.session() as session:
-            await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=_who(context))
+            await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=_who(context), now=context.runtime.clock.now())
     except AlreadyDone as error:
         await say_already_done(update, context, error)
         return

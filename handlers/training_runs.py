@@ -140,7 +140,7 @@ async def render_roster(update: Update, context: VocesContext, session_id: int, 
     _ = context.gettext
     try:
         async with context.runtime.database.session() as session:
-            rows = await records.roster(session, user_id=context.person.id, session_id=session_id)  # type: ignore[union-attr]
+            rows = await records.roster(session, user_id=context.person.id, session_id=session_id, now=context.runtime.clock.now())  # type: ignore[union-attr]
     except InvalidInput as error:
         await refuse(update, context, error)
         return
@@ -186,7 +186,7 @@ async def export_roster(update: Update, context: VocesContext) -> None:
     i18n = context.i18n
     try:
         async with context.runtime.database.session() as session:
-            rows = await records.roster(session, user_id=context.person.id, session_id=session_id)  # type: ignore[union-attr]
+            rows = await records.roster(session, user_id=context.person.id, session_id=session_id, now=context.runtime.clock.now())  # type: ignore[union-attr]
             training = await trainings.get_session(session, session_id)
     except InvalidInput as error:
         await refuse(update, context, error)
@@ -214,7 +214,7 @@ async def open_checkin(update: Update, context: VocesContext) -> None:
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
-            code = await records.open_checkin(session, user_id=context.person.id, session_id=session_id)  # type: ignore[union-attr]
+            code = await records.open_checkin(session, user_id=context.person.id, session_id=session_id, now=context.runtime.clock.now())  # type: ignore[union-attr]
     except InvalidInput as error:
         await refuse(update, context, error)
         return
@@ -228,7 +228,7 @@ async def close_checkin(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            no_shows = await records.close_checkin(session, user_id=context.person.id, session_id=session_id)  # type: ignore[union-attr]
+            no_shows = await records.close_checkin(session, user_id=context.person.id, session_id=session_id, now=context.runtime.clock.now())  # type: ignore[union-attr]
             came = await records.attendees(session, session_id)
             training = await trainings.get_session(session, session_id)
     except InvalidInput as error:

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from bot.db import Database
 from bot.models.broadcasts import Broadcast, BroadcastDelivery, BroadcastState, DeliveryState
+from bot.models.console import AuditEntry
 from bot.models.organizations import (
     LeaderRole,
     Leadership,
@@ -192,6 +193,9 @@ async def test_a_broadcast_to_more_people_than_the_threshold_waits_for_a_second_
     assert all(len(leader.messages) == 1 for leader in leaders)
     await carmen.taps_data(f"bc:approve:{await last_broadcast_id(bot)}")  # a second tap
     assert "already approved" in (carmen.last_alert or "")
+    async with await bot.session() as session:                 # both pairs of eyes are in the audit log
+        actions = list(await session.scalars(select(AuditEntry.action)))
+    assert actions.count("broadcast.submit") == 1 and actions.count("broadcast.approve") == 1
 
 
 async def last_broadcast_id(bot) -> int:

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from bot.models.console import AuditEntry
 from bot.models.people import Role, User
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.trainings import Ballot, Enrollment, EnrollmentState, TrainingSession
@@ -161,6 +162,8 @@ async def test_a_coordinator_creates_a_session_and_three_leaders_enroll_one_wait
     await bot.run_reminders()
     assert told(rosa, "In one hour") == 1 and told(yohana, "In one hour") == 1
     assert told(ana, "Tomorrow") == 0 and told(ana, "In one hour") == 0
+    async with await bot.session() as session:                 # the coordinator's act is audited
+        assert "training.create" in set(await session.scalars(select(AuditEntry.action)))
 
 
 async def test_a_seat_not_claimed_in_time_passes_to_the_next_in_line(bot):
@@ -273,6 +276,9 @@ async def test_check_in_by_code_feedback_a_certificate_that_verify_accepts_and_t
     assert "No certificate" in stranger.last_text
     await ana.taps_data(f"tr:cert:{session_id}")
     assert "given to those who attended" in ana.last_alert
+    async with await bot.session() as session:                 # the coordinator's acts are audited
+        actions = set(await session.scalars(select(AuditEntry.action)))
+    assert {"training.checkin_open", "training.roster_read"} <= actions
 
 
 async def test_a_topic_vote_keeps_one_ballot_per_leader_up_to_the_limit_and_closes_with_a_chart(bot):

@@ -44,7 +44,7 @@ from bot.models.people import User
 from bot.models.ruos import RegistrationStage, RuosRegistration
 from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
 from bot.reminders import QuietHours
-from bot.services import authority, notifications
+from bot.services import audit, authority, notifications
 from bot.services.transitions import AlreadyDone, transition
 from bot.validation import InvalidInput
 
@@ -256,6 +256,7 @@ async def submit(
     state = BroadcastState.AWAITING_APPROVAL if needs_approval else BroadcastState.SCHEDULED
     await transition(session, Broadcast, where={"id": broadcast_id, "state": BroadcastState.DRAFT},
                      values={"state": state, "send_at": send_at}, already=AlreadyDone(NOT_EDITABLE))
+    audit.record(session, user_id, "broadcast.submit", now=now, detail=f"broadcast {broadcast_id} to {counted.receiving}")
     return Submitted(broadcast, counted, needs_approval)
 
 
@@ -267,7 +268,7 @@ async def approvers(session: AsyncSession, *, broadcast: Broadcast) -> Sequence[
     return found.all()
 
 
-async def approve(session: AsyncSession, *, broadcast_id: int, user_id: int) -> Broadcast:
+async def approve(session: AsyncSession, *, broadcast_id: int, user_id: int, now: datetime) -> Broadcast:
     await authority.require_coordinator(session, user_id=user_id)
     broadcast = await get(session, broadcast_id)
     if broadcast is None:
@@ -276,22 +277,25 @@ async def approve(session: AsyncSession, *, broadcast_id: int, user_id: int) -> 
         raise InvalidInput(NOT_YOUR_OWN)
     await transition(session, Broadcast, where={"id": broadcast_id, "state": BroadcastState.AWAITING_APPROVAL},
                      values={"state": BroadcastState.SCHEDULED, "approved_by_id": user_id}, already=AlreadyDone(ALREADY_DECIDED))
+    audit.record(session, user_id, "broadcast.approve", now=now, detail=f"broadcast {broadcast_id}")
     return broadcast
 
 
-async def reject(session: AsyncSession, *, broadcast_id: int, user_id: int) -> Broadcast:
+async def reject(session: AsyncSession, *, broadcast_id: int, user_id: int, now: datetime) -> Broadcast:
     await authority.require_coordinator(session, user_id=user_id)
     await transition(session, Broadcast, where={"id": broadcast_id, "state": BroadcastState.AWAITING_APPROVAL},
                      values={"state": BroadcastState.DRAFT}, already=AlreadyDone(ALREADY_DECIDED))
+    audit.record(session, user_id, "broadcast.reject", now=now, detail=f"broadcast {broadcast_id}")
     broadcast = await get(session, broadcast_id)
     assert broadcast is not None
     return broadcast
 
 
-async def cancel(session: AsyncSession, *, broadcast_id: int, user_id: int) -> None:
+async def cancel(session: AsyncSession, *, broadcast_id: int, user_id: int, now: datetime) -> None:
     await authority.require_coordinator(session, user_id=user_id)
     await transition(session, Broadcast, where={"id": broadcast_id, "state": EDITABLE},
                      values={"state": BroadcastState.CANCELLED}, already=AlreadyDone(NOT_EDITABLE))
+    audit.record(session, user_id, "broadcast.cancel", now=now, detail=f"broadcast {broadcast_id}")
 
 
 def text_for(broadcast: Broadcast, language: str, default_language: str) -> str:

@@ -29,6 +29,7 @@ from bot.models.trainings import (
     TrainingDraft,
     TrainingSession,
 )
+from bot.services import audit
 from bot.services.authority import require_coordinator
 from bot.services.trainings import TrainingError
 from bot.services.transitions import AlreadyDone, transition
@@ -51,9 +52,10 @@ def normalize_code(text: str) -> str:
 # --- attendance -------------------------------------------------------------------------------
 
 
-async def open_checkin(session: AsyncSession, *, user_id: int, session_id: int) -> str:
+async def open_checkin(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> str:
     """Open check-in and return its code (the same one if it was open already)."""
     await require_coordinator(session, user_id=user_id)
+    audit.record(session, user_id, "training.checkin_open", now=now, detail=f"session {session_id}")
     training = await session.get(TrainingSession, session_id)
     if training is None or training.cancelled_at is not None:
         raise TrainingError(N_("That training session no longer exists."))
@@ -64,9 +66,10 @@ async def open_checkin(session: AsyncSession, *, user_id: int, session_id: int) 
     return training.checkin_code
 
 
-async def close_checkin(session: AsyncSession, *, user_id: int, session_id: int) -> int:
+async def close_checkin(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> int:
     """Close check-in: whoever held a seat and did not come is a no-show. Returns how many."""
     await require_coordinator(session, user_id=user_id)
+    audit.record(session, user_id, "training.checkin_close", now=now, detail=f"session {session_id}")
     await transition(session, TrainingSession, where={"id": session_id, "checkin_open": True}, values={"checkin_open": False})
     result = await session.execute(
         update(Enrollment)
@@ -100,6 +103,8 @@ async def check_in(session: AsyncSession, *, user_id: int, code: str, now: datet
 async def mark_attendance(session: AsyncSession, *, user_id: int, session_id: int, leader_id: int, attended: bool, now: datetime) -> None:
     """The coordinator marks someone on the list as present or absent."""
     await require_coordinator(session, user_id=user_id)
+    audit.record(session, user_id, "training.attendance", now=now, subject_id=leader_id,
+                 detail=f"session {session_id}: {'present' if attended else 'absent'}")
     held = (EnrollmentState.ENROLLED, EnrollmentState.NO_SHOW, EnrollmentState.ATTENDED)
     await transition(
         session, Enrollment, where={"session_id": session_id, "user_id": leader_id, "state": held},
@@ -222,9 +227,10 @@ class RosterRow:
     rating: int | None
 
 
-async def roster(session: AsyncSession, *, user_id: int, session_id: int) -> list[RosterRow]:
+async def roster(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> list[RosterRow]:
     """Everyone on a session's list, in list order (seats and offers first come first)."""
     await require_coordinator(session, user_id=user_id)
+    audit.record(session, user_id, "training.roster_read", now=now, detail=f"session {session_id}")
     return await roster_rows(session, session_id)
 
 
@@ -281,6 +287,7 @@ async def open_vote(session: AsyncSession, *, user_id: int, max_choices: int, no
     vote = TopicVote(max_choices=max_choices, opened_by_id=user_id, opened_at=now)
     session.add(vote)
     await session.flush()
+    audit.record(session, user_id, "vote.open", now=now, detail=f"vote {vote.id}")
     return vote
 
 
@@ -336,6 +343,7 @@ async def tally(session: AsyncSession, vote_id: int) -> Tally:
 async def close_vote(session: AsyncSession, *, user_id: int, vote_id: int, now: datetime) -> Tally:
     await require_coordinator(session, user_id=user_id)
     await transition(session, TopicVote, where={"id": vote_id, "closed_at": None}, values={"closed_at": now})
+    audit.record(session, user_id, "vote.close", now=now, detail=f"vote {vote_id}")
     return await tally(session, vote_id)
 
 

@@ -35,6 +35,7 @@ from bot.models.trainings import (
     Topic,
     TrainingSession,
 )
+from bot.services import audit
 from bot.services.authority import require_coordinator
 from bot.services.transitions import AlreadyDone, delete_once, transition
 from bot.validation import InvalidInput, clean_text
@@ -360,6 +361,7 @@ async def create_session(session: AsyncSession, *, user_id: int, answers: dict[s
     training = TrainingSession(**_values(answers), created_by_id=user_id, created_at=now)
     session.add(training)
     await session.flush()
+    audit.record(session, user_id, "training.create", now=now, detail=f"session {training.id}")
     return training
 
 
@@ -386,6 +388,7 @@ async def update_session(session: AsyncSession, *, user_id: int, session_id: int
         setattr(training, name, value)
     await session.flush()
     moved = training.starts_at != before
+    audit.record(session, user_id, "training.update", now=now, detail=f"session {session_id}{' moved' if moved else ''}")
     told = await people_on_list(session, session_id)
     for person in told:
         if person.state is EnrollmentState.ENROLLED:
@@ -400,6 +403,7 @@ async def cancel_session(session: AsyncSession, *, user_id: int, session_id: int
     await _lock(session, session_id)
     await transition(session, TrainingSession, where={"id": session_id, "cancelled_at": None}, values={"cancelled_at": now})
     await reminders.cancel_prefix(session, prefix=f"training:{session_id}:")
+    audit.record(session, user_id, "training.cancel", now=now, detail=f"session {session_id}")
     return await people_on_list(session, session_id)
 
 
