@@ -180,6 +180,39 @@ async def say_already_done(update: Update, context: VocesContext, error: Excepti
     await reply(update, context, text)
 
 
+ButtonAction = Callable[[Update, VocesContext, list[str]], Awaitable[Any]]
+
+
+async def dispatch_button(update: Update, context: VocesContext, actions: dict[str, ButtonAction]) -> object:
+    """One area's buttons (`area:action:args…`): the action named, checked when it arrives.
+
+    Unknown actions are old or forged buttons (StaleButton: the error handler answers them);
+    a second tap or someone first (AlreadyDone) becomes the button's own alert, so the button
+    is answered only after the action; an InvalidInput is said in the chat.
+    """
+    from bot.services.transitions import AlreadyDone
+    from bot.validation import InvalidInput
+    from handlers.guards import StaleButton
+
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    action, *args = query.data.split(":")[1:]
+    handler = actions.get(action)
+    if handler is None:
+        raise StaleButton(query.data)
+    try:
+        result = await handler(update, context, args)
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return None
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, "⚠️ " + error_text(context, error))
+        return None
+    await answer_button(update, context)
+    return result
+
+
 async def answer_button(update: Update, context: VocesContext | None = None) -> None:
     """Acknowledge a button press at once: Telegram shows a spinner until we do.
 

@@ -61,8 +61,8 @@ from handlers.commands import command
 from handlers.common import (
     END,
     ROWS_PER_PAGE,
-    answer_button,
     ask,
+    dispatch_button,
     edit_or_reply,
     error_text,
     escape,
@@ -73,7 +73,6 @@ from handlers.common import (
     page_number,
     remember,
     reply,
-    say_already_done,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
@@ -309,24 +308,7 @@ async def on_other(update: Update, context: VocesContext) -> object:
 
 
 async def on_button(update: Update, context: VocesContext) -> object:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    action, *args = query.data.split(":")[1:]
-    handler = BUTTONS.get(action)
-    if handler is None:
-        raise StaleButton(query.data)
-    # Answered after the action, so that "already done" can be the button's own alert.
-    try:
-        result = await handler(update, context, args)
-    except AlreadyDone as error:
-        await say_already_done(update, context, error)
-        return None
-    except InvalidInput as error:
-        await answer_button(update, context)
-        await reply(update, context, "⚠️ " + error_text(context, error))
-        return None
-    await answer_button(update, context)
-    return result
+    return await dispatch_button(update, context, BUTTONS)
 
 
 async def draft_tap(update: Update, context: VocesContext, args: list[str], action: str) -> object:
