@@ -5,7 +5,14 @@ What every benchmark shares: a throwaway PostgreSQL database and the table of re
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import tempfile
 import uuid
+import warnings
+from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -47,3 +54,23 @@ def verdict(passed: bool) -> str:
 
 def any_failed(rows: list[Row]) -> bool:
     return any(row[4] == "FAIL" for row in rows)
+
+
+def run_on_both_backends(name: str, bench: Callable[[str, str, Path], list[Row]]) -> int:
+    """Run `bench(backend, database_url, storage_dir)` on SQLite, then on PostgreSQL when
+    VOCES_BENCH_POSTGRES_URL names a server; print the table; exit 1 when a target is missed."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # PTB's advice about per_message in ConversationHandlers; Voces's flows are per chat.
+    warnings.filterwarnings("ignore", message="If 'per_message=False'")
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="voces-bench-") as workdir:
+        files = Path(workdir) / "files"
+        rows += bench("sqlite", f"sqlite+aiosqlite:///{Path(workdir) / f'{name}.sqlite3'}", files)
+        if server_url := os.environ.get("VOCES_BENCH_POSTGRES_URL"):
+            database_url = asyncio.run(create_postgres_database(server_url))
+            try:
+                rows += bench("postgresql", database_url, files)
+            finally:
+                asyncio.run(drop_postgres_database(database_url))
+    print_table(rows)
+    return 1 if any_failed(rows) else 0

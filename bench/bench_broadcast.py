@@ -28,14 +28,11 @@ Exits 1 when a target is missed.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time as wall
-import warnings
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -43,10 +40,7 @@ from sqlalchemy import func, insert, select
 
 from bench import (
     Row,
-    any_failed,
-    create_postgres_database,
-    drop_postgres_database,
-    print_table,
+    run_on_both_backends,
     verdict,
 )
 from bot import migrate
@@ -199,20 +193,7 @@ def bench(backend: str, database_url: str, storage_dir: Path) -> list[Row]:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    warnings.filterwarnings("ignore", message="If 'per_message=False'")
-    rows: list[Row] = []
-    with tempfile.TemporaryDirectory(prefix="voces-bench-") as workdir:
-        files = Path(workdir) / "files"
-        rows += bench("sqlite", f"sqlite+aiosqlite:///{Path(workdir) / 'broadcast.sqlite3'}", files)
-        if server_url := os.environ.get("VOCES_BENCH_POSTGRES_URL"):
-            database_url = asyncio.run(create_postgres_database(server_url))
-            try:
-                rows += bench("postgresql", database_url, files)
-            finally:
-                asyncio.run(drop_postgres_database(database_url))
-    print_table(rows)
-    return 1 if any_failed(rows) else 0
+    return run_on_both_backends("broadcast", bench)
 
 
 if __name__ == "__main__":

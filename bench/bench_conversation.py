@@ -28,13 +28,10 @@ handling a step costs. Exits 1 when the ratio misses its target.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import statistics
 import sys
-import tempfile
 import time as wall
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,10 +51,7 @@ from telegram.request import HTTPXRequest
 
 from bench import (
     Row,
-    any_failed,
-    create_postgres_database,
-    drop_postgres_database,
-    print_table,
+    run_on_both_backends,
     verdict,
 )
 from bot import migrate
@@ -269,21 +263,7 @@ def rows_for(backend: str, bot_name: str, measurement: Measurement) -> list[Row]
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # PTB's advice about per_message in ConversationHandlers; Voces's flows are per chat.
-    warnings.filterwarnings("ignore", message="If 'per_message=False'")
-    rows: list[Row] = []
-    with tempfile.TemporaryDirectory(prefix="voces-bench-") as workdir:
-        files = Path(workdir) / "files"
-        rows += bench("sqlite", f"sqlite+aiosqlite:///{Path(workdir) / 'conversation.sqlite3'}", files)
-        if server_url := os.environ.get("VOCES_BENCH_POSTGRES_URL"):
-            database_url = asyncio.run(create_postgres_database(server_url))
-            try:
-                rows += bench("postgresql", database_url, files)
-            finally:
-                asyncio.run(drop_postgres_database(database_url))
-    print_table(rows)
-    return 1 if any_failed(rows) else 0
+    return run_on_both_backends("conversation", bench)
 
 
 if __name__ == "__main__":

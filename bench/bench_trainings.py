@@ -23,13 +23,10 @@ take about 15 s to go out whatever the bot does.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import statistics
 import sys
-import tempfile
 import time as wall
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +34,7 @@ from sqlalchemy import func, select
 
 from bench import (
     Row,
-    any_failed,
-    create_postgres_database,
-    drop_postgres_database,
-    print_table,
+    run_on_both_backends,
     verdict,
 )
 from bot import migrate
@@ -110,20 +104,7 @@ def bench(backend: str, database_url: str, storage_dir: Path, rounds: int = ROUN
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    warnings.filterwarnings("ignore", message="If 'per_message=False'")
-    rows: list[Row] = []
-    with tempfile.TemporaryDirectory(prefix="voces-bench-") as workdir:
-        files = Path(workdir) / "files"
-        rows += bench("sqlite", f"sqlite+aiosqlite:///{Path(workdir) / 'trainings.sqlite3'}", files)
-        if server_url := os.environ.get("VOCES_BENCH_POSTGRES_URL"):
-            database_url = asyncio.run(create_postgres_database(server_url))
-            try:
-                rows += bench("postgresql", database_url, files)
-            finally:
-                asyncio.run(drop_postgres_database(database_url))
-    print_table(rows)
-    return 1 if any_failed(rows) else 0
+    return run_on_both_backends("trainings", bench)
 
 
 if __name__ == "__main__":
