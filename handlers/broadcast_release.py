@@ -135,33 +135,23 @@ def _wake(context: VocesContext) -> None:
 
 
 async def approve(update: Update, context: VocesContext) -> None:
-    broadcast_id = _id(update)
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            broadcast = await broadcasts.approve(session, broadcast_id=broadcast_id, user_id=_who(context), now=context.runtime.clock.now())
-            author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
-    except AlreadyDone as error:
-        await say_already_done(update, context, error)
-        return
-    except InvalidInput as error:
-        await answer_button(update, context)
-        await reply(update, context, error_text(context, error))
-        return
-    await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext("✅ Approved. It goes out at its time."))
-    if author is not None:
-        theirs = runtime.translator(author.language)
-        await notify(context, author.telegram_id, theirs.gettext("✅ Your broadcast #%(id)s was approved.") % {"id": broadcast_id})
+    await _decide(update, context, broadcasts.approve, N_("✅ Approved. It goes out at its time."),
+                  N_("✅ Your broadcast #%(id)s was approved."))
     _wake(context)
 
 
 async def reject(update: Update, context: VocesContext) -> None:
+    await _decide(update, context, broadcasts.reject, N_("↩️ Sent back to its author as a draft."),
+                  N_("↩️ Your broadcast #%(id)s was sent back to you as a draft. Change it with /broadcast."))
+
+
+async def _decide(update: Update, context: VocesContext, decision, done: str, to_author: str) -> None:  # noqa: ANN001
+    """The second pair of eyes approves or sends back; the author hears it once."""
     broadcast_id = _id(update)
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            broadcast = await broadcasts.reject(session, broadcast_id=broadcast_id, user_id=_who(context), now=context.runtime.clock.now())
+            broadcast = await decision(session, broadcast_id=broadcast_id, user_id=_who(context), now=runtime.clock.now())
             author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
     except AlreadyDone as error:
         await say_already_done(update, context, error)
@@ -171,11 +161,9 @@ async def reject(update: Update, context: VocesContext) -> None:
         await reply(update, context, error_text(context, error))
         return
     await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext("↩️ Sent back to its author as a draft."))
+    await edit_or_reply(update, context, context.gettext(done))
     if author is not None:
-        theirs = runtime.translator(author.language)
-        await notify(context, author.telegram_id, theirs.gettext(
-            "↩️ Your broadcast #%(id)s was sent back to you as a draft. Change it with /broadcast.") % {"id": broadcast_id})
+        await notify(context, author.telegram_id, runtime.translator(author.language).gettext(to_author) % {"id": broadcast_id})
 
 
 async def cancel(update: Update, context: VocesContext) -> None:
