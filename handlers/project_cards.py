@@ -48,6 +48,19 @@ NATIONALITY = {"peruvian": N_("Peruvian"), "venezuelan": N_("Venezuelan"), "othe
 NATIONALITY_TOTAL = {"peruvian": N_("Peruvian people"), "venezuelan": N_("Venezuelan people"), "other": N_("people of other nationalities")}
 SEX_LABEL = {"female": N_("female"), "male": N_("male"), "unstated": N_("other or not stated")}
 AGE_LABEL = {"0_11": N_("0–11"), "12_17": N_("12–17"), "18_59": N_("18–59"), "60_plus": N_("60 or more")}
+# One nationality and sex, as the age question and its mismatch name them (whole phrases, so
+# that each language can agree them).
+GROUP = {
+    ("peruvian", "female"): N_("Peruvian women and girls"),
+    ("peruvian", "male"): N_("Peruvian men and boys"),
+    ("peruvian", "unstated"): N_("Peruvian people of other sex or not stated"),
+    ("venezuelan", "female"): N_("Venezuelan women and girls"),
+    ("venezuelan", "male"): N_("Venezuelan men and boys"),
+    ("venezuelan", "unstated"): N_("Venezuelan people of other sex or not stated"),
+    ("other", "female"): N_("Women and girls of other nationalities"),
+    ("other", "male"): N_("Men and boys of other nationalities"),
+    ("other", "unstated"): N_("People of other nationalities, of other sex or not stated"),
+}
 
 
 def soles(i18n: Translator, cents: int | None) -> str:
@@ -121,9 +134,14 @@ def people_lines(i18n: Translator, people: dict) -> list[str]:  # type: ignore[t
         line = f"• {_(NATIONALITY_TOTAL[nationality])}: <b>{i18n.number(entry['total'])}</b>"
         if entry.get("total") and entry.get("sex"):
             line += " (" + ", ".join(f"{_(SEX_LABEL[s])} {entry['sex'][s]}" for s in SEXES) + ")"
-        if entry.get("total") and entry.get("age"):
+        crossed = entry.get("sex_age") if entry.get("total") else None
+        if crossed is None and entry.get("total") and entry.get("age"):  # ages given for all sexes together
             line += " (" + ", ".join(f"{_(AGE_LABEL[a])}: {entry['age'][a]}" for a in AGE_GROUPS) + ")"
         lines.append(line)
+        for sex in SEXES if crossed else ():
+            if int(entry["sex"].get(sex, 0)) and sex in crossed:
+                ages = ", ".join(f"{_(AGE_LABEL[a])}: {crossed[sex][a]}" for a in AGE_GROUPS)
+                lines.append(f"   ◦ {_(SEX_LABEL[sex])} {entry['sex'][sex]}: {ages}")
     return lines
 
 

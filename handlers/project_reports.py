@@ -78,6 +78,7 @@ from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.project_cards import (
     AGE_LABEL,
+    GROUP,
     NATIONALITY,
     NATIONALITY_TOTAL,
     REPORT_STATUS,
@@ -95,8 +96,10 @@ OPEN = "report_open"  # chat data: the report the person is writing
 ALBUM = "report_album"  # chat data: the receipt of the album being received
 REVIEW_COMMENT = "review_comment"
 CALLBACK_DATA_LIMIT = 64
+# "age:<nationality>" stays a state: a conversation saved there before the ages were asked per sex.
 STEPS = [ACTIVITY_DATE, ACTIVITY_PLACE, ACTIVITY_WHAT, ACTIVITY_MORE,
          *(f"{part}:{n}" for n in NATIONALITIES for part in (COUNT, SEX, AGE)),
+         *(f"{AGE}:{n}:{s}" for n in NATIONALITIES for s in SEXES),
          SPENT, DIFFICULTIES, LESSONS, EVIDENCE, SUMMARY, REVIEW_COMMENT]
 
 
@@ -111,7 +114,7 @@ def callback(*parts: object) -> str:
 
 def question(context: VocesContext, report: ProjectReport, title: str, evidence: int) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = context.gettext
-    step = report.step or ACTIVITY_DATE
+    step = reports.current_step(report)
     if step == ACTIVITY_DATE:
         return _("Activity %(number)s: on what date did it take place? Send the full date, for example 12/12/2026.") % {"number": len(report.activities) + 1}, None
     if step == ACTIVITY_PLACE:
@@ -123,6 +126,7 @@ def question(context: VocesContext, report: ProjectReport, title: str, evidence:
         return _("Activities so far:") + "\n" + listing + "\n\n" + _("Was there another activity in this period?"), keyboard(
             [[(_("➕ Add another activity"), callback("more"))], [(_("That is all"), callback("nomore"))]])
     part, _sep, nationality = step.partition(":")
+    nationality, _sep, sex = nationality.partition(":")
     if part == COUNT:
         intro = _("Now the people reached, as numbers only: no names.") + "\n\n" if nationality == NATIONALITIES[0] else ""
         return intro + _("How many <b>%(who)s</b> took part? Send a number (0 if none).") % {"who": _(NATIONALITY_TOTAL[nationality])}, None
@@ -131,8 +135,9 @@ def question(context: VocesContext, report: ProjectReport, title: str, evidence:
         return _("Of those %(total)s %(who)s, how many were <b>female, male, and other or not stated</b>? Send three numbers separated by spaces, for example 6 4 0.") % {
             "total": total, "who": _(NATIONALITY_TOTAL[nationality])}, None
     if part == AGE:
-        total = report.beneficiaries[nationality]["total"]
-        return _("And the same %(total)s by age: how many were <b>0–11, 12–17, 18–59 and 60 or more</b>? Send four numbers, for example 2 3 4 1.") % {"total": total}, None
+        count = report.beneficiaries[nationality]["sex"][sex]
+        return _("<b>%(who)s</b> (%(count)s): how many were <b>0–11, 12–17, 18–59 and 60 or more</b>? Send four numbers, for example 2 3 4 1; together they make %(count)s.") % {
+            "who": _(GROUP[nationality, sex]), "count": count}, None
     if step == SPENT:
         return _("How much money did you spend in this period, in soles? For example 850.50 (0 if nothing)."), None
     if step == DIFFICULTIES:
@@ -154,17 +159,21 @@ async def ask_current(update: Update, context: VocesContext, report_id: int, *, 
     text, markup = question(context, found.report, found.project.title, evidence)
     if problem:
         text = f"⚠️ {problem}\n\n{text}"
-    return await ask(update, context, flow=FLOW, step=found.report.step or ACTIVITY_DATE, text=text, reply_markup=markup)
+    return await ask(update, context, flow=FLOW, step=reports.current_step(found.report), text=text, reply_markup=markup)
 
 
 def mismatch_text(context: VocesContext, error: Mismatch) -> str:
+    """Which split does not add up, for which nationality (and sex), and what was typed."""
     _ = context.gettext
-    who = _(NATIONALITY_TOTAL[error.nationality])
-    if error.dimension == SEX:
-        message = _("The split by sex adds up to %(counted)s, but you said %(total)s %(who)s took part. Check the numbers and send them again.")
+    if error.sex is not None:
+        message = _("%(who)s: their ages add up to %(counted)s, but you said there were %(total)s. Check the numbers and send them again.") % {
+            "who": _(GROUP[error.nationality, error.sex]), "counted": error.counted, "total": error.total}
     else:
-        message = _("The split by age adds up to %(counted)s, but you said %(total)s %(who)s took part. Check the numbers and send them again.")
-    return message % {"counted": error.counted, "total": error.total, "who": who}
+        message = _("The split by sex adds up to %(counted)s, but you said %(total)s %(who)s took part. Check the numbers and send them again.") % {
+            "counted": error.counted, "total": error.total, "who": _(NATIONALITY_TOTAL[error.nationality])}
+    if error.typed:
+        message += "\n" + _("You sent: %(numbers)s") % {"numbers": " ".join(str(n) for n in error.typed)}
+    return message
 
 
 # --- /report ------------------------------------------------------------------------------------------------

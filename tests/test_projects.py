@@ -30,10 +30,17 @@ from bot.services.projects import periods
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 
+def ages(a: int, b: int, c: int, d: int) -> dict[str, int]:
+    return {"0_11": a, "12_17": b, "18_59": c, "60_plus": d}
+
+
 PEOPLE = {
-    "peruvian": {"total": 10, "sex": {"female": 6, "male": 4, "unstated": 0}, "age": {"0_11": 2, "12_17": 3, "18_59": 4, "60_plus": 1}},
-    "venezuelan": {"total": 12, "sex": {"female": 7, "male": 4, "unstated": 1}, "age": {"0_11": 1, "12_17": 2, "18_59": 8, "60_plus": 1}},
-    "other": {"total": 0, "sex": {"female": 0, "male": 0, "unstated": 0}, "age": {"0_11": 0, "12_17": 0, "18_59": 0, "60_plus": 0}},
+    "peruvian": {"total": 10, "sex": {"female": 6, "male": 4, "unstated": 0},
+                 "sex_age": {"female": ages(1, 2, 3, 0), "male": ages(1, 1, 1, 1), "unstated": ages(0, 0, 0, 0)}, "age": ages(2, 3, 4, 1)},
+    "venezuelan": {"total": 12, "sex": {"female": 7, "male": 4, "unstated": 1},
+                   "sex_age": {"female": ages(1, 1, 4, 1), "male": ages(0, 1, 3, 0), "unstated": ages(0, 0, 1, 0)}, "age": ages(1, 2, 8, 1)},
+    "other": {"total": 0, "sex": {"female": 0, "male": 0, "unstated": 0},
+              "sex_age": {s: ages(0, 0, 0, 0) for s in ("female", "male", "unstated")}, "age": ages(0, 0, 0, 0)},
 }
 
 
@@ -163,7 +170,9 @@ async def test_a_proposal_is_commented_revised_funded_and_its_report_is_sent_bac
     await rosa.taps("That is all")
     await rosa.sends("10")
     await rosa.sends("6 4 0")
-    await rosa.sends("2 3 4 1")
+    assert "Peruvian women and girls (6): how many were" in rosa.last_text  # ages asked per sex
+    await rosa.sends("1 2 3 0")
+    await rosa.sends("1 1 1 1")
 
     # ... interrupted by a restart and /cancel: /report offers to continue where she was.
     await bot.restart()
@@ -178,9 +187,11 @@ async def test_a_proposal_is_commented_revised_funded_and_its_report_is_sent_bac
     await rosa.sends("7 4 0")
     assert "The split by sex adds up to 11, but you said 12 Venezuelan people took part." in rosa.last_text
     await rosa.sends("7 4 1")
-    await rosa.sends("1 2 8 2")
-    assert "The split by age adds up to 13, but you said 12 Venezuelan people took part." in rosa.last_text
-    await rosa.sends("1 2 8 1")
+    await rosa.sends("1 1 4 2")
+    assert "Venezuelan women and girls: their ages add up to 8, but you said there were 7." in rosa.last_text
+    assert "You sent: 1 1 4 2" in rosa.last_text and "Venezuelan women and girls (7): how many" in rosa.last_text
+    for answer in ("1 1 4 1", "0 1 3 0", "0 0 1 0"):  # women, men, other or not stated
+        await rosa.sends(answer)
     await rosa.sends("0")  # nobody of other nationalities: no split asked
     assert "How much money" in rosa.last_text
     await rosa.sends("850.50")

@@ -3,11 +3,19 @@ and restarts (the draft is the report row itself: its step and scratch), submitt
 the programme, and counted in the totals once approved.
 
 Beneficiaries are aggregate counts, never people. Per nationality the leader gives a total,
-then its split by sex (three numbers) and by age group (four numbers); each split must add up
-to the total, and `Mismatch` says which one does not. Stored as::
+then its split by sex (three numbers), then for each sex with someone in it the split by age
+group (four numbers); each split must add up to what it splits, and `Mismatch` says which
+nationality (and sex) does not. Stored as::
 
     {"peruvian": {"total": 10, "sex": {"female": 6, "male": 4, "unstated": 0},
+                  "sex_age": {"female": {"0_11": 2, "12_17": 1, "18_59": 3, "60_plus": 0},
+                              "male": {"0_11": 0, "12_17": 2, "18_59": 1, "60_plus": 1},
+                              "unstated": {"0_11": 0, "12_17": 0, "18_59": 0, "60_plus": 0}},
                   "age": {"0_11": 2, "12_17": 3, "18_59": 4, "60_plus": 1}}, ...}
+
+"age" is the sum of "sex_age" over the sexes, kept so that every reader of the age split
+goes on working. Reports approved before the ages were asked per sex have no "sex_age": the
+totals count their ages apart (`UNSPLIT`) instead of guessing a sex for them.
 
 Totals (`beneficiary_totals`) read only `approved_beneficiaries`, the copy made when a version
 was approved, so a report sent back, fixed and approved again counts once.
@@ -50,6 +58,7 @@ from bot.validation import InvalidInput, clean_text, parse_count, parse_date, pa
 NATIONALITIES = ("peruvian", "venezuelan", "other")
 SEXES = ("female", "male", "unstated")
 AGE_GROUPS = ("0_11", "12_17", "18_59", "60_plus")
+UNSPLIT = "unsplit"  # in the nationality × sex × age cross: ages of a report that gave them for all sexes together
 PLACE_MAX = 200
 EVIDENCE_MAX_FILES = 30
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
@@ -63,7 +72,10 @@ REMINDER_HOUR = time(10, 0)
 DAYS_BEFORE = (7, 1)
 OVERDUE_AGAIN = timedelta(days=7)
 
-# Steps of the report conversation, in order. Nationality steps carry it: "count:peruvian".
+# Steps of the report conversation, in order. Nationality steps carry it: "count:peruvian",
+# "sex:peruvian", and the ages of one sex "age:peruvian:female" (asked only for sexes with
+# someone in them). A draft saved before the ages were asked per sex may stand at the older
+# "age:peruvian": `current_step` reads it as the first sex still without ages.
 ACTIVITY_DATE = "act_date"
 ACTIVITY_PLACE = "act_place"
 ACTIVITY_WHAT = "act_what"
@@ -79,11 +91,21 @@ EDITABLE_PARTS = {"activities": ACTIVITY_DATE, "people": f"{COUNT}:peruvian", "s
 
 
 class Mismatch(InvalidInput):
-    """A split that does not add up to its nationality's total; the chat layer names both."""
+    """A split that does not add up to what it splits: the nationality's total (by sex) or one
+    sex's count (by age, `sex` set). The chat layer names them and shows what was typed."""
 
-    def __init__(self, *, nationality: str, dimension: str, total: int, counted: int) -> None:
+    def __init__(self, *, nationality: str, dimension: str, total: int, counted: int, sex: str | None = None,
+                 typed: list[int] | None = None) -> None:
         super().__init__(N_("The numbers do not add up."))
         self.nationality, self.dimension, self.total, self.counted = nationality, dimension, total, counted
+        self.sex, self.typed = sex, typed or []
+
+
+class AgesBySex(InvalidInput):
+    """A draft begun when the ages were asked for everyone at once, answered that way."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("I now ask the ages separately for each sex, so that the programme can count them together. Please answer this question."))
 
 
 class WrongCount(InvalidInput):
@@ -167,15 +189,43 @@ async def begin(session: AsyncSession, *, user: User, report_id: int, now: datet
 
 
 def _after(report: ProjectReport, step: str) -> str:
-    """The step after `step`, or the summary card when the leader came from it to change one part."""
+    """The step after `step`, or the summary card when the leader came from it to change one part.
+    The people's steps go through `_after_nationality` (which sexes are asked depends on the answers)."""
     editing = report.scratch.get("editing")
-    order = [ACTIVITY_DATE, ACTIVITY_PLACE, ACTIVITY_WHAT, ACTIVITY_MORE,
-             *(f"{part}:{n}" for n in NATIONALITIES for part in (COUNT, SEX, AGE)),
+    order = [ACTIVITY_DATE, ACTIVITY_PLACE, ACTIVITY_WHAT, ACTIVITY_MORE, f"{COUNT}:{NATIONALITIES[0]}",
              SPENT, DIFFICULTIES, LESSONS, EVIDENCE, SUMMARY]
     following = order[order.index(step) + 1]
-    if editing and step in (SPENT, DIFFICULTIES, LESSONS, EVIDENCE, ACTIVITY_MORE, f"{AGE}:other"):
+    if editing and step in (SPENT, DIFFICULTIES, LESSONS, EVIDENCE, ACTIVITY_MORE):
         return SUMMARY
     return following
+
+
+def _after_nationality(report: ProjectReport, nationality: str) -> str:
+    """Once a nationality is complete: the next one's total, then the money (or back to the card)."""
+    index = NATIONALITIES.index(nationality)
+    if index + 1 < len(NATIONALITIES):
+        return f"{COUNT}:{NATIONALITIES[index + 1]}"
+    return SUMMARY if report.scratch.get("editing") else SPENT
+
+
+def _next_ages(entry: dict[str, Any]) -> str | None:
+    """The first sex of a nationality with someone in it whose ages are still to be given."""
+    done = entry.get("sex_age") or {}
+    return next((sex for sex in SEXES if int((entry.get("sex") or {}).get(sex, 0)) > 0 and sex not in done), None)
+
+
+def current_step(report: ProjectReport) -> str:
+    """The report's step, with a draft saved at the older "age:<nationality>" step (ages for all
+    sexes at once) read as the new question for the first sex still without ages."""
+    step = report.step or ACTIVITY_DATE
+    part, _sep, rest = step.partition(":")
+    if part != AGE or ":" in rest:
+        return step
+    entry = report.beneficiaries.get(rest) or {}
+    if "sex" not in entry:
+        return f"{SEX}:{rest}"
+    sex = _next_ages(entry)
+    return f"{AGE}:{rest}:{sex}" if sex else _after_nationality(report, rest)
 
 
 def _numbers(text: str, expected: int) -> list[int]:
@@ -192,7 +242,7 @@ async def answer(session: AsyncSession, *, user: User, report: ProjectReport, va
     await require_leader(session, user_id=user.id, organization_id=project.organization_id)
     if report.status not in EDITABLE_STATUSES:
         raise AlreadyDone(N_("This report was already sent to the programme."))
-    step = report.step or ACTIVITY_DATE
+    step = current_step(report)
     scratch = dict(report.scratch)
     if step == ACTIVITY_DATE:
         day = parse_date(value)
@@ -210,24 +260,44 @@ async def answer(session: AsyncSession, *, user: User, report: ProjectReport, va
         nationality = step.split(":", 1)[1]
         total = parse_count(value)
         people = dict(report.beneficiaries)
-        if total == 0:
-            people[nationality] = {"total": 0, "sex": dict.fromkeys(SEXES, 0), "age": dict.fromkeys(AGE_GROUPS, 0)}
-            following = _after(report, f"{AGE}:{nationality}")
+        if total == 0:  # nobody: no split is asked
+            people[nationality] = {"total": 0, "sex": dict.fromkeys(SEXES, 0), "sex_age": {s: dict.fromkeys(AGE_GROUPS, 0) for s in SEXES},
+                                   "age": dict.fromkeys(AGE_GROUPS, 0)}
+            following = _after_nationality(report, nationality)
         else:
             people[nationality] = {"total": total}
             following = f"{SEX}:{nationality}"
         _save(report, now, following, beneficiaries=people)
-    elif step.startswith(f"{SEX}:") or step.startswith(f"{AGE}:"):
-        dimension, nationality = step.split(":", 1)
-        keys = SEXES if dimension == SEX else AGE_GROUPS
-        counts = _numbers(value, len(keys))
+    elif step.startswith(f"{SEX}:"):
+        nationality = step.split(":", 1)[1]
+        counts = _numbers(value, len(SEXES))
         total = int(report.beneficiaries[nationality]["total"])
         if sum(counts) != total:
-            raise Mismatch(nationality=nationality, dimension=dimension, total=total, counted=sum(counts))
-        people = dict(report.beneficiaries)
-        people[nationality] = {**people[nationality], ("sex" if dimension == SEX else "age"): dict(zip(keys, counts, strict=True))}
-        following = f"{AGE}:{nationality}" if dimension == SEX else _after(report, step)
-        _save(report, now, following, beneficiaries=people)
+            raise Mismatch(nationality=nationality, dimension=SEX, total=total, counted=sum(counts), typed=counts)
+        by_sex = dict(zip(SEXES, counts, strict=True))
+        # A sex with nobody in it has no ages to ask: zeros at once.
+        entry = {"total": total, "sex": by_sex, "sex_age": {s: dict.fromkeys(AGE_GROUPS, 0) for s in SEXES if by_sex[s] == 0}}
+        people = {**report.beneficiaries, nationality: entry}
+        _save(report, now, f"{AGE}:{nationality}:{_next_ages(entry)}", beneficiaries=people)
+    elif step.startswith(f"{AGE}:"):
+        _dimension, nationality, sex = step.split(":", 2)
+        counts = _numbers(value, len(AGE_GROUPS))
+        entry = dict(report.beneficiaries[nationality])
+        expected = int(entry["sex"][sex])
+        if sum(counts) != expected:
+            if report.step != step and sum(counts) == int(entry["total"]):
+                raise AgesBySex()  # the answer to the older question, ages of everyone at once
+            raise Mismatch(nationality=nationality, dimension=AGE, sex=sex, total=expected, counted=sum(counts), typed=counts)
+        entry["sex_age"] = {**(entry.get("sex_age") or {}), sex: dict(zip(AGE_GROUPS, counts, strict=True))}
+        following_sex = _next_ages(entry)
+        if following_sex is None:
+            given = entry["sex_age"]
+            entry["sex_age"] = {s: given.get(s) or dict.fromkeys(AGE_GROUPS, 0) for s in SEXES}
+            entry["age"] = {a: sum(int(entry["sex_age"][s][a]) for s in SEXES) for a in AGE_GROUPS}
+            following = _after_nationality(report, nationality)
+        else:
+            following = f"{AGE}:{nationality}:{following_sex}"
+        _save(report, now, following, beneficiaries={**report.beneficiaries, nationality: entry})
     elif step == SPENT:
         _save(report, now, _after(report, step), spent_cents=parse_soles(value, allow_zero=True))
     elif step == DIFFICULTIES:
@@ -420,8 +490,12 @@ async def request_changes(session: AsyncSession, *, staff: User, draft: ProjectD
 
 @dataclass
 class BeneficiaryTotals:
-    """People reached, as counted in approved reports: every dimension, and each crossed
-    with nationality. `reports` says how many approved reports were added up."""
+    """People reached, as counted in approved reports: every dimension, each crossed with
+    nationality, and nationality × sex × age. `reports` says how many approved reports were
+    added up.
+
+    In `by_nationality_sex_age` a report approved before the ages were asked per sex puts its
+    ages under the sex `UNSPLIT`, so the cross still adds up to `total` and no sex is guessed."""
 
     reports: int = 0
     total: int = 0
@@ -430,6 +504,7 @@ class BeneficiaryTotals:
     by_age: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AGE_GROUPS, 0))
     by_nationality_sex: dict[tuple[str, str], int] = field(default_factory=dict)
     by_nationality_age: dict[tuple[str, str], int] = field(default_factory=dict)
+    by_nationality_sex_age: dict[tuple[str, str, str], int] = field(default_factory=dict)
     spent_cents: int = 0
 
     def add(self, counts: dict[str, Any], spent_cents: int | None) -> None:
@@ -446,6 +521,22 @@ class BeneficiaryTotals:
             for age, n in (entry.get("age") or {}).items():
                 self.by_age[age] = self.by_age.get(age, 0) + int(n)
                 self.by_nationality_age[(nationality, age)] = self.by_nationality_age.get((nationality, age), 0) + int(n)
+            if "sex_age" in entry:
+                cells = [(sex, age, n) for sex, ages in entry["sex_age"].items() for age, n in ages.items()]
+            else:
+                cells = [(UNSPLIT, age, n) for age, n in (entry.get("age") or {}).items()]
+            for sex, age, n in cells:
+                self.add_cross(nationality, sex, age, int(n))
+
+    def add_cross(self, nationality: str, sex: str, age: str, n: int) -> None:
+        if n:
+            key = (nationality, sex, age)
+            self.by_nationality_sex_age[key] = self.by_nationality_sex_age.get(key, 0) + n
+
+    @property
+    def unsplit(self) -> int:
+        """People whose ages were given for all sexes together (reports approved before the cross)."""
+        return sum(n for (_nationality, sex, _age), n in self.by_nationality_sex_age.items() if sex == UNSPLIT)
 
 
 async def beneficiary_totals(session: AsyncSession, *, project_id: int | None = None) -> BeneficiaryTotals:
