@@ -17,6 +17,23 @@ class Role(StrEnum):
     STAFF = "staff"
 
 
+# What a person may say of themselves, only if they wish, so the programme can count the
+# leaders it trains by sex and nationality. Short codes, never free text; UNSTATED is "I prefer
+# not to say" (None: never answered). Only anonymous totals use them (bot/services/console.py).
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNSTATED = "unstated"
+
+
+class Nationality(StrEnum):
+    VENEZUELAN = "venezuelan"
+    PERUVIAN = "peruvian"
+    OTHER = "other"
+    UNSTATED = "unstated"
+
+
 def enum_column(enum: type[StrEnum], length: int = 24) -> Enum:
     """Enums stored as their plain string values, portable across SQLite and PostgreSQL."""
     return Enum(
@@ -51,6 +68,11 @@ class User(Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     reachable: Mapped[bool] = mapped_column(default=True)
+    # Self-declared, optional, changeable in /correct, shown with the name to nobody but the
+    # person; asked once (after their first seat in a training), when `about_asked_at` is set.
+    sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, 12))
+    nationality: Mapped[Nationality | None] = mapped_column(enum_column(Nationality, 12))
+    about_asked_at: Mapped[datetime | None]
 
     @property
     def has_consented(self) -> bool:
