@@ -82,7 +82,7 @@ def build_application(
         # Waits out Telegram's 429 answers (retry_after), spaces bulk sends, and retries
         # requests that never left because the connection failed.
         .rate_limiter(PatientRateLimiter(max_retries=max_retries))
-        .concurrent_updates(OnePersonAtATime())
+        .concurrent_updates(OnePersonAtATime(lines=[trainings.seat_line]))
         # Network hiccups on cheap mobile data are common: retry the connection, wait longer.
         .request(CommitFirstRequest(runtime.database, connection_pool_size=64, connect_timeout=10, read_timeout=20, pool_timeout=10))
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 from weakref import WeakValueDictionary
 
@@ -68,22 +68,41 @@ class OnePersonAtATime(BaseUpdateProcessor):
 
     A conversation must see a person's messages one after the other (an album arrives as
     several updates at once), while a slow reply to one leader must not hold up the others.
+
+    Some updates from different people must also be served in the order Telegram delivered
+    them: 200 leaders pressing "Enroll" on one session stand in line in the order they pressed.
+    `lines` name them (an update → a line, or None); each line is served one at a time, in
+    delivery order. Its place is taken before the first await, while updates still start in
+    the order they were fetched, and before the concurrency limit, so a long line does not
+    hold the slots everyone else is served in.
     """
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(self, max_concurrent_updates: int = 64, *, lines: Sequence[Callable[[object], Hashable | None]] = ()) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+        self._lines = tuple(lines)
+        self._locks: WeakValueDictionary[Hashable, asyncio.Lock] = WeakValueDictionary()
+
+    def _lock(self, key: Hashable) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        line = next((key for key in (line_of(update) for line_of in self._lines) if key is not None), None)
+        if line is None:
+            await super().process_update(update, coroutine)
+            return
+        async with self._lock(("line", line)):  # asyncio.Lock hands itself on first come, first served
+            await super().process_update(update, coroutine)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = update.effective_user if isinstance(update, Update) else None
         if user is None:
             await coroutine
             return
-        lock = self._locks.get(user.id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[user.id] = lock
-        async with lock:
+        async with self._lock(("person", user.id)):
             await coroutine
 
     async def initialize(self) -> None:

@@ -13,6 +13,7 @@ Callback data, checked on arrival (the session must exist; the person's place is
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 from telegram import InputFile, Update
@@ -235,6 +236,18 @@ async def open_from_link(update: Update, context: VocesContext) -> None:
         await reply(update, context, context.gettext(trainings.NOT_FOUND))
         return
     await reply(update, context, text, reply_markup=markup)
+
+
+SEAT_PRESS = re.compile(r"^tr:(?:enroll|leave|take|pass):(\d+)$")
+
+
+def seat_line(update: object) -> str | None:
+    """Presses that change who holds a session's seats stand in one line per session, served in
+    the order Telegram delivered them (handlers.context.OnePersonAtATime): a crowd gets its
+    seats and waitlist places first come, first served, although people are served concurrently."""
+    query = update.callback_query if isinstance(update, Update) else None
+    match = SEAT_PRESS.match(query.data or "") if query is not None and isinstance(query.data, str) else None
+    return f"seats:{match.group(1)}" if match else None
 
 
 async def enroll(update: Update, context: VocesContext) -> None:

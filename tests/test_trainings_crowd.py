@@ -53,10 +53,18 @@ async def crowd_before_a_session(bot, *, crowd: int = CROWD, seats: int = SEATS,
     return session_id, leaders
 
 
+def place_in_line(person) -> int | None:
+    for text in person.texts_since_last_action:
+        if match := re.search(r"number (\d+) on the waitlist", text):
+            return int(match.group(1))
+    return None
+
+
 async def test_two_hundred_presses_on_thirty_seats_give_thirty_seats_and_an_ordered_waitlist(bot):
     session_id, leaders = await crowd_before_a_session(bot)
 
-    await asyncio.gather(*(person.taps("Enroll") for person in leaders))
+    delivered = await asyncio.gather(*(person.taps("Enroll") for person in leaders))
+    in_delivery_order = [person for _update_ids, person in sorted(zip(delivered, leaders, strict=True), key=lambda pair: pair[0])]
 
     async with await bot.session() as session:
         counted = dict((await session.execute(
@@ -69,4 +77,8 @@ async def test_two_hundred_presses_on_thirty_seats_give_thirty_seats_and_an_orde
         if (match := re.search(r"number (\d+) on the waitlist", t))
     )
     assert len(seated) == SEATS                                    # each press answered, once
-    assert positions == list(range(1, CROWD - SEATS + 1))          # in the order they were served
+    assert positions == list(range(1, CROWD - SEATS + 1))
+    # In the order Telegram delivered the presses: the first thirty have the seats, the rest
+    # stand in line in the order they pressed, although their updates ran concurrently.
+    assert set(seated) == set(in_delivery_order[:SEATS])
+    assert [place_in_line(person) for person in in_delivery_order[SEATS:]] == list(range(1, CROWD - SEATS + 1))

@@ -6,7 +6,8 @@ leaving, taking or passing an offered seat, an offer expiring) first locks the s
 so its transactions already run one after the other), then counts the seats held and writes
 in the same transaction. Two hundred presses on a thirty-seat session therefore meet at the
 lock one after the other, and each sees the count the one before it committed: thirty seats,
-a hundred and seventy places in line, in the order they reached the lock.
+a hundred and seventy places in line, in the order they reached the lock. The Telegram side
+(handlers.trainings.seat_line) makes that the order Telegram delivered the presses in.
 
 When a seat frees, the first in line is offered it (`OFFERED`, holding the seat) until a
 deadline; they take it or pass, and once the deadline passes the offer goes to the next.

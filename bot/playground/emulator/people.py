@@ -59,13 +59,16 @@ class SimulatedUser:
         """Send a text; a leading ``/command`` gets its bot_command entity as in Telegram."""
         await self._finish(self._submit_text(text))
 
-    async def taps(self, label: str) -> None:
+    async def taps(self, label: str) -> list[int]:
         """Press a button by its exact label, else by a unique case-insensitive part of it.
 
         Inline buttons send a callback query; reply keyboard buttons send their text (or the
-        user's contact for ``request_contact``). Newer messages win over older ones.
+        user's contact for ``request_contact``). Newer messages win over older ones. Returns
+        the update ids delivered, which say the order Telegram delivered presses in.
         """
-        await self._finish(self._submit_tap(self._find_button(label)))
+        update_ids = self._submit_tap(self._find_button(label))
+        await self._finish(update_ids)
+        return update_ids
 
     async def taps_data(self, callback_data: str, message_id: int | None = None) -> None:
         """Send a raw callback query, e.g. for a button the bot has replaced since."""
