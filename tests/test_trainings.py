@@ -355,20 +355,16 @@ async def test_erasing_a_leader_takes_her_enrollments_certificates_ballots_and_d
 async def test_staff_make_a_coordinator_by_replying_role_to_a_message_of_theirs_they_forwarded(bot):
     staff = bot.user(STAFF_TELEGRAM_ID, first_name="Carmen", language_code="en")
     luis = await leader(bot, "Luis")
-    # The emulator's SimulatedUser has no "forward" action yet: the two messages are put in the
-    # chat as Telegram delivers them (a forwarded message, then /role replying to it).
-    staff._begin_action()  # noqa: SLF001
-    forwarded_id = staff.chat.last_message_id + 1
-    forwarded = {"text": "Hola, soy Luis", "forward_origin": {"type": "user", "date": 0, "sender_user": luis.json}}
-    await staff._finish([staff._message_update(forwarded)])  # noqa: SLF001
-    original = staff.chat.messages[forwarded_id].data
-    staff._begin_action()  # noqa: SLF001
-    role = {"text": "/role", "entities": [{"type": "bot_command", "offset": 0, "length": 5}], "reply_to_message": original}
-    await staff._finish([staff._message_update(role)])  # noqa: SLF001
+    forwarded = await staff.forwards("Hola, soy Luis", sender=luis)
+    await staff.replies_to(forwarded, "/role")
     assert "Luis Test" in staff.last_text and "Role now: leader" in staff.last_text
     await staff.taps("Coordinator")
     await staff.taps("Yes, confirm")
     assert "Programme staff made you coordinator" in luis.last_text
+
+    hidden = await staff.forwards("Hola, soy Marta", hidden_name="Marta")   # her privacy hides her account
+    await staff.replies_to(hidden, "/role")
+    assert "does not say who wrote it" in staff.last_text
 
 
 async def test_more_places_go_to_those_waiting_and_a_closed_enrollment_or_a_double_tap_changes_nothing(bot):

@@ -59,6 +59,30 @@ class SimulatedUser:
         """Send a text; a leading ``/command`` gets its bot_command entity as in Telegram."""
         await self._finish(self._submit_text(text))
 
+    async def forwards(self, text: str, *, sender: SimulatedUser | None = None, hidden_name: str | None = None) -> int:
+        """Forward to the bot a text message that `sender` wrote elsewhere (a group, another
+        chat). A sender who hides their account in forwards is `hidden_name` only, as Telegram
+        sends it. Returns the forwarded message's id in this chat, to reply to."""
+        self._begin_action()
+        if hidden_name is not None:
+            origin: JsonDict = {"type": "hidden_user", "date": self._emulator._timestamp(), "sender_user_name": hidden_name}
+        elif sender is not None:
+            origin = {"type": "user", "date": self._emulator._timestamp(), "sender_user": sender.json}
+        else:
+            raise ValueError("forwards() needs the sender or the hidden name")
+        message_id = self.chat.last_message_id + 1
+        await self._finish([self._message_update({"text": text, "forward_origin": origin})])
+        return message_id
+
+    async def replies_to(self, message_id: int, text: str) -> None:
+        """Send a text as a reply to a message of this chat (swipe left, or "Reply")."""
+        self._begin_action()
+        content: JsonDict = {"text": text, "reply_to_message": self.chat.messages[message_id].data}
+        command = _LEADING_BOT_COMMAND.match(text)
+        if command:
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_length(command.group())}]
+        await self._finish([self._message_update(content)])
+
     async def taps(self, label: str) -> list[int]:
         """Press a button by its exact label, else by a unique case-insensitive part of it.
 
