@@ -1,0 +1,90 @@
+"""What every part of /ruos shares: the flow's name, the words for statuses, stages and
+questions, the callback data, and reading who is asking.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.i18n import N_, Translator
+from bot.models.people import User
+from bot.models.ruos import ItemStatus, RegistrationStage
+from bot.runtime import Runtime
+from bot.services import people, ruos
+from bot.services.ruos import Step
+from handlers.common import keyboard, leave
+from handlers.context import VocesContext
+
+FLOW = "ruos"
+ALBUM = "ruos_album"  # chat data: the receipt message of the album being received
+CALLBACK_DATA_LIMIT = 64
+
+STATUS_ICON = {
+    ItemStatus.MISSING: "⬜",
+    ItemStatus.UPLOADED: "📤",
+    ItemStatus.VERIFIED: "✅",
+    ItemStatus.REJECTED: "✏️",
+}
+STATUS = {
+    ItemStatus.MISSING: N_("missing"),
+    ItemStatus.UPLOADED: N_("sent, waiting for the programme's review"),
+    ItemStatus.VERIFIED: N_("checked by the programme"),
+    ItemStatus.REJECTED: N_("changes requested"),
+}
+STAGE = {
+    RegistrationStage.PREPARING: N_("🛠 preparing the documents"),
+    RegistrationStage.SUBMITTED: N_("📨 handed in to the municipality"),
+    RegistrationStage.OBSERVED: N_("📝 observed by the municipality"),
+    RegistrationStage.REGISTERED: N_("🎉 registered in the RUOS"),
+}
+QUESTION = {
+    Step.EXPEDIENTE: N_("What is the expediente number the municipality gave you? Write it as it appears on your copy of the request (the cargo)."),
+    Step.SUBMITTED_ON: N_("On what date did you hand it in? Send the full date, for example 18/11/2026."),
+    Step.OBSERVATIONS: N_("What did the municipality observe? Write it briefly, as it appears in their notice."),
+    Step.DEADLINE: N_("By what date must you answer the observations? Send the full date, for example 05/12/2026."),
+    Step.RUOS_NUMBER: N_("What is the organization's RUOS registration number? It appears on the resolution."),
+    Step.RESOLUTION_DATE: N_("What is the date of the resolution? Send the full date, for example 10/12/2026."),
+    Step.REASON: N_("What must the leaders change? Write the reason: they will read it as you write it."),
+}
+
+
+def callback(*parts: object) -> str:
+    data = ":".join(["ruos", *(str(part) for part in parts)])
+    assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
+    return data
+
+
+def today_of(runtime: Runtime) -> date:
+    return runtime.clock.now().astimezone(runtime.settings.zone).date()
+
+
+async def current_person(session: AsyncSession, context: VocesContext) -> User:
+    assert context.person is not None
+    person = await people.get(session, context.person.id)
+    assert person is not None, "the gatekeeper creates the person before any handler runs"
+    return person
+
+
+async def finish(update: Update, context: VocesContext) -> int:
+    """Leave whatever the person was doing in /ruos."""
+    async with context.runtime.database.session() as session:
+        await ruos.drop_draft(session, user=await current_person(session, context))
+    context.user_data.pop(ALBUM, None)  # type: ignore[union-attr]
+    return await leave(update, context, FLOW)
+
+
+class StaleButton(Exception):
+    """Callback data that is malformed or forged."""
+
+
+def integer(value: str) -> int:
+    if not value.isdigit():
+        raise StaleButton(value)
+    return int(value)
+
+
+def open_checklist_button(i18n: Translator, organization_id: int, procedure_code: str) -> InlineKeyboardMarkup:
+    return keyboard([[(i18n.gettext("📋 Open the checklist"), callback("list", organization_id, procedure_code))]])

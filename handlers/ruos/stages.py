@@ -1,0 +1,153 @@
+"""The registration status: the stage the RUOS request is at, the moves it allows, the
+questions a move asks (expediente, dates, observations), and telling the other leaders.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.i18n import N_
+from bot.models.organizations import Organization
+from bot.models.people import Role
+from bot.models.ruos import ChecklistDraft, RegistrationStage
+from bot.services import organizations, ruos
+from bot.services.authority import NotAllowed
+from bot.services.ruos import Step
+from bot.validation import InvalidInput
+from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, notify, reply
+from handlers.context import VocesContext
+from handlers.ruos.checklist import build_checklist, show_checklist, stage_lines
+from handlers.ruos.common import (
+    FLOW,
+    QUESTION,
+    STAGE,
+    callback,
+    current_person,
+    finish,
+    integer,
+    open_checklist_button,
+    today_of,
+)
+
+STAGE_BUTTON = {
+    RegistrationStage.PREPARING: N_("↩️ Back to preparing the documents"),
+    RegistrationStage.SUBMITTED: N_("📨 We handed it in to the municipality"),
+    RegistrationStage.OBSERVED: N_("📝 The municipality made observations"),
+    RegistrationStage.REGISTERED: N_("🎉 The organization is registered"),
+}
+OBSERVATIONS_ANSWERED = N_("📨 We answered the observations")
+
+
+async def open_status(update: Update, context: VocesContext, args: list[str]) -> int:
+    organization_id = integer(args[0])
+    await show_status(update, context, organization_id, edit=True)
+    return await finish(update, context)
+
+
+async def show_status(update: Update, context: VocesContext, organization_id: int, *, edit: bool, problem: str | None = None) -> None:
+    _ = context.gettext
+    async with context.runtime.database.session() as session:
+        person = await current_person(session, context)
+        organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
+        checklist = await build_checklist(session, context, organization, None)
+    registration = checklist.registration
+    assert registration is not None
+    lines = [_("<b>Registration status of %(organization)s</b>") % {"organization": escape(organization.name)}, ""]
+    lines += stage_lines(context.i18n, checklist)
+    lines.append(_("The board's term ends on %(date)s.") % {"date": context.i18n.date(organization.board_term_end)})
+    moves = ruos.allowed_stages(registration.stage, user=person)
+    rows = []
+    for stage in moves:
+        label = OBSERVATIONS_ANSWERED if (registration.stage, stage) == (RegistrationStage.OBSERVED, RegistrationStage.SUBMITTED) else STAGE_BUTTON[stage]
+        rows.append([(_(label), callback("to", organization_id, stage.value))])
+    if moves:
+        lines += ["", _("What happened? Tap it below.")]
+    rows.append([(_("⬅️ Back to the checklist"), callback("list", organization_id, checklist.procedure.code))])
+    text = "\n".join(lines)
+    if problem:
+        text = f"⚠️ {problem}\n\n{text}"
+    if edit:
+        await edit_or_reply(update, context, text, reply_markup=keyboard(rows))
+    else:
+        await reply(update, context, text, reply_markup=keyboard(rows))
+
+
+async def choose_stage(update: Update, context: VocesContext, args: list[str]) -> object:
+    organization_id, target = integer(args[0]), args[1]
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            person = await current_person(session, context)
+            organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
+            change = await ruos.choose_stage(
+                session, catalogue=runtime.requirements, user=person, organization=organization,
+                target=target, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
+            )
+    except ruos.StageChanged as error:
+        await finish(update, context)
+        await show_status(update, context, organization_id, edit=False, problem=error_text(context, error))
+        return END
+    if change.draft is not None:
+        return await ask(update, context, flow=FLOW, step=change.draft.step, text=context.gettext(QUESTION[Step(change.draft.step)]))
+    return await stage_recorded(update, context, organization_id, change.stage)
+
+
+async def answer_stage(update: Update, context: VocesContext, draft: ChecklistDraft, text: str) -> object:
+    runtime = context.runtime
+    organization_id, step = draft.organization_id, Step(draft.step)
+    try:
+        async with runtime.database.session() as session:
+            person = await current_person(session, context)
+            organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
+            draft = await ruos.find_draft(session, user=person) or draft
+            change = await ruos.answer_stage_question(
+                session, catalogue=runtime.requirements, user=person, draft=draft, organization=organization,
+                text=text, today=today_of(runtime), now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
+            )
+    except ruos.StageChanged as error:
+        await finish(update, context)
+        await show_status(update, context, organization_id, edit=False, problem=error_text(context, error))
+        return END
+    except NotAllowed as error:  # no longer a leader of it: no question again
+        await finish(update, context)
+        await reply(update, context, "⚠️ " + error_text(context, error))
+        return END
+    except InvalidInput as error:  # nothing was saved: the same question again
+        question = context.gettext(QUESTION[step])
+        return await ask(update, context, flow=FLOW, step=step.value, text=f"⚠️ {error_text(context, error)}\n\n{question}")
+    if change.draft is not None:
+        return await ask(update, context, flow=FLOW, step=change.draft.step, text=context.gettext(QUESTION[Step(change.draft.step)]))
+    return await stage_recorded(update, context, organization_id, change.stage)
+
+
+async def stage_recorded(update: Update, context: VocesContext, organization_id: int, stage: RegistrationStage) -> int:
+    _ = context.gettext
+    await finish(update, context)
+    await reply(update, context, _("Saved. The registration is now: %(stage)s.") % {"stage": _(STAGE[stage])})
+    await show_checklist(update, context, organization_id, None, edit=False)
+    await tell_other_leaders_about_stage(context, organization_id, stage)
+    return END
+
+
+async def tell_other_leaders_about_stage(context: VocesContext, organization_id: int, stage: RegistrationStage) -> None:
+    """Whoever moved the registration on (staff, or one of several leaders), the others hear it."""
+    runtime = context.runtime
+    changed_by = context.person
+    assert changed_by is not None
+    async with runtime.database.session() as session:
+        organization = await session.get(Organization, organization_id)
+        leaders = [leader for leader, _role in await organizations.leaders_of(session, organization_id=organization_id)]
+    if organization is None:
+        return
+    ruos_code = ruos.ruos_procedure(runtime.requirements, organization)[0].code
+    for leader in leaders:
+        if leader.id == changed_by.id or not leader.reachable:
+            continue
+        i18n = runtime.translator(leader.language)
+        _ = i18n.gettext
+        values = {"organization": escape(organization.name), "stage": _(STAGE[stage]), "person": escape(changed_by.display_name or "?")}
+        if changed_by.role is Role.STAFF:
+            text = _("📌 The programme staff updated the RUOS registration of %(organization)s: %(stage)s.") % values
+        else:
+            text = _("📌 %(person)s updated the RUOS registration of %(organization)s: %(stage)s.") % values
+        await notify(context, leader.telegram_id, text, reply_markup=open_checklist_button(i18n, organization_id, ruos_code))
