@@ -105,7 +105,7 @@ def _register_handlers(application: VocesApplication) -> None:
     # whatever no feature took.
     guards.register(application)
     registration.register(application)
-    # Before organizations: its /pending gathers every area's waiting work, registrations too.
+    # The staff console: its /pending gathers every area's waiting work, registrations too.
     console.register(application)
     rights.register(application)
     organizations.register(application)

@@ -1,4 +1,5 @@
-"""/myorg, /invite and joining by link, co-leaders, and staff verification (/pending)."""
+"""/myorg, /invite and joining by link, co-leaders, and staff verification (the registration
+card that the staff console's /pending opens, `org:view:<id>`)."""
 
 from __future__ import annotations
 
@@ -58,8 +59,6 @@ TEXT_FIELDS = {
     "phone": "phone", "term": "term_start",
 }
 FOLLOWING = {"members_pe": "members_ve", "members_ve": "members_other", "term_start": "term_end"}
-# /pending pages through this many, ten at a time.
-PENDING_SHOWN = 500
 
 
 def field_question(context: VocesContext, field: str) -> str:
@@ -563,21 +562,6 @@ def staff_only(callback):  # noqa: ANN001, ANN201
 
 
 @staff_only
-async def list_pending(update: Update, context: VocesContext) -> int:
-    await answer_button(update, context)
-    _ = context.gettext
-    async with context.runtime.database.session() as session:
-        waiting = await organizations.pending(session, limit=PENDING_SHOWN)
-    if not waiting:
-        await reply(update, context, _("No registrations are waiting for review."))
-        return END
-    rows = [[(f"{shorten(o.name, 40)} — {_(labels.STATUS[o.status])}", f"org:view:{o.id}")] for o in waiting]
-    rows = paged_rows(context, rows, page=page_number(update.callback_query.data if update.callback_query else None), callback_prefix="org:pending:p")
-    await edit_or_reply(update, context, _("Registrations waiting for review:"), reply_markup=keyboard(rows))
-    return END
-
-
-@staff_only
 async def staff_view(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
     _ = context.gettext
@@ -711,8 +695,6 @@ def register(application) -> None:  # noqa: ANN001
         review,
         command("myorg", show),
         command("invite", invite),
-        command("pending", list_pending),
-        CallbackQueryHandler(list_pending, pattern=r"^org:pending:p\d+$"),
         CallbackQueryHandler(board_page, pattern=r"^org:board:p\d+$"),
         CallbackQueryHandler(show, pattern=r"^org:show$"),
         CallbackQueryHandler(switch, pattern=r"^org:switch$"),

@@ -160,6 +160,19 @@ async def test_leaders_cannot_use_staff_commands(bot, newcomer):
     assert "equipo del programa" in newcomer.last_text
 
 
+async def test_a_page_button_of_the_old_registrations_list_is_answered_as_an_old_button(bot, newcomer, staff):
+    # The registrations-only /pending (pages `org:pending:p…`) gave way to the staff console's;
+    # its page buttons may still sit in a staff member's chat.
+    await consented(newcomer)
+    await register_organization(newcomer)
+    await consented(staff)
+    await staff.taps_data("org:pending:p2")
+    assert "ya no está activo" in (staff.last_alert or "")
+    assert "Todavía no diriges una organización" in staff.last_text     # the org area's current card
+    await staff.sends("/pending")                                       # the console's list has it
+    assert "Mujeres Emprendedoras" in staff.last_text
+
+
 async def test_erasing_a_leader_erases_the_organization_they_lead_alone_and_hands_over_a_shared_one(bot, newcomer):
     await consented(newcomer)
     await register_organization(newcomer, name="Olla Común Los Jazmines")

@@ -367,17 +367,6 @@ class Review:
     leader_telegram_ids: list[int]
 
 
-async def pending(session: AsyncSession, *, limit: int = 20) -> list[Organization]:
-    return list(
-        await session.scalars(
-            select(Organization)
-            .where(Organization.status != VerificationStatus.VERIFIED)
-            .order_by(Organization.created_at)
-            .limit(limit)
-        )
-    )
-
-
 async def count_by_status(session: AsyncSession) -> dict[VerificationStatus, int]:
     rows = await session.execute(select(Organization.status, func.count()).group_by(Organization.status))
     return {status: count for status, count in rows.all()}
