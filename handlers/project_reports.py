@@ -508,7 +508,7 @@ async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> ob
         activities=_("Activities"), people=_("People reached"), total=_("Total"),
         nationalities=[_(NATIONALITY[n]) for n in NATIONALITIES], sexes=[_(SEX_LABEL[s]) for s in SEXES],
         ages=[_(AGE_LABEL[a]) for a in AGE_GROUPS], spent=_("Money spent"), difficulties=_("Difficulties"), lessons=_("Lessons learned"),
-        evidence=_("Photos and documents kept by Voces (SHA-256)"),
+        evidence=_("Photos and documents kept by Voces (SHA-256)"), by_sex_and_age=_("By sex and age"),
         approved=_("Approved by the programme on %(date)s (version %(version)s).") % {
             "date": i18n.date(report.reviewed_at) if report.reviewed_at else "—", "version": report.approved_version},
     )

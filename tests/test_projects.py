@@ -30,6 +30,7 @@ from bot.services.projects import periods
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 
+
 def ages(a: int, b: int, c: int, d: int) -> dict[str, int]:
     return {"0_11": a, "12_17": b, "18_59": c, "60_plus": d}
 

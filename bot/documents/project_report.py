@@ -39,6 +39,7 @@ class Labels:
     lessons: str
     evidence: str
     approved: str
+    by_sex_and_age: str = ""  # the heading of the nationality × sex × age table
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def render(data: ReportData, labels: Labels) -> bytes:
     for value in sums:
         pdf.cell(column, 6, str(value), border=1, align="R")
     pdf.ln(10)
+    _cross_table(pdf, data, labels, width)
 
     write(f"{labels.spent}: {data.spent}", size=11, gap=3)
     write(labels.difficulties, size=13, bold=True)
@@ -120,3 +122,35 @@ def render(data: ReportData, labels: Labels) -> bytes:
     pdf.ln(4)
     write(labels.approved, size=9)
     return bytes(pdf.output())
+
+
+def _cross_table(pdf: FPDF, data: ReportData, labels: Labels, width: float) -> None:
+    """Each nationality and sex with someone in it, by age group: only for counts that carry the
+    ages per sex (reports approved before that have the split by age of the table above only)."""
+    rows = []
+    for nationality_label, nationality in zip(labels.nationalities, NATIONALITIES, strict=True):
+        entry = data.beneficiaries.get(nationality) or {}
+        for sex_label, sex in zip(labels.sexes, SEXES, strict=True):
+            ages = (entry.get("sex_age") or {}).get(sex)
+            if ages and int((entry.get("sex") or {}).get(sex, 0)):
+                values = [int(ages.get(a, 0)) for a in AGE_GROUPS]
+                rows.append((f"{nationality_label}, {sex_label}", [*values, sum(values)]))
+    if not rows:
+        return
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.multi_cell(width, 6, _printable(labels.by_sex_and_age), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(1)
+    first = width * 0.4
+    column = (width - first) / (len(AGE_GROUPS) + 1)
+    pdf.set_font("DejaVu", "B", 7)
+    pdf.cell(first, 6, "", border=1)
+    for title in [*labels.ages, labels.total]:
+        pdf.cell(column, 6, _printable(title), border=1, align="C")
+    pdf.ln()
+    pdf.set_font("DejaVu", "", 8)
+    for label, values in rows:
+        pdf.cell(first, 6, _printable(label), border=1)
+        for value in values:
+            pdf.cell(column, 6, str(value), border=1, align="R")
+        pdf.ln()
+    pdf.ln(6)

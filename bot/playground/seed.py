@@ -260,6 +260,10 @@ TRAININGS = (
     ),
 )
 
+def _ages(a: int, b: int, c: int, d: int) -> dict[str, int]:
+    return {"0_11": a, "12_17": b, "18_59": c, "60_plus": d}
+
+
 PROJECT = DemoProject(
     owner=LEADER,
     title="Huertos familiares en Carmen de la Legua",
@@ -274,9 +278,16 @@ PROJECT = DemoProject(
             {"date_days_ago": 25, "place": "Mercado de Carmen de la Legua", "what": "Primera feria de hortalizas de los huertos."},
         ],
         "beneficiaries": {
-            "peruvian": {"total": 14, "sex": {"female": 10, "male": 4, "unstated": 0}, "age": {"0_11": 5, "12_17": 1, "18_59": 7, "60_plus": 1}},
-            "venezuelan": {"total": 19, "sex": {"female": 13, "male": 5, "unstated": 1}, "age": {"0_11": 7, "12_17": 2, "18_59": 9, "60_plus": 1}},
-            "other": {"total": 1, "sex": {"female": 1, "male": 0, "unstated": 0}, "age": {"0_11": 0, "12_17": 0, "18_59": 1, "60_plus": 0}},
+            # The ages per sex ("sex_age"), and "age" their sum (bot/services/project_reports.py).
+            "peruvian": {"total": 14, "sex": {"female": 10, "male": 4, "unstated": 0},
+                         "sex_age": {"female": _ages(3, 1, 5, 1), "male": _ages(2, 0, 2, 0), "unstated": _ages(0, 0, 0, 0)},
+                         "age": _ages(5, 1, 7, 1)},
+            "venezuelan": {"total": 19, "sex": {"female": 13, "male": 5, "unstated": 1},
+                           "sex_age": {"female": _ages(4, 1, 7, 1), "male": _ages(3, 1, 1, 0), "unstated": _ages(0, 0, 1, 0)},
+                           "age": _ages(7, 2, 9, 1)},
+            "other": {"total": 1, "sex": {"female": 1, "male": 0, "unstated": 0},
+                      "sex_age": {"female": _ages(0, 0, 1, 0), "male": _ages(0, 0, 0, 0), "unstated": _ages(0, 0, 0, 0)},
+                      "age": _ages(0, 0, 1, 0)},
         },
         "spent_cents": 84050,
         "difficulties": "Las lluvias retrasaron la siembra dos semanas.",

@@ -105,7 +105,7 @@ class AgesBySex(InvalidInput):
     """A draft begun when the ages were asked for everyone at once, answered that way."""
 
     def __init__(self) -> None:
-        super().__init__(N_("I now ask the ages separately for each sex, so that the programme can count them together. Please answer this question."))
+        super().__init__(N_("I now ask the ages separately for each sex, so that the programme can count age and sex together. Please answer this question."))
 
 
 class WrongCount(InvalidInput):

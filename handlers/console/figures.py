@@ -13,6 +13,7 @@ from bot.i18n import N_
 from bot.models.ruos import RegistrationStage
 from bot.services import console, exports
 from bot.services.audit import Viewer
+from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPLIT
 from handlers.common import (
     answer_button,
     edit_or_reply,
@@ -159,7 +160,7 @@ async def indicators_for(update: Update, context: VocesContext) -> None:
     heading = _("Indicators from %(start)s to %(end)s") % {"start": since, "end": context.i18n.date(period.end, "medium")}
     await edit_or_reply(update, context, f"<b>{heading}</b>\n{scope_line(context.i18n, who)}\n\n" + "\n".join(figures_lines(context, figures)))
     sheet = indicator_sheet(context, figures, heading)
-    content = workbook.workbook([sheet], zone=runtime.settings.zone)
+    content = workbook.workbook([sheet, beneficiaries_sheet(context, figures)], zone=runtime.settings.zone)
     assert update.effective_chat is not None
     await context.bot.send_document(update.effective_chat.id, content, filename=f"voces-indicators-{code}-{today.isoformat()}.xlsx")
 
@@ -189,11 +190,38 @@ def indicator_sheet(context: VocesContext, figures: console.Figures, heading: st
              for k, v in sorted(people.by_nationality_sex.items())]
     rows += [[_("Beneficiaries: %(nationality)s, %(age)s") % {"nationality": _(NATIONALITY.get(k[0], k[0])), "age": _(AGE.get(k[1], k[1]))}, v]
              for k, v in sorted(people.by_nationality_age.items())]
+    if people.unsplit:
+        rows.append([_("Beneficiaries whose age is not split by sex (reports approved before it was asked)"), people.unsplit])
     rows += [[_("Trained in %(topic)s") % {"topic": topic_name(context, figures, code)}, count]
              for code, count in sorted(figures.trained_by_topic.items())]
     rows += [[_("District: %(name)s") % {"name": district_name(code)}, count] for code, count in sorted(figures.by_district.items())]
     rows += [[_("RUOS: %(stage)s") % {"stage": strip_emoji(stage_label(context, code))}, count] for code, count in sorted(figures.by_ruos_stage.items())]
     return workbook.Sheet(_("Indicators"), (_("Indicator"), _("Value")), rows)
+
+
+UNSPLIT_LABEL = N_("age not split by sex")
+
+
+def beneficiaries_sheet(context: VocesContext, figures: console.Figures) -> workbook.Sheet:
+    """Beneficiaries by nationality × sex × age group, one row per nationality and sex. Reports
+    approved before the ages were asked per sex have a row of their own per nationality
+    ("age not split by sex"), so the table adds up to the total and no sex is guessed."""
+    _ = context.gettext
+    people = figures.beneficiaries
+    cross = people.by_nationality_sex_age
+    sexes = [*SEXES, UNSPLIT] if people.unsplit else list(SEXES)
+    rows: list[list[workbook.Cell]] = []
+    for nationality in NATIONALITIES:
+        for sex in sexes:
+            ages = [cross.get((nationality, sex, age), 0) for age in AGE_GROUPS]
+            label = _(UNSPLIT_LABEL) if sex == UNSPLIT else _(SEX[sex])
+            rows.append([_(NATIONALITY[nationality]), label, *ages, sum(ages)])
+    by_age = [sum(n for (_nationality, _sex, age), n in cross.items() if age == group) for group in AGE_GROUPS]
+    rows.append([_("Total"), None, *by_age, sum(by_age)])
+    if people.unsplit:
+        rows += [[], [_("“Age not split by sex”: people of reports approved before Voces asked the ages of each sex. Their sex is counted in the split by sex, but cannot be crossed with their age.")]]
+    headers = [_("Nationality"), _("Sex"), *(_(AGE[age]) for age in AGE_GROUPS), _("Total")]
+    return workbook.Sheet(_("Nationality × sex × age"), headers, rows)
 
 
 # --- /export --------------------------------------------------------------------------------------
@@ -211,6 +239,7 @@ async def export(update: Update, context: VocesContext) -> None:
         figures = await compute_figures(context, session, who, console.Period(None, today))
     sheets = [workbook.Sheet(_(t.title), [_(h) for h in t.headers], t.rows) for t in tables]
     sheets.append(indicator_sheet(context, figures, _("Totals until %(date)s") % {"date": context.i18n.date(today, "medium")}))
+    sheets.append(beneficiaries_sheet(context, figures))
     content = await asyncio.to_thread(workbook.workbook, sheets, zone=runtime.settings.zone)
     assert update.effective_chat is not None
     await context.bot.send_document(update.effective_chat.id, content, filename=f"voces-export-{today.isoformat()}.xlsx",
