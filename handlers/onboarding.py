@@ -28,6 +28,7 @@ from handlers.commands import command, localized
 from handlers.common import answer_button, edit_or_reply, escape, keyboard, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, answer_stale_button, end_flows_of, shows_current_card
+from handlers.rights import NATIONALITY_CHOICE, SEX_CHOICE, declared
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ LEADER_COMMANDS = (
     ("settings", N_("Which messages you get, and when")),
     ("stop", N_("Pause messages I send on my own (/start resumes them)")),
     ("mydata", N_("See the data Voces keeps about you")),
-    ("correct", N_("Correct your name")),
+    ("correct", N_("Correct your name, sex or nationality")),
     ("deletedata", N_("Erase your data")),
     ("help", N_("What I can do")),
     ("cancel", N_("Leave what you are doing")),
@@ -392,6 +393,8 @@ async def my_data(update: Update, context: VocesContext) -> None:
     lines.append(_("Name: %(name)s") % {"name": escape(summary.display_name or _("(not kept)"))})
     lines.append(_("Language: %(language)s") % {"language": LANGUAGE_NAMES.get(summary.language, summary.language)})
     lines.append(_("Role: %(role)s") % {"role": _(ROLE_NAMES[Role(summary.role)])})
+    lines.append(_("Sex: %(sex)s · Nationality: %(nationality)s (as you said, if you did; only counted in anonymous totals)") % {
+        "sex": declared(context, SEX_CHOICE, summary.sex), "nationality": declared(context, NATIONALITY_CHOICE, summary.nationality)})
     if summary.consent_at:
         lines.append(_("Consent given: %(date)s") % {"date": i18n.datetime(summary.consent_at, "short")})
     else:
@@ -442,7 +445,7 @@ async def my_data(update: Update, context: VocesContext) -> None:
         lines.append(i18n.ngettext("%(count)s broadcast delivered to you", "%(count)s broadcasts delivered to you", summary.broadcasts_received) % {"count": summary.broadcasts_received})
     if summary.pending_reminders:
         lines.append(i18n.ngettext("%(count)s reminder waiting to be sent to you", "%(count)s reminders waiting to be sent to you", summary.pending_reminders) % {"count": summary.pending_reminders})
-    lines += ["", _("Correct your name with /correct and your organization with /myorg; erase all of this with /deletedata.")]
+    lines += ["", _("Correct your name, sex or nationality with /correct and your organization with /myorg; erase all of this with /deletedata.")]
     # The files first: the summary, read in the chat, stays the last message.
     await send_data_files(update, context, "\n".join(lines))
     await reply(update, context, "\n".join(lines))

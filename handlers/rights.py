@@ -2,13 +2,24 @@
 
 The name the bot keeps is asked here; the language and the organization have their own
 commands (/language, /myorg), which /correct points to.
+
+Sex and nationality are the person's to say or not: asked once, after their first seat in a
+training (a handler in group 1, after the trainings area has answered the press), and always
+changeable here. Only the programme's anonymous totals read them (the trained leaders' figures);
+nobody sees them next to the name but the person (/mydata). Callback data, checked on arrival:
+me:about (the first question), me:sex:<code>, me:nat:<code>, me:skip; an unknown code is an old
+or forged button.
 """
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
+from bot.i18n import N_
+from bot.models.people import Nationality, Sex, User
 from bot.services import privacy
 from bot.validation import InvalidInput
 from handlers.commands import command
@@ -17,6 +28,7 @@ from handlers.common import (
     TYPE_IT,
     answer_button,
     ask,
+    edit_or_reply,
     error_text,
     escape,
     keyboard,
@@ -24,23 +36,50 @@ from handlers.common import (
     reply,
 )
 from handlers.context import VocesContext
+from handlers.guards import StaleButton, shows_current_card
 
 FLOW = "correct"
 NAME = "name"
 
+SEX_CHOICE = {Sex.FEMALE: N_("Woman"), Sex.MALE: N_("Man"), Sex.OTHER: N_("Other"), Sex.UNSTATED: N_("Prefer not to say")}
+NATIONALITY_CHOICE = {Nationality.VENEZUELAN: N_("Venezuelan"), Nationality.PERUVIAN: N_("Peruvian"),
+                      Nationality.OTHER: N_("Another nationality"), Nationality.UNSTATED: N_("Prefer not to say")}
+NOT_SAID = N_("not said")
 
-async def start(update: Update, context: VocesContext) -> int:
+
+def declared(context: VocesContext, labels: dict, value: Sex | Nationality | None) -> str:  # type: ignore[type-arg]
+    return context.gettext(labels[value] if value is not None else NOT_SAID)
+
+
+def correct_card(context: VocesContext, person: User) -> tuple[str, object]:
     _ = context.gettext
-    person = context.person
-    assert person is not None
     lines = [
         _("<b>Correct your data</b>"),
         _("Name: %(name)s") % {"name": escape(person.display_name or _("(not kept)"))},
+        _("Sex: %(sex)s · Nationality: %(nationality)s") % {
+            "sex": declared(context, SEX_CHOICE, person.sex), "nationality": declared(context, NATIONALITY_CHOICE, person.nationality)},
+        _("(Optional. Only counted in the programme's anonymous totals; nobody sees it next to your name but you.)"),
         "",
         _("Your language: /language. Your organization, its board and contact phone: /myorg. See everything with /mydata."),
     ]
-    await reply(update, context, "\n".join(lines), reply_markup=keyboard([[(_("✏️ Correct my name"), "me:name")]]))
+    markup = keyboard([[(_("✏️ Correct my name"), "me:name")], [(_("✏️ Sex and nationality"), "me:about")]])
+    return "\n".join(lines), markup
+
+
+async def start(update: Update, context: VocesContext) -> int:
+    assert context.person is not None
+    text, markup = correct_card(context, context.person)
+    await reply(update, context, text, reply_markup=markup)
     return await leave(update, context, FLOW)
+
+
+@shows_current_card("me")
+async def show_correct_card(update: Update, context: VocesContext) -> None:
+    async with context.runtime.database.session() as session:
+        person = await session.get(User, context.person.id)  # type: ignore[union-attr]
+    assert person is not None
+    text, markup = correct_card(context, person)
+    await reply(update, context, text, reply_markup=markup)
 
 
 def name_question(context: VocesContext) -> str:
@@ -87,3 +126,86 @@ def register(application) -> None:  # noqa: ANN001
         fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
         name=FLOW, persistent=True, allow_reentry=True,
     ))
+    application.add_handler(CallbackQueryHandler(open_about_me, pattern=r"^me:about$"))
+    application.add_handler(CallbackQueryHandler(sex_chosen, pattern=r"^me:sex:"))
+    application.add_handler(CallbackQueryHandler(nationality_chosen, pattern=r"^me:nat:"))
+    application.add_handler(CallbackQueryHandler(skip, pattern=r"^me:skip$"))
+    # After the trainings area answered an enrollment or a taken seat (group 0).
+    application.add_handler(CallbackQueryHandler(ask_after_first_seat, pattern=SEAT_PRESS), group=1)
+
+
+# --- sex and nationality, if the person wishes -----------------------------------------------------
+
+
+def sex_question(context: VocesContext) -> tuple[str, object]:
+    _ = context.gettext
+    text = "\n\n".join([
+        _("One more question, only if you wish. The programme tells its funders how many women and men, Venezuelan and "
+          "Peruvian, it trains. Your answer is only counted in those anonymous totals: nobody sees it next to your name "
+          "but you (/mydata). You can skip it, and change it whenever you like with /correct."),
+        _("<b>1 of 2.</b> You are:"),
+    ])
+    choices = [(_(label), f"me:sex:{code.value}") for code, label in SEX_CHOICE.items()]
+    return text, keyboard([choices[:2], choices[2:], [(_("⏭ Skip"), "me:skip")]])
+
+
+def nationality_question(context: VocesContext) -> tuple[str, object]:
+    _ = context.gettext
+    choices = [(_(label), f"me:nat:{code.value}") for code, label in NATIONALITY_CHOICE.items()]
+    return _("<b>2 of 2.</b> Your nationality:"), keyboard([choices[:2], choices[2:]])
+
+
+SEAT_PRESS = re.compile(r"^tr:(?:enroll|take):(\d+)$")
+
+
+async def ask_after_first_seat(update: Update, context: VocesContext) -> None:
+    """Once, after the press that gave the person their first seat in a training (the trainings
+    area has answered it already): the enrollment itself never waits for this."""
+    match = SEAT_PRESS.match(update.callback_query.data or "")  # type: ignore[union-attr]
+    if match is None or context.person is None:
+        return
+    async with context.runtime.database.session() as session:
+        due = await privacy.claim_about_me_question(session, user_id=context.person.id, session_id=int(match.group(1)),
+                                                    now=context.runtime.clock.now())
+    if due:
+        text, markup = sex_question(context)
+        await reply(update, context, text, reply_markup=markup)
+
+
+async def open_about_me(update: Update, context: VocesContext) -> None:
+    await answer_button(update, context)
+    text, markup = sex_question(context)
+    await edit_or_reply(update, context, text, reply_markup=markup)
+
+
+def code_of(update: Update, enum: type[Sex] | type[Nationality]) -> Sex | Nationality:
+    code = (update.callback_query.data or "").rsplit(":", 1)[1]  # type: ignore[union-attr]
+    try:
+        return enum(code)
+    except ValueError:
+        raise StaleButton(code) from None
+
+
+async def sex_chosen(update: Update, context: VocesContext) -> None:
+    sex = code_of(update, Sex)
+    async with context.runtime.database.session() as session:  # committed before the answer
+        await privacy.declare_about_me(session, telegram_id=update.effective_user.id, sex=sex, now=context.runtime.clock.now())  # type: ignore[arg-type, union-attr]
+    await answer_button(update, context)
+    text, markup = nationality_question(context)
+    await edit_or_reply(update, context, text, reply_markup=markup)
+
+
+async def nationality_chosen(update: Update, context: VocesContext) -> None:
+    _ = context.gettext
+    nationality = code_of(update, Nationality)
+    async with context.runtime.database.session() as session:
+        person = await privacy.declare_about_me(session, telegram_id=update.effective_user.id,  # type: ignore[union-attr]
+                                                nationality=nationality, now=context.runtime.clock.now())  # type: ignore[arg-type]
+    await answer_button(update, context)
+    await edit_or_reply(update, context, _("Thank you. Saved: %(sex)s · %(nationality)s. Only counted in anonymous totals; change it whenever you like with /correct.") % {
+        "sex": declared(context, SEX_CHOICE, person.sex), "nationality": declared(context, NATIONALITY_CHOICE, person.nationality)})
+
+
+async def skip(update: Update, context: VocesContext) -> None:
+    await answer_button(update, context)
+    await edit_or_reply(update, context, context.gettext("Fine, nothing more was saved. If you change your mind: /correct."))

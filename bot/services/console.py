@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.console import ActivityState, ErasedTally, OrganizationFollowUp
 from bot.models.organizations import LeaderRole, Leadership, Organization, VerificationStatus
-from bot.models.people import User
+from bot.models.people import Nationality, Sex, User
 from bot.models.projects import Project, ProjectReport, ProjectStatus, ReportStatus
 from bot.models.ruos import ChecklistItem, ItemStatus, RegistrationStage, RuosRegistration
 from bot.models.trainings import Enrollment, EnrollmentState, Topic, TrainingSession
@@ -230,9 +230,14 @@ class Figures:
     # From the approved reports of the period (bot/services/project_reports.py's totals).
     beneficiaries: BeneficiaryTotals = field(default_factory=BeneficiaryTotals)
     # People who attended a session in the period: in all, and per topic (someone trained in
-    # two topics counts once in each). Voces records neither sex nor nationality of a person.
+    # two topics counts once in each). By sex and nationality as people declared them, if they
+    # did: "unstated" counts both "I prefer not to say" and never answered, so each split adds
+    # up to its total (leaders_trained; trained_by_topic per topic).
     leaders_trained: int = 0
     trained_by_topic: Counter[str] = field(default_factory=Counter)
+    trained_by_sex: Counter[str] = field(default_factory=Counter)
+    trained_by_nationality: Counter[str] = field(default_factory=Counter)
+    trained_by_topic_sex: Counter[tuple[str, str]] = field(default_factory=Counter)
     topics: dict[str, Topic] = field(default_factory=dict)  # to name the topics
 
 
@@ -294,30 +299,45 @@ async def figures(session: AsyncSession, *, who: Viewer, period: Period, zone_of
     return result
 
 
+UNSTATED = Sex.UNSTATED.value  # also Nationality.UNSTATED.value: not said, or never answered
+
+
+def declared(value: Sex | Nationality | None) -> str:
+    return value.value if value is not None else UNSTATED
+
+
 async def _add_trained(session: AsyncSession, who: Viewer, result: Figures, zone_of: Callable[[datetime], date]) -> None:
     query = (
-        select(Enrollment.user_id, TrainingSession.topic, Enrollment.attended_at)
+        select(Enrollment.user_id, TrainingSession.topic, Enrollment.attended_at, User.sex, User.nationality)
         .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .join(User, User.id == Enrollment.user_id)
         .where(Enrollment.state == EnrollmentState.ATTENDED)
     )
     if who.districts is not None:  # people who lead an organization in the coordinator's districts
         in_scope = select(Leadership.user_id).join(Organization, Organization.id == Leadership.organization_id).where(who.organizations())
         query = query.where(Enrollment.user_id.in_(in_scope))
-    people: set[int] = set()
+    people: dict[int, tuple[str, str]] = {}  # each person once: their declared sex and nationality
     per_topic: set[tuple[str, int]] = set()
-    for user_id, topic, attended_at in (await session.execute(query)).all():
+    for user_id, topic, attended_at, sex, nationality in (await session.execute(query)).all():
         if attended_at is not None and not _in_period(zone_of(attended_at), result.period):
             continue
-        people.add(user_id)
+        people[user_id] = (declared(sex), declared(nationality))
         per_topic.add((topic, user_id))
     result.leaders_trained += len(people)
-    for topic, _user_id in per_topic:
+    for sex, nationality in people.values():
+        result.trained_by_sex[sex] += 1
+        result.trained_by_nationality[nationality] += 1
+    for topic, user_id in per_topic:
         result.trained_by_topic[topic] += 1
+        result.trained_by_topic_sex[topic, people[user_id][0]] += 1
 
 
 # What erasure leaves behind: "organizations" rows count erased organizations by
 # "district|stage|activity|verified", "members" their members by "district|nationality",
-# "projects_funded" their funded projects by district, and "beneficiaries" the people their
+# "projects_funded" their funded projects by district, "leaders_trained" and "trained_by_sex",
+# "trained_by_nationality", "trained_by_topic", "trained_by_topic_sex" the trainings erased
+# people attended, by "district", "district|<sex>", "district|<nationality>", "district|<topic>"
+# and "district|<topic>|<sex>", and "beneficiaries" the people their
 # approved reports reached by "district|nationality|total", "…|sex:<sex>", "…|age:<group>" and
 # "…|sexage:<sex>:<group>" (the cross; tallies kept before it existed have none, and their
 # ages count as not split by sex).
@@ -342,6 +362,13 @@ async def _add_erased(session: AsyncSession, who: Viewer, result: Figures) -> No
             result.leaders_trained += tally.count
         elif tally.metric == "trained_by_topic" and result.period.start is None:
             result.trained_by_topic[rest] += tally.count
+        elif tally.metric == "trained_by_sex" and result.period.start is None:
+            result.trained_by_sex[rest] += tally.count
+        elif tally.metric == "trained_by_nationality" and result.period.start is None:
+            result.trained_by_nationality[rest] += tally.count
+        elif tally.metric == "trained_by_topic_sex" and result.period.start is None:
+            topic, _, sex = rest.rpartition("|")
+            result.trained_by_topic_sex[topic, sex] += tally.count
         elif tally.metric == "projects_funded":
             result.projects += tally.count
             result.projects_funded += tally.count
@@ -375,7 +402,8 @@ def _add_tallied_beneficiaries(totals: BeneficiaryTotals, nationality: str, dime
 
 
 async def tally_person_before_erasure(session: AsyncSession, user_id: int) -> None:
-    """Keep anonymous counts of the trainings a person attended before they are erased."""
+    """Keep anonymous counts of the trainings a person attended before they are erased: by
+    district and topic, and by the sex and nationality they declared (see `_add_erased`)."""
     topics = set(await session.scalars(
         select(TrainingSession.topic).join(Enrollment, Enrollment.session_id == TrainingSession.id)
         .where(Enrollment.user_id == user_id, Enrollment.state == EnrollmentState.ATTENDED)
@@ -386,9 +414,16 @@ async def tally_person_before_erasure(session: AsyncSession, user_id: int) -> No
         select(Organization.district_ubigeo).join(Leadership, Leadership.organization_id == Organization.id)
         .where(Leadership.user_id == user_id).order_by(Leadership.acting.desc(), Leadership.joined_at).limit(1)
     ) or ""
-    counts: Counter[tuple[str, str]] = Counter({("leaders_trained", district): 1})
+    person = await session.get(User, user_id)
+    sex, nationality = (declared(person.sex), declared(person.nationality)) if person else (UNSTATED, UNSTATED)
+    counts: Counter[tuple[str, str]] = Counter({
+        ("leaders_trained", district): 1,
+        ("trained_by_sex", f"{district}|{sex}"): 1,
+        ("trained_by_nationality", f"{district}|{nationality}"): 1,
+    })
     for topic in topics:
         counts["trained_by_topic", f"{district}|{topic}"] += 1
+        counts["trained_by_topic_sex", f"{district}|{topic}|{sex}"] += 1
     await _add_tallies(session, counts)
 
 

@@ -20,11 +20,14 @@ from bot.models.organizations import (
     Organization,
     RegistrationDraft,
 )
+from bot.models.people import Nationality, Sex, User
 from bot.models.projects import ProjectDraft, ProjectFile
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import ChecklistDraft, StoredFile
+from bot.models.trainings import Enrollment, EnrollmentState
 from bot.services import console, conversations, people
 from bot.services.training_records import forget_training_draft, training_history
+from bot.services.transitions import AlreadyDone, transition
 from bot.validation import parse_text
 
 
@@ -81,6 +84,8 @@ class PersonSummary:
     muted: list[str] = field(default_factory=list)  # kinds of message switched off in /settings
     paused: bool = False  # /stop
     broadcasts_received: int = 0
+    sex: Sex | None = None  # as they declared it, if they did (None: never answered)
+    nationality: Nationality | None = None
 
 
 async def summarize_person(session: AsyncSession, *, telegram_id: int) -> PersonSummary:
@@ -153,6 +158,8 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int) -> Person
         muted=list(choices.muted) if choices else [],
         paused=choices is not None and choices.paused_at is not None,
         broadcasts_received=received or 0,
+        sex=person.sex,
+        nationality=person.nationality,
     )
 
 
@@ -322,3 +329,39 @@ async def correct_name(session: AsyncSession, *, telegram_id: int, text: str) ->
     person.display_name = parse_text(text, field_max=128, min_length=2)
     return person.display_name
 
+
+
+# --- what a person says of themselves, if they wish ----------------------------------------------
+
+
+async def declare_about_me(
+    session: AsyncSession, *, telegram_id: int, now: datetime, sex: Sex | None = None, nationality: Nationality | None = None,
+) -> User:
+    """Rectification of what the person declared (either, or both): saying it again replaces
+    it. Only the programme's anonymous totals read it (bot/services/console.py)."""
+    person = await people.get_by_telegram_id(session, telegram_id)
+    assert person is not None, "the gatekeeper creates the person before any handler runs"
+    if sex is not None:
+        person.sex = sex
+    if nationality is not None:
+        person.nationality = nationality
+    person.about_asked_at = person.about_asked_at or now  # answered from /correct: no need to ask
+    await session.flush()
+    return person
+
+
+async def claim_about_me_question(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> bool:
+    """Whether to ask the person about themselves now: once, when they hold a seat in a
+    training session and were never asked (nor answered in /correct). The claim is one
+    conditional UPDATE, so a double tap asks once."""
+    seated = await session.scalar(
+        select(Enrollment.id).where(Enrollment.user_id == user_id, Enrollment.session_id == session_id,
+                                    Enrollment.state == EnrollmentState.ENROLLED)
+    )
+    if seated is None:
+        return False
+    try:
+        await transition(session, User, where={"id": user_id, "about_asked_at": None}, values={"about_asked_at": now})
+    except AlreadyDone:
+        return False
+    return True

@@ -14,6 +14,7 @@ from bot.models.ruos import RegistrationStage
 from bot.services import console, exports
 from bot.services.audit import Viewer
 from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPLIT
+from bot.textlimits import shorten
 from handlers.common import (
     answer_button,
     edit_or_reply,
@@ -33,6 +34,11 @@ from handlers.console.common import (
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
 from handlers.ruos import STAGE
+
+# Leaders trained, by what they declared of themselves ("unstated": not said or never asked).
+TRAINED_SEX = {"female": N_("women"), "male": N_("men"), "other": N_("other"), "unstated": N_("not stated")}
+TRAINED_NATIONALITY = {"venezuelan": N_("Venezuelans"), "peruvian": N_("Peruvians"), "other": N_("other nationalities"),
+                       "unstated": N_("not stated")}
 
 # --- /stats and /indicators -----------------------------------------------------------------------
 
@@ -55,9 +61,14 @@ def figures_lines(context: VocesContext, figures: console.Figures) -> list[str]:
         _("Projects: %(count)s (%(funded)s funded)") % {"count": n(figures.projects), "funded": n(figures.projects_funded)},
     ]
     lines.append(_("Leaders trained: %(count)s") % {"count": n(figures.leaders_trained)})
-    if figures.trained_by_topic:
-        lines.append("  " + " · ".join(f"{escape(topic_name(context, figures, code))} {n(count)}"
-                                       for code, count in sorted(figures.trained_by_topic.items())))
+    if figures.leaders_trained:
+        lines.append("  " + " · ".join(f"{_(label)} {n(figures.trained_by_sex[code])}" for code, label in TRAINED_SEX.items()))
+        lines.append("  " + " · ".join(f"{_(label)} {n(figures.trained_by_nationality[code])}"
+                                       for code, label in TRAINED_NATIONALITY.items()))
+    for code, count in sorted(figures.trained_by_topic.items()):
+        split = ", ".join(f"{_(label)} {n(figures.trained_by_topic_sex[code, sex])}"
+                          for sex, label in TRAINED_SEX.items() if figures.trained_by_topic_sex[code, sex])
+        lines.append(f"  • {escape(topic_name(context, figures, code))}: {n(count)}" + (f" ({split})" if split else ""))
     people = figures.beneficiaries
     lines.append(_("Beneficiaries (approved reports): %(total)s") % {"total": n(people.total)})
     if people.total:
@@ -100,8 +111,9 @@ async def stats(update: Update, context: VocesContext) -> None:
         charts.Bars(_("Organizations by RUOS status"), [(strip_emoji(stage_label(context, code)), count) for code, count in by_stage]),
     ]
     if figures.trained_by_topic:
-        panels.append(charts.Bars(_("Leaders trained by topic"), [(topic_name(context, figures, code)[:28], count)
-                                                                  for code, count in figures.trained_by_topic.most_common()]))
+        panels.append(charts.StackedBars(_("Leaders trained by topic and sex"), [_(label) for label in TRAINED_SEX.values()], [
+            (shorten(topic_name(context, figures, code), 28), [figures.trained_by_topic_sex[code, sex] for sex in TRAINED_SEX])
+            for code, _count in figures.trained_by_topic.most_common()]))
     if figures.beneficiaries.total:
         people = figures.beneficiaries
         panels.append(charts.Bars(_("Beneficiaries by nationality and sex"), [
@@ -180,6 +192,9 @@ def indicator_sheet(context: VocesContext, figures: console.Figures, heading: st
         [_("Venezuelan members"), figures.members["venezuelan"]],
         [_("Other members"), figures.members["other"]],
         [_("Leaders trained"), figures.leaders_trained],
+        *([_("Leaders trained by sex: %(group)s") % {"group": _(label)}, figures.trained_by_sex[code]] for code, label in TRAINED_SEX.items()),
+        *([_("Leaders trained by nationality: %(group)s") % {"group": _(label)}, figures.trained_by_nationality[code]]
+          for code, label in TRAINED_NATIONALITY.items()),
         [_("Projects"), figures.projects],
         [_("Projects funded"), figures.projects_funded],
         [_("Beneficiaries"), figures.beneficiaries.total],
@@ -192,8 +207,10 @@ def indicator_sheet(context: VocesContext, figures: console.Figures, heading: st
              for k, v in sorted(people.by_nationality_age.items())]
     if people.unsplit:
         rows.append([_("Beneficiaries whose age is not split by sex (reports approved before it was asked)"), people.unsplit])
-    rows += [[_("Trained in %(topic)s") % {"topic": topic_name(context, figures, code)}, count]
-             for code, count in sorted(figures.trained_by_topic.items())]
+    for code, count in sorted(figures.trained_by_topic.items()):
+        rows.append([_("Trained in %(topic)s") % {"topic": topic_name(context, figures, code)}, count])
+        rows += [[_("Trained in %(topic)s: %(sex)s") % {"topic": topic_name(context, figures, code), "sex": _(label)},
+                  figures.trained_by_topic_sex[code, sex]] for sex, label in TRAINED_SEX.items()]
     rows += [[_("District: %(name)s") % {"name": district_name(code)}, count] for code, count in sorted(figures.by_district.items())]
     rows += [[_("RUOS: %(stage)s") % {"stage": strip_emoji(stage_label(context, code))}, count] for code, count in sorted(figures.by_ruos_stage.items())]
     return workbook.Sheet(_("Indicators"), (_("Indicator"), _("Value")), rows)
