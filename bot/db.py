@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -230,3 +230,26 @@ _FLUSHES = "voces_flushes"
 @event.listens_for(Session, "after_flush")
 def _count_flush(session: Session, _context: Any) -> None:
     session.info[_FLUSHES] = session.info.get(_FLUSHES, 0) + 1
+
+
+_AFTER_COMMIT = "voces_after_commit"
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run `callback` once the work written so far is committed; never if it is rolled back.
+
+    For memories of what the database holds (PTB's persistence remembers which steps are
+    already stored): they must not believe in a write a rollback took back.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
