@@ -112,3 +112,24 @@ async def test_answering_again_replaces_it_and_a_forged_answer_changes_nothing(b
         assert "ya no está activo" in newcomer.last_alert, forged
         assert "Corrige tus datos" in newcomer.last_text                   # the current card instead
     assert await declared(bot, newcomer.id) == (Sex.FEMALE, Nationality.PERUVIAN)
+
+
+async def test_in_the_playground_jorge_and_yohana_said_it_and_rosa_is_asked_at_her_next_seat(bot, staff):
+    from bot.playground import seed
+
+    await seed.seed(bot.runtime)
+    await seed.seed(bot.runtime)                                           # changes nothing anyone said
+    luis = bot.user(seed.COORDINATOR.telegram_id, first_name="Luis", language_code="es")
+    await luis.sends("/sesiones")
+    await luis.taps("Cultura organizacional")
+    await luis.taps("👥 Listas")
+    await luis.taps("Presente: Jorge")
+    await luis.taps("Presente: Yohana")
+    await luis.taps("Presente: Rosa")
+    await staff.sends("/estadisticas")
+    assert "mujeres 1 · hombres 1 · otro 0 · sin indicar 1" in " ".join(staff.texts_since_last_action)
+    rosa = bot.user(seed.LEADER.telegram_id, first_name="Rosa", language_code="es")
+    await rosa.sends("/capacitaciones")
+    await rosa.taps("Protección de datos")
+    await rosa.taps("Inscribirme")
+    assert ASKED in rosa.last_text
