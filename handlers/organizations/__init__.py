@@ -1,0 +1,132 @@
+"""/myorg, /invite and joining by link, co-leaders, and staff verification (the registration
+card that the staff console's /pending opens).
+
+Callback data (checked on arrival: the person must still lead the organization, or be staff):
+
+    org:show                              the card again (what an old `org:` button shows too)
+    org:switch, org:act:<org>             act for another organization the person leads
+    org:edit, org:field:<field>           the fields, and one field's question
+    org:set:kind|district:<value>         a choice for a field
+    org:focus:<area>                      add or remove a focus area
+    org:board:p<page>, org:rmboard:<id>   the board, a page of it, removing a member
+    org:addboard, org:brole:<role>, org:bdoc:<type>   adding a member, step by step
+    org:leaders, org:invite               the leaders, a new invitation link
+    org:rmlead:<user>, org:owner:<user>   remove a co-leader, make them the owner
+    org:view:<org>                        staff: the registration card and its latest changes
+    org:verify:<org>:<status seen>        staff: verify it, from the status they saw
+    org:changes:<org>:<status seen>       staff: ask for changes (the comment is asked next)
+
+Read in this order: common.py, card.py (/myorg), editing.py, board.py, leaders.py, review.py.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.services.organizations import INVITE_PREFIX
+from handlers.commands import command
+from handlers.common import NOT_TYPED, leave, reply
+from handlers.context import VocesContext
+from handlers.organizations.board import (
+    add_board_member,
+    board_document,
+    board_page,
+    board_role,
+    remove_board_member,
+)
+from handlers.organizations.card import act, show, switch
+from handlers.organizations.common import FLOW, REVIEW_FLOW, not_typed_for, plan_term_reminders
+from handlers.organizations.editing import (
+    FOLLOWING,
+    TEXT_FIELDS,
+    choose_field,
+    edit_menu,
+    set_choice,
+    toggle_focus,
+    typed_answer_for,
+)
+from handlers.organizations.leaders import (
+    invite,
+    join,
+    join_after_consent,
+    make_owner,
+    remove_leader,
+    show_leaders,
+)
+from handlers.organizations.review import (
+    ask_for_changes,
+    changes_comment,
+    comment_question,
+    staff_view,
+    verify,
+)
+
+__all__ = ["plan_term_reminders", "register"]
+
+
+async def cancel(update: Update, context: VocesContext) -> int:
+    await reply(update, context, context.gettext("Cancelled. Nothing was changed."))
+    await leave(update, context, REVIEW_FLOW)
+    return await leave(update, context, FLOW)
+
+
+async def other_command(update: Update, context: VocesContext) -> int:
+    context.voces.dispatch_again(update)
+    await leave(update, context, REVIEW_FLOW)
+    return await leave(update, context, FLOW)
+
+
+def register(application) -> None:  # noqa: ANN001
+    edits = ConversationHandler(
+        entry_points=[
+            CallbackQueryHandler(choose_field, pattern=r"^org:field:[a-z]+$"),
+            CallbackQueryHandler(board_role, pattern=r"^org:brole:[a-z]+$"),
+            CallbackQueryHandler(board_document, pattern=r"^org:bdoc:[A-Z-]+$"),
+        ],
+        states={
+            step: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_answer_for(step)), MessageHandler(NOT_TYPED, not_typed_for(step))]
+            for step in [*TEXT_FIELDS.values(), *FOLLOWING.values(), "district", "board_name", "board_number"]
+        },
+        fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
+        name=FLOW, persistent=True, allow_reentry=True,
+    )
+    review = ConversationHandler(
+        entry_points=[CallbackQueryHandler(ask_for_changes, pattern=r"^org:changes:\d+(:[a-z_]+)?$")],
+        states={"comment": [
+            MessageHandler(filters.TEXT & ~filters.COMMAND, changes_comment),
+            MessageHandler(NOT_TYPED, not_typed_for("comment", comment_question)),
+        ]},
+        fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
+        name=REVIEW_FLOW, persistent=True, allow_reentry=True,
+    )
+    application.add_handlers([
+        CommandHandler("start", join, filters=filters.Regex(rf"^/start {INVITE_PREFIX}")),
+        edits,
+        review,
+        command("myorg", show),
+        command("invite", invite),
+        CallbackQueryHandler(board_page, pattern=r"^org:board:p\d+$"),
+        CallbackQueryHandler(show, pattern=r"^org:show$"),
+        CallbackQueryHandler(switch, pattern=r"^org:switch$"),
+        CallbackQueryHandler(act, pattern=r"^org:act:\d+$"),
+        CallbackQueryHandler(edit_menu, pattern=r"^org:edit$"),
+        CallbackQueryHandler(set_choice, pattern=r"^org:set:(kind|district):[\w-]+$"),
+        CallbackQueryHandler(toggle_focus, pattern=r"^org:focus:[a-z_]+$"),
+        CallbackQueryHandler(remove_board_member, pattern=r"^org:rmboard:\d+$"),
+        CallbackQueryHandler(add_board_member, pattern=r"^org:addboard$"),
+        CallbackQueryHandler(show_leaders, pattern=r"^org:leaders$"),
+        CallbackQueryHandler(invite, pattern=r"^org:invite$"),
+        CallbackQueryHandler(remove_leader, pattern=r"^org:rmlead:\d+$"),
+        CallbackQueryHandler(make_owner, pattern=r"^org:owner:\d+$"),
+        CallbackQueryHandler(staff_view, pattern=r"^org:view:\d+$"),
+        CallbackQueryHandler(verify, pattern=r"^org:verify:\d+(:[a-z_]+)?$"),
+    ])
+    # After onboarding's "accept" (group 0) has stored consent: finish a pending invitation.
+    application.add_handler(CallbackQueryHandler(join_after_consent, pattern=r"^consent:yes$"), group=1)

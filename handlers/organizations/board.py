@@ -1,0 +1,133 @@
+"""The board: its members (identity numbers shown only masked) a page at a time, removing one,
+and adding one (role, name, document type, number).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.models.organizations import BoardRole, Organization
+from bot.services import organizations
+from bot.services.authority import NotAllowed
+from bot.services.registration import PERSON_NAME_MAX
+from bot.textlimits import shorten
+from bot.validation import IdDocumentType, InvalidInput, parse_text
+from handlers import labels
+from handlers.common import (
+    END,
+    ROWS_PER_PAGE,
+    answer_button,
+    ask,
+    edit_or_reply,
+    error_text,
+    keyboard,
+    leave,
+    page_number,
+    paged_rows,
+    remember,
+    reply,
+)
+from handlers.context import VocesContext
+from handlers.guards import StaleButton
+from handlers.organizations.common import FLOW, current, editing, field_question
+
+
+async def show_board(update: Update, context: VocesContext, organization: Organization, *, page: int = 1, edit: bool = False) -> int:
+    _ = context.gettext
+    cipher = context.runtime.cipher
+    rows = [
+        [(f"❌ {_(labels.BOARD_ROLE[m.role])}: {shorten(m.full_name, 30)} {cipher.masked(m.id_number_encrypted)}", f"org:rmboard:{m.id}")]
+        for m in organization.board
+    ]
+    # A big board pages: Telegram takes at most 100 buttons on one message.
+    rows = paged_rows(context, rows, page=page, callback_prefix="org:board:p")
+    rows.append([(_("➕ Add a member"), "org:addboard")])
+    rows.append([(_("⬅️ Back to the card"), "org:show")])
+    answer = edit_or_reply if edit else reply  # a page button turns the page in place
+    await answer(update, context, _("Tap a member to remove them, or add a new one:"), reply_markup=keyboard(rows))
+    return END
+
+
+async def board_page(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
+    async with context.runtime.database.session() as session:
+        _person, organization, _role = await current(context, session)
+    if organization is None:
+        return END
+    return await show_board(update, context, organization, page=page_number(update.callback_query.data), edit=True)  # type: ignore[union-attr]
+
+
+async def remove_board_member(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
+    member_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
+    try:
+        async with context.runtime.database.session() as session:
+            person, organization, _role = await editing(context, session)
+            # The list comes back at the page the member was on.
+            position = next((i for i, m in enumerate(organization.board) if m.id == member_id), 0)
+            await organizations.remove_board_member(session, organization=organization, user=person, member_id=member_id,
+                                                    cipher=context.runtime.cipher, now=context.runtime.clock.now())
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return END
+    return await show_board(update, context, organization, page=position // ROWS_PER_PAGE + 1)
+
+
+async def add_board_member(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
+    _ = context.gettext
+    rows = [[(_(label), f"org:brole:{role.value}")] for role, label in labels.BOARD_ROLE.items()]
+    await reply(update, context, _("What is this member's role?"), reply_markup=keyboard(rows))
+    return END
+
+
+async def board_role(update: Update, context: VocesContext) -> str | int:
+    role = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
+    if role not in BoardRole._value2member_map_:
+        raise StaleButton(role)
+    await answer_button(update, context)
+    await remember(update, context, new_board_member={"role": role})
+    return await ask(update, context, flow=FLOW, step="board_name", text=field_question(context, "board_name"))
+
+
+async def board_document(update: Update, context: VocesContext) -> str | int:
+    document_type = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
+    pending = context.user_data.get("new_board_member")  # type: ignore[union-attr]
+    if document_type not in IdDocumentType._value2member_map_ or not pending or "full_name" not in pending:
+        raise StaleButton(document_type)  # forged, or the member it was for is no longer being added
+    await answer_button(update, context)
+    pending["document_type"] = document_type
+    await remember(update, context, new_board_member=pending)
+    return await ask(update, context, flow=FLOW, step="board_number", text=field_question(context, "board_number"))
+
+
+async def board_text(update: Update, context: VocesContext, step: str, value: str) -> str | int:
+    _ = context.gettext
+    pending = context.user_data.setdefault("new_board_member", {})  # type: ignore[union-attr]
+    if step == "board_name":
+        try:
+            pending["full_name"] = parse_text(value, field_max=PERSON_NAME_MAX, min_length=3)
+        except InvalidInput as error:
+            return await ask(update, context, flow=FLOW, step=step, text=f"⚠️ {error_text(context, error)}\n\n{field_question(context, step)}")
+        await remember(update, context, new_board_member=pending)
+        rows = [[(_(label), f"org:bdoc:{doc.value}")] for doc, label in labels.DOCUMENT.items()]
+        await leave(update, context, FLOW)
+        await reply(update, context, _("Which identity document do they hold?"), reply_markup=keyboard(rows))
+        return END
+    try:
+        async with context.runtime.database.session() as session:
+            person, organization, _role = await editing(context, session)
+            await organizations.add_board_member(
+                session, organization=organization, user=person, role=pending["role"], full_name=pending["full_name"],
+                document_type=pending["document_type"], id_number=value, cipher=context.runtime.cipher, now=context.runtime.clock.now(),
+            )
+    except NotAllowed as error:
+        await remember(update, context, new_board_member=None)
+        await leave(update, context, FLOW)
+        await reply(update, context, error_text(context, error))
+        return END
+    except InvalidInput as error:
+        return await ask(update, context, flow=FLOW, step="board_number", text=f"⚠️ {error_text(context, error)}\n\n{field_question(context, 'board_number')}")
+    await remember(update, context, new_board_member=None)
+    await leave(update, context, FLOW)
+    return await show_board(update, context, organization)

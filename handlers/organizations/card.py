@@ -1,0 +1,73 @@
+"""/myorg: the organization's card, and choosing which organization to act for when one
+person leads several.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.models.organizations import LeaderRole, Organization, VerificationStatus
+from bot.services import organizations, people
+from bot.textlimits import shorten
+from bot.validation import InvalidInput
+from handlers import labels
+from handlers.cards import organization_card
+from handlers.common import END, answer_button, error_text, escape, keyboard, leave, reply
+from handlers.context import VocesContext
+from handlers.guards import shows_current_card
+from handlers.organizations.common import FLOW, current
+
+
+def card_text(context: VocesContext, organization: Organization) -> str:
+    _ = context.gettext
+    text = organization_card(context, organizations.details_of(organization), context.runtime.cipher)
+    text += "\n\n" + _("Status: %(status)s") % {"status": _(labels.STATUS[organization.status])}
+    if organization.status is VerificationStatus.NEEDS_CHANGES and organization.status_comment:
+        text += "\n" + _("Staff comment: %(comment)s") % {"comment": escape(organization.status_comment)}
+    return text
+
+
+def card_keyboard(context: VocesContext, role: LeaderRole, leads_several: bool):  # noqa: ANN201
+    _ = context.gettext
+    rows = [[(_("✏️ Edit a field"), "org:edit"), (_("👥 Leaders"), "org:leaders")]]
+    if leads_several:
+        rows.append([(_("🔁 Act for another organization"), "org:switch")])
+    return keyboard(rows)
+
+
+@shows_current_card("org")
+async def show(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
+    async with context.runtime.database.session() as session:
+        person, organization, role = await current(context, session)
+        several = organization is not None and len(await organizations.led_by(session, user=person)) > 1
+    if organization is None:
+        await reply(update, context, context.gettext("You do not lead an organization in Voces yet. Register one with /register."))
+        return await leave(update, context, FLOW)
+    await leave(update, context, FLOW)
+    await reply(update, context, card_text(context, organization), reply_markup=card_keyboard(context, role, several))
+    return END
+
+
+async def switch(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
+    _ = context.gettext
+    async with context.runtime.database.session() as session:
+        person = await people.get(session, context.person.id)  # type: ignore[union-attr]
+        led = await organizations.led_by(session, user=person)
+    rows = [[(shorten(o.name, 60), f"org:act:{o.id}")] for o, _role in led]
+    await reply(update, context, _("Which organization do you want to act for?"), reply_markup=keyboard(rows))
+    return END
+
+
+async def act(update: Update, context: VocesContext) -> int:
+    organization_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
+    try:
+        async with context.runtime.database.session() as session:
+            person = await people.get(session, context.person.id)  # type: ignore[union-attr]
+            await organizations.act_for(session, user=person, organization_id=organization_id)
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, error_text(context, error))
+        return END
+    return await show(update, context)  # answers the button

@@ -1,0 +1,165 @@
+"""Editing the card: a field's question and its typed answer, the choices (type, district),
+the focus areas. Every change is recorded with the old and the new value.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.districts import find_districts
+from bot.models.organizations import LeaderRole, Organization
+from bot.services import organizations
+from bot.services.authority import NotAllowed
+from bot.validation import InvalidInput
+from handlers import labels
+from handlers.common import (
+    END,
+    answer_button,
+    ask,
+    error_text,
+    escape,
+    keyboard,
+    leave,
+    remember,
+    reply,
+)
+from handlers.context import VocesContext
+from handlers.organizations.board import board_text, show_board
+from handlers.organizations.card import card_keyboard, card_text
+from handlers.organizations.common import (
+    FLOW,
+    current,
+    editing,
+    field_question,
+    plan_term_reminders,
+)
+
+TEXT_FIELDS = {
+    "name": "name", "address": "address", "founded": "founded", "members": "members_pe",
+    "phone": "phone", "term": "term_start",
+}
+FOLLOWING = {"members_pe": "members_ve", "members_ve": "members_other", "term_start": "term_end"}
+
+
+async def edit_menu(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
+    _ = context.gettext
+    fields = [
+        ("name", _("Name")), ("kind", _("Type")), ("district", _("District")), ("address", _("Address")),
+        ("founded", _("Founding date")), ("members", _("Members")), ("focus", _("Focus areas")),
+        ("phone", _("Phone")), ("board", _("Board")), ("term", _("Board term")),
+    ]
+    rows = [[(label, f"org:field:{code}") for code, label in fields[i : i + 2]] for i in range(0, len(fields), 2)]
+    await reply(update, context, _("Which field do you want to change?"), reply_markup=keyboard(rows))
+    return END
+
+
+async def choose_field(update: Update, context: VocesContext) -> str | int:
+    await answer_button(update, context)
+    _ = context.gettext
+    field = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
+    async with context.runtime.database.session() as session:
+        _person, organization, _role = await current(context, session)
+    if organization is None:
+        return END
+    await remember(update, context, editing_organization=organization.id)
+    if field in TEXT_FIELDS:
+        step = TEXT_FIELDS[field]
+        return await ask(update, context, flow=FLOW, step=step, text=field_question(context, step))
+    if field == "district":
+        return await ask(update, context, flow=FLOW, step="district", text=field_question(context, "district"))
+    if field == "kind":
+        rows = [[(_(label), f"org:set:kind:{kind.value}")] for kind, label in labels.KIND.items()]
+        await reply(update, context, _("What type of organization is it?"), reply_markup=keyboard(rows))
+        return END
+    if field == "focus":
+        await reply(update, context, _("Tap an area to add or remove it."), reply_markup=focus_keyboard(context, organization))
+        return END
+    return await show_board(update, context, organization)
+
+
+def focus_keyboard(context: VocesContext, organization: Organization):  # noqa: ANN201
+    _ = context.gettext
+    rows = [
+        [(("✅ " if area.value in organization.focus_areas else "") + _(label), f"org:focus:{area.value}")]
+        for area, label in labels.FOCUS.items()
+    ]
+    rows.append([(_("Done"), "org:show")])
+    return keyboard(rows)
+
+
+def typed_answer_for(step: str):  # noqa: ANN201
+    """The handler for typed answers in one step: PTB routes by state but does not pass it on."""
+
+    async def typed(update: Update, context: VocesContext) -> str | int:
+        return await on_text(update, context, step)
+
+    return typed
+
+
+async def on_text(update: Update, context: VocesContext, step: str) -> str | int:
+    """A typed value for the field being edited."""
+    assert update.effective_message is not None
+    value = update.effective_message.text or ""
+    if step == "district":
+        matches = find_districts(value)
+        if not matches:
+            text = context.gettext("I found no district of Lima or Callao called “%(text)s”. Try part of the name, for example Comas or SJL.") % {"text": escape(value[:60])}
+            return await ask(update, context, flow=FLOW, step="district", text=text)
+        rows = [[(f"{d.name} ({d.province})", f"org:set:district:{d.ubigeo}")] for d in matches]
+        return await ask(update, context, flow=FLOW, step="district",
+                         text=context.gettext("Which of these is it? If it is not here, type the name again."), reply_markup=keyboard(rows))
+    if step in ("board_name", "board_number"):
+        return await board_text(update, context, step, value)
+    return await apply(update, context, step, value)
+
+
+async def apply(update: Update, context: VocesContext, field: str, value: str) -> str | int:
+    runtime = context.runtime
+    now = runtime.clock.now()
+    try:
+        async with runtime.database.session() as session:
+            person, organization, _role = await editing(context, session)
+            await organizations.update_field(
+                session, organization=organization, user=person, field=field, value=value,
+                today=now.astimezone(runtime.settings.zone).date(), now=now,
+            )
+            if field.startswith("term"):
+                await plan_term_reminders(context, session, organization)
+    except NotAllowed as error:  # no longer a leader of it: nothing to ask again
+        await leave(update, context, FLOW)
+        await reply(update, context, error_text(context, error))
+        return END
+    except InvalidInput as error:
+        if field in ("kind", "district") and update.callback_query:
+            await reply(update, context, error_text(context, error))
+            return END
+        return await ask(update, context, flow=FLOW, step=field,
+                         text=f"⚠️ {error_text(context, error)}\n\n{field_question(context, field)}")
+    following = FOLLOWING.get(field)
+    if following:
+        return await ask(update, context, flow=FLOW, step=following, text=field_question(context, following))
+    await leave(update, context, FLOW)
+    await reply(update, context, context.gettext("✅ Saved."))
+    await reply(update, context, card_text(context, organization), reply_markup=card_keyboard(context, LeaderRole.OWNER, False))
+    return END
+
+
+async def set_choice(update: Update, context: VocesContext) -> str | int:
+    await answer_button(update, context)
+    _prefix, _action, field, value = update.callback_query.data.split(":", 3)  # type: ignore[union-attr]
+    return await apply(update, context, field, value)
+
+
+async def toggle_focus(update: Update, context: VocesContext) -> int:
+    area = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
+    try:
+        async with context.runtime.database.session() as session:
+            person, organization, _role = await editing(context, session)
+            await organizations.toggle_focus(session, organization=organization, user=person, area=area, now=context.runtime.clock.now())
+    except InvalidInput as error:
+        await update.callback_query.answer(error_text(context, error), show_alert=True)  # type: ignore[union-attr]
+        return END
+    await answer_button(update, context)
+    await update.callback_query.edit_message_reply_markup(reply_markup=focus_keyboard(context, organization))  # type: ignore[union-attr]
+    return END

@@ -1,0 +1,160 @@
+"""Leaders: the list, inviting a co-leader by a one-time link and joining by it (consent
+first), removing a co-leader, and handing the ownership over.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.models.organizations import LeaderRole
+from bot.services import organizations, people
+from bot.services.organizations import INVITE_PREFIX
+from bot.services.transitions import AlreadyDone
+from bot.textlimits import shorten
+from bot.validation import InvalidInput
+from handlers.common import (
+    END,
+    answer_button,
+    error_text,
+    escape,
+    keyboard,
+    notify,
+    remember,
+    reply,
+    say_already_done,
+)
+from handlers.context import VocesContext
+from handlers.organizations.common import current, plan_term_reminders
+
+
+async def show_leaders(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
+    _ = context.gettext
+    async with context.runtime.database.session() as session:
+        person, organization, role = await current(context, session)
+        if organization is None:
+            return END
+        leaders = await organizations.leaders_of(session, organization_id=organization.id)
+    lines = [_("<b>Leaders of %(name)s</b>") % {"name": escape(organization.name)}]
+    rows = []
+    for leader, leader_role in leaders:
+        name = escape(leader.display_name or _("(no name)"))
+        role_name = _("owner") if leader_role is LeaderRole.OWNER else _("co-leader")
+        lines.append(f"• {name} — {role_name}")
+        if role is LeaderRole.OWNER and leader_role is LeaderRole.CO_LEADER:
+            short = shorten(leader.display_name or "?", 25)
+            rows.append([(_("❌ Remove %(name)s") % {"name": short}, f"org:rmlead:{leader.id}"),
+                         (_("👑 Make %(name)s owner") % {"name": short}, f"org:owner:{leader.id}")])
+    if role is LeaderRole.OWNER:
+        rows.append([(_("➕ Invite a co-leader"), "org:invite")])
+    await reply(update, context, "\n".join(lines), reply_markup=keyboard(rows) if rows else None)
+    return END
+
+
+async def invite(update: Update, context: VocesContext) -> int:
+    await answer_button(update, context)
+    _ = context.gettext
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            person, organization, _role = await current(context, session)
+            if organization is None:
+                await reply(update, context, _("You do not lead an organization in Voces yet. Register one with /register."))
+                return END
+            token, expires_at = await organizations.create_invite(session, user=person, organization_id=organization.id, now=runtime.clock.now())
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return END
+    link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{token}"
+    await reply(
+        update, context,
+        _("Send this link to the person you want as co-leader of <b>%(name)s</b>. It works once and expires on %(date)s:") % {
+            "name": escape(organization.name), "date": context.i18n.datetime(expires_at, "short")}
+        + f"\n\n{link}",
+    )
+    return END
+
+
+async def join(update: Update, context: VocesContext) -> None:
+    """/start join_<token>: consent first if needed, then join."""
+    token = (context.args or [""])[0].removeprefix(INVITE_PREFIX)
+    if context.person is not None and context.person.has_consented:
+        await complete_join(update, context, token)
+        return
+    await remember(update, context, pending_invite=token)
+    from handlers.onboarding import notice_keyboard, notice_text
+
+    await reply(update, context, context.gettext("You were invited to co-lead an organization in Voces. First, please read how Voces looks after your data.") + "\n\n"
+                + notice_text(context, greeting=False), reply_markup=notice_keyboard(context))
+
+
+async def join_after_consent(update: Update, context: VocesContext) -> None:
+    """Runs after onboarding's "accept" (a later handler group): finish a pending invitation."""
+    token = (context.user_data or {}).get("pending_invite")
+    if token:
+        await remember(update, context, pending_invite=None)
+        await complete_join(update, context, token)
+
+
+async def complete_join(update: Update, context: VocesContext, token: str) -> None:
+    _ = context.gettext
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            person = await people.get(session, context.person.id)  # type: ignore[union-attr]
+            organization = await organizations.accept_invite(session, user=person, token=token, now=runtime.clock.now())
+            await plan_term_reminders(context, session, organization)
+            leaders = await organizations.leaders_of(session, organization_id=organization.id)
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return
+    await reply(update, context, _("✅ You are now a co-leader of <b>%(name)s</b>. See it with /myorg.") % {"name": escape(organization.name)})
+    for leader, role in leaders:
+        if role is LeaderRole.OWNER and leader.reachable:
+            i18n = runtime.translator(leader.language)
+            await notify(context, leader.telegram_id, i18n.gettext("%(person)s joined <b>%(name)s</b> as co-leader.") % {
+                "person": escape(person.display_name or "?"), "name": escape(organization.name)})
+
+
+async def remove_leader(update: Update, context: VocesContext) -> int:
+    leader_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
+    try:
+        async with context.runtime.database.session() as session:
+            person, organization, _role = await current(context, session)
+            if organization is None:
+                await answer_button(update, context)
+                return END
+            removed = await organizations.remove_co_leader(session, owner=person, organization_id=organization.id, co_leader_id=leader_id)
+    except AlreadyDone as error:  # a second tap: they were removed by the first
+        await say_already_done(update, context, error)
+        return END
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, error_text(context, error))
+        return END
+    await answer_button(update, context)
+    await reply(update, context, context.gettext("%(person)s is no longer a co-leader.") % {"person": escape(removed.display_name or "?")})
+    return await show_leaders(update, context)
+
+
+async def make_owner(update: Update, context: VocesContext) -> int:
+    leader_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
+    try:
+        async with context.runtime.database.session() as session:
+            person, organization, _role = await current(context, session)
+            if organization is None:
+                await answer_button(update, context)
+                return END
+            new_owner = await organizations.hand_over(session, owner=person, organization_id=organization.id, new_owner_id=leader_id)
+    except AlreadyDone as error:
+        await say_already_done(update, context, error)
+        return END
+    except InvalidInput as error:
+        await answer_button(update, context)
+        await reply(update, context, error_text(context, error))
+        return END
+    await answer_button(update, context)
+    await reply(update, context, context.gettext("%(person)s is now the owner. You stay as co-leader.") % {"person": escape(new_owner.display_name or "?")})
+    i18n = context.runtime.translator(new_owner.language)
+    await notify(context, new_owner.telegram_id, i18n.gettext("You are now the owner of <b>%(name)s</b> in Voces.") % {"name": escape(organization.name)})
+    return END
