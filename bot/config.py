@@ -54,8 +54,9 @@ class Settings(BaseSettings):
     # and is listed for staff if still silent QUIET_LISTING_DAYS after it.
     quiet_after_days: int = Field(default=45, ge=1)
     quiet_listing_days: int = Field(default=7, ge=1)
-    # Retention: replaced or withdrawn uploads, the audit log and settled reminders are
-    # deleted past these ages; people who withdrew consent and never came back are erased.
+    # Retention: replaced or withdrawn uploads, the audit log (with the history of edits to
+    # organizations) and settled reminders are deleted past these ages; people who withdrew
+    # consent and never came back are erased.
     retention_replaced_upload_days: int = Field(default=180, ge=1)
     retention_audit_days: int = Field(default=730, ge=1)
     retention_reminder_days: int = Field(default=90, ge=1)

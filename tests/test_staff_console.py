@@ -405,7 +405,15 @@ async def test_giving_someone_a_role_is_in_the_audit_log(bot, newcomer, staff):
     assert f"Lucía: cambió el rol de alguien (persona {carmen.id})" in staff.last_text
 
 
-async def test_retention_deletes_replaced_uploads_and_old_audit_entries_but_keeps_current_documents(bot, newcomer, staff):
+async def new_address(leader, address: str) -> None:
+    await leader.sends("/myorg")
+    await leader.taps("Editar un dato")
+    await leader.taps("Dirección")
+    await leader.sends(address)
+
+
+async def test_retention_deletes_replaced_uploads_old_audit_entries_and_old_edits_but_keeps_current_documents(bot, newcomer, staff):
+    from bot.models.organizations import OrganizationChange
     from bot.models.ruos import StoredFile
     from tests.test_consent_and_erasure import OTHER_PDF, PDF, upload_to_the_first_item
 
@@ -418,18 +426,23 @@ async def test_retention_deletes_replaced_uploads_and_old_audit_entries_but_keep
     await newcomer.taps("Sí, retirar")                                  # the first page is kept, superseded
     await upload_to_the_first_item(newcomer, OTHER_PDF, "solicitud-2.pdf")
     await staff.sends("/org emprendedoras")                               # an audit entry
+    await new_address(newcomer, "Jr. Las Flores 456")                     # its history keeps the old one
     files_before = [path for path in bot.storage_dir.rglob("*") if path.is_file()]
     assert len(files_before) == 2
 
     bot.clock.advance(timedelta(days=181))
     report = await console.run_retention(bot.runtime)
-    assert (report.uploads, report.audit_entries, report.people_erased) == (1, 0, 0)
+    assert (report.uploads, report.audit_entries, report.organization_changes, report.people_erased) == (1, 0, 0, 0)
     async with await bot.session() as session:
         assert list(await session.scalars(select(StoredFile.original_name))) == ["solicitud-2.pdf"]
     assert len([path for path in bot.storage_dir.rglob("*") if path.is_file()]) == 1
+    await new_address(newcomer, "Jr. Los Pinos 789")                      # 181 days after the first edit
 
     bot.clock.advance(timedelta(days=550))
     report = await console.run_retention(bot.runtime)
-    assert report.audit_entries == 1
+    assert (report.audit_entries, report.organization_changes) == (1, 1)
     async with await bot.session() as session:
         assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+        # The first edit (and the first address in it) is gone; the later one is 550 days old.
+        kept = (await session.execute(select(OrganizationChange.old_value, OrganizationChange.new_value))).all()
+        assert kept == [("Jr. Las Flores 456", "Jr. Los Pinos 789")]

@@ -2,7 +2,9 @@
 
 - uploads replaced or withdrawn (superseded) more than RETENTION_REPLACED_UPLOAD_DAYS ago;
   current documents stay while the organization exists;
-- audit log entries older than RETENTION_AUDIT_DAYS;
+- audit log entries, and the history of edits to organizations (organization_changes, whose old
+  and new values may name people: board members, a contact phone), older than
+  RETENTION_AUDIT_DAYS;
 - reminders settled (sent, failed, cancelled, dropped, uncertain) more than
   RETENTION_REMINDER_DAYS ago;
 - people who withdrew consent and have not written since RETENTION_WITHDRAWN_DAYS: erased
@@ -21,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.models.console import AuditEntry
+from bot.models.organizations import OrganizationChange
 from bot.models.people import User
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import StoredFile
@@ -33,6 +36,7 @@ SETTLED = (ReminderState.SENT, ReminderState.FAILED, ReminderState.CANCELLED, Re
 class RetentionReport:
     uploads: int = 0
     audit_entries: int = 0
+    organization_changes: int = 0
     reminders: int = 0
     people_erased: int = 0
     files: list[str] = field(default_factory=list)
@@ -48,8 +52,11 @@ async def run(session: AsyncSession, *, settings: Settings, now: datetime) -> Re
         report.files.append(stored.storage_path)
         await session.delete(stored)
     report.uploads = len(old_uploads)
-    deleted = await session.execute(delete(AuditEntry).where(AuditEntry.at < now - timedelta(days=settings.retention_audit_days)))
+    log_limit = now - timedelta(days=settings.retention_audit_days)
+    deleted = await session.execute(delete(AuditEntry).where(AuditEntry.at < log_limit))
     report.audit_entries = int(deleted.rowcount)  # type: ignore[attr-defined]
+    deleted = await session.execute(delete(OrganizationChange).where(OrganizationChange.changed_at < log_limit))
+    report.organization_changes = int(deleted.rowcount)  # type: ignore[attr-defined]
     deleted = await session.execute(
         delete(Reminder).where(Reminder.state.in_(SETTLED), Reminder.due_at < now - timedelta(days=settings.retention_reminder_days))
     )

@@ -120,8 +120,8 @@ async def run_retention(runtime: Runtime) -> retention.RetentionReport:
         removable = await privacy.unreferenced(session, report.files)
     for path in removable:
         runtime.files.delete(path)
-    log.info("retention: %d uploads, %d audit entries, %d reminders, %d people erased, %d files",
-             report.uploads, report.audit_entries, report.reminders, report.people_erased, len(removable))
+    log.info("retention: %d uploads, %d audit entries, %d organization changes, %d reminders, %d people erased, %d files",
+             report.uploads, report.audit_entries, report.organization_changes, report.reminders, report.people_erased, len(removable))
     return report
 
 
