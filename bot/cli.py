@@ -1,4 +1,4 @@
-"""The command line: `voces-bot run | playground | db upgrade | db revision | i18n ...`.
+"""The command line: `voces-bot run | playground | db upgrade | db revision | i18n ... | files seal`.
 
 This is the one module of `bot/` that wires the Telegram layer (`handlers/`) to the domain.
 """
@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     i18n.add_parser("compile", help="compile the catalogs to .mo files")
     i18n.add_parser("check", help="fail if a catalog has an untranslated or fuzzy message")
     commands.add_parser("keygen", help="print a new ID_ENCRYPTION_KEY")
+    files = commands.add_parser("files", help="the stored files").add_subparsers(dest="files_command", required=True)
+    files.add_parser("seal", help="encrypt files stored in clear before the store encrypted (bot stopped)")
     args = parser.parse_args(argv)
 
     if args.command == "keygen":
@@ -78,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             migrate.new_revision(settings.database_url, args.message)
         return 0
+    if args.command == "files":
+        return seal_files(settings)
     if args.command == "playground":
         return run_playground(settings, host=args.host, port=args.port)
     if not settings.bot_token:
@@ -96,6 +100,35 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("voces").debug("start-up failed", exc_info=error)
         print(sentence, file=sys.stderr)
         return 2
+
+
+def seal_files(settings: Settings) -> int:
+    import asyncio
+
+    from bot import instance_lock, migrate
+    from bot.db import Database
+    from bot.runtime import Runtime
+    from bot.services.file_sealing import seal_clear_files
+
+    lock = instance_lock.for_database(settings.database_url)
+    if not lock.try_acquire():
+        print("The bot is running on this database: stop it, then seal the files.", file=sys.stderr)
+        return 2
+    try:
+        migrate.upgrade(settings.database_url)
+        runtime = Runtime(settings=settings, database=Database(settings.database_url))
+
+        async def seal() -> None:
+            try:
+                report = await seal_clear_files(runtime.database, runtime.files)
+            finally:
+                await runtime.database.dispose()
+            print(f"Sealed {report.sealed} file(s) stored in clear; {report.missing} row(s) name a file that is not in the store.")
+
+        asyncio.run(seal())
+    finally:
+        lock.release()
+    return 0
 
 
 class _QuietBootstrapFailure(logging.Filter):

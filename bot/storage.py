@@ -8,7 +8,7 @@ board list, an ID copy) may carry identity numbers, so none is kept in clear. Fo
 `StoredFile`) keeps the type, size, uploader and time.
 
 Files stored before encryption have no suffix (``ab/abcdef…``); rows pointing to them still
-read.
+read, and `voces-bot files seal` (bot/services/file_sealing.py) encrypts them.
 """
 
 from __future__ import annotations

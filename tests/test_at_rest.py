@@ -17,6 +17,7 @@ from bot.crypto import IdNumberCipher, key_from_file
 from bot.db import Database
 from bot.models.ruos import StoredFile
 from bot.private import log_where_data_lives
+from bot.services.file_sealing import seal_clear_files
 from bot.storage import FileStore
 from tests.flows import consented
 from tests.test_ruos import leader, organization_led_by, staff_member  # noqa: F401 - fixtures
@@ -61,6 +62,32 @@ async def test_a_board_list_is_kept_encrypted_and_staff_receive_the_original(bot
     await staff_member.sends("/review")
     await staff_member.taps("List of the board")
     assert [document.content for document in staff_member.documents] == [BOARD_LIST]
+
+
+async def test_files_kept_in_clear_before_the_store_encrypted_are_sealed_and_still_reach_staff(bot, leader, staff_member):  # noqa: F811
+    await organization_led_by(bot, leader)
+    await leader.sends("/ruos")
+    await leader.taps("List of the board")
+    await leader.taps("Upload")
+    await leader.uploads_document(BOARD_LIST, "nomina.pdf", "application/pdf")
+    await leader.taps("Done")
+    async with await bot.session() as session:  # as it was stored before the store encrypted
+        stored = await session.scalar(select(StoredFile))
+        (bot.storage_dir / stored.storage_path).unlink()
+        stored.storage_path = stored.storage_path.removesuffix(".enc")
+        (bot.storage_dir / stored.storage_path).write_bytes(BOARD_LIST)
+    assert b"001234567" in everything_under(bot.storage_dir)
+
+    report = await seal_clear_files(bot.runtime.database, bot.runtime.files)
+
+    assert (report.sealed, report.missing) == (1, 0)
+    assert b"001234567" not in everything_under(bot.storage_dir)
+    async with await bot.session() as session:
+        assert (await session.scalar(select(StoredFile.storage_path))).endswith(".enc")
+    await staff_member.sends("/review")
+    await staff_member.taps("List of the board")
+    assert [document.content for document in staff_member.documents] == [BOARD_LIST]
+    assert (await seal_clear_files(bot.runtime.database, bot.runtime.files)).sealed == 0   # nothing left to seal
 
 
 def test_the_same_bytes_are_stored_once_and_a_file_kept_in_clear_before_still_reads(tmp_path):

@@ -28,6 +28,12 @@ def voces_bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Complete
                           capture_output=True, text=True, timeout=60)
 
 
+def test_files_seal_runs_with_the_bot_stopped_and_says_what_it_did(tmp_path):
+    result = voces_bot("files", "seal", env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Sealed 0 file(s) stored in clear" in result.stdout
+
+
 @pytest.mark.parametrize(
     ("setting", "value"),
     [("TIMEZONE", "Mars/Olympus"), ("ADMIN_IDS", "carmen,12"), ("DATABASE_URL", "mysql://x"), ("ID_ENCRYPTION_KEY", "not-a-key")],
