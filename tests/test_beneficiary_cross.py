@@ -101,7 +101,7 @@ async def test_the_ages_of_each_sex_reach_the_workbook_cross_which_adds_up_and_o
     assert cross_of(staff.documents[-1].content) == cross
 
 
-async def test_a_draft_left_at_the_older_question_of_all_ages_at_once_goes_on_with_the_ages_of_each_sex(bot):
+async def test_a_draft_left_at_the_older_all_ages_question_goes_on_per_sex_and_change_a_part_asks_the_people_again(bot):
     rosa = bot.user(first_name="Rosa", language_code="en")
     await consented(rosa)
     project_id = await funded_project(bot, await organization_of(bot, rosa))
@@ -127,3 +127,15 @@ async def test_a_draft_left_at_the_older_question_of_all_ages_at_once_goes_on_wi
     assert "How many people of other nationalities" in rosa.last_text
     venezuelan = (await a_report(bot, project_id, 1)).beneficiaries["venezuelan"]
     assert venezuelan["age"] == ages(1, 1, 3, 0) and venezuelan["sex_age"]["unstated"] == ages(0, 0, 0, 0)
+
+    # On the card, "Change a part" → people asks them all again, the ages per sex with them.
+    for answer in ("0", "0", "Rain", "Start earlier"):
+        await rosa.sends(answer)
+    await rosa.taps("Done")
+    assert "People reached: 5" in rosa.last_text
+    await rosa.taps("Change a part")
+    await rosa.taps("People reached")
+    for answer in ("0", "2", "0 2 0", "0 0 2 0", "0"):
+        await rosa.sends(answer)
+    assert "Please check the report" in rosa.last_text and "People reached: 2" in rosa.last_text
+    assert "◦ male 2: 0–11: 0, 12–17: 0, 18–59: 2, 60 or more: 0" in rosa.last_text

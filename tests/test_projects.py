@@ -426,6 +426,10 @@ async def test_a_spanish_leader_reads_which_split_does_not_add_up(bot):
     await rosa.sends("6 3 0")
     assert "La división por sexo suma 9, pero dijiste que participaron 10 personas peruanas." in rosa.last_text
     assert "mujeres, hombres, y otro o sin indicar" in rosa.last_text  # and the same question again
+    await rosa.sends("6 4 0")
+    await rosa.sends("1 2 3 1")
+    assert "Mujeres y niñas peruanas: sus edades suman 7, pero dijiste que eran 6." in rosa.last_text
+    assert "Enviaste: 1 2 3 1" in rosa.last_text and "Mujeres y niñas peruanas (6), por edad" in rosa.last_text
 
 
 # --- erasure -------------------------------------------------------------------------------------------------

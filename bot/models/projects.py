@@ -2,8 +2,8 @@
 reports a funded project files for each period, with their evidence and every change kept.
 
 Beneficiaries are aggregate counts only, never people: per nationality a total, its split by
-sex and its split by age group (`ProjectReport.beneficiaries`, see bot/services/project_reports.py
-for the shape). Money is kept in céntimos (integers), so sums are exact on every backend.
+sex, each sex's split by age group and their sum by age (`ProjectReport.beneficiaries`, a JSON
+column: see bot/services/project_reports.py for the shape). Money is kept in céntimos (integers), so sums are exact on every backend.
 """
 
 from __future__ import annotations
