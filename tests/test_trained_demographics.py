@@ -13,9 +13,11 @@ from sqlalchemy import select, update
 
 from bot.models.people import Nationality, Sex, User
 from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
-from tests.flows import consented
+from tests.flows import consented, register_organization
+from tests.test_staff_console import make_coordinator
 
 ASKED = "solo si quieres"
+CARMEN_DE_LA_LEGUA = "070103"
 
 
 async def a_session(bot) -> int:
@@ -40,10 +42,12 @@ async def declared(bot, telegram_id: int) -> tuple[Sex | None, Nationality | Non
 
 
 async def indicators(staff) -> dict[str, object]:
+    """The indicator sheet's rows on leaders trained, since the start."""
     await staff.sends("/indicadores")
     await staff.taps("Desde el inicio")
     sheet = load_workbook(io.BytesIO(staff.documents[-1].content))["Indicadores"]
-    return {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    return {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)
+            if str(row[0]).startswith(("Líderes capacitados", "Capacitados en"))}
 
 
 async def test_leaders_say_it_after_their_first_seat_or_in_correct_and_the_trained_totals_count_it_even_after_erasure(bot, newcomer, staff):
@@ -51,6 +55,7 @@ async def test_leaders_say_it_after_their_first_seat_or_in_correct_and_the_train
     pedro, rosa = bot.user(first_name="Pedro", language_code="es"), bot.user(first_name="Rosa", language_code="es")
     for person in (newcomer, pedro, rosa):
         await consented(person)
+    await register_organization(newcomer)                                 # in Carmen de la Legua Reynoso, Callao
     # Rosa says it first in /correct: enrolling does not ask her again.
     await rosa.sends("/corregir")
     await rosa.taps("✏️ Sexo y nacionalidad")
@@ -93,9 +98,16 @@ async def test_leaders_say_it_after_their_first_seat_or_in_correct_and_the_train
     await staff.sends("/estadisticas")
     assert "mujeres 1 · hombres 0 · otro 0 · sin indicar 2" in " ".join(staff.texts_since_last_action)
 
+    luis = bot.user(first_name="Luis", language_code="es")               # follows Ana's district only
+    await make_coordinator(bot, luis, [CARMEN_DE_LA_LEGUA])
+    scoped = await indicators(luis)
+    assert (scoped["Líderes capacitados"], scoped["Líderes capacitados por sexo: mujeres"]) == (1, 1)
+    assert scoped["Líderes capacitados por sexo: sin indicar"] == 0
+
     await newcomer.sends("/borrardatos")
     await newcomer.taps("Sí, borrar mis datos")
     assert await indicators(staff) == before                               # the totals outlive the erasure
+    assert await indicators(luis) == scoped                               # her tallies keep her district
 
 
 async def test_answering_again_replaces_it_and_a_forged_answer_changes_nothing(bot, newcomer):
