@@ -245,8 +245,15 @@ async def test_the_playground_seeds_a_quiet_organization_and_a_scoped_coordinato
     assert "Ninguna organización" in luis.last_text
     await luis.sends("/org canto grande")
     assert "Vecinos Unidos de Canto Grande" in luis.last_text
+    await staff.sends("/pendientes")                                       # one of each kind waits for Carmen
+    for waiting in ("Propuesta de proyecto: Comedor Popular Nueva Esperanza — Cocina mejorada",
+                    "Documento del RUOS por revisar: Asociación Cultural Puentes Llaneros — Acta de elección",
+                    "Difusión esperando aprobación", "Registro por verificar: Vecinos Unidos de Canto Grande"):
+        assert waiting in staff.last_text, waiting
+    await staff.taps("2. Asociación Cultural Puentes Llaneros")
+    assert staff.documents[-1].content.startswith(b"%PDF-")                 # the minutes to review
     # Every staff command on the seeded data, as Carmen would try them (no error, each answers).
-    for line in ("/pendientes", "/org emprendedoras", "/estadisticas", "/exportar", "/auditoria", "/distritos"):
+    for line in ("/org emprendedoras", "/estadisticas", "/exportar", "/auditoria", "/distritos"):
         await staff.sends(line)
         assert staff.texts_since_last_action or staff.documents, line
     await staff.sends("/indicadores")

@@ -45,7 +45,7 @@ from bot.models.projects import (
     ReportStatus,
 )
 from bot.models.trainings import TrainingSession, TrainingTopic
-from bot.playground import seed_trainings
+from bot.playground import seed_pending, seed_trainings
 from bot.playground.seed_broadcasts import add_missing as add_missing_broadcasts
 from bot.reminders import QuietHours
 from bot.runtime import Runtime
@@ -325,6 +325,8 @@ async def seed(runtime: Runtime) -> list[DemoPerson]:
     async with runtime.database.session() as session:
         await _seed_console(session, users, now)
         await add_missing_broadcasts(session, coordinator=users[COORDINATOR], now=now, zone=runtime.settings.zone)
+        await seed_pending.add_missing(session, runtime=runtime, uploader=users[YOHANA], proposer=users[MARIBEL],
+                                       coordinator=users[COORDINATOR], now=now)
     return [newcomer, *CONSENTED_PEOPLE]
 
 

@@ -131,7 +131,7 @@ class PendingEntry:
     organization_id: int | None
     organization_name: str
     since: datetime | None
-    detail: str | None = None  # an item code, a status
+    detail: str | None = None  # "procedure/item" codes, a status
 
 
 PendingSource = Callable[[AsyncSession, Viewer], Awaitable[list[PendingEntry]]]
@@ -153,7 +153,8 @@ async def _ruos_items(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
         .where(ChecklistItem.status == ItemStatus.UPLOADED, who.organizations())
         .order_by(ChecklistItem.uploaded_at, ChecklistItem.id)
     )
-    return [PendingEntry("ruos_item", item.id, item.organization_id, name, item.uploaded_at, item.item_code) for item, name in rows.all()]
+    return [PendingEntry("ruos_item", item.id, item.organization_id, name, item.uploaded_at, f"{item.procedure_code}/{item.item_code}")
+            for item, name in rows.all()]
 
 
 async def _proposals(session: AsyncSession, who: Viewer) -> list[PendingEntry]:

@@ -690,7 +690,7 @@ async def _require_staff(session: AsyncSession, user: User) -> None:
     await require_staff(session, user_id=user.id)  # the role as it is now, not as the flow began
 
 
-def _requirement_in(catalogue: RequirementsCatalogue, procedure_code: str, item_code: str) -> Requirement | None:
+def requirement_in(catalogue: RequirementsCatalogue, procedure_code: str, item_code: str) -> Requirement | None:
     try:
         return requirement_of(catalogue.procedure(procedure_code), item_code)
     except (KeyError, RuosError):
@@ -708,7 +708,7 @@ async def waiting_for_review(session: AsyncSession, *, catalogue: RequirementsCa
         .limit(limit)
     )
     return [
-        WaitingItem(item, name, _requirement_in(catalogue, item.procedure_code, item.item_code))
+        WaitingItem(item, name, requirement_in(catalogue, item.procedure_code, item.item_code))
         for item, name in rows.all()
     ]
 
@@ -734,7 +734,7 @@ async def item_for_review(session: AsyncSession, *, catalogue: RequirementsCatal
         .where(*_current_files(item.organization_id, item.procedure_code, item.item_code))
         .order_by(StoredFile.uploaded_at, StoredFile.id)
     )
-    return ItemForReview(item, organization, _requirement_in(catalogue, item.procedure_code, item.item_code), list(files))
+    return ItemForReview(item, organization, requirement_in(catalogue, item.procedure_code, item.item_code), list(files))
 
 
 ALREADY_REVIEWED = N_("This document was already reviewed, or has nothing to review. Nothing was changed, and nobody was told again.")
@@ -796,7 +796,7 @@ async def review(
         organization=organization,
         procedure_code=item.procedure_code,
         item_code=item.item_code,
-        requirement=_requirement_in(catalogue, item.procedure_code, item.item_code),
+        requirement=requirement_in(catalogue, item.procedure_code, item.item_code),
         status=item.status,
         reason=item.rejection_reason,
         leaders=[leader for leader in leaders if leader.reachable and leader.has_consented],

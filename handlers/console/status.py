@@ -6,7 +6,8 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.models.console import ActivityState
 from bot.models.organizations import BoardRole, LeaderRole, VerificationStatus
-from bot.services import console
+from bot.requirements import localized
+from bot.services import console, ruos
 from bot.services.audit import Viewer
 from bot.services.authority import NotAllowed
 from bot.textlimits import page_of, shorten
@@ -179,10 +180,21 @@ async def list_pending(update: Update, context: VocesContext) -> None:
     for number, entry in enumerate(shown.items, start=shown.first_index + 1):
         since = context.i18n.date(entry.since, "medium") if entry.since else ""
         lines.append(f"{number}. {_(KIND.get(entry.kind, entry.kind))}{': ' + escape(entry.organization_name) if entry.organization_name else ''}"
-                     f"{' — ' + escape(entry.detail) if entry.kind != 'registration' and entry.detail else ''} ({since})")
+                     f"{' — ' + escape(detail) if (detail := pending_detail(context, entry)) else ''} ({since})")
         rows.append([(f"{number}. {shorten(entry.organization_name or _(KIND.get(entry.kind, entry.kind)), 40)}", pending_action(who, entry))])
     rows += page_navigation(context, shown, callback_prefix="con:pending:p")
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
+
+
+def pending_detail(context: VocesContext, entry: console.PendingEntry) -> str | None:
+    """What the entry is about, named for people: a RUOS item by its title in their language."""
+    if entry.kind == "registration" or not entry.detail:
+        return None
+    if entry.kind == "ruos_item":
+        procedure_code, _slash, item_code = entry.detail.partition("/")
+        requirement = ruos.requirement_in(context.runtime.requirements, procedure_code, item_code)
+        return localized(requirement.title, context.i18n.language) if requirement else item_code
+    return entry.detail
 
 
 def pending_action(who: Viewer, entry: console.PendingEntry) -> str:
