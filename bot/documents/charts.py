@@ -36,9 +36,10 @@ def bar_charts(panels: Sequence[Bars | StackedBars], *, title: str, empty: str) 
     """Horizontal bar charts, one panel per series, stacked; a panel without bars says `empty`."""
     heights = [max(1.6, 0.38 * max(len(panel.bars), 1) + 1.0 + (0.6 if isinstance(panel, StackedBars) else 0))
                for panel in panels]
-    figure = Figure(figsize=(7.0, sum(heights) + 0.6), dpi=100)
+    total = sum(heights) + 0.8  # inches; the title keeps 0.75 of them at the top, however tall
+    figure = Figure(figsize=(7.0, total), dpi=100)
     FigureCanvasAgg(figure)
-    figure.suptitle(title, fontsize=13, fontweight="bold")
+    figure.suptitle(title, fontsize=13, fontweight="bold", y=1 - 0.12 / total, va="top")
     grid = figure.add_gridspec(len(panels), 1, height_ratios=heights, hspace=0.55)
     for index, panel in enumerate(panels):
         axes = figure.add_subplot(grid[index])
@@ -57,9 +58,10 @@ def bar_charts(panels: Sequence[Bars | StackedBars], *, title: str, empty: str) 
         axes.set_xlim(0, max(values) * 1.15 + 1)
         axes.tick_params(axis="y", labelsize=9)
         axes.tick_params(axis="x", labelsize=8)
+        axes.xaxis.get_major_locator().set_params(integer=True)  # people and organizations come whole
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
-    figure.subplots_adjust(left=0.38, right=0.95, top=1 - 0.5 / (sum(heights) + 0.6), bottom=0.04)
+    figure.subplots_adjust(left=0.38, right=0.95, top=1 - 0.75 / total, bottom=0.3 / total)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -77,6 +79,7 @@ def _draw_stacked(axes, panel: StackedBars) -> None:  # noqa: ANN001 - matplotli
     axes.set_xlim(0, max(left) * 1.15 + 1)
     axes.tick_params(axis="y", labelsize=9)
     axes.tick_params(axis="x", labelsize=8)
+    axes.xaxis.get_major_locator().set_params(integer=True)
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=len(panel.series), fontsize=8, frameon=False)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
