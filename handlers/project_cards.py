@@ -15,7 +15,7 @@ from bot.models.people import User
 from bot.models.projects import Project, ProjectReport, ProjectStatus, ProjectTheme, ReportStatus
 from bot.services import people, projects
 from bot.services import project_reports as reports
-from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES
+from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPLIT
 from handlers.common import escape
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
@@ -48,6 +48,7 @@ NATIONALITY = {"peruvian": N_("Peruvian"), "venezuelan": N_("Venezuelan"), "othe
 NATIONALITY_TOTAL = {"peruvian": N_("Peruvian people"), "venezuelan": N_("Venezuelan people"), "other": N_("people of other nationalities")}
 SEX_LABEL = {"female": N_("female"), "male": N_("male"), "unstated": N_("other or not stated")}
 AGE_LABEL = {"0_11": N_("0–11"), "12_17": N_("12–17"), "18_59": N_("18–59"), "60_plus": N_("60 or more")}
+UNSPLIT_LABEL = N_("age not split by sex")  # reports approved before the ages were asked per sex
 # One nationality and sex, as the age question and its mismatch name them (whole phrases, so
 # that each language can agree them).
 GROUP = {
@@ -61,6 +62,17 @@ GROUP = {
     ("other", "male"): N_("Men and boys of other nationalities"),
     ("other", "unstated"): N_("People of other nationalities, of other sex or not stated"),
 }
+
+
+REPORT_FLOW = "report"  # the /report conversation, which staff's review steps share
+CALLBACK_DATA_LIMIT = 64
+
+
+def report_callback(*parts: object) -> str:
+    """The /report conversation's buttons (`rep:…`), leaders' and staff's alike."""
+    data = ":".join(["rep", *(str(part) for part in parts)])
+    assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
+    return data
 
 
 def soles(i18n: Translator, cents: int | None) -> str:
@@ -170,6 +182,11 @@ def totals_text(i18n: Translator, totals: reports.BeneficiaryTotals) -> str:
         by_sex = ", ".join(f"{_(SEX_LABEL[s])} {n(totals.by_nationality_sex.get((nationality, s), 0))}" for s in SEXES)
         by_age = ", ".join(f"{_(AGE_LABEL[a])}: {n(totals.by_nationality_age.get((nationality, a), 0))}" for a in AGE_GROUPS)
         lines.append(f"• {_(NATIONALITY[nationality])}: <b>{n(totals.by_nationality[nationality])}</b> ({by_sex}; {by_age})")
+        for sex in (*SEXES, UNSPLIT):  # the cross: the ages of each sex
+            ages = [totals.by_nationality_sex_age.get((nationality, sex, a), 0) for a in AGE_GROUPS]
+            if sum(ages):
+                label = _(UNSPLIT_LABEL) if sex == UNSPLIT else _(SEX_LABEL[sex])
+                lines.append(f"   ◦ {label} {n(sum(ages))}: " + ", ".join(f"{_(AGE_LABEL[a])}: {n(c)}" for a, c in zip(AGE_GROUPS, ages, strict=True)))
     lines += ["", _("By sex: %(values)s") % {"values": ", ".join(f"{_(SEX_LABEL[s])} {n(totals.by_sex.get(s, 0))}" for s in SEXES)},
               _("By age: %(values)s") % {"values": ", ".join(f"{_(AGE_LABEL[a])}: {n(totals.by_age.get(a, 0))}" for a in AGE_GROUPS)}]
     return "\n".join(lines)

@@ -1,8 +1,7 @@
 """/report: the leaders of a funded project file the report of each period in a conversation
 (activities, people reached as counts, money spent, difficulties, lessons, photos and
-documents), see it on a card and submit it; /reportreview: staff open submitted reports with
-their evidence and approve them or send them back with a comment; an approved report as a PDF;
-and the deadline reminders' messages.
+documents), see it on a card and submit it; the deadline reminders' messages. Staff's
+/reportreview and the PDF are in handlers/project_review.py, on this conversation's buttons.
 
 The draft is the report row (its step and scratch, bot/services/project_reports.py), so it
 survives /cancel, restarts and days of silence; the chat data only says which report the
@@ -17,19 +16,20 @@ person has open. Callback data:
     rep:rv:<report>            staff: open one, with its evidence
     rep:ok:<report>:<version>  staff: approve that version
     rep:no:<report>:<version>  staff: ask for changes (the comment is asked next)
+    rep:ro:<report>:<version>  staff: reopen an approved report for changes (the reason is asked next)
+    rep:rok:<report>:<version> staff: yes, reopen it | rep:rox: no, leave it approved
     rep:pdf:<report>           the approved report as a PDF
+
+Staff's review (and the PDF) are in handlers/project_review.py; their steps are this
+conversation's states.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from bot.documents import project_report as report_pdf
 from bot.i18n import N_, Translator
-from bot.models.people import Role
 from bot.models.projects import ProjectReport, ReportStatus
 from bot.models.reminders import Reminder
 from bot.runtime import Runtime
@@ -42,7 +42,6 @@ from bot.services.project_reports import (
     ACTIVITY_PLACE,
     ACTIVITY_WHAT,
     AGE,
-    AGE_GROUPS,
     COUNT,
     DIFFICULTIES,
     EVIDENCE,
@@ -55,58 +54,48 @@ from bot.services.project_reports import (
     Mismatch,
 )
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import page_of, shorten
+from bot.textlimits import shorten
 from bot.validation import InvalidInput
+from handlers import project_review as review
 from handlers.commands import command
 from handlers.common import (
     END,
     ROWS_PER_PAGE,
     ask,
     dispatch_button,
-    edit_or_reply,
     error_text,
     escape,
     keyboard,
     leave,
     notify,
-    page_navigation,
-    page_number,
     remember,
     reply,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.project_cards import (
-    AGE_LABEL,
+    AGE_LABEL,  # noqa: F401 - the staff console reads these four from here
     GROUP,
-    NATIONALITY,
+    NATIONALITY,  # noqa: F401
     NATIONALITY_TOTAL,
-    REPORT_STATUS,
-    SEX_LABEL,
+    REPORT_STATUS,  # noqa: F401
+    SEX_LABEL,  # noqa: F401
     current_person,
     integer,
     period_text,
     report_card,
-    soles,
 )
+from handlers.project_cards import REPORT_FLOW as FLOW
+from handlers.project_cards import report_callback as callback
 from handlers.reminders import Rendered, renders
 
-FLOW = "report"
 OPEN = "report_open"  # chat data: the report the person is writing
 ALBUM = "report_album"  # chat data: the receipt of the album being received
-REVIEW_COMMENT = "review_comment"
-CALLBACK_DATA_LIMIT = 64
 # "age:<nationality>" stays a state: a conversation saved there before the ages were asked per sex.
 STEPS = [ACTIVITY_DATE, ACTIVITY_PLACE, ACTIVITY_WHAT, ACTIVITY_MORE,
          *(f"{part}:{n}" for n in NATIONALITIES for part in (COUNT, SEX, AGE)),
          *(f"{AGE}:{n}:{s}" for n in NATIONALITIES for s in SEXES),
-         SPENT, DIFFICULTIES, LESSONS, EVIDENCE, SUMMARY, REVIEW_COMMENT]
-
-
-def callback(*parts: object) -> str:
-    data = ":".join(["rep", *(str(part) for part in parts)])
-    assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
-    return data
+         SPENT, DIFFICULTIES, LESSONS, EVIDENCE, SUMMARY, *review.STAFF_STEPS]
 
 
 # --- the questions -----------------------------------------------------------------------------------------
@@ -229,9 +218,9 @@ async def on_text(update: Update, context: VocesContext) -> object:
     message = update.effective_message
     assert message is not None
     text = message.text or ""
-    staff_draft = await staff_review_draft(context)
+    staff_draft = await review.staff_review_draft(context)
     if staff_draft is not None:
-        return await write_review_comment(update, context, text)
+        return await review.staff_text(update, context, staff_draft, text)
     report_id = open_report_id(context)
     if report_id is None:
         return await leave(update, context, FLOW)
@@ -371,159 +360,6 @@ async def submit(update: Update, context: VocesContext, report_id: int) -> objec
     return END
 
 
-# --- staff: review --------------------------------------------------------------------------------------------
-
-
-async def review_list(update: Update, context: VocesContext) -> None:
-    if context.person is None or context.person.role is not Role.STAFF:
-        await reply(update, context, context.gettext("Only programme staff can do that."))
-        return
-    await show_review_list(update, context, page=1)
-
-
-async def review_page(update: Update, context: VocesContext, args: list[str]) -> object:
-    await show_review_list(update, context, page=page_number(":".join(args)))
-    return None
-
-
-async def show_review_list(update: Update, context: VocesContext, *, page: int) -> None:
-    _ = context.gettext
-    async with context.runtime.database.session() as session:
-        waiting = await reports.submitted_reports(session, staff=await current_person(session, context))
-    if not waiting:
-        await edit_or_reply(update, context, _("No project reports are waiting for review."))
-        return
-    shown = page_of(waiting, page, size=ROWS_PER_PAGE)
-    lines = [_("<b>Project reports waiting for review</b>"), ""]
-    rows = []
-    for number, (report, project, name) in enumerate(shown.items, start=shown.first_index + 1):
-        lines.append(f"{number}. {escape(name)} — {escape(project.title)}, {period_text(context.i18n, report)}")
-        rows.append([(shorten(f"{number}. {shorten(name, 20)} · {project.title}", 60), callback("rv", report.id))])
-    rows += page_navigation(context, shown, callback_prefix=callback("rl", "p"))
-    await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
-
-
-async def open_for_review(update: Update, context: VocesContext, args: list[str]) -> object:
-    _ = context.gettext
-    runtime = context.runtime
-    report_id = integer(args[0])
-    async with runtime.database.session() as session:
-        person = await current_person(session, context)
-        if person.role is not Role.STAFF:
-            raise NotAllowed(N_("Only programme staff can do that."))
-        found = await reports.report_for(session, user=person, report_id=report_id)
-        evidence = await reports.evidence_of(session, report_id=report_id)
-    assert update.effective_chat is not None
-    for number, stored in enumerate(evidence, start=1):
-        extension = ".jpg" if stored.mime_type == "image/jpeg" else (".pdf" if stored.mime_type == "application/pdf" else "")
-        await context.bot.send_document(update.effective_chat.id, runtime.files.read(stored.storage_path),
-                                        filename=stored.original_name or f"report-{report_id}-{number}{extension}")
-    report = found.report
-    text = f"<b>{escape(found.organization.name)}</b>\n" + report_card(context.i18n, report, found.project.title, len(evidence))
-    text += "\n\n" + _("Status: %(status)s") % {"status": _(REPORT_STATUS[report.status])}
-    rows = []
-    if report.status is ReportStatus.SUBMITTED:
-        rows.append([(_("✅ Approve"), callback("ok", report.id, report.version)), (_("✏️ Ask for changes"), callback("no", report.id, report.version))])
-    if report.status is ReportStatus.APPROVED:
-        rows.append([(_("📄 PDF"), callback("pdf", report.id))])
-    await reply(update, context, text, reply_markup=keyboard(rows) if rows else None)
-    return None
-
-
-async def approve(update: Update, context: VocesContext, args: list[str]) -> object:
-    runtime = context.runtime
-    async with runtime.database.session() as session:
-        review = await reports.approve(session, staff=await current_person(session, context), report_id=integer(args[0]),
-                                       version=integer(args[1]), now=runtime.clock.now())
-    await tell_leaders(context, review)
-    await edit_or_reply(update, context, context.gettext("✅ Approved. I told the leaders of %(organization)s.") % {"organization": escape(review.found.organization.name)},
-                        reply_markup=keyboard([[(context.gettext("📄 PDF"), callback("pdf", review.found.report.id))]]))
-    return None
-
-
-async def ask_for_changes(update: Update, context: VocesContext, args: list[str]) -> object:
-    runtime = context.runtime
-    async with runtime.database.session() as session:
-        await reports.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(args[0]),
-                                            version=integer(args[1]), now=runtime.clock.now())
-    return await ask(update, context, flow=FLOW, step=REVIEW_COMMENT,
-                     text=context.gettext("What must the leaders change? Write it: they will read it as you write it, with a button to reopen the report."))
-
-
-async def staff_review_draft(context: VocesContext):  # noqa: ANN201
-    async with context.runtime.database.session() as session:
-        draft = await projects.find_draft(session, user=await current_person(session, context))
-    return draft if draft is not None and draft.step == REVIEW_COMMENT else None
-
-
-async def write_review_comment(update: Update, context: VocesContext, text: str) -> object:
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            staff = await current_person(session, context)
-            draft = await projects.find_draft(session, user=staff)
-            assert draft is not None
-            review = await reports.request_changes(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
-    except (AlreadyDone, NotAllowed) as error:
-        await reply(update, context, "⚠️ " + error_text(context, error))
-        return await leave(update, context, FLOW)
-    except InvalidInput as error:
-        return await ask(update, context, flow=FLOW, step=REVIEW_COMMENT, text="⚠️ " + error_text(context, error))
-    await tell_leaders(context, review)
-    await reply(update, context, context.gettext("✏️ Sent. I asked the leaders of %(organization)s for the changes.") % {"organization": escape(review.found.organization.name)})
-    return await leave(update, context, FLOW)
-
-
-async def tell_leaders(context: VocesContext, review: reports.Review) -> None:
-    found = review.found
-    for leader in review.leaders:
-        i18n = context.runtime.translator(leader.language)
-        _ = i18n.gettext
-        what = {"title": escape(found.project.title), "period": period_text(i18n, found.report)}
-        if review.approved:
-            text = _("✅ The programme approved the %(period)s of “%(title)s”.") % what
-            markup = keyboard([[(_("📄 Get it as a PDF"), callback("pdf", found.report.id))]])
-        else:
-            text = _("✏️ The programme asks for changes in the %(period)s of “%(title)s”:") % what + f"\n\n<i>{escape(review.comment or '')}</i>"
-            markup = keyboard([[(_("✏️ Reopen the report"), callback("go", found.report.id))]])
-        await notify(context, leader.telegram_id, text, reply_markup=markup)
-
-
-# --- the PDF ---------------------------------------------------------------------------------------------------
-
-
-async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> object:
-    runtime = context.runtime
-    report_id = integer(args[0])
-    async with runtime.database.session() as session:
-        found = await reports.report_for(session, user=await current_person(session, context), report_id=report_id)
-        evidence = await reports.evidence_of(session, report_id=report_id)
-    if found.report.status is not ReportStatus.APPROVED:
-        raise AlreadyDone(N_("Only an approved report can be downloaded as a PDF."))
-    i18n = context.i18n
-    _ = i18n.gettext
-    report = found.report
-    labels = report_pdf.Labels(
-        heading=_("Project report"), organization=_("Organization"), project=_("Project"), period=period_text(i18n, report),
-        activities=_("Activities"), people=_("People reached"), total=_("Total"),
-        nationalities=[_(NATIONALITY[n]) for n in NATIONALITIES], sexes=[_(SEX_LABEL[s]) for s in SEXES],
-        ages=[_(AGE_LABEL[a]) for a in AGE_GROUPS], spent=_("Money spent"), difficulties=_("Difficulties"), lessons=_("Lessons learned"),
-        evidence=_("Photos and documents kept by Voces (SHA-256)"), by_sex_and_age=_("By sex and age"),
-        approved=_("Approved by the programme on %(date)s (version %(version)s).") % {
-            "date": i18n.date(report.reviewed_at) if report.reviewed_at else "—", "version": report.approved_version},
-    )
-    content = report_pdf.render(report_pdf.ReportData(
-        organization=found.organization.name, project=found.project.title,
-        activities=[(i18n.date(date.fromisoformat(a["date"]), "short"), a["place"], a["what"]) for a in report.activities],
-        beneficiaries=report.approved_beneficiaries or {}, spent=soles(i18n, report.approved_spent_cents),
-        difficulties=report.difficulties or "", lessons=report.lessons or "",
-        evidence=[(f.original_name or f.mime_type, f.sha256) for f in evidence],
-    ), labels)
-    assert update.effective_chat is not None
-    await context.bot.send_document(update.effective_chat.id, content, filename=f"report-{found.project.id}-{report.number}.pdf")
-    return None
-
-
 # --- leaving ------------------------------------------------------------------------------------------------
 
 
@@ -545,11 +381,14 @@ async def other_command(update: Update, context: VocesContext) -> int:
 BUTTONS = {
     "go": go,
     **{action: draft_action(action) for action in ("more", "nomore", "evdone", "edit", "summary", "submit")},
-    "rl": review_page,
-    "rv": open_for_review,
-    "ok": approve,
-    "no": ask_for_changes,
-    "pdf": send_pdf,
+    "rl": review.review_page,
+    "rv": review.open_for_review,
+    "ok": review.approve,
+    "no": review.ask_for_changes,
+    "ro": review.start_reopening,
+    "rok": review.confirm_reopening,
+    "rox": review.give_up_reopening,
+    "pdf": review.send_pdf,
 }
 
 
@@ -571,7 +410,7 @@ def conversation() -> ConversationHandler:
 
 def register(application) -> None:  # noqa: ANN001
     application.add_handler(conversation())
-    application.add_handler(command("reportreview", review_list))
+    application.add_handler(command("reportreview", review.review_list))
 
 
 # --- the deadline reminders -----------------------------------------------------------------------------------

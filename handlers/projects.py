@@ -176,7 +176,7 @@ async def propose(update: Update, context: VocesContext) -> object:
         if acting is None:
             await reply(update, context, _("You do not lead an organization in Voces yet. Register one with /register."))
             return await leave(update, context, FLOW)
-        draft = await projects.start_proposal(session, user=person, organization_id=acting[0].id, now=runtime.clock.now())
+        draft = await projects.start_proposal(session, user=person, organization_id=acting[0].id, store=runtime.files, now=runtime.clock.now())
     await reply(update, context, _("Let us write the project proposal of %(name)s. I save every answer as you go: you can stop and continue later with /propose.") % {"name": escape(acting[0].name)})
     return await ask_current(update, context, draft)
 
@@ -282,7 +282,8 @@ async def draft_button(update: Update, context: VocesContext, args: list[str], a
         async with runtime.database.session() as session:
             person = await current_person(session, context)
             assert draft.organization_id is not None
-            draft = await projects.start_proposal(session, user=person, organization_id=draft.organization_id, now=runtime.clock.now())
+            draft = await projects.start_proposal(session, user=person, organization_id=draft.organization_id, store=runtime.files,
+                                                  now=runtime.clock.now())
         return await ask_current(update, context, draft)
     if action == "theme" and step is Step.THEME or action == "district" and step is Step.DISTRICT:
         return await save(update, context, value)
@@ -356,7 +357,7 @@ async def revise(update: Update, context: VocesContext, args: list[str]) -> obje
     runtime = context.runtime
     async with runtime.database.session() as session:
         person = await current_person(session, context)
-        draft = await projects.start_revision(session, user=person, project_id=project_id, now=runtime.clock.now())
+        draft = await projects.start_revision(session, user=person, project_id=project_id, store=runtime.files, now=runtime.clock.now())
     return await ask_current(update, context, draft)
 
 
@@ -416,7 +417,9 @@ async def show_project(update: Update, context: VocesContext, project_id: int, *
     elif project.status in projects.REVISABLE:
         rows.append([(_("✏️ Revise the proposal"), callback("rev", project.id))])
     approved = [r for r in reports if r.status is ReportStatus.APPROVED][-ROWS_PER_PAGE:]
-    rows[:0] = [[(_("📄 Report %(number)s (PDF)") % {"number": r.number}, f"rep:pdf:{r.id}")] for r in approved]
+    # Staff also open an approved report's card: its evidence, and reopening it for changes.
+    rows[:0] = [[(_("📄 Report %(number)s (PDF)") % {"number": r.number}, f"rep:pdf:{r.id}"),
+                 *([(_("📋 Open report %(number)s") % {"number": r.number}, f"rep:rv:{r.id}")] if staff else [])] for r in approved]
     markup = keyboard(rows) if rows else None
     if edit:
         await edit_or_reply(update, context, "\n".join(lines), reply_markup=markup)
@@ -502,7 +505,7 @@ async def start_comment(update: Update, context: VocesContext, args: list[str]) 
     runtime = context.runtime
     async with runtime.database.session() as session:
         draft = await projects.start_staff_step(session, staff=await current_person(session, context), project_id=integer(args[0]),
-                                                step=Step.COMMENT, now=runtime.clock.now())
+                                                step=Step.COMMENT, store=runtime.files, now=runtime.clock.now())
     return await ask_current(update, context, draft)
 
 
@@ -510,7 +513,7 @@ async def start_funding(update: Update, context: VocesContext, args: list[str]) 
     runtime = context.runtime
     async with runtime.database.session() as session:
         draft = await projects.start_staff_step(session, staff=await current_person(session, context), project_id=integer(args[0]),
-                                                step=Step.FUND_AMOUNT, now=runtime.clock.now())
+                                                step=Step.FUND_AMOUNT, store=runtime.files, now=runtime.clock.now())
     return await ask_current(update, context, draft)
 
 

@@ -355,7 +355,7 @@ async def test_the_playground_seeds_a_funded_project_with_one_approved_report_an
     await seed.seed(bot.runtime)
     await seed.seed(bot.runtime)  # once
     async with await bot.session() as session:
-        project = (await session.scalars(select(Project))).one()
+        project = (await session.scalars(select(Project).where(Project.status == ProjectStatus.IMPLEMENTING))).one()
         statuses = [r.status for r in await project_reports.reports_of(session, project_id=project.id)]
         totals = await project_reports.beneficiary_totals(session)
     assert project.status is ProjectStatus.IMPLEMENTING and project.granted_cents == 250000

@@ -23,7 +23,15 @@ from bot.models.ruos import RuosRegistration
 from bot.models.trainings import Enrollment, TrainingSession
 from bot.services import audit
 from bot.services.audit import Viewer
-from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, BeneficiaryTotals
+from bot.services.project_reports import (
+    AGE_GROUPS,
+    NATIONALITIES,
+    SEXES,
+    UNSPLIT,
+    BeneficiaryTotals,
+)
+
+UNSPLIT_HEADER = "age not split by sex"  # as the indicator sheet names reports approved before the cross
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,10 @@ async def _reports(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
 
 
 async def _beneficiaries(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
-    """Per project, the people its approved reports reached: each dimension crossed with nationality."""
+    """Per project, the people its approved reports reached: each dimension crossed with
+    nationality, then nationality × sex × age. Reports approved before the ages were asked per
+    sex add columns of their own ("age not split by sex"), only when there are any, so that
+    the cross adds up to the total and no sex is guessed."""
     rows = await session.execute(
         select(Project, Organization.name, ProjectReport.approved_beneficiaries, ProjectReport.approved_spent_cents)
         .join(ProjectReport, ProjectReport.project_id == Project.id)
@@ -154,6 +165,9 @@ async def _beneficiaries(session: AsyncSession, who: Viewer, mask: Mask) -> Tabl
     headers += [f"{nationality}" for nationality in NATIONALITIES]
     headers += [f"{nationality}/{sex}" for nationality in NATIONALITIES for sex in SEXES]
     headers += [f"{nationality}/{age}" for nationality in NATIONALITIES for age in AGE_GROUPS]
+    crossed = [*SEXES, UNSPLIT] if any(totals.unsplit for _project, _name, totals in per_project.values()) else list(SEXES)
+    cells = [(n, s, a) for n in NATIONALITIES for s in crossed for a in AGE_GROUPS]
+    headers += [f"{n}/{UNSPLIT_HEADER if s == UNSPLIT else s}/{a}" for n, s, a in cells]
     table = []
     for project, name, totals in per_project.values():
         table.append([
@@ -161,6 +175,7 @@ async def _beneficiaries(session: AsyncSession, who: Viewer, mask: Mask) -> Tabl
             *(totals.by_nationality.get(n, 0) for n in NATIONALITIES),
             *(totals.by_nationality_sex.get((n, s), 0) for n in NATIONALITIES for s in SEXES),
             *(totals.by_nationality_age.get((n, a), 0) for n in NATIONALITIES for a in AGE_GROUPS),
+            *(totals.by_nationality_sex_age.get(cell, 0) for cell in cells),
         ])
     return Table(N_("Beneficiaries"), headers, table)
 

@@ -28,7 +28,7 @@ from bot.models.organizations import (
     VerificationStatus,
 )
 from bot.models.people import User
-from bot.services import audit
+from bot.services import audit, project_reports
 from bot.services.authority import leader_role, require_leader, require_staff
 from bot.services.registration import BoardEntry, OrganizationDetails
 from bot.services.transitions import AlreadyDone, delete_once, transition
@@ -190,6 +190,7 @@ async def accept_invite(session: AsyncSession, *, user: User, token: str, now: d
     if await _leader_role(session, user=user, organization_id=organization.id) is None:
         session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.CO_LEADER, joined_at=now))
         await session.flush()
+        await project_reports.leader_joined(session, organization_id=organization.id, leader_id=user.id, now=now)
     await _choose_acting(session, user.id, organization.id)
     return organization
 
@@ -202,6 +203,7 @@ async def remove_co_leader(session: AsyncSession, *, owner: User, organization_i
         where={"user_id": co_leader_id, "organization_id": organization_id, "role": LeaderRole.CO_LEADER},
         already=not_co_leader,
     )
+    await project_reports.leader_left(session, organization_id=organization_id, leader_id=co_leader_id)
     removed = await session.get(User, co_leader_id)
     assert removed is not None
     return removed

@@ -31,7 +31,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from PIL import Image, ImageOps
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reminders
@@ -47,10 +47,11 @@ from bot.models.projects import (
     ProjectStatus,
     ReportStatus,
 )
+from bot.models.reminders import Reminder, ReminderState
 from bot.reminders import QuietHours
 from bot.services import audit
 from bot.services.authority import require_leader, require_leader_or_staff, require_staff
-from bot.services.projects import LONG_TEXT_MAX, ProjectError, leaders_of, parse_soles
+from bot.services.projects import LONG_TEXT_MAX, ProjectError, drop_draft, leaders_of, parse_soles
 from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
 from bot.validation import InvalidInput, clean_text, parse_count, parse_date, parse_text
@@ -428,6 +429,7 @@ class Review:
     leaders: list[User]
     approved: bool
     comment: str | None = None
+    reopened: bool = False  # an approved report sent back: `comment` says why
 
 
 async def submitted_reports(session: AsyncSession, *, staff: User, limit: int = 500) -> list[tuple[ProjectReport, Project, str]]:
@@ -456,12 +458,13 @@ async def approve(session: AsyncSession, *, staff: User, report_id: int, version
     return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=True)
 
 
-async def start_changes_comment(session: AsyncSession, *, staff: User, report_id: int, version: int, now: datetime) -> ProjectDraft:
+async def start_changes_comment(session: AsyncSession, *, staff: User, report_id: int, version: int, store: FileStore,
+                                now: datetime) -> ProjectDraft:
     await require_staff(session, user_id=staff.id)
     report = await session.get(ProjectReport, report_id, populate_existing=True)
     if report is None or report.status is not ReportStatus.SUBMITTED or report.version != version:
         raise AlreadyDone()
-    await session.execute(delete(ProjectDraft).where(ProjectDraft.user_id == staff.id))
+    await drop_draft(session, user=staff, store=store)
     draft = ProjectDraft(user_id=staff.id, report_id=report_id, step="review_comment", answers={"version": version}, updated_at=now)
     session.add(draft)
     await session.flush()
@@ -483,6 +486,75 @@ async def request_changes(session: AsyncSession, *, staff: User, draft: ProjectD
     await session.delete(draft)
     await session.flush()
     return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=False, comment=comment)
+
+
+# --- reopening an approved report ------------------------------------------------------------------------
+# Staff who find a mistake later send an approved report back: a reason, a confirmation, one
+# conditional move APPROVED → CHANGES_REQUESTED. The approved copy (approved_beneficiaries,
+# approved_version) stays as it was, so the totals go on counting it until a new version is
+# approved and programme figures never dip while the leaders correct it.
+
+REOPEN_REASON = "reopen_reason"
+REOPEN_CONFIRM = "reopen_confirm"
+
+
+async def start_reopening(session: AsyncSession, *, staff: User, report_id: int, version: int, store: FileStore,
+                          now: datetime) -> ProjectDraft:
+    """Staff about to give the reason for reopening that approved version (asked next)."""
+    await require_staff(session, user_id=staff.id)
+    report = await session.get(ProjectReport, report_id, populate_existing=True)
+    if report is None or report.status is not ReportStatus.APPROVED or report.version != version:
+        raise AlreadyDone(N_("This report is no longer approved: it was already reopened for changes."))
+    await drop_draft(session, user=staff, store=store)
+    draft = ProjectDraft(user_id=staff.id, report_id=report_id, step=REOPEN_REASON, answers={"version": version}, updated_at=now)
+    session.add(draft)
+    await session.flush()
+    return draft
+
+
+async def reopening_reason(session: AsyncSession, *, staff: User, draft: ProjectDraft, text: str, now: datetime) -> ReportContext:
+    """The reason, kept in the draft until staff confirm (typing again replaces it)."""
+    await require_staff(session, user_id=staff.id)
+    reason = parse_text(text, field_max=LONG_TEXT_MAX, min_length=2, multiline=True)
+    assert draft.report_id is not None
+    found = await report_for(session, user=staff, report_id=draft.report_id)
+    if found.report.status is not ReportStatus.APPROVED:
+        raise AlreadyDone(N_("This report is no longer approved: it was already reopened for changes."))
+    draft.answers = {**draft.answers, "reason": reason}
+    draft.step = REOPEN_CONFIRM
+    draft.updated_at = now
+    await session.flush()
+    return found
+
+
+async def reopen(session: AsyncSession, *, staff: User, report_id: int, version: int, now: datetime) -> Review:
+    """Approved → changes requested, once: a second tap, or a second staff member at the same
+    moment, finds it no longer approved (AlreadyDone) and nobody is told twice."""
+    await require_staff(session, user_id=staff.id)
+    found = await report_for(session, user=staff, report_id=report_id)
+    already = AlreadyDone(N_("This report is no longer approved: it was already reopened for changes."))
+    draft = await session.get(ProjectDraft, staff.id, populate_existing=True)
+    reason = (draft.answers or {}).get("reason") if draft is not None and draft.report_id == report_id and draft.step == REOPEN_CONFIRM else None
+    if reason is None:
+        if found.report.status is not ReportStatus.APPROVED:
+            raise already
+        raise ProjectError(N_("Write the reason first: tap “Reopen for changes” on the report again."))
+    await transition(session, ProjectReport, where={"id": report_id, "status": ReportStatus.APPROVED, "version": version}, values={
+        "status": ReportStatus.CHANGES_REQUESTED, "reviewed_at": now, "reviewed_by_id": staff.id, "review_comment": reason,
+        "step": None, "updated_at": now,
+    }, already=already)
+    session.add(ProjectEvent(project_id=found.project.id, report_id=report_id, actor_id=staff.id, from_status=ReportStatus.APPROVED.value,
+                             to_status=ReportStatus.CHANGES_REQUESTED.value, comment=reason, at=now))
+    audit.record(session, staff.id, "report.reopened", now=now, organization_id=found.project.organization_id, detail=str(report_id))
+    await session.delete(draft)
+    await session.flush()
+    return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=False, comment=reason,
+                  reopened=True)
+
+
+async def give_up_reopening(session: AsyncSession, *, staff: User, store: FileStore) -> None:
+    await require_staff(session, user_id=staff.id)
+    await drop_draft(session, user=staff, store=store)
 
 
 # --- totals ---------------------------------------------------------------------------------------------
@@ -594,6 +666,43 @@ async def plan_deadlines(session: AsyncSession, *, project_id: int, now: datetim
                     session, key=f"{reminder_prefix(report.id)}{leader.id}:{name}", recipient_id=leader.id, kind=kind,
                     due_at=due_at, payload={"report_id": report.id, "n": n}, quiet=quiet,
                 )
+
+
+async def leader_joined(session: AsyncSession, *, organization_id: int, leader_id: int, now: datetime) -> int:
+    """A co-leader who joins after funding hears of the reports still due like the others: a
+    copy, at the same moment, of each deadline reminder still pending for another leader
+    (the weekly overdue ones included). Returns how many were planned."""
+    report_ids = set(await session.scalars(
+        select(ProjectReport.id).join(Project, Project.id == ProjectReport.project_id)
+        .where(Project.organization_id == organization_id, Project.status.in_(REPORTING), ProjectReport.status == ReportStatus.DUE)
+    ))
+    if not report_ids:
+        return 0
+    others = [leader.id for leader in await leaders_of(session, organization_id=organization_id) if leader.id != leader_id]
+    pending = await session.scalars(
+        select(Reminder).where(Reminder.recipient_id.in_(others), Reminder.kind.in_((DUE_SOON, OVERDUE)),
+                               Reminder.state == ReminderState.PENDING, Reminder.due_at > now).order_by(Reminder.id)
+    )
+    planned: set[str] = set()
+    for reminder in pending:
+        report_id = int(reminder.payload.get("report_id", 0))
+        moment = reminder.key.rsplit(":", 1)[-1]  # prj:rep:<report>:<leader>:<moment>
+        key = f"{reminder_prefix(report_id)}{leader_id}:{moment}"
+        if report_id not in report_ids or key in planned:
+            continue
+        planned.add(key)
+        await reminders.schedule(session, key=key, recipient_id=leader_id, kind=reminder.kind, due_at=reminder.due_at,
+                                 payload=dict(reminder.payload))
+    return len(planned)
+
+
+async def leader_left(session: AsyncSession, *, organization_id: int, leader_id: int) -> None:
+    """Someone who no longer leads the organization hears no more of its reports."""
+    report_ids = await session.scalars(
+        select(ProjectReport.id).join(Project, Project.id == ProjectReport.project_id).where(Project.organization_id == organization_id)
+    )
+    for report_id in list(report_ids):
+        await reminders.cancel_prefix(session, prefix=f"{reminder_prefix(report_id)}{leader_id}:")
 
 
 async def plan_next_overdue(session: AsyncSession, *, report_id: int, recipient_id: int, n: int, now: datetime, quiet: QuietHours) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import after_commit
 from bot.districts import district_by_ubigeo
 from bot.i18n import N_
 from bot.models.organizations import Leadership, Organization
@@ -31,6 +32,7 @@ from bot.models.projects import (
     ProjectTheme,
     ReportFrequency,
 )
+from bot.models.ruos import StoredFile
 from bot.services import audit
 from bot.services.authority import require_leader, require_staff
 from bot.services.transitions import AlreadyDone, transition
@@ -143,21 +145,47 @@ async def find_draft(session: AsyncSession, *, user: User) -> ProjectDraft | Non
     return await session.get(ProjectDraft, user.id, populate_existing=True)
 
 
-async def drop_draft(session: AsyncSession, *, user: User) -> None:
+def _document_path(draft: ProjectDraft | None) -> str | None:
+    return ((draft.answers or {}).get("document") or {}).get("path") if draft is not None else None
+
+
+async def drop_draft(session: AsyncSession, *, user: User, store: FileStore) -> None:
+    """The person's draft goes, and with it a proposal document nothing else refers to."""
+    path = _document_path(await session.get(ProjectDraft, user.id))
     await session.execute(delete(ProjectDraft).where(ProjectDraft.user_id == user.id))
+    await forget_documents(session, store=store, paths=[path] if path else [])
 
 
-async def start_proposal(session: AsyncSession, *, user: User, organization_id: int, now: datetime) -> ProjectDraft:
+async def forget_documents(session: AsyncSession, *, store: FileStore, paths: list[str]) -> list[str]:
+    """Files a withdrawn draft held, deleted from the store once nothing refers to them.
+
+    The store is content-addressed, so the same bytes may be another row's file or another
+    draft's document: only paths no row names are deleted, and only after the commit (a
+    rollback keeps the draft, so it must keep its file; a crash in between leaves at most an
+    orphan file, never a row pointing to a missing one). Returns the paths to be deleted."""
+    if not paths:
+        return []
+    await session.flush()
+    still = set(await session.scalars(select(StoredFile.storage_path).where(StoredFile.storage_path.in_(paths))))
+    still |= set(await session.scalars(select(ProjectFile.storage_path).where(ProjectFile.storage_path.in_(paths))))
+    still |= {_document_path(d) for d in await session.scalars(select(ProjectDraft).execution_options(populate_existing=True))}
+    gone = sorted({path for path in paths if path not in still})
+    if gone:
+        after_commit(session, lambda: [store.delete(path) for path in gone])
+    return gone
+
+
+async def start_proposal(session: AsyncSession, *, user: User, organization_id: int, store: FileStore, now: datetime) -> ProjectDraft:
     """A fresh proposal draft for the organization (replacing whatever the person had)."""
     await require_leader(session, user_id=user.id, organization_id=organization_id)
-    await drop_draft(session, user=user)
+    await drop_draft(session, user=user, store=store)
     draft = ProjectDraft(user_id=user.id, organization_id=organization_id, step=Step.TITLE.value, answers={}, updated_at=now)
     session.add(draft)
     await session.flush()
     return draft
 
 
-async def start_revision(session: AsyncSession, *, user: User, project_id: int, now: datetime) -> ProjectDraft:
+async def start_revision(session: AsyncSession, *, user: User, project_id: int, store: FileStore, now: datetime) -> ProjectDraft:
     """A draft holding the proposal as it was sent, at its summary card, to change and send again."""
     project = await session.get(Project, project_id)
     if project is None:
@@ -165,7 +193,7 @@ async def start_revision(session: AsyncSession, *, user: User, project_id: int, 
     await require_leader(session, user_id=user.id, organization_id=project.organization_id)
     if project.status not in REVISABLE:
         raise AlreadyDone(N_("This project can no longer be revised: the programme already decided on it."))
-    await drop_draft(session, user=user)
+    await drop_draft(session, user=user, store=store)
     answers: dict[str, Any] = {
         "title": project.title, "theme": project.theme.value if project.theme else None,
         "objective": project.objective or project.summary, "population": project.target_population,
@@ -233,11 +261,14 @@ async def attach_document(session: AsyncSession, *, draft: ProjectDraft, store: 
         raise ProjectError(N_("Please answer with the buttons below."))
     if len(content) > PROPOSAL_FILE_MAX:
         raise ProjectError(N_("That file is too large: the limit is 20 MB."))
+    replaced = _document_path(draft)
     saved = store.save(content)
     document = {"sha256": saved.sha256, "size": saved.size, "path": saved.path, "name": (name or "")[:255] or None,
                 "mime": (mime_type or "application/octet-stream")[:100]}
     _save(draft, now, Step.SUMMARY, document=document, document_step_done=True)
     await session.flush()
+    if replaced and replaced != saved.path:  # a new document instead of the one sent before
+        await forget_documents(session, store=store, paths=[replaced])
 
 
 async def edit_field(session: AsyncSession, *, draft: ProjectDraft, field: str, now: datetime) -> None:
@@ -401,7 +432,7 @@ async def move(session: AsyncSession, *, staff: User, project_id: int, to: Proje
     return await _decision(session, project)
 
 
-async def start_staff_step(session: AsyncSession, *, staff: User, project_id: int, step: Step, now: datetime) -> ProjectDraft:
+async def start_staff_step(session: AsyncSession, *, staff: User, project_id: int, step: Step, store: FileStore, now: datetime) -> ProjectDraft:
     """Staff about to write a comment or fund a project: the step is kept like any answer."""
     await require_staff(session, user_id=staff.id)
     project = await load(session, project_id)
@@ -409,7 +440,7 @@ async def start_staff_step(session: AsyncSession, *, staff: User, project_id: in
         raise ProjectError(N_("That project is no longer in Voces."))
     if step is Step.FUND_AMOUNT and project.status is not ProjectStatus.SELECTED:
         raise AlreadyDone()
-    await drop_draft(session, user=staff)
+    await drop_draft(session, user=staff, store=store)
     draft = ProjectDraft(user_id=staff.id, organization_id=project.organization_id, project_id=project_id, step=step.value, answers={}, updated_at=now)
     session.add(draft)
     await session.flush()

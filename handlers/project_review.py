@@ -1,0 +1,288 @@
+"""/reportreview: staff open submitted project reports with their evidence and approve them or
+send them back with a comment; an approved report can be reopened for changes (a reason, a
+confirmation, once); and an approved report as a PDF, for leaders and staff. The buttons and
+the conversation steps belong to the /report conversation (handlers/project_reports.py), which
+lists the callback data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Update
+
+from bot.documents import project_report as report_pdf
+from bot.i18n import N_
+from bot.models.people import Role
+from bot.models.projects import ProjectDraft, ReportStatus
+from bot.services import project_reports as reports
+from bot.services import projects
+from bot.services.authority import NotAllowed
+from bot.services.project_reports import (
+    AGE_GROUPS,
+    NATIONALITIES,
+    REOPEN_CONFIRM,
+    REOPEN_REASON,
+    SEXES,
+)
+from bot.services.transitions import AlreadyDone
+from bot.textlimits import page_of, shorten
+from bot.validation import InvalidInput
+from handlers.common import (
+    END,
+    ROWS_PER_PAGE,
+    ask,
+    edit_or_reply,
+    error_text,
+    escape,
+    keyboard,
+    leave,
+    notify,
+    page_navigation,
+    page_number,
+    reply,
+)
+from handlers.context import VocesContext
+from handlers.project_cards import (
+    AGE_LABEL,
+    NATIONALITY,
+    REPORT_STATUS,
+    SEX_LABEL,
+    current_person,
+    integer,
+    period_text,
+    report_card,
+    soles,
+)
+from handlers.project_cards import (
+    REPORT_FLOW as FLOW,
+)
+from handlers.project_cards import (
+    report_callback as callback,
+)
+
+REVIEW_COMMENT = "review_comment"
+STAFF_STEPS = (REVIEW_COMMENT, REOPEN_REASON, REOPEN_CONFIRM)  # steps of the /report conversation staff are at
+
+
+# --- staff: review --------------------------------------------------------------------------------------------
+
+
+async def review_list(update: Update, context: VocesContext) -> None:
+    if context.person is None or context.person.role is not Role.STAFF:
+        await reply(update, context, context.gettext("Only programme staff can do that."))
+        return
+    await show_review_list(update, context, page=1)
+
+
+async def review_page(update: Update, context: VocesContext, args: list[str]) -> object:
+    await show_review_list(update, context, page=page_number(":".join(args)))
+    return None
+
+
+async def show_review_list(update: Update, context: VocesContext, *, page: int) -> None:
+    _ = context.gettext
+    async with context.runtime.database.session() as session:
+        waiting = await reports.submitted_reports(session, staff=await current_person(session, context))
+    if not waiting:
+        await edit_or_reply(update, context, _("No project reports are waiting for review."))
+        return
+    shown = page_of(waiting, page, size=ROWS_PER_PAGE)
+    lines = [_("<b>Project reports waiting for review</b>"), ""]
+    rows = []
+    for number, (report, project, name) in enumerate(shown.items, start=shown.first_index + 1):
+        lines.append(f"{number}. {escape(name)} — {escape(project.title)}, {period_text(context.i18n, report)}")
+        rows.append([(shorten(f"{number}. {shorten(name, 20)} · {project.title}", 60), callback("rv", report.id))])
+    rows += page_navigation(context, shown, callback_prefix=callback("rl", "p"))
+    await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
+
+
+async def open_for_review(update: Update, context: VocesContext, args: list[str]) -> object:
+    _ = context.gettext
+    runtime = context.runtime
+    report_id = integer(args[0])
+    async with runtime.database.session() as session:
+        person = await current_person(session, context)
+        if person.role is not Role.STAFF:
+            raise NotAllowed(N_("Only programme staff can do that."))
+        found = await reports.report_for(session, user=person, report_id=report_id)
+        evidence = await reports.evidence_of(session, report_id=report_id)
+    assert update.effective_chat is not None
+    for number, stored in enumerate(evidence, start=1):
+        extension = ".jpg" if stored.mime_type == "image/jpeg" else (".pdf" if stored.mime_type == "application/pdf" else "")
+        await context.bot.send_document(update.effective_chat.id, runtime.files.read(stored.storage_path),
+                                        filename=stored.original_name or f"report-{report_id}-{number}{extension}")
+    report = found.report
+    text = f"<b>{escape(found.organization.name)}</b>\n" + report_card(context.i18n, report, found.project.title, len(evidence))
+    text += "\n\n" + _("Status: %(status)s") % {"status": _(REPORT_STATUS[report.status])}
+    rows = []
+    if report.status is ReportStatus.SUBMITTED:
+        rows.append([(_("✅ Approve"), callback("ok", report.id, report.version)), (_("✏️ Ask for changes"), callback("no", report.id, report.version))])
+    if report.status is ReportStatus.APPROVED:
+        rows.append([(_("📄 PDF"), callback("pdf", report.id)), (_("↩️ Reopen for changes"), callback("ro", report.id, report.version))])
+    await reply(update, context, text, reply_markup=keyboard(rows) if rows else None)
+    return None
+
+
+async def approve(update: Update, context: VocesContext, args: list[str]) -> object:
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        review = await reports.approve(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                       version=integer(args[1]), now=runtime.clock.now())
+    await tell_leaders(context, review)
+    await edit_or_reply(update, context, context.gettext("✅ Approved. I told the leaders of %(organization)s.") % {"organization": escape(review.found.organization.name)},
+                        reply_markup=keyboard([[(context.gettext("📄 PDF"), callback("pdf", review.found.report.id))]]))
+    return None
+
+
+async def ask_for_changes(update: Update, context: VocesContext, args: list[str]) -> object:
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        await reports.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                            version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
+    return await ask(update, context, flow=FLOW, step=REVIEW_COMMENT,
+                     text=context.gettext("What must the leaders change? Write it: they will read it as you write it, with a button to reopen the report."))
+
+
+async def staff_review_draft(context: VocesContext):  # noqa: ANN201
+    async with context.runtime.database.session() as session:
+        draft = await projects.find_draft(session, user=await current_person(session, context))
+    return draft if draft is not None and draft.step in STAFF_STEPS else None
+
+
+async def staff_text(update: Update, context: VocesContext, draft: ProjectDraft, text: str) -> object:
+    """What staff type in the report conversation: a review comment, or why a report is reopened."""
+    if draft.step == REVIEW_COMMENT:
+        return await write_review_comment(update, context, text)
+    return await write_reopening_reason(update, context, text)
+
+
+async def write_review_comment(update: Update, context: VocesContext, text: str) -> object:
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            staff = await current_person(session, context)
+            draft = await projects.find_draft(session, user=staff)
+            assert draft is not None
+            review = await reports.request_changes(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
+    except (AlreadyDone, NotAllowed) as error:
+        await reply(update, context, "⚠️ " + error_text(context, error))
+        return await leave(update, context, FLOW)
+    except InvalidInput as error:
+        return await ask(update, context, flow=FLOW, step=REVIEW_COMMENT, text="⚠️ " + error_text(context, error))
+    await tell_leaders(context, review)
+    await reply(update, context, context.gettext("✏️ Sent. I asked the leaders of %(organization)s for the changes.") % {"organization": escape(review.found.organization.name)})
+    return await leave(update, context, FLOW)
+
+
+# --- reopening an approved report ---------------------------------------------------------------------------
+
+
+async def start_reopening(update: Update, context: VocesContext, args: list[str]) -> object:
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        await reports.start_reopening(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                      version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
+    return await ask(update, context, flow=FLOW, step=REOPEN_REASON, text=context.gettext(
+        "Why reopen this approved report? Write what must be corrected: the leaders will read it as you write it, with a button to make the changes."))
+
+
+async def write_reopening_reason(update: Update, context: VocesContext, text: str) -> object:
+    _ = context.gettext
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            staff = await current_person(session, context)
+            draft = await projects.find_draft(session, user=staff)
+            assert draft is not None
+            found = await reports.reopening_reason(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
+    except (AlreadyDone, NotAllowed) as error:
+        await reply(update, context, "⚠️ " + error_text(context, error))
+        return await leave(update, context, FLOW)
+    except InvalidInput as error:
+        return await ask(update, context, flow=FLOW, step=REOPEN_REASON, text="⚠️ " + error_text(context, error))
+    report = found.report
+    question = (_("Reopen the %(period)s of “%(title)s” (%(organization)s) for changes? The leaders will read:") % {
+        "period": period_text(context.i18n, report), "title": escape(found.project.title), "organization": escape(found.organization.name)}
+        + f"\n\n<i>{escape(draft.answers['reason'])}</i>\n\n"
+        + _("The approved version keeps counting in the totals until a new one is approved. To change the reason, write it again."))
+    rows = [[(_("↩️ Yes, reopen it"), callback("rok", report.id, report.version)), (_("No, leave it approved"), callback("rox", report.id))]]
+    return await ask(update, context, flow=FLOW, step=REOPEN_CONFIRM, text=question, reply_markup=keyboard(rows))
+
+
+async def confirm_reopening(update: Update, context: VocesContext, args: list[str]) -> object:
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            review = await reports.reopen(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                          version=integer(args[1]), now=runtime.clock.now())
+    finally:
+        await leave(update, context, FLOW)
+    await tell_leaders(context, review)
+    await edit_or_reply(update, context, context.gettext("↩️ Reopened for changes. I told the leaders of %(organization)s.") % {
+        "organization": escape(review.found.organization.name)})
+    return END
+
+
+async def give_up_reopening(update: Update, context: VocesContext, args: list[str]) -> object:
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        await reports.give_up_reopening(session, staff=await current_person(session, context), store=runtime.files)
+    await leave(update, context, FLOW)
+    await edit_or_reply(update, context, context.gettext("Nothing changed: the report stays approved."))
+    return END
+
+
+async def tell_leaders(context: VocesContext, review: reports.Review) -> None:
+    found = review.found
+    for leader in review.leaders:
+        i18n = context.runtime.translator(leader.language)
+        _ = i18n.gettext
+        what = {"title": escape(found.project.title), "period": period_text(i18n, found.report)}
+        if review.approved:
+            text = _("✅ The programme approved the %(period)s of “%(title)s”.") % what
+            markup = keyboard([[(_("📄 Get it as a PDF"), callback("pdf", found.report.id))]])
+        elif review.reopened:
+            text = (_("↩️ The programme reopened the %(period)s of “%(title)s”, approved before, for changes:") % what
+                    + f"\n\n<i>{escape(review.comment or '')}</i>\n\n"
+                    + _("Until a new version is approved, the programme's totals keep counting the approved one."))
+            markup = keyboard([[(_("✏️ Make the changes"), callback("go", found.report.id))]])
+        else:
+            text = _("✏️ The programme asks for changes in the %(period)s of “%(title)s”:") % what + f"\n\n<i>{escape(review.comment or '')}</i>"
+            markup = keyboard([[(_("✏️ Reopen the report"), callback("go", found.report.id))]])
+        await notify(context, leader.telegram_id, text, reply_markup=markup)
+
+
+# --- the PDF ---------------------------------------------------------------------------------------------------
+
+
+async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> object:
+    runtime = context.runtime
+    report_id = integer(args[0])
+    async with runtime.database.session() as session:
+        found = await reports.report_for(session, user=await current_person(session, context), report_id=report_id)
+        evidence = await reports.evidence_of(session, report_id=report_id)
+    if found.report.status is not ReportStatus.APPROVED:
+        raise AlreadyDone(N_("Only an approved report can be downloaded as a PDF."))
+    i18n = context.i18n
+    _ = i18n.gettext
+    report = found.report
+    labels = report_pdf.Labels(
+        heading=_("Project report"), organization=_("Organization"), project=_("Project"), period=period_text(i18n, report),
+        activities=_("Activities"), people=_("People reached"), total=_("Total"),
+        nationalities=[_(NATIONALITY[n]) for n in NATIONALITIES], sexes=[_(SEX_LABEL[s]) for s in SEXES],
+        ages=[_(AGE_LABEL[a]) for a in AGE_GROUPS], spent=_("Money spent"), difficulties=_("Difficulties"), lessons=_("Lessons learned"),
+        evidence=_("Photos and documents kept by Voces (SHA-256)"), by_sex_and_age=_("By sex and age"),
+        approved=_("Approved by the programme on %(date)s (version %(version)s).") % {
+            "date": i18n.date(report.reviewed_at) if report.reviewed_at else "—", "version": report.approved_version},
+    )
+    content = report_pdf.render(report_pdf.ReportData(
+        organization=found.organization.name, project=found.project.title,
+        activities=[(i18n.date(date.fromisoformat(a["date"]), "short"), a["place"], a["what"]) for a in report.activities],
+        beneficiaries=report.approved_beneficiaries or {}, spent=soles(i18n, report.approved_spent_cents),
+        difficulties=report.difficulties or "", lessons=report.lessons or "",
+        evidence=[(f.original_name or f.mime_type, f.sha256) for f in evidence],
+    ), labels)
+    assert update.effective_chat is not None
+    await context.bot.send_document(update.effective_chat.id, content, filename=f"report-{found.project.id}-{report.number}.pdf")
+    return None
