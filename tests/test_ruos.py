@@ -247,7 +247,10 @@ async def test_only_a_leader_of_the_organization_can_use_its_buttons(bot, leader
     await stranger.taps_data(f"ruos:u:{organization_id}:ruos-callao:libro-actas")
     assert "You are not a leader of that organization" in stranger.last_text
     await stranger.taps_data("ruos:i:not-a-number")
-    assert "no longer active" in stranger.last_text
+    assert "no longer active" in stranger.last_alert                  # answered as every old button is
+    assert "Olla Común Los Jazmines" in stranger.last_text              # and their own checklist shown
+    await stranger.taps_data("ruos:i")                                  # too few parts
+    assert "no longer active" in stranger.last_alert
 
 
 async def test_staff_reload_the_requirement_files_and_a_broken_file_keeps_the_lists_in_use(bot, leader, tmp_path: Path):

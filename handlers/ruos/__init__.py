@@ -35,14 +35,14 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 from bot.requirements import localized
 from bot.services import ruos
 from bot.services.ruos import Step
-from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput
 from handlers.commands import command
-from handlers.common import answer_button, ask, error_text, escape, reply, say_already_done
+from handlers.common import ask, dispatch_button, escape, reply
 from handlers.context import VocesContext
+from handlers.guards import StaleButton
 from handlers.ruos import reminders as _reminders  # noqa: F401 - registers the renderers
 from handlers.ruos.checklist import open_item, open_list, start
-from handlers.ruos.common import FLOW, QUESTION, STAGE, StaleButton, current_person, finish
+from handlers.ruos.common import FLOW, QUESTION, STAGE, current_person, finish
 from handlers.ruos.staff import (
     ask_reason,
     list_waiting,
@@ -70,22 +70,13 @@ __all__ = ["STAGE", "register"]
 
 
 async def on_button(update: Update, context: VocesContext) -> object:
-    await answer_button(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    action, *args = query.data.split(":")[1:]
-    action_handler = BUTTONS.get(action)
+    """Every /ruos button, checked when it arrives (handlers.common.dispatch_button); nothing
+    done leaves the person at the step they were at. Callback data with too few parts is an old
+    or forged button, answered as every area answers one (handlers.guards)."""
     try:
-        if action_handler is None:
-            raise StaleButton(action)
-        return await action_handler(update, context, args)
-    except AlreadyDone as error:  # a second tap, or someone else first: nobody is told again
-        await say_already_done(update, context, error)
-    except InvalidInput as error:
-        await reply(update, context, "⚠️ " + error_text(context, error))
-    except (StaleButton, IndexError):
-        await reply(update, context, context.gettext("This button is no longer active."))
-    return None  # nothing was done: the person stays at the step they were at
+        return await dispatch_button(update, context, BUTTONS)
+    except IndexError as error:
+        raise StaleButton(update.callback_query.data if update.callback_query else "") from error
 
 
 async def on_other_message(update: Update, context: VocesContext) -> object:

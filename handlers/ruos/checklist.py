@@ -20,6 +20,7 @@ from bot.validation import InvalidInput
 from handlers import labels
 from handlers.common import END, edit_or_reply, error_text, escape, keyboard, reply
 from handlers.context import VocesContext
+from handlers.guards import shows_current_card
 from handlers.ruos.common import (
     STAGE,
     STATUS,
@@ -280,6 +281,22 @@ async def start(update: Update, context: VocesContext) -> int:
     except InvalidInput as error:
         await reply(update, context, "⚠️ " + error_text(context, error))
     return END
+
+
+@shows_current_card("ruos")
+async def current_checklist(update: Update, context: VocesContext) -> None:
+    """After an old or forged /ruos button: the checklist as it is now, whatever step the person
+    is at (an upload under way stays under way)."""
+    _ = context.gettext
+    async with context.runtime.database.session() as session:
+        person = await current_person(session, context)
+        organization = await ruos.own_organization(session, user=person)
+    if organization is not None:
+        await show_checklist(update, context, organization.id, None, edit=False)
+    elif person.role is Role.STAFF:
+        await reply(update, context, _("Send the organization's number after the command, for example /ruos 12. /review lists the documents waiting."))
+    else:
+        await reply(update, context, _("You do not lead a registered organization yet. Register yours with /register, or ask its leader for an invitation."))
 
 
 # --- the checklist's buttons ---------------------------------------------------------------------

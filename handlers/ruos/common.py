@@ -17,6 +17,7 @@ from bot.services import people, ruos
 from bot.services.ruos import Step
 from handlers.common import keyboard, leave
 from handlers.context import VocesContext
+from handlers.guards import StaleButton
 
 FLOW = "ruos"
 ALBUM = "ruos_album"  # chat data: the receipt message of the album being received
@@ -74,10 +75,6 @@ async def finish(update: Update, context: VocesContext) -> int:
         await ruos.drop_draft(session, user=await current_person(session, context))
     context.user_data.pop(ALBUM, None)  # type: ignore[union-attr]
     return await leave(update, context, FLOW)
-
-
-class StaleButton(Exception):
-    """Callback data that is malformed or forged."""
 
 
 def integer(value: str) -> int:
