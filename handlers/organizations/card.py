@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.models.organizations import LeaderRole, Organization, VerificationStatus
+from bot.models.people import Role
 from bot.services import organizations, people
 from bot.textlimits import shorten
 from bot.validation import InvalidInput
@@ -42,7 +43,10 @@ async def show(update: Update, context: VocesContext) -> int:
         person, organization, role = await current(context, session)
         several = organization is not None and len(await organizations.led_by(session, user=person)) > 1
     if organization is None:
-        await reply(update, context, context.gettext("You do not lead an organization in Voces yet. Register one with /register."))
+        if person.role is not Role.LEADER:  # staff and coordinators follow organizations from the console
+            await reply(update, context, context.gettext("You lead no organization yourself. /pending lists what waits for the programme; /org and part of a name shows an organization."))
+        else:
+            await reply(update, context, context.gettext("You do not lead an organization in Voces yet. Register one with /register."))
         return await leave(update, context, FLOW)
     await leave(update, context, FLOW)
     await reply(update, context, card_text(context, organization), reply_markup=card_keyboard(context, role, several))
