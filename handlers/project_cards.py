@@ -1,6 +1,7 @@
 """How the projects area shows its records: a proposal's card, a project in /projects, a
-report's card and the people reached, in the reader's language. Shared by handlers/projects.py
-(proposals, staff decisions) and handlers/project_reports.py (reports, review, reminders)."""
+report's card and the people reached, in the reader's language. Shared by handlers/projects/
+(proposals, staff decisions), handlers/project_reports.py (reports, reminders) and
+handlers/project_review.py (staff's review, the PDF)."""
 
 from __future__ import annotations
 

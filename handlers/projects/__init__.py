@@ -1,0 +1,93 @@
+"""/projects: the organization's projects; /propose: a leader proposes a community project,
+one question at a time, with a summary card before sending; /proposals: staff see the projects,
+comment (the leaders get it with a button to revise) and move them along: selected, funded
+(amount and reporting schedule), implementing, closed, or not selected. The leaders are told
+of every change. Reports per period are in handlers/project_reports.py.
+
+Callback data (checked on arrival: the project must exist, the person lead it or be staff):
+
+    prj:theme:<code> prj:district:<ubigeo> prj:skipdoc prj:edit[:<part>] prj:summary prj:send
+    prj:resume prj:restart                 the proposal draft
+    prj:rev:<project>                      leaders: revise a proposal after a comment
+    prj:open:<project>                     the project's card
+    prj:doc:<project>                      the proposal's document
+    prj:list:p<n>                          staff: the list of projects, a page at a time
+    prj:to:<project>:<status>              staff: move the project
+    prj:cm:<project>                       staff: write a comment (asked next)
+    prj:fund:<project>                     staff: fund it (amount asked next, then the schedule)
+    prj:freq:<frequency>                   staff: the reporting schedule of the funding
+    prj:totals                             staff: people reached programme-wide, by every dimension
+
+Read in this order: common.py (what the parts share), proposal.py (/projects, /propose,
+revising), card.py (a project's card), staff.py (/proposals, moves, comments, funding).
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+
+from bot.services.projects import Step
+from handlers.commands import command
+from handlers.common import dispatch_button
+from handlers.context import VocesContext
+from handlers.project_cards import STATUS  # noqa: F401 - the staff console reads it from here
+from handlers.projects.card import open_project, send_document
+from handlers.projects.common import FLOW
+from handlers.projects.proposal import (
+    cancel,
+    draft_action,
+    list_projects,
+    on_file,
+    on_other,
+    on_text,
+    other_command,
+    propose,
+    revise,
+)
+from handlers.projects.staff import (
+    list_page,
+    move_project,
+    proposals,
+    show_totals,
+    start_comment,
+    start_funding,
+)
+
+
+async def on_button(update: Update, context: VocesContext) -> object:
+    return await dispatch_button(update, context, BUTTONS)
+
+
+BUTTONS = {
+    **{action: draft_action(action) for action in ("theme", "district", "skipdoc", "edit", "summary", "send", "resume", "restart", "freq")},
+    "rev": revise,
+    "open": open_project,
+    "doc": send_document,
+    "list": list_page,
+    "to": move_project,
+    "cm": start_comment,
+    "fund": start_funding,
+    "totals": show_totals,
+}
+
+
+def conversation() -> ConversationHandler:
+    answers = [
+        MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+        MessageHandler(filters.Document.ALL | filters.PHOTO, on_file),
+        MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, on_other),
+    ]
+    return ConversationHandler(
+        entry_points=[command("propose", propose), CallbackQueryHandler(on_button, pattern=r"^prj:")],
+        states={step.value: answers for step in Step},
+        fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
+        name=FLOW,
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def register(application) -> None:  # noqa: ANN001
+    application.add_handler(conversation())
+    application.add_handlers([command("projects", list_projects), command("proposals", proposals)])
