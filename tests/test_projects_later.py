@@ -144,3 +144,20 @@ async def test_staff_reopen_an_approved_report_once_and_the_totals_keep_the_appr
     assert await project_reports_total(bot) == 22
     await lucia.taps_data(f"rep:ok:{report_id}:2")
     assert await project_reports_total(bot) == 16
+
+
+async def test_in_the_playground_carmen_reopens_rosas_approved_report_and_the_programme_still_counts_it(bot):
+    from bot.playground import seed
+
+    await seed.seed(bot.runtime)
+    carmen = bot.user(seed.STAFF.telegram_id, first_name="Carmen", language_code="es")
+    rosa = bot.user(seed.LEADER.telegram_id, first_name="Rosa", language_code="es")
+    await carmen.sends("/propuestas")
+    await carmen.taps("Huertos familiares")
+    await carmen.taps("Abrir el informe 1")
+    await carmen.taps("Reabrir para cambios")
+    await carmen.sends("Falta la feria del segundo mes en las actividades.")
+    await carmen.taps("Sí, reabrirlo")
+    assert "Reabierto para cambios" in carmen.last_text
+    assert "Falta la feria del segundo mes" in rosa.last_text and "✏️ Hacer los cambios" in rosa.buttons
+    assert await project_reports_total(bot) == 34

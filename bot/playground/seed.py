@@ -1,5 +1,6 @@
-"""Demo people, organizations, training sessions and a funded project (one report approved, the
-next one due) for the playground, on its own database.
+"""Demo people, organizations, training sessions and a funded project (one report approved, which
+Carmen, staff, can open from the project's card in /proposals and reopen for changes; the next one
+due) for the playground, on its own database.
 
 Seeding runs at every start and only adds what is missing, so whatever people did in an earlier
 session stays: a demo owner who leads nothing (they erased their data, say) gets their
@@ -217,7 +218,8 @@ class DemoProject:
     started_days_ago: int
     ends_in_days: int
     granted_soles: int
-    # The first monthly report, approved by staff: what reached whom (counts only).
+    # The first monthly report, approved by staff: what reached whom (counts only). Staff may
+    # reopen it for changes; the totals keep counting it until a new version is approved.
     first_report: dict[str, Any]
 
 
