@@ -16,15 +16,11 @@ from bot.i18n import N_
 from bot.models.people import Role
 from bot.models.projects import ProjectDraft, ReportStatus
 from bot.services import project_reports as reports
+from bot.services import project_review as reviewing
 from bot.services import projects
 from bot.services.authority import NotAllowed
-from bot.services.project_reports import (
-    AGE_GROUPS,
-    NATIONALITIES,
-    REOPEN_CONFIRM,
-    REOPEN_REASON,
-    SEXES,
-)
+from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES
+from bot.services.project_review import REOPEN_CONFIRM, REOPEN_REASON
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import page_of, shorten
 from bot.validation import InvalidInput
@@ -83,7 +79,7 @@ async def review_page(update: Update, context: VocesContext, args: list[str]) ->
 async def show_review_list(update: Update, context: VocesContext, *, page: int) -> None:
     _ = context.gettext
     async with context.runtime.database.session() as session:
-        waiting = await reports.submitted_reports(session, staff=await current_person(session, context))
+        waiting = await reviewing.submitted_reports(session, staff=await current_person(session, context))
     if not waiting:
         await edit_or_reply(update, context, _("No project reports are waiting for review."))
         return
@@ -127,7 +123,7 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
 async def approve(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        review = await reports.approve(session, staff=await current_person(session, context), report_id=integer(args[0]),
+        review = await reviewing.approve(session, staff=await current_person(session, context), report_id=integer(args[0]),
                                        version=integer(args[1]), now=runtime.clock.now())
     await tell_leaders(context, review)
     await edit_or_reply(update, context, context.gettext("✅ Approved. I told the leaders of %(organization)s.") % {"organization": escape(review.found.organization.name)},
@@ -138,7 +134,7 @@ async def approve(update: Update, context: VocesContext, args: list[str]) -> obj
 async def ask_for_changes(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        await reports.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(args[0]),
+        await reviewing.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(args[0]),
                                             version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
     return await ask(update, context, flow=FLOW, step=REVIEW_COMMENT,
                      text=context.gettext("What must the leaders change? Write it: they will read it as you write it, with a button to reopen the report."))
@@ -164,7 +160,7 @@ async def write_review_comment(update: Update, context: VocesContext, text: str)
             staff = await current_person(session, context)
             draft = await projects.find_draft(session, user=staff)
             assert draft is not None
-            review = await reports.request_changes(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
+            review = await reviewing.request_changes(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
     except (AlreadyDone, NotAllowed) as error:
         await reply(update, context, "⚠️ " + error_text(context, error))
         return await leave(update, context, FLOW)
@@ -181,7 +177,7 @@ async def write_review_comment(update: Update, context: VocesContext, text: str)
 async def start_reopening(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        await reports.start_reopening(session, staff=await current_person(session, context), report_id=integer(args[0]),
+        await reviewing.start_reopening(session, staff=await current_person(session, context), report_id=integer(args[0]),
                                       version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
     return await ask(update, context, flow=FLOW, step=REOPEN_REASON, text=context.gettext(
         "Why reopen this approved report? Write what must be corrected: the leaders will read it as you write it, with a button to make the changes."))
@@ -195,7 +191,7 @@ async def write_reopening_reason(update: Update, context: VocesContext, text: st
             staff = await current_person(session, context)
             draft = await projects.find_draft(session, user=staff)
             assert draft is not None
-            found = await reports.reopening_reason(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
+            found = await reviewing.reopening_reason(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
     except (AlreadyDone, NotAllowed) as error:
         await reply(update, context, "⚠️ " + error_text(context, error))
         return await leave(update, context, FLOW)
@@ -214,7 +210,7 @@ async def confirm_reopening(update: Update, context: VocesContext, args: list[st
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            review = await reports.reopen(session, staff=await current_person(session, context), report_id=integer(args[0]),
+            review = await reviewing.reopen(session, staff=await current_person(session, context), report_id=integer(args[0]),
                                           version=integer(args[1]), now=runtime.clock.now())
     finally:
         await leave(update, context, FLOW)
@@ -227,13 +223,13 @@ async def confirm_reopening(update: Update, context: VocesContext, args: list[st
 async def give_up_reopening(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        await reports.give_up_reopening(session, staff=await current_person(session, context), store=runtime.files)
+        await reviewing.give_up_reopening(session, staff=await current_person(session, context), store=runtime.files)
     await leave(update, context, FLOW)
     await edit_or_reply(update, context, context.gettext("Nothing changed: the report stays approved."))
     return END
 
 
-async def tell_leaders(context: VocesContext, review: reports.Review) -> None:
+async def tell_leaders(context: VocesContext, review: reviewing.Review) -> None:
     found = review.found
     for leader in review.leaders:
         i18n = context.runtime.translator(leader.language)

@@ -1,6 +1,7 @@
 """Reports of funded projects: one per period, drafted in a conversation that survives /cancel
 and restarts (the draft is the report row itself: its step and scratch), submitted, reviewed by
-the programme, and counted in the totals once approved.
+the programme (bot/services/project_review.py), and counted in the totals once approved; and
+their deadline reminders, for every current leader.
 
 Beneficiaries are aggregate counts, never people. Per nationality the leader gives a total,
 then its split by sex (three numbers), then for each sex with someone in it the split by age
@@ -40,7 +41,6 @@ from bot.models.organizations import Organization
 from bot.models.people import User
 from bot.models.projects import (
     Project,
-    ProjectDraft,
     ProjectEvent,
     ProjectFile,
     ProjectReport,
@@ -49,9 +49,8 @@ from bot.models.projects import (
 )
 from bot.models.reminders import Reminder, ReminderState
 from bot.reminders import QuietHours
-from bot.services import audit
-from bot.services.authority import require_leader, require_leader_or_staff, require_staff
-from bot.services.projects import LONG_TEXT_MAX, ProjectError, drop_draft, leaders_of, parse_soles
+from bot.services.authority import require_leader, require_leader_or_staff
+from bot.services.projects import LONG_TEXT_MAX, ProjectError, leaders_of, parse_soles
 from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
 from bot.validation import InvalidInput, clean_text, parse_count, parse_date, parse_text
@@ -394,7 +393,7 @@ async def add_evidence(session: AsyncSession, *, store: FileStore, user: User, r
     return EvidenceReceipt(count + 1, duplicate=False)
 
 
-# --- submission and review ------------------------------------------------------------------------------
+# --- submission (staff's review: bot/services/project_review.py) ------------------------------------------
 
 
 def complete(report: ProjectReport) -> bool:
@@ -421,140 +420,6 @@ async def submit(session: AsyncSession, *, user: User, report_id: int, now: date
     await reminders.cancel_prefix(session, prefix=reminder_prefix(report.id))
     await session.flush()
     return found
-
-
-@dataclass(frozen=True)
-class Review:
-    found: ReportContext
-    leaders: list[User]
-    approved: bool
-    comment: str | None = None
-    reopened: bool = False  # an approved report sent back: `comment` says why
-
-
-async def submitted_reports(session: AsyncSession, *, staff: User, limit: int = 500) -> list[tuple[ProjectReport, Project, str]]:
-    await require_staff(session, user_id=staff.id)
-    rows = await session.execute(
-        select(ProjectReport, Project, Organization.name).join(Project, Project.id == ProjectReport.project_id)
-        .join(Organization, Organization.id == Project.organization_id)
-        .where(ProjectReport.status == ReportStatus.SUBMITTED).order_by(ProjectReport.submitted_at, ProjectReport.id).limit(limit)
-    )
-    return [(r, p, name) for r, p, name in rows.all()]
-
-
-async def approve(session: AsyncSession, *, staff: User, report_id: int, version: int, now: datetime) -> Review:
-    await require_staff(session, user_id=staff.id)
-    found = await report_for(session, user=staff, report_id=report_id)
-    report = found.report
-    await transition(session, ProjectReport, where={"id": report_id, "status": ReportStatus.SUBMITTED, "version": version}, values={
-        "status": ReportStatus.APPROVED, "reviewed_at": now, "reviewed_by_id": staff.id, "review_comment": None,
-        "approved_version": version, "approved_beneficiaries": dict(report.beneficiaries),
-        "approved_spent_cents": report.spent_cents, "updated_at": now,
-    })
-    session.add(ProjectEvent(project_id=found.project.id, report_id=report_id, actor_id=staff.id,
-                             from_status=ReportStatus.SUBMITTED.value, to_status=ReportStatus.APPROVED.value, at=now))
-    audit.record(session, staff.id, "report.approved", now=now, organization_id=found.project.organization_id, detail=str(report_id))
-    await session.flush()
-    return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=True)
-
-
-async def start_changes_comment(session: AsyncSession, *, staff: User, report_id: int, version: int, store: FileStore,
-                                now: datetime) -> ProjectDraft:
-    await require_staff(session, user_id=staff.id)
-    report = await session.get(ProjectReport, report_id, populate_existing=True)
-    if report is None or report.status is not ReportStatus.SUBMITTED or report.version != version:
-        raise AlreadyDone()
-    await drop_draft(session, user=staff, store=store)
-    draft = ProjectDraft(user_id=staff.id, report_id=report_id, step="review_comment", answers={"version": version}, updated_at=now)
-    session.add(draft)
-    await session.flush()
-    return draft
-
-
-async def request_changes(session: AsyncSession, *, staff: User, draft: ProjectDraft, text: str, now: datetime) -> Review:
-    await require_staff(session, user_id=staff.id)
-    comment = parse_text(text, field_max=LONG_TEXT_MAX, min_length=2, multiline=True)
-    assert draft.report_id is not None
-    found = await report_for(session, user=staff, report_id=draft.report_id)
-    await transition(session, ProjectReport, where={"id": draft.report_id, "status": ReportStatus.SUBMITTED, "version": draft.answers["version"]},
-                     values={"status": ReportStatus.CHANGES_REQUESTED, "reviewed_at": now, "reviewed_by_id": staff.id,
-                             "review_comment": comment, "step": None, "updated_at": now})
-    session.add(ProjectEvent(project_id=found.project.id, report_id=draft.report_id, actor_id=staff.id,
-                             from_status=ReportStatus.SUBMITTED.value, to_status=ReportStatus.CHANGES_REQUESTED.value,
-                             comment=comment, at=now))
-    audit.record(session, staff.id, "report.changes", now=now, organization_id=found.project.organization_id, detail=str(draft.report_id))
-    await session.delete(draft)
-    await session.flush()
-    return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=False, comment=comment)
-
-
-# --- reopening an approved report ------------------------------------------------------------------------
-# Staff who find a mistake later send an approved report back: a reason, a confirmation, one
-# conditional move APPROVED → CHANGES_REQUESTED. The approved copy (approved_beneficiaries,
-# approved_version) stays as it was, so the totals go on counting it until a new version is
-# approved and programme figures never dip while the leaders correct it.
-
-REOPEN_REASON = "reopen_reason"
-REOPEN_CONFIRM = "reopen_confirm"
-
-
-async def start_reopening(session: AsyncSession, *, staff: User, report_id: int, version: int, store: FileStore,
-                          now: datetime) -> ProjectDraft:
-    """Staff about to give the reason for reopening that approved version (asked next)."""
-    await require_staff(session, user_id=staff.id)
-    report = await session.get(ProjectReport, report_id, populate_existing=True)
-    if report is None or report.status is not ReportStatus.APPROVED or report.version != version:
-        raise AlreadyDone(N_("This report is no longer approved: it was already reopened for changes."))
-    await drop_draft(session, user=staff, store=store)
-    draft = ProjectDraft(user_id=staff.id, report_id=report_id, step=REOPEN_REASON, answers={"version": version}, updated_at=now)
-    session.add(draft)
-    await session.flush()
-    return draft
-
-
-async def reopening_reason(session: AsyncSession, *, staff: User, draft: ProjectDraft, text: str, now: datetime) -> ReportContext:
-    """The reason, kept in the draft until staff confirm (typing again replaces it)."""
-    await require_staff(session, user_id=staff.id)
-    reason = parse_text(text, field_max=LONG_TEXT_MAX, min_length=2, multiline=True)
-    assert draft.report_id is not None
-    found = await report_for(session, user=staff, report_id=draft.report_id)
-    if found.report.status is not ReportStatus.APPROVED:
-        raise AlreadyDone(N_("This report is no longer approved: it was already reopened for changes."))
-    draft.answers = {**draft.answers, "reason": reason}
-    draft.step = REOPEN_CONFIRM
-    draft.updated_at = now
-    await session.flush()
-    return found
-
-
-async def reopen(session: AsyncSession, *, staff: User, report_id: int, version: int, now: datetime) -> Review:
-    """Approved → changes requested, once: a second tap, or a second staff member at the same
-    moment, finds it no longer approved (AlreadyDone) and nobody is told twice."""
-    await require_staff(session, user_id=staff.id)
-    found = await report_for(session, user=staff, report_id=report_id)
-    already = AlreadyDone(N_("This report is no longer approved: it was already reopened for changes."))
-    draft = await session.get(ProjectDraft, staff.id, populate_existing=True)
-    reason = (draft.answers or {}).get("reason") if draft is not None and draft.report_id == report_id and draft.step == REOPEN_CONFIRM else None
-    if reason is None:
-        if found.report.status is not ReportStatus.APPROVED:
-            raise already
-        raise ProjectError(N_("Write the reason first: tap “Reopen for changes” on the report again."))
-    await transition(session, ProjectReport, where={"id": report_id, "status": ReportStatus.APPROVED, "version": version}, values={
-        "status": ReportStatus.CHANGES_REQUESTED, "reviewed_at": now, "reviewed_by_id": staff.id, "review_comment": reason,
-        "step": None, "updated_at": now,
-    }, already=already)
-    session.add(ProjectEvent(project_id=found.project.id, report_id=report_id, actor_id=staff.id, from_status=ReportStatus.APPROVED.value,
-                             to_status=ReportStatus.CHANGES_REQUESTED.value, comment=reason, at=now))
-    audit.record(session, staff.id, "report.reopened", now=now, organization_id=found.project.organization_id, detail=str(report_id))
-    await session.delete(draft)
-    await session.flush()
-    return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=False, comment=reason,
-                  reopened=True)
-
-
-async def give_up_reopening(session: AsyncSession, *, staff: User, store: FileStore) -> None:
-    await require_staff(session, user_id=staff.id)
-    await drop_draft(session, user=staff, store=store)
 
 
 # --- totals ---------------------------------------------------------------------------------------------
