@@ -39,6 +39,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import VocesContext
+from handlers.guards import StaleButton
 from handlers.project_cards import (
     AGE_LABEL,
     NATIONALITY,
@@ -59,6 +60,13 @@ from handlers.project_cards import (
 
 REVIEW_COMMENT = "review_comment"
 STAFF_STEPS = (REVIEW_COMMENT, REOPEN_REASON, REOPEN_CONFIRM)  # steps of the /report conversation staff are at
+
+
+def arg(args: list[str], index: int) -> str:
+    """One part of a button's data; a button missing it is forged or from an older version."""
+    if len(args) <= index:
+        raise StaleButton(":".join(args))
+    return args[index]
 
 
 # --- staff: review --------------------------------------------------------------------------------------------
@@ -96,7 +104,7 @@ async def show_review_list(update: Update, context: VocesContext, *, page: int) 
 async def open_for_review(update: Update, context: VocesContext, args: list[str]) -> object:
     _ = context.gettext
     runtime = context.runtime
-    report_id = integer(args[0])
+    report_id = integer(arg(args, 0))
     async with runtime.database.session() as session:
         person = await current_person(session, context)
         if person.role is not Role.STAFF:
@@ -123,8 +131,8 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
 async def approve(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        review = await reviewing.approve(session, staff=await current_person(session, context), report_id=integer(args[0]),
-                                       version=integer(args[1]), now=runtime.clock.now())
+        review = await reviewing.approve(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
+                                       version=integer(arg(args, 1)), now=runtime.clock.now())
     await tell_leaders(context, review)
     await edit_or_reply(update, context, context.gettext("✅ Approved. I told the leaders of %(organization)s.") % {"organization": escape(review.found.organization.name)},
                         reply_markup=keyboard([[(context.gettext("📄 PDF"), callback("pdf", review.found.report.id))]]))
@@ -134,8 +142,8 @@ async def approve(update: Update, context: VocesContext, args: list[str]) -> obj
 async def ask_for_changes(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        await reviewing.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(args[0]),
-                                            version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
+        await reviewing.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
+                                            version=integer(arg(args, 1)), store=runtime.files, now=runtime.clock.now())
     return await ask(update, context, flow=FLOW, step=REVIEW_COMMENT,
                      text=context.gettext("What must the leaders change? Write it: they will read it as you write it, with a button to reopen the report."))
 
@@ -177,8 +185,8 @@ async def write_review_comment(update: Update, context: VocesContext, text: str)
 async def start_reopening(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        await reviewing.start_reopening(session, staff=await current_person(session, context), report_id=integer(args[0]),
-                                      version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
+        await reviewing.start_reopening(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
+                                      version=integer(arg(args, 1)), store=runtime.files, now=runtime.clock.now())
     return await ask(update, context, flow=FLOW, step=REOPEN_REASON, text=context.gettext(
         "Why reopen this approved report? Write what must be corrected: the leaders will read it as you write it, with a button to make the changes."))
 
@@ -210,8 +218,8 @@ async def confirm_reopening(update: Update, context: VocesContext, args: list[st
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            review = await reviewing.reopen(session, staff=await current_person(session, context), report_id=integer(args[0]),
-                                          version=integer(args[1]), now=runtime.clock.now())
+            review = await reviewing.reopen(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
+                                          version=integer(arg(args, 1)), now=runtime.clock.now())
     finally:
         await leave(update, context, FLOW)
     await tell_leaders(context, review)
@@ -254,7 +262,7 @@ async def tell_leaders(context: VocesContext, review: reviewing.Review) -> None:
 
 async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
-    report_id = integer(args[0])
+    report_id = integer(arg(args, 0))
     async with runtime.database.session() as session:
         found = await reports.report_for(session, user=await current_person(session, context), report_id=report_id)
         evidence = await reports.evidence_of(session, report_id=report_id)

@@ -120,11 +120,13 @@ async def test_staff_reopen_an_approved_report_once_and_the_totals_keep_the_appr
     await asyncio.gather(lucia.taps("Yes, reopen it"), jorge.taps("Yes, reopen it"))
     assert sum("Reopened for changes" in person.last_text for person in (lucia, jorge)) == 1
     assert sum("already reopened" in (person.last_alert or "") for person in (lucia, jorge)) == 1
+    reason = "counted twice" if "Reopened" in lucia.last_text else "Check the Venezuelan count."  # whoever came first
     await lucia.taps_data(f"rep:rok:{report_id}:1")    # the same tap again
     assert "already reopened" in lucia.last_alert
+    await lucia.taps_data(f"rep:rok:{report_id}")      # forged, without the version
+    assert lucia.last_alert == "This button is no longer active."
 
     assert len(rosa.messages) == seen + 1                # told once, in Spanish
-    reason = "counted twice" if "Reopened" in lucia.last_text else "Check the Venezuelan count."  # whoever came first
     assert "El programa reabrió para cambios el informe 1" in rosa.last_text and reason in rosa.last_text
     report = await a_report(bot, project_id, 1)
     assert report.status is ReportStatus.CHANGES_REQUESTED and report.approved_version == 1
