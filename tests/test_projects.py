@@ -461,10 +461,8 @@ async def test_erasing_the_only_leader_takes_the_project_its_reports_history_and
     assert project_id
 
 
-async def test_erasing_a_leader_removes_the_proposal_document_of_a_draft_never_sent(bot):
-    rosa = bot.user(first_name="Rosa", language_code="en")
-    await consented(rosa)
-    await organization_of(bot, rosa)
+async def proposal_at_the_document_step(rosa) -> None:
+    """/propose answered up to the optional document, as a leader types it."""
     await rosa.sends("/propose")
     await rosa.sends("Huertos familiares")
     await rosa.taps("Women's enterprise")
@@ -473,6 +471,13 @@ async def test_erasing_a_leader_removes_the_proposal_document_of_a_draft_never_s
     await rosa.taps("Carmen de la Legua Reynoso")
     for answer in ("01/12/2026", "28/02/2027", "2500"):
         await rosa.sends(answer)
+
+
+async def test_erasing_a_leader_removes_the_proposal_document_of_a_draft_never_sent(bot):
+    rosa = bot.user(first_name="Rosa", language_code="en")
+    await consented(rosa)
+    await organization_of(bot, rosa)
+    await proposal_at_the_document_step(rosa)
     await rosa.uploads_document(b"%PDF-1.4 names of the mothers", "propuesta.pdf", "application/pdf")
     stored = list(bot.runtime.files.root.rglob("*.enc"))
     assert len(stored) == 1

@@ -23,6 +23,7 @@ from tests.test_projects import (
     funded_project,
     organization_of,
     project_reports_total,
+    proposal_at_the_document_step,
 )
 
 
@@ -55,14 +56,7 @@ async def test_a_proposal_document_replaced_or_left_with_a_fresh_start_leaves_th
     rosa = bot.user(first_name="Rosa", language_code="en")
     await consented(rosa)
     await organization_of(bot, rosa)
-    await rosa.sends("/propose")
-    await rosa.sends("Huertos familiares")
-    await rosa.taps("Women's enterprise")
-    for answer in ("Mothers grow vegetables together.", "40 mothers", "carmen legua"):
-        await rosa.sends(answer)
-    await rosa.taps("Carmen de la Legua Reynoso")
-    for answer in ("01/12/2026", "28/02/2027", "2500"):
-        await rosa.sends(answer)
+    await proposal_at_the_document_step(rosa)
     await rosa.uploads_document(b"%PDF-1.4 first draft, with the mothers' names", "borrador.pdf", "application/pdf")
     first = list(bot.storage_dir.rglob("*.enc"))
     assert len(first) == 1
