@@ -690,7 +690,14 @@
     const person = state.person;
     state.commands = await api(chatPath(person, "commands")).catch(() => []);
     if (person !== state.person) return;
-    renderCommandMenu(filter || "");
+    if (filter === undefined) {
+      renderCommandMenu("");
+      return;
+    }
+    // The commands arrive after the typing went on: a message sent meanwhile, or text that is no
+    // longer a /command, must not get a menu popping up over the chat.
+    const typed = $("text").value;
+    if (/^\/\w*$/.test(typed)) renderCommandMenu(typed);
   }
 
   function renderCommandMenu(filter) {
