@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from contextvars import ContextVar
 from typing import Any
 from weakref import WeakValueDictionary
 
@@ -63,6 +64,18 @@ class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         return self.i18n.gettext(message)
 
 
+_leave_line: ContextVar[Callable[[], None] | None] = ContextVar("voces_leave_line", default=None)
+
+
+def step_out_of_line() -> None:
+    """The update in a line has done what the line orders (its seat is committed, say): the
+    next in line may go while this one is still answering, so a slow answer to one person (a
+    patchy connection, a retry) holds up no one behind them. Outside a line it does nothing."""
+    leave = _leave_line.get()
+    if leave is not None:
+        leave()
+
+
 class OnePersonAtATime(BaseUpdateProcessor):
     """Different people are served concurrently; one person's updates run in order.
 
@@ -74,7 +87,8 @@ class OnePersonAtATime(BaseUpdateProcessor):
     `lines` name them (an update → a line, or None); each line is served one at a time, in
     delivery order. Its place is taken before the first await, while updates still start in
     the order they were fetched, and before the concurrency limit, so a long line does not
-    hold the slots everyone else is served in.
+    hold the slots everyone else is served in. A handler leaves its line early with
+    `step_out_of_line()` once the ordered part is done, else the line moves when it finishes.
     """
 
     def __init__(self, max_concurrent_updates: int = 64, *, lines: Sequence[Callable[[object], Hashable | None]] = ()) -> None:
@@ -94,8 +108,22 @@ class OnePersonAtATime(BaseUpdateProcessor):
         if line is None:
             await super().process_update(update, coroutine)
             return
-        async with self._lock(("line", line)):  # asyncio.Lock hands itself on first come, first served
+        lock = self._lock(("line", line))
+        await lock.acquire()  # asyncio.Lock hands itself on first come, first served
+        left = False
+
+        def leave() -> None:
+            nonlocal left
+            if not left:
+                left = True
+                lock.release()
+
+        token = _leave_line.set(leave)
+        try:
             await super().process_update(update, coroutine)
+        finally:
+            _leave_line.reset(token)
+            leave()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = update.effective_user if isinstance(update, Update) else None

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -47,7 +50,7 @@ from handlers.common import (
     reply,
     say_already_done,
 )
-from handlers.context import VocesContext
+from handlers.context import VocesContext, step_out_of_line
 from handlers.guards import StaleButton, shows_current_card
 from handlers.reminders import Rendered, renders
 
@@ -250,12 +253,25 @@ def seat_line(update: object) -> str | None:
     return f"seats:{match.group(1)}" if match else None
 
 
+@asynccontextmanager
+async def changing_seats(runtime: Runtime) -> AsyncIterator[AsyncSession]:
+    """The seat change of a press in its session's line, committed before the line moves on:
+    the next press sees it, while the answers to this one (on a slow connection, maybe) hold
+    up no one behind it. A refused press leaves the line as well."""
+    try:
+        async with runtime.database.session() as session:
+            yield session
+        await runtime.database.commit()
+    finally:
+        step_out_of_line()
+
+
 async def enroll(update: Update, context: VocesContext) -> None:
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     runtime = context.runtime
     now = runtime.clock.now()
     try:
-        async with runtime.database.session() as session:
+        async with changing_seats(runtime) as session:
             done = await trainings.enroll(session, session_id=session_id, user_id=context.person.id, now=now,  # type: ignore[union-attr]
                                           quiet=runtime.reminders.quiet_hours)
     except InvalidInput as error:
@@ -290,7 +306,7 @@ async def leave_session(update: Update, context: VocesContext) -> None:
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     runtime = context.runtime
     try:
-        async with runtime.database.session() as session:
+        async with changing_seats(runtime) as session:
             offers = await trainings.leave(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
                                            now=runtime.clock.now(), claim=claim_time(runtime))
     except InvalidInput as error:
@@ -331,7 +347,7 @@ async def take_seat(update: Update, context: VocesContext) -> None:
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     runtime = context.runtime
     try:
-        async with runtime.database.session() as session:
+        async with changing_seats(runtime) as session:
             training = await trainings.take_offer(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
                                                   now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours)
     except InvalidInput as error:
@@ -346,7 +362,7 @@ async def pass_seat(update: Update, context: VocesContext) -> None:
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     runtime = context.runtime
     try:
-        async with runtime.database.session() as session:
+        async with changing_seats(runtime) as session:
             offers = await trainings.pass_offer(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
                                                 now=runtime.clock.now(), claim=claim_time(runtime))
     except InvalidInput as error:

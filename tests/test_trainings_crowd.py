@@ -10,6 +10,7 @@ import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.models.people import User
@@ -82,3 +83,23 @@ async def test_two_hundred_presses_on_thirty_seats_give_thirty_seats_and_an_orde
     # stand in line in the order they pressed, although their updates ran concurrently.
     assert set(seated) == set(in_delivery_order[:SEATS])
     assert [place_in_line(person) for person in in_delivery_order[SEATS:]] == list(range(1, CROWD - SEATS + 1))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the line is the bot's, not the database's
+async def test_a_slow_connection_holds_up_no_one_behind_it_in_line(bot):
+    """Ana presses first on a patchy connection: every answer to her takes a while to get back.
+    Bea, right behind her in the session's line, has her place as soon as Ana's seat is
+    committed, not after Ana's answers arrive."""
+    session_id, (ana, bea) = await crowd_before_a_session(bot, crowd=2, seats=1)
+    bot.emulator.slow_chats[ana.id] = 0.4
+
+    ana_press = asyncio.create_task(ana.taps("Enroll"))
+    await asyncio.sleep(0)  # her press is delivered first
+    bea_press = asyncio.create_task(bea.taps("Enroll"))
+    done, _ = await asyncio.wait({ana_press, bea_press}, return_when=asyncio.FIRST_COMPLETED)
+
+    assert done == {bea_press}, "Bea waited for the answers to Ana"
+    assert place_in_line(bea) == 1
+    await ana_press
+    assert any("You are enrolled" in text for text in ana.texts_since_last_action)
+    assert ana_press.result() < bea_press.result()  # and the seat went to the first press

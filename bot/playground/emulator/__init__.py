@@ -21,7 +21,7 @@ Three faces:
   parameters from the query string and a JSON, form or multipart body on any HTTP method;
   long polling with ``allowed_updates``; messages with HTML entities, inline and reply
   keyboards, edits, deletes, callback answers, documents, photos, albums, polls, command
-  menus, files, a global flood limit and blocked users. The methods:
+  menus, files, a global flood limit, blocked users and slow chats (``slow_chats``). The methods:
 
   getMe, logOut, close, setWebhook, deleteWebhook, getWebhookInfo, getUpdates,
   setMyCommands, getMyCommands, deleteMyCommands, setChatMenuButton, getChatMenuButton,

@@ -66,6 +66,10 @@ class BotApiEmulator(BotApiMethods):
         self.expect_processed_signal = False
         self.settle_seconds = 0.2
         self.action_timeout = 15.0
+        # Chat id → seconds every request about that chat takes, as to a person on a patchy
+        # connection (Telegram waits on their phone no more than on anyone's, but a slow answer
+        # to one person must hold up no one else: tests put that to the proof).
+        self.slow_chats: dict[int, float] = {}
 
         self.calls: deque[ApiCall] = deque(maxlen=RECORDED_CALLS)
         self.stats = EmulatorStats()
@@ -321,6 +325,8 @@ class BotApiEmulator(BotApiMethods):
             if name in RATE_LIMITED_METHODS:
                 self._check_send_rate()
             result = await method(call)
+            if call.chat is not None and (delay := self.slow_chats.get(call.chat.id)):
+                await asyncio.sleep(delay)  # done, but the answer is slow to get back
         except TelegramApiError as error:
             if error.code == 429:
                 self.stats.rate_limited += 1
