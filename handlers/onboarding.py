@@ -483,7 +483,7 @@ async def erase(update: Update, context: VocesContext) -> None:
     telegram_id = update.effective_user.id  # type: ignore[union-attr]
     person_id = context.person.id if context.person else None
     async with runtime.database.session() as session:
-        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=runtime.clock.now())
+        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=runtime.clock.now(), zone=runtime.settings.zone)
     # Files go only once the rows that refer to them are gone for good.
     await runtime.database.commit()
     end_flows_of(context.voces, telegram_id)

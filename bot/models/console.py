@@ -77,4 +77,7 @@ class ErasedTally(Base):
 
     metric: Mapped[str] = mapped_column(String(40), primary_key=True)
     dimension: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # When, to the month ("2026-03", "2026-01..2026-06", a year "2026" or "" for all time):
+    # bot/services/console.py says which, so a period's figures keep what was erased.
+    period: Mapped[str] = mapped_column(String(16), primary_key=True, default="", server_default="")
     count: Mapped[int] = mapped_column(default=0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -335,55 +335,110 @@ async def _add_trained(session: AsyncSession, who: Viewer, result: Figures, zone
 
 # What erasure leaves behind: "organizations" rows count erased organizations by
 # "district|stage|activity|verified", "members" their members by "district|nationality",
-# "projects_funded" their funded projects by district, "leaders_trained" and "trained_by_sex",
-# "trained_by_nationality", "trained_by_topic", "trained_by_topic_sex" the trainings erased
-# people attended, by "district", "district|<sex>", "district|<nationality>", "district|<topic>"
-# and "district|<topic>|<sex>", and "beneficiaries" the people their
-# approved reports reached by "district|nationality|total", "…|sex:<sex>", "…|age:<group>" and
-# "…|sexage:<sex>:<group>" (the cross; tallies kept before it existed have none, and their
-# ages count as not split by sex).
+# "ruos_registered" those registered in RUOS by district, "projects_funded" their funded
+# projects by district, "leaders_trained" and "trained_by_sex", "trained_by_nationality",
+# "trained_by_topic", "trained_by_topic_sex" the trainings erased people attended, by
+# "district", "district|<sex>", "district|<nationality>", "district|<topic>" and
+# "district|<topic>|<sex>", and "beneficiaries" the people their approved reports reached by
+# "district|nationality|total", "…|sex:<sex>", "…|age:<group>" and "…|sexage:<sex>:<group>"
+# (the cross; tallies kept before it existed have none, and their ages count as not split by
+# sex).
+#
+# Each tally also keeps when, to the month, so a month's or a year's figures stay what they
+# were (`ErasedTally.period`): the month an organization registered with the programme, its
+# RUOS resolution, a report's period end; "first..last" month for a project. Trained people
+# count once per period, so they keep a tally for all time (""), one per year ("2026") and one
+# per month ("2026-03") they attended in. A period of "" on the other metrics is a tally kept
+# before the months were: in every period's stock, and in the flows since the start only.
+ALL_TIME = ""
+
+
+def _month(day: date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def _months_overlap(first: str, last: str, period: Period) -> bool:
+    return first <= _month(period.end) and (period.start is None or last >= _month(period.start))
+
+
+def _training_period(period: Period) -> str | None:
+    """The tally of trained people that answers for this period: a whole month, a year to date
+    or all time (the periods the console offers); None for any other span."""
+    start, end = period.start, period.end
+    if start is None:
+        return ALL_TIME
+    if start.day == 1 and (start.year, start.month) == (end.year, end.month):
+        return _month(start)
+    if (start.month, start.day) == (1, 1) and start.year == end.year:
+        return str(start.year)
+    return None
+
+
 async def _add_erased(session: AsyncSession, who: Viewer, result: Figures) -> None:
+    period = result.period
+    trained_in = _training_period(period)
     tallied_ages: Counter[tuple[str, str]] = Counter()  # (nationality, age) by "age:" tallies and by "sexage:" ones
     crossed_ages: Counter[tuple[str, str]] = Counter()
     for tally in await session.scalars(select(ErasedTally)):
         district, _, rest = tally.dimension.partition("|")
         if not who.sees(district):
             continue
-        if tally.metric == "organizations":
+        metric, when, count = tally.metric, tally.period, tally.count
+        if metric in TRAINED_METRICS:
+            if when != trained_in:
+                continue
+        elif metric == "projects_funded":
+            first, _, last = when.partition("..")
+            if when and not _months_overlap(first, last, period):
+                continue
+        elif metric == "beneficiaries":
+            # Kept without a month before months were: in the totals since the start only.
+            if not (_months_overlap(when, when, period) if when else period.start is None):
+                continue
+        elif when and when > _month(period.end):
+            continue  # registered with the programme, or in RUOS, after the period
+        if metric == "organizations":
             stage, activity, verified = (rest.split("|") + ["", "", ""])[:3]
-            result.organizations += tally.count
-            result.by_district[district] += tally.count
-            result.by_ruos_stage[stage or NO_STAGE] += tally.count
-            result.by_activity[activity or ActivityState.ACTIVE.value] += tally.count
-            result.verified += tally.count if verified == "1" else 0
-            result.registered_in_ruos += tally.count if stage == RegistrationStage.REGISTERED.value else 0
-        elif tally.metric == "members":
-            result.members[rest] += tally.count
-        elif tally.metric == "leaders_trained" and result.period.start is None:
-            result.leaders_trained += tally.count
-        elif tally.metric == "trained_by_topic" and result.period.start is None:
-            result.trained_by_topic[rest] += tally.count
-        elif tally.metric == "trained_by_sex" and result.period.start is None:
-            result.trained_by_sex[rest] += tally.count
-        elif tally.metric == "trained_by_nationality" and result.period.start is None:
-            result.trained_by_nationality[rest] += tally.count
-        elif tally.metric == "trained_by_topic_sex" and result.period.start is None:
+            result.organizations += count
+            if (when >= _month(period.start) if when and period.start else period.start is None):
+                result.new_organizations += count
+            result.by_district[district] += count
+            result.by_ruos_stage[stage or NO_STAGE] += count
+            result.by_activity[activity or ActivityState.ACTIVE.value] += count
+            result.verified += count if verified == "1" else 0
+            if not when and stage == RegistrationStage.REGISTERED.value:  # kept before "ruos_registered" was
+                result.registered_in_ruos += count
+        elif metric == "ruos_registered":
+            result.registered_in_ruos += count
+        elif metric == "members":
+            result.members[rest] += count
+        elif metric == "leaders_trained":
+            result.leaders_trained += count
+        elif metric == "trained_by_topic":
+            result.trained_by_topic[rest] += count
+        elif metric == "trained_by_sex":
+            result.trained_by_sex[rest] += count
+        elif metric == "trained_by_nationality":
+            result.trained_by_nationality[rest] += count
+        elif metric == "trained_by_topic_sex":
             topic, _, sex = rest.rpartition("|")
-            result.trained_by_topic_sex[topic, sex] += tally.count
-        elif tally.metric == "projects_funded":
-            result.projects += tally.count
-            result.projects_funded += tally.count
-        elif tally.metric == "beneficiaries" and result.period.start is None:
-            # Kept without dates: they count in the totals since the start only.
+            result.trained_by_topic_sex[topic, sex] += count
+        elif metric == "projects_funded":
+            result.projects += count
+            result.projects_funded += count
+        elif metric == "beneficiaries":
             nationality, dimension = rest.split("|")
-            _add_tallied_beneficiaries(result.beneficiaries, nationality, dimension, tally.count)
+            _add_tallied_beneficiaries(result.beneficiaries, nationality, dimension, count)
             kind, _, value = dimension.partition(":")
             if kind == "age":
-                tallied_ages[nationality, value] += tally.count
+                tallied_ages[nationality, value] += count
             elif kind == "sexage":
-                crossed_ages[nationality, value.partition(":")[2]] += tally.count
+                crossed_ages[nationality, value.partition(":")[2]] += count
     for (nationality, age), count in (tallied_ages - crossed_ages).items():
         result.beneficiaries.add_cross(nationality, UNSPLIT, age, count)
+
+
+TRAINED_METRICS = frozenset({"leaders_trained", "trained_by_topic", "trained_by_sex", "trained_by_nationality", "trained_by_topic_sex"})
 
 
 def _add_tallied_beneficiaries(totals: BeneficiaryTotals, nationality: str, dimension: str, count: int) -> None:
@@ -402,14 +457,15 @@ def _add_tallied_beneficiaries(totals: BeneficiaryTotals, nationality: str, dime
         totals.add_cross(nationality, sex, age, count)
 
 
-async def tally_person_before_erasure(session: AsyncSession, user_id: int) -> None:
+async def tally_person_before_erasure(session: AsyncSession, user_id: int, zone: tzinfo) -> None:
     """Keep anonymous counts of the trainings a person attended before they are erased: by
-    district and topic, and by the sex and nationality they declared (see `_add_erased`)."""
-    topics = set(await session.scalars(
-        select(TrainingSession.topic).join(Enrollment, Enrollment.session_id == TrainingSession.id)
+    district and topic, and by the sex and nationality they declared, for all time and for
+    each year and month they attended in (see `_add_erased`)."""
+    attended = (await session.execute(
+        select(TrainingSession.topic, Enrollment.attended_at).join(Enrollment, Enrollment.session_id == TrainingSession.id)
         .where(Enrollment.user_id == user_id, Enrollment.state == EnrollmentState.ATTENDED)
-    ))
-    if not topics:
+    )).all()
+    if not attended:
         return
     district = await session.scalar(
         select(Organization.district_ubigeo).join(Leadership, Leadership.organization_id == Organization.id)
@@ -417,70 +473,82 @@ async def tally_person_before_erasure(session: AsyncSession, user_id: int) -> No
     ) or ""
     person = await session.get(User, user_id)
     sex, nationality = (declared(person.sex), declared(person.nationality)) if person else (UNSTATED, UNSTATED)
-    counts: Counter[tuple[str, str]] = Counter({
-        ("leaders_trained", district): 1,
-        ("trained_by_sex", f"{district}|{sex}"): 1,
-        ("trained_by_nationality", f"{district}|{nationality}"): 1,
-    })
-    for topic in topics:
-        counts["trained_by_topic", f"{district}|{topic}"] += 1
-        counts["trained_by_topic_sex", f"{district}|{topic}|{sex}"] += 1
+    topics_in: dict[str, set[str]] = {ALL_TIME: set()}
+    for topic, attended_at in attended:
+        topics_in[ALL_TIME].add(topic)
+        if attended_at is not None:
+            day = attended_at.astimezone(zone).date()
+            topics_in.setdefault(str(day.year), set()).add(topic)
+            topics_in.setdefault(_month(day), set()).add(topic)
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for when, topics in topics_in.items():
+        counts["leaders_trained", district, when] = 1
+        counts["trained_by_sex", f"{district}|{sex}", when] = 1
+        counts["trained_by_nationality", f"{district}|{nationality}", when] = 1
+        for topic in topics:
+            counts["trained_by_topic", f"{district}|{topic}", when] += 1
+            counts["trained_by_topic_sex", f"{district}|{topic}|{sex}", when] += 1
     await _add_tallies(session, counts)
 
 
-async def tally_before_erasure(session: AsyncSession, organization_ids: list[int]) -> None:
-    """Keep anonymous counts of organizations about to be erased (see `_add_erased`)."""
+async def tally_before_erasure(session: AsyncSession, organization_ids: list[int], zone: tzinfo) -> None:
+    """Keep anonymous counts of organizations about to be erased, with their months (see `_add_erased`)."""
     if not organization_ids:
         return
     rows = await session.execute(
-        select(Organization, RuosRegistration.stage, OrganizationFollowUp.state)
+        select(Organization, RuosRegistration.stage, RuosRegistration.resolution_date, OrganizationFollowUp.state)
         .outerjoin(RuosRegistration, RuosRegistration.organization_id == Organization.id)
         .outerjoin(OrganizationFollowUp, OrganizationFollowUp.organization_id == Organization.id)
         .where(Organization.id.in_(organization_ids))
     )
-    counts: Counter[tuple[str, str]] = Counter()
-    for organization, stage, activity in rows.all():
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for organization, stage, resolution_date, activity in rows.all():
+        district = organization.district_ubigeo
+        registered = _month(organization.created_at.astimezone(zone).date())
         verified = "1" if organization.status is VerificationStatus.VERIFIED else "0"
         stage_code = stage.value if stage else NO_STAGE
         activity_code = (activity or ActivityState.ACTIVE).value
-        counts["organizations", f"{organization.district_ubigeo}|{stage_code}|{activity_code}|{verified}"] += 1
+        counts["organizations", f"{district}|{stage_code}|{activity_code}|{verified}", registered] += 1
+        if stage is RegistrationStage.REGISTERED:
+            counts["ruos_registered", district, _month(resolution_date) if resolution_date else registered] += 1
         for nationality, count in (("peruvian", organization.members_peruvian), ("venezuelan", organization.members_venezuelan),
                                    ("other", organization.members_other)):
-            counts["members", f"{organization.district_ubigeo}|{nationality}"] += count
+            counts["members", f"{district}|{nationality}", registered] += count
     funded = await session.execute(
-        select(Organization.district_ubigeo, Project.status).join(Project, Project.organization_id == Organization.id)
+        select(Organization.district_ubigeo, Project.starts_on, Project.ends_on).join(Project, Project.organization_id == Organization.id)
         .where(Organization.id.in_(organization_ids), Project.status.in_(FUNDED))
     )
-    for district, _status in funded.all():
-        counts["projects_funded", district] += 1
+    for district, starts_on, ends_on in funded.all():
+        counts["projects_funded", district, f"{_month(starts_on)}..{_month(ends_on)}"] += 1
     approved = await session.execute(
-        select(Organization.district_ubigeo, ProjectReport.approved_beneficiaries)
+        select(Organization.district_ubigeo, ProjectReport.approved_beneficiaries, ProjectReport.period_end)
         .join(Project, Project.organization_id == Organization.id).join(ProjectReport, ProjectReport.project_id == Project.id)
         .where(Organization.id.in_(organization_ids), ProjectReport.approved_version.is_not(None))
     )
-    for district, beneficiaries in approved.all():
+    for district, beneficiaries, period_end in approved.all():
+        when = _month(period_end)
         totals = BeneficiaryTotals()
         totals.add(beneficiaries or {}, None)
         for nationality, total in totals.by_nationality.items():
-            counts["beneficiaries", f"{district}|{nationality}|total"] += total
+            counts["beneficiaries", f"{district}|{nationality}|total", when] += total
         for (nationality, sex), n in totals.by_nationality_sex.items():
-            counts["beneficiaries", f"{district}|{nationality}|sex:{sex}"] += n
+            counts["beneficiaries", f"{district}|{nationality}|sex:{sex}", when] += n
         for (nationality, age), n in totals.by_nationality_age.items():
-            counts["beneficiaries", f"{district}|{nationality}|age:{age}"] += n
+            counts["beneficiaries", f"{district}|{nationality}|age:{age}", when] += n
         for (nationality, sex, age), n in totals.by_nationality_sex_age.items():
-            counts["beneficiaries", f"{district}|{nationality}|sexage:{sex}:{age}"] += n
+            counts["beneficiaries", f"{district}|{nationality}|sexage:{sex}:{age}", when] += n
     await _add_tallies(session, counts)
 
 
-async def _add_tallies(session: AsyncSession, counts: Counter[tuple[str, str]]) -> None:
-    for (metric, dimension), count in counts.items():
+async def _add_tallies(session: AsyncSession, counts: Counter[tuple[str, str, str]]) -> None:
+    for (metric, dimension, when), count in counts.items():
         if count == 0:
             continue
         # An UPDATE that adds, so two erasures at once both count.
         added = await session.execute(
-            update(ErasedTally).where(ErasedTally.metric == metric, ErasedTally.dimension == dimension)
+            update(ErasedTally).where(ErasedTally.metric == metric, ErasedTally.dimension == dimension, ErasedTally.period == when)
             .values(count=ErasedTally.count + count)
         )
         if added.rowcount == 0:  # type: ignore[attr-defined]
-            session.add(ErasedTally(metric=metric, dimension=dimension, count=count))
+            session.add(ErasedTally(metric=metric, dimension=dimension, period=when, count=count))
     await session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -194,7 +194,7 @@ class Erasure:
     files: list[str]
 
 
-async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime) -> Erasure:
+async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime, zone: tzinfo) -> Erasure:
     """Erase a person and what is theirs alone.
 
     Organizations they lead with nobody else go too (with their board, invitations, history,
@@ -226,8 +226,8 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
             others[0].role = LeaderRole.OWNER
     files: list[str] = []
     # Programme totals outlive the erasure as anonymous counts.
-    await console.tally_person_before_erasure(session, person.id)
-    await console.tally_before_erasure(session, erased)
+    await console.tally_person_before_erasure(session, person.id, zone)
+    await console.tally_before_erasure(session, erased, zone)
     if erased:
         files = list(
             await session.scalars(

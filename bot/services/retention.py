@@ -69,7 +69,7 @@ async def run(session: AsyncSession, *, settings: Settings, now: datetime) -> Re
         )
     ))
     for telegram_id in gone:
-        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=now)
+        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=now, zone=settings.zone)
         report.files += erasure.files
     report.people_erased = len(gone)
     await session.flush()

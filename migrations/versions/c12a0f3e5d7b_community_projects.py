@@ -16,7 +16,6 @@ from alembic import op
 
 import bot.db
 
-
 revision: str = 'c12a0f3e5d7b'
 down_revision: str | None = '1b1496697846'
 branch_labels: str | Sequence[str] | None = None
