@@ -2,7 +2,7 @@
 """Set everything up, then run the bot or the tests. Needs only Python 3.11+.
 
     python3 dev.py run [--port 8099]   # the bot (without BOT_TOKEN: the local playground)
-    python3 dev.py test [pytest args]  # the whole test suite
+    python3 dev.py test [pytest args]  # the whole test suite (a worker per core: -n 0 for one)
     python3 dev.py bench               # the benchmarks
     python3 dev.py setup               # only set up
     python3 dev.py lock                # refresh constraints.txt to the newest allowed versions
@@ -51,6 +51,16 @@ def setup(*, constrained: bool = True) -> None:
     run(BIN / "voces-bot", "i18n", "compile")
 
 
+def workers(pytest_args: list[str]) -> list[str]:
+    """The suite waits on the bot and the databases much of the time: one pytest-xdist worker
+    per core, up to four, unless the caller chose (`-n 0` runs in one process). Each worker
+    runs its own bots, emulator and databases; on PostgreSQL a bot may hold 30 connections, so
+    the server wants about 60 per worker (`.ci/run` allows 300)."""
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) for arg in pytest_args):
+        return []
+    return ["-n", str(min(os.cpu_count() or 1, 4))]
+
+
 def lock() -> None:
     """Install the newest versions pyproject.toml allows, then pin them in constraints.txt."""
     setup(constrained=False)
@@ -81,7 +91,7 @@ def main() -> None:
     if action == "run":
         os.execv(BIN / "voces-bot", [str(BIN / "voces-bot"), "run", *extra])
     elif action == "test":
-        os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *extra])
+        os.execv(BIN / "python", [str(BIN / "python"), "-m", "pytest", *workers(extra), *extra])
     elif action == "bench":
         os.execv(BIN / "python", [str(BIN / "python"), "-m", "bench", *extra])
     elif action in VOCES_BOT_COMMANDS:
