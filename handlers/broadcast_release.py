@@ -7,25 +7,36 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_
+from bot.models.broadcasts import Broadcast
+from bot.models.people import User
 from bot.services import broadcasts, people
 from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput, parse_date, parse_text
 from handlers.broadcast_delivery import send_broadcast
-from handlers.broadcasts import FLOW, WHEN, _id, _load, _who
+from handlers.broadcasts import (
+    FLOW,
+    WHEN,
+    _ask_typed,
+    _asked_about,
+    _change,
+    _id,
+    _load,
+    _read,
+    _who,
+)
 from handlers.common import (
     END,
     answer_button,
-    ask,
     edit_or_reply,
     error_text,
     keyboard,
     leave,
     notify,
-    remember,
     reply,
     say_already_done,
 )
@@ -54,10 +65,7 @@ async def send_now(update: Update, context: VocesContext) -> None:
 
 
 async def ask_when(update: Update, context: VocesContext) -> str:
-    await answer_button(update, context)
-    broadcast = await _load(update, context)
-    await remember(update, context, broadcast_id=broadcast.id)
-    return await ask(update, context, flow=FLOW, step=WHEN, text=context.gettext(
+    return await _ask_typed(update, context, WHEN, context.gettext(
         "When should it go out? Write the day and the time, Lima time, for example: 15/12/2026 18:30"))
 
 
@@ -70,15 +78,11 @@ def parse_when(text: str, zone) -> datetime:  # noqa: ANN001 - a ZoneInfo
 
 
 async def when_typed(update: Update, context: VocesContext) -> str | int:
-    message = update.effective_message
-    assert message is not None and context.user_data is not None
-    broadcast_id = context.user_data.get("broadcast_id")
+    broadcast_id = _asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
-    try:
-        send_at = parse_when(parse_text(message.text or "", field_max=40), context.runtime.settings.zone)
-    except InvalidInput as error:
-        await reply(update, context, error_text(context, error))
+    send_at = await _read(update, context, lambda typed: parse_when(parse_text(typed, field_max=40), context.runtime.settings.zone))
+    if send_at is None:
         return WHEN
     await leave(update, context, FLOW)
     await _submit(update, context, broadcast_id, send_at)
@@ -149,17 +153,15 @@ async def _decide(update: Update, context: VocesContext, decision, done: str, to
     """The second pair of eyes approves or sends back; the author hears it once."""
     broadcast_id = _id(update)
     runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            broadcast = await decision(session, broadcast_id=broadcast_id, user_id=_who(context), now=runtime.clock.now())
-            author = await people.get(session, broadcast.author_id) if broadcast.author_id else None
-    except AlreadyDone as error:
-        await say_already_done(update, context, error)
+
+    async def decide(session: AsyncSession) -> tuple[Broadcast, User | None]:
+        broadcast = await decision(session, broadcast_id=broadcast_id, user_id=_who(context), now=runtime.clock.now())
+        return broadcast, (await people.get(session, broadcast.author_id) if broadcast.author_id else None)
+
+    decided = await _change(update, context, decide)
+    if decided is None:
         return
-    except InvalidInput as error:
-        await answer_button(update, context)
-        await reply(update, context, error_text(context, error))
-        return
+    _broadcast, author = decided
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext(done))
     if author is not None:
@@ -168,15 +170,12 @@ async def _decide(update: Update, context: VocesContext, decision, done: str, to
 
 async def cancel(update: Update, context: VocesContext) -> None:
     broadcast_id = _id(update)
-    try:
-        async with context.runtime.database.session() as session:
-            await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=_who(context), now=context.runtime.clock.now())
-    except AlreadyDone as error:
-        await say_already_done(update, context, error)
-        return
-    except InvalidInput as error:
-        await answer_button(update, context)
-        await reply(update, context, error_text(context, error))
+
+    async def cancelled(session: AsyncSession) -> bool:
+        await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=_who(context), now=context.runtime.clock.now())
+        return True
+
+    if await _change(update, context, cancelled) is None:
         return
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext("🗑 Cancelled: it will not go out."))

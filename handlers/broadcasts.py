@@ -12,7 +12,10 @@ scheduling, the approval and cancelling.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
@@ -50,6 +53,7 @@ FLOW = "broadcast"
 TEXT, DISTRICT, FILE, BUTTONS, WHEN = "text", "district", "file", "buttons", "when"
 CAPTION_LIMIT = 1024
 BUTTON_LINE = re.compile(r"^(?P<label>.{1,40}?)\s*[|—–-]\s*(?P<url>(https?|tg)://\S+)$")
+Result = TypeVar("Result")
 
 KIND_NAMES = {
     MessageKind.ANNOUNCEMENTS: N_("Announcements"),
@@ -232,8 +236,11 @@ async def show(update: Update, context: VocesContext) -> None:
     await show_card(update, context, broadcast, edit=False)
 
 
-async def _change(update: Update, context: VocesContext, change) -> Broadcast | None:  # noqa: ANN001
-    """Run one change of the draft; a translated answer if it may not be made."""
+async def _change(
+    update: Update, context: VocesContext, change: Callable[[AsyncSession], Awaitable[Result]]
+) -> Result | None:
+    """Run one change of the draft in its own unit of work; None, after a translated answer
+    (an alert on a second tap), if it may not be made."""
     try:
         async with context.runtime.database.session() as session:
             return await change(session)
@@ -246,6 +253,40 @@ async def _change(update: Update, context: VocesContext, change) -> Broadcast | 
 
 
 # --- texts, file, buttons: typed answers ----------------------------------------------------------
+
+
+async def _ask_typed(update: Update, context: VocesContext, step: str, text: str) -> str:
+    """A button that asks for one typed answer about its broadcast: remember which one, then ask."""
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    await remember(update, context, broadcast_id=broadcast.id)
+    return await ask(update, context, flow=FLOW, step=step, text=text)
+
+
+def _asked_about(context: VocesContext) -> int | None:
+    """The broadcast a typed answer is for: the one remembered when it was asked (None when
+    there is none any more; the flow is then left)."""
+    assert context.user_data is not None
+    return context.user_data.get("broadcast_id")
+
+
+async def _read(update: Update, context: VocesContext, parse: Callable[[str], Result]) -> Result | None:
+    """What parse makes of the typed text; None, after saying why, when it cannot be read."""
+    assert update.effective_message is not None
+    try:
+        return parse(update.effective_message.text or "")
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return None
+
+
+async def _save_answer(update: Update, context: VocesContext, change: Callable[[AsyncSession], Awaitable[Broadcast]]) -> int:
+    """Save a typed answer (see _change), end the step and show the card again below it."""
+    broadcast = await _change(update, context, change)
+    await leave(update, context, FLOW)
+    if broadcast is not None:
+        await show_card(update, context, broadcast, edit=False)
+    return END
 
 
 async def ask_text(update: Update, context: VocesContext) -> str:
@@ -265,41 +306,31 @@ async def ask_text(update: Update, context: VocesContext) -> str:
 async def text_typed(update: Update, context: VocesContext) -> str | int:
     message = update.effective_message
     assert message is not None and context.user_data is not None
-    broadcast_id, language = context.user_data.get("broadcast_id"), context.user_data.get("broadcast_language")
+    broadcast_id, language = _asked_about(context), context.user_data.get("broadcast_language")
     if broadcast_id is None or language is None:
         return await leave(update, context, FLOW)
-    typed = message.text_html or ""
-    try:
-        parse_text(message.text or "", field_max=4000, multiline=True)  # refuses what is only invisible characters
-    except InvalidInput as error:
-        await reply(update, context, error_text(context, error))
+    # refuses what is only invisible characters; what is kept is the formatted text
+    if await _read(update, context, lambda typed: parse_text(typed, field_max=4000, multiline=True)) is None:
         return TEXT
-    text = None if (message.text or "").strip() == "-" else typed
+    text = None if (message.text or "").strip() == "-" else message.text_html or ""
     async with context.runtime.database.session() as session:
         current = await broadcasts.get(session, broadcast_id)
     if text is not None and current is not None and current.attachment_kind and visible_length(text) > CAPTION_LIMIT:
         await reply(update, context, context.gettext("With a photo or a document the text can be at most 1024 characters. Write it shorter, please."))
         return TEXT
-    broadcast = await _change(update, context, lambda session: broadcasts.set_text(
+    return await _save_answer(update, context, lambda session: broadcasts.set_text(
         session, broadcast_id=broadcast_id, user_id=_who(context), language=language, text=text))
-    await leave(update, context, FLOW)
-    if broadcast is not None:
-        await show_card(update, context, broadcast, edit=False)
-    return END
 
 
 async def ask_file(update: Update, context: VocesContext) -> str:
-    await answer_button(update, context)
-    broadcast = await _load(update, context)
-    await remember(update, context, broadcast_id=broadcast.id)
-    return await ask(update, context, flow=FLOW, step=FILE, text=context.gettext(
+    return await _ask_typed(update, context, FILE, context.gettext(
         "Send one photo or one document to go with the message, or a single dash (-) to send it without one."))
 
 
 async def file_sent(update: Update, context: VocesContext) -> str | int:
     message = update.effective_message
-    assert message is not None and context.user_data is not None
-    broadcast_id = context.user_data.get("broadcast_id")
+    assert message is not None
+    broadcast_id = _asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
     if message.photo:
@@ -317,19 +348,12 @@ async def file_sent(update: Update, context: VocesContext) -> str | int:
         if current is not None and any(visible_length(text) > CAPTION_LIMIT for text in current.texts.values()):
             await reply(update, context, context.gettext("With a photo or a document the text can be at most 1024 characters. Shorten the text first."))
             return await leave(update, context, FLOW)
-    broadcast = await _change(update, context, lambda session: broadcasts.set_attachment(
+    return await _save_answer(update, context, lambda session: broadcasts.set_attachment(
         session, broadcast_id=broadcast_id, user_id=_who(context), kind=kind, file_id=file_id))
-    await leave(update, context, FLOW)
-    if broadcast is not None:
-        await show_card(update, context, broadcast, edit=False)
-    return END
 
 
 async def ask_buttons(update: Update, context: VocesContext) -> str:
-    await answer_button(update, context)
-    broadcast = await _load(update, context)
-    await remember(update, context, broadcast_id=broadcast.id)
-    return await ask(update, context, flow=FLOW, step=BUTTONS, text=context.gettext(
+    return await _ask_typed(update, context, BUTTONS, context.gettext(
         "Write one button a line, its label and its link separated by a bar, for example:\n"
         "<code>Enroll | https://t.me/voces_bot?start=trainings</code>\n"
         "Send a single dash (-) for no buttons."))
@@ -350,22 +374,14 @@ def parse_buttons(text: str) -> list[list[str]]:
 
 
 async def buttons_typed(update: Update, context: VocesContext) -> str | int:
-    message = update.effective_message
-    assert message is not None and context.user_data is not None
-    broadcast_id = context.user_data.get("broadcast_id")
+    broadcast_id = _asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
-    try:
-        buttons = parse_buttons(parse_text(message.text or "", field_max=1000, multiline=True))
-    except InvalidInput as error:
-        await reply(update, context, error_text(context, error))
+    buttons = await _read(update, context, lambda typed: parse_buttons(parse_text(typed, field_max=1000, multiline=True)))
+    if buttons is None:
         return BUTTONS
-    broadcast = await _change(update, context, lambda session: broadcasts.set_buttons(
+    return await _save_answer(update, context, lambda session: broadcasts.set_buttons(
         session, broadcast_id=broadcast_id, user_id=_who(context), buttons=buttons))
-    await leave(update, context, FLOW)
-    if broadcast is not None:
-        await show_card(update, context, broadcast, edit=False)
-    return END
 
 
 # --- the audience and the kind ------------------------------------------------------------------------
@@ -427,22 +443,15 @@ async def no_district(update: Update, context: VocesContext) -> None:
 
 
 async def ask_district(update: Update, context: VocesContext) -> str:
-    await answer_button(update, context)
-    broadcast = await _load(update, context)
-    await remember(update, context, broadcast_id=broadcast.id)
-    return await ask(update, context, flow=FLOW, step=DISTRICT, text=context.gettext("Which district? Write its name."))
+    return await _ask_typed(update, context, DISTRICT, context.gettext("Which district? Write its name."))
 
 
 async def district_typed(update: Update, context: VocesContext) -> str | int:
-    message = update.effective_message
-    assert message is not None and context.user_data is not None
-    broadcast_id = context.user_data.get("broadcast_id")
+    broadcast_id = _asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
-    try:
-        typed = parse_text(message.text or "", field_max=80)
-    except InvalidInput as error:
-        await reply(update, context, error_text(context, error))
+    typed = await _read(update, context, lambda text: parse_text(text, field_max=80))
+    if typed is None:
         return DISTRICT
     found = find_districts(typed)
     if not found:
