@@ -235,13 +235,19 @@ def _numbers(text: str, expected: int) -> list[int]:
     return [parse_count(part) for part in parts]
 
 
-async def answer(session: AsyncSession, *, user: User, report: ProjectReport, value: str, now: datetime) -> None:
-    """Validate one typed answer for the report's step, save it, and move on."""
+async def _still_editable(session: AsyncSession, *, user: User, report: ProjectReport) -> Project:
+    """The report's project, once the user still leads its organization and the report was not sent."""
     project = await session.get(Project, report.project_id)
     assert project is not None
     await require_leader(session, user_id=user.id, organization_id=project.organization_id)
     if report.status not in EDITABLE_STATUSES:
         raise AlreadyDone(N_("This report was already sent to the programme."))
+    return project
+
+
+async def answer(session: AsyncSession, *, user: User, report: ProjectReport, value: str, now: datetime) -> None:
+    """Validate one typed answer for the report's step, save it, and move on."""
+    project = await _still_editable(session, user=user, report=report)
     step = current_step(report)
     scratch = dict(report.scratch)
     if step == ACTIVITY_DATE:
@@ -311,11 +317,7 @@ async def answer(session: AsyncSession, *, user: User, report: ProjectReport, va
 
 async def tap(session: AsyncSession, *, user: User, report: ProjectReport, action: str, now: datetime) -> None:
     """The buttons of the draft: another activity or not, evidence done, edit a part, back."""
-    project = await session.get(Project, report.project_id)
-    assert project is not None
-    await require_leader(session, user_id=user.id, organization_id=project.organization_id)
-    if report.status not in EDITABLE_STATUSES:
-        raise AlreadyDone(N_("This report was already sent to the programme."))
+    await _still_editable(session, user=user, report=report)
     scratch = dict(report.scratch)
     if action == "more" and report.step == ACTIVITY_MORE:
         _save(report, now, ACTIVITY_DATE)

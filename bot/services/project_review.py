@@ -38,6 +38,12 @@ class Review:
     reopened: bool = False  # an approved report sent back: `comment` says why
 
 
+async def _review(session: AsyncSession, found: ReportContext, *, approved: bool, comment: str | None = None,
+                  reopened: bool = False) -> Review:
+    """The move, with the leaders of the report's organization, whom the chat layer tells."""
+    return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved, comment, reopened)
+
+
 async def submitted_reports(session: AsyncSession, *, staff: User, limit: int = 500) -> list[tuple[ProjectReport, Project, str]]:
     await require_staff(session, user_id=staff.id)
     rows = await session.execute(
@@ -61,27 +67,40 @@ async def approve(session: AsyncSession, *, staff: User, report_id: int, version
                              from_status=ReportStatus.SUBMITTED.value, to_status=ReportStatus.APPROVED.value, at=now))
     audit.record(session, staff.id, "report.approved", now=now, organization_id=found.project.organization_id, detail=str(report_id))
     await session.flush()
-    return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=True)
+    return await _review(session, found, approved=True)
 
 
-async def start_changes_comment(session: AsyncSession, *, staff: User, report_id: int, version: int, store: FileStore,
-                                now: datetime) -> ProjectDraft:
+async def _staff_step(session: AsyncSession, *, staff: User, report_id: int, version: int, status: ReportStatus, step: str,
+                      already: AlreadyDone, store: FileStore, now: datetime) -> ProjectDraft:
+    """Staff about to write on that version of the report, still in `status` (their text is asked next)."""
     await require_staff(session, user_id=staff.id)
     report = await session.get(ProjectReport, report_id, populate_existing=True)
-    if report is None or report.status is not ReportStatus.SUBMITTED or report.version != version:
-        raise AlreadyDone()
+    if report is None or report.status is not status or report.version != version:
+        raise already
     await drop_draft(session, user=staff, store=store)
-    draft = ProjectDraft(user_id=staff.id, report_id=report_id, step="review_comment", answers={"version": version}, updated_at=now)
+    draft = ProjectDraft(user_id=staff.id, report_id=report_id, step=step, answers={"version": version}, updated_at=now)
     session.add(draft)
     await session.flush()
     return draft
 
 
-async def request_changes(session: AsyncSession, *, staff: User, draft: ProjectDraft, text: str, now: datetime) -> Review:
+async def _staff_text(session: AsyncSession, *, staff: User, draft: ProjectDraft, text: str) -> tuple[str, ReportContext]:
+    """Staff's text for the leaders (a request for changes, a reason to reopen), cleaned, and the
+    report their draft is about."""
     await require_staff(session, user_id=staff.id)
-    comment = parse_text(text, field_max=LONG_TEXT_MAX, min_length=2, multiline=True)
+    cleaned = parse_text(text, field_max=LONG_TEXT_MAX, min_length=2, multiline=True)
     assert draft.report_id is not None
-    found = await report_for(session, user=staff, report_id=draft.report_id)
+    return cleaned, await report_for(session, user=staff, report_id=draft.report_id)
+
+
+async def start_changes_comment(session: AsyncSession, *, staff: User, report_id: int, version: int, store: FileStore,
+                                now: datetime) -> ProjectDraft:
+    return await _staff_step(session, staff=staff, report_id=report_id, version=version, status=ReportStatus.SUBMITTED,
+                             step="review_comment", already=AlreadyDone(), store=store, now=now)
+
+
+async def request_changes(session: AsyncSession, *, staff: User, draft: ProjectDraft, text: str, now: datetime) -> Review:
+    comment, found = await _staff_text(session, staff=staff, draft=draft, text=text)
     await transition(session, ProjectReport, where={"id": draft.report_id, "status": ReportStatus.SUBMITTED, "version": draft.answers["version"]},
                      values={"status": ReportStatus.CHANGES_REQUESTED, "reviewed_at": now, "reviewed_by_id": staff.id,
                              "review_comment": comment, "step": None, "updated_at": now})
@@ -91,37 +110,28 @@ async def request_changes(session: AsyncSession, *, staff: User, draft: ProjectD
     audit.record(session, staff.id, "report.changes", now=now, organization_id=found.project.organization_id, detail=str(draft.report_id))
     await session.delete(draft)
     await session.flush()
-    return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=False, comment=comment)
+    return await _review(session, found, approved=False, comment=comment)
 
 
 # --- reopening an approved report: a reason, a confirmation, one conditional move -------------------------
 
 REOPEN_REASON = "reopen_reason"
 REOPEN_CONFIRM = "reopen_confirm"
+NO_LONGER_APPROVED = N_("This report is no longer approved: it was already reopened for changes.")
 
 
 async def start_reopening(session: AsyncSession, *, staff: User, report_id: int, version: int, store: FileStore,
                           now: datetime) -> ProjectDraft:
     """Staff about to give the reason for reopening that approved version (asked next)."""
-    await require_staff(session, user_id=staff.id)
-    report = await session.get(ProjectReport, report_id, populate_existing=True)
-    if report is None or report.status is not ReportStatus.APPROVED or report.version != version:
-        raise AlreadyDone(N_("This report is no longer approved: it was already reopened for changes."))
-    await drop_draft(session, user=staff, store=store)
-    draft = ProjectDraft(user_id=staff.id, report_id=report_id, step=REOPEN_REASON, answers={"version": version}, updated_at=now)
-    session.add(draft)
-    await session.flush()
-    return draft
+    return await _staff_step(session, staff=staff, report_id=report_id, version=version, status=ReportStatus.APPROVED,
+                             step=REOPEN_REASON, already=AlreadyDone(NO_LONGER_APPROVED), store=store, now=now)
 
 
 async def reopening_reason(session: AsyncSession, *, staff: User, draft: ProjectDraft, text: str, now: datetime) -> ReportContext:
     """The reason, kept in the draft until staff confirm (typing again replaces it)."""
-    await require_staff(session, user_id=staff.id)
-    reason = parse_text(text, field_max=LONG_TEXT_MAX, min_length=2, multiline=True)
-    assert draft.report_id is not None
-    found = await report_for(session, user=staff, report_id=draft.report_id)
+    reason, found = await _staff_text(session, staff=staff, draft=draft, text=text)
     if found.report.status is not ReportStatus.APPROVED:
-        raise AlreadyDone(N_("This report is no longer approved: it was already reopened for changes."))
+        raise AlreadyDone(NO_LONGER_APPROVED)
     draft.answers = {**draft.answers, "reason": reason}
     draft.step = REOPEN_CONFIRM
     draft.updated_at = now
@@ -134,7 +144,7 @@ async def reopen(session: AsyncSession, *, staff: User, report_id: int, version:
     moment, finds it no longer approved (AlreadyDone) and nobody is told twice."""
     await require_staff(session, user_id=staff.id)
     found = await report_for(session, user=staff, report_id=report_id)
-    already = AlreadyDone(N_("This report is no longer approved: it was already reopened for changes."))
+    already = AlreadyDone(NO_LONGER_APPROVED)
     draft = await session.get(ProjectDraft, staff.id, populate_existing=True)
     reason = (draft.answers or {}).get("reason") if draft is not None and draft.report_id == report_id and draft.step == REOPEN_CONFIRM else None
     if reason is None:
@@ -150,8 +160,7 @@ async def reopen(session: AsyncSession, *, staff: User, report_id: int, version:
     audit.record(session, staff.id, "report.reopened", now=now, organization_id=found.project.organization_id, detail=str(report_id))
     await session.delete(draft)
     await session.flush()
-    return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved=False, comment=reason,
-                  reopened=True)
+    return await _review(session, found, approved=False, comment=reason, reopened=True)
 
 
 async def give_up_reopening(session: AsyncSession, *, staff: User, store: FileStore) -> None:
