@@ -1,23 +1,36 @@
 """How the projects area shows its records: a proposal's card, a project in /projects, a
-report's card and the people reached, in the reader's language. Shared by handlers/projects/
+report's card and the people reached, in the reader's language; staff's paged lists of projects
+and reports, and the person's draft read again for an answer. Shared by handlers/projects/
 (proposals, staff decisions), handlers/project_reports.py (reports, reminders) and
 handlers/project_review.py (staff's review, the PDF)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from babel.numbers import format_decimal
+from telegram import Update
 
 from bot.districts import district_by_ubigeo
 from bot.i18n import N_, Translator
-from bot.models.people import User
-from bot.models.projects import Project, ProjectReport, ProjectStatus, ProjectTheme, ReportStatus
+from bot.models.people import Role, User
+from bot.models.projects import (
+    Project,
+    ProjectDraft,
+    ProjectReport,
+    ProjectStatus,
+    ProjectTheme,
+    ReportStatus,
+)
 from bot.services import people, projects
 from bot.services import project_reports as reports
+from bot.services.authority import ONLY_STAFF
 from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPLIT
-from handlers.common import escape
+from bot.textlimits import page_of, shorten
+from handlers.common import ROWS_PER_PAGE, escape, page_navigation, page_number, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
 
@@ -94,6 +107,57 @@ async def current_person(session, context: VocesContext) -> User:  # noqa: ANN00
     person = await people.get(session, context.person.id)  # type: ignore[union-attr]
     assert person is not None, "the gatekeeper creates the person before any handler runs"
     return person
+
+
+async def person_and_draft(session, context: VocesContext) -> tuple[User, ProjectDraft]:  # noqa: ANN001
+    """The person and the draft whose step they are answering (a proposal, or staff's step), read
+    again in this unit of work."""
+    person = await current_person(session, context)
+    draft = await projects.find_draft(session, user=person)
+    assert draft is not None, "the answer's step was read from this draft"
+    return person, draft
+
+
+# --- staff's lists: /proposals, /reportreview --------------------------------------------------------------
+
+Listed = TypeVar("Listed")
+
+
+async def staff_only(update: Update, context: VocesContext) -> bool:
+    """Whether a staff command may go on; anyone else is told it is for staff."""
+    if context.person is None or context.person.role is not Role.STAFF:
+        await reply(update, context, context.gettext(ONLY_STAFF))
+        return False
+    return True
+
+
+def staff_list(show: Callable[..., Awaitable[None]]):  # noqa: ANN201 - (command, page button)
+    """A staff list's two ways in: its command, which opens the first page (for staff only), and
+    the ◀️ / ▶️ button under it (`…:p<n>`), which opens another. `show(update, context, page=n)`
+    shows page n."""
+    async def command(update: Update, context: VocesContext) -> None:
+        if await staff_only(update, context):
+            await show(update, context, page=1)
+
+    async def page_button(update: Update, context: VocesContext, args: list[str]) -> object:
+        await show(update, context, page=page_number(":".join(args)))
+        return None
+
+    return command, page_button
+
+
+def staff_list_page(context: VocesContext, found: Sequence[Listed], *, page: int, callback_prefix: str,
+                    entry: Callable[[Listed], tuple[str, str, str, str]]) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    """One page of a staff list, ten at a time: a numbered line and a button for each of `found`,
+    which `entry` tells as (organization, project title, what follows the title, the button's data),
+    and the ◀️ / ▶️ row carrying `callback_prefix`."""
+    shown = page_of(found, page, size=ROWS_PER_PAGE)
+    lines, rows = [], []
+    for number, item in enumerate(shown.items, start=shown.first_index + 1):
+        organization, title, after_title, data = entry(item)
+        lines.append(f"{number}. {escape(organization)} — {escape(title)}{after_title}")
+        rows.append([(shorten(f"{number}. {shorten(organization, 20)} · {title}", 60), data)])
+    return lines, rows + page_navigation(context, shown, callback_prefix=callback_prefix)
 
 
 def proposal_card(i18n: Translator, details: projects.ProposalView) -> str:

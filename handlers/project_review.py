@@ -13,20 +13,17 @@ from telegram import Update
 
 from bot.documents import project_report as report_pdf
 from bot.i18n import N_
-from bot.models.people import Role
-from bot.models.projects import ProjectDraft, ReportStatus
+from bot.models.projects import Project, ProjectDraft, ProjectReport, ReportStatus
 from bot.services import project_reports as reports
 from bot.services import project_review as reviewing
 from bot.services import projects
-from bot.services.authority import NotAllowed
+from bot.services.authority import NotAllowed, require_staff
 from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES
 from bot.services.project_review import REOPEN_CONFIRM, REOPEN_REASON
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import page_of, shorten
 from bot.validation import InvalidInput
 from handlers.common import (
     END,
-    ROWS_PER_PAGE,
     ask,
     edit_or_reply,
     error_text,
@@ -34,8 +31,6 @@ from handlers.common import (
     keyboard,
     leave,
     notify,
-    page_navigation,
-    page_number,
     reply,
 )
 from handlers.context import VocesContext
@@ -48,8 +43,11 @@ from handlers.project_cards import (
     current_person,
     integer,
     period_text,
+    person_and_draft,
     report_card,
     soles,
+    staff_list,
+    staff_list_page,
 )
 from handlers.project_cards import (
     REPORT_FLOW as FLOW,
@@ -72,18 +70,6 @@ def arg(args: list[str], index: int) -> str:
 # --- staff: review --------------------------------------------------------------------------------------------
 
 
-async def review_list(update: Update, context: VocesContext) -> None:
-    if context.person is None or context.person.role is not Role.STAFF:
-        await reply(update, context, context.gettext("Only programme staff can do that."))
-        return
-    await show_review_list(update, context, page=1)
-
-
-async def review_page(update: Update, context: VocesContext, args: list[str]) -> object:
-    await show_review_list(update, context, page=page_number(":".join(args)))
-    return None
-
-
 async def show_review_list(update: Update, context: VocesContext, *, page: int) -> None:
     _ = context.gettext
     async with context.runtime.database.session() as session:
@@ -91,14 +77,16 @@ async def show_review_list(update: Update, context: VocesContext, *, page: int) 
     if not waiting:
         await edit_or_reply(update, context, _("No project reports are waiting for review."))
         return
-    shown = page_of(waiting, page, size=ROWS_PER_PAGE)
-    lines = [_("<b>Project reports waiting for review</b>"), ""]
-    rows = []
-    for number, (report, project, name) in enumerate(shown.items, start=shown.first_index + 1):
-        lines.append(f"{number}. {escape(name)} — {escape(project.title)}, {period_text(context.i18n, report)}")
-        rows.append([(shorten(f"{number}. {shorten(name, 20)} · {project.title}", 60), callback("rv", report.id))])
-    rows += page_navigation(context, shown, callback_prefix=callback("rl", "p"))
-    await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
+
+    def entry(waiting_report: tuple[ProjectReport, Project, str]) -> tuple[str, str, str, str]:
+        report, project, name = waiting_report
+        return name, project.title, ", " + period_text(context.i18n, report), callback("rv", report.id)
+
+    lines, rows = staff_list_page(context, waiting, page=page, callback_prefix=callback("rl", "p"), entry=entry)
+    await edit_or_reply(update, context, "\n".join([_("<b>Project reports waiting for review</b>"), "", *lines]), reply_markup=keyboard(rows))
+
+
+review_list, review_page = staff_list(show_review_list)  # /reportreview and its pages
 
 
 async def open_for_review(update: Update, context: VocesContext, args: list[str]) -> object:
@@ -107,8 +95,7 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
     report_id = integer(arg(args, 0))
     async with runtime.database.session() as session:
         person = await current_person(session, context)
-        if person.role is not Role.STAFF:
-            raise NotAllowed(N_("Only programme staff can do that."))
+        await require_staff(session, user_id=person.id)
         found = await reports.report_for(session, user=person, report_id=report_id)
         evidence = await reports.evidence_of(session, report_id=report_id)
     assert update.effective_chat is not None
@@ -155,25 +142,28 @@ async def staff_review_draft(context: VocesContext):  # noqa: ANN201
 
 
 async def staff_text(update: Update, context: VocesContext, draft: ProjectDraft, text: str) -> object:
-    """What staff type in the report conversation: a review comment, or why a report is reopened."""
-    if draft.step == REVIEW_COMMENT:
-        return await write_review_comment(update, context, text)
-    return await write_reopening_reason(update, context, text)
-
-
-async def write_review_comment(update: Update, context: VocesContext, text: str) -> object:
+    """What staff type in the report conversation: a review comment, or why a report is reopened
+    (typed again at the confirmation, it replaces the reason)."""
     runtime = context.runtime
+    step = REVIEW_COMMENT if draft.step == REVIEW_COMMENT else REOPEN_REASON
     try:
         async with runtime.database.session() as session:
-            staff = await current_person(session, context)
-            draft = await projects.find_draft(session, user=staff)
-            assert draft is not None
-            review = await reviewing.request_changes(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
+            staff, draft = await person_and_draft(session, context)
+            if step == REVIEW_COMMENT:
+                written = await reviewing.request_changes(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
+            else:
+                written = await reviewing.reopening_reason(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
     except (AlreadyDone, NotAllowed) as error:
         await reply(update, context, "⚠️ " + error_text(context, error))
         return await leave(update, context, FLOW)
     except InvalidInput as error:
-        return await ask(update, context, flow=FLOW, step=REVIEW_COMMENT, text="⚠️ " + error_text(context, error))
+        return await ask(update, context, flow=FLOW, step=step, text="⚠️ " + error_text(context, error))
+    if isinstance(written, reviewing.Review):
+        return await changes_requested(update, context, written)
+    return await ask_to_confirm_reopening(update, context, written, draft.answers["reason"])
+
+
+async def changes_requested(update: Update, context: VocesContext, review: reviewing.Review) -> object:
     await tell_leaders(context, review)
     await reply(update, context, context.gettext("✏️ Sent. I asked the leaders of %(organization)s for the changes.") % {"organization": escape(review.found.organization.name)})
     return await leave(update, context, FLOW)
@@ -191,24 +181,12 @@ async def start_reopening(update: Update, context: VocesContext, args: list[str]
         "Why reopen this approved report? Write what must be corrected: the leaders will read it as you write it, with a button to make the changes."))
 
 
-async def write_reopening_reason(update: Update, context: VocesContext, text: str) -> object:
+async def ask_to_confirm_reopening(update: Update, context: VocesContext, found: reports.ReportContext, reason: str) -> object:
     _ = context.gettext
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            staff = await current_person(session, context)
-            draft = await projects.find_draft(session, user=staff)
-            assert draft is not None
-            found = await reviewing.reopening_reason(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
-    except (AlreadyDone, NotAllowed) as error:
-        await reply(update, context, "⚠️ " + error_text(context, error))
-        return await leave(update, context, FLOW)
-    except InvalidInput as error:
-        return await ask(update, context, flow=FLOW, step=REOPEN_REASON, text="⚠️ " + error_text(context, error))
     report = found.report
     question = (_("Reopen the %(period)s of “%(title)s” (%(organization)s) for changes? The leaders will read:") % {
         "period": period_text(context.i18n, report), "title": escape(found.project.title), "organization": escape(found.organization.name)}
-        + f"\n\n<i>{escape(draft.answers['reason'])}</i>\n\n"
+        + f"\n\n<i>{escape(reason)}</i>\n\n"
         + _("The approved version keeps counting in the totals until a new one is approved. To change the reason, write it again."))
     rows = [[(_("↩️ Yes, reopen it"), callback("rok", report.id, report.version)), (_("No, leave it approved"), callback("rox", report.id))]]
     return await ask(update, context, flow=FLOW, step=REOPEN_CONFIRM, text=question, reply_markup=keyboard(rows))

@@ -30,7 +30,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import shows_current_card
-from handlers.project_cards import current_person, integer, project_text
+from handlers.project_cards import current_person, integer, person_and_draft, project_text
 from handlers.projects.common import FLOW, ask_current, callback, load_draft
 from handlers.projects.staff import fund, show_staff_list, staff_answer
 
@@ -146,9 +146,7 @@ async def on_file(update: Update, context: VocesContext) -> object:
             raise projects.ProjectError(N_("That file is too large: the limit is 20 MB."))
         content = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
         async with runtime.database.session() as session:
-            person = await current_person(session, context)
-            draft = await projects.find_draft(session, user=person)
-            assert draft is not None
+            _person, draft = await person_and_draft(session, context)
             await projects.attach_document(session, draft=draft, store=runtime.files, content=content, name=document.file_name,
                                            mime_type=document.mime_type, now=runtime.clock.now())
     except InvalidInput as error:
@@ -186,15 +184,12 @@ async def draft_button(update: Update, context: VocesContext, args: list[str], a
             rows.append([(_("⬅️ Back to the summary"), callback("summary"))])
             return await ask(update, context, flow=FLOW, step=draft.step, text=_("Which answer do you want to change?"), reply_markup=keyboard(rows))
         async with runtime.database.session() as session:
-            person = await current_person(session, context)
-            draft = await projects.find_draft(session, user=person)
-            assert draft is not None
+            _person, draft = await person_and_draft(session, context)
             await projects.edit_field(session, draft=draft, field=value, now=runtime.clock.now())
         return await ask_current(update, context, draft)
     if action == "summary":
         async with runtime.database.session() as session:
-            draft = await projects.find_draft(session, user=await current_person(session, context))
-            assert draft is not None
+            _person, draft = await person_and_draft(session, context)
             await projects.back_to_summary(session, draft=draft, now=runtime.clock.now())
         return await ask_current(update, context, draft)
     if action == "send" and step is Step.SUMMARY:
@@ -215,9 +210,7 @@ async def send(update: Update, context: VocesContext) -> object:
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            person = await current_person(session, context)
-            draft = await projects.find_draft(session, user=person)
-            assert draft is not None
+            person, draft = await person_and_draft(session, context)
             sent = await projects.send(session, draft=draft, user=person, now=runtime.clock.now())
             organization = await projects.organization_name(session, sent.project.organization_id)
             staff_members = await projects.staff_members(session)

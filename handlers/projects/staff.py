@@ -6,45 +6,36 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import N_
-from bot.models.people import Role
-from bot.models.projects import ProjectDraft, ProjectStatus, ReportFrequency
+from bot.models.projects import Project, ProjectDraft, ProjectStatus, ReportFrequency
 from bot.services import project_reports, projects
-from bot.services.authority import NotAllowed
+from bot.services.authority import NotAllowed, require_staff
 from bot.services.projects import Step
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import page_of, shorten
 from bot.validation import InvalidInput
 from handlers.common import (
     END,
-    ROWS_PER_PAGE,
     edit_or_reply,
     error_text,
     escape,
     keyboard,
     leave,
     notify,
-    page_navigation,
-    page_number,
     reply,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
-from handlers.project_cards import STATUS, current_person, integer, soles, totals_text
+from handlers.project_cards import (
+    STATUS,
+    current_person,
+    integer,
+    person_and_draft,
+    soles,
+    staff_list,
+    staff_list_page,
+    totals_text,
+)
 from handlers.projects.card import show_project
 from handlers.projects.common import FLOW, OPEN_STATUSES, ask_current, callback
-
-
-async def proposals(update: Update, context: VocesContext) -> None:
-    if context.person is None or context.person.role is not Role.STAFF:
-        await reply(update, context, context.gettext("Only programme staff can do that."))
-        return
-    await show_staff_list(update, context, page=1)
-
-
-async def list_page(update: Update, context: VocesContext, args: list[str]) -> object:
-    await show_staff_list(update, context, page=page_number(":".join(args)))
-    return None
 
 
 async def show_staff_list(update: Update, context: VocesContext, *, page: int) -> None:
@@ -57,23 +48,23 @@ async def show_staff_list(update: Update, context: VocesContext, *, page: int) -
     if not found:
         await edit_or_reply(update, context, header + "\n\n" + _("No projects are open."))
         return
-    shown = page_of(found, page, size=ROWS_PER_PAGE)
-    lines = [header, ""]
-    rows = []
-    for number, (project, name) in enumerate(shown.items, start=shown.first_index + 1):
-        lines.append(f"{number}. {escape(name)} — {escape(project.title)} ({_(STATUS[project.status])})")
-        rows.append([(shorten(f"{number}. {shorten(name, 20)} · {project.title}", 60), callback("open", project.id))])
-    rows += page_navigation(context, shown, callback_prefix=callback("list", "p"))
+
+    def entry(listed: tuple[Project, str]) -> tuple[str, str, str, str]:
+        project, name = listed
+        return name, project.title, f" ({_(STATUS[project.status])})", callback("open", project.id)
+
+    lines, rows = staff_list_page(context, found, page=page, callback_prefix=callback("list", "p"), entry=entry)
     rows.append([(_("📊 People reached, in detail"), callback("totals"))])
-    await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
+    await edit_or_reply(update, context, "\n".join([header, "", *lines]), reply_markup=keyboard(rows))
+
+
+proposals, list_page = staff_list(show_staff_list)  # /proposals and its pages
 
 
 async def show_totals(update: Update, context: VocesContext, args: list[str]) -> object:
     """Programme-wide people reached by every dimension, from approved reports only."""
     async with context.runtime.database.session() as session:
-        staff = await current_person(session, context)
-        if staff.role is not Role.STAFF:
-            raise NotAllowed(N_("Only programme staff can do that."))
+        await require_staff(session, user_id=(await current_person(session, context)).id)
         totals = await project_reports.beneficiary_totals(session)
     await reply(update, context, totals_text(context.i18n, totals), reply_markup=keyboard([[(context.gettext("⬅️ All projects"), callback("list", "p1"))]]))
     return None
@@ -93,18 +84,18 @@ async def move_project(update: Update, context: VocesContext, args: list[str]) -
 
 
 async def start_comment(update: Update, context: VocesContext, args: list[str]) -> object:
-    runtime = context.runtime
-    async with runtime.database.session() as session:
-        draft = await projects.start_staff_step(session, staff=await current_person(session, context), project_id=integer(args[0]),
-                                                step=Step.COMMENT, store=runtime.files, now=runtime.clock.now())
-    return await ask_current(update, context, draft)
+    return await start_step(update, context, integer(args[0]), Step.COMMENT)
 
 
 async def start_funding(update: Update, context: VocesContext, args: list[str]) -> object:
+    return await start_step(update, context, integer(args[0]), Step.FUND_AMOUNT)
+
+
+async def start_step(update: Update, context: VocesContext, project_id: int, step: Step) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        draft = await projects.start_staff_step(session, staff=await current_person(session, context), project_id=integer(args[0]),
-                                                step=Step.FUND_AMOUNT, store=runtime.files, now=runtime.clock.now())
+        draft = await projects.start_staff_step(session, staff=await current_person(session, context), project_id=project_id,
+                                                step=step, store=runtime.files, now=runtime.clock.now())
     return await ask_current(update, context, draft)
 
 
@@ -112,9 +103,7 @@ async def staff_answer(update: Update, context: VocesContext, draft: ProjectDraf
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            staff = await current_person(session, context)
-            draft = await projects.find_draft(session, user=staff)
-            assert draft is not None
+            staff, draft = await person_and_draft(session, context)
             if Step(draft.step) is Step.COMMENT:
                 decision = await projects.comment(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
             else:
@@ -140,9 +129,7 @@ async def fund(update: Update, context: VocesContext, draft: ProjectDraft, frequ
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            staff = await current_person(session, context)
-            draft = await projects.find_draft(session, user=staff)
-            assert draft is not None
+            staff, draft = await person_and_draft(session, context)
             decision = await projects.fund(session, staff=staff, draft=draft, frequency=frequency, now=runtime.clock.now())
             await project_reports.plan_deadlines(session, project_id=decision.project.id, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours)
     except (AlreadyDone, NotAllowed):
