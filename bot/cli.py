@@ -1,4 +1,4 @@
-"""The command line: `voces-bot run | playground | db upgrade | db revision | i18n ... | files seal`.
+"""The command line: `voces-bot run | playground | db upgrade | db revision | i18n ... | files seal | backup | restore`.
 
 This is the one module of `bot/` that wires the Telegram layer (`handlers/`) to the domain.
 """
@@ -9,6 +9,7 @@ import argparse
 import logging
 import secrets
 import sys
+from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
 
@@ -40,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("keygen", help="print a new ID_ENCRYPTION_KEY")
     files = commands.add_parser("files", help="the stored files").add_subparsers(dest="files_command", required=True)
     files.add_parser("seal", help="encrypt files stored in clear before the store encrypted (bot stopped)")
+    backup = commands.add_parser("backup", help="back up the database and the documents, while the bot runs")
+    backup.add_argument("folder", type=Path, help="where to write the archive: another disk, ideally")
+    restore = commands.add_parser("restore", help="put a backup back, into a home without data (bot stopped)")
+    restore.add_argument("archive", type=Path, help="a voces-backup-….tar.gz")
     args = parser.parse_args(argv)
 
     if args.command == "keygen":
@@ -82,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "files":
         return seal_files(settings)
+    if args.command in ("backup", "restore"):
+        return back_up(settings, args.folder) if args.command == "backup" else restore_backup(settings, args.archive)
     if args.command == "playground":
         return run_playground(settings, host=args.host, port=args.port)
     if not settings.bot_token:
@@ -128,6 +135,51 @@ def seal_files(settings: Settings) -> int:
         asyncio.run(seal())
     finally:
         lock.release()
+    return 0
+
+
+def back_up(settings: Settings, folder: Path) -> int:
+    from datetime import UTC, datetime
+
+    from bot import backup
+
+    try:
+        report = backup.take(settings, folder, now=datetime.now(UTC))
+    except backup.BackupRefused as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Backed up to {report.archive}: "
+          + ("the database and " if report.database_included else "")
+          + f"{report.files} stored file(s).")
+    if not report.database_included:
+        print("The database is PostgreSQL: back it up with pg_dump (see the README).")
+    if report.files_gone:
+        print(f"{report.files_gone} file(s) were erased, or were past retention, while the backup ran.")
+    print("The identity-number key is not in the archive: keep a copy of it apart from the backups.")
+    return 0
+
+
+def restore_backup(settings: Settings, archive: Path) -> int:
+    from bot import backup, instance_lock
+    from bot.private import private_folder
+
+    database = backup.sqlite_file(settings)
+    if database is not None:
+        private_folder(database.parent)  # before the lock file makes it with the default mode
+    lock = instance_lock.for_database(settings.database_url)
+    if not lock.try_acquire():
+        print("The bot is running on this database: stop it, then restore.", file=sys.stderr)
+        return 2
+    try:
+        report = backup.restore(settings, archive)
+    except backup.BackupRefused as error:
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        lock.release()
+    print(f"Restored {report.files} stored file(s)"
+          + (f" and the database at {report.database}" if report.database else " (PostgreSQL: restore the database with pg_restore)")
+          + ". The next `voces-bot run` upgrades its schema if it is older; it needs the same ID_ENCRYPTION_KEY.")
     return 0
 
 

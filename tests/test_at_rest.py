@@ -20,7 +20,7 @@ from bot.private import log_where_data_lives
 from bot.services.file_sealing import seal_clear_files
 from bot.storage import FileStore
 from tests.flows import consented
-from tests.test_ruos import leader, organization_led_by, staff_member  # noqa: F401 - fixtures
+from tests.test_ruos import leader, organization_led_by, sends_a_document, staff_member  # noqa: F401 - fixtures
 
 # A board list as a scanner writes it: the identity numbers are in the PDF's text.
 BOARD_LIST = (
@@ -66,11 +66,7 @@ async def test_a_board_list_is_kept_encrypted_and_staff_receive_the_original(bot
 
 async def test_files_kept_in_clear_before_the_store_encrypted_are_sealed_and_still_reach_staff(bot, leader, staff_member):  # noqa: F811
     await organization_led_by(bot, leader)
-    await leader.sends("/ruos")
-    await leader.taps("List of the board")
-    await leader.taps("Upload")
-    await leader.uploads_document(BOARD_LIST, "nomina.pdf", "application/pdf")
-    await leader.taps("Done")
+    await sends_a_document(leader, "List of the board", BOARD_LIST, "nomina.pdf")
     async with await bot.session() as session:  # as it was stored before the store encrypted
         stored = await session.scalar(select(StoredFile))
         (bot.storage_dir / stored.storage_path).unlink()

@@ -71,6 +71,15 @@ async def organization_led_by(bot, leader, *, district: str = CARMEN_DE_LA_LEGUA
         return organization.id
 
 
+async def sends_a_document(leader, item: str, content: bytes, file_name: str) -> None:
+    """The leader opens /ruos, uploads one PDF for `item` and sends it for review."""
+    await leader.sends("/ruos")
+    await leader.taps(item)
+    await leader.taps("Upload")
+    await leader.uploads_document(content, file_name, "application/pdf")
+    await leader.taps("Done")
+
+
 @pytest.fixture
 def leader(bot):  # noqa: ANN201
     return bot.user(first_name="Carmen", language_code="en")
