@@ -28,7 +28,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".voces-installed"
 CONSTRAINTS = ROOT / "constraints.txt"
-VOCES_BOT_COMMANDS = ("playground", "db", "i18n", "keygen")
+VOCES_BOT_COMMANDS = ("playground", "db", "i18n", "keygen", "files", "backup", "restore")
 
 
 def run(*command: str | Path, **kwargs: object) -> None:
