@@ -17,6 +17,9 @@ The key is not in the archive, on purpose: whoever holds both reads everything. 
 (the README says how). A backup also keeps people who have since erased their data until the
 backup itself is deleted: keep backups no longer than you need them.
 
+With BACKUP_DIR set the bot takes one every night and deletes those older than
+BACKUP_KEEP_DAYS (handlers/backups.py).
+
 Restoring writes the database and the documents where the settings say, into a home with
 neither (it never overwrites), with the bot stopped; the next `voces-bot run` upgrades an older
 schema as usual.
@@ -31,7 +34,7 @@ import sqlite3
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -39,6 +42,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.private import FILE_MODE, private_folder
 
+ARCHIVE_STAMP = "voces-backup-%Y%m%d-%H%M%S.tar.gz"  # in UTC
 DATABASE_MEMBER = "database/voces.sqlite3"
 FILES_FOLDER = "files"
 MANIFEST_MEMBER = "manifest.json"
@@ -74,7 +78,7 @@ def take(settings: Settings, folder: Path, *, now: datetime) -> BackupReport:
     if database is not None and not database.is_file():
         raise BackupRefused(f"There is no database at {database} to back up (DATABASE_URL).")
     private_folder(folder)
-    target = folder / f"voces-backup-{now:%Y%m%d-%H%M%S}.tar.gz"
+    target = folder / now.astimezone(UTC).strftime(ARCHIVE_STAMP)
     if target.exists():
         raise BackupRefused(f"{target} exists already: wait a second, or choose another folder.")
     with tempfile.TemporaryDirectory(dir=folder, prefix=".backup-") as scratch:
@@ -98,6 +102,21 @@ def take(settings: Settings, folder: Path, *, now: datetime) -> BackupReport:
             _add_bytes(archive, MANIFEST_MEMBER, json.dumps(manifest, indent=2).encode())
         os.replace(partial, target)
     return BackupReport(target, database is not None, len(copied), len(named - copied))
+
+
+def rotate(folder: Path, *, keep: timedelta, now: datetime) -> list[Path]:
+    """Delete the backups in `folder` taken longer than `keep` ago (by the time in their name);
+    returns what was deleted. Other files there are left alone."""
+    deleted = []
+    for path in sorted(folder.glob("voces-backup-*.tar.gz")):
+        try:
+            taken = datetime.strptime(path.name, ARCHIVE_STAMP).replace(tzinfo=UTC)
+        except ValueError:
+            continue  # not one of ours
+        if taken < now - keep:
+            path.unlink(missing_ok=True)
+            deleted.append(path)
+    return deleted
 
 
 def _snapshot_sqlite(database: Path, snapshot: Path) -> None:

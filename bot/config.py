@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     retention_audit_days: int = Field(default=730, ge=1)
     retention_reminder_days: int = Field(default=90, ge=1)
     retention_withdrawn_days: int = Field(default=90, ge=1)
+    # Set, the bot backs itself up there every night (bot/backup.py) and deletes its backups
+    # older than BACKUP_KEEP_DAYS, so what someone erased is gone from the backups too by then.
+    backup_dir: Path | None = None
+    backup_keep_days: int = Field(default=30, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -167,6 +171,7 @@ def _anchored(settings: Settings, home: Path) -> Settings:
         "id_key_file": under_home(settings.id_key_file),
         "storage_dir": under_home(settings.storage_dir),
         "requirements_dir": under_home(settings.requirements_dir),
+        "backup_dir": under_home(settings.backup_dir),
     }
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":

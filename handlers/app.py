@@ -15,6 +15,7 @@ from telegram.warnings import PTBUserWarning
 from bot.db import Database
 from bot.runtime import Runtime
 from handlers import (
+    backups,
     broadcasts,
     console,
     errors,
@@ -107,6 +108,7 @@ def _register_handlers(application: VocesApplication) -> None:
     registration.register(application)
     # The staff console: its /pending gathers every area's waiting work, registrations too.
     console.register(application)
+    backups.register(application)
     rights.register(application)
     organizations.register(application)
     ruos.register(application)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import tarfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.models.ruos import StoredFile
+from handlers.backups import run_backup
 from tests.harness import TEST_ID_KEY, BotUnderTest
 from tests.test_command_line import voces_bot
 from tests.test_ruos import PDF, organization_led_by, sends_a_document
@@ -71,3 +73,24 @@ async def test_on_postgresql_the_backup_holds_the_documents_and_points_to_pg_dum
     (archive,) = (tmp_path / "backups").glob("voces-backup-*.tar.gz")
     with tarfile.open(archive) as opened:
         assert "database/voces.sqlite3" not in opened.getnames() and "manifest.json" in opened.getnames()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_with_backup_dir_set_the_bot_backs_itself_up_every_night_and_keeps_only_the_last_days(bot, tmp_path):
+    nightly = tmp_path / "nightly"
+    bot.settings_overrides.update(backup_dir=nightly, backup_keep_days=2)
+    await bot.restart()
+    assert bot.application is not None and bot.application.job_queue is not None
+    assert [job.name for job in bot.application.job_queue.jobs()].count("nightly backup") == 1
+    leader = bot.user(first_name="Carmen", language_code="en")
+    await organization_led_by(bot, leader)
+
+    taken = []
+    for days in (0, 1, 2):                                                 # three nights: the 23rd, 24th and 26th
+        bot.clock.advance(timedelta(days=days))
+        report = await run_backup(bot.runtime)
+        assert report is not None and report.database_included
+        taken.append(report.archive.name)
+    # Kept: the last two days' (the 24th's is exactly two days old); the 23rd's is gone.
+    assert sorted(path.name for path in nightly.iterdir()) == taken[1:]
+    assert taken[0] == "voces-backup-20261123-150000.tar.gz"
