@@ -4,8 +4,9 @@ One archive, `voces-backup-<UTC time>.tar.gz`, readable by its owner only (0600)
 
 - `database/voces.sqlite3`: the SQLite database as one consistent snapshot, taken with SQLite's
   online backup while the bot goes on writing (copying the file instead can catch half a write,
-  or miss what is still in the write-ahead log). On PostgreSQL the database is `pg_dump`'s to
-  back up; the archive then holds the documents only, and says so.
+  or miss what is still in the write-ahead log). On PostgreSQL, `database/voces.pgdump`:
+  `pg_dump`'s custom format, itself one consistent snapshot; without a pg_dump on the machine
+  the archive holds the documents only, and says so.
 - `files/…`: every stored document as it is on disk, already encrypted with the identity-number
   key. Stored files never change (their name is their content's hash) and are written before
   the row naming them is committed, so every document the snapshot names is there, unless it
@@ -21,8 +22,8 @@ With BACKUP_DIR set the bot takes one every night and deletes those older than
 BACKUP_KEEP_DAYS (handlers/backups.py).
 
 Restoring writes the database and the documents where the settings say, into a home with
-neither (it never overwrites), with the bot stopped; the next `voces-bot run` upgrades an older
-schema as usual.
+neither (an SQLite file that does not exist yet, or an empty PostgreSQL database: it never
+overwrites), with the bot stopped; the next `voces-bot run` upgrades an older schema as usual.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -44,6 +47,7 @@ from bot.private import FILE_MODE, private_folder
 
 ARCHIVE_STAMP = "voces-backup-%Y%m%d-%H%M%S.tar.gz"  # in UTC
 DATABASE_MEMBER = "database/voces.sqlite3"
+PG_DUMP_MEMBER = "database/voces.pgdump"
 FILES_FOLDER = "files"
 MANIFEST_MEMBER = "manifest.json"
 
@@ -55,14 +59,15 @@ class BackupRefused(Exception):
 @dataclass(frozen=True)
 class BackupReport:
     archive: Path
-    database_included: bool  # False on PostgreSQL: pg_dump's job
+    database_included: bool  # False on PostgreSQL without a pg_dump to run
     files: int
     files_gone: int  # named by the snapshot, erased or past retention before they were copied
+    database_note: str = ""  # why the database is not in it
 
 
 @dataclass(frozen=True)
 class RestoreReport:
-    database: Path | None
+    database: str | None  # where the database went (a file, or PostgreSQL's database name)
     files: int
 
 
@@ -82,26 +87,61 @@ def take(settings: Settings, folder: Path, *, now: datetime) -> BackupReport:
     if target.exists():
         raise BackupRefused(f"{target} exists already: wait a second, or choose another folder.")
     with tempfile.TemporaryDirectory(dir=folder, prefix=".backup-") as scratch:
-        snapshot = Path(scratch) / "voces.sqlite3"
         named: set[str] = set()
         revision = None
+        note = ""
         if database is not None:
-            _snapshot_sqlite(database, snapshot)
-            revision, named = _read_snapshot(snapshot)
+            dump, member = Path(scratch) / "voces.sqlite3", DATABASE_MEMBER
+            _snapshot_sqlite(database, dump)
+            revision, named = _read_snapshot(dump)
+        else:
+            dump, member = Path(scratch) / "voces.pgdump", PG_DUMP_MEMBER
+            note = _pg_dump(settings.database_url, dump)
+        included = not note
         # Written beside the target and renamed: an interrupted backup never looks finished.
         partial = Path(scratch) / target.name
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
-            if database is not None:
-                archive.add(snapshot, arcname=DATABASE_MEMBER)
+            if included:
+                archive.add(dump, arcname=member)
             copied = _add_files(archive, settings.storage_dir)
             manifest = {
                 "taken_at": now.isoformat(), "schema_revision": revision, "files": len(copied),
-                "database": "included" if database is not None else "not included: PostgreSQL is backed up with pg_dump",
+                "database": member if included else f"not included: {note}",
             }
             _add_bytes(archive, MANIFEST_MEMBER, json.dumps(manifest, indent=2).encode())
         os.replace(partial, target)
-    return BackupReport(target, database is not None, len(copied), len(named - copied))
+    return BackupReport(target, included, len(copied), len(named - copied), note)
+
+
+def _libpq_environment(database_url: str) -> dict[str, str]:
+    """pg_dump's and pg_restore's connection, in the environment: a password on the command line
+    would show in the machine's process list."""
+    url = make_url(database_url)
+    values = {"PGHOST": url.host, "PGPORT": str(url.port) if url.port else None, "PGUSER": url.username,
+              "PGPASSWORD": url.password, "PGDATABASE": url.database}
+    return {**os.environ, **{name: str(value) for name, value in values.items() if value}}
+
+
+def _postgres_program(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0)
+    return str(versions[-1]) if versions else None
+
+
+def _pg_dump(database_url: str, target: Path) -> str:
+    """Dump the database in pg_dump's custom format; returns why not, or "" when done."""
+    program = _postgres_program("pg_dump")
+    if program is None:
+        return "no pg_dump on this machine (install PostgreSQL's client programs)"
+    done = subprocess.run([program, "--format=custom", "--no-owner", "--no-privileges", f"--file={target}"],
+                          env=_libpq_environment(database_url), capture_output=True, text=True, timeout=3600, check=False)
+    if done.returncode != 0:
+        return f"pg_dump failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}"
+    target.chmod(FILE_MODE)
+    return ""
 
 
 def rotate(folder: Path, *, keep: timedelta, now: datetime) -> list[Path]:
@@ -179,26 +219,49 @@ def restore(settings: Settings, archive_path: Path) -> RestoreReport:
         opened = tarfile.open(archive_path, mode="r:gz")
     except (tarfile.TarError, OSError) as error:
         raise BackupRefused(f"{archive_path} is not a Voces backup ({error}).") from error
-    with opened as archive:
+    with opened as archive, tempfile.TemporaryDirectory(prefix="voces-restore-") as scratch:
         members = {member.name: member for member in archive.getmembers()}
         if MANIFEST_MEMBER not in members:
             raise BackupRefused(f"{archive_path} is not a Voces backup (it has no {MANIFEST_MEMBER}).")
-        restored_database = None
+        files = [(name.removeprefix(f"{FILES_FOLDER}/"), member) for name, member in members.items()
+                 if name.startswith(f"{FILES_FOLDER}/") and member.isfile()]
+        for relative, _member in files:
+            if Path(relative).is_absolute() or ".." in Path(relative).parts:
+                raise BackupRefused(f"{archive_path} names a file outside the store ({relative}): not restored.")
+        restored = None
         if DATABASE_MEMBER in members:
             if database is None:
                 raise BackupRefused("This backup holds an SQLite database, but DATABASE_URL names PostgreSQL: point it at an SQLite file.")
             _extract(archive, members[DATABASE_MEMBER], database)
-            restored_database = database
-        files = 0
-        for name, member in members.items():
-            if not name.startswith(f"{FILES_FOLDER}/") or not member.isfile():
-                continue
-            relative = Path(name.removeprefix(f"{FILES_FOLDER}/"))
-            if relative.is_absolute() or ".." in relative.parts:
-                raise BackupRefused(f"{archive_path} names a file outside the store ({name}): not restored.")
+            restored = str(database)
+        elif PG_DUMP_MEMBER in members:
+            if database is not None:
+                raise BackupRefused("This backup holds a PostgreSQL database, but DATABASE_URL names an SQLite file: point it at an empty PostgreSQL database.")
+            dump = Path(scratch) / "voces.pgdump"
+            _extract(archive, members[PG_DUMP_MEMBER], dump)
+            _pg_restore(settings.database_url, dump)
+            restored = make_url(settings.database_url).database
+        for relative, member in files:
             _extract(archive, member, storage / relative)
-            files += 1
-    return RestoreReport(restored_database, files)
+    return RestoreReport(restored, len(files))
+
+
+def _pg_restore(database_url: str, dump: Path) -> None:
+    program, psql = _postgres_program("pg_restore"), _postgres_program("psql")
+    if program is None or psql is None:
+        raise BackupRefused("There is no pg_restore or psql on this machine: install PostgreSQL's client programs.")
+    environment = _libpq_environment(database_url)
+    tables = subprocess.run([psql, "--no-psqlrc", "--tuples-only", "--no-align", "--command",
+                             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"],
+                            env=environment, capture_output=True, text=True, timeout=60, check=False)
+    if tables.returncode != 0:
+        raise BackupRefused(f"Could not reach the database DATABASE_URL names: {tables.stderr.strip()}")
+    if tables.stdout.strip() != "0":
+        raise BackupRefused("The database DATABASE_URL names has tables already: restore into an empty database.")
+    done = subprocess.run([program, "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={environment['PGDATABASE']}", str(dump)],
+                          env=environment, capture_output=True, text=True, timeout=3600, check=False)
+    if done.returncode != 0:
+        raise BackupRefused(f"pg_restore failed: {done.stderr.strip()}")
 
 
 def _extract(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path) -> None:

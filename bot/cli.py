@@ -152,7 +152,7 @@ def back_up(settings: Settings, folder: Path) -> int:
           + ("the database and " if report.database_included else "")
           + f"{report.files} stored file(s).")
     if not report.database_included:
-        print("The database is PostgreSQL: back it up with pg_dump (see the README).")
+        print(f"The database is not in it: {report.database_note}. Back it up with pg_dump (see the README).")
     if report.files_gone:
         print(f"{report.files_gone} file(s) were erased, or were past retention, while the backup ran.")
     print("The identity-number key is not in the archive: keep a copy of it apart from the backups.")
@@ -178,7 +178,7 @@ def restore_backup(settings: Settings, archive: Path) -> int:
     finally:
         lock.release()
     print(f"Restored {report.files} stored file(s)"
-          + (f" and the database at {report.database}" if report.database else " (PostgreSQL: restore the database with pg_restore)")
+          + (f" and the database ({report.database})" if report.database else " (the backup holds no database)")
           + ". The next `voces-bot run` upgrades its schema if it is older; it needs the same ID_ENCRYPTION_KEY.")
     return 0
 

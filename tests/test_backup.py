@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import tarfile
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from bot.models.ruos import StoredFile
 from handlers.backups import run_backup
@@ -24,8 +27,9 @@ def cli(*args: str, home: Path, database_url: str, storage: Path):  # noqa: ANN2
     return asyncio.to_thread(voces_bot, *args, env=env, cwd=home)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-async def test_a_backup_taken_while_the_bot_runs_restores_into_a_new_home_and_the_bot_goes_on(bot, database_url, tmp_path):
+async def backed_up_and_restored(bot, database_url: str, tmp_path: Path, *, restore_to: str, dump: str) -> None:
+    """A leader's organization and document, backed up while the bot runs, restored into a new
+    home (`restore_to`, a database with nothing in it), and the bot going on from there."""
     leader = bot.user(first_name="Carmen", language_code="en")
     await organization_led_by(bot, leader)
     await sends_a_document(leader, "Request with sworn statement", PDF, "solicitud.pdf")
@@ -38,41 +42,51 @@ async def test_a_backup_taken_while_the_bot_runs_restores_into_a_new_home_and_th
     with tarfile.open(archive) as opened:
         names = opened.getnames()
         contents = b"".join(opened.extractfile(m).read() for m in opened.getmembers() if m.isfile())  # type: ignore[union-attr]
-    assert "database/voces.sqlite3" in names and "manifest.json" in names
+    assert dump in names and "manifest.json" in names
     assert sum(name.startswith("files/") for name in names) == 1
     assert PDF not in contents and b"001234567" not in contents           # documents and ID numbers stay encrypted
 
-    # A new home: the restored bot has the organization and the document, on the same key.
     home = tmp_path / "new-home"
-    home.mkdir()
-    restored_url, restored_files = f"sqlite:///{home}/voces.sqlite3", home / "files"
-    done = await cli("restore", str(archive), home=home, database_url=restored_url, storage=restored_files)
+    home.mkdir(exist_ok=True)
+    restored_files = home / "files"
+    done = await cli("restore", str(archive), home=home, database_url=restore_to, storage=restored_files)
     assert done.returncode == 0, done.stderr
     assert "Restored 1 stored file(s) and the database" in done.stdout
-    again = await cli("restore", str(archive), home=home, database_url=restored_url, storage=restored_files)
-    assert again.returncode == 2 and "A database exists" in again.stderr   # never over what is there
+    again = await cli("restore", str(archive), home=home, database_url=restore_to, storage=tmp_path / "elsewhere")
+    assert again.returncode == 2 and ("A database exists" in again.stderr or "has tables already" in again.stderr)
 
     await bot.stop()
-    restored = BotUnderTest(emulator=bot.emulator, database_url=f"sqlite+aiosqlite:///{home}/voces.sqlite3", storage_dir=restored_files)
+    restored = BotUnderTest(emulator=bot.emulator, database_url=restore_to.replace("sqlite://", "sqlite+aiosqlite://"),
+                            storage_dir=restored_files)
     await restored.start()
     try:
         await leader.sends("/ruos")
         assert "📤 Request with sworn statement — sent, waiting for the programme's review" in leader.last_text
         async with await restored.session() as session:
             path = await session.scalar(select(StoredFile.storage_path))
-        assert restored.runtime is not None and restored.runtime.files.read(path) == PDF
+        assert restored.runtime is not None and restored.runtime.files.read(path) == PDF   # on the same key
     finally:
         await restored.stop()
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_a_backup_taken_while_the_bot_runs_restores_into_a_new_home_and_the_bot_goes_on(bot, database_url, tmp_path):
+    await backed_up_and_restored(bot, database_url, tmp_path, restore_to=f"sqlite:///{tmp_path}/new-home/voces.sqlite3",
+                                 dump="database/voces.sqlite3")
+
+
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
-async def test_on_postgresql_the_backup_holds_the_documents_and_points_to_pg_dump(bot, database_url, tmp_path):
-    taken = await cli("backup", str(tmp_path / "backups"), home=tmp_path, database_url=database_url, storage=bot.storage_dir)
-    assert taken.returncode == 0, taken.stderr
-    assert "back it up with pg_dump" in taken.stdout
-    (archive,) = (tmp_path / "backups").glob("voces-backup-*.tar.gz")
-    with tarfile.open(archive) as opened:
-        assert "database/voces.sqlite3" not in opened.getnames() and "manifest.json" in opened.getnames()
+async def test_on_postgresql_the_backup_holds_a_pg_dump_that_restores_into_an_empty_database(bot, database_url, tmp_path):
+    url = make_url(database_url)
+    empty = f"voces_restored_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(user=url.username, password=url.password, host=url.host, port=url.port or 5432, database="postgres")
+    try:
+        await admin.execute(f'CREATE DATABASE "{empty}"')
+        await backed_up_and_restored(bot, database_url, tmp_path, restore_to=url.set(database=empty).render_as_string(hide_password=False),
+                                     dump="database/voces.pgdump")
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)')
+        await admin.close()
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
