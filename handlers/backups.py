@@ -32,7 +32,7 @@ async def run_backup(runtime: Runtime) -> backup.BackupReport | None:
         return None
     deleted = backup.rotate(settings.backup_dir, keep=timedelta(days=settings.backup_keep_days), now=now)
     log.info("backup: %s (%d stored files%s); %d older backups deleted", report.archive.name, report.files,
-             "" if report.database_included else "; PostgreSQL: back it up with pg_dump", len(deleted))
+             "" if report.database_included else f"; the database is not in it: {report.database_note}", len(deleted))
     return report
 
 
