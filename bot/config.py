@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from datetime import time
+from datetime import time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -129,6 +129,11 @@ class Settings(BaseSettings):
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def training_claim(self) -> timedelta:
+        """How long a freed seat is held for the first in line."""
+        return timedelta(hours=self.training_claim_hours)
 
 
 def _check_env_file_keys(env_file: object) -> None:

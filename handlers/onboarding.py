@@ -235,15 +235,21 @@ async def decline(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     telegram_id = update.effective_user.id  # type: ignore[union-attr]
     async with runtime.database.session() as session:
-        had_consented = await privacy.withdraw_consent(session, telegram_id=telegram_id, now=runtime.clock.now())
+        withdrawal = await privacy.withdraw_consent(session, telegram_id=telegram_id, now=runtime.clock.now(),
+                                                    claim=runtime.settings.training_claim)
         context.person = await people.get_by_telegram_id(session, telegram_id)
     end_flows_of(context.voces, telegram_id)
-    if had_consented:
+    if withdrawal.had_consented:
         lines = [
             _("You withdrew your consent. I stopped whatever you were doing and discarded what you had not finished."),
             _("What you registered before stays with the programme; see it with /mydata and erase it with /deletedata."),
             _("Send /start whenever you change your mind."),
         ]
+        if withdrawal.trainings_left:
+            lines.insert(1, context.i18n.ngettext(
+                "I gave up your place in %(count)s upcoming training session, so the next person in line can have it.",
+                "I gave up your places in %(count)s upcoming training sessions, so the next people in line can have them.",
+                withdrawal.trainings_left) % {"count": withdrawal.trainings_left})
     else:
         lines = [
             _("Understood. I have not kept your name or anything you would register."),
@@ -448,7 +454,25 @@ async def my_data(update: Update, context: VocesContext) -> None:
     lines += ["", _("Correct your name, sex or nationality with /correct and your organization with /myorg; erase all of this with /deletedata.")]
     # The files first: the summary, read in the chat, stays the last message.
     await send_data_files(update, context, "\n".join(lines))
-    await reply(update, context, "\n".join(lines))
+    withdraw = keyboard([[(_("🚫 Withdraw my consent"), "privacy:withdraw")]]) if summary.consent_at else None
+    await reply(update, context, "\n".join(lines), reply_markup=withdraw)
+
+
+async def ask_to_withdraw(update: Update, context: VocesContext) -> None:
+    """Withdrawing consent is as easy as giving it (Ley 29733): from /mydata, with one question."""
+    await answer_button(update, context)
+    _ = context.gettext
+    await reply(
+        update,
+        context,
+        _("If you withdraw your consent I stop sending you messages, discard what you have not finished and give up your places in upcoming trainings. What you registered stays with the programme until you erase it with /deletedata. Withdraw it?"),
+        reply_markup=keyboard([[(_("Yes, withdraw it"), "consent:no"), (_("No, keep it"), "privacy:stay")]]),
+    )
+
+
+async def stay(update: Update, context: VocesContext) -> None:
+    await answer_button(update, context)
+    await edit_or_reply(update, context, context.gettext("Nothing changed: your consent stays."))
 
 
 async def send_data_files(update: Update, context: VocesContext, summary_html: str) -> None:
@@ -483,7 +507,8 @@ async def erase(update: Update, context: VocesContext) -> None:
     telegram_id = update.effective_user.id  # type: ignore[union-attr]
     person_id = context.person.id if context.person else None
     async with runtime.database.session() as session:
-        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=runtime.clock.now(), zone=runtime.settings.zone)
+        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=runtime.clock.now(), zone=runtime.settings.zone,
+                                             claim=runtime.settings.training_claim)
     # Files go only once the rows that refer to them are gone for good.
     await runtime.database.commit()
     end_flows_of(context.voces, telegram_id)
@@ -530,6 +555,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             command("deletedata", ask_to_delete),
             CallbackQueryHandler(erase, pattern=r"^privacy:erase$"),
             CallbackQueryHandler(keep, pattern=r"^privacy:keep$"),
+            CallbackQueryHandler(ask_to_withdraw, pattern=r"^privacy:withdraw$"),
+            CallbackQueryHandler(stay, pattern=r"^privacy:stay$"),
         ]
     )
 

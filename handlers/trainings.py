@@ -319,7 +319,7 @@ async def leave_session(update: Update, context: VocesContext) -> None:
 
 
 def claim_time(runtime: Runtime) -> timedelta:
-    return timedelta(hours=runtime.settings.training_claim_hours)
+    return runtime.settings.training_claim
 
 
 def offer_message(i18n: Translator, training: TrainingSession, expires_at: datetime) -> Rendered:
@@ -402,20 +402,9 @@ async def render_offer_expiry(reminder: Reminder, i18n: Translator, runtime: Run
         if offers is None:
             return None  # taken or passed in time
         training = await trainings.get_session(session, session_id)
-        for offer in offers:
-            await _schedule_offer_message(session, offer, now=runtime.clock.now())
+        await trainings.announce_offers(session, offers, now=runtime.clock.now())
     assert training is not None
     return Rendered(i18n.gettext("The seat held for you in <b>%(title)s</b> went to the next person: the time to take it is over. You can enroll again with /trainings.") % {"title": escape(training.title)})
-
-
-async def _schedule_offer_message(session, offer: Offer, *, now: datetime) -> None:  # noqa: ANN001
-    from bot import reminders
-
-    await reminders.schedule(
-        session, key=f"training:{offer.session_id}:user:{offer.user_id}:offer", recipient_id=offer.user_id,
-        kind=trainings.OFFER_KIND, due_at=now, urgent=True, replace=True,
-        payload={"session_id": offer.session_id, "expires_at": offer.expires_at.isoformat()},
-    )
 
 
 @renders(trainings.OFFER_KIND)

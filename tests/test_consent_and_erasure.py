@@ -213,3 +213,33 @@ async def test_a_reminder_whose_message_could_not_be_put_together_is_retried_the
         states = {r.key: (r.state, r.attempts) for r in await session.scalars(select(Reminder))}
     assert states["test:flaky"] == (ReminderState.SENT, 2)
     assert states["test:broken"] == (ReminderState.FAILED, 5)
+
+
+async def test_who_withdraws_consent_from_mydata_or_erases_their_data_hands_their_seat_to_the_next_in_line(bot):
+    from tests.test_trainings_crowd import crowd_before_a_session, place_in_line
+
+    _session_id, (ana, bea, cai) = await crowd_before_a_session(bot, crowd=3, seats=1)
+    for person in (ana, bea, cai):
+        await person.taps("Enroll")
+    assert place_in_line(cai) == 2
+
+    await ana.sends("/mydata")                                          # withdrawing is as easy as consenting
+    await ana.taps("Withdraw my consent")
+    assert "give up your places in upcoming trainings" in ana.last_text
+    await ana.taps("No, keep it")
+    assert "your consent stays" in ana.last_text
+    await ana.sends("/mydata")
+    await ana.taps("Withdraw my consent")
+    await ana.taps("Yes, withdraw it")
+    assert "You withdrew your consent" in ana.last_text
+    assert "I gave up your place in 1 upcoming training session" in ana.last_text
+    await bot.run_reminders()                                           # the next in line is told at once
+    assert "A seat freed up" in bea.last_text
+    await bea.taps("Take the seat")
+    assert "The seat is yours" in " ".join(bea.texts_since_last_action)
+
+    await bea.sends("/deletedata")                                      # erased: her seat goes on too
+    await bea.taps("Yes, erase my data")
+    await bot.run_reminders()
+    assert "A seat freed up" in cai.last_text
+    assert "A seat freed up" not in " ".join(ana.texts_since_last_action)   # who withdrew hears nothing more

@@ -220,7 +220,7 @@ async def test_retention_erases_people_who_withdrew_and_never_came_back(bot, new
     await consented(newcomer)
     await register_organization(newcomer)
     async with await bot.session() as session:
-        await privacy.withdraw_consent(session, telegram_id=newcomer.id, now=bot.clock.now())
+        await privacy.withdraw_consent(session, telegram_id=newcomer.id, now=bot.clock.now(), claim=timedelta(hours=24))
     bot.clock.advance(timedelta(days=30))
     report = await console.run_retention(bot.runtime)
     assert report.people_erased == 0
@@ -391,7 +391,7 @@ async def test_someone_who_withdrew_consent_is_sent_no_reminder(bot, newcomer):
     await consented(newcomer)
     async with await bot.session() as session:
         user = await session.scalar(select(User).where(User.telegram_id == newcomer.id))
-        await privacy.withdraw_consent(session, telegram_id=newcomer.id, now=bot.clock.now())
+        await privacy.withdraw_consent(session, telegram_id=newcomer.id, now=bot.clock.now(), claim=timedelta(hours=24))
         await engine.schedule(session, key="test:after-withdrawal", recipient_id=user.id, kind=CHECKIN_KIND,
                               payload={"organization_id": 1}, due_at=bot.clock.now(), urgent=True)
     before = len(newcomer.messages)

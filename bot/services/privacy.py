@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -25,7 +25,7 @@ from bot.models.projects import ProjectDraft, ProjectFile
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import ChecklistDraft, StoredFile
 from bot.models.trainings import Enrollment, EnrollmentState
-from bot.services import console, conversations, people
+from bot.services import console, conversations, people, trainings
 from bot.services.training_records import forget_training_draft, training_history
 from bot.services.transitions import AlreadyDone, transition
 from bot.validation import parse_text
@@ -163,23 +163,31 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int) -> Person
     )
 
 
-async def withdraw_consent(session: AsyncSession, *, telegram_id: int, now: datetime) -> bool:
-    """Declining (or withdrawing) consent: no name kept, every unfinished draft discarded.
+@dataclass(frozen=True)
+class Withdrawal:
+    had_consented: bool  # until now
+    trainings_left: int  # upcoming sessions they held a seat or a place in line in
 
-    What was registered with consent (the organization, its documents) stays with the
-    programme until the person erases it. Returns whether they had consented until now.
+
+async def withdraw_consent(session: AsyncSession, *, telegram_id: int, now: datetime, claim: timedelta) -> Withdrawal:
+    """Declining (or withdrawing) consent: no name kept, every unfinished draft discarded, and
+    their seats in sessions to come handed to the next in line (`claim`: how long one is held).
+
+    What was registered with consent (the organization, its documents, trainings attended)
+    stays with the programme until the person erases it.
     """
     person = await people.get_by_telegram_id(session, telegram_id)
     if person is None:
-        return False
+        return Withdrawal(False, 0)
     had_consented = person.has_consented
+    left = await trainings.release_upcoming(session, user_id=person.id, now=now, claim=claim)
     await people.decline_consent(session, user=person, now=now)
     await session.execute(delete(RegistrationDraft).where(RegistrationDraft.user_id == person.id))
     await session.execute(delete(ChecklistDraft).where(ChecklistDraft.user_id == person.id))
     await forget_training_draft(session, user_id=person.id)
     await session.execute(delete(ProjectDraft).where(ProjectDraft.user_id == person.id))
     await conversations.forget_person_steps(session, telegram_id=telegram_id)
-    return had_consented
+    return Withdrawal(had_consented, left)
 
 
 @dataclass(frozen=True)
@@ -194,7 +202,7 @@ class Erasure:
     files: list[str]
 
 
-async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime, zone: tzinfo) -> Erasure:
+async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime, zone: tzinfo, claim: timedelta) -> Erasure:
     """Erase a person and what is theirs alone.
 
     Organizations they lead with nobody else go too (with their board, invitations, history,
@@ -228,6 +236,8 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
     # Programme totals outlive the erasure as anonymous counts.
     await console.tally_person_before_erasure(session, person.id, zone)
     await console.tally_before_erasure(session, erased, zone)
+    # Their seats in sessions to come go to the next in line, who are told.
+    await trainings.release_upcoming(session, user_id=person.id, now=now, claim=claim)
     if erased:
         files = list(
             await session.scalars(

@@ -69,7 +69,8 @@ async def run(session: AsyncSession, *, settings: Settings, now: datetime) -> Re
         )
     ))
     for telegram_id in gone:
-        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=now, zone=settings.zone)
+        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=now, zone=settings.zone,
+                                             claim=settings.training_claim)
         report.files += erasure.files
     report.people_erased = len(gone)
     await session.flush()

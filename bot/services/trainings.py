@@ -270,6 +270,38 @@ async def _offer_free_seats(session: AsyncSession, training: TrainingSession, *,
     return offers
 
 
+async def announce_offers(session: AsyncSession, offers: list[Offer], *, now: datetime) -> None:
+    """Tell each of the next in line at once, through the reminders engine (urgent: quiet hours
+    do not hold it), when the one who freed the seat is not the one the bot is answering."""
+    for offer in offers:
+        await reminders.schedule(
+            session, key=_key(offer.session_id, offer.user_id, "offer"), recipient_id=offer.user_id,
+            kind=OFFER_KIND, due_at=now, urgent=True, replace=True,
+            payload={"session_id": offer.session_id, "expires_at": offer.expires_at.isoformat()},
+        )
+
+
+async def release_upcoming(session: AsyncSession, *, user_id: int, now: datetime, claim: timedelta) -> int:
+    """Someone who withdraws consent or is erased leaves every session that has not started (a
+    seat, a place in line, a seat held for them), so nobody waits behind a seat no one will use:
+    each freed seat goes to the next in line, who is told at once. Returns how many sessions."""
+    upcoming = await session.scalars(
+        select(Enrollment.session_id).join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(Enrollment.user_id == user_id, TrainingSession.starts_at > now, TrainingSession.cancelled_at.is_(None),
+               Enrollment.state.in_([EnrollmentState.ENROLLED, EnrollmentState.WAITLISTED, EnrollmentState.OFFERED]))
+        .order_by(Enrollment.session_id)  # one order of row locks for everyone: no deadlock
+    )
+    left = 0
+    for session_id in list(upcoming):
+        try:
+            offers = await leave(session, session_id=session_id, user_id=user_id, now=now, claim=claim)
+        except AlreadyDone:
+            continue  # they left it a moment ago
+        await announce_offers(session, offers, now=now)
+        left += 1
+    return left
+
+
 async def take_offer(session: AsyncSession, *, session_id: int, user_id: int, now: datetime, quiet: reminders.QuietHours | None = None) -> TrainingSession:
     training = await _lock(session, session_id)
     if training.cancelled_at is not None:
