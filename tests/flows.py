@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 async def consented(user) -> None:
     await user.sends("/start")
@@ -33,3 +35,19 @@ async def register_organization(user, *, name: str = "Mujeres Emprendedoras del 
     await user.sends(term_end)
     await user.taps("Confirmar y enviar")
     assert "quedó registrada" in user.last_text, user.last_text
+
+
+def invite_link(text: str) -> str:
+    """The `/start` payload of the invite link in the bot's answer to /invite."""
+    match = re.search(r"https://t\.me/\w+\?start=(join_[\w-]+)", text)
+    assert match, text
+    return match.group(1)
+
+
+async def joins_as_co_leader(bot, owner, *, first_name: str = "Rosa"):  # noqa: ANN201 - a SimulatedUser
+    """The owner sends /invite; someone new, who consents, opens the link: a co-leader."""
+    await owner.sends("/invite")
+    person = bot.user(first_name=first_name, language_code="es")
+    await consented(person)
+    await person.sends(f"/start {invite_link(owner.last_text)}")
+    return person

@@ -25,9 +25,8 @@ from bot.models.ruos import (
     RuosRegistration,
     StoredFile,
 )
-from tests.flows import consented, register_organization
+from tests.flows import consented, invite_link, joins_as_co_leader, register_organization
 from tests.harness import STAFF_TELEGRAM_ID
-from tests.test_organizations import invite_link
 from tests.test_ruos import PAGES, PDF, organization_led_by
 
 ALREADY_DONE_ES = "ya estaba hecho"
@@ -246,10 +245,7 @@ async def test_a_co_leader_removed_while_at_the_upload_step_cannot_store_a_file(
 async def test_the_owner_removing_a_co_leader_twice_removes_them_once(bot, newcomer):
     await consented(newcomer)
     await register_organization(newcomer)
-    await newcomer.sends("/invite")
-    rosa = bot.user(first_name="Rosa", language_code="es")
-    await consented(rosa)
-    await rosa.sends(f"/start {invite_link(newcomer.last_text)}")
+    await joins_as_co_leader(bot, newcomer)
     await newcomer.sends("/myorg")
     await newcomer.taps("Dirigentes")
 
@@ -324,10 +320,7 @@ async def test_two_leaders_recording_the_same_stage_at_once_record_it_once(bot):
 async def test_a_co_leader_removed_while_editing_the_card_changes_nothing(bot, newcomer):
     await consented(newcomer)
     await register_organization(newcomer)
-    await newcomer.sends("/invite")
-    rosa = bot.user(first_name="Rosa", language_code="es")
-    await consented(rosa)
-    await rosa.sends(f"/start {invite_link(newcomer.last_text)}")
+    rosa = await joins_as_co_leader(bot, newcomer)
     await rosa.sends("/myorg")
     await rosa.taps("Editar un dato")
     await rosa.taps("Dirección")
@@ -349,10 +342,7 @@ async def test_a_co_leader_removed_while_editing_the_card_changes_nothing(bot, n
 async def test_handing_over_ownership_twice_at_once_hands_it_over_once(bot, newcomer):
     await consented(newcomer)
     await register_organization(newcomer)
-    await newcomer.sends("/invite")
-    rosa = bot.user(first_name="Rosa", language_code="es")
-    await consented(rosa)
-    await rosa.sends(f"/start {invite_link(newcomer.last_text)}")
+    rosa = await joins_as_co_leader(bot, newcomer)
     await newcomer.sends("/myorg")
     await newcomer.taps("Dirigentes")
 

@@ -3,8 +3,6 @@ link, several organizations per person, and staff verification."""
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from bot.models.organizations import (
@@ -15,13 +13,7 @@ from bot.models.organizations import (
     OrganizationChange,
     VerificationStatus,
 )
-from tests.flows import consented, register_organization
-
-
-def invite_link(text: str) -> str:
-    match = re.search(r"https://t\.me/\w+\?start=(join_[\w-]+)", text)
-    assert match, text
-    return match.group(1)
+from tests.flows import consented, invite_link, joins_as_co_leader, register_organization
 
 
 async def test_myorg_shows_the_card_with_masked_ids_and_an_edit_is_recorded(bot, newcomer):
@@ -177,10 +169,7 @@ async def test_erasing_a_leader_erases_the_organization_they_lead_alone_and_hand
     await consented(newcomer)
     await register_organization(newcomer, name="Olla Común Los Jazmines")
     await register_organization(newcomer, name="Club de Madres Santa Rosa")
-    await newcomer.sends("/invite")                              # Santa Rosa gets a co-leader
-    rosa = bot.user(first_name="Rosa", language_code="es")
-    await consented(rosa)
-    await rosa.sends(f"/start {invite_link(newcomer.last_text)}")
+    await joins_as_co_leader(bot, newcomer)                       # Santa Rosa gets a co-leader
 
     await newcomer.sends("/mydata")
     assert "Olla Común Los Jazmines" in newcomer.last_text and "Club de Madres Santa Rosa" in newcomer.last_text

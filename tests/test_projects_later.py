@@ -14,9 +14,8 @@ from bot.models.console import AuditEntry
 from bot.models.people import Role, User
 from bot.models.projects import ProjectEvent, ReportStatus
 from bot.services import project_reports
-from tests.flows import consented
+from tests.flows import consented, invite_link
 from tests.harness import STAFF_TELEGRAM_ID
-from tests.test_organizations import invite_link
 from tests.test_projects import (
     PEOPLE,
     a_report,
