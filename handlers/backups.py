@@ -43,7 +43,10 @@ async def nightly(context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     runtime: Runtime = application.runtime  # type: ignore[attr-defined]
     if runtime.settings.backup_dir is None:
-        log.info("backups: BACKUP_DIR is not set, so the bot takes none itself (see `voces-bot backup`)")
+        # Talking to Telegram itself, that is worth a warning; the playground and tests need none.
+        production = "api.telegram.org" in runtime.settings.bot_api_base_url
+        log.log(logging.WARNING if production else logging.INFO,
+                "backups: BACKUP_DIR is not set, so the bot takes none itself (see `voces-bot backup`)")
         return
     if application.job_queue is not None:
         at = NIGHTLY_AT.replace(tzinfo=runtime.settings.zone)
