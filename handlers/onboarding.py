@@ -525,11 +525,17 @@ async def erase(update: Update, context: VocesContext) -> None:
         await context.bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
     except TelegramError:
         log.info("could not remove the command menu of an erased user's chat")
-    await edit_or_reply(update, context, "\n\n".join([
+    paragraphs = [
         _("Your data has been erased. If you write again, I will ask for your consent first."),
         _("The programme keeps only anonymous totals (how many organizations per district, for example), which name nobody."),
-        _("Telegram itself keeps this chat on its servers and on your phone until you delete it: tap the bot's name, then ⋮ (or …) and “Delete chat” (tick “also for Voces” if offered). Your Telegram account is Telegram's, not ours."),
-    ]))
+    ]
+    if runtime.settings.backup_dir is not None:  # the nightly backups age out (handlers/backups.py)
+        days = runtime.settings.backup_keep_days
+        paragraphs.append(context.i18n.ngettext(
+            "Copies in the programme's backups, kept in case of a breakdown, are deleted within %(days)s day.",
+            "Copies in the programme's backups, kept in case of a breakdown, are deleted within %(days)s days.", days) % {"days": days})
+    paragraphs.append(_("Telegram itself keeps this chat on its servers and on your phone until you delete it: tap the bot's name, then ⋮ (or …) and “Delete chat” (tick “also for Voces” if offered). Your Telegram account is Telegram's, not ours."))
+    await edit_or_reply(update, context, "\n\n".join(paragraphs))
 
 
 async def keep(update: Update, context: VocesContext) -> None:

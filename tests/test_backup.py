@@ -108,3 +108,7 @@ async def test_with_backup_dir_set_the_bot_backs_itself_up_every_night_and_keeps
     # Kept: the last two days' (the 24th's is exactly two days old); the 23rd's is gone.
     assert sorted(path.name for path in nightly.iterdir()) == taken[1:]
     assert taken[0] == "voces-backup-20261123-150000.tar.gz"
+    # Someone erased is told their copies in the backups go too, and when.
+    await leader.sends("/deletedata")
+    await leader.taps("Yes, erase my data")
+    assert "Copies in the programme's backups, kept in case of a breakdown, are deleted within 2 days" in leader.last_text
