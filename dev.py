@@ -58,7 +58,8 @@ def workers(pytest_args: list[str]) -> list[str]:
     the server wants about 60 per worker (`.ci/run` allows 300)."""
     if any(arg.startswith(("-n", "--numprocesses", "--dist")) for arg in pytest_args):
         return []
-    return ["-n", str(min(os.cpu_count() or 1, 4))]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return ["-n", str(min(cores, 4))]
 
 
 def lock() -> None:
