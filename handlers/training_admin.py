@@ -48,7 +48,6 @@ from handlers.common import (
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
 from handlers.trainings import (
-    claim_time,
     session_id_of,
     session_text,
     tell_offers,
@@ -342,7 +341,7 @@ async def save(update: Update, context: VocesContext) -> int:
                 changed = None
             else:
                 changed = await trainings.update_session(session, user_id=context.person.id, session_id=draft.session_id,  # type: ignore[union-attr]
-                                                         answers=answers, now=now, claim=claim_time(runtime),
+                                                         answers=answers, now=now, claim=runtime.settings.training_claim,
                                                          quiet=runtime.reminders.quiet_hours)
                 training = changed.training
             await session.delete(await session.get(TrainingDraft, context.person.id))  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
@@ -308,7 +308,7 @@ async def leave_session(update: Update, context: VocesContext) -> None:
     try:
         async with changing_seats(runtime) as session:
             offers = await trainings.leave(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
-                                           now=runtime.clock.now(), claim=claim_time(runtime))
+                                           now=runtime.clock.now(), claim=runtime.settings.training_claim)
     except InvalidInput as error:
         await refuse(update, context, error)
         return
@@ -316,10 +316,6 @@ async def leave_session(update: Update, context: VocesContext) -> None:
     await show_card(update, context, session_id)
     await reply(update, context, context.gettext("You left the session. Your reminders for it are cancelled."))
     await tell_offers(context, offers)
-
-
-def claim_time(runtime: Runtime) -> timedelta:
-    return runtime.settings.training_claim
 
 
 def offer_message(i18n: Translator, training: TrainingSession, expires_at: datetime) -> Rendered:
@@ -364,7 +360,7 @@ async def pass_seat(update: Update, context: VocesContext) -> None:
     try:
         async with changing_seats(runtime) as session:
             offers = await trainings.pass_offer(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
-                                                now=runtime.clock.now(), claim=claim_time(runtime))
+                                                now=runtime.clock.now(), claim=runtime.settings.training_claim)
     except InvalidInput as error:
         await refuse(update, context, error)
         return
@@ -398,7 +394,7 @@ async def render_offer_expiry(reminder: Reminder, i18n: Translator, runtime: Run
     session_id = reminder.payload["session_id"]
     async with runtime.database.session() as session:
         offers = await trainings.expire_offer(session, session_id=session_id, user_id=reminder.recipient_id,
-                                              now=runtime.clock.now(), claim=claim_time(runtime))
+                                              now=runtime.clock.now(), claim=runtime.settings.training_claim)
         if offers is None:
             return None  # taken or passed in time
         training = await trainings.get_session(session, session_id)
