@@ -46,14 +46,6 @@ class IdNumberCipher:
             return "****"
 
 
-def valid_key(key: str) -> bool:
-    try:
-        Fernet(key)
-    except (ValueError, TypeError):
-        return False
-    return True
-
-
 def key_from_file(path: Path) -> str:
     """Read the key file, creating it (mode 600, in a folder of mode 700) on first use."""
     if path.exists():
