@@ -15,8 +15,8 @@ from __future__ import annotations
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.documents import workbook
 from bot.documents.chart import tally_chart
-from bot.documents.roster import RosterSheet, roster_workbook
 from bot.i18n import N_, Translator
 from bot.models.trainings import EnrollmentState
 from bot.services import training_records as records
@@ -194,19 +194,19 @@ async def export_roster(update: Update, context: VocesContext) -> None:
     assert training is not None
     headers = [_("Name"), _("Organization"), _("Telegram id"), _("Enrolled"), _("Attended"), _("Rating")]
 
-    def sheet(title: str, states: tuple[EnrollmentState, ...]) -> RosterSheet:
-        return RosterSheet(title, headers, [
+    def sheet(title: str, states: tuple[EnrollmentState, ...]) -> workbook.Sheet:
+        return workbook.Sheet(title, headers, [
             [row.name or "", row.organization or "", mask_id_number(str(row.telegram_id)), i18n.datetime(row.enrolled_at, "short"),
              i18n.datetime(row.attended_at, "short") if row.attended_at else "", row.rating or ""]
             for row in rows if row.state in states
         ])
 
-    workbook = roster_workbook([
+    content = workbook.workbook([
         sheet(_("Enrolled"), (EnrollmentState.ENROLLED, EnrollmentState.OFFERED, EnrollmentState.ATTENDED, EnrollmentState.NO_SHOW)),
         sheet(_("Waitlist"), (EnrollmentState.WAITLISTED,)),
         sheet(_("Attended"), (EnrollmentState.ATTENDED,)),
-    ])
-    await context.bot.send_document(update.effective_chat.id, InputFile(workbook, filename=f"session-{session_id}.xlsx"),  # type: ignore[union-attr]
+    ], zone=context.runtime.settings.zone)
+    await context.bot.send_document(update.effective_chat.id, InputFile(content, filename=f"session-{session_id}.xlsx"),  # type: ignore[union-attr]
                                     caption=escape(training.title))
 
 

@@ -1,20 +1,17 @@
 """A certificate of attendance as a one-page PDF (fpdf2) with a QR code (segno) to verify it.
 
-The font is DejaVu Sans, shipped with matplotlib (a dependency already): it has every letter
-of Spanish (ñ, á, ü, ¿, ¡) where the PDF core fonts would need a code page.
+The font is DejaVu Sans (`bot.documents.pdfs`); every line goes through `printable`, so a
+holder named with decorative letters or in a script the font lacks still reads on the page.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
-import matplotlib
 import segno
-from fpdf import FPDF
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+from bot.documents.pdfs import FONT, new_pdf, printable
 
 
 @dataclass(frozen=True)
@@ -35,22 +32,20 @@ class CertificateText:
 
 
 def certificate_pdf(text: CertificateText) -> bytes:
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf = new_pdf(orientation="L", unit="mm", format="A4")
     pdf.set_title(text.heading)
     pdf.set_author(text.issuer)
     pdf.set_auto_page_break(False)
     pdf.add_page()
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_draw_color(40, 90, 140)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, 277, 190)
     width = 257
 
     def line(size: float, value: str, *, bold: bool = False, gap: float = 4) -> None:
-        pdf.set_font("DejaVu", "B" if bold else "", size)
+        pdf.set_font(FONT, "B" if bold else "", size)
         pdf.set_x(20)
-        pdf.multi_cell(width, size * 0.5, value, align="C")
+        pdf.multi_cell(width, size * 0.5, printable(value), align="C")
         pdf.ln(gap)
 
     pdf.set_y(30)
@@ -69,9 +64,9 @@ def certificate_pdf(text: CertificateText) -> bytes:
     qr.seek(0)
     pdf.image(qr, x=237, y=150, w=40, h=40)
     pdf.set_xy(20, 170)
-    pdf.set_font("DejaVu", "B", 12)
-    pdf.cell(200, 6, text.code_line)
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(200, 6, printable(text.code_line))
     pdf.set_xy(20, 178)
-    pdf.set_font("DejaVu", "", 10)
-    pdf.cell(200, 6, text.verify_hint)
+    pdf.set_font(FONT, "", 10)
+    pdf.cell(200, 6, printable(text.verify_hint))
     return bytes(pdf.output())

@@ -1,22 +1,22 @@
 """An approved project report as a PDF (fpdf2) to hand to a funder or a municipality.
 
 Everything printed arrives already in the reader's language (`Labels`); the counts are the
-approved version's. The font is DejaVu Sans from matplotlib, as for certificates, so every
-Spanish letter prints. Photos are not embedded: the evidence is listed with the SHA-256 of
-each file as Voces keeps it, which staff can match against what they downloaded.
+approved version's. The font is DejaVu Sans, as for certificates (`bot.documents.pdfs`), and
+every text goes through `printable`, so every Spanish letter prints and no name is lost. Photos
+are not embedded: the evidence is listed with the SHA-256 of each file as Voces keeps it, which
+staff can match against what they downloaded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import matplotlib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+from bot.documents.pdfs import FONT, new_pdf, printable
+
 NATIONALITIES = ("peruvian", "venezuelan", "other")
 SEXES = ("female", "male", "unstated")
 AGE_GROUPS = ("0_11", "12_17", "18_59", "60_plus")
@@ -54,24 +54,17 @@ class ReportData:
     evidence: list[tuple[str, str]]  # (name or type, sha256)
 
 
-def _printable(text: str) -> str:
-    # DejaVu has no emoji: leave out what it cannot draw instead of failing the whole file.
-    return "".join(ch for ch in text if ord(ch) < 0x2600 or 0x2800 <= ord(ch) < 0x1F000)
-
-
 def render(data: ReportData, labels: Labels) -> bytes:
-    pdf = FPDF(unit="mm", format="A4")
+    pdf = new_pdf(unit="mm", format="A4")
     pdf.set_title(f"{labels.heading}: {data.project}")
     pdf.set_author(data.organization)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
     def write(value: str, *, size: float = 10, bold: bool = False, gap: float = 1) -> None:
-        pdf.set_font("DejaVu", "B" if bold else "", size)
-        pdf.multi_cell(width, size * 0.5, _printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FONT, "B" if bold else "", size)
+        pdf.multi_cell(width, size * 0.5, printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(gap)
 
     write(labels.heading, size=18, bold=True, gap=3)
@@ -87,11 +80,11 @@ def render(data: ReportData, labels: Labels) -> bytes:
     write(labels.people, size=13, bold=True, gap=2)
     header = ["", labels.total, *labels.sexes, *labels.ages]
     column = width / len(header)
-    pdf.set_font("DejaVu", "B", 7)
+    pdf.set_font(FONT, "B", 7)
     for title in header:
-        pdf.cell(column, 6, _printable(title), border=1, align="C")
+        pdf.cell(column, 6, printable(title), border=1, align="C")
     pdf.ln()
-    pdf.set_font("DejaVu", "", 8)
+    pdf.set_font(FONT, "", 8)
     sums = [0] * (len(header) - 1)
     for label, nationality in zip(labels.nationalities, NATIONALITIES, strict=True):
         entry = data.beneficiaries.get(nationality) or {}
@@ -99,12 +92,12 @@ def render(data: ReportData, labels: Labels) -> bytes:
         values += [int((entry.get("sex") or {}).get(s, 0)) for s in SEXES]
         values += [int((entry.get("age") or {}).get(a, 0)) for a in AGE_GROUPS]
         sums = [a + b for a, b in zip(sums, values, strict=True)]
-        pdf.cell(column, 6, _printable(label), border=1)
+        pdf.cell(column, 6, printable(label), border=1)
         for value in values:
             pdf.cell(column, 6, str(value), border=1, align="R")
         pdf.ln()
-    pdf.set_font("DejaVu", "B", 8)
-    pdf.cell(column, 6, _printable(labels.total), border=1)
+    pdf.set_font(FONT, "B", 8)
+    pdf.cell(column, 6, printable(labels.total), border=1)
     for value in sums:
         pdf.cell(column, 6, str(value), border=1, align="R")
     pdf.ln(10)
@@ -137,19 +130,19 @@ def _cross_table(pdf: FPDF, data: ReportData, labels: Labels, width: float) -> N
                 rows.append((f"{nationality_label}, {sex_label}", [*values, sum(values)]))
     if not rows:
         return
-    pdf.set_font("DejaVu", "B", 11)
-    pdf.multi_cell(width, 6, _printable(labels.by_sex_and_age), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "B", 11)
+    pdf.multi_cell(width, 6, printable(labels.by_sex_and_age), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(1)
     first = width * 0.4
     column = (width - first) / (len(AGE_GROUPS) + 1)
-    pdf.set_font("DejaVu", "B", 7)
+    pdf.set_font(FONT, "B", 7)
     pdf.cell(first, 6, "", border=1)
     for title in [*labels.ages, labels.total]:
-        pdf.cell(column, 6, _printable(title), border=1, align="C")
+        pdf.cell(column, 6, printable(title), border=1, align="C")
     pdf.ln()
-    pdf.set_font("DejaVu", "", 8)
+    pdf.set_font(FONT, "", 8)
     for label, values in rows:
-        pdf.cell(first, 6, _printable(label), border=1)
+        pdf.cell(first, 6, printable(label), border=1)
         for value in values:
             pdf.cell(column, 6, str(value), border=1, align="R")
         pdf.ln()
