@@ -74,6 +74,8 @@ async def test_photos_sent_as_files_keep_no_location_whatever_the_phone_calls_th
     assert names == [f"ruos-callao-mujeres-emprendedoras-del-callao-libro-actas-{page.id}.jpg" for page in pages]
     captions = [message.get("caption", "") for message in staff.messages if "document" in message]
     assert captions[2] == "Sent as “actagpj.exe”" and not any("\u202e" in caption for caption in captions)
+    await leader.sends("/mydata")                                  # the leader sees the same names
+    assert f"{names[2]} (“actagpj.exe”)" in "\n".join(leader.texts_since_last_action)
 
     # A report's evidence: the same photo, announced as anything, is kept without its location.
     rosa = bot.user(first_name="Rosa", language_code="en")
