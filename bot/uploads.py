@@ -203,7 +203,7 @@ def accept(content: bytes, *, allowed: Collection[Kind], wrong_kind: InvalidInpu
     if identified.kind is Kind.IMAGE:
         try:
             cleaned, mime_type = clean_image(content)
-        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        except (OSError, ValueError, SyntaxError, RuntimeError, Image.DecompressionBombError):  # what decoders raise
             raise UploadRefused(_UNREADABLE_IMAGE) from None
         return Accepted(cleaned, Kind.IMAGE, mime_type)
     return Accepted(content, identified.kind, identified.mime_type)
