@@ -426,7 +426,7 @@ async def my_data(update: Update, context: VocesContext) -> None:
             state = "" if upload.current else " " + _("(replaced or withdrawn)")
             lines.append(
                 f"• {i18n.datetime(upload.uploaded_at, 'short')}: {escape(upload.organization)}, "
-                f"{escape(upload.item_code)}{' — ' + escape(upload.original_name) if upload.original_name else ''}{state}"
+                f"{escape(upload.file_name)}{' (“' + escape(upload.label) + '”)' if upload.label else ''}{state}"
             )
     if summary.invites:
         lines += ["", i18n.ngettext("<b>%(count)s invitation you created</b>", "<b>%(count)s invitations you created</b>", len(summary.invites)) % {"count": len(summary.invites)}]

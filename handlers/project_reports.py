@@ -250,14 +250,12 @@ async def on_file(update: Update, context: VocesContext) -> object:
     report_id = open_report_id(context)
     if report_id is None:
         return await leave(update, context, FLOW)
-    if message.photo:
-        photo = message.photo[-1]  # the largest size Telegram made
-        file_id, size, name, mime_type, is_photo = photo.file_id, photo.file_size, None, None, True
-    elif message.document is not None:
-        document = message.document
-        file_id, size, name, mime_type, is_photo = document.file_id, document.file_size, document.file_name, document.mime_type, False
-    else:
+    # What the phone says a document is decides nothing: the bytes do (bot/uploads.py).
+    file = message.photo[-1] if message.photo else message.document  # a photo's largest size
+    if file is None:
         return await ask_current(update, context, report_id, problem=_("Please answer with the buttons below."))
+    file_id, size = file.file_id, file.file_size
+    name = message.document.file_name if message.document else None
     runtime = context.runtime
     done = keyboard([[(_("✅ Done"), callback("evdone"))]])
     try:
@@ -272,7 +270,7 @@ async def on_file(update: Update, context: VocesContext) -> object:
             person = await current_person(session, context)
             found = await reports.report_for(session, user=person, report_id=report_id, leader_only=True)
             receipt = await reports.add_evidence(session, store=runtime.files, user=person, report=found.report, content=content, name=name,
-                                                 mime_type=mime_type, is_photo=is_photo, media_group_id=message.media_group_id, now=runtime.clock.now())
+                                                 media_group_id=message.media_group_id, now=runtime.clock.now())
     except (AlreadyDone, NotAllowed) as error:
         await reply(update, context, "⚠️ " + error_text(context, error))
         return await leave(update, context, FLOW)

@@ -11,6 +11,7 @@ from datetime import date
 
 from telegram import Update
 
+from bot import uploads
 from bot.documents import project_report as report_pdf
 from bot.i18n import N_
 from bot.models.projects import Project, ProjectDraft, ProjectReport, ReportStatus
@@ -55,6 +56,7 @@ from handlers.project_cards import (
 from handlers.project_cards import (
     report_callback as callback,
 )
+from handlers.stored_files import send_stored_file
 
 REVIEW_COMMENT = "review_comment"
 STAFF_STEPS = (REVIEW_COMMENT, REOPEN_REASON, REOPEN_CONFIRM)  # steps of the /report conversation staff are at
@@ -99,11 +101,9 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
         found = await reports.report_for(session, user=person, report_id=report_id)
         evidence = await reports.evidence_of(session, report_id=report_id)
     assert update.effective_chat is not None
-    for number, stored in enumerate(evidence, start=1):
-        extension = ".jpg" if stored.mime_type == "image/jpeg" else (".pdf" if stored.mime_type == "application/pdf" else "")
-        await context.bot.send_document(update.effective_chat.id, runtime.files.read(stored.storage_path),
-                                        filename=stored.original_name or f"report-{report_id}-{number}{extension}")
     report = found.report
+    for stored in evidence:
+        await send_stored_file(context, update.effective_chat.id, stored, organization=found.organization.name, report_number=report.number)
     text = f"<b>{escape(found.organization.name)}</b>\n" + report_card(context.i18n, report, found.project.title, len(evidence))
     text += "\n\n" + _("Status: %(status)s") % {"status": _(REPORT_STATUS[report.status])}
     rows = []
@@ -263,7 +263,7 @@ async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> ob
         activities=[(i18n.date(date.fromisoformat(a["date"]), "short"), a["place"], a["what"]) for a in report.activities],
         beneficiaries=report.approved_beneficiaries or {}, spent=soles(i18n, report.approved_spent_cents),
         difficulties=report.difficulties or "", lessons=report.lessons or "",
-        evidence=[(f.original_name or f.mime_type, f.sha256) for f in evidence],
+        evidence=[(uploads.label(f.original_name) or f.mime_type, f.sha256) for f in evidence],
     ), labels)
     assert update.effective_chat is not None
     await context.bot.send_document(update.effective_chat.id, content, filename=f"report-{found.project.id}-{report.number}.pdf")

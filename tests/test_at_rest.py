@@ -190,7 +190,7 @@ async def test_an_html_page_that_quotes_the_pdf_header_is_refused(bot, leader): 
     await leader.taps("List of the board")
     await leader.taps("Upload")
     await leader.uploads_document(HTML_QUOTING_PDF, "nomina.pdf", "application/pdf")
-    assert "does not look like a PDF or a photo" in leader.last_text
+    assert "That file is a web page" in leader.last_text
     await leader.uploads_document(b"\n" + BOARD_LIST, "nomina.pdf", "application/pdf")   # not at the start
     assert "does not look like a PDF or a photo" in leader.last_text
     await leader.uploads_document(BOARD_LIST, "nomina.pdf", "application/pdf")           # the real one

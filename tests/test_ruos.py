@@ -4,11 +4,14 @@ uploads, a staff review, status changes and reminders; staff reload the requirem
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
+import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from bot.i18n import translator
@@ -34,9 +37,32 @@ from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PAGES = [b"\x89PNG\r\n\x1a\n" + f"page {number} of the minute book".encode() for number in (1, 2, 3)]
-JPEG = b"\xff\xd8\xff\xe0" + b"the minute book again, with the notary's stamp"
-WORD = b"PK\x03\x04 a Word document"
+
+
+def picture(colour: str, image_format: str = "PNG") -> bytes:
+    """A real picture: the bot decodes every image it keeps (bot/uploads.py). A PNG made like
+    this has no metadata, so the bot's clean copy of it is the same bytes."""
+    out = io.BytesIO()
+    Image.new("RGB", (48, 64), colour).save(out, format=image_format, optimize=True)
+    return out.getvalue()
+
+
+PAGES = [picture(colour) for colour in ("white", "ivory", "linen")]  # three pages of the minute book
+JPEG = picture("beige", "JPEG")  # the minute book again, with the notary's stamp
+
+
+def word_document(*, macros: bool = False) -> bytes:
+    """A .docx as Word saves it, in the parts that tell what it is (with macros, a .docm's)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document>Acta de elección</w:document>")
+        if macros:
+            archive.writestr("word/vbaProject.bin", b"Attribute VB_Name")
+    return out.getvalue()
+
+
+WORD = word_document()
 TOO_LARGE = b"%PDF-1.4\n".ljust(21 * 1024 * 1024, b"0")  # over Telegram's 20 MB for bots
 
 CARMEN_DE_LA_LEGUA = "070103"  # Callao: no list of its own, so the province's list applies

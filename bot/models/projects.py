@@ -139,8 +139,9 @@ class ProjectEvent(Base):
 class ProjectFile(Base):
     """A file kept for a project: the full proposal, or a report's photo or document.
 
-    The bytes live encrypted in the content-addressed store (bot/storage.py); photos are
-    stored without their EXIF metadata (location, camera, time), re-encoded by Pillow.
+    The bytes live encrypted in the content-addressed store (bot/storage.py), as the upload
+    rule kept them (bot/uploads.py): photos without their EXIF metadata (location, camera, time),
+    re-encoded by Pillow; `mime_type` the real type; `original_name` only a cleaned label.
     """
 
     __tablename__ = "project_files"

@@ -71,8 +71,10 @@ class ChecklistItem(Base):
 class StoredFile(Base):
     """One file (a PDF, or one photographed page) kept by the bot for a checklist item.
 
-    The bytes live in the content-addressed store (bot/storage.py) under `storage_path`; the
-    Telegram file id is kept only as a convenience. A file is `superseded_at` when a new
+    The bytes live in the content-addressed store (bot/storage.py) under `storage_path`, as the
+    upload rule kept them (bot/uploads.py: `mime_type` is the real type, a photo is stored
+    without its metadata, `original_name` is only a cleaned label); the Telegram file id is kept
+    only as a convenience. A file is `superseded_at` when a new
     version of the item replaced it (after a rejection, or a one-page item sent again).
     """
 

@@ -21,13 +21,14 @@ from bot.models.organizations import (
     RegistrationDraft,
 )
 from bot.models.people import Nationality, Sex, User
-from bot.models.projects import ProjectDraft, ProjectFile
+from bot.models.projects import ProjectDraft, ProjectFile, ProjectReport
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import ChecklistDraft, StoredFile
 from bot.models.trainings import Enrollment, EnrollmentState
 from bot.services import console, conversations, people, trainings
 from bot.services.training_records import forget_training_draft, training_history
 from bot.services.transitions import AlreadyDone, transition
+from bot.uploads import label, stored_file_name
 from bot.validation import parse_text
 
 
@@ -50,8 +51,8 @@ class LedOrganization:
 @dataclass(frozen=True)
 class UploadView:
     organization: str
-    item_code: str
-    original_name: str | None
+    file_name: str  # the bot's name for it (bot/uploads.py), as staff received it
+    label: str | None  # what the person called it, cleaned
     uploaded_at: datetime
     current: bool
 
@@ -107,12 +108,24 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int) -> Person
         )
         for organization, role in led.all()
     ]
-    uploads = await session.execute(
+    ruos_files = await session.execute(
         select(StoredFile, Organization.name)
         .join(Organization, Organization.id == StoredFile.organization_id)
         .where(StoredFile.uploaded_by_id == person.id)
-        .order_by(StoredFile.uploaded_at)
     )
+    project_files = await session.execute(
+        select(ProjectFile, Organization.name, ProjectReport.number)
+        .join(Organization, Organization.id == ProjectFile.organization_id)
+        .outerjoin(ProjectReport, ProjectReport.id == ProjectFile.report_id)
+        .where(ProjectFile.uploaded_by_id == person.id)
+    )
+    uploads = [
+        UploadView(name, stored_file_name(f, organization=name), label(f.original_name), f.uploaded_at, f.superseded_at is None)
+        for f, name in ruos_files.all()
+    ] + [
+        UploadView(name, stored_file_name(f, organization=name, report_number=number), label(f.original_name), f.uploaded_at, True)
+        for f, name, number in project_files.all()
+    ]
     invites = await session.execute(
         select(Invite, Organization.name)
         .join(Organization, Organization.id == Invite.organization_id)
@@ -147,10 +160,7 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int) -> Person
         first_seen=person.first_seen,
         last_seen=person.last_seen,
         organizations=organizations,
-        uploads=[
-            UploadView(name, f.item_code, f.original_name, f.uploaded_at, f.superseded_at is None)
-            for f, name in uploads.all()
-        ],
+        uploads=sorted(uploads, key=lambda upload: upload.uploaded_at),
         invites=[InviteView(name, i.created_at, i.used_at is not None, i.expires_at) for i, name in invites.all()],
         drafts=(registration_drafts or 0) + (checklist_drafts or 0) + (project_drafts or 0),
         pending_reminders=reminders or 0,

@@ -24,18 +24,17 @@ was approved, so a report sent back, fixed and approved again counts once.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from PIL import Image, ImageOps
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import reminders
+from bot import reminders, uploads
 from bot.i18n import N_
 from bot.models.organizations import Organization
 from bot.models.people import User
@@ -343,18 +342,8 @@ async def tap(session: AsyncSession, *, user: User, report: ProjectReport, actio
     await session.flush()
 
 
-def clean_photo(content: bytes) -> bytes:
-    """The photo without EXIF (GPS position, camera, time) and other metadata: the pixels are
-    re-encoded, turned upright first since the orientation tag goes with the rest."""
-    with Image.open(io.BytesIO(content)) as image:
-        upright = ImageOps.exif_transpose(image)
-        pixels = upright.convert("RGB") if upright.mode not in ("RGB", "L") else upright
-        out = io.BytesIO()
-        pixels.save(out, format="JPEG", quality=88, optimize=True)
-    return out.getvalue()
-
-
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
+# A report's evidence: photos, and documents staff can open (the upload rule: bot/uploads.py).
+EVIDENCE_KINDS = frozenset({uploads.Kind.IMAGE, uploads.Kind.PDF, uploads.Kind.WORD, uploads.Kind.SHEET})
 
 
 @dataclass(frozen=True)
@@ -364,7 +353,9 @@ class EvidenceReceipt:
 
 
 async def add_evidence(session: AsyncSession, *, store: FileStore, user: User, report: ProjectReport, content: bytes,
-                       name: str | None, mime_type: str | None, is_photo: bool, media_group_id: str | None, now: datetime) -> EvidenceReceipt:
+                       name: str | None, media_group_id: str | None, now: datetime) -> EvidenceReceipt:
+    """One photo or document for the report, judged by its bytes: a photo is kept without its
+    metadata whatever type the phone announced it as."""
     project = await session.get(Project, report.project_id)
     assert project is not None
     await require_leader(session, user_id=user.id, organization_id=project.organization_id)
@@ -375,11 +366,9 @@ async def add_evidence(session: AsyncSession, *, store: FileStore, user: User, r
     count = await evidence_count(session, report_id=report.id)
     if count >= EVIDENCE_MAX_FILES:
         raise ProjectError(N_("A report takes at most %(count)s files. Tap Done to go on."), count=EVIDENCE_MAX_FILES)
-    if is_photo or (mime_type or "") in IMAGE_TYPES:
-        try:
-            content, mime_type = clean_photo(content), "image/jpeg"
-        except (OSError, ValueError):
-            raise ProjectError(N_("I could not open that picture. Send it again as a photo, or as a PDF file.")) from None
+    wrong = ProjectError(N_("As evidence I can keep photos, PDF files, and Word or Excel files. Save it as one of those and send it again."))
+    accepted = await asyncio.to_thread(uploads.accept, content, allowed=EVIDENCE_KINDS, wrong_kind=wrong, unknown=wrong)
+    content = accepted.content
     digest = hashlib.sha256(content).hexdigest()
     same = await session.scalar(select(ProjectFile.id).where(ProjectFile.report_id == report.id, ProjectFile.sha256 == digest))
     if same is not None:
@@ -387,8 +376,8 @@ async def add_evidence(session: AsyncSession, *, store: FileStore, user: User, r
     saved = store.save(content)
     session.add(ProjectFile(
         organization_id=project.organization_id, project_id=project.id, report_id=report.id, sha256=saved.sha256,
-        size=saved.size, mime_type=(mime_type or "application/octet-stream")[:100], storage_path=saved.path,
-        original_name=(name or "")[:255] or None, media_group_id=media_group_id, uploaded_by_id=user.id, uploaded_at=now,
+        size=saved.size, mime_type=accepted.mime_type, storage_path=saved.path, original_name=uploads.label(name),
+        media_group_id=media_group_id, uploaded_by_id=user.id, uploaded_at=now,
     ))
     report.updated_at = now
     await session.flush()

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import uploads
 from bot.db import after_commit
 from bot.districts import district_by_ubigeo
 from bot.i18n import N_
@@ -43,6 +44,7 @@ TITLE_MAX = 160
 LONG_TEXT_MAX = 1500
 AMOUNT_MAX_CENTS = 100_000_000  # S/ 1 000 000: far above any seed fund
 PROPOSAL_FILE_MAX = 20 * 1024 * 1024  # what the Bot API lets a bot download
+PROPOSAL_KINDS = frozenset({uploads.Kind.PDF, uploads.Kind.WORD})
 
 
 class Step(StrEnum):
@@ -255,16 +257,17 @@ async def answer(session: AsyncSession, *, draft: ProjectDraft, value: str, now:
 
 
 async def attach_document(session: AsyncSession, *, draft: ProjectDraft, store: FileStore, content: bytes,
-                          name: str | None, mime_type: str | None, now: datetime) -> None:
+                          name: str | None, now: datetime) -> None:
     """The full proposal as a file: kept encrypted now, linked to the project when it is sent."""
     if Step(draft.step) is not Step.DOCUMENT:
         raise ProjectError(N_("Please answer with the buttons below."))
     if len(content) > PROPOSAL_FILE_MAX:
         raise ProjectError(N_("That file is too large: the limit is 20 MB."))
+    wrong = ProjectError(N_("I can keep the proposal as a PDF or a Word (.docx) file. Save it as one of those and send it again."))
+    accepted = uploads.accept(content, allowed=PROPOSAL_KINDS, wrong_kind=wrong, unknown=wrong)  # by its bytes
     replaced = _document_path(draft)
-    saved = store.save(content)
-    document = {"sha256": saved.sha256, "size": saved.size, "path": saved.path, "name": (name or "")[:255] or None,
-                "mime": (mime_type or "application/octet-stream")[:100]}
+    saved = store.save(accepted.content)
+    document = {"sha256": saved.sha256, "size": saved.size, "path": saved.path, "name": uploads.label(name), "mime": accepted.mime_type}
     _save(draft, now, Step.SUMMARY, document=document, document_step_done=True)
     await session.flush()
     if replaced and replaced != saved.path:  # a new document instead of the one sent before

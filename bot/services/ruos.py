@@ -31,13 +31,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from pathlib import PurePosixPath
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import uploads
 from bot.clock import SystemClock
 from bot.i18n import N_
 from bot.models.organizations import Leadership, Organization
@@ -64,10 +64,9 @@ from bot.services import audit, organizations
 from bot.services.authority import require_leader_or_staff, require_staff
 from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
+from bot.uploads import UPLOAD_LIMIT_BYTES
 from bot.validation import InvalidInput, parse_date, parse_text
 
-# Telegram lets a bot download files of up to 20 MB (getFile); larger ones never reach us.
-UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024
 NUDGE_INTERVAL = timedelta(days=7)
 BOARD_TERM_NOTICE_DAYS = (60, 15)
 # A registered organization's board renewal is "due" this long before its term ends.
@@ -98,45 +97,9 @@ class StageChanged(RuosError, AlreadyDone):
         super().__init__(N_("The registration status has changed since. Here it is as it stands now."))
 
 
-# --- what was sent, and what it is ----------------------------------------------------------
+# --- what was sent, and what it is (the upload rule: bot/uploads.py) ---------------------------
 
-_PDF_EXTENSIONS = {".pdf"}
-_IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
-
-
-def _format_announced(file_name: str | None, mime_type: str | None) -> FileFormat | None:
-    """What a document claims to be, by its type or else its name's extension."""
-    if mime_type == "application/pdf":
-        return FileFormat.PDF
-    if mime_type and mime_type.startswith("image/"):
-        return FileFormat.PHOTO
-    suffix = PurePosixPath(file_name or "").suffix.lower()
-    if suffix in _PDF_EXTENSIONS:
-        return FileFormat.PDF
-    if suffix in _IMAGE_EXTENSIONS:
-        return FileFormat.PHOTO
-    return None
-
-
-def _identify(content: bytes) -> tuple[FileFormat, str] | None:
-    """The format and MIME type the bytes really have (PDF, JPEG, PNG, WebP, HEIC), or None.
-
-    Decided by the first bytes only. PDF readers tolerate junk before `%PDF-`, but a file
-    that starts with anything else (an HTML page quoting `%PDF-`, say) is not what a phone's
-    scanner or "save as PDF" writes, and staff would open it in a viewer that renders it as
-    something else.
-    """
-    if content.startswith(b"%PDF-"):
-        return FileFormat.PDF, "application/pdf"
-    if content.startswith(b"\xff\xd8\xff"):
-        return FileFormat.PHOTO, "image/jpeg"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return FileFormat.PHOTO, "image/png"
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return FileFormat.PHOTO, "image/webp"
-    if content[4:8] == b"ftyp" and content[8:12] in (b"heic", b"heix", b"heif", b"mif1"):
-        return FileFormat.PHOTO, "image/heic"
-    return None
+_KINDS = {FileFormat.PDF: uploads.Kind.PDF, FileFormat.PHOTO: uploads.Kind.IMAGE}
 
 
 def _wrong_type(requirement: Requirement) -> RuosError:
@@ -149,26 +112,13 @@ def _wrong_type(requirement: Requirement) -> RuosError:
     )
 
 
-def _empty() -> RuosError:
-    return RuosError(N_("That file is empty. Check it and send it again."))
-
-
-def check_announced_file(
-    requirement: Requirement,
-    *,
-    size: int | None,
-    file_name: str | None = None,
-    mime_type: str | None = None,
-    is_photo: bool = False,
-) -> None:
-    """Refuse, before downloading it, a file that is empty, too large or of the wrong type."""
+def check_announced_file(requirement: Requirement, *, size: int | None) -> None:
+    """Refuse, before downloading it, a file that Telegram says is empty or too large. What it
+    is, the bytes say once downloaded (`accepted_upload`): a phone's announced type is no guide."""
     if size == 0:
-        raise _empty()
+        raise uploads.empty()
     if size is not None and size > UPLOAD_LIMIT_BYTES:
         raise too_large(size)
-    announced = FileFormat.PHOTO if is_photo else _format_announced(file_name, mime_type)
-    if announced not in requirement.accepts:
-        raise _wrong_type(requirement)
 
 
 def too_large(size: int | None) -> RuosError:
@@ -179,21 +129,15 @@ def too_large(size: int | None) -> RuosError:
     )
 
 
-def accepted_content_type(requirement: Requirement, content: bytes) -> str:
-    """The MIME type of bytes the requirement accepts; RuosError for anything else."""
-    if not content:
-        raise _empty()
+def accepted_upload(requirement: Requirement, content: bytes) -> uploads.Accepted:
+    """The file as kept (a photo without its metadata) if the requirement takes its kind;
+    RuosError or UploadRefused for anything else."""
     if len(content) > UPLOAD_LIMIT_BYTES:
         raise too_large(len(content))
-    identified = _identify(content)
-    if identified is None:
-        raise RuosError(
-            N_("That file does not look like a PDF or a photo: it may be damaged. Open it on your phone to check it, then send it again.")
-        )
-    file_format, mime_type = identified
-    if file_format not in requirement.accepts:
-        raise _wrong_type(requirement)
-    return mime_type
+    return uploads.accept(
+        content, allowed={_KINDS[f] for f in requirement.accepts}, wrong_kind=_wrong_type(requirement),
+        unknown=RuosError(N_("That file does not look like a PDF or a photo: it may be damaged. Open it on your phone to check it, then send it again.")),
+    )
 
 
 # --- the checklist -------------------------------------------------------------------------
@@ -538,10 +482,10 @@ async def record_upload(
     must lead the organization (or be staff) now, not only when the upload step began.
     """
     await require_leader_or_staff(session, user_id=uploader.id, organization_id=organization_id)
-    mime_type = accepted_content_type(requirement, upload.content)
+    accepted = await asyncio.to_thread(accepted_upload, requirement, upload.content)
     item = await _locked_item(session, organization_id, procedure.code, requirement.code, now)
     current = _current_files(organization_id, procedure.code, requirement.code)
-    saved = await asyncio.to_thread(store.save, upload.content)
+    saved = await asyncio.to_thread(store.save, accepted.content)
     duplicate = await session.scalar(select(StoredFile.id).where(*current, StoredFile.sha256 == saved.sha256))
     if duplicate is None:
         if item.status is ItemStatus.REJECTED or requirement.pages is PageCount.ONE:
@@ -553,9 +497,9 @@ async def record_upload(
                 item_code=requirement.code,
                 sha256=saved.sha256,
                 size=saved.size,
-                mime_type=mime_type,
+                mime_type=accepted.mime_type,
                 storage_path=saved.path,
-                original_name=upload.original_name[:255] if upload.original_name else None,
+                original_name=uploads.label(upload.original_name),
                 telegram_file_id=upload.telegram_file_id,
                 media_group_id=upload.media_group_id,
                 uploaded_by_id=uploader.id,

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot import uploads
 from bot.i18n import N_
 from bot.models.people import Role
-from bot.models.projects import ProjectStatus, ReportStatus
+from bot.models.projects import ProjectFile, ProjectStatus, ReportStatus
 from bot.services import project_reports, projects
 from handlers.common import ROWS_PER_PAGE, edit_or_reply, escape, keyboard, reply
 from handlers.context import VocesContext
@@ -22,6 +23,7 @@ from handlers.project_cards import (
     soles,
 )
 from handlers.projects.common import callback
+from handlers.stored_files import send_stored_file
 
 MOVE_BUTTON = {
     ProjectStatus.SELECTED: N_("⭐ Select"),
@@ -50,7 +52,7 @@ async def show_project(update: Update, context: VocesContext, project_id: int, *
     staff = person.role is Role.STAFF
     lines = [_("<b>%(organization)s</b> · project") % {"organization": escape(organization)},
              _("Status: %(status)s") % {"status": _(STATUS[project.status])}, "",
-             proposal_card(i18n, projects.project_view(project, document.original_name or "📎" if document else None))]
+             proposal_card(i18n, projects.project_view(project, document_name(document, organization)))]
     if project.granted_cents is not None:
         lines.append(_("Granted: %(value)s") % {"value": soles(i18n, project.granted_cents)})
     if reports:
@@ -89,15 +91,22 @@ async def show_project(update: Update, context: VocesContext, project_id: int, *
         await reply(update, context, "\n".join(lines), reply_markup=markup)
 
 
+def document_name(document: ProjectFile | None, organization: str) -> str | None:
+    """The proposal document as the card names it: the bot's name, then the sender's as a label."""
+    if document is None:
+        return None
+    shown = uploads.label(document.original_name)
+    return uploads.stored_file_name(document, organization=organization) + (f" (“{shown}”)" if shown else "")
+
+
 async def send_document(update: Update, context: VocesContext, args: list[str]) -> object:
-    runtime = context.runtime
-    async with runtime.database.session() as session:
+    async with context.runtime.database.session() as session:
         person = await current_person(session, context)
         project = await projects.for_reader(session, user=person, project_id=integer(args[0]))
         document = await projects.proposal_document(session, project_id=project.id)
+        organization = await projects.organization_name(session, project.organization_id)
     if document is None:
         raise StaleButton(args[0])
     assert update.effective_chat is not None
-    await context.bot.send_document(update.effective_chat.id, runtime.files.read(document.storage_path),
-                                    filename=document.original_name or f"proposal-{project.id}.pdf")
+    await send_stored_file(context, update.effective_chat.id, document, organization=organization)
     return None

@@ -148,7 +148,7 @@ async def on_file(update: Update, context: VocesContext) -> object:
         async with runtime.database.session() as session:
             _person, draft = await person_and_draft(session, context)
             await projects.attach_document(session, draft=draft, store=runtime.files, content=content, name=document.file_name,
-                                           mime_type=document.mime_type, now=runtime.clock.now())
+                                           now=runtime.clock.now())
     except InvalidInput as error:
         return await ask_current(update, context, draft, problem=error_text(context, error))
     return await ask_current(update, context, draft)

@@ -31,13 +31,12 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.ruos.common import FLOW, QUESTION, STATUS, callback, current_person, finish, integer
+from handlers.stored_files import send_stored_file
 
 log = logging.getLogger(__name__)
 
 # /review pages through this many, ten at a time, the longest waiting first.
 REVIEW_SHOWN = 500
-# The names staff's copies of stored files get (the store keeps bytes under their hash).
-FILE_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/heic": ".heic"}
 
 
 # --- staff: /review, verify, reject ------------------------------------------------------------------------
@@ -91,11 +90,8 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
                                            now=runtime.clock.now())
     item, language = review.item, context.i18n.language
     assert update.effective_chat is not None
-    for number, stored in enumerate(review.files, start=1):
-        await context.bot.send_document(
-            update.effective_chat.id, runtime.files.read(stored.storage_path),
-            filename=f"{item.item_code}-{number}{FILE_EXTENSIONS.get(stored.mime_type, '')}",
-        )
+    for stored in review.files:
+        await send_stored_file(context, update.effective_chat.id, stored, organization=review.organization.name)
     title = localized(review.requirement.title, language) if review.requirement else item.item_code
     lines = [
         f"<b>{escape(review.organization.name)}</b> — {escape(title)}",

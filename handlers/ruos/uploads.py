@@ -121,16 +121,14 @@ async def on_file(update: Update, context: VocesContext) -> object:
         context.voces.dispatch_again(update)  # the general answer about files outside /ruos
         return await finish(update, context)
     draft, procedure, requirement = target
-    if message.photo:
-        photo = message.photo[-1]  # the largest size Telegram made
-        file_id, size, name, mime_type, is_photo = photo.file_id, photo.file_size, None, None, True
-    else:
-        document = message.document
-        assert document is not None
-        file_id, size, name, mime_type, is_photo = document.file_id, document.file_size, document.file_name, document.mime_type, False
+    # What the phone says a document is decides nothing: the bytes do (bot/uploads.py).
+    file = message.photo[-1] if message.photo else message.document  # a photo's largest size
+    assert file is not None
+    file_id, size = file.file_id, file.file_size
+    name = message.document.file_name if message.document else None
     runtime = context.runtime
     try:
-        ruos.check_announced_file(requirement, size=size, file_name=name, mime_type=mime_type, is_photo=is_photo)
+        ruos.check_announced_file(requirement, size=size)
         try:
             telegram_file = await context.bot.get_file(file_id)
             content = bytes(await telegram_file.download_as_bytearray())

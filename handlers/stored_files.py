@@ -1,0 +1,19 @@
+"""Sending staff (or a leader) a file the bot keeps: under the name the bot makes, never the
+sender's, with the sender's name only as a label in the caption (bot/uploads.py)."""
+
+from __future__ import annotations
+
+from bot import uploads
+from bot.models.projects import ProjectFile
+from bot.models.ruos import StoredFile
+from handlers.common import escape
+from handlers.context import VocesContext
+
+
+async def send_stored_file(context: VocesContext, chat_id: int, stored: StoredFile | ProjectFile, *, organization: str,
+                           report_number: int | None = None) -> None:
+    content = context.runtime.files.read(stored.storage_path)
+    name = uploads.stored_file_name(stored, organization=organization, report_number=report_number, content=content)
+    shown = uploads.label(stored.original_name)  # rows kept before names were cleaned carry them raw
+    caption = context.gettext("Sent as “%(name)s”") % {"name": escape(shown)} if shown else None
+    await context.bot.send_document(chat_id, content, filename=name, caption=caption)
