@@ -5,8 +5,8 @@ it, and send it now or at a time; above a threshold a second person approves it 
 The draft lives in the database (bot/services/broadcasts.py) and every change is saved as it
 is made; the typed answers (a text, a district, the buttons, a time) are the steps of one
 small flow, so a restart in the middle loses nothing. This module has the card, the texts,
-the file, the buttons and the audience; handlers/broadcast_release.py the preview, sending,
-scheduling, the approval and cancelling.
+the file, the buttons and the audience; handlers/broadcast_release.py opening one from a list,
+the preview, sending, scheduling, the approval and cancelling.
 """
 
 from __future__ import annotations

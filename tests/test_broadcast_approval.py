@@ -137,7 +137,7 @@ async def test_a_broadcast_held_for_the_night_asks_each_person_again_when_it_goe
         session.add(NotificationSettings(user_id=ids[john.id], muted=["announcements"], updated_at=now))
 
     bot.clock.set(datetime(2026, 11, 24, 13, 1, tzinfo=UTC))   # 08:01 in Lima
-    await until_done(bot, luis)
+    broadcast = await until_done(bot, luis)
     assert copies(maria, ES) == 1
     assert copies(ana, ES) == copies(pedro, ES) == copies(rosa, ES) == copies(john, EN) == 0
     report = _texts(luis)[-1]
@@ -145,6 +145,10 @@ async def test_a_broadcast_held_for_the_night_asks_each_person_again_when_it_goe
     assert "2 people had paused messages with /stop" in report
     assert "1 person had withdrawn their consent" in report
     assert "1 person had switched this kind of message off" in report
+    ines = await coordinator(bot, "es", first_name="Inés")     # the same report, in Spanish
+    await ines.taps_data(f"bc:show:{broadcast.id}")
+    assert "No enviados: 4" in ines.last_text and "2 personas habían pausado los mensajes con /pausar" in ines.last_text
+    assert "1 persona había retirado su consentimiento" in ines.last_text
     async with await bot.session() as session:
         reasons = dict((await session.execute(
             select(BroadcastDelivery.user_id, BroadcastDelivery.reason).where(BroadcastDelivery.state == DeliveryState.SKIPPED))).all())
