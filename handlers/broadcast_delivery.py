@@ -3,7 +3,9 @@
 Each recipient is claimed (recorded SENDING and committed) right before their message goes
 out and recorded right after, so a `kill -9` at any point loses nothing: at the next start the
 rows still SENDING are sent again and counted as "in flight" in the report (only those people
-may get it twice), and the broadcast carries on with everyone not yet served.
+may get it twice), and the broadcast carries on with everyone not yet served. The claim reads
+the person's consent, /stop and settings again: a message held for the end of quiet hours
+reaches nobody who said no meanwhile, and the report counts them by reason.
 
 Bulk messages take a place in the rate limiter's budget only when no answer to a person is
 waiting (handlers/ratelimit.py), so nobody who writes during a broadcast waits behind it.
@@ -21,7 +23,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n import Translator
-from bot.models.broadcasts import Broadcast, DeliveryState
+from bot.models.broadcasts import Broadcast, DeliveryState, SkipReason
 from bot.services import broadcasts, people
 from bot.services.broadcasts import Recipient, Tally
 from handlers.context import VocesApplication
@@ -69,13 +71,31 @@ def tally_text(i18n: Translator, tally: Tally, *, final: bool) -> str:
     if tally.failed:
         lines.append(_("Failed: %(count)s") % {"count": number(tally.failed)})
     if tally.skipped:
-        lines.append(_("Not sent (unreachable, or their settings): %(count)s") % {"count": number(tally.skipped)})
+        lines.append(_("Not sent: %(count)s") % {"count": number(tally.skipped)})
+        lines += [f"· {skipped_text(i18n, reason, count)}" for reason, count in tally.skipped_because]
     if tally.pending and final is False:
         lines.append(_("Still to go: %(count)s") % {"count": number(tally.pending + tally.sending)})
     if tally.in_flight_at_restart:
         lines.append(_("In flight when the bot restarted, sent again: %(count)s (these people may have it twice)") % {
             "count": number(tally.in_flight_at_restart)})
     return "\n".join(lines)
+
+
+def skipped_text(i18n: Translator, reason: str, count: int) -> str:
+    """Why `count` people did not get it (read when their delivery came up, not only at the start)."""
+    ngettext, values = i18n.ngettext, {"count": i18n.number(count)}
+    if reason == SkipReason.PAUSED:
+        return ngettext("%(count)s person had paused messages with /stop", "%(count)s people had paused messages with /stop", count) % values
+    if reason == SkipReason.SWITCHED_OFF:
+        return ngettext("%(count)s person had switched this kind of message off", "%(count)s people had switched this kind of message off",
+                        count) % values
+    if reason == SkipReason.NO_CONSENT:
+        return ngettext("%(count)s person had withdrawn their consent", "%(count)s people had withdrawn their consent", count) % values
+    if reason == SkipReason.UNREACHABLE:
+        return ngettext("%(count)s person had blocked the bot before", "%(count)s people had blocked the bot before", count) % values
+    # skipped before the reasons were kept apart
+    return ngettext("%(count)s person was unreachable, or their settings said no", "%(count)s people were unreachable, or their settings said no",
+                    count) % values
 
 
 class BroadcastSender:
@@ -188,7 +208,7 @@ class BroadcastSender:
     async def _send_one(self, broadcast: Broadcast, recipient: Recipient) -> None:
         runtime = self.runtime
         async with runtime.database.session() as session:
-            if not await broadcasts.claim(session, broadcast_id=broadcast.id, user_id=recipient.user_id):
+            if not await broadcasts.claim(session, broadcast_id=broadcast.id, user_id=recipient.user_id, kind=broadcast.kind):
                 return
         state, reason, retry_at = DeliveryState.DELIVERED, None, None
         try:

@@ -1,6 +1,6 @@
-"""/broadcast, second half: the preview, sending now or at a time, the second person's
-approval above the threshold, and cancelling. (The card, the texts and the audience are in
-handlers/broadcasts.py, which registers these too.)"""
+"""/broadcast, second half: opening one not yet sent (from /pending or the list), the preview,
+sending now or at a time, the second person's approval above the threshold, and cancelling.
+(The card, the texts and the audience are in handlers/broadcasts.py, which registers these too.)"""
 
 from __future__ import annotations
 
@@ -12,22 +12,24 @@ from telegram import Update
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_
-from bot.models.broadcasts import Broadcast
+from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.people import User
-from bot.services import broadcasts, people
+from bot.services import broadcast_approval, broadcasts, people
 from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput, parse_date, parse_text
-from handlers.broadcast_delivery import send_broadcast
+from handlers.broadcast_delivery import send_broadcast, tally_text
 from handlers.broadcasts import (
     FLOW,
     WHEN,
     _ask_typed,
     _asked_about,
     _change,
+    _data,
     _id,
     _load,
     _read,
     _who,
+    show_card,
 )
 from handlers.common import (
     END,
@@ -43,7 +45,28 @@ from handlers.common import (
 from handlers.context import VocesContext
 from handlers.onboarding import LANGUAGE_NAMES
 
-# --- preview, send, schedule, approve, cancel -------------------------------------------------------
+# --- open, preview, send, schedule, approve, cancel --------------------------------------------------
+
+
+def decision_row(gettext, broadcast: Broadcast) -> list[tuple[str, str]]:  # noqa: ANN001 - a gettext
+    """Approve / Send back, for the version shown: a button for a version changed since is refused."""
+    b, version = broadcast.id, broadcast.version
+    return [(gettext("✅ Approve"), f"bc:approve:{b}:{version}"), (gettext("↩️ Send back"), f"bc:reject:{b}:{version}")]
+
+
+async def show(update: Update, context: VocesContext) -> None:
+    """One broadcast, opened from /pending or the list of those not yet sent: its card, with
+    Approve / Send back for whoever may give the second pair of eyes; or how its sending goes."""
+    await answer_button(update, context)
+    broadcast = await _load(update, context)
+    if broadcast.state is BroadcastState.SENDING or broadcast.state is BroadcastState.DONE:
+        async with context.runtime.database.session() as session:
+            tally = await broadcasts.tally(session, broadcast_id=broadcast.id)
+        await reply(update, context, tally_text(context.i18n, tally, final=broadcast.state is BroadcastState.DONE))
+        return
+    async with context.runtime.database.session() as session:
+        may_approve = await broadcast_approval.may_approve(session, broadcast=broadcast, user_id=_who(context))
+    await show_card(update, context, broadcast, edit=False, above=[decision_row(context.gettext, broadcast)] if may_approve else ())
 
 
 async def preview(update: Update, context: VocesContext) -> None:
@@ -120,8 +143,7 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
             their = runtime.translator(approver.language)
             text = their.gettext("📣 A broadcast to %(count)s people waits for your approval.") % {
                 "count": their.number(submitted.reach.receiving)}
-            rows = [[(their.gettext("👁 Preview"), f"bc:preview:{broadcast_id}")],
-                     [(their.gettext("✅ Approve"), f"bc:approve:{broadcast_id}"), (their.gettext("↩️ Send back"), f"bc:reject:{broadcast_id}")]]
+            rows = [[(their.gettext("👁 Preview"), f"bc:preview:{broadcast_id}")], decision_row(their.gettext, submitted.broadcast)]
             await notify(context, approver.telegram_id, text, reply_markup=keyboard(rows))
         return
     if send_at <= runtime.clock.now():
@@ -139,23 +161,24 @@ def _wake(context: VocesContext) -> None:
 
 
 async def approve(update: Update, context: VocesContext) -> None:
-    await _decide(update, context, broadcasts.approve, N_("✅ Approved. It goes out at its time."),
+    await _decide(update, context, broadcast_approval.approve, N_("✅ Approved. It goes out at its time."),
                   N_("✅ Your broadcast #%(id)s was approved."))
     _wake(context)
 
 
 async def reject(update: Update, context: VocesContext) -> None:
-    await _decide(update, context, broadcasts.reject, N_("↩️ Sent back to its author as a draft."),
+    await _decide(update, context, broadcast_approval.reject, N_("↩️ Sent back to its author as a draft."),
                   N_("↩️ Your broadcast #%(id)s was sent back to you as a draft. Change it with /broadcast."))
 
 
 async def _decide(update: Update, context: VocesContext, decision, done: str, to_author: str) -> None:  # noqa: ANN001
-    """The second pair of eyes approves or sends back; the author hears it once."""
-    broadcast_id = _id(update)
+    """The second pair of eyes approves or sends back the version its button was made for; the
+    author hears it once."""
+    broadcast_id, version = _id(update), int(_data(update)[3])  # the pattern has checked both are numbers
     runtime = context.runtime
 
     async def decide(session: AsyncSession) -> tuple[Broadcast, User | None]:
-        broadcast = await decision(session, broadcast_id=broadcast_id, user_id=_who(context), now=runtime.clock.now())
+        broadcast = await decision(session, broadcast_id=broadcast_id, user_id=_who(context), version=version, now=runtime.clock.now())
         return broadcast, (await people.get(session, broadcast.author_id) if broadcast.author_id else None)
 
     decided = await _change(update, context, decide)

@@ -5,14 +5,14 @@ it, and send it now or at a time; above a threshold a second person approves it 
 The draft lives in the database (bot/services/broadcasts.py) and every change is saved as it
 is made; the typed answers (a text, a district, the buttons, a time) are the steps of one
 small flow, so a restart in the middle loses nothing. This module has the card, the texts,
-the file, the buttons and the audience; handlers/broadcast_release.py the preview, sending,
-scheduling, the approval and cancelling.
+the file, the buttons and the audience; handlers/broadcast_release.py opening one from a list,
+the preview, sending, scheduling, the approval and cancelling.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,6 +54,7 @@ TEXT, DISTRICT, FILE, BUTTONS, WHEN = "text", "district", "file", "buttons", "wh
 CAPTION_LIMIT = 1024
 BUTTON_LINE = re.compile(r"^(?P<label>.{1,40}?)\s*[|—–-]\s*(?P<url>(https?|tg)://\S+)$")
 Result = TypeVar("Result")
+Rows = Sequence[list[tuple[str, str]]]  # rows of (label, callback data), as handlers.common.keyboard takes
 
 KIND_NAMES = {
     MessageKind.ANNOUNCEMENTS: N_("Announcements"),
@@ -164,12 +165,12 @@ async def _training_names(context: VocesContext, session, audience: dict[str, li
     return names
 
 
-def card_keyboard(context: VocesContext, broadcast: Broadcast):  # noqa: ANN201 - InlineKeyboardMarkup
+def card_keyboard(context: VocesContext, broadcast: Broadcast, above: Rows = ()):  # noqa: ANN201 - InlineKeyboardMarkup
     _ = context.gettext
     b = broadcast.id
     if broadcast.state not in EDITABLE:
         return None
-    rows = [[(f"✏️ {LANGUAGE_NAMES[language]}", f"bc:text:{b}:{language}") for language in SUPPORTED_LANGUAGES],
+    rows = [*above, [(f"✏️ {LANGUAGE_NAMES[language]}", f"bc:text:{b}:{language}") for language in SUPPORTED_LANGUAGES],
             [(_("👥 Audience"), f"bc:aud:{b}"), (_("🏷 Kind"), f"bc:kinds:{b}")],
             [(_("📎 File"), f"bc:file:{b}"), (_("🔘 Buttons"), f"bc:btns:{b}")],
             [(_("👁 Preview"), f"bc:preview:{b}")]]
@@ -181,8 +182,8 @@ def card_keyboard(context: VocesContext, broadcast: Broadcast):  # noqa: ANN201 
     return keyboard(rows)
 
 
-async def show_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True) -> None:
-    text, markup = await card_text(context, broadcast), card_keyboard(context, broadcast)
+async def show_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True, above: Rows = ()) -> None:
+    text, markup = await card_text(context, broadcast), card_keyboard(context, broadcast, above)
     if edit:
         await edit_or_reply(update, context, text, reply_markup=markup)
     else:
@@ -221,19 +222,6 @@ async def open_composer(update: Update, context: VocesContext) -> int:
                   f"bc:show:{b.id}")] for b in waiting[:10]]
         await reply(update, context, _("Broadcasts not yet sent, or being sent:"), reply_markup=keyboard(rows))
     return await leave(update, context, FLOW)
-
-
-async def show(update: Update, context: VocesContext) -> None:
-    await answer_button(update, context)
-    broadcast = await _load(update, context)
-    if broadcast.state is BroadcastState.SENDING or broadcast.state is BroadcastState.DONE:
-        async with context.runtime.database.session() as session:
-            tally = await broadcasts.tally(session, broadcast_id=broadcast.id)
-        from handlers.broadcast_delivery import tally_text
-
-        await reply(update, context, tally_text(context.i18n, tally, final=broadcast.state is BroadcastState.DONE))
-        return
-    await show_card(update, context, broadcast, edit=False)
 
 
 async def _change(
@@ -552,6 +540,7 @@ def register(application) -> None:  # noqa: ANN001
         preview,
         reject,
         send_now,
+        show,
         when_typed,
     )
 
@@ -588,7 +577,7 @@ def register(application) -> None:  # noqa: ANN001
         CallbackQueryHandler(kind_chosen, pattern=r"^bc:kind:\d+:[a-z]+$"),
         CallbackQueryHandler(preview, pattern=r"^bc:preview:\d+$"),
         CallbackQueryHandler(send_now, pattern=r"^bc:now:\d+$"),
-        CallbackQueryHandler(approve, pattern=r"^bc:approve:\d+$"),
-        CallbackQueryHandler(reject, pattern=r"^bc:reject:\d+$"),
+        CallbackQueryHandler(approve, pattern=r"^bc:approve:\d+:\d+$"),
+        CallbackQueryHandler(reject, pattern=r"^bc:reject:\d+:\d+$"),
         CallbackQueryHandler(cancel, pattern=r"^bc:cancel:\d+$"),
     ])

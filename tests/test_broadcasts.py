@@ -59,8 +59,8 @@ async def insert_leaders(session, people, district: str, now: datetime, *, kind:
     return ids
 
 
-async def coordinator(bot, language: str = "en"):
-    luis = bot.user(first_name="Luis", language_code=language)
+async def coordinator(bot, language: str = "en", *, first_name: str = "Luis"):
+    luis = bot.user(first_name=first_name, language_code=language)
     await consented(luis)
     async with await bot.session() as session:
         await session.execute(update(User).where(User.telegram_id == luis.id).values(role=Role.COORDINATOR))
@@ -84,7 +84,8 @@ async def until_done(bot, author, *, timeout: float = 15.0) -> Broadcast:  # noq
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
         async with await bot.session() as session:
-            broadcast = await session.scalar(select(Broadcast).order_by(Broadcast.id.desc()).limit(1))
+            broadcast = await session.scalar(  # a draft opened since is not the one sent
+                select(Broadcast).where(Broadcast.state != BroadcastState.DRAFT).order_by(Broadcast.id.desc()).limit(1))
         if broadcast is not None and broadcast.state is BroadcastState.DONE and "finished" in _texts(author)[-1]:
             return broadcast
         await asyncio.sleep(0.05)
@@ -185,22 +186,25 @@ async def test_a_broadcast_to_more_people_than_the_threshold_waits_for_a_second_
     await asyncio.sleep(0.3)
     assert all(leader.messages == [] for leader in leaders), "nothing goes out before the approval"
     assert "waits for your approval" in carmen.last_text
-    await luis.taps_data(f"bc:approve:{await last_broadcast_id(bot)}")  # not by its own author
+    await luis.taps_data(await approve_data(bot))    # not by its own author
     assert "Someone else has to approve it" in luis.last_text
     await carmen.taps("✅ Approve")
     assert "Approved" in carmen.last_text
     await until_done(bot, luis)
     assert all(len(leader.messages) == 1 for leader in leaders)
-    await carmen.taps_data(f"bc:approve:{await last_broadcast_id(bot)}")  # a second tap
+    await carmen.taps_data(await approve_data(bot))  # a second tap
     assert "already approved" in (carmen.last_alert or "")
     async with await bot.session() as session:                 # both pairs of eyes are in the audit log
         actions = list(await session.scalars(select(AuditEntry.action)))
     assert actions.count("broadcast.submit") == 1 and actions.count("broadcast.approve") == 1
 
 
-async def last_broadcast_id(bot) -> int:
+async def approve_data(bot) -> str:
+    """The Approve button of the last broadcast submitted, for the version it is at now."""
     async with await bot.session() as session:
-        return await session.scalar(select(Broadcast.id).order_by(Broadcast.id.desc()).limit(1))
+        broadcast = await session.scalar(
+            select(Broadcast).where(Broadcast.state != BroadcastState.DRAFT).order_by(Broadcast.id.desc()).limit(1))
+        return f"bc:approve:{broadcast.id}:{broadcast.version}"
 
 
 async def test_a_scheduled_broadcast_can_be_cancelled_until_it_starts(bot):

@@ -82,7 +82,7 @@ async def test_settings_switch_off_a_kind_and_set_quiet_hours(bot):
             select(BroadcastDelivery.state, BroadcastDelivery.reason)
             .where(BroadcastDelivery.broadcast_id == broadcast.id, BroadcastDelivery.user_id == await user_id(bot, rosa))
         )).one()
-    assert state is DeliveryState.SKIPPED and reason == "their settings" and copies(rosa, ES) == 0
+    assert state is DeliveryState.SKIPPED and reason == "switched off" and copies(rosa, ES) == 0
 
     await rosa.taps("🌙 Horas de silencio")
     await rosa.taps("20:00–09:00")

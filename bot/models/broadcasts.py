@@ -58,6 +58,9 @@ class Broadcast(Base):
     attachment_file_id: Mapped[str | None] = mapped_column(String(200))
     send_at: Mapped[datetime | None]
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # One more at every change and every submission: an Approve or Send back button carries the
+    # version it was made for, so a button for a version changed since is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -73,7 +76,26 @@ class DeliveryState(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"  # Telegram refused it (reason kept)
     BLOCKED = "blocked"  # the person blocked the bot: marked unreachable
-    SKIPPED = "skipped"  # unreachable already, or their /settings said no (reason kept)
+    SKIPPED = "skipped"  # unreachable already, or their /settings said no (a SkipReason kept)
+
+
+class SkipReason(StrEnum):
+    """Why a delivery was not sent, kept in `BroadcastDelivery.reason` and counted in the report."""
+
+    UNREACHABLE = "unreachable"  # blocked the bot before
+    PAUSED = "paused"  # /stop
+    SWITCHED_OFF = "switched off"  # this kind of message, in /settings
+    NO_CONSENT = "no consent"  # withdrew it after the broadcast started
+
+
+class BroadcastContributor(Base):
+    """Someone who wrote, changed or submitted a broadcast: none of them may approve it (the
+    second pair of eyes must not have shaped what it approves)."""
+
+    __tablename__ = "broadcast_contributors"
+
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class BroadcastDelivery(Base):

@@ -1,5 +1,6 @@
-"""Broadcasts: composing one (texts per language, audience, buttons, a file), approval by a
-second person above a threshold, scheduling, and the bookkeeping of delivering it.
+"""Broadcasts: composing one (texts per language, audience, buttons, a file), scheduling, and
+the bookkeeping of delivering it. Approval by a second person above a threshold is in
+bot/services/broadcast_approval.py.
 
 Delivery is recorded per recipient before and after each send (`claim` → `record`), so a run
 killed at any moment leaves rows that say exactly who got it: DELIVERED, FAILED, BLOCKED or
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Select,
     String,
     and_,
     cast,
@@ -33,11 +35,13 @@ from bot.i18n import N_
 from bot.models.broadcasts import (
     EDITABLE,
     Broadcast,
+    BroadcastContributor,
     BroadcastDelivery,
     BroadcastState,
     DeliveryState,
     MessageKind,
     NotificationSettings,
+    SkipReason,
 )
 from bot.models.organizations import Leadership, Organization
 from bot.models.people import User
@@ -52,8 +56,6 @@ NOT_EDITABLE = N_("This broadcast has already started or was cancelled, so it ca
 NEEDS_DEFAULT_TEXT = N_("Write the text in %(language)s first: people whose language has no version of their own get that one.")
 NEEDS_AUDIENCE = N_("Choose who receives it first.")
 NOBODY = N_("Nobody matches this audience.")
-NOT_YOUR_OWN = N_("Someone else has to approve it: a second pair of eyes is the point.")
-ALREADY_DECIDED = N_("This broadcast was already approved, rejected or cancelled.")
 SEND_AT_PAST = N_("That time has already passed. Write a time that is still to come.")
 
 
@@ -109,11 +111,13 @@ def audience_condition(audience: dict[str, list[str]]) -> ColumnElement[bool] | 
     return and_(User.consent_at.is_not(None), User.consent_withdrawn_at.is_(None), *conditions)
 
 
+def _switched_off(kind: MessageKind) -> ColumnElement[bool]:
+    return cast(NotificationSettings.muted, String).like(f'%"{kind.value}"%')
+
+
 def _wants(kind: MessageKind) -> ColumnElement[bool]:
     """People whose /settings let a broadcast of `kind` through now."""
-    refusing = select(NotificationSettings.user_id).where(
-        or_(NotificationSettings.paused_at.is_not(None), cast(NotificationSettings.muted, String).like(f'%"{kind.value}"%'))
-    )
+    refusing = select(NotificationSettings.user_id).where(or_(NotificationSettings.paused_at.is_not(None), _switched_off(kind)))
     return User.id.not_in(refusing)
 
 
@@ -168,10 +172,13 @@ async def upcoming(session: AsyncSession, *, user_id: int) -> Sequence[Broadcast
 
 async def editable(session: AsyncSession, *, broadcast_id: int, user_id: int) -> Broadcast:
     """The broadcast, to be changed now. A change after approval, or to a scheduled one, takes
-    it back to a draft: what was approved is what goes out."""
+    it back to a draft: what was approved is what goes out. It is a new version, and whoever
+    changed it may no longer approve it."""
     await authority.require_coordinator(session, user_id=user_id)
     await transition(session, Broadcast, where={"id": broadcast_id, "state": EDITABLE},
-                     values={"state": BroadcastState.DRAFT, "approved_by_id": None}, already=AlreadyDone(NOT_EDITABLE))
+                     values={"state": BroadcastState.DRAFT, "approved_by_id": None, "version": Broadcast.version + 1},
+                     already=AlreadyDone(NOT_EDITABLE))
+    await remember_who_shaped(session, broadcast_id=broadcast_id, user_id=user_id)
     broadcast = await get(session, broadcast_id)
     assert broadcast is not None
     return broadcast
@@ -254,41 +261,38 @@ async def submit(
         raise InvalidInput(NOBODY)
     needs_approval = counted.receiving > approval_threshold
     state = BroadcastState.AWAITING_APPROVAL if needs_approval else BroadcastState.SCHEDULED
+    # Each submission is a version of its own: buttons made for an earlier one are refused.
     await transition(session, Broadcast, where={"id": broadcast_id, "state": BroadcastState.DRAFT},
-                     values={"state": state, "send_at": send_at}, already=AlreadyDone(NOT_EDITABLE))
+                     values={"state": state, "send_at": send_at, "version": Broadcast.version + 1}, already=AlreadyDone(NOT_EDITABLE))
+    await remember_who_shaped(session, broadcast_id=broadcast_id, user_id=user_id)
     audit.record(session, user_id, "broadcast.submit", now=now, detail=f"broadcast {broadcast_id} to {counted.receiving}")
-    return Submitted(broadcast, counted, needs_approval)
+    submitted = await get(session, broadcast_id)
+    assert submitted is not None
+    return Submitted(submitted, counted, needs_approval)
+
+
+async def remember_who_shaped(session: AsyncSession, *, broadcast_id: int, user_id: int) -> None:
+    """Remember who changed or submitted it: none of them may approve it
+    (bot/services/broadcast_approval.py). Called after the transition that moved it, whose
+    UPDATE holds the broadcast's row until commit, so two changes never insert the same pair."""
+    known = await session.scalar(select(BroadcastContributor.user_id).where(
+        BroadcastContributor.broadcast_id == broadcast_id, BroadcastContributor.user_id == user_id))
+    if known is None:
+        session.add(BroadcastContributor(broadcast_id=broadcast_id, user_id=user_id))
+        await session.flush()
+
+
+def shapers(broadcast_id: int) -> Select[tuple[int]]:
+    return select(BroadcastContributor.user_id).where(BroadcastContributor.broadcast_id == broadcast_id)
 
 
 async def approvers(session: AsyncSession, *, broadcast: Broadcast) -> Sequence[User]:
-    """Who can give the second pair of eyes: coordinators and staff other than the author."""
+    """Who can give the second pair of eyes: coordinators and staff who did not shape it."""
     found = await session.scalars(
-        select(User).where(User.role.in_(["coordinator", "staff"]), User.id != broadcast.author_id, User.reachable.is_(True))
+        select(User).where(User.role.in_(["coordinator", "staff"]), User.id != broadcast.author_id, User.reachable.is_(True),
+                           User.id.not_in(shapers(broadcast.id)))
     )
     return found.all()
-
-
-async def approve(session: AsyncSession, *, broadcast_id: int, user_id: int, now: datetime) -> Broadcast:
-    await authority.require_coordinator(session, user_id=user_id)
-    broadcast = await get(session, broadcast_id)
-    if broadcast is None:
-        raise AlreadyDone(ALREADY_DECIDED)
-    if broadcast.author_id == user_id:
-        raise InvalidInput(NOT_YOUR_OWN)
-    await transition(session, Broadcast, where={"id": broadcast_id, "state": BroadcastState.AWAITING_APPROVAL},
-                     values={"state": BroadcastState.SCHEDULED, "approved_by_id": user_id}, already=AlreadyDone(ALREADY_DECIDED))
-    audit.record(session, user_id, "broadcast.approve", now=now, detail=f"broadcast {broadcast_id}")
-    return broadcast
-
-
-async def reject(session: AsyncSession, *, broadcast_id: int, user_id: int, now: datetime) -> Broadcast:
-    await authority.require_coordinator(session, user_id=user_id)
-    await transition(session, Broadcast, where={"id": broadcast_id, "state": BroadcastState.AWAITING_APPROVAL},
-                     values={"state": BroadcastState.DRAFT}, already=AlreadyDone(ALREADY_DECIDED))
-    audit.record(session, user_id, "broadcast.reject", now=now, detail=f"broadcast {broadcast_id}")
-    broadcast = await get(session, broadcast_id)
-    assert broadcast is not None
-    return broadcast
 
 
 async def cancel(session: AsyncSession, *, broadcast_id: int, user_id: int, now: datetime) -> None:
@@ -369,15 +373,16 @@ async def start(session: AsyncSession, *, broadcast_id: int, now: datetime, quie
         )
     )
     mine = BroadcastDelivery.broadcast_id == broadcast_id
-    await session.execute(
-        update(BroadcastDelivery).where(mine, BroadcastDelivery.user_id.in_(select(User.id).where(User.reachable.is_(False))))
-        .values(state=DeliveryState.SKIPPED, reason="unreachable: blocked the bot before")
-    )
-    await session.execute(
-        update(BroadcastDelivery).where(mine, BroadcastDelivery.state == DeliveryState.PENDING, BroadcastDelivery.user_id.not_in(
-            select(User.id).where(_wants(broadcast.kind))))
-        .values(state=DeliveryState.SKIPPED, reason="their settings")
-    )
+    # Each is checked again when a delivery is claimed: a held one may wait all night.
+    for reason, who in (
+        (SkipReason.UNREACHABLE, select(User.id).where(User.reachable.is_(False))),
+        (SkipReason.PAUSED, select(NotificationSettings.user_id).where(NotificationSettings.paused_at.is_not(None))),
+        (SkipReason.SWITCHED_OFF, select(NotificationSettings.user_id).where(_switched_off(broadcast.kind))),
+    ):
+        await session.execute(
+            update(BroadcastDelivery).where(mine, BroadcastDelivery.state == DeliveryState.PENDING, BroadcastDelivery.user_id.in_(who))
+            .values(state=DeliveryState.SKIPPED, reason=reason.value)
+        )
     await _hold_for_quiet_hours(session, broadcast_id=broadcast_id, now=now, quiet=quiet)
     return await session.scalar(
         select(func.count()).select_from(BroadcastDelivery).where(mine, BroadcastDelivery.state == DeliveryState.PENDING)
@@ -426,8 +431,23 @@ async def due_recipients(session: AsyncSession, *, broadcast_id: int, now: datet
     return [Recipient(*row) for row in found.all()]
 
 
-async def claim(session: AsyncSession, *, broadcast_id: int, user_id: int) -> bool:
-    """Recorded before the send: PENDING → SENDING (False: someone else has it, or cancelled)."""
+async def claim(session: AsyncSession, *, broadcast_id: int, user_id: int, kind: MessageKind) -> bool:
+    """Recorded before the send: PENDING → SENDING (False: someone else has it, or cancelled).
+
+    The person's consent, /stop and /settings are read again now, not when the broadcast
+    started: one held for the end of quiet hours may have waited all night. Who no longer
+    wants it is SKIPPED, with the reason, and False is returned.
+    """
+    reason = await _reason_to_skip(session, user_id=user_id, kind=kind)
+    if reason is not None:
+        await session.execute(
+            update(BroadcastDelivery)
+            .where(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.user_id == user_id,
+                   BroadcastDelivery.state == DeliveryState.PENDING)
+            .values(state=DeliveryState.SKIPPED, reason=reason.value)
+            .execution_options(synchronize_session=False)
+        )
+        return False
     claimed = await session.execute(
         update(BroadcastDelivery)
         .where(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.user_id == user_id,
@@ -437,6 +457,23 @@ async def claim(session: AsyncSession, *, broadcast_id: int, user_id: int) -> bo
         .execution_options(synchronize_session=False)
     )
     return bool(claimed.rowcount)
+
+
+async def _reason_to_skip(session: AsyncSession, *, user_id: int, kind: MessageKind) -> SkipReason | None:
+    found = (await session.execute(
+        select(User.consent_at, User.consent_withdrawn_at, User.reachable, NotificationSettings.paused_at, NotificationSettings.muted)
+        .outerjoin(NotificationSettings, NotificationSettings.user_id == User.id)
+        .where(User.id == user_id)
+    )).first()
+    if found is None or found.consent_at is None or found.consent_withdrawn_at is not None:
+        return SkipReason.NO_CONSENT
+    if not found.reachable:
+        return SkipReason.UNREACHABLE
+    if found.paused_at is not None:
+        return SkipReason.PAUSED
+    if kind.value in (found.muted or []):
+        return SkipReason.SWITCHED_OFF
+    return None
 
 
 async def record(
@@ -475,6 +512,9 @@ class Tally:
     pending: int = 0  # still to go, including those waiting for the end of quiet hours
     sending: int = 0
     in_flight_at_restart: int = 0
+    # (reason, how many) of the skipped, the most first: a SkipReason value, or a reason
+    # kept before they were (counted apart by the report)
+    skipped_because: tuple[tuple[str, int], ...] = ()
 
     @property
     def total(self) -> int:
@@ -493,7 +533,14 @@ async def tally(session: AsyncSession, *, broadcast_id: int) -> Tally:
     )
     counts = {DeliveryState(state).value: count for state, count in found.all()}
     in_flight = await session.scalar(select(Broadcast.in_flight_at_restart).where(Broadcast.id == broadcast_id)) or 0
-    return Tally(**counts, in_flight_at_restart=in_flight)
+    skipped = await session.execute(
+        select(BroadcastDelivery.reason, func.count())
+        .where(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.state == DeliveryState.SKIPPED)
+        .group_by(BroadcastDelivery.reason)
+        .order_by(func.count().desc(), BroadcastDelivery.reason)
+    )
+    return Tally(**counts, in_flight_at_restart=in_flight,
+                 skipped_because=tuple((reason or "", count) for reason, count in skipped.all()))
 
 
 async def failures(session: AsyncSession, *, broadcast_id: int) -> list[tuple[DeliveryState, str | None, int]]:
