@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bot.models.broadcasts import Broadcast, BroadcastDelivery, BroadcastState
 from bot.models.console import CoordinatorDistrict
 from bot.models.people import Role, User
-from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
+from bot.models.trainings import Enrollment, EnrollmentState, TopicVote, TrainingSession
 from tests.flows import consented
 from tests.test_broadcasts import leaders_in, until_done
 
@@ -134,6 +134,15 @@ async def test_a_coordinator_scoped_to_callao_cannot_see_read_export_run_or_chan
     await pedro.sends("/mysessions")                                # the author still runs his own
     await pedro.taps("Asamblea en Comas")
     assert "✏️ Edit" in pedro.buttons
+
+    pedro_id = await user_id(bot, pedro)                            # Pedro's topic vote: he closes it, not Luis
+    async with await bot.session() as session:
+        vote = TopicVote(max_choices=2, opened_by_id=pedro_id, opened_at=bot.clock.now())
+        session.add(vote)
+        await session.flush()
+    assert await refused(luis, NOT_THEIRS, data=f"trc:voteclose:{vote.id}")
+    async with await bot.session() as session:
+        assert (await session.get(TopicVote, vote.id)).closed_at is None
 
 
 async def test_a_scoped_coordinators_broadcast_reaches_and_counts_only_their_districts_and_only_its_author_changes_it(bot):

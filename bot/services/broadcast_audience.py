@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.broadcasts import Broadcast, MessageKind, NotificationSettings
 from bot.models.organizations import Leadership, Organization
-from bot.models.people import Role, User
+from bot.models.people import User
 from bot.models.ruos import RegistrationStage, RuosRegistration
 from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
 from bot.services import authority
@@ -81,13 +81,15 @@ def audience_condition(audience: dict[str, list[str]], *, within: ColumnElement[
 async def author_scope(session: AsyncSession, broadcast: Broadcast) -> ColumnElement[bool] | None:
     """A coordinator who follows some districts writes to the leaders of those districts only:
     their "all leaders" is all leaders there. Read again each time it is counted or sent, so a
-    scope changed since it was written applies (None: the author follows every district)."""
+    scope changed since it was written applies (None: the author follows every district). An
+    author who is no longer a coordinator or staff, or was erased, follows none: nobody."""
     if broadcast.author_id is None:
-        return None
-    districts = await authority.followed_districts(session, user_id=broadcast.author_id)
-    if districts is None:
-        return None
-    return authority.Viewer(broadcast.author_id, Role.COORDINATOR, districts).leaders()
+        return false()
+    try:
+        who = await authority.viewer(session, user_id=broadcast.author_id)
+    except authority.NotAllowed:
+        return false()
+    return None if who.districts is None else who.leaders()
 
 
 async def recipients_condition(session: AsyncSession, broadcast: Broadcast) -> ColumnElement[bool] | None:
