@@ -27,7 +27,7 @@ from bot.models.organizations import OrganizationKind
 from bot.models.people import Role
 from bot.models.ruos import RegistrationStage
 from bot.models.trainings import TrainingSession
-from bot.services import authority, broadcasts, trainings
+from bot.services import authority, broadcast_audience, broadcasts, trainings
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import shorten, visible_length
 from bot.validation import InvalidInput, parse_text
@@ -445,6 +445,12 @@ async def district_typed(update: Update, context: VocesContext) -> str | int:
     if not found:
         await reply(update, context, context.gettext("I do not know that district in Lima or Callao. Write its name again."))
         return DISTRICT
+    try:  # only the districts the person follows: another is refused, and asked again
+        async with context.runtime.database.session() as session:
+            allowed = await broadcast_audience.districts_in_scope(session, user_id=_who(context), districts=[d.ubigeo for d in found])
+    except InvalidInput as error:
+        return await ask(update, context, flow=FLOW, step=DISTRICT, text=error_text(context, error) + "\n" + context.gettext("Which district? Write its name."))
+    found = [district for district in found if district.ubigeo in allowed]
     await leave(update, context, FLOW)
     if len(found) == 1:
         return await _add_district(update, context, broadcast_id, found[0].ubigeo)
@@ -479,7 +485,7 @@ async def show_sessions(update: Update, context: VocesContext) -> None:
     broadcast = await _load(update, context)
     runtime = context.runtime
     async with runtime.database.session() as session:
-        upcoming = await trainings.upcoming_sessions(session, now=runtime.clock.now())
+        upcoming = await broadcast_audience.sessions_to_choose(session, user_id=_who(context), now=runtime.clock.now())
     chosen = broadcast.audience.get("session", [])
     rows = [[(("✅ " if str(found.id) in chosen else "▫️ ") + f"{shorten(found.title, 40)} · {context.i18n.datetime(found.starts_at, 'short')}",
               f"bc:t:{broadcast.id}:session:{found.id}")] for found in upcoming]

@@ -161,10 +161,15 @@ async def edit_session(update: Update, context: VocesContext) -> str | int:
         return END
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     now = context.runtime.clock.now()
+    try:
+        async with context.runtime.database.session() as session:
+            training = await trainings.session_to_edit(session, user_id=context.person.id, session_id=session_id)  # type: ignore[union-attr]
+    except InvalidInput as error:
+        await reply(update, context, error_text(context, error))
+        return END
+    if training is None:
+        raise StaleButton(session_id)
     async with context.runtime.database.session() as session:
-        training = await trainings.get_session(session, session_id)
-        if training is None or training.cancelled_at is not None:
-            raise StaleButton(session_id)
         answers = {name: getattr(training, name) for name in trainings.SESSION_FIELDS}
         for name in ("starts_at", "ends_at", "enroll_until"):
             answers[name] = answers[name].isoformat() if answers[name] else None
@@ -198,6 +203,12 @@ async def button_answer(update: Update, context: VocesContext) -> str | int:
         current = "description" if "description" not in draft.answers or draft.answers.get("_one") == "description" else "enroll_until"
         step, answers = current, {current: None}
     elif kind == "district" and value and district_by_ubigeo(value):
+        try:
+            async with context.runtime.database.session() as session:
+                await trainings.choose_district(session, user_id=context.person.id, district_ubigeo=value)  # type: ignore[union-attr]
+        except InvalidInput as error:
+            await reply(update, context, error_text(context, error))
+            return await ask_step(update, context, "district")
         step, answers = "district", {"district_ubigeo": value}
     else:
         raise StaleButton(data)
@@ -244,6 +255,8 @@ async def typed_answer(update: Update, context: VocesContext, step: str) -> str 
             if len(found) > 1:
                 rows = [[(d.name, f"trc:district:{d.ubigeo}")] for d in found]
                 return await ask(update, context, flow=FLOW, step="district", text=_("Which one?"), reply_markup=keyboard(rows))
+            async with context.runtime.database.session() as session:  # one of the districts they follow
+                await trainings.choose_district(session, user_id=context.person.id, district_ubigeo=found[0].ubigeo)  # type: ignore[union-attr]
             values = {"district_ubigeo": found[0].ubigeo}
         elif step == "starts_at":
             start = trainings.parse_when(text, zone=zone, now=now)

@@ -70,28 +70,42 @@ async def my_sessions(update: Update, context: VocesContext) -> None:
 
 async def admin_card(update: Update, context: VocesContext, session_id: int) -> None:
     _ = context.gettext
-    async with context.runtime.database.session() as session:
-        training = await trainings.get_session(session, session_id)
-        if training is None:
-            raise StaleButton(session_id)
-        topics = await topic_map(session)
-        counts = (await records.attendance_by_session(session)).get(session_id, {})
+    try:
+        async with context.runtime.database.session() as session:
+            found = await trainings.coordinator_session(session, user_id=context.person.id, session_id=session_id)  # type: ignore[union-attr]
+            if found is None:
+                raise StaleButton(session_id)
+            topics = await topic_map(session)
+            counts = (await records.attendance_by_session(session)).get(session_id, {})
+    except InvalidInput as error:
+        await refuse(update, context, error)
+        return
+    training, who = found
     i18n = context.i18n
     lines = [session_text(i18n, training, topics, taken=sum(counts.get(s, 0) for s in trainings.HOLDS_SEAT))]
     lines.append(" · ".join(f"{_(STATE_LABEL[state])}: {counts.get(state, 0)}" for state in EnrollmentState if counts.get(state)))
     lines.append(_("Link to share: %(link)s") % {"link": training_link(context, session_id)})
+    # Its lists, check-in and attendance for those who run it; edit and cancel for its author
+    # and staff (the services refuse the same to old or forged buttons).
+    runs = who.runs_session(training.district_ubigeo, training.created_by_id)
+    changes = who.may_change(training.created_by_id)
     rows: list[list[tuple[str, str]]] = []
+    lists = [(_("👥 Lists"), f"trc:roster:{session_id}"), (_("📊 XLSX"), f"trc:xlsx:{session_id}")]
     if training.cancelled_at is None:
         if training.checkin_open:
-            lines.append(_("🟢 Check-in is open. Code: <b>%(code)s</b>") % {"code": training.checkin_code})
-            rows.append([(_("Close check-in"), f"trc:close:{session_id}")])
-        else:
+            lines.append(_("🟢 Check-in is open. Code: <b>%(code)s</b>") % {"code": training.checkin_code} if runs else _("🟢 Check-in is open."))
+            if runs:
+                rows.append([(_("Close check-in"), f"trc:close:{session_id}")])
+        elif runs:
             rows.append([(_("🟢 Open check-in"), f"trc:checkin:{session_id}")])
-        rows.append([(_("👥 Lists"), f"trc:roster:{session_id}"), (_("📊 XLSX"), f"trc:xlsx:{session_id}")])
-        rows.append([(_("✏️ Edit"), f"trc:edit:{session_id}"), (_("Cancel the session"), f"trc:cancel:{session_id}")])
+        if runs:
+            rows.append(lists)
+        if changes:
+            rows.append([(_("✏️ Edit"), f"trc:edit:{session_id}"), (_("Cancel the session"), f"trc:cancel:{session_id}")])
     else:
         lines.append(_("❌ This session was cancelled."))
-        rows.append([(_("👥 Lists"), f"trc:roster:{session_id}"), (_("📊 XLSX"), f"trc:xlsx:{session_id}")])
+        if runs:
+            rows.append(lists)
     rows.append([(_("◀️ All sessions"), "trc:list:p1")])
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
 
@@ -108,6 +122,13 @@ async def ask_cancel(update: Update, context: VocesContext) -> None:
         return
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     _ = context.gettext
+    try:
+        async with context.runtime.database.session() as session:
+            if await trainings.session_to_edit(session, user_id=context.person.id, session_id=session_id) is None:  # type: ignore[union-attr]
+                raise StaleButton(session_id)
+    except InvalidInput as error:
+        await refuse(update, context, error)
+        return
     await edit_or_reply(update, context, _("Cancel this session? Everyone on its list will be told and their reminders cancelled."),
                         reply_markup=keyboard([[(_("Yes, cancel it"), f"trc:cancelok:{session_id}"), (_("No"), f"trc:open:{session_id}")]]))
 

@@ -45,7 +45,10 @@ async def coordinator(bot, name: str = "Luis"):  # noqa: ANN201
 
 
 async def add_session(bot, *, title: str = "Leading an assembly", starts_at: datetime = THURSDAY_10_LIMA,
-                      capacity: int = 2, **values) -> int:
+                      capacity: int = 2, by=None, **values) -> int:  # noqa: ANN001 - by: the coordinator who created it
+    if by is not None:  # only its author (and staff) may edit or cancel it
+        async with await bot.session() as session:
+            values["created_by_id"] = await session.scalar(select(User.id).where(User.telegram_id == by.id))
     async with await bot.session() as session:
         training = TrainingSession(
             topic="leadership", title=title, starts_at=starts_at, ends_at=starts_at + timedelta(hours=3),
@@ -189,7 +192,7 @@ async def test_a_seat_not_claimed_in_time_passes_to_the_next_in_line(bot):
 
 async def test_a_moved_session_tells_its_list_and_moves_the_reminders(bot):
     luis = await coordinator(bot)
-    session_id = await add_session(bot, capacity=5)
+    session_id = await add_session(bot, capacity=5, by=luis)
     rosa = await leader(bot, "Rosa")
     await rosa.sends(f"/start training_{session_id}")
     await rosa.taps("Enroll")
@@ -215,7 +218,7 @@ async def test_a_moved_session_tells_its_list_and_moves_the_reminders(bot):
 
 async def test_a_cancelled_session_tells_its_list_and_cancels_the_reminders(bot):
     luis = await coordinator(bot)
-    session_id = await add_session(bot, capacity=5)
+    session_id = await add_session(bot, capacity=5, by=luis)
     rosa = await leader(bot, "Rosa")
     await rosa.sends(f"/start training_{session_id}")
     await rosa.taps("Enroll")
@@ -371,7 +374,7 @@ async def test_more_places_go_to_those_waiting_and_a_closed_enrollment_or_a_doub
     import asyncio
 
     luis = await coordinator(bot)
-    session_id = await add_session(bot, capacity=1)
+    session_id = await add_session(bot, capacity=1, by=luis)
     rosa, ana = await leader(bot, "Rosa"), await leader(bot, "Ana")
     await rosa.sends(f"/start training_{session_id}")
     await asyncio.gather(rosa.taps("Enroll"), rosa.taps("Enroll"))      # a double tap

@@ -1,7 +1,8 @@
 """Who may use the staff console, what they see of it, and the record of what they did.
 
 Staff see every organization. A coordinator sees the console too, limited to the districts
-they are scoped to (`CoordinatorDistrict` rows; none means every district). Every console
+they are scoped to (`CoordinatorDistrict` rows; none means every district; the rule is
+`authority.Viewer`, shared with trainings and broadcasts). Every console
 action that reads personal data (a profile, an export, the pending list) or changes state is
 written to the audit log by the service that does it, in the same transaction, so a read that
 failed half-way is not logged and a logged change cannot be lost.
@@ -13,52 +14,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, select, true
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
 from bot.models.console import AuditEntry, CoordinatorDistrict
 from bot.models.organizations import Organization
 from bot.models.people import Role, User
-from bot.services.authority import NotAllowed
+from bot.services.authority import OUT_OF_SCOPE, NotAllowed, Viewer, viewer
 
-ONLY_CONSOLE = N_("Only programme staff and coordinators can do that.")
+__all__ = ["Viewer", "viewer"]  # the one scope rule lives in bot.services.authority
+
 ONLY_STAFF = N_("Only programme staff can do that.")
-OUT_OF_SCOPE = N_("That organization is not in the districts you follow.")
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """A person using the console, with the districts they may see (None: all of them)."""
-
-    user_id: int
-    role: Role
-    districts: frozenset[str] | None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role is Role.STAFF
-
-    def sees(self, district_ubigeo: str) -> bool:
-        return self.districts is None or district_ubigeo in self.districts
-
-    def organizations(self, district_column: ColumnElement[str] | None = None) -> ColumnElement[bool]:
-        """A condition keeping only the organizations (or rows with a district) in scope."""
-        column = Organization.district_ubigeo if district_column is None else district_column
-        return true() if self.districts is None else column.in_(sorted(self.districts))
-
-
-async def viewer(session: AsyncSession, *, user_id: int) -> Viewer:
-    """The person's console rights as the database has them now; NotAllowed for leaders."""
-    role = await session.scalar(select(User.role).where(User.id == user_id))
-    if role is Role.STAFF:
-        return Viewer(user_id, role, None)
-    if role is Role.COORDINATOR:
-        districts = frozenset(
-            await session.scalars(select(CoordinatorDistrict.district_ubigeo).where(CoordinatorDistrict.user_id == user_id))
-        )
-        return Viewer(user_id, role, districts or None)
-    raise NotAllowed(ONLY_CONSOLE)
 
 
 async def staff_viewer(session: AsyncSession, *, user_id: int) -> Viewer:

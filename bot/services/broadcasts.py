@@ -1,6 +1,7 @@
 """Broadcasts: composing one (texts per language, audience, buttons, a file), scheduling, and
 the bookkeeping of delivering it. Approval by a second person above a threshold is in
-bot/services/broadcast_approval.py.
+bot/services/broadcast_approval.py; who it reaches (the audience's filters, within its author's
+districts) is bot/services/broadcast_audience.py.
 
 Delivery is recorded per recipient before and after each send (`claim` → `record`), so a run
 killed at any moment leaves rows that say exactly who got it: DELIVERED, FAILED, BLOCKED or
@@ -10,7 +11,7 @@ arrived, so it is sent again and counted (`Broadcast.in_flight_at_restart`) for 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,12 +22,12 @@ from sqlalchemy import (
     Select,
     String,
     and_,
-    cast,
     func,
     insert,
     literal,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,12 +44,18 @@ from bot.models.broadcasts import (
     NotificationSettings,
     SkipReason,
 )
-from bot.models.organizations import Leadership, Organization
 from bot.models.people import User
-from bot.models.ruos import RegistrationStage, RuosRegistration
-from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
 from bot.reminders import QuietHours
 from bot.services import audit, authority, notifications
+from bot.services.broadcast_audience import (
+    AUDIENCE_FILTERS,
+    Reach,
+    audience_condition,
+    reach,
+    recipients_condition,
+    require_in_scope,
+)
+from bot.services.broadcast_audience import switched_off as _switched_off
 from bot.services.transitions import AlreadyDone, transition
 from bot.validation import InvalidInput
 
@@ -57,85 +64,6 @@ NEEDS_DEFAULT_TEXT = N_("Write the text in %(language)s first: people whose lang
 NEEDS_AUDIENCE = N_("Choose who receives it first.")
 NOBODY = N_("Nobody matches this audience.")
 SEND_AT_PAST = N_("That time has already passed. Write a time that is still to come.")
-
-
-# --- the audience: filters that compose --------------------------------------------------------
-
-def _leads_where(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    """People who lead an organization meeting the conditions."""
-    return User.id.in_(
-        select(Leadership.user_id).join(Organization, Organization.id == Leadership.organization_id).where(*conditions)
-    )
-
-
-def _ruos(values: Sequence[str]) -> ColumnElement[bool]:
-    # An organization that has not started its RUOS registration is "preparing" it.
-    stage = func.coalesce(RuosRegistration.stage, RegistrationStage.PREPARING.value)
-    return User.id.in_(
-        select(Leadership.user_id)
-        .join(RuosRegistration, RuosRegistration.organization_id == Leadership.organization_id, isouter=True)
-        .where(stage.in_(list(values)))
-    )
-
-
-# On a session's list: a seat, a seat offered, or waiting for one.
-LISTED = (EnrollmentState.ENROLLED, EnrollmentState.OFFERED, EnrollmentState.WAITLISTED)
-
-
-def _enrolled(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    return User.id.in_(
-        select(Enrollment.user_id).join(TrainingSession, TrainingSession.id == Enrollment.session_id)
-        .where(Enrollment.state.in_(LISTED), *conditions)
-    )
-
-
-# A filter name → its condition on `User` for the values chosen. Every filter of an audience
-# must match (AND); any of a filter's values will do (OR). A new way of choosing recipients is
-# one entry here and its buttons in handlers/broadcasts.py.
-AUDIENCE_FILTERS: dict[str, Callable[[Sequence[str]], ColumnElement[bool]]] = {
-    "leaders": lambda _values: User.id.in_(select(Leadership.user_id)),
-    "role": lambda values: User.role.in_(list(values)),
-    "district": lambda values: _leads_where(Organization.district_ubigeo.in_(list(values))),
-    "kind": lambda values: _leads_where(Organization.kind.in_(list(values))),
-    "ruos": _ruos,
-    "language": lambda values: User.language.in_(list(values)),
-    "session": lambda values: _enrolled(Enrollment.session_id.in_([int(value) for value in values if value.isdigit()])),
-    "topic": lambda values: _enrolled(TrainingSession.topic.in_(list(values))),
-}
-
-
-def audience_condition(audience: dict[str, list[str]]) -> ColumnElement[bool] | None:
-    conditions = [AUDIENCE_FILTERS[name](values) for name, values in audience.items() if values and name in AUDIENCE_FILTERS]
-    if not conditions:
-        return None
-    return and_(User.consent_at.is_not(None), User.consent_withdrawn_at.is_(None), *conditions)
-
-
-def _switched_off(kind: MessageKind) -> ColumnElement[bool]:
-    return cast(NotificationSettings.muted, String).like(f'%"{kind.value}"%')
-
-
-def _wants(kind: MessageKind) -> ColumnElement[bool]:
-    """People whose /settings let a broadcast of `kind` through now."""
-    refusing = select(NotificationSettings.user_id).where(or_(NotificationSettings.paused_at.is_not(None), _switched_off(kind)))
-    return User.id.not_in(refusing)
-
-
-@dataclass(frozen=True)
-class Reach:
-    matching: int  # everyone the audience matches
-    receiving: int  # of them, those it will go to (reachable, and their /settings allow it)
-
-
-async def reach(session: AsyncSession, broadcast: Broadcast) -> Reach:
-    condition = audience_condition(broadcast.audience)
-    if condition is None:
-        return Reach(0, 0)
-    matching = await session.scalar(select(func.count()).select_from(User).where(condition)) or 0
-    receiving = await session.scalar(
-        select(func.count()).select_from(User).where(condition, User.reachable.is_(True), _wants(broadcast.kind))
-    ) or 0
-    return Reach(matching, receiving)
 
 
 # --- composing ------------------------------------------------------------------------------
@@ -160,21 +88,32 @@ async def get(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
 
 
 async def upcoming(session: AsyncSession, *, user_id: int) -> Sequence[Broadcast]:
-    """What the person can still change: scheduled, waiting for approval, or sending now."""
-    await authority.require_coordinator(session, user_id=user_id)
+    """What the person can still change (their own; staff: everyone's): scheduled, waiting for
+    approval, or sending now."""
+    who = await authority.coordinator(session, user_id=user_id)
     found = await session.scalars(
         select(Broadcast)
-        .where(Broadcast.state.in_([BroadcastState.AWAITING_APPROVAL, BroadcastState.SCHEDULED, BroadcastState.SENDING]))
+        .where(Broadcast.state.in_([BroadcastState.AWAITING_APPROVAL, BroadcastState.SCHEDULED, BroadcastState.SENDING]),
+               true() if who.is_staff else Broadcast.author_id == user_id)
         .order_by(Broadcast.send_at, Broadcast.id)
     )
     return found.all()
+
+
+async def require_author_or_staff(session: AsyncSession, *, broadcast_id: int, user_id: int) -> authority.Viewer:
+    """A broadcast is changed, sent or cancelled by its author and by staff only."""
+    who = await authority.coordinator(session, user_id=user_id)
+    found = await get(session, broadcast_id)
+    if found is not None:
+        who.require_may_change(found.author_id)
+    return who
 
 
 async def editable(session: AsyncSession, *, broadcast_id: int, user_id: int) -> Broadcast:
     """The broadcast, to be changed now. A change after approval, or to a scheduled one, takes
     it back to a draft: what was approved is what goes out. It is a new version, and whoever
     changed it may no longer approve it."""
-    await authority.require_coordinator(session, user_id=user_id)
+    await require_author_or_staff(session, broadcast_id=broadcast_id, user_id=user_id)
     await transition(session, Broadcast, where={"id": broadcast_id, "state": EDITABLE},
                      values={"state": BroadcastState.DRAFT, "approved_by_id": None, "version": Broadcast.version + 1},
                      already=AlreadyDone(NOT_EDITABLE))
@@ -196,8 +135,14 @@ async def set_text(session: AsyncSession, *, broadcast_id: int, user_id: int, la
 
 
 async def toggle_audience(session: AsyncSession, *, broadcast_id: int, user_id: int, name: str, value: str) -> Broadcast:
+    """Add a value to a filter, or take it off. A district, or a session, the person does not
+    follow is refused (taking one off is always allowed)."""
     if name not in AUDIENCE_FILTERS:
-        raise InvalidInput(NEEDS_AUDIENCE)
+        raise InvalidInput(NEEDS_AUDIENCE)  # the filters: bot/services/broadcast_audience.py
+    current = await get(session, broadcast_id)
+    adding = current is not None and value not in current.audience.get(name, [])
+    if adding:
+        await require_in_scope(session, user_id=user_id, name=name, value=value)
     broadcast = await editable(session, broadcast_id=broadcast_id, user_id=user_id)
     audience = {key: list(values) for key, values in broadcast.audience.items()}
     values = audience.setdefault(name, [])
@@ -246,7 +191,7 @@ async def submit(
 ) -> Submitted:
     """Send at `send_at` (now, or later): scheduled, or waiting for a second person's approval
     when it would reach more than `approval_threshold` people."""
-    await authority.require_coordinator(session, user_id=user_id)
+    await require_author_or_staff(session, broadcast_id=broadcast_id, user_id=user_id)
     broadcast = await get(session, broadcast_id)
     if broadcast is None or broadcast.state is not BroadcastState.DRAFT:
         raise AlreadyDone(NOT_EDITABLE)
@@ -296,7 +241,7 @@ async def approvers(session: AsyncSession, *, broadcast: Broadcast) -> Sequence[
 
 
 async def cancel(session: AsyncSession, *, broadcast_id: int, user_id: int, now: datetime) -> None:
-    await authority.require_coordinator(session, user_id=user_id)
+    await require_author_or_staff(session, broadcast_id=broadcast_id, user_id=user_id)
     await transition(session, Broadcast, where={"id": broadcast_id, "state": EDITABLE},
                      values={"state": BroadcastState.CANCELLED}, already=AlreadyDone(NOT_EDITABLE))
     audit.record(session, user_id, "broadcast.cancel", now=now, detail=f"broadcast {broadcast_id}")
@@ -362,7 +307,7 @@ async def start(session: AsyncSession, *, broadcast_id: int, now: datetime, quie
                      values={"state": BroadcastState.SENDING, "started_at": now})
     broadcast = await get(session, broadcast_id)
     assert broadcast is not None
-    condition = audience_condition(broadcast.audience)
+    condition = await recipients_condition(session, broadcast)
     if condition is None:
         return 0
     await session.execute(

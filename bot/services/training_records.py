@@ -29,9 +29,9 @@ from bot.models.trainings import (
     TrainingDraft,
     TrainingSession,
 )
-from bot.services import audit
+from bot.services import audit, authority
 from bot.services.authority import require_coordinator
-from bot.services.trainings import TrainingError
+from bot.services.trainings import TrainingError, running_session
 from bot.services.transitions import AlreadyDone, transition
 
 # No 0/O, 1/I/L: the code is read aloud in a room and typed on a phone.
@@ -54,10 +54,9 @@ def normalize_code(text: str) -> str:
 
 async def open_checkin(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> str:
     """Open check-in and return its code (the same one if it was open already)."""
-    await require_coordinator(session, user_id=user_id)
+    training = await running_session(session, user_id=user_id, session_id=session_id)
     audit.record(session, user_id, "training.checkin_open", now=now, detail=f"session {session_id}")
-    training = await session.get(TrainingSession, session_id)
-    if training is None or training.cancelled_at is not None:
+    if training.cancelled_at is not None:
         raise TrainingError(N_("That training session no longer exists."))
     if not training.checkin_code:
         training.checkin_code = new_code(6)
@@ -68,7 +67,7 @@ async def open_checkin(session: AsyncSession, *, user_id: int, session_id: int, 
 
 async def close_checkin(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> int:
     """Close check-in: whoever held a seat and did not come is a no-show. Returns how many."""
-    await require_coordinator(session, user_id=user_id)
+    await running_session(session, user_id=user_id, session_id=session_id)
     audit.record(session, user_id, "training.checkin_close", now=now, detail=f"session {session_id}")
     await transition(session, TrainingSession, where={"id": session_id, "checkin_open": True}, values={"checkin_open": False})
     result = await session.execute(
@@ -102,7 +101,7 @@ async def check_in(session: AsyncSession, *, user_id: int, code: str, now: datet
 
 async def mark_attendance(session: AsyncSession, *, user_id: int, session_id: int, leader_id: int, attended: bool, now: datetime) -> None:
     """The coordinator marks someone on the list as present or absent."""
-    await require_coordinator(session, user_id=user_id)
+    await running_session(session, user_id=user_id, session_id=session_id)
     audit.record(session, user_id, "training.attendance", now=now, subject_id=leader_id,
                  detail=f"session {session_id}: {'present' if attended else 'absent'}")
     held = (EnrollmentState.ENROLLED, EnrollmentState.NO_SHOW, EnrollmentState.ATTENDED)
@@ -228,8 +227,9 @@ class RosterRow:
 
 
 async def roster(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> list[RosterRow]:
-    """Everyone on a session's list, in list order (seats and offers first come first)."""
-    await require_coordinator(session, user_id=user_id)
+    """Everyone on a session's list, in list order (seats and offers first come first), for
+    those who run it."""
+    await running_session(session, user_id=user_id, session_id=session_id)
     audit.record(session, user_id, "training.roster_read", now=now, detail=f"session {session_id}")
     return await roster_rows(session, session_id)
 
@@ -341,7 +341,11 @@ async def tally(session: AsyncSession, vote_id: int) -> Tally:
 
 
 async def close_vote(session: AsyncSession, *, user_id: int, vote_id: int, now: datetime) -> Tally:
-    await require_coordinator(session, user_id=user_id)
+    """Closed by whoever opened it, or staff."""
+    who = await authority.coordinator(session, user_id=user_id)
+    vote = await session.get(TopicVote, vote_id)
+    if vote is not None:
+        who.require_may_change(vote.opened_by_id)
     await transition(session, TopicVote, where={"id": vote_id, "closed_at": None}, values={"closed_at": now})
     audit.record(session, user_id, "vote.close", now=now, detail=f"vote {vote_id}")
     return await tally(session, vote_id)

@@ -36,8 +36,8 @@ from bot.models.trainings import (
     Topic,
     TrainingSession,
 )
-from bot.services import audit
-from bot.services.authority import require_coordinator
+from bot.services import audit, authority
+from bot.services.authority import SESSION_OUT_OF_SCOPE, NotAllowed, Viewer, require_coordinator
 from bot.services.transitions import AlreadyDone, delete_once, transition
 from bot.validation import InvalidInput, clean_text
 
@@ -389,8 +389,22 @@ def _values(answers: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _require_place_in_scope(who: Viewer, answers: dict[str, Any], *, was: str | None = None) -> None:
+    """An in-person session goes in a district the person follows (kept as it was: allowed)."""
+    district = None if answers.get("online") else answers.get("district_ubigeo")
+    if district is not None and district != was:
+        who.require_in_scope(district)
+
+
+async def choose_district(session: AsyncSession, *, user_id: int, district_ubigeo: str) -> None:
+    """The district typed for a session, refused when the person does not follow it."""
+    who = await authority.coordinator(session, user_id=user_id)
+    who.require_in_scope(district_ubigeo)
+
+
 async def create_session(session: AsyncSession, *, user_id: int, answers: dict[str, Any], now: datetime) -> TrainingSession:
-    await require_coordinator(session, user_id=user_id)
+    who = await authority.coordinator(session, user_id=user_id)
+    _require_place_in_scope(who, answers)
     training = TrainingSession(**_values(answers), created_by_id=user_id, created_at=now)
     session.add(training)
     await session.flush()
@@ -408,11 +422,14 @@ class Changed:
 
 async def update_session(session: AsyncSession, *, user_id: int, session_id: int, answers: dict[str, Any], now: datetime,
                          claim: timedelta, quiet: reminders.QuietHours | None = None) -> Changed:
-    """Save an edit; a moved session moves its reminders, more seats go to those waiting."""
-    await require_coordinator(session, user_id=user_id)
+    """Save an edit (its author and staff only); a moved session moves its reminders, more
+    seats go to those waiting."""
+    who = await authority.coordinator(session, user_id=user_id)
     training = await _lock(session, session_id)
+    who.require_may_change(training.created_by_id)
     if training.cancelled_at is not None:
         raise TrainingError(CANCELLED)
+    _require_place_in_scope(who, answers, was=training.district_ubigeo)
     before = training.starts_at
     values = _values(answers)
     if values["capacity"] < await seats_taken(session, session_id):
@@ -431,9 +448,11 @@ async def update_session(session: AsyncSession, *, user_id: int, session_id: int
 
 
 async def cancel_session(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> list[Person]:
-    """Cancelled, kept for the record; its reminders go; returns who to tell."""
-    await require_coordinator(session, user_id=user_id)
-    await _lock(session, session_id)
+    """Cancelled (by its author or staff), kept for the record; its reminders go; returns who
+    to tell."""
+    who = await authority.coordinator(session, user_id=user_id)
+    training = await _lock(session, session_id)
+    who.require_may_change(training.created_by_id)
     await transition(session, TrainingSession, where={"id": session_id, "cancelled_at": None}, values={"cancelled_at": now})
     await reminders.cancel_prefix(session, prefix=f"training:{session_id}:")
     audit.record(session, user_id, "training.cancel", now=now, detail=f"session {session_id}")
@@ -441,14 +460,47 @@ async def cancel_session(session: AsyncSession, *, user_id: int, session_id: int
 
 
 async def sessions_of_coordinator(session: AsyncSession, *, user_id: int, now: datetime) -> list[TrainingSession]:
-    """What a coordinator runs (staff: every session), from a week ago on, soonest first."""
-    await require_coordinator(session, user_id=user_id)
+    """The sessions a coordinator sees (staff: every one), from a week ago on, soonest first."""
+    who = await authority.coordinator(session, user_id=user_id)
     query = (
         select(TrainingSession)
-        .where(TrainingSession.starts_at > now - timedelta(days=7))
+        .where(TrainingSession.starts_at > now - timedelta(days=7),
+               who.sessions(TrainingSession.district_ubigeo, TrainingSession.created_by_id))
         .order_by(TrainingSession.starts_at, TrainingSession.id)
     )
     return list(await session.scalars(query))
+
+
+async def coordinator_session(session: AsyncSession, *, user_id: int, session_id: int) -> tuple[TrainingSession, Viewer] | None:
+    """A session's card for a coordinator who sees it, with who they are (None: it is gone)."""
+    who = await authority.coordinator(session, user_id=user_id)
+    training = await session.get(TrainingSession, session_id)
+    if training is None:
+        return None
+    if not who.sees_session(training.district_ubigeo, training.created_by_id):
+        raise NotAllowed(SESSION_OUT_OF_SCOPE)
+    return training, who
+
+
+async def session_to_edit(session: AsyncSession, *, user_id: int, session_id: int) -> TrainingSession | None:
+    """The session, for its author or staff to edit (None: it is gone or was cancelled)."""
+    who = await authority.coordinator(session, user_id=user_id)
+    training = await session.get(TrainingSession, session_id)
+    if training is None or training.cancelled_at is not None:
+        return None
+    who.require_may_change(training.created_by_id)
+    return training
+
+
+async def running_session(session: AsyncSession, *, user_id: int, session_id: int) -> TrainingSession:
+    """The session, for someone who runs it: its author, staff, the coordinators of its district."""
+    who = await authority.coordinator(session, user_id=user_id)
+    training = await session.get(TrainingSession, session_id)
+    if training is None:
+        raise TrainingError(NOT_FOUND)
+    if not who.runs_session(training.district_ubigeo, training.created_by_id):
+        raise NotAllowed(SESSION_OUT_OF_SCOPE)
+    return training
 
 
 # --- what coordinators type ----------------------------------------------------------------------
