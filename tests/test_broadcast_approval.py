@@ -33,6 +33,7 @@ from tests.test_broadcasts import (
 
 REWRITTEN = "Taller de liderazgo el domingo, no el sábado"
 ASKED = "waits for your approval"
+SECOND_STAFF = 900_002
 
 
 def approve_buttons_sent(user) -> list[tuple[int, str]]:
@@ -50,12 +51,14 @@ async def opens_from_the_list(user) -> None:
 
 async def test_whoever_rewrote_a_broadcast_cannot_approve_it_and_an_approval_holds_for_the_version_it_saw(bot):
     bot.settings_overrides["broadcast_approval_threshold"] = 2
+    bot.settings_overrides["admin_ids"] = frozenset({STAFF_TELEGRAM_ID, SECOND_STAFF})
     await bot.restart()
     leaders = await leaders_in(bot, CALLAO, "es", "es", "es")
     carmen = bot.user(STAFF_TELEGRAM_ID, first_name="Carmen", language_code="en")
     await carmen.sends("/help")                       # staff the bot knows
     luis = await coordinator(bot)
-    marta = await coordinator(bot, first_name="Marta")
+    marta = bot.user(SECOND_STAFF, first_name="Marta", language_code="en")
+    await marta.sends("/help")                        # staff too: staff may change anyone's broadcast
 
     await compose_for_callao(luis)
     await luis.taps("⬅️ Back")
@@ -64,7 +67,7 @@ async def test_whoever_rewrote_a_broadcast_cannot_approve_it_and_an_approval_hol
     assert "must approve it" in luis.last_text
     [(first_request, first_approve)] = approve_buttons_sent(carmen)
 
-    # Marta, another coordinator, opens it from the list: she may approve it there…
+    # Marta, a second staff member, opens it from the list: she may approve it there…
     await opens_from_the_list(marta)
     assert "✅ Approve" in marta.buttons and "↩️ Send back" in marta.buttons
     # …but rewrites it and submits it herself instead.
