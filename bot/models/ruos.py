@@ -151,6 +151,6 @@ class RegistryInscription(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
     inscribed_on: Mapped[date]
     office: Mapped[str] = mapped_column(String(80))
-    partida: Mapped[str] = mapped_column(String(20))
+    partida: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[datetime]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -21,10 +21,10 @@ from bot.models.console import ActivityState, OrganizationFollowUp
 from bot.models.organizations import LeaderRole, Leadership, Organization, VerificationStatus
 from bot.models.people import User
 from bot.models.projects import Project, ProjectReport, ProjectStatus, ReportStatus
-from bot.models.ruos import ChecklistItem, ItemStatus
+from bot.models.ruos import ChecklistItem, ItemStatus, RegistryInscription
 from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
 from bot.requirements import RequirementsCatalogue
-from bot.services import audit, ruos
+from bot.services import audit, public_registry, ruos
 from bot.services.audit import Viewer
 from bot.validation import fold_text
 
@@ -67,6 +67,7 @@ class OrganizationStatus:
     activity: ActivityState
     # (leader's name, session title, when) for each session one of its leaders attended.
     trainings_attended: list[tuple[str | None, str, datetime]] = field(default_factory=list)
+    inscription: RegistryInscription | None = None  # in Registros Públicos, once recorded
 
 
 async def status(
@@ -114,6 +115,7 @@ async def status(
         last_activity=max((line.last_seen for line in leaders), default=None),
         activity=followup.state if followup else ActivityState.ACTIVE,
         trainings_attended=[(name, title, at or now) for name, title, at in attended.all()],
+        inscription=await public_registry.inscription_of(session, organization_id),
     )
 
 

@@ -25,7 +25,7 @@ from bot.models.console import ActivityState, OrganizationFollowUp
 from bot.models.organizations import BoardMember, Leadership, Organization
 from bot.models.people import User
 from bot.models.projects import Project, ProjectReport
-from bot.models.ruos import RuosRegistration
+from bot.models.ruos import RegistryInscription, RuosRegistration
 from bot.models.trainings import Enrollment, TrainingSession
 from bot.services import audit
 from bot.services.audit import Viewer
@@ -72,9 +72,10 @@ Exported = Callable[[AsyncSession, Viewer, Mask], Awaitable[Table]]
 
 async def _organizations(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
     rows = await session.execute(
-        select(Organization, RuosRegistration, OrganizationFollowUp.state)
+        select(Organization, RuosRegistration, OrganizationFollowUp.state, RegistryInscription)
         .outerjoin(RuosRegistration, RuosRegistration.organization_id == Organization.id)
         .outerjoin(OrganizationFollowUp, OrganizationFollowUp.organization_id == Organization.id)
+        .outerjoin(RegistryInscription, RegistryInscription.organization_id == Organization.id)
         .where(who.organizations())
         .order_by(Organization.id)
     )
@@ -82,13 +83,15 @@ async def _organizations(session: AsyncSession, who: Viewer, mask: Mask) -> Tabl
         N_("Organizations"),
         (N_("ID"), N_("Name"), N_("Kind"), N_("District code"), N_("Address"), N_("Founded"), N_("Peruvian members"),
          N_("Venezuelan members"), N_("Other members"), N_("Members"), N_("Contact phone"), N_("Verification"),
-         N_("RUOS stage"), N_("RUOS number"), N_("Board term ends"), N_("Activity"), N_("Registered with the programme")),
+         N_("RUOS stage"), N_("RUOS number"), N_("Board term ends"), N_("Activity"), N_("Registered with the programme"),
+         N_("Inscribed in Registros Públicos"), N_("Registry office"), N_("Partida electrónica")),
         [
             [o.id, o.name, _code("org_kind", o.kind), o.district_ubigeo, o.address, o.founded_year, o.members_peruvian,
              o.members_venezuelan, o.members_other, o.members_total, o.contact_phone, _code("verification", o.status),
              _code("ruos_stage", r.stage) if r else None, r.ruos_number if r else None, o.board_term_end,
-             _code("activity", state or ActivityState.ACTIVE), o.created_at]
-            for o, r, state in rows.all()
+             _code("activity", state or ActivityState.ACTIVE), o.created_at, i.inscribed_on if i else None,
+             i.office if i else None, i.partida if i else None]
+            for o, r, state, i in rows.all()
         ],
     )
 

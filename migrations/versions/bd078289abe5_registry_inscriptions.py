@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('organization_id', sa.Integer(), nullable=False),
     sa.Column('inscribed_on', sa.Date(), nullable=False),
     sa.Column('office', sa.String(length=80), nullable=False),
-    sa.Column('partida', sa.String(length=20), nullable=False),
+    sa.Column('partida', sa.String(length=32), nullable=False),
     sa.Column('recorded_at', bot.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_registry_inscriptions_organization_id_organizations'), ondelete='CASCADE'),

@@ -103,10 +103,10 @@ def declared(value: Sex | Nationality | None) -> str:
     return value.value if value is not None else UNSTATED
 
 
-def report_day(period_end: date, first_approved: date | None) -> date:
+def report_day(period_end: date, first_approved: date) -> date:
     """The day a report's people reached count from: the end of its period, or the day it was
     first approved when that came earlier (a report approved before its period ended)."""
-    return min(period_end, first_approved) if first_approved else period_end
+    return min(period_end, first_approved)
 
 
 async def organizations(session: AsyncSession, who: Viewer, result: Figures, zone_of: ZoneOf) -> None:
@@ -200,7 +200,7 @@ async def approved_reports(session: AsyncSession, organization_ids: list[int] | 
     """(district, people reached, money spent, counting day) of each approved report."""
     query = (
         select(ProjectReport.id, Organization.district_ubigeo, ProjectReport.approved_beneficiaries,
-               ProjectReport.approved_spent_cents, ProjectReport.period_end)
+               ProjectReport.approved_spent_cents, ProjectReport.period_end, ProjectReport.reviewed_at, ProjectReport.updated_at)
         .join(Project, Project.id == ProjectReport.project_id).join(Organization, Organization.id == Project.organization_id)
         .where(ProjectReport.approved_version.is_not(None))
     )
@@ -211,8 +211,9 @@ async def approved_reports(session: AsyncSession, organization_ids: list[int] | 
         .where(ProjectEvent.report_id.in_([row[0] for row in rows]), ProjectEvent.to_status == ReportStatus.APPROVED.value)
         .group_by(ProjectEvent.report_id)
     )).all()) if rows else {}
-    return [(district, counts or {}, spent, report_day(period_end, zone_of(first[rid]) if rid in first else None))
-            for rid, district, counts, spent, period_end in rows]
+    # A report approved before its approval was recorded as an event: its last review, or change.
+    return [(district, counts or {}, spent, report_day(period_end, zone_of(first.get(rid) or reviewed_at or updated_at)))
+            for rid, district, counts, spent, period_end, reviewed_at, updated_at in rows]
 
 
 async def sessions(session: AsyncSession, who: Viewer, result: Figures, zone_of: ZoneOf, now: datetime) -> None:
