@@ -234,3 +234,20 @@ def test_a_partida_electronica_is_kept_as_typed_when_it_has_the_shape_of_one():
         except InvalidInput:
             continue
         raise AssertionError(wrong)
+
+
+async def test_in_the_playground_carmen_sees_every_figure_with_something_in_it(bot):
+    from bot.playground import seed
+
+    await seed.seed(bot.runtime)
+    await seed.seed(bot.runtime)                                           # seeding again adds nothing twice
+    carmen = bot.user(seed.STAFF.telegram_id, first_name="Carmen", language_code="es")
+    await carmen.sends("/indicadores")
+    await carmen.taps("Desde el inicio")
+    shown = figures_on(sheet_of(carmen.documents[-1].content, "Indicadores"))
+    names = [bot.runtime.translator("es").gettext(figure.name) for figure in programme.FIGURES]
+    empty = [name for name in names if not shown[name]]
+    assert empty == [], empty
+    assert shown["Inscritas en Registros Públicos"] == 1 and shown["Proyectos cerrados"] == 1 and shown["Certificados emitidos"] == 2
+    await carmen.sends("/org emprendedoras")
+    assert "Inscrita en Registros Públicos" in carmen.last_text
