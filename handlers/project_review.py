@@ -102,7 +102,7 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
     for number, stored in enumerate(evidence, start=1):
         extension = ".jpg" if stored.mime_type == "image/jpeg" else (".pdf" if stored.mime_type == "application/pdf" else "")
         await context.bot.send_document(update.effective_chat.id, runtime.files.read(stored.storage_path),
-                                        filename=stored.original_name or f"report-{report_id}-{number}{extension}")
+                                        filename=stored.original_name or context.gettext("evidence-%(report)s-%(number)s") % {"report": report_id, "number": number} + extension)
     report = found.report
     text = f"<b>{escape(found.organization.name)}</b>\n" + report_card(context.i18n, report, found.project.title, len(evidence))
     text += "\n\n" + _("Status: %(status)s") % {"status": _(REPORT_STATUS[report.status])}
@@ -266,5 +266,5 @@ async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> ob
         evidence=[(f.original_name or f.mime_type, f.sha256) for f in evidence],
     ), labels)
     assert update.effective_chat is not None
-    await context.bot.send_document(update.effective_chat.id, content, filename=f"report-{found.project.id}-{report.number}.pdf")
+    await context.bot.send_document(update.effective_chat.id, content, filename=_("report-%(project)s-%(number)s.pdf") % {"project": found.project.id, "number": report.number})
     return None

@@ -216,6 +216,8 @@ async def test_a_programme_year_reads_the_same_on_every_screen_and_after_an_eras
 
     # Carlos erases his data, and his organization goes with it: every figure stays.
     carlos = bot.user(ids["carlos"], first_name="Carlos", language_code="es")
+    await carlos.sends("/misdatos")                                      # his files are named in his language
+    assert {f.file_name.rsplit("-", 3)[0] for f in carlos.documents} == {"voces-mis-datos"}
     await carlos.sends("/borrardatos")
     await carlos.taps("Sí, borrar mis datos")
     async with await bot.session() as session:

@@ -99,5 +99,5 @@ async def send_document(update: Update, context: VocesContext, args: list[str]) 
         raise StaleButton(args[0])
     assert update.effective_chat is not None
     await context.bot.send_document(update.effective_chat.id, runtime.files.read(document.storage_path),
-                                    filename=document.original_name or f"proposal-{project.id}.pdf")
+                                    filename=document.original_name or context.gettext("proposal-%(project)s.pdf") % {"project": project.id})
     return None
