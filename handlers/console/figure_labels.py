@@ -50,7 +50,7 @@ def part_label(context: VocesContext, figures: programme.Figures, dimension: str
     if dimension == registry.ACTIVITY:
         return _(ACTIVITY[ActivityState(code)])
     table = {
-        registry.SEX: PEOPLE_SEX, registry.REACHED_SEX: {**SEX, UNSPLIT: UNSPLIT_LABEL}, registry.AGE: AGE, registry.LEADER_ROLE: LEADER_ROLE,
+        registry.SEX: PEOPLE_SEX, registry.REACHED_SEX: SEX, registry.AGE_NOT_BY_SEX: {UNSPLIT: UNSPLIT_LABEL}, registry.AGE: AGE, registry.LEADER_ROLE: LEADER_ROLE,
         registry.TRAINED_AS: TRAINED_AS,
         registry.NATIONALITY: PEOPLE_NATIONALITY,
     }.get(dimension, {})

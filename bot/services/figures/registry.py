@@ -38,8 +38,9 @@ COUNTED = {
 }
 
 # What a part of a figure is split by; the channel names each code in the reader's language.
-SEX, REACHED_SEX, NATIONALITY, TOPIC, DISTRICT, RUOS_STAGE, ACTIVITY, LEADER_ROLE, TRAINED_AS, AGE = (
-    "sex", "reached_sex", "nationality", "topic", "district", "ruos_stage", "activity", "leader_role", "trained_as", "age")
+SEX, REACHED_SEX, NATIONALITY, TOPIC, DISTRICT, RUOS_STAGE, ACTIVITY, LEADER_ROLE, TRAINED_AS, AGE, AGE_NOT_BY_SEX = (
+    "sex", "reached_sex", "nationality", "topic", "district", "ruos_stage", "activity", "leader_role", "trained_as", "age",
+    "age_not_by_sex")
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,12 @@ def _trained_parts(f: Figures) -> list[Part]:
 
 def _reached_parts(f: Figures) -> list[Part]:
     people = f.beneficiaries
-    return (_split(NATIONALITY, people.by_nationality, NATIONALITIES)
+    return (_split(NATIONALITY, people.by_nationality, NATIONALITIES) + _split(REACHED_SEX, people.by_sex, SEXES)
+            + _split(AGE, people.by_age, AGE_GROUPS)
             + [p for p in _pairs(NATIONALITY, REACHED_SEX, people.by_nationality_sex, NATIONALITIES, SEXES) if p.value]
             + [p for p in _pairs(NATIONALITY, AGE, people.by_nationality_age, NATIONALITIES, AGE_GROUPS) if p.value]
             # Reports approved before the ages were asked per sex: their ages cannot be crossed with sex.
-            + ([Part(((REACHED_SEX, UNSPLIT),), people.unsplit)] if people.unsplit else []))
+            + ([Part(((AGE_NOT_BY_SEX, UNSPLIT),), people.unsplit)] if people.unsplit else []))
 
 
 def _proposal(key: str, stage: str, name: str, rule: str) -> Figure:
