@@ -262,3 +262,6 @@ async def test_in_the_playground_carmen_sees_every_figure_with_something_in_it(b
     assert shown["Inscritas en Registros Públicos"] == 1 and shown["Proyectos cerrados"] == 1 and shown["Certificados emitidos"] == 2
     await carmen.sends("/org emprendedoras")
     assert "Inscrita en Registros Públicos" in carmen.last_text
+    rosa = bot.user(seed.LEADER.telegram_id, first_name="Rosa", language_code="es")
+    await rosa.sends("/miorg")                                            # and so does Rosa's own card
+    assert "Inscrita en Registros Públicos" in rosa.last_text and "partida electrónica 11223344" in rosa.last_text
