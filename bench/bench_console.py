@@ -55,6 +55,7 @@ from bot.models.ruos import RegistrationStage, RuosRegistration
 from bot.models.trainings import Enrollment, EnrollmentState, Topic, TrainingSession
 from bot.requirements import RequirementsCatalogue
 from bot.services import audit, console, exports, followup
+from bot.services import figures as figures_service
 
 ORGANIZATIONS = 1_000
 DISTRICTS = ("070101", "150132", "150103", "150110", "150135", "150142", "150117", "150143", "070106", "150115")
@@ -134,7 +135,7 @@ async def measure(database_url: str, backend: str) -> list[Row]:
     async def run_figures():  # noqa: ANN202
         async with database.session() as session:
             who = await audit.viewer(session, user_id=1)
-            return await console.figures(session, who=who, period=console.Period(None, today),
+            return await figures_service.compute(session, who=who, period=figures_service.Period(None, today),
                                          zone_of=lambda moment: moment.astimezone(ZONE).date(), now=now)
 
     seconds, figures = await timed(run_figures())
@@ -151,7 +152,10 @@ async def measure(database_url: str, backend: str) -> list[Row]:
         async with database.session() as session:
             who = await audit.viewer(session, user_id=1)
             tables = await exports.tables(session, who=who, mask=lambda value: "****" + value[-4:], now=now)
-        return workbook.workbook([workbook.Sheet(t.title, t.headers, t.rows) for t in tables], zone=ZONE)
+        # Codes as their values here: the chat layer names them in the reader's language.
+        return workbook.workbook([workbook.Sheet(t.title, [h if isinstance(h, str) else "/".join(c.value for c in h) for h in t.headers],
+                                                 [[c.value if isinstance(c, exports.Code) else c for c in row] for row in t.rows])
+                                  for t in tables], zone=ZONE)
 
     seconds, content = await timed(run_export())
     rows.append((backend, f"export ({len(content) // 1024} KB XLSX)", f"{seconds:.3f} s", f"< {TARGETS['export_s']} s",  # type: ignore[arg-type]

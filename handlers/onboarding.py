@@ -483,9 +483,9 @@ async def send_data_files(update: Update, context: VocesContext, summary_html: s
         records = await privacy.records_of(session, telegram_id=telegram_id, mask=runtime.cipher.masked)
     now = runtime.clock.now()
     day = now.astimezone(runtime.settings.zone).date().isoformat()
-    await context.bot.send_document(telegram_id, personal_data.as_text(summary_html), filename=f"voces-my-data-{day}.txt")
+    await context.bot.send_document(telegram_id, personal_data.as_text(summary_html), filename=context.gettext("voces-my-data-%(date)s") % {"date": day} + ".txt")
     await context.bot.send_document(telegram_id, personal_data.as_json(records, generated_at=now.isoformat()),
-                                    filename=f"voces-my-data-{day}.json",
+                                    filename=context.gettext("voces-my-data-%(date)s") % {"date": day} + ".json",
                                     caption=context.gettext("Everything Voces keeps about you, as files you can keep or take elsewhere."))
 
 

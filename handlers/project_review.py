@@ -266,5 +266,5 @@ async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> ob
         evidence=[(uploads.label(f.original_name) or f.mime_type, f.sha256) for f in evidence],
     ), labels)
     assert update.effective_chat is not None
-    await context.bot.send_document(update.effective_chat.id, content, filename=f"report-{found.project.id}-{report.number}.pdf")
+    await context.bot.send_document(update.effective_chat.id, content, filename=_("report-%(project)s-%(number)s.pdf") % {"project": found.project.id, "number": report.number})
     return None

@@ -88,14 +88,14 @@ async def test_the_ages_of_each_sex_reach_the_workbook_cross_which_adds_up_and_o
     assert cross[("Total", None)] == [3, 1, 6, 3, 13]
     assert sum(row[4] for key, row in cross.items() if key[0] != "Total") == 5 + 4 + 1 + 3
     indicators = {row[0]: row[1] for row in load_workbook(io.BytesIO(staff.documents[-1].content))["Indicators"].iter_rows(values_only=True)}
-    assert indicators["Beneficiaries"] == 13
-    assert indicators["Beneficiaries whose age is not split by sex (reports approved before it was asked)"] == 3
+    assert indicators["People reached"] == 13
+    assert indicators["People reached: age not split by sex"] == 3
     # The per-project sheet has the cross too, the older report's ages in columns of their own.
     header, row = load_workbook(io.BytesIO(staff.documents[-1].content))["Beneficiaries"].iter_rows(max_row=2, values_only=True)
     per_project = dict(zip(header, row, strict=True))
-    assert per_project["peruvian/male/18_59"] == per_project["peruvian/male/60_plus"] == 1
-    assert per_project["venezuelan/age not split by sex/18_59"] == 2
-    assert sum(n for name, n in per_project.items() if str(name).count("/") == 2) == per_project["Beneficiaries"] == 13
+    assert per_project["Peruvian / male / 18–59"] == per_project["Peruvian / male / 60 or more"] == 1
+    assert per_project["Venezuelan / age not split by sex / 18–59"] == 2
+    assert sum(n for name, n in per_project.items() if str(name).count(" / ") == 2) == per_project["People reached"] == 13
     await staff.sends("/proposals")                      # and so has the detail in the chat
     await staff.taps("People reached, in detail")
     assert "◦ male 2: 0–11: 0, 12–17: 0, 18–59: 1, 60 or more: 1" in staff.last_text

@@ -56,8 +56,8 @@ async def test_every_periods_figures_stay_after_an_erasure(bot, newcomer, staff)
     for period in PERIODS:
         assert after[period] == before[period], period
     # And the figures are the ones each period should have (so the comparison is not empty).
-    trained = {period: before[period]["Líderes capacitados"] for period in PERIODS}
+    trained = {period: before[period]["Personas capacitadas"] for period in PERIODS}
     assert trained == {"Este mes": 2, "Mes pasado": 1, "Este año": 2, "Desde el inicio": 2}
     new = {period: before[period].get("Organizaciones nuevas en el periodo", 0) for period in PERIODS}
     assert new == {"Este mes": 0, "Mes pasado": 1, "Este año": 1, "Desde el inicio": 1}
-    assert before["Este año"]["Beneficiarios"] == 15 and "Beneficiarios" not in before["Mes pasado"]
+    assert before["Este año"]["Personas alcanzadas"] == 15 and "Personas alcanzadas" not in before["Mes pasado"]

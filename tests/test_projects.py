@@ -290,7 +290,7 @@ async def test_programme_totals_add_the_latest_approved_version_of_each_report_a
     # Staff read the same figures in the chat, by every dimension.
     staff = bot.user(STAFF_TELEGRAM_ID, first_name="Lucía", language_code="en")
     await staff.sends("/proposals")
-    assert "People reached programme-wide (approved reports): 25" in staff.last_text
+    assert "People reached: 25" in staff.last_text
     await staff.taps("People reached, in detail")
     assert "People reached: 25" in staff.last_text and "From 2 approved reports" in staff.last_text
     assert "Peruvian: 13 (female 9, male 4, other or not stated 0; 0–11: 5" in staff.last_text

@@ -42,12 +42,12 @@ async def declared(bot, telegram_id: int) -> tuple[Sex | None, Nationality | Non
 
 
 async def indicators(staff) -> dict[str, object]:
-    """The indicator sheet's rows on leaders trained, since the start."""
+    """The indicator sheet's rows on people trained, since the start."""
     await staff.sends("/indicadores")
     await staff.taps("Desde el inicio")
     sheet = load_workbook(io.BytesIO(staff.documents[-1].content))["Indicadores"]
     return {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)
-            if str(row[0]).startswith(("Líderes capacitados", "Capacitados en"))}
+            if str(row[0]).startswith("Personas capacitadas")}
 
 
 async def test_leaders_say_it_after_their_first_seat_or_in_correct_and_the_trained_totals_count_it_even_after_erasure(bot, newcomer, staff):
@@ -86,23 +86,25 @@ async def test_leaders_say_it_after_their_first_seat_or_in_correct_and_the_train
 
     await everyone_attended(bot, session_id)
     before = await indicators(staff)
-    assert before["Líderes capacitados"] == 3
-    by_sex = {group: before[f"Líderes capacitados por sexo: {group}"] for group in ("mujeres", "hombres", "otro", "sin indicar")}
-    by_nationality = {group: before[f"Líderes capacitados por nacionalidad: {group}"]
-                      for group in ("venezolanos", "peruanos", "otras nacionalidades", "sin indicar")}
-    assert by_sex == {"mujeres": 1, "hombres": 0, "otro": 0, "sin indicar": 2}            # Pedro skipped, Rosa preferred not to say
-    assert by_nationality == {"venezolanos": 1, "peruanos": 1, "otras nacionalidades": 0, "sin indicar": 1}
+    assert before["Personas capacitadas"] == 3
+    # Only Ana leads an organization: Pedro and Rosa are other members, not "leaders trained".
+    assert (before["Personas capacitadas: dirigentes de una organización"], before["Personas capacitadas: otros miembros"]) == (1, 2)
+    by_sex = {group: before[f"Personas capacitadas: {group}"] for group in ("mujeres", "hombres", "otro", "sexo sin indicar")}
+    by_nationality = {group: before[f"Personas capacitadas: {group}"]
+                      for group in ("venezolanos", "peruanos", "otras nacionalidades", "nacionalidad sin indicar")}
+    assert by_sex == {"mujeres": 1, "hombres": 0, "otro": 0, "sexo sin indicar": 2}       # Pedro skipped, Rosa preferred not to say
+    assert by_nationality == {"venezolanos": 1, "peruanos": 1, "otras nacionalidades": 0, "nacionalidad sin indicar": 1}
     assert all(isinstance(value, int) for value in (*by_sex.values(), *by_nationality.values()))
-    topic = next(key for key in before if str(key).startswith("Capacitados en ") and str(key).endswith(": mujeres"))
+    topic = next(key for key in before if str(key).endswith(", mujeres"))
     assert before[topic] == 1
     await staff.sends("/estadisticas")
-    assert "mujeres 1 · hombres 0 · otro 0 · sin indicar 2" in " ".join(staff.texts_since_last_action)
+    assert "mujeres: 1 · sexo sin indicar: 2" in " ".join(staff.texts_since_last_action)
 
     luis = bot.user(first_name="Luis", language_code="es")               # follows Ana's district only
     await make_coordinator(bot, luis, [CARMEN_DE_LA_LEGUA])
     scoped = await indicators(luis)
-    assert (scoped["Líderes capacitados"], scoped["Líderes capacitados por sexo: mujeres"]) == (1, 1)
-    assert scoped["Líderes capacitados por sexo: sin indicar"] == 0
+    assert (scoped["Personas capacitadas"], scoped["Personas capacitadas: mujeres"]) == (1, 1)
+    assert scoped["Personas capacitadas: sexo sin indicar"] == 0 and scoped["Personas capacitadas: otros miembros"] == 0
 
     await newcomer.sends("/borrardatos")
     await newcomer.taps("Sí, borrar mis datos")
@@ -139,7 +141,7 @@ async def test_in_the_playground_jorge_and_yohana_said_it_and_rosa_is_asked_at_h
     await luis.taps("Presente: Yohana")
     await luis.taps("Presente: Rosa")
     await staff.sends("/estadisticas")
-    assert "mujeres 1 · hombres 1 · otro 0 · sin indicar 1" in " ".join(staff.texts_since_last_action)
+    assert "mujeres: 1 · hombres: 1 · sexo sin indicar: 1" in " ".join(staff.texts_since_last_action)
     rosa = bot.user(seed.LEADER.telegram_id, first_name="Rosa", language_code="es")
     await rosa.sends("/capacitaciones")
     await rosa.taps("Protección de datos")

@@ -170,8 +170,8 @@ async def test_erasing_a_leader_takes_her_organizations_projects_and_leaves_staf
 async def test_the_playground_seed_adds_its_sessions_and_project_once_and_new_sessions_once_they_passed(bot):
     await seed.seed(bot.runtime)
     await seed.seed(bot.runtime)
-    assert await count(bot, TrainingSession) == len(seed.TRAININGS) + 1  # and the one Luis runs today
-    assert await count(bot, Project) == 2  # Rosa's under way, and a comedor's proposal for staff
+    assert await count(bot, TrainingSession) == len(seed.TRAININGS) + 2  # and the one Luis runs today, and last month's
+    assert await count(bot, Project) == 4  # Rosa's under way, a comedor's proposal for staff, one closed, one declined
 
     maya = bot.user(first_name="Maya", language_code="en")
     await maya.sends("/trainings")
@@ -187,5 +187,5 @@ async def test_the_playground_seed_adds_its_sessions_and_project_once_and_new_se
     # A month later every demo session has started: the next start dates new ones.
     bot.clock.advance(days=30)
     await seed.seed(bot.runtime)
-    assert await count(bot, TrainingSession) == 2 * (len(seed.TRAININGS) + 1)
-    assert await count(bot, Project) == 2
+    assert await count(bot, TrainingSession) == 2 * (len(seed.TRAININGS) + 1) + 1
+    assert await count(bot, Project) == 4

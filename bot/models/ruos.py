@@ -141,3 +141,18 @@ class ChecklistDraft(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
 
+
+
+class RegistryInscription(Base):
+    """An association's inscription in Registros Públicos (SUNARP), recorded when staff verify
+    the last step of its Registros Públicos checklist: the day, the registry office and the
+    partida electrónica number as the leader or staff typed it (checked for shape)."""
+
+    __tablename__ = "registry_inscriptions"
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    inscribed_on: Mapped[date]
+    office: Mapped[str] = mapped_column(String(80))
+    partida: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -46,7 +46,7 @@ from bot.models.projects import (
     ReportStatus,
 )
 from bot.models.trainings import TrainingSession, TrainingTopic
-from bot.playground import seed_pending, seed_trainings
+from bot.playground import seed_figures, seed_pending, seed_trainings
 from bot.playground.seed_broadcasts import add_missing as add_missing_broadcasts
 from bot.reminders import QuietHours
 from bot.runtime import Runtime
@@ -329,6 +329,8 @@ async def seed(runtime: Runtime) -> list[DemoPerson]:
         await add_missing_broadcasts(session, coordinator=users[COORDINATOR], now=now, zone=runtime.settings.zone)
         await seed_pending.add_missing(session, runtime=runtime, uploader=users[YOHANA], proposer=users[MARIBEL],
                                        coordinator=users[COORDINATOR], now=now)
+        await seed_figures.add_missing(session, catalogue=runtime.requirements, staff=users[STAFF], rosa=users[LEADER], jorge=users[JORGE],
+                                       coordinator=users[COORDINATOR], now=now, zone=runtime.settings.zone)
     return [newcomer, *CONSENTED_PEOPLE]
 
 

@@ -1,6 +1,12 @@
 """What /export puts in the workbook: one table per area, in the viewer's districts, with real
 types (the chat layer translates the headers and bot/documents/workbook.py writes the file).
 
+A value that is one of the programme's codes (a kind, a state, a role) is a `Code`, and a
+heading made of codes (`peruvian/female/0_11`) a tuple of them: the chat layer names them in
+the reader's language. None of these sheets is meant for re-import: only the ids stay as they
+are, to find a record again. A figure a table shows carries its "how this is counted" note
+(`notes`, the registry's rule: bot/services/figures/registry.py).
+
 Identity numbers leave only masked. An area that adds a table adds a function to `EXPORTED`.
 """
 
@@ -19,7 +25,7 @@ from bot.models.console import ActivityState, OrganizationFollowUp
 from bot.models.organizations import BoardMember, Leadership, Organization
 from bot.models.people import User
 from bot.models.projects import Project, ProjectReport
-from bot.models.ruos import RuosRegistration
+from bot.models.ruos import RegistryInscription, RuosRegistration
 from bot.models.trainings import Enrollment, TrainingSession
 from bot.services import audit
 from bot.services.audit import Viewer
@@ -31,14 +37,33 @@ from bot.services.project_reports import (
     BeneficiaryTotals,
 )
 
-UNSPLIT_HEADER = "age not split by sex"  # as the indicator sheet names reports approved before the cross
+# Each approved report once, whatever its period: these tables add up to the indicator sheet's
+# "People reached" since the start, less what erased organizations' reports reached.
+REACHED_NOTE = N_("People reached: the approved version of each report, whatever its period; the indicator sheet also counts the reports of organizations erased since, as anonymous totals.")
+
+
+@dataclass(frozen=True)
+class Code:
+    """One of the programme's codes, to be named in the reader's language."""
+
+    kind: str  # "org_kind", "verification", "ruos_stage", "activity", "leader_role", "board_role", "document",
+    # "enrollment", "topic", "project_status", "report_status", "nationality", "reached_sex", "age"
+    value: str
+
+
+Header = str | tuple[Code, ...]  # an N_ msgid, or codes read together ("Peruvian / female / 0–11")
 
 
 @dataclass(frozen=True)
 class Table:
     title: str  # an N_ msgid
-    headers: Sequence[str]  # N_ msgids
+    headers: Sequence[Header]
     rows: list[list[Any]]
+    notes: Sequence[str] = ()  # N_ msgids written under the table: how its figures are counted
+
+
+def _code(kind: str, value: object) -> Code | None:
+    return None if value is None else Code(kind, str(getattr(value, "value", value)))
 
 
 Mask = Callable[[str], str]
@@ -47,9 +72,10 @@ Exported = Callable[[AsyncSession, Viewer, Mask], Awaitable[Table]]
 
 async def _organizations(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
     rows = await session.execute(
-        select(Organization, RuosRegistration, OrganizationFollowUp.state)
+        select(Organization, RuosRegistration, OrganizationFollowUp.state, RegistryInscription)
         .outerjoin(RuosRegistration, RuosRegistration.organization_id == Organization.id)
         .outerjoin(OrganizationFollowUp, OrganizationFollowUp.organization_id == Organization.id)
+        .outerjoin(RegistryInscription, RegistryInscription.organization_id == Organization.id)
         .where(who.organizations())
         .order_by(Organization.id)
     )
@@ -57,12 +83,15 @@ async def _organizations(session: AsyncSession, who: Viewer, mask: Mask) -> Tabl
         N_("Organizations"),
         (N_("ID"), N_("Name"), N_("Kind"), N_("District code"), N_("Address"), N_("Founded"), N_("Peruvian members"),
          N_("Venezuelan members"), N_("Other members"), N_("Members"), N_("Contact phone"), N_("Verification"),
-         N_("RUOS stage"), N_("RUOS number"), N_("Board term ends"), N_("Activity"), N_("Registered with the programme")),
+         N_("RUOS stage"), N_("RUOS number"), N_("Board term ends"), N_("Activity"), N_("Registered with the programme"),
+         N_("Inscribed in Registros Públicos"), N_("Registry office"), N_("Partida electrónica")),
         [
-            [o.id, o.name, o.kind.value, o.district_ubigeo, o.address, o.founded_year, o.members_peruvian, o.members_venezuelan,
-             o.members_other, o.members_total, o.contact_phone, o.status.value, r.stage.value if r else None,
-             r.ruos_number if r else None, o.board_term_end, (state or ActivityState.ACTIVE).value, o.created_at]
-            for o, r, state in rows.all()
+            [o.id, o.name, _code("org_kind", o.kind), o.district_ubigeo, o.address, o.founded_year, o.members_peruvian,
+             o.members_venezuelan, o.members_other, o.members_total, o.contact_phone, _code("verification", o.status),
+             _code("ruos_stage", r.stage) if r else None, r.ruos_number if r else None, o.board_term_end,
+             _code("activity", state or ActivityState.ACTIVE), o.created_at, i.inscribed_on if i else None,
+             i.office if i else None, i.partida if i else None]
+            for o, r, state, i in rows.all()
         ],
     )
 
@@ -81,7 +110,7 @@ async def _leaders(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
          N_("Leader since"), N_("Last message")),
         [
             # Someone who withdrew consent is listed without their name: only what erasure needs stays.
-            [leadership.organization_id, name, user.id, user.display_name if user.has_consented else None, leadership.role.value,
+            [leadership.organization_id, name, user.id, user.display_name if user.has_consented else None, _code("leader_role", leadership.role),
              user.language, user.has_consented, leadership.joined_at, user.last_seen]
             for leadership, user, name in rows.all()
         ],
@@ -98,7 +127,8 @@ async def _board(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
     return Table(
         N_("Boards"),
         (N_("Organization ID"), N_("Organization"), N_("Board role"), N_("Name"), N_("Document"), N_("Number (masked)")),
-        [[m.organization_id, name, m.role.value, m.full_name, m.id_document_type, mask(m.id_number_encrypted)] for m, name in rows.all()],
+        [[m.organization_id, name, _code("board_role", m.role), m.full_name, _code("document", m.id_document_type),
+          mask(m.id_number_encrypted)] for m, name in rows.all()],
     )
 
 
@@ -113,7 +143,7 @@ async def _projects(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
         N_("Projects"),
         (N_("ID"), N_("Organization ID"), N_("Organization"), N_("Title"), N_("Status"), N_("Funder"), N_("Starts"), N_("Ends"),
          N_("Requested (S/)"), N_("Granted (S/)")),
-        [[p.id, p.organization_id, name, p.title, p.status.value, p.funder, p.starts_on, p.ends_on, _soles(p.requested_cents),
+        [[p.id, p.organization_id, name, p.title, _code("project_status", p.status), p.funder, p.starts_on, p.ends_on, _soles(p.requested_cents),
           _soles(p.granted_cents)] for p, name in rows.all()],
     )
 
@@ -136,13 +166,14 @@ async def _reports(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
         if report.approved_version is not None:
             approved.add(report.approved_beneficiaries or {}, report.approved_spent_cents)
         result.append([report.id, project.id, name, project.title, report.number, report.period_start, report.period_end, report.due_on,
-                       report.status.value, report.submitted_at, report.approved_version,
+                       _code("report_status", report.status), report.submitted_at, report.approved_version,
                        _soles(report.approved_spent_cents), approved.total if report.approved_version is not None else None])
     return Table(
         N_("Reports"),
         (N_("ID"), N_("Project ID"), N_("Organization"), N_("Project"), N_("Number"), N_("Period start"), N_("Period end"), N_("Due"),
-         N_("Status"), N_("Submitted"), N_("Approved version"), N_("Spent (S/, approved)"), N_("Beneficiaries (approved)")),
+         N_("Status"), N_("Submitted"), N_("Approved version"), N_("Spent (S/, approved)"), N_("People reached (approved)")),
         result,
+        (REACHED_NOTE,),
     )
 
 
@@ -161,13 +192,13 @@ async def _beneficiaries(session: AsyncSession, who: Viewer, mask: Mask) -> Tabl
     per_project: dict[int, tuple[Project, str, BeneficiaryTotals]] = {}
     for project, name, counts, spent in rows.all():
         per_project.setdefault(project.id, (project, name, BeneficiaryTotals()))[2].add(counts or {}, spent)
-    headers: list[str] = [N_("Project ID"), N_("Organization"), N_("Project"), N_("Approved reports"), N_("Beneficiaries")]
-    headers += [f"{nationality}" for nationality in NATIONALITIES]
-    headers += [f"{nationality}/{sex}" for nationality in NATIONALITIES for sex in SEXES]
-    headers += [f"{nationality}/{age}" for nationality in NATIONALITIES for age in AGE_GROUPS]
+    headers: list[Header] = [N_("Project ID"), N_("Organization"), N_("Project"), N_("Approved reports"), N_("People reached")]
+    headers += [(Code("nationality", nationality),) for nationality in NATIONALITIES]
+    headers += [(Code("nationality", nationality), Code("reached_sex", sex)) for nationality in NATIONALITIES for sex in SEXES]
+    headers += [(Code("nationality", nationality), Code("age", age)) for nationality in NATIONALITIES for age in AGE_GROUPS]
     crossed = [*SEXES, UNSPLIT] if any(totals.unsplit for _project, _name, totals in per_project.values()) else list(SEXES)
     cells = [(n, s, a) for n in NATIONALITIES for s in crossed for a in AGE_GROUPS]
-    headers += [f"{n}/{UNSPLIT_HEADER if s == UNSPLIT else s}/{a}" for n, s, a in cells]
+    headers += [(Code("nationality", n), Code("reached_sex", s), Code("age", a)) for n, s, a in cells]
     table = []
     for project, name, totals in per_project.values():
         table.append([
@@ -177,7 +208,7 @@ async def _beneficiaries(session: AsyncSession, who: Viewer, mask: Mask) -> Tabl
             *(totals.by_nationality_age.get((n, a), 0) for n in NATIONALITIES for a in AGE_GROUPS),
             *(totals.by_nationality_sex_age.get(cell, 0) for cell in cells),
         ])
-    return Table(N_("Beneficiaries"), headers, table)
+    return Table(N_("Beneficiaries"), headers, table, (REACHED_NOTE,))
 
 
 async def _enrollments(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
@@ -196,8 +227,8 @@ async def _enrollments(session: AsyncSession, who: Viewer, mask: Mask) -> Table:
         N_("Enrollments"),
         (N_("Session ID"), N_("Session"), N_("Topic"), N_("Starts"), N_("Person ID"), N_("Name"), N_("State"), N_("Attended"),
          N_("Rating")),
-        [[t.id, t.title, t.topic, t.starts_at, user.id, user.display_name if user.has_consented else None, e.state.value,
-          e.attended_at, e.rating] for e, t, user in (await session.execute(query)).all()],
+        [[t.id, t.title, _code("topic", t.topic), t.starts_at, user.id, user.display_name if user.has_consented else None,
+          _code("enrollment", e.state), e.attended_at, e.rating] for e, t, user in (await session.execute(query)).all()],
     )
 
 

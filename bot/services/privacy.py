@@ -25,7 +25,8 @@ from bot.models.projects import ProjectDraft, ProjectFile, ProjectReport
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import ChecklistDraft, StoredFile
 from bot.models.trainings import Enrollment, EnrollmentState
-from bot.services import console, conversations, people, trainings
+from bot.services import conversations, people, trainings
+from bot.services.figures import erased as erased_figures
 from bot.services.training_records import forget_training_draft, training_history
 from bot.services.transitions import AlreadyDone, transition
 from bot.uploads import label, stored_file_name
@@ -244,8 +245,8 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
             others[0].role = LeaderRole.OWNER
     files: list[str] = []
     # Programme totals outlive the erasure as anonymous counts.
-    await console.tally_person_before_erasure(session, person.id, zone)
-    await console.tally_before_erasure(session, erased, zone)
+    await erased_figures.tally_person_before_erasure(session, person.id, zone)
+    await erased_figures.tally_before_erasure(session, erased, zone)
     # Their seats in sessions to come go to the next in line, who are told.
     await trainings.release_upcoming(session, user_id=person.id, now=now, claim=claim)
     if erased:
@@ -358,7 +359,7 @@ async def declare_about_me(
     session: AsyncSession, *, telegram_id: int, now: datetime, sex: Sex | None = None, nationality: Nationality | None = None,
 ) -> User:
     """Rectification of what the person declared (either, or both): saying it again replaces
-    it. Only the programme's anonymous totals read it (bot/services/console.py)."""
+    it. Only the programme's anonymous totals read it (bot/services/figures/)."""
     person = await people.get_by_telegram_id(session, telegram_id)
     assert person is not None, "the gatekeeper creates the person before any handler runs"
     if sex is not None:

@@ -397,6 +397,10 @@ class Step(StrEnum):
     RUOS_NUMBER = "ruos_number"
     RESOLUTION_DATE = "resolution_date"
     REASON = "reason"
+    # Registros Públicos: the inscription, recorded with its last step (bot/services/public_registry.py).
+    INSCRIBED_ON = "rp_date"
+    REGISTRY_OFFICE = "rp_office"
+    PARTIDA = "rp_partida"
 
 
 async def find_draft(session: AsyncSession, *, user: User) -> ChecklistDraft | None:

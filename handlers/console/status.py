@@ -36,6 +36,7 @@ from handlers.guards import StaleButton
 from handlers.project_reports import REPORT_STATUS
 from handlers.projects import STATUS as PROJECT_STATUS
 from handlers.ruos import STAGE
+from handlers.ruos.inscription import recorded_text
 
 # --- /org NAME ------------------------------------------------------------------------------------
 
@@ -121,6 +122,8 @@ def status_text(context: VocesContext, found: console.OrganizationStatus) -> str
         lines.append(_("Registration: %(stage)s") % {"stage": _(STAGE[checklist.registration.stage])})
         if checklist.registration.ruos_number:
             lines.append(_("RUOS number: %(number)s") % {"number": escape(checklist.registration.ruos_number)})
+    if found.inscription is not None:
+        lines.append(recorded_text(context, found.inscription))
     lines += ["", _("<b>Trainings attended</b>")]
     if found.trainings_attended:
         lines += [f"• {escape(title)} ({i18n.date(at, 'medium')}) — {escape(name or _('(withdrew consent)'))}"

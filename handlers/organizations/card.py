@@ -8,7 +8,8 @@ from telegram import Update
 
 from bot.models.organizations import LeaderRole, Organization, VerificationStatus
 from bot.models.people import Role
-from bot.services import organizations, people
+from bot.models.ruos import RegistryInscription
+from bot.services import organizations, people, public_registry
 from bot.textlimits import shorten
 from bot.validation import InvalidInput
 from handlers import labels
@@ -17,12 +18,15 @@ from handlers.common import END, answer_button, error_text, escape, keyboard, le
 from handlers.context import VocesContext
 from handlers.guards import shows_current_card
 from handlers.organizations.common import FLOW, current
+from handlers.ruos.inscription import recorded_text
 
 
-def card_text(context: VocesContext, organization: Organization) -> str:
+def card_text(context: VocesContext, organization: Organization, inscription: RegistryInscription | None = None) -> str:
     _ = context.gettext
     text = organization_card(context, organizations.details_of(organization), context.runtime.cipher)
     text += "\n\n" + _("Status: %(status)s") % {"status": _(labels.STATUS[organization.status])}
+    if inscription is not None:
+        text += "\n" + recorded_text(context, inscription)
     if organization.status is VerificationStatus.NEEDS_CHANGES and organization.status_comment:
         text += "\n" + _("Staff comment: %(comment)s") % {"comment": escape(organization.status_comment)}
     return text
@@ -42,6 +46,7 @@ async def show(update: Update, context: VocesContext) -> int:
     async with context.runtime.database.session() as session:
         person, organization, role = await current(context, session)
         several = organization is not None and len(await organizations.led_by(session, user=person)) > 1
+        inscription = await public_registry.inscription_of(session, organization.id) if organization is not None else None
     if organization is None:
         if person.role is not Role.LEADER:  # staff and coordinators follow organizations from the console
             await reply(update, context, context.gettext("You lead no organization yourself. /pending lists what waits for the programme; /org and part of a name shows an organization."))
@@ -49,7 +54,7 @@ async def show(update: Update, context: VocesContext) -> int:
             await reply(update, context, context.gettext("You do not lead an organization in Voces yet. Register one with /register."))
         return await leave(update, context, FLOW)
     await leave(update, context, FLOW)
-    await reply(update, context, card_text(context, organization), reply_markup=card_keyboard(context, role, several))
+    await reply(update, context, card_text(context, organization, inscription), reply_markup=card_keyboard(context, role, several))
     return END
 
 

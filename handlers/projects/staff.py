@@ -7,8 +7,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.models.projects import Project, ProjectDraft, ProjectStatus, ReportFrequency
-from bot.services import project_reports, projects
-from bot.services.authority import NotAllowed, require_staff
+from bot.services import figures, project_reports, projects
+from bot.services.authority import NotAllowed
+from bot.services.project_reports import BeneficiaryTotals
 from bot.services.projects import Step
 from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput
@@ -38,13 +39,22 @@ from handlers.projects.card import show_project
 from handlers.projects.common import FLOW, OPEN_STATUSES, ask_current, callback
 
 
+async def reached_so_far(context: VocesContext, session, staff_id: int) -> BeneficiaryTotals:  # noqa: ANN001
+    """The registry's "people reached" since the start, as /stats and /indicators count it."""
+    runtime = context.runtime
+    zone = runtime.settings.zone
+    return await figures.people_reached_so_far(session, staff_id=staff_id, today=runtime.clock.now().astimezone(zone).date(),
+                                               zone_of=lambda moment: moment.astimezone(zone).date())
+
+
 async def show_staff_list(update: Update, context: VocesContext, *, page: int) -> None:
     _ = context.gettext
     i18n = context.i18n
     async with context.runtime.database.session() as session:
-        found = await projects.for_staff(session, staff=await current_person(session, context), statuses=OPEN_STATUSES)
-        totals = await project_reports.beneficiary_totals(session)
-    header = _("<b>Projects</b>") + "\n" + _("People reached programme-wide (approved reports): %(count)s") % {"count": i18n.number(totals.total)}
+        staff = await current_person(session, context)
+        found = await projects.for_staff(session, staff=staff, statuses=OPEN_STATUSES)
+        totals = await reached_so_far(context, session, staff.id)
+    header = _("<b>Projects</b>") + "\n" + _("People reached: %(count)s") % {"count": i18n.number(totals.total)}
     if not found:
         await edit_or_reply(update, context, header + "\n\n" + _("No projects are open."))
         return
@@ -64,8 +74,7 @@ proposals, list_page = staff_list(show_staff_list)  # /proposals and its pages
 async def show_totals(update: Update, context: VocesContext, args: list[str]) -> object:
     """Programme-wide people reached by every dimension, from approved reports only."""
     async with context.runtime.database.session() as session:
-        await require_staff(session, user_id=(await current_person(session, context)).id)
-        totals = await project_reports.beneficiary_totals(session)
+        totals = await reached_so_far(context, session, (await current_person(session, context)).id)
     await reply(update, context, totals_text(context.i18n, totals), reply_markup=keyboard([[(context.gettext("⬅️ All projects"), callback("list", "p1"))]]))
     return None
 

@@ -16,6 +16,7 @@ staff; the list and the item must still be in the catalogue):
     ruos:rv:<item id>                  staff: open an uploaded item and its pages
     ruos:ok:<item id>:<revision>       staff: verify it
     ruos:no:<item id>:<revision>       staff: ask for changes (the reason is asked next)
+    ruos:rp:<org>                      staff: record the Registros Públicos inscription (inscription.py)
 
 Codes are at most 24 characters (the catalogue's rule), so even the longest fits in Telegram's
 64 bytes. The revision makes staff verify exactly the pages they opened.
@@ -33,13 +34,14 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from bot.requirements import localized
-from bot.services import ruos
+from bot.services import public_registry, ruos
 from bot.services.ruos import Step
 from bot.validation import InvalidInput
 from handlers.commands import command
 from handlers.common import ask, dispatch_button, escape, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
+from handlers.ruos import inscription
 from handlers.ruos import reminders as _reminders  # noqa: F401 - registers the renderers
 from handlers.ruos.checklist import open_item, open_list, start
 from handlers.ruos.common import FLOW, QUESTION, STAGE, current_person, finish
@@ -100,6 +102,8 @@ async def on_other_message(update: Update, context: VocesContext) -> object:
         return await ask(update, context, flow=FLOW, step=draft.step, text=_("Please answer with text.") + "\n\n" + _(QUESTION[Step(draft.step)]))
     if draft.step == Step.REASON:
         return await reject_with_reason(update, context, draft, message.text)
+    if draft.step in public_registry.STEPS:
+        return await inscription.answer(update, context, draft, message.text)
     return await answer_stage(update, context, draft, message.text)
 
 
@@ -130,6 +134,7 @@ BUTTONS = {
     "review": waiting_page,
     "ok": verify,
     "no": ask_reason,
+    "rp": inscription.start_recording,
 }
 
 

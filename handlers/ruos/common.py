@@ -48,6 +48,9 @@ QUESTION = {
     Step.DEADLINE: N_("By what date must you answer the observations? Send the full date, for example 05/12/2026."),
     Step.RUOS_NUMBER: N_("What is the organization's RUOS registration number? It appears on the resolution."),
     Step.RESOLUTION_DATE: N_("What is the date of the resolution? Send the full date, for example 10/12/2026."),
+    Step.INSCRIBED_ON: N_("On what date was the association inscribed in Registros Públicos? Send the full date, for example 18/11/2026."),
+    Step.REGISTRY_OFFICE: N_("Which registry office inscribed it? For example: Lima, or Callao."),
+    Step.PARTIDA: N_("What is its partida electrónica number? Write it as it appears on the registry's record, for example 11223344."),
     Step.REASON: N_("What must the leaders change? Write the reason: they will read it as you write it."),
 }
 

@@ -11,7 +11,7 @@ from telegram import Update
 from bot.models.people import Role
 from bot.models.ruos import ChecklistDraft, ItemStatus
 from bot.requirements import CatalogueError, localized
-from bot.services import ruos
+from bot.services import public_registry, ruos
 from bot.services.authority import NotAllowed
 from bot.services.ruos import Step
 from bot.services.transitions import AlreadyDone
@@ -30,6 +30,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import VocesContext
+from handlers.ruos import inscription
 from handlers.ruos.common import FLOW, QUESTION, STATUS, callback, current_person, finish, integer
 from handlers.stored_files import send_stored_file
 
@@ -114,8 +115,12 @@ async def verify(update: Update, context: VocesContext, args: list[str]) -> int:
             session, catalogue=runtime.requirements, staff=await current_person(session, context), item_id=item_id,
             revision=revision, verified=True, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
         )
+        inscription_next = await public_registry.waits_for_inscription(
+            session, catalogue=runtime.requirements, organization_id=outcome.organization.id, procedure_code=outcome.procedure_code)
     await tell_leaders(context, outcome)
     await edit_or_reply(update, context, context.gettext("✅ Verified. I told the leaders of %(organization)s.") % {"organization": escape(outcome.organization.name)})
+    if inscription_next:
+        await inscription.offer(update, context, outcome.organization.id, outcome.organization.name)
     return await finish(update, context)
 
 
