@@ -230,6 +230,25 @@ def parse_count(text: str, *, maximum: int = 100_000) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# Numbers that arrive in callback data
+
+# Ids are INTEGER columns: 64 bits on SQLite, but 32 on PostgreSQL. A number past what the
+# database holds names no row, and asking for it would fail the statement (an overflow).
+ID_MAX = 2**31 - 1
+TELEGRAM_ID_MAX = 2**63 - 1  # Telegram's ids are BIGINT columns
+_ID = re.compile(r"[0-9]{1,19}")  # ASCII digits only: str.isdigit() also takes "²" and "١"
+
+
+def parse_id(text: str | None, *, minimum: int = 1, maximum: int = ID_MAX) -> int | None:
+    """A record's id, a page or a position carried by a button or a command (`minimum` to
+    `maximum`), or None: a number past what the database holds names nothing there."""
+    if text is None or not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
+# ---------------------------------------------------------------------------------------------
 # Phones
 
 HOME_REGION = "PE"

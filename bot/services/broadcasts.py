@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import SUPPORTED_LANGUAGES
+from bot.districts import district_by_ubigeo
 from bot.i18n import N_
 from bot.models.broadcasts import (
     EDITABLE,
@@ -39,14 +41,14 @@ from bot.models.broadcasts import (
     MessageKind,
     NotificationSettings,
 )
-from bot.models.organizations import Leadership, Organization
-from bot.models.people import User
+from bot.models.organizations import Leadership, Organization, OrganizationKind
+from bot.models.people import Role, User
 from bot.models.ruos import RegistrationStage, RuosRegistration
 from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
 from bot.reminders import QuietHours
 from bot.services import audit, authority, notifications
 from bot.services.transitions import AlreadyDone, transition
-from bot.validation import InvalidInput
+from bot.validation import InvalidInput, parse_id
 
 NOT_EDITABLE = N_("This broadcast has already started or was cancelled, so it can no longer be changed.")
 NEEDS_DEFAULT_TEXT = N_("Write the text in %(language)s first: people whose language has no version of their own get that one.")
@@ -97,9 +99,27 @@ AUDIENCE_FILTERS: dict[str, Callable[[Sequence[str]], ColumnElement[bool]]] = {
     "kind": lambda values: _leads_where(Organization.kind.in_(list(values))),
     "ruos": _ruos,
     "language": lambda values: User.language.in_(list(values)),
-    "session": lambda values: _enrolled(Enrollment.session_id.in_([int(value) for value in values if value.isdigit()])),
+    "session": lambda values: _enrolled(Enrollment.session_id.in_([n for n in map(parse_id, values) if n is not None])),
     "topic": lambda values: _enrolled(TrainingSession.topic.in_(list(values))),
 }
+
+
+# What each way of choosing may be given: anything else is a forged button, never stored in
+# an audience that no card could then show.
+AUDIENCE_VALUES: dict[str, Callable[[str], bool]] = {
+    "leaders": lambda value: value == "yes",
+    "role": lambda value: value in {role.value for role in Role},
+    "district": lambda value: district_by_ubigeo(value) is not None,
+    "kind": lambda value: value in {kind.value for kind in OrganizationKind},
+    "ruos": lambda value: value in {stage.value for stage in RegistrationStage},
+    "language": lambda value: value in SUPPORTED_LANGUAGES,
+    "session": lambda value: parse_id(value) is not None,
+    "topic": lambda _value: True,  # a code no session has reaches nobody
+}
+
+
+def known_choice(name: str, value: str) -> bool:
+    return name in AUDIENCE_FILTERS and AUDIENCE_VALUES[name](value)
 
 
 def audience_condition(audience: dict[str, list[str]]) -> ColumnElement[bool] | None:

@@ -28,7 +28,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import VocesContext
-from handlers.guards import StaleButton
+from handlers.guards import StaleButton, button_part
 from handlers.organizations.common import FLOW, current, editing, field_question
 
 
@@ -59,7 +59,7 @@ async def board_page(update: Update, context: VocesContext) -> int:
 
 async def remove_board_member(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
-    member_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
+    member_id = button_part(update.callback_query.data, -1)  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
             person, organization, _role = await editing(context, session)
