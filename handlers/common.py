@@ -21,6 +21,7 @@ from telegram.ext import ConversationHandler, filters
 from bot.i18n import N_
 from bot.services import people
 from bot.textlimits import CALLBACK_DATA_LIMIT, Page, page_of, split_message
+from bot.validation import parse_id
 from handlers.context import VocesContext
 
 END = ConversationHandler.END
@@ -158,8 +159,6 @@ def page_navigation(context: VocesContext, shown: Page[Any], *, callback_prefix:
 
 def page_number(data: str | None) -> int:
     """The page a ◀️ / ▶️ button asks for (its data ends with ``:p2``), or the first."""
-    from bot.validation import parse_id
-
     return parse_id((data or "").rsplit(":", 1)[-1].removeprefix("p")) or 1
 
 
