@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextvars import ContextVar
 from typing import Any
 from weakref import WeakValueDictionary
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
 
 from bot.i18n import Translator
 from bot.models.people import User
 from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 class VocesApplication(Application):  # type: ignore[type-arg]
@@ -36,13 +40,21 @@ class VocesApplication(Application):  # type: ignore[type-arg]
 
     async def process_update(self, update: object) -> None:
         # One database session for everything the update does (see Database.unit_of_work).
-        token = _press.set(_Press())
+        press = _Press()
+        token = _press.set(press)
         try:
             async with self.runtime.database.unit_of_work():
                 await super().process_update(update)
                 while isinstance(update, Update) and update.update_id in self._handed_back:
                     self._handed_back.discard(update.update_id)
                     await super().process_update(update)
+                if isinstance(update, Update) and update.callback_query is not None and not press.answered:
+                    # No part of the bot answered this press: stop its spinner all the same.
+                    press.answered = True
+                    try:
+                        await update.callback_query.answer()
+                    except TelegramError:
+                        log.info("could not answer a button press nobody answered")
         finally:
             _press.reset(token)
 
