@@ -36,9 +36,14 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def visible_text(text: str) -> str:
+    """What an HTML message shows: tags stripped, references unescaped ("&lt;3" → "<3")."""
+    return html.unescape(_TAG.sub("", text))
+
+
 def visible_length(text: str) -> int:
     """The length Telegram counts for an HTML message: tags stripped, references unescaped."""
-    return utf16_length(html.unescape(_TAG.sub("", text)))
+    return utf16_length(visible_text(text))
 
 
 @dataclass(frozen=True)

@@ -131,12 +131,46 @@ def parse_date(text: str) -> date:
     return partial.as_date()
 
 
+# A board's term, as organizations elect them: it began at most this many years ago, and lasts
+# at most this many (Peru's OSB and OSV elect boards for one to four years).
+TERM_STARTED_YEARS_MAX = 6
+TERM_YEARS_MAX = 6
+# Members of one board (a board list for the registry names a handful; forty is far past any).
+BOARD_MAX = 40
+BOARD_FULL = N_("A board has at most %(maximum)s members in Voces, and this one has them all.")
+
+
 def check_term_dates(start: date, end: date) -> None:
-    """A board's term must end after it starts."""
+    """A board's term must end after it starts, and within TERM_YEARS_MAX years."""
     if end <= start:
         raise InvalidInput(
             N_("The term must end after it starts. Send an end date later than the start date.")
         )
+    check_between(end, earliest=start, latest=years_after(start, TERM_YEARS_MAX), message=N_(
+        "A board's term lasts at most %(years)s years: send an end date from %(earliest)s to %(latest)s."),
+        years=TERM_YEARS_MAX)
+
+
+def check_term_start(start: date, *, today: date) -> None:
+    """A current board's term began at most TERM_STARTED_YEARS_MAX years ago, and within a year."""
+    check_between(start, earliest=years_after(today, -TERM_STARTED_YEARS_MAX), latest=years_after(today, 1), message=N_(
+        "Send the start of the current board's term, from %(earliest)s to %(latest)s."))
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later (or earlier); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_between(day: date, *, earliest: date, latest: date, message: str, **params: object) -> date:
+    """`day`, when it is from `earliest` to `latest`; otherwise `message` (which may name both,
+    written the way people type dates) is refused with it."""
+    if not earliest <= day <= latest:
+        raise InvalidInput(message, earliest=f"{earliest:%d/%m/%Y}", latest=f"{latest:%d/%m/%Y}", **params)
+    return day
 
 
 def _parse_partial_date(text: str) -> PartialDate:
@@ -227,6 +261,25 @@ def parse_count(text: str, *, maximum: int = 100_000) -> int:
             N_("That number is too large. Send a number from 0 to %(maximum)s."), maximum=maximum
         )
     return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers that arrive in callback data
+
+# Ids are INTEGER columns: 64 bits on SQLite, but 32 on PostgreSQL. A number past what the
+# database holds names no row, and asking for it would fail the statement (an overflow).
+ID_MAX = 2**31 - 1
+TELEGRAM_ID_MAX = 2**63 - 1  # Telegram's ids are BIGINT columns
+_ID = re.compile(r"[0-9]{1,19}")  # ASCII digits only: str.isdigit() also takes "²" and "١"
+
+
+def parse_id(text: str | None, *, minimum: int = 1, maximum: int = ID_MAX) -> int | None:
+    """A record's id, a page or a position carried by a button or a command (`minimum` to
+    `maximum`), or None: a number past what the database holds names nothing there."""
+    if text is None or not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
 
 
 # ---------------------------------------------------------------------------------------------

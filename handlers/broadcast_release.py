@@ -5,7 +5,7 @@ sending now or at a time, the second person's approval above the threshold, and 
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -92,19 +92,27 @@ async def ask_when(update: Update, context: VocesContext) -> str:
         "When should it go out? Write the day and the time, Lima time, for example: 15/12/2026 18:30"))
 
 
-def parse_when(text: str, zone) -> datetime:  # noqa: ANN001 - a ZoneInfo
+SCHEDULED_AHEAD_MAX = timedelta(days=90)
+
+
+def parse_when(text: str, zone, now: datetime) -> datetime:  # noqa: ANN001 - a ZoneInfo
     day_part, _sep, time_part = text.strip().rpartition(" ")
     match = re.fullmatch(r"(\d{1,2})[:.h](\d{2})", time_part)
     if not day_part or match is None or int(match[1]) > 23 or int(match[2]) > 59:
         raise InvalidInput(N_("I could not read that. Write the day and the time, for example: 15/12/2026 18:30"))
-    return datetime.combine(parse_date(day_part), time(int(match[1]), int(match[2])), tzinfo=zone)
+    when = datetime.combine(parse_date(day_part), time(int(match[1]), int(match[2])), tzinfo=zone)
+    if when > now + SCHEDULED_AHEAD_MAX:
+        raise InvalidInput(N_("A broadcast is scheduled at most 90 days ahead. Write a day before %(latest)s."),
+                           latest=f"{(now + SCHEDULED_AHEAD_MAX).astimezone(zone):%d/%m/%Y}")
+    return when
 
 
 async def when_typed(update: Update, context: VocesContext) -> str | int:
     broadcast_id = _asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
-    send_at = await _read(update, context, lambda typed: parse_when(parse_text(typed, field_max=40), context.runtime.settings.zone))
+    send_at = await _read(update, context, lambda typed: parse_when(parse_text(typed, field_max=40), context.runtime.settings.zone,
+                                                                      context.runtime.clock.now()))
     if send_at is None:
         return WHEN
     await leave(update, context, FLOW)

@@ -29,8 +29,8 @@ from bot.models.ruos import RegistrationStage
 from bot.models.trainings import TrainingSession
 from bot.services import authority, broadcast_audience, broadcasts, trainings
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import shorten, visible_length
-from bot.validation import InvalidInput, parse_text
+from bot.textlimits import shorten, visible_length, visible_text
+from bot.validation import InvalidInput, parse_id, parse_text
 from handlers.commands import command
 from handlers.common import (
     END,
@@ -46,7 +46,7 @@ from handlers.common import (
     say_already_done,
 )
 from handlers.context import VocesContext
-from handlers.guards import StaleButton, shows_current_card
+from handlers.guards import StaleButton, button_part, shows_current_card
 from handlers.onboarding import LANGUAGE_NAMES, ROLE_NAMES
 
 FLOW = "broadcast"
@@ -87,10 +87,7 @@ def _data(update: Update) -> list[str]:
 
 
 def _id(update: Update) -> int:
-    parts = _data(update)
-    if len(parts) < 3 or not parts[2].isdigit():
-        raise StaleButton(update.callback_query.data if update.callback_query else "")
-    return int(parts[2])
+    return button_part(update.callback_query.data if update.callback_query else None, 2)
 
 
 # --- the card ------------------------------------------------------------------------------------
@@ -137,7 +134,7 @@ async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
     for language in SUPPORTED_LANGUAGES:
         name = LANGUAGE_NAMES[language]
         if language in broadcast.texts:
-            lines.append(f"✅ {name}: <i>{escape(broadcast.texts[language][:80])}</i>")
+            lines.append(f"✅ {name}: <i>{escape(shorten(visible_text(broadcast.texts[language]), 80))}</i>")
         elif language == default:
             lines.append(_("➖ %(language)s: not written yet (required)") % {"language": name})
         else:
@@ -155,7 +152,8 @@ async def _training_names(context: VocesContext, session, audience: dict[str, li
     """The titles of the sessions and the names of the topics an audience names."""
     names: dict[tuple[str, str], str] = {}
     for value in audience.get("session", []):
-        found = await session.get(TrainingSession, int(value)) if value.isdigit() else None
+        number = parse_id(value)
+        found = await session.get(TrainingSession, number) if number is not None else None
         if found is not None:
             names[("session", value)] = found.title
     for value in audience.get("topic", []):
@@ -414,6 +412,8 @@ async def show_audience(update: Update, context: VocesContext) -> None:
 async def toggle_audience(update: Update, context: VocesContext) -> None:
     parts = _data(update)
     broadcast_id, name, value = _id(update), parts[3], parts[4]
+    if not broadcasts.known_choice(name, value):  # a forged value is never kept
+        raise StaleButton(update.callback_query.data if update.callback_query else "")
     broadcast = await _change(update, context, lambda session: broadcasts.toggle_audience(
         session, broadcast_id=broadcast_id, user_id=_who(context), name=name, value=value))
     await answer_button(update, context)

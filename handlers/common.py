@@ -21,6 +21,7 @@ from telegram.ext import ConversationHandler, filters
 from bot.i18n import N_
 from bot.services import people
 from bot.textlimits import CALLBACK_DATA_LIMIT, Page, page_of, split_message
+from bot.validation import parse_id
 from handlers.context import VocesContext
 
 END = ConversationHandler.END
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 # locations... A flow that waits for text answers these with the same question again.
 NOT_TYPED = ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.CONTACT
 TYPE_IT = N_("I can only read typed text here. Please write your answer.")
+ALERT_LIMIT = 200  # characters Telegram shows in an answer to a button
 
 
 def conversation_key(update: Update) -> tuple[int, int]:
@@ -157,14 +159,18 @@ def page_navigation(context: VocesContext, shown: Page[Any], *, callback_prefix:
 
 def page_number(data: str | None) -> int:
     """The page a ◀️ / ▶️ button asks for (its data ends with ``:p2``), or the first."""
-    digits = (data or "").rsplit(":", 1)[-1].removeprefix("p")
-    return int(digits) if digits.isdigit() else 1
+    return parse_id((data or "").rsplit(":", 1)[-1].removeprefix("p")) or 1
 
 
 def error_text(context: VocesContext, error: Exception) -> str:
-    """A domain error's message (an N_-marked msgid with %(name)s parameters), translated."""
+    """A domain error's message (an N_-marked msgid with %(name)s parameters), translated.
+
+    Its text parameters are escaped here, once for every error: they may quote what the
+    person typed (the line of buttons that could not be read), and messages are HTML.
+    """
     message = getattr(error, "message", None) or N_("That did not work. Please try again.")
-    params = getattr(error, "params", None) or {}
+    params = {name: escape(value) if isinstance(value, str) else value
+              for name, value in (getattr(error, "params", None) or {}).items()}
     return context.gettext(message) % params if params else context.gettext(message)
 
 
@@ -172,15 +178,28 @@ async def say_already_done(update: Update, context: VocesContext, error: Excepti
     """A second tap, or someone else first (bot.services.transitions.AlreadyDone): say so
     briefly and tell nobody again. On a button not yet answered it is an alert on the button."""
     text = error_text(context, error)
-    query = update.callback_query
-    if query is not None and not context.button_answered:
-        context.button_answered = True
-        await query.answer(text[:200], show_alert=True)  # Telegram's limit for an alert
-        return
-    await reply(update, context, text)
+    if not await answer_button(update, context, text, alert=True):
+        await reply(update, context, text)
 
 
 ButtonAction = Callable[[Update, VocesContext, list[str]], Awaitable[Any]]
+
+
+class ButtonArgs(list[str]):
+    """The parts of a button's data after its action: a part that is not there (a forged
+    `prj:open`) is an old button, not an IndexError."""
+
+    def __init__(self, data: str, parts: list[str]) -> None:
+        super().__init__(parts)
+        self.data = data
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 - list's own overloads
+        from handlers.guards import StaleButton
+
+        try:
+            return super().__getitem__(index)
+        except IndexError:
+            raise StaleButton(self.data) from None
 
 
 async def dispatch_button(update: Update, context: VocesContext, actions: dict[str, ButtonAction]) -> object:
@@ -201,7 +220,7 @@ async def dispatch_button(update: Update, context: VocesContext, actions: dict[s
     if handler is None:
         raise StaleButton(query.data)
     try:
-        result = await handler(update, context, args)
+        result = await handler(update, context, ButtonArgs(query.data, args))
     except AlreadyDone as error:
         await say_already_done(update, context, error)
         return None
@@ -213,18 +232,23 @@ async def dispatch_button(update: Update, context: VocesContext, actions: dict[s
     return result
 
 
-async def answer_button(update: Update, context: VocesContext | None = None) -> None:
-    """Acknowledge a button press at once: Telegram shows a spinner until we do.
+async def answer_button(update: Update, context: VocesContext | None = None, text: str | None = None, *,
+                        alert: bool = False) -> bool:
+    """Acknowledge a button press (Telegram shows a spinner until we do), with a short text or
+    an alert; False when the press was answered already (or the update is no press).
 
-    Telegram accepts one answer per press; a handler that hands over to another one that
-    answers too must not fail for it, so the answer is remembered on the per-update context.
+    Telegram accepts one answer per press and refuses a second. Handlers, the consent gate and
+    the error handler all answer through here, and the answer is remembered for the whole
+    update (`VocesContext.button_answered`), so a press is answered exactly once whoever gets
+    to it first.
     """
     query = update.callback_query
     if query is None or (context is not None and context.button_answered):
-        return
-    await query.answer()
+        return False
     if context is not None:
         context.button_answered = True
+    await query.answer(text[:ALERT_LIMIT] if text else None, show_alert=alert)
+    return True
 
 
 async def remember(update: Update, context: VocesContext, **values: Any) -> None:

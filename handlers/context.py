@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextvars import ContextVar
 from typing import Any
 from weakref import WeakValueDictionary
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
 
 from bot.i18n import Translator
 from bot.models.people import User
 from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 class VocesApplication(Application):  # type: ignore[type-arg]
@@ -36,11 +40,36 @@ class VocesApplication(Application):  # type: ignore[type-arg]
 
     async def process_update(self, update: object) -> None:
         # One database session for everything the update does (see Database.unit_of_work).
-        async with self.runtime.database.unit_of_work():
-            await super().process_update(update)
-            while isinstance(update, Update) and update.update_id in self._handed_back:
-                self._handed_back.discard(update.update_id)
+        press = _Press()
+        token = _press.set(press)
+        try:
+            async with self.runtime.database.unit_of_work():
                 await super().process_update(update)
+                while isinstance(update, Update) and update.update_id in self._handed_back:
+                    self._handed_back.discard(update.update_id)
+                    await super().process_update(update)
+                if isinstance(update, Update) and update.callback_query is not None and not press.answered:
+                    # No part of the bot answered this press: stop its spinner all the same.
+                    press.answered = True
+                    try:
+                        await update.callback_query.answer()
+                    except TelegramError:
+                        log.info("could not answer a button press nobody answered")
+        finally:
+            _press.reset(token)
+
+
+class _Press:
+    """Whether the button press an update carries was answered: Telegram takes one answer per
+    press and refuses a second ("query is too old")."""
+
+    answered = False
+
+
+# PTB gives the error handler a context of its own, but runs it in the same task as the
+# handlers of the update: what the handlers, the consent gate and the error handler know about
+# the press lives here, once per update.
+_press: ContextVar[_Press | None] = ContextVar("voces_press", default=None)
 
 
 class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -50,7 +79,16 @@ class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self.person: User | None = None
         self.i18n: Translator = application.runtime.translator(None)
-        self.button_answered = False
+        self._press = _press.get() or _Press()  # outside an update (a job): its own
+
+    @property
+    def button_answered(self) -> bool:
+        """Whether this update's button press was answered, by whichever part of the bot."""
+        return self._press.answered
+
+    @button_answered.setter
+    def button_answered(self, answered: bool) -> None:
+        self._press.answered = answered
 
     @property
     def runtime(self) -> Runtime:

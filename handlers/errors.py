@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.services import people
+from handlers.common import answer_button
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, answer_stale_button
 
@@ -56,11 +57,10 @@ async def on_error(update: object, context: VocesContext) -> None:
         )
     if isinstance(update, Update) and update.effective_chat:
         await _speak_their_language(update, context)
-        if update.callback_query and not context.button_answered:
-            try:
-                await update.callback_query.answer()
-            except Exception:  # noqa: BLE001 - the query may be too old; the message below still goes
-                pass
+        try:
+            await answer_button(update, context)
+        except Exception:  # noqa: BLE001 - the query may be too old; the message below still goes
+            pass
         try:
             await context.bot.send_message(
                 update.effective_chat.id,

@@ -22,6 +22,7 @@ from telegram.ext import ApplicationHandlerStop, ConversationHandler, TypeHandle
 
 from bot.i18n import N_
 from bot.models.people import Role
+from bot.validation import parse_id
 from handlers.commands import english_name
 from handlers.context import VocesApplication, VocesContext
 
@@ -59,16 +60,14 @@ async def consent_gate(update: Update, context: VocesContext) -> None:
     # notice is for the people the programme serves. Everyone else passes only with consent.
     if person is None or person.role is Role.STAFF or person.has_consented or passes_without_consent(update):
         return
+    from handlers.common import answer_button, keyboard
+
     _ = context.gettext
-    query = update.callback_query
-    if query is not None:
-        try:
-            await query.answer(_(CONSENT_FIRST), show_alert=True)
-        except TelegramError:
-            log.info("could not answer a button press of user %s", person.id)
-        context.button_answered = True
+    try:
+        await answer_button(update, context, _(CONSENT_FIRST), alert=True)
+    except TelegramError:
+        log.info("could not answer a button press of user %s", person.id)
     if update.effective_chat is not None:
-        from handlers.common import keyboard
 
         await context.bot.send_message(
             update.effective_chat.id,
@@ -97,6 +96,21 @@ class StaleButton(Exception):  # noqa: N818 - it names what the press is, not a 
     """The press refers to something unknown or gone: answered, never logged as an error."""
 
 
+def button_number(value: str | None, *, minimum: int = 1) -> int:
+    """A number a button carries (an id, a page, a position), read by `bot.validation.parse_id`
+    in every area: one out of what the database holds, or not a number, is a forged button."""
+    number = parse_id(value, minimum=minimum)
+    if number is None:
+        raise StaleButton(value)
+    return number
+
+
+def button_part(data: str | None, position: int) -> int:
+    """The number at `position` of callback data split at its colons (`bc:aud:12` → 12 at 2)."""
+    parts = (data or "").split(":")
+    return button_number(parts[position] if -len(parts) <= position < len(parts) else None)
+
+
 CurrentCard = Callable[[Update, VocesContext], Awaitable[object]]
 CURRENT_CARDS: dict[str, CurrentCard] = {}
 
@@ -113,15 +127,19 @@ def shows_current_card(area: str) -> Callable[[CurrentCard], CurrentCard]:
 
 async def answer_stale_button(update: Update, context: VocesContext) -> None:
     """A short alert, then the area's current card (or help), so the person can go on."""
+    from handlers.common import answer_button
+
     query = update.callback_query
     if query is None:
         return
-    if not context.button_answered:
-        try:
-            await query.answer(context.gettext(BUTTON_GONE), show_alert=True)
-        except TelegramError:
-            log.info("could not answer an old button press")
-        context.button_answered = True
+    try:
+        answered_here = await answer_button(update, context, context.gettext(BUTTON_GONE), alert=True)
+    except TelegramError:
+        log.info("could not answer an old button press")
+        answered_here = True
+    if not answered_here and update.effective_chat is not None:
+        # The feature acknowledged the press before finding it stale: say it in the chat.
+        await context.bot.send_message(update.effective_chat.id, context.gettext(BUTTON_GONE))
     area = (query.data or "").split(":", 1)[0]
     card = CURRENT_CARDS.get(area)
     if card is None:

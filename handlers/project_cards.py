@@ -32,7 +32,7 @@ from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPL
 from bot.textlimits import page_of, shorten
 from handlers.common import ROWS_PER_PAGE, escape, page_navigation, page_number, reply
 from handlers.context import VocesContext
-from handlers.guards import StaleButton
+from handlers.guards import button_number
 
 THEME = {
     ProjectTheme.WOMEN_ENTERPRISE: N_("Women's enterprise"),
@@ -98,9 +98,7 @@ def soles(i18n: Translator, cents: int | None) -> str:
 
 
 def integer(value: str) -> int:
-    if not value.isdigit():
-        raise StaleButton(value)
-    return int(value)
+    return button_number(value)
 
 
 async def current_person(session, context: VocesContext) -> User:  # noqa: ANN001

@@ -19,7 +19,7 @@ from bot.models.organizations import BoardRole, RegistrationDraft
 from bot.services import people, registration
 from bot.services.registration import ADD_ANOTHER_MEMBER, BOARD_COMPLETE, FOCUS_COMPLETE, Step
 from bot.textlimits import shorten
-from bot.validation import IdDocumentType, InvalidInput, format_phone_for_display
+from bot.validation import IdDocumentType, InvalidInput, format_phone_for_display, parse_id
 from handlers import labels
 from handlers.cards import organization_card
 from handlers.commands import command
@@ -262,7 +262,8 @@ async def on_button(update: Update, context: VocesContext) -> str | int:
     if action == "edit" and draft.step == Step.SUMMARY:
         return await show_edit_menu(update, context, draft, value, page=page_number(query.data))
     if action == "rm" and draft.step == Step.SUMMARY:
-        index = int(value) if value.isdigit() else -1
+        index = parse_id(value, minimum=0)
+        index = -1 if index is None else index
         async with runtime.database.session() as session:
             _person, draft = await load_draft(context, session)
             await registration.remove_board_member(session, draft=draft, index=index, now=runtime.clock.now())

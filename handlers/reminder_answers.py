@@ -12,7 +12,7 @@ from bot.services import notifications, ruos
 from bot.validation import InvalidInput
 from handlers.common import answer_button, error_text, reply
 from handlers.context import VocesContext
-from handlers.guards import StaleButton
+from handlers.guards import StaleButton, button_number
 
 # Reminder kinds that ask the person to do something. (Reminders that only inform carry no
 # such buttons.)
@@ -32,10 +32,7 @@ def with_answers(reminder: Reminder, markup: InlineKeyboardMarkup | None, i18n: 
 
 def _reminder_id(update: Update) -> int:
     data = update.callback_query.data if update.callback_query else ""
-    tail = (data or "").rsplit(":", 1)[-1]
-    if not tail.isdigit():
-        raise StaleButton(data)
-    return int(tail)
+    return button_number((data or "").rsplit(":", 1)[-1])
 
 
 async def done(update: Update, context: VocesContext) -> None:

@@ -21,7 +21,7 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 from bot.i18n import N_
 from bot.models.people import Nationality, Sex, User
 from bot.services import privacy
-from bot.validation import InvalidInput
+from bot.validation import InvalidInput, parse_id
 from handlers.commands import command
 from handlers.common import (
     NOT_TYPED,
@@ -162,10 +162,11 @@ async def ask_after_first_seat(update: Update, context: VocesContext) -> None:
     """Once, after the press that gave the person their first seat in a training (the trainings
     area has answered it already): the enrollment itself never waits for this."""
     match = SEAT_PRESS.match(update.callback_query.data or "")  # type: ignore[union-attr]
-    if match is None or context.person is None:
-        return
+    session_id = parse_id(match.group(1)) if match is not None else None
+    if session_id is None or context.person is None:
+        return  # a forged number: the trainings area answered it as an old button
     async with context.runtime.database.session() as session:
-        due = await privacy.claim_about_me_question(session, user_id=context.person.id, session_id=int(match.group(1)),
+        due = await privacy.claim_about_me_question(session, user_id=context.person.id, session_id=session_id,
                                                     now=context.runtime.clock.now())
     if due:
         text, markup = sex_question(context)

@@ -18,6 +18,7 @@ from bot.services import roles
 from bot.services.authority import NotAllowed
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import page_of
+from bot.validation import TELEGRAM_ID_MAX, parse_id
 from handlers.commands import command
 from handlers.common import (
     answer_button,
@@ -32,7 +33,7 @@ from handlers.common import (
     say_already_done,
 )
 from handlers.context import VocesContext
-from handlers.guards import StaleButton, shows_current_card
+from handlers.guards import StaleButton, button_part, shows_current_card
 from handlers.onboarding import ROLE_NAMES, help_text, set_personal_menu
 
 PEOPLE_PER_PAGE = 10
@@ -64,10 +65,10 @@ async def role_command(update: Update, context: VocesContext) -> None:
             await reply(update, context, _("That forwarded message does not say who wrote it (their privacy settings hide it). Use /role with their Telegram id, or choose them from /role's list."))
             return
     elif context.args:
-        if not context.args[0].isdigit():
+        telegram_id = parse_id(context.args[0], maximum=TELEGRAM_ID_MAX)
+        if telegram_id is None:
             await reply(update, context, _("Send /role with a Telegram id (digits only), for example /role 123456789, or /role alone for the list."))
             return
-        telegram_id = int(context.args[0])
     if telegram_id is None:
         await show_people(update, context)
         return
@@ -111,14 +112,13 @@ async def show_person(update: Update, context: VocesContext, user_id: int) -> No
 
 def target(data: str | None) -> tuple[int, Role | None]:
     parts = (data or "").split(":")
-    if len(parts) < 3 or not parts[2].isdigit():
-        raise StaleButton(data)
+    person_id = button_part(data, 2)
     role = None
     if len(parts) == 4:
         if parts[3] not in {r.value for r in Role}:
             raise StaleButton(data)
         role = Role(parts[3])
-    return int(parts[2]), role
+    return person_id, role
 
 
 async def pick(update: Update, context: VocesContext) -> None:

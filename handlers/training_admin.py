@@ -266,7 +266,7 @@ async def typed_answer(update: Update, context: VocesContext, step: str) -> str 
         elif step == "ends_at":
             values = {"ends_at": trainings.parse_end(text, start=datetime.fromisoformat(answers["starts_at"]), zone=zone).isoformat()}
         elif step == "capacity":
-            capacity = parse_count(text, maximum=2000)
+            capacity = parse_count(text, maximum=trainings.SEATS_MAX)
             if capacity < 1:
                 raise InvalidInput(N_("A session needs at least one place."))
             values = {"capacity": capacity}

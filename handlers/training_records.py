@@ -38,7 +38,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import VocesContext
-from handlers.guards import StaleButton
+from handlers.guards import StaleButton, button_number
 from handlers.trainings import STATE_LABEL, refuse, session_id_of, topic_map
 
 VERIFY_PREFIX = "verify_"
@@ -250,9 +250,9 @@ async def show_ballot(update: Update, context: VocesContext) -> None:
 
 async def pick_topic(update: Update, context: VocesContext) -> None:
     parts = (update.callback_query.data or "").split(":")  # type: ignore[union-attr]
-    if len(parts) != 4 or not parts[2].isdigit():
+    if len(parts) != 4:
         raise StaleButton(parts)
-    vote_id, code = int(parts[2]), parts[3]
+    vote_id, code = button_number(parts[2]), parts[3]
     try:
         async with context.runtime.database.session() as session:
             chosen = await records.toggle_choice(session, vote_id=vote_id, user_id=context.person.id, topic=code)  # type: ignore[union-attr]

@@ -188,7 +188,7 @@ async def render_roster(update: Update, context: VocesContext, session_id: int, 
 
 async def mark(update: Update, context: VocesContext) -> None:
     data = update.callback_query.data  # type: ignore[union-attr]
-    session_id, leader_id, present = session_id_of(data), session_id_of(data, 3), session_id_of(data, 4)
+    session_id, leader_id, present = session_id_of(data), session_id_of(data, 3), data.endswith(":1")
     try:
         async with context.runtime.database.session() as session:
             await records.mark_attendance(session, user_id=context.person.id, session_id=session_id, leader_id=leader_id,  # type: ignore[union-attr]

@@ -36,7 +36,7 @@ from bot.services import trainings
 from bot.services.trainings import Offer
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import page_of, shorten
-from bot.validation import InvalidInput
+from bot.validation import InvalidInput, parse_id
 from handlers.commands import command
 from handlers.common import (
     answer_button,
@@ -51,7 +51,7 @@ from handlers.common import (
     say_already_done,
 )
 from handlers.context import VocesContext, step_out_of_line
-from handlers.guards import StaleButton, shows_current_card
+from handlers.guards import StaleButton, button_part, shows_current_card
 from handlers.reminders import Rendered, renders
 
 log = logging.getLogger(__name__)
@@ -121,10 +121,7 @@ def training_link(context: VocesContext, session_id: int) -> str:
 
 
 def session_id_of(data: str | None, position: int = 2) -> int:
-    parts = (data or "").split(":")
-    if len(parts) <= position or not parts[position].isdigit():
-        raise StaleButton(data)
-    return int(parts[position])
+    return button_part(data, position)
 
 
 async def refuse(update: Update, context: VocesContext, error: InvalidInput) -> None:
@@ -140,12 +137,8 @@ async def refuse(update: Update, context: VocesContext, error: InvalidInput) -> 
         }
     else:
         text = error_text(context, error)
-    query = update.callback_query
-    if query is not None and not context.button_answered:
-        context.button_answered = True
-        await query.answer(text[:200], show_alert=True)
-        return
-    await reply(update, context, text)
+    if not await answer_button(update, context, text, alert=True):
+        await reply(update, context, text)
 
 
 # --- /trainings: browse, open, enroll, leave --------------------------------------------------------
@@ -229,12 +222,12 @@ async def open_session(update: Update, context: VocesContext) -> None:
 
 async def open_from_link(update: Update, context: VocesContext) -> None:
     """t.me/<bot>?start=training_<id>, pasted in a WhatsApp group, opens the session."""
-    payload = (context.args or [""])[0].removeprefix(LINK_PREFIX)
-    if not payload.isdigit():
+    session_id = parse_id((context.args or [""])[0].removeprefix(LINK_PREFIX))
+    if session_id is None:
         await list_trainings(update, context)
         return
     try:
-        text, markup = await card(context, int(payload))
+        text, markup = await card(context, session_id)
     except StaleButton:
         await reply(update, context, context.gettext(trainings.NOT_FOUND))
         return

@@ -17,12 +17,15 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import SUPPORTED_LANGUAGES
+from bot.districts import district_by_ubigeo
 from bot.models.broadcasts import Broadcast, MessageKind, NotificationSettings
-from bot.models.organizations import Leadership, Organization
-from bot.models.people import User
+from bot.models.organizations import Leadership, Organization, OrganizationKind
+from bot.models.people import Role, User
 from bot.models.ruos import RegistrationStage, RuosRegistration
 from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
 from bot.services import authority
+from bot.validation import parse_id
 
 
 def _leads_where(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -63,10 +66,27 @@ AUDIENCE_FILTERS: dict[str, Callable[[Sequence[str]], ColumnElement[bool]]] = {
     "kind": lambda values: _leads_where(Organization.kind.in_(list(values))),
     "ruos": _ruos,
     "language": lambda values: User.language.in_(list(values)),
-    "session": lambda values: _enrolled(Enrollment.session_id.in_([int(value) for value in values if value.isdigit()])),
+    "session": lambda values: _enrolled(Enrollment.session_id.in_([n for n in map(parse_id, values) if n is not None])),
     "topic": lambda values: _enrolled(TrainingSession.topic.in_(list(values))),
 }
 
+
+# What each way of choosing may be given: anything else is a forged button, never stored in
+# an audience that no card could then show.
+AUDIENCE_VALUES: dict[str, Callable[[str], bool]] = {
+    "leaders": lambda value: value == "yes",
+    "role": lambda value: value in {role.value for role in Role},
+    "district": lambda value: district_by_ubigeo(value) is not None,
+    "kind": lambda value: value in {kind.value for kind in OrganizationKind},
+    "ruos": lambda value: value in {stage.value for stage in RegistrationStage},
+    "language": lambda value: value in SUPPORTED_LANGUAGES,
+    "session": lambda value: parse_id(value) is not None,
+    "topic": lambda _value: True,  # a code no session has reaches nobody
+}
+
+
+def known_choice(name: str, value: str) -> bool:
+    return name in AUDIENCE_FILTERS and AUDIENCE_VALUES[name](value)
 
 def audience_condition(audience: dict[str, list[str]], *, within: ColumnElement[bool] | None = None) -> ColumnElement[bool] | None:
     """Who the chosen filters match; `within` narrows it to the author's scope (`author_scope`)."""

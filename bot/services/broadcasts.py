@@ -55,6 +55,12 @@ from bot.services.broadcast_audience import (
     recipients_condition,
     require_in_scope,
 )
+from bot.services.broadcast_audience import (
+    AUDIENCE_VALUES as AUDIENCE_VALUES,
+)
+from bot.services.broadcast_audience import (
+    known_choice as known_choice,
+)
 from bot.services.broadcast_audience import switched_off as _switched_off
 from bot.services.transitions import AlreadyDone, transition
 from bot.validation import InvalidInput

@@ -33,10 +33,13 @@ from bot.services.authority import leader_role, require_leader, require_staff
 from bot.services.registration import BoardEntry, OrganizationDetails
 from bot.services.transitions import AlreadyDone, delete_once, transition
 from bot.validation import (
+    BOARD_FULL,
+    BOARD_MAX,
     IdDocumentType,
     InvalidInput,
     PartialDate,
     check_term_dates,
+    check_term_start,
     mask_id_number,
     normalize_id_number,
     parse_count,
@@ -283,6 +286,7 @@ async def update_field(
         change("phone", "contact_phone", parse_phone(value))
     elif field == "term_start":
         start = parse_date(value)
+        check_term_start(start, today=today)
         check_term_dates(start, organization.board_term_end)
         change("term_start", "board_term_start", start)
     elif field == "term_end":
@@ -313,6 +317,8 @@ async def add_board_member(
     document_type: str, id_number: str, cipher: IdNumberCipher, now: datetime,
 ) -> None:
     await require_leader(session, user_id=user.id, organization_id=organization.id)
+    if len(organization.board) >= BOARD_MAX:
+        raise OrganizationError(BOARD_FULL, maximum=BOARD_MAX)
     doc = IdDocumentType(document_type)
     number = normalize_id_number(doc, id_number)
     member = BoardMember(

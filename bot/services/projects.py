@@ -38,11 +38,20 @@ from bot.services import audit
 from bot.services.authority import require_leader, require_staff
 from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
-from bot.validation import InvalidInput, clean_text, parse_date, parse_text
+from bot.validation import (
+    InvalidInput,
+    check_between,
+    clean_text,
+    parse_date,
+    parse_text,
+    years_after,
+)
 
 TITLE_MAX = 160
 LONG_TEXT_MAX = 1500
 AMOUNT_MAX_CENTS = 100_000_000  # S/ 1 000 000: far above any seed fund
+PROJECT_YEARS_MAX = 3  # a seed-funded project lasts months, and never more than this
+REPORTS_MAX = 36  # monthly reports over the longest project: every one is a row and reminders
 PROPOSAL_FILE_MAX = 20 * 1024 * 1024  # what the Bot API lets a bot download
 PROPOSAL_KINDS = frozenset({uploads.Kind.PDF, uploads.Kind.WORD})
 
@@ -241,11 +250,17 @@ async def answer(session: AsyncSession, *, draft: ProjectDraft, value: str, now:
             raise ProjectError(N_("Please answer with the buttons below."))
         _save(draft, now, _next_step(draft, step), district=value)
     elif step is Step.START:
-        _save(draft, now, Step.END, start=parse_date(value).isoformat())
+        today = now.date()
+        start = check_between(parse_date(value), earliest=years_after(today, -1), latest=years_after(today, 2), message=N_(
+            "A project starts at most a year ago and at most two years from now: send a date from %(earliest)s to %(latest)s."))
+        _save(draft, now, Step.END, start=start.isoformat())
     elif step is Step.END:
         end = parse_date(value)
-        if end <= date.fromisoformat(draft.answers["start"]):
+        start = date.fromisoformat(draft.answers["start"])
+        if end <= start:
             raise ProjectError(N_("The project must end after it starts. Send an end date later than the start date."))
+        check_between(end, earliest=start, latest=years_after(start, PROJECT_YEARS_MAX), message=N_(
+            "A project lasts at most %(years)s years: send an end date from %(earliest)s to %(latest)s."), years=PROJECT_YEARS_MAX)
         _save(draft, now, _next_step(draft, step), end=end.isoformat())
     elif step is Step.AMOUNT:
         _save(draft, now, _next_step(draft, step), amount=parse_soles(value))
@@ -507,6 +522,9 @@ async def fund(session: AsyncSession, *, staff: User, draft: ProjectDraft, frequ
     if project is None:
         raise ProjectError(N_("That project is no longer in Voces."))
     schedule = periods(project.starts_on, project.ends_on, frequency)
+    if len(schedule) > REPORTS_MAX:  # a project proposed before its dates were bounded
+        raise ProjectError(N_("That would be %(count)s reports, and a project has at most %(maximum)s: choose reports less often."),
+                           count=len(schedule), maximum=REPORTS_MAX)
     await transition(session, Project, where={"id": project.id, "status": ProjectStatus.SELECTED}, values={
         "status": ProjectStatus.FUNDED, "granted_cents": amount, "report_frequency": frequency,
         "report_due_on": schedule[0][1], "updated_at": now,

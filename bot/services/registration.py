@@ -30,10 +30,13 @@ from bot.models.organizations import (
 )
 from bot.models.people import User
 from bot.validation import (
+    BOARD_FULL,
+    BOARD_MAX,
     IdDocumentType,
     InvalidInput,
     PartialDate,
     check_term_dates,
+    check_term_start,
     normalize_id_number,
     parse_count,
     parse_date,
@@ -246,13 +249,17 @@ async def answer(
         _store(draft, now, board=board, pending_member={})
     elif step is Step.BOARD_MORE:
         if value == ADD_ANOTHER_MEMBER:
+            if len(draft.answers.get("board", [])) >= BOARD_MAX:
+                raise InvalidInput(BOARD_FULL, maximum=BOARD_MAX)
             draft.step = Step.BOARD_ROLE
             draft.updated_at = now
             return Step.BOARD_ROLE
         if value != BOARD_COMPLETE:
             raise InvalidInput(N_("Tap one of the buttons: add another member, or that is the whole board."))
     elif step is Step.TERM_START:
-        _store(draft, now, term_start=parse_date(value).isoformat())
+        start = parse_date(value)
+        check_term_start(start, today=today)
+        _store(draft, now, term_start=start.isoformat())
     elif step is Step.TERM_END:
         end = parse_date(value)
         check_term_dates(date.fromisoformat(draft.answers["term_start"]), end)

@@ -65,7 +65,7 @@ from bot.services.authority import require_leader_or_staff, require_staff
 from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
 from bot.uploads import UPLOAD_LIMIT_BYTES
-from bot.validation import InvalidInput, parse_date, parse_text
+from bot.validation import InvalidInput, check_between, parse_date, parse_text, years_after
 
 NUDGE_INTERVAL = timedelta(days=7)
 BOARD_TERM_NOTICE_DAYS = (60, 15)
@@ -882,7 +882,8 @@ def _parse_answer(step: Step, text: str, *, today: date, submitted_on: date | No
         return parse_text(text, field_max=OBSERVATIONS_MAX, min_length=3, multiline=True)
     if step not in _DATE_STEPS:
         raise RuosError(N_("Choose one of the options with the buttons."))
-    day = parse_date(text)
+    day = check_between(parse_date(text), earliest=years_after(today, -10), latest=years_after(today, 1), message=N_(
+        "Send a date of this registration, from %(earliest)s to %(latest)s."))
     if step in (Step.SUBMITTED_ON, Step.RESOLUTION_DATE) and day > today:
         raise RuosError(N_("That date is in the future. Send the date it happened, for example 18/11/2026."))
     if submitted_on is not None and day < submitted_on:

@@ -507,6 +507,8 @@ async def running_session(session: AsyncSession, *, user_id: int, session_id: in
 
 _DATE_TIME = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*(?:,|a las|at)?\s*(\d{1,2})(?:\s*[:h.]\s*(\d{2}))?\s*(am|pm|a\.\s*m\.|p\.\s*m\.)?")
 _TIME = re.compile(r"(\d{1,2})(?:\s*[:h.]\s*(\d{2}))?\s*(am|pm|a\.\s*m\.|p\.\s*m\.)?")
+PLANNED_AHEAD_MAX = timedelta(days=365)
+SEATS_MAX = 500  # a session is a room or a call: a few hundred places at the very most
 WHEN_EXAMPLE = N_("Send the date and time, for example 15/03/2027 10:00 (Lima time).")
 
 
@@ -534,6 +536,9 @@ def parse_when(text: str, *, zone: ZoneInfo, now: datetime) -> datetime:
         raise InvalidInput(WHEN_EXAMPLE) from error
     if moment <= now:
         raise InvalidInput(N_("That moment has already passed. Send a date and time in the future."))
+    if moment > now + PLANNED_AHEAD_MAX:
+        raise InvalidInput(N_("Sessions are planned at most a year ahead. Send a date and time before %(latest)s."),
+                           latest=f"{(now + PLANNED_AHEAD_MAX).astimezone(zone):%d/%m/%Y}")
     return moment.astimezone(UTC)
 
 

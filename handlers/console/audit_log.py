@@ -9,7 +9,7 @@ from bot.i18n import N_
 from bot.services import audit, console
 from bot.services.authority import NotAllowed
 from bot.textlimits import page_of, shorten
-from bot.validation import fold_text
+from bot.validation import fold_text, parse_id
 from handlers.common import (
     ROWS_PER_PAGE,
     answer_button,
@@ -26,6 +26,7 @@ from handlers.console.common import (
     refuse,
 )
 from handlers.context import VocesContext
+from handlers.guards import button_number
 
 # --- /audit ---------------------------------------------------------------------------------------
 
@@ -88,8 +89,8 @@ async def audit_button(update: Update, context: VocesContext) -> None:
 async def audit_page(update: Update, context: VocesContext, target: str, page: int) -> None:
     _ = context.gettext
     runtime = context.runtime
-    person_id = int(target[1:]) if target.startswith("u") else None
-    organization_id = int(target[1:]) if target.startswith("o") else None
+    person_id = button_number(target[1:]) if target.startswith("u") else None
+    organization_id = button_number(target[1:]) if target.startswith("o") else None
     async with runtime.database.session() as session:
         who = await console_viewer(update, context, session, staff_only=True)
         if who is None:
@@ -125,7 +126,8 @@ async def scope(update: Update, context: VocesContext) -> None:
         who = await console_viewer(update, context, session, staff_only=True)
         if who is None:
             return
-        if not args or not args[0].lstrip("#").isdigit():
+        coordinator_id = parse_id(args[0].lstrip("#")) if args else None
+        if coordinator_id is None:
             found = await audit.coordinators(session, staff=who)
             lines = [_("<b>Coordinators and their districts</b>"), ""]
             for person, districts in found:
@@ -136,7 +138,6 @@ async def scope(update: Update, context: VocesContext) -> None:
             lines += ["", _("To change them: /scope 12 callao, comas — or /scope 12 all")]
             await reply(update, context, "\n".join(lines))
             return
-        coordinator_id = int(args[0].lstrip("#"))
         wanted = [part.strip() for part in " ".join(args[1:]).split(",") if part.strip()]
         codes: list[str] = []
         if not (len(wanted) == 1 and fold_text(wanted[0]) in ALL_DISTRICTS):

@@ -13,6 +13,7 @@ from bot.services.audit import Viewer
 from bot.services.authority import NotAllowed
 from handlers import project_reports
 from handlers.common import (
+    answer_button,
     error_text,
     escape,
     reply,
@@ -49,10 +50,7 @@ async def console_viewer(update: Update, context: VocesContext, session, *, staf
 
 async def refuse(update: Update, context: VocesContext, error: Exception) -> None:
     text = error_text(context, error)
-    query = update.callback_query
-    if query is not None and not context.button_answered:
-        context.button_answered = True
-        await query.answer(text[:200], show_alert=True)
+    await answer_button(update, context, text, alert=True)
     await reply(update, context, text)
 
 

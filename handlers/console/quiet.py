@@ -31,6 +31,7 @@ from handlers.console.common import (
     refuse,
 )
 from handlers.context import VocesContext
+from handlers.guards import button_number
 from handlers.reminders import Rendered, renders
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ async def mark(update: Update, context: VocesContext) -> None:
             who = await console_viewer(update, context, session, staff_only=True)
             if who is None:
                 return
-            organization = await followup.mark(session, who=who, organization_id=int(organization_id), state=ActivityState(state),
+            organization = await followup.mark(session, who=who, organization_id=button_number(organization_id), state=ActivityState(state),
                                                now=runtime.clock.now())
     except AlreadyDone as error:
         await say_already_done(update, context, error)

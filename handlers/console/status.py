@@ -32,7 +32,7 @@ from handlers.console.common import (
     scope_line,
 )
 from handlers.context import VocesContext
-from handlers.guards import StaleButton
+from handlers.guards import StaleButton, button_part
 from handlers.project_reports import REPORT_STATUS
 from handlers.projects import STATUS as PROJECT_STATUS
 from handlers.ruos import STAGE
@@ -64,7 +64,7 @@ async def find_organization(update: Update, context: VocesContext) -> None:
 
 async def organization_button(update: Update, context: VocesContext) -> None:
     # Answered once the scope is checked: a refusal is an alert on the button itself.
-    await show_status(update, context, int(update.callback_query.data.rsplit(":", 1)[1]))  # type: ignore[union-attr]
+    await show_status(update, context, button_part(update.callback_query.data, -1))  # type: ignore[union-attr]
 
 
 async def show_status(update: Update, context: VocesContext, organization_id: int) -> None:

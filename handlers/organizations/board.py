@@ -11,7 +11,7 @@ from bot.services import organizations
 from bot.services.authority import NotAllowed
 from bot.services.registration import PERSON_NAME_MAX
 from bot.textlimits import shorten
-from bot.validation import IdDocumentType, InvalidInput, parse_text
+from bot.validation import BOARD_FULL, BOARD_MAX, IdDocumentType, InvalidInput, parse_text
 from handlers import labels
 from handlers.common import (
     END,
@@ -28,7 +28,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import VocesContext
-from handlers.guards import StaleButton
+from handlers.guards import StaleButton, button_part
 from handlers.organizations.common import FLOW, current, editing, field_question
 
 
@@ -59,7 +59,7 @@ async def board_page(update: Update, context: VocesContext) -> int:
 
 async def remove_board_member(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
-    member_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
+    member_id = button_part(update.callback_query.data, -1)  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
             person, organization, _role = await editing(context, session)
@@ -76,6 +76,11 @@ async def remove_board_member(update: Update, context: VocesContext) -> int:
 async def add_board_member(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
     _ = context.gettext
+    async with context.runtime.database.session() as session:
+        _person, organization, _role = await current(context, session)
+    if organization is not None and len(organization.board) >= BOARD_MAX:  # said before the questions, not after
+        await reply(update, context, _(BOARD_FULL) % {"maximum": BOARD_MAX})
+        return END
     rows = [[(_(label), f"org:brole:{role.value}")] for role, label in labels.BOARD_ROLE.items()]
     await reply(update, context, _("What is this member's role?"), reply_markup=keyboard(rows))
     return END

@@ -16,7 +16,7 @@ from handlers import labels
 from handlers.cards import organization_card
 from handlers.common import END, answer_button, error_text, escape, keyboard, leave, reply
 from handlers.context import VocesContext
-from handlers.guards import shows_current_card
+from handlers.guards import button_part, shows_current_card
 from handlers.organizations.common import FLOW, current
 from handlers.ruos.inscription import recorded_text
 
@@ -70,7 +70,7 @@ async def switch(update: Update, context: VocesContext) -> int:
 
 
 async def act(update: Update, context: VocesContext) -> int:
-    organization_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
+    organization_id = button_part(update.callback_query.data, -1)  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
             person = await people.get(session, context.person.id)  # type: ignore[union-attr]

@@ -158,7 +158,7 @@ async def toggle_focus(update: Update, context: VocesContext) -> int:
             person, organization, _role = await editing(context, session)
             await organizations.toggle_focus(session, organization=organization, user=person, area=area, now=context.runtime.clock.now())
     except InvalidInput as error:
-        await update.callback_query.answer(error_text(context, error), show_alert=True)  # type: ignore[union-attr]
+        await answer_button(update, context, error_text(context, error), alert=True)
         return END
     await answer_button(update, context)
     await update.callback_query.edit_message_reply_markup(reply_markup=focus_keyboard(context, organization))  # type: ignore[union-attr]

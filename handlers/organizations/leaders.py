@@ -24,6 +24,7 @@ from handlers.common import (
     say_already_done,
 )
 from handlers.context import VocesContext
+from handlers.guards import button_part
 from handlers.organizations.common import current, plan_term_reminders
 
 
@@ -117,7 +118,7 @@ async def complete_join(update: Update, context: VocesContext, token: str) -> No
 
 
 async def remove_leader(update: Update, context: VocesContext) -> int:
-    leader_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
+    leader_id = button_part(update.callback_query.data, -1)  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
             person, organization, _role = await current(context, session)
@@ -138,7 +139,7 @@ async def remove_leader(update: Update, context: VocesContext) -> int:
 
 
 async def make_owner(update: Update, context: VocesContext) -> int:
-    leader_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
+    leader_id = button_part(update.callback_query.data, -1)  # type: ignore[union-attr]
     try:
         async with context.runtime.database.session() as session:
             person, organization, _role = await current(context, session)

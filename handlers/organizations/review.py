@@ -26,6 +26,7 @@ from handlers.common import (
     say_already_done,
 )
 from handlers.context import VocesContext
+from handlers.guards import button_part
 from handlers.organizations.card import card_text
 from handlers.organizations.common import REVIEW_FLOW
 
@@ -49,7 +50,7 @@ def comment_question(context: VocesContext, _step: str = "comment") -> str:
 async def staff_view(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
     _ = context.gettext
-    organization_id = int(update.callback_query.data.rsplit(":", 1)[1])  # type: ignore[union-attr]
+    organization_id = button_part(update.callback_query.data, -1)  # type: ignore[union-attr]
     async with context.runtime.database.session() as session:
         staff = await people.get(session, context.person.id)  # type: ignore[union-attr]
         organization, changes = await organizations.for_review(session, staff=staff, organization_id=organization_id,
@@ -80,7 +81,7 @@ async def verify(update: Update, context: VocesContext) -> int:
 def review_target(data: str) -> tuple[int, VerificationStatus | None]:
     """`org:verify:<id>:<status seen>` (buttons older than the status give only the id)."""
     parts = data.split(":")
-    return int(parts[2]), VerificationStatus(parts[3]) if len(parts) > 3 else None
+    return button_part(data, 2), VerificationStatus(parts[3]) if len(parts) > 3 else None
 
 
 @staff_only

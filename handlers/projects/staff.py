@@ -15,6 +15,7 @@ from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput
 from handlers.common import (
     END,
+    answer_button,
     edit_or_reply,
     error_text,
     escape,
@@ -144,6 +145,9 @@ async def fund(update: Update, context: VocesContext, draft: ProjectDraft, frequ
     except (AlreadyDone, NotAllowed):
         await leave(update, context, FLOW)
         raise
+    except InvalidInput as error:  # too many reports for how often: the same question again
+        await answer_button(update, context)
+        return await ask_current(update, context, draft, problem=error_text(context, error))
     await leave(update, context, FLOW)
     await tell_leaders(context, decision)
     await show_project(update, context, decision.project.id, edit=False)

@@ -16,7 +16,7 @@ from bot.requirements import FileFormat, PageCount, Procedure, ProcedureKind, Re
 from bot.services import ruos
 from bot.services.ruos import Checklist, ItemView, NextStepKind
 from bot.textlimits import shorten
-from bot.validation import InvalidInput
+from bot.validation import InvalidInput, parse_id
 from handlers import labels
 from handlers.common import END, edit_or_reply, error_text, escape, keyboard, reply
 from handlers.context import VocesContext
@@ -265,8 +265,9 @@ async def start(update: Update, context: VocesContext) -> int:
         organization = await ruos.own_organization(session, user=person)
     args = context.args or []
     staff = person.role is Role.STAFF
-    if staff and args and args[0].isdigit():
-        organization_id = int(args[0])
+    asked = parse_id(args[0]) if staff and args else None
+    if asked is not None:
+        organization_id = asked
     elif organization is not None and not (staff and args):
         organization_id = organization.id
     elif staff:

@@ -17,7 +17,7 @@ from bot.services import people, ruos
 from bot.services.ruos import Step
 from handlers.common import keyboard, leave
 from handlers.context import VocesContext
-from handlers.guards import StaleButton
+from handlers.guards import button_number
 
 FLOW = "ruos"
 ALBUM = "ruos_album"  # chat data: the receipt message of the album being received
@@ -81,9 +81,7 @@ async def finish(update: Update, context: VocesContext) -> int:
 
 
 def integer(value: str) -> int:
-    if not value.isdigit():
-        raise StaleButton(value)
-    return int(value)
+    return button_number(value)
 
 
 def open_checklist_button(i18n: Translator, organization_id: int, procedure_code: str) -> InlineKeyboardMarkup:
