@@ -421,6 +421,14 @@ STATE_LABEL = {
     EnrollmentState.ATTENDED: N_("attended"),
     EnrollmentState.NO_SHOW: N_("did not attend"),
 }
+# The same states in a coordinator's lists, which speak about the people, not to them.
+LIST_STATE_LABEL = {
+    EnrollmentState.ENROLLED: N_("on the list"),
+    EnrollmentState.WAITLISTED: N_("on the waitlist"),
+    EnrollmentState.OFFERED: N_("offered a freed seat"),
+    EnrollmentState.ATTENDED: N_("were present"),
+    EnrollmentState.NO_SHOW: N_("were absent"),
+}
 
 
 def register(application) -> None:  # noqa: ANN001
