@@ -356,7 +356,7 @@ async def test_at_a_phones_width_the_new_screens_show_every_button_whole_and_cha
     await look("leader-trainings")
 
     await chat.becomes("Luis")
-    await chat.sends(f"/{localized('sessions', 'es')}")
+    await chat.sends(f"/{localized('mysessions', 'es')}")
     await look("coordinator-sessions")
     await chat.taps("Cultura")
     await look("coordinator-session")

@@ -34,17 +34,17 @@ class StackedBars:
 SERIES_COLOURS = ("#2f6f9f", "#e08a2c", "#6aa84f", "#9e9e9e")
 
 # Phone first: one chart per image, portrait, drawn for a 390-pixel-wide screen. The image is
-# 1080 pixels wide, so the phone shows it at about a third: 14-point text at 200 dpi is about
-# 14 pixels there, readable without zooming. Each bar has its label on a line of its own above
+# 1080 pixels wide, and a phone shows it about 320 wide: 16-point text at 200 dpi is about
+# 13 pixels there, readable without zooming. Each bar has its label on a line of its own above
 # it, across the whole width, wrapped rather than cut.
 WIDTH_INCHES = 5.4
 DPI = 200
 PORTRAIT = 1.25  # height to width, at least
-LABEL_POINTS, VALUE_POINTS, TITLE_POINTS = 14, 14, 17
-LABEL_CHARACTERS = 40  # per line of a bar's label at LABEL_POINTS across the width
-TITLE_CHARACTERS = 34
-ROW_INCHES = 0.78  # one bar with a one-line label above it; a second line adds LINE_INCHES
-LINE_INCHES = 0.24
+LABEL_POINTS, VALUE_POINTS, TITLE_POINTS = 16, 16, 19
+LABEL_CHARACTERS = 34  # per line of a bar's label at LABEL_POINTS across the width
+TITLE_CHARACTERS = 30
+ROW_INCHES = 0.84  # one bar with a one-line label above it; a second line adds LINE_INCHES
+LINE_INCHES = 0.27
 
 
 def phone_charts(panels: Sequence[Bars | StackedBars], *, empty: str) -> list[bytes]:
@@ -63,7 +63,11 @@ def phone_figure(panel: Bars | StackedBars, *, empty: str) -> Figure:
     """The chart as a matplotlib Figure (its texts can be read back in tests)."""
     labels = [textwrap.wrap(label, LABEL_CHARACTERS) or [""] for label, _values in panel.bars]
     title = textwrap.fill(panel.title, TITLE_CHARACTERS)
-    title_inches = 0.45 + 0.32 * title.count("\n") + (0.45 if isinstance(panel, StackedBars) else 0)
+    legend_columns, legend_rows = 1, 0
+    if isinstance(panel, StackedBars):  # the legend on one line when it fits the width, else in two columns
+        legend_columns = len(panel.series) if sum(len(name) + 5 for name in panel.series) <= 44 else 2
+        legend_rows = -(-len(panel.series) // legend_columns)
+    title_inches = 0.5 + 0.36 * title.count("\n") + 0.42 * legend_rows
     rows_inches = sum(ROW_INCHES + LINE_INCHES * (len(lines) - 1) for lines in labels) or 1.0
     height = max(WIDTH_INCHES * PORTRAIT, title_inches + rows_inches + 0.35)
     figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
@@ -84,7 +88,7 @@ def phone_figure(panel: Bars | StackedBars, *, empty: str) -> Figure:
     y = 0.0
     for (_label, values), lines, total in zip(panel.bars, labels, totals, strict=True):
         axes.text(0, y + 0.05, "\n".join(lines), fontsize=LABEL_POINTS, va="top", ha="left")
-        bar_y = y + 0.05 + 0.26 * len(lines) + 0.2
+        bar_y = y + 0.05 + 0.3 * len(lines) + 0.2
         segments = list(values) if isinstance(values, Sequence) else [values]
         left = 0
         for index, value in enumerate(segments):
@@ -94,6 +98,6 @@ def phone_figure(panel: Bars | StackedBars, *, empty: str) -> Figure:
         y += ROW_INCHES + LINE_INCHES * (len(lines) - 1)
     if isinstance(panel, StackedBars):
         handles = [Patch(color=SERIES_COLOURS[index % len(SERIES_COLOURS)], label=name) for index, name in enumerate(panel.series)]
-        figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.03, top + 0.42 / height), ncols=len(panel.series),
+        figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.03, top + 0.42 * legend_rows / height), ncols=legend_columns,
                       fontsize=LABEL_POINTS - 1, frameon=False, handlelength=1.2, columnspacing=1.0)
     return figure
