@@ -88,6 +88,11 @@ async def test_the_demo_people_walk_the_main_screens_and_no_label_is_cut_on_a_ph
         assert "▫️ RUOS: en preparación" in picker, picker
 
         carmen = emulator.user(seed.STAFF.telegram_id)
+        await carmen.sends("/ajustes")
+        for picker in ("🌙 Horas de silencio", "🌐 Idioma"):  # every picker has a way back to the card
+            await carmen.taps(picker)
+            await carmen.taps("⬅️ Volver")
+            assert "Tus ajustes" in carmen.last_text, carmen.last_text
         for command in ("/pendientes", "/propuestas"):
             await carmen.sends(command)
         await carmen.sends("/estadisticas")
