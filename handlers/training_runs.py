@@ -79,7 +79,7 @@ async def admin_card(update: Update, context: VocesContext, session_id: int) -> 
         topics = await topic_map(session)
         counts = (await records.attendance_by_session(session)).get(session_id, {})
     i18n = context.i18n
-    lines = [session_text(i18n, training, topics, taken=sum(counts.get(s, 0) for s in trainings.HOLDS_SEAT))]
+    lines = [session_text(i18n, training, topics, taken=sum(counts.get(s, 0) for s in trainings.HOLDS_SEAT), for_coordinator=True)]
     lines.append(" · ".join(f"{_(LIST_STATE_LABEL[state])}: {counts.get(state, 0)}" for state in EnrollmentState if counts.get(state)))
     lines.append(_("Link to share: %(link)s") % {"link": training_link(context, session_id)})
     rows: list[list[tuple[str, str]]] = []
