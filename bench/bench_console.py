@@ -143,10 +143,10 @@ async def measure(database_url: str, backend: str) -> list[Row]:
     rows.append((backend, "figures (1 000 organizations)", f"{seconds:.3f} s", f"< {TARGETS['figures_s']} s", verdict(seconds < TARGETS["figures_s"])))
 
     started = wall.perf_counter()
-    image = charts.bar_charts([charts.Bars("Por distrito", [(d, c) for d, c in figures.by_district.items()]),  # type: ignore[attr-defined]
-                               charts.Bars("Por etapa", [(s, c) for s, c in figures.by_ruos_stage.items()])], title="Voces", empty="-")  # type: ignore[attr-defined]
+    images = charts.phone_charts([charts.Bars("Por distrito", [(d, c) for d, c in figures.by_district.items()]),  # type: ignore[attr-defined]
+                                  charts.Bars("Por etapa", [(s, c) for s, c in figures.by_ruos_stage.items()])], empty="-")  # type: ignore[attr-defined]
     seconds = wall.perf_counter() - started
-    rows.append((backend, f"chart ({len(image) // 1024} KB PNG)", f"{seconds:.3f} s", f"< {TARGETS['chart_s']} s", verdict(seconds < TARGETS["chart_s"])))
+    rows.append((backend, f"charts ({sum(map(len, images)) // 1024} KB PNG)", f"{seconds:.3f} s", f"< {TARGETS['chart_s']} s", verdict(seconds < TARGETS["chart_s"])))
 
     async def run_export():  # noqa: ANN202
         async with database.session() as session:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -157,6 +157,91 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1]
     space = cut.rfind(" ")
-    if space >= limit // 2:  # a word boundary not too far back; else cut the long word itself
+    rest = text[limit - 1 :]
+    if not _LINKED.match(cut[space + 1 :]) and (rest[0] == " " or (rest[0] in _WORD_END and rest[1:2] in ("", " "))):
+        pass  # the cut falls right after a whole word
+    elif space >= limit // 2:  # a word boundary not too far back; else cut the long word itself
         cut = cut[:space]
-    return cut.rstrip(" ,.;:—-·") + "…"
+    elif _LINKED.match(cut[space + 1 :]):
+        # Half a /command, @name or link would still be tappable, and wrong: "/c" answers
+        # "unknown command". Leave the word out rather than cut it.
+        cut = cut[: max(space, 0)]
+    return cut.rstrip(" ,.;:—-·…") + "…"
+
+
+_WORD_END = frozenset(",.;:!?)")
+# Words Telegram turns into something to tap: commands, mentions, hashtags, links.
+_LINKED = re.compile(r"[/@#]|\S*(://|www\.|t\.me/)", re.IGNORECASE)
+
+
+def excerpt(html_text: str, limit: int) -> str:
+    """The first words of an HTML text as plain text (tags gone), cut at a word boundary and
+    never inside a /command or a link: a card or a list showing what a message says."""
+    plain = " ".join(html.unescape(_TAG.sub("", html_text)).split())
+    return shorten(plain, limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Buttons at a phone's width
+
+# Telegram gives the buttons of a row equal widths. On a 390-pixel phone a row holds about 32
+# characters of a label's font, less about 2 per button for its padding: in a row of k
+# buttons a label longer than 32/k − 2 characters is cut, mid-word, by the app. Emoji take
+# about two characters' room.
+PHONE_ROW_CHARACTERS = 32
+BUTTON_PADDING = 2
+
+
+def label_width(label: str) -> int:
+    """How many characters' room a button label takes: emoji count double, joiners nothing."""
+    width = 0
+    for character in label:
+        code = ord(character)
+        if code in (0x200D, 0xFE0E, 0xFE0F) or 0x1F3FB <= code <= 0x1F3FF:
+            continue  # joiners, variation selectors and skin tones join the emoji before them
+        wide = code >= 0x1F000 or 0x2600 <= code <= 0x27BF or 0x2B00 <= code <= 0x2BFF or 0x2190 <= code <= 0x21FF
+        width += 2 if wide else 1
+    return width
+
+
+def label_room(buttons_in_row: int) -> int:
+    """The widest label that shows whole in a row of that many buttons."""
+    return PHONE_ROW_CHARACTERS // max(1, buttons_in_row) - BUTTON_PADDING
+
+
+def row_fits(labels: Sequence[str]) -> bool:
+    return all(label_width(label) <= label_room(len(labels)) for label in labels)
+
+
+def fit_rows(rows: Sequence[Sequence[Item]], label: Callable[[Item], str] = str) -> list[list[Item]]:
+    """Rows of buttons laid out again so that each label shows whole on a phone.
+
+    A row whose labels fit stays as it is; one that does not is cut into consecutive rows,
+    each holding as many of its buttons as fit. A label too long for a row of its own is left
+    to `fit_label`: write a short one where that happens.
+    """
+    laid: list[list[Item]] = []
+    for row in rows:
+        current: list[Item] = []
+        for item in row:
+            if current and not row_fits([label(other) for other in [*current, item]]):
+                laid.append(current)
+                current = []
+            current.append(item)
+        if current:
+            laid.append(current)
+    return laid
+
+
+def fit_label(text: str, buttons_in_row: int = 1) -> str:
+    """A label shortened at a word boundary to the room of its row, never cut by the app."""
+    room = label_room(buttons_in_row)
+    if label_width(text) <= room:
+        return text
+    extra = label_width(text) - len(text)  # the room emoji take beyond one character each
+    return shorten(text, max(4, room - extra))
+
+
+def cut_labels(rows: Sequence[Sequence[str]]) -> list[str]:
+    """The labels of a keyboard a phone would cut: each with the number of buttons in its row."""
+    return [f"{label!r} in a row of {len(row)}" for row in rows for label in row if label_width(label) > label_room(len(row))]

@@ -26,6 +26,7 @@ from bot.i18n import Translator
 from bot.models.broadcasts import Broadcast, DeliveryState, SkipReason
 from bot.services import broadcasts, people
 from bot.services.broadcasts import Recipient, Tally
+from bot.textlimits import fit_label
 from handlers.context import VocesApplication
 from handlers.ratelimit import BULK
 
@@ -38,7 +39,7 @@ MAX_ATTEMPTS = 3
 def markup_of(broadcast: Broadcast) -> InlineKeyboardMarkup | None:
     if not broadcast.buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)] for label, url in broadcast.buttons])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(fit_label(label), url=url)] for label, url in broadcast.buttons])
 
 
 async def send_broadcast(

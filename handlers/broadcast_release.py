@@ -43,7 +43,7 @@ from handlers.common import (
     say_already_done,
 )
 from handlers.context import VocesContext
-from handlers.onboarding import LANGUAGE_NAMES
+from handlers.onboarding import LANGUAGE_IN_A_SENTENCE
 
 # --- open, preview, send, schedule, approve, cancel --------------------------------------------------
 
@@ -79,7 +79,7 @@ async def preview(update: Update, context: VocesContext) -> None:
         await reply(update, context, _("Write the text first."))
         return
     for language in SUPPORTED_LANGUAGES:
-        await reply(update, context, _("👁 As people who speak %(language)s will see it:") % {"language": LANGUAGE_NAMES[language]})
+        await reply(update, context, _("👁 As people who speak %(language)s will see it:") % {"language": _(LANGUAGE_IN_A_SENTENCE[language])})
         await send_broadcast(context.voces, broadcast, update.effective_chat.id, language, bulk=False)
 
 
@@ -138,7 +138,7 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
     except InvalidInput as error:
         await answer_button(update, context)
         if "%(language)s" in (error.message or ""):
-            error.params = {"language": LANGUAGE_NAMES[runtime.settings.default_language]}
+            error.params = {"language": _(LANGUAGE_IN_A_SENTENCE[runtime.settings.default_language])}
         await reply(update, context, error_text(context, error))
         return
     await answer_button(update, context)
@@ -155,11 +155,15 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
             await notify(context, approver.telegram_id, text, reply_markup=keyboard(rows))
         return
     if send_at <= runtime.clock.now():
-        await edit_or_reply(update, context, _("🚀 Sending it now to %(count)s people. I will keep you posted here.") % {"count": count})
+        await edit_or_reply(update, context, i18n.ngettext(
+            "🚀 Sending it now to %(count)s person. I will keep you posted here.",
+            "🚀 Sending it now to %(count)s people. I will keep you posted here.", submitted.reach.receiving) % {"count": count})
         _wake(context)
     else:
-        await edit_or_reply(update, context, _("🕒 Scheduled for %(when)s, to %(count)s people. Until then you can change or cancel it with /broadcast.")
-                            % {"when": i18n.datetime(send_at, "short"), "count": count})
+        await edit_or_reply(update, context, i18n.ngettext(
+            "🕒 Scheduled for %(when)s, to %(count)s person. Until then you can change or cancel it with /broadcast.",
+            "🕒 Scheduled for %(when)s, to %(count)s people. Until then you can change or cancel it with /broadcast.",
+            submitted.reach.receiving) % {"when": i18n.datetime(send_at, "short"), "count": count})
 
 
 def _wake(context: VocesContext) -> None:

@@ -29,7 +29,7 @@ from bot.models.ruos import RegistrationStage
 from bot.models.trainings import TrainingSession
 from bot.services import authority, broadcast_audience, broadcasts, trainings
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import shorten, visible_length, visible_text
+from bot.textlimits import excerpt, shorten, visible_length
 from bot.validation import InvalidInput, parse_id, parse_text
 from handlers.commands import command
 from handlers.common import (
@@ -47,7 +47,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_part, shows_current_card
-from handlers.onboarding import LANGUAGE_NAMES, ROLE_NAMES
+from handlers.onboarding import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
 
 FLOW = "broadcast"
 TEXT, DISTRICT, FILE, BUTTONS, WHEN = "text", "district", "file", "buttons", "when"
@@ -134,11 +134,11 @@ async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
     for language in SUPPORTED_LANGUAGES:
         name = LANGUAGE_NAMES[language]
         if language in broadcast.texts:
-            lines.append(f"✅ {name}: <i>{escape(shorten(visible_text(broadcast.texts[language]), 80))}</i>")
+            lines.append(f"✅ {name}: <i>{escape(excerpt(broadcast.texts[language], 80))}</i>")
         elif language == default:
             lines.append(_("➖ %(language)s: not written yet (required)") % {"language": name})
         else:
-            lines.append(_("➖ %(language)s: gets the %(default)s version") % {"language": name, "default": LANGUAGE_NAMES[default]})
+            lines.append(_("➖ %(language)s: gets the %(default)s version") % {"language": name, "default": _(LANGUAGE_IN_A_SENTENCE[default])})
     if broadcast.attachment_kind:
         lines.append(_("📎 With a photo") if broadcast.attachment_kind == "photo" else _("📎 With a document"))
     for label, url in broadcast.buttons:
@@ -216,9 +216,13 @@ async def open_composer(update: Update, context: VocesContext) -> int:
     await show_card(update, context, draft, edit=False)
     if waiting:
         _ = context.gettext
-        rows = [[(f"#{b.id} · {_(STATE_NAMES[b.state])}" + (f" · {context.i18n.datetime(b.send_at, 'short')}" if b.send_at else ""),
-                  f"bc:show:{b.id}")] for b in waiting[:10]]
-        await reply(update, context, _("Broadcasts not yet sent, or being sent:"), reply_markup=keyboard(rows))
+        lines, rows = [_("Broadcasts not yet sent, or being sent:")], []
+        for b in waiting[:10]:  # each with its first words: "#2 · waiting for approval" alone says little
+            words = excerpt(broadcasts.text_for(b, context.i18n.language, runtime.settings.default_language), 22) or "—"
+            when = f" · {context.i18n.datetime(b.send_at, 'short')}" if b.send_at else ""
+            lines.append(f"#{b.id} · {_(STATE_NAMES[b.state])}{when}: <i>{escape(words)}</i>")
+            rows.append([(f"#{b.id} · {words}", f"bc:show:{b.id}")])
+        await reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
     return await leave(update, context, FLOW)
 
 
@@ -283,7 +287,7 @@ async def ask_text(update: Update, context: VocesContext) -> str:
         raise StaleButton(language)
     await remember(update, context, broadcast_id=broadcast.id, broadcast_language=language)
     _ = context.gettext
-    text = _("Write the message in %(language)s, formatted as you want people to see it.") % {"language": LANGUAGE_NAMES[language]}
+    text = _("Write the message in %(language)s, formatted as you want people to see it.") % {"language": _(LANGUAGE_IN_A_SENTENCE[language])}
     if language in broadcast.texts:
         text += "\n" + _("Send a single dash (-) to remove this version.")
     return await ask(update, context, flow=FLOW, step=TEXT, text=text)
@@ -352,7 +356,7 @@ def parse_buttons(text: str) -> list[list[str]]:
     for line in filter(None, (line.strip() for line in text.splitlines())):
         match = BUTTON_LINE.match(line)
         if match is None:
-            raise InvalidInput(N_("I could not read this line: %(line)s. Write the label, a bar (|) and a link that starts with https://."), line=line[:60])
+            raise InvalidInput(N_("I could not read this line: %(line)s. Write the label, a bar (|) and a link that starts with https://."), line=shorten(line, 60))
         found.append([match["label"].strip(), match["url"]])
     if len(found) > 5:
         raise InvalidInput(N_("At most five buttons, please."))
@@ -384,7 +388,8 @@ def audience_keyboard(context: VocesContext, broadcast: Broadcast):  # noqa: ANN
     rows = [[toggle(_("All leaders"), "leaders", "yes")],
             [toggle(_(ROLE_NAMES[role]), "role", role.value) for role in Role],
             [toggle(_(name), "kind", kind.value) for kind, name in ORG_KIND_NAMES.items()],
-            [toggle(_(RUOS_NAMES[stage]).removeprefix("RUOS: "), "ruos", stage.value) for stage in RegistrationStage],
+            # "RUOS: " stays in each label: at a phone's width each stage is a row of its own.
+            [toggle(_(RUOS_NAMES[stage]), "ruos", stage.value) for stage in RegistrationStage],
             [toggle(LANGUAGE_NAMES[language], "language", language) for language in SUPPORTED_LANGUAGES],
             [(_("🎓 On a session's list"), f"bc:sess:{b}"), (_("📚 Of a topic"), f"bc:topics:{b}")],
             [(_("➕ District"), f"bc:dist:{b}")]]

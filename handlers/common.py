@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
+    InputMediaPhoto,
     Message,
     ReplyKeyboardMarkup,
     Update,
@@ -20,7 +22,7 @@ from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_
 from bot.services import people
-from bot.textlimits import CALLBACK_DATA_LIMIT, Page, page_of, split_message
+from bot.textlimits import CALLBACK_DATA_LIMIT, Page, fit_label, fit_rows, page_of, split_message
 from bot.validation import parse_id
 from handlers.context import VocesContext
 
@@ -117,9 +119,15 @@ async def edit_or_reply(update: Update, context: VocesContext, text: str, *, rep
 
 
 def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """An inline keyboard from rows of (label, callback data)."""
+    """An inline keyboard from rows of (label, callback data), laid out for a phone.
+
+    A row whose labels would be cut at a phone's width is split into rows that fit, and a
+    label too long even for a row of its own is shortened at a word boundary rather than cut
+    mid-word by the app (`bot.textlimits.fit_rows`): write a short label where that happens.
+    """
+    laid = fit_rows(rows, label=lambda button: button[0])
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        [[InlineKeyboardButton(fit_label(label, len(row)), callback_data=data) for label, data in row] for row in laid]
     )
 
 
@@ -261,6 +269,45 @@ async def remember(update: Update, context: VocesContext, **values: Any) -> None
             context.user_data[name] = value
     if context.application.persistence is not None:
         await context.application.persistence.update_user_data(update.effective_user.id, context.user_data)
+
+
+async def send_charts(update: Update, context: VocesContext, charts: Sequence[tuple[bytes, str]]) -> None:
+    """Chart images (`bot.documents.charts`, one chart each), each with its caption saying what
+    it shows: one photo, or an album of them, which a phone swipes through."""
+    assert update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    for start in range(0, len(charts), ALBUM_LIMIT):
+        album = charts[start : start + ALBUM_LIMIT]
+        if len(album) == 1:  # an album holds two photos at least
+            image, caption = album[0]
+            await context.bot.send_photo(chat_id, InputFile(image, filename="chart.png"), caption=caption)
+            continue
+        await context.bot.send_media_group(chat_id, [
+            InputMediaPhoto(image, caption=caption, filename=f"chart-{start + number}.png")
+            for number, (image, caption) in enumerate(album, start=1)])
+
+
+# Telegram's most photos in one album.
+ALBUM_LIMIT = 10
+
+
+async def delete_stored_secret(update: Update, context: VocesContext) -> None:
+    """Delete the person's message that carried what the bot has just stored encrypted (an
+    identity number), so it does not stay readable in the chat, and say so in one line.
+
+    Bots may delete any message in a private chat for 48 hours, which covers an answer just
+    typed; should Telegram refuse anyway, the person is asked to delete it themselves.
+    """
+    message = update.effective_message
+    if message is None or update.callback_query is not None:
+        return
+    try:
+        await message.delete()
+    except TelegramError:
+        log.info("could not delete a message that carried an identity number", exc_info=True)
+        await reply(update, context, context.gettext("🔒 Stored encrypted. Please delete your message with the number from this chat."))
+        return
+    await reply(update, context, context.gettext("🔒 Stored encrypted; I deleted your message with the number from this chat."))
 
 
 async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_markup: Any = None) -> None:

@@ -12,6 +12,13 @@ KIND = {
     OrganizationKind.CIVIL_ASSOCIATION: N_("Civil association"),
     OrganizationKind.OTHER: N_("Other"),
 }
+# The same kinds on a button, where a phone shows about 30 characters: the code first.
+KIND_BUTTON = {
+    OrganizationKind.OSB: N_("OSB: grassroots organization"),
+    OrganizationKind.OSV: N_("OSV: neighbourhood group"),
+    OrganizationKind.CIVIL_ASSOCIATION: N_("Civil association"),
+    OrganizationKind.OTHER: N_("Other"),
+}
 FOCUS = {
     FocusArea.WOMENS_ENTERPRISE: N_("Women's enterprise"),
     FocusArea.HUMAN_RIGHTS: N_("Human rights"),
@@ -23,6 +30,7 @@ FOCUS = {
     FocusArea.HEALTH: N_("Health"),
     FocusArea.OTHER: N_("Other"),
 }
+FOCUS_BUTTON = {**FOCUS, FocusArea.CHILDREN_ARTS_SPORT: N_("Art and sport for children")}
 BOARD_ROLE = {
     BoardRole.PRESIDENT: N_("President"),
     BoardRole.SECRETARY: N_("Secretary"),
@@ -37,6 +45,12 @@ DOCUMENT = {
     IdDocumentType.PASSPORT: N_("Passport"),
     IdDocumentType.VE_CEDULA: N_("Venezuelan cédula"),
     IdDocumentType.REFUGEE_APPLICANT: N_("Refugee applicant card (CSR)"),
+}
+# On buttons, where a phone shows about 30 characters: the code first, the long name shortened.
+DOCUMENT_BUTTON = {
+    **DOCUMENT,
+    IdDocumentType.CPP: N_("CPP (temporary permit)"),
+    IdDocumentType.REFUGEE_APPLICANT: N_("CSR (refugee applicant)"),
 }
 STATUS = {
     VerificationStatus.PENDING: N_("⏳ pending review by the programme"),

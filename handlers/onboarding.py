@@ -33,6 +33,8 @@ from handlers.rights import NATIONALITY_CHOICE, SEX_CHOICE, declared
 log = logging.getLogger(__name__)
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
+# Inside a sentence a language is named in the reader's language: "quienes hablan inglés".
+LANGUAGE_IN_A_SENTENCE = {"es": N_("Spanish"), "en": N_("English")}
 ROLE_NAMES = {Role.LEADER: N_("leader"), Role.COORDINATOR: N_("coordinator"), Role.STAFF: N_("programme staff")}
 
 # One table drives /help and the command menu Telegram shows beside the text box.
@@ -85,10 +87,11 @@ STAFF_ONLY_COMMANDS = (("role", N_("Make someone a coordinator or staff")),)
 
 
 def commands_for(role: Role) -> tuple[tuple[str, str], ...]:
+    """The command menu: a person's own tools first, then what everyone has."""
     if role is Role.STAFF:
-        return LEADER_COMMANDS + COORDINATOR_COMMANDS + STAFF_COMMANDS + STAFF_ONLY_COMMANDS
+        return STAFF_COMMANDS + STAFF_ONLY_COMMANDS + COORDINATOR_COMMANDS + LEADER_COMMANDS
     if role is Role.COORDINATOR:
-        return LEADER_COMMANDS + COORDINATOR_COMMANDS
+        return COORDINATOR_COMMANDS + LEADER_COMMANDS
     return LEADER_COMMANDS
 
 

@@ -29,7 +29,7 @@ from bot.services import people, projects
 from bot.services import project_reports as reports
 from bot.services.authority import ONLY_STAFF
 from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPLIT
-from bot.textlimits import page_of, shorten
+from bot.textlimits import page_of
 from handlers.common import ROWS_PER_PAGE, escape, page_navigation, page_number, reply
 from handlers.context import VocesContext
 from handlers.guards import button_number
@@ -154,7 +154,7 @@ def staff_list_page(context: VocesContext, found: Sequence[Listed], *, page: int
     for number, item in enumerate(shown.items, start=shown.first_index + 1):
         organization, title, after_title, data = entry(item)
         lines.append(f"{number}. {escape(organization)} — {escape(title)}{after_title}")
-        rows.append([(shorten(f"{number}. {shorten(organization, 20)} · {title}", 60), data)])
+        rows.append([(f"{number}. {title}", data)])  # the organization is on the line above
     return lines, rows + page_navigation(context, shown, callback_prefix=callback_prefix)
 
 

@@ -111,7 +111,7 @@ def question(context: VocesContext, report: ProjectReport, title: str, evidence:
     if step == ACTIVITY_WHAT:
         return _("What was done? A few sentences are enough."), None
     if step == ACTIVITY_MORE:
-        listing = "\n".join(f"• {escape(a['place'])}: {escape(a['what'][:80])}" for a in report.activities)
+        listing = "\n".join(f"• {escape(a['place'])}: {escape(shorten(a['what'], 80))}" for a in report.activities)
         return _("Activities so far:") + "\n" + listing + "\n\n" + _("Was there another activity in this period?"), keyboard(
             [[(_("➕ Add another activity"), callback("more"))], [(_("That is all"), callback("nomore"))]])
     part, _sep, nationality = step.partition(":")
@@ -177,20 +177,26 @@ async def start(update: Update, context: VocesContext) -> object:
     if not found:
         await reply(update, context, _("No report is waiting for your projects now. Funded projects and their reports are in /projects."))
         return await leave(update, context, FLOW)
-    rows = []
-    for report, project in found[:ROWS_PER_PAGE]:
+    # The buttons carry the report's number and due date; the projects' names, too long for a
+    # phone's button, are in the message above, numbered as the buttons are.
+    rows, lines = [], []
+    for index, (report, project) in enumerate(found[:ROWS_PER_PAGE], start=1):
+        values = {"index": index, "number": report.number, "date": context.i18n.date(report.due_on, "short"),
+                  "title": escape(project.title)}
         if report.status is ReportStatus.CHANGES_REQUESTED:
-            label = _("✏️ Fix: %(title)s, report %(number)s") % {"title": shorten(project.title, 28), "number": report.number}
+            label = _("%(index)s. ✏️ Fix report %(number)s") % values
         elif report.step is not None:
-            label = _("▶️ Continue: %(title)s, report %(number)s") % {"title": shorten(project.title, 28), "number": report.number}
+            label = _("%(index)s. ▶️ Continue report %(number)s") % values
         else:
-            label = _("📝 %(title)s, report %(number)s (due %(date)s)") % {"title": shorten(project.title, 28), "number": report.number, "date": context.i18n.date(report.due_on, "short")}
+            label = _("%(index)s. Report %(number)s · due %(date)s") % values
         rows.append([(label, callback("go", report.id))])
+        lines.append(_("%(index)s. <b>%(title)s</b>: report %(number)s, due %(date)s") % values)
     draft = next((pair for pair in found if pair[0].step is not None), None)
     if draft is not None:
         text = _("You have a report in progress for “%(title)s”: continue where you left off?") % {"title": escape(draft[1].title)}
     else:
         text = _("Which report do you want to write?")
+    text += "\n\n" + "\n".join(lines)
     await reply(update, context, text, reply_markup=keyboard(rows))
     return await leave(update, context, FLOW)
 

@@ -30,6 +30,7 @@ from handlers.common import (
     TYPE_IT,
     answer_button,
     ask,
+    delete_stored_secret,
     error_text,
     escape,
     keyboard,
@@ -56,7 +57,7 @@ def question(context: VocesContext, draft: RegistrationDraft):  # noqa: ANN201 -
         return _("What is the name of your organization? Write it as it appears in its acta de fundación."), None
     if step is Step.KIND:
         return _("What type of organization is it?"), keyboard(
-            [[(_(label), f"reg:kind:{kind.value}")] for kind, label in labels.KIND.items()]
+            [[(_(label), f"reg:kind:{kind.value}")] for kind, label in labels.KIND_BUTTON.items()]
         )
     if step is Step.DISTRICT:
         return _("In which district is it? Type part of the name, for example Comas, SJL or Carmen de la Legua."), None
@@ -74,7 +75,7 @@ def question(context: VocesContext, draft: RegistrationDraft):  # noqa: ANN201 -
         chosen = set(answers.get("focus", []))
         rows = [
             [(("✅ " if area.value in chosen else "") + _(label), f"reg:focus:{area.value}")]
-            for area, label in labels.FOCUS.items()
+            for area, label in labels.FOCUS_BUTTON.items()
         ]
         rows.append([(_("Done"), f"reg:focus:{FOCUS_COMPLETE}")])
         return _("What does your organization work on? Tap every area that applies, then tap Done."), keyboard(rows)
@@ -95,7 +96,7 @@ def question(context: VocesContext, draft: RegistrationDraft):  # noqa: ANN201 -
         return _("What is their full name?"), None
     if step is Step.BOARD_DOCUMENT_TYPE:
         return _("Which identity document do they hold?"), keyboard(
-            [[(_(label), f"reg:doc:{doc.value}")] for doc, label in labels.DOCUMENT.items()]
+            [[(_(label), f"reg:doc:{doc.value}")] for doc, label in labels.DOCUMENT_BUTTON.items()]
         )
     if step is Step.BOARD_DOCUMENT_NUMBER:
         document = IdDocumentType(answers["pending_member"]["document_type"])
@@ -208,6 +209,8 @@ async def save(update: Update, context: VocesContext, value: str) -> str | int:
         async with runtime.database.session() as session:
             _person, draft = await load_draft(context, session)
         return await ask_current(update, context, draft, problem=error_text(context, error))
+    if previous is Step.BOARD_DOCUMENT_NUMBER:
+        await delete_stored_secret(update, context)
     if previous is Step.PHONE:
         # The share-contact keyboard must go; only a message can take it away.
         await reply(
@@ -222,7 +225,7 @@ async def search_district(update: Update, context: VocesContext, draft: Registra
     _ = context.gettext
     matches = find_districts(text)
     if not matches:
-        return await ask_current(update, context, draft, problem=_("I found no district of Lima or Callao called “%(text)s”. Try part of the name, for example Comas or SJL.") % {"text": escape(text[:60])})
+        return await ask_current(update, context, draft, problem=_("I found no district of Lima or Callao called “%(text)s”. Try part of the name, for example Comas or SJL.") % {"text": escape(shorten(text, 60))})
     rows = [[(f"{d.name} ({d.province})", f"reg:district:{d.ubigeo}")] for d in matches]
     return await ask(
         update, context, flow=FLOW, step=draft.step,

@@ -23,10 +23,9 @@ def with_answers(reminder: Reminder, markup: InlineKeyboardMarkup | None, i18n: 
     if reminder.kind not in ASKING:
         return markup
     rows = list(markup.inline_keyboard) if markup else []
-    rows.append((
-        InlineKeyboardButton(i18n.gettext("✅ Done"), callback_data=f"rem:done:{reminder.id}"),
-        InlineKeyboardButton(i18n.gettext("⏰ Remind me tomorrow"), callback_data=f"rem:later:{reminder.id}"),
-    ))
+    # One to a row: "⏰ Remind me tomorrow" is too long to share a row on a phone.
+    rows.append((InlineKeyboardButton(i18n.gettext("✅ Done"), callback_data=f"rem:done:{reminder.id}"),))
+    rows.append((InlineKeyboardButton(i18n.gettext("⏰ Remind me tomorrow"), callback_data=f"rem:later:{reminder.id}"),))
     return InlineKeyboardMarkup(rows)
 
 

@@ -107,6 +107,7 @@ async def show_person(update: Update, context: VocesContext, user_id: int) -> No
         _("Choose their new role:"),
     ]
     rows = [[(_(ROLE_NAMES[role]).capitalize(), f"role:set:{person.id}:{role.value}")] for role in Role if role is not person.role]
+    rows.append([(_("⬅️ Back"), "role:who:p1")])
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
 
 

@@ -12,6 +12,7 @@ from datetime import time
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_
 from bot.models.broadcasts import MessageKind, NotificationSettings
 from bot.services import notifications
@@ -19,7 +20,7 @@ from handlers.commands import command
 from handlers.common import answer_button, edit_or_reply, keyboard, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
-from handlers.onboarding import LANGUAGE_NAMES, choose_language
+from handlers.onboarding import LANGUAGE_NAMES
 
 KIND_NAMES = {
     MessageKind.TRAININGS: N_("Trainings"),
@@ -95,8 +96,15 @@ async def toggle_kind(update: Update, context: VocesContext) -> None:
 
 
 async def language(update: Update, context: VocesContext) -> None:
+    """The language picker in place of the settings card, with a way back to it."""
     await answer_button(update, context)
-    await choose_language(update, context)
+    rows = [[(LANGUAGE_NAMES[code], f"lang:{code}") for code in SUPPORTED_LANGUAGES], [(context.gettext("⬅️ Back"), "set:back")]]
+    await edit_or_reply(update, context, context.gettext("Which language do you prefer?"), reply_markup=keyboard(rows))
+
+
+async def back_to_settings(update: Update, context: VocesContext) -> None:
+    await answer_button(update, context)
+    await settings_card(update, context, edit=True)
 
 
 async def quiet_menu(update: Update, context: VocesContext) -> None:
@@ -108,6 +116,7 @@ async def quiet_menu(update: Update, context: VocesContext) -> None:
         "2207": "22:00–07:00", "2009": "20:00–09:00", "none": _("No quiet hours"),
     }
     rows = [[(label, f"set:quiet:{code}")] for code, label in labels.items()]
+    rows.append([(_("⬅️ Back"), "set:back")])
     await edit_or_reply(update, context, _("When should I keep quiet? Times are Lima time."), reply_markup=keyboard(rows))
 
 
@@ -149,8 +158,11 @@ async def start_resumes(update: Update, context: VocesContext) -> None:
         return
     async with context.runtime.database.session() as session:
         resumed = await notifications.resume(session, user_id=context.person.id, now=context.runtime.clock.now())
-    if resumed:
+        announcements = resumed and await notifications.wants(session, user_id=context.person.id, kind=MessageKind.ANNOUNCEMENTS)
+    if resumed and announcements:
         await reply(update, context, context.gettext("▶️ Messages resumed: you will get announcements and reminders again."))
+    elif resumed:  # announcements stay off, as the person chose in /settings
+        await reply(update, context, context.gettext("▶️ Messages resumed: you will get reminders again. Announcements stay off, as you chose in /settings."))
 
 
 def register(application) -> None:  # noqa: ANN001
@@ -161,6 +173,7 @@ def register(application) -> None:  # noqa: ANN001
         command("stop", stop),
         CallbackQueryHandler(toggle_kind, pattern=r"^set:kind:[a-z]+$"),
         CallbackQueryHandler(language, pattern=r"^set:lang$"),
+        CallbackQueryHandler(back_to_settings, pattern=r"^set:back$"),
         CallbackQueryHandler(quiet_menu, pattern=r"^set:quiet$"),
         CallbackQueryHandler(quiet_chosen, pattern=r"^set:quiet:[a-z0-9]+$"),
         CallbackQueryHandler(stop, pattern=r"^set:pause$"),

@@ -142,6 +142,8 @@ async def ask_step(update: Update, context: VocesContext, step: str) -> str:
 
 
 async def new_training(update: Update, context: VocesContext) -> str | int:
+    """/newtraining, or the "➕ New session" button under /sessions."""
+    await answer_button(update, context)
     if not await coordinator_only(update, context):
         return END
     now = context.runtime.clock.now()
@@ -318,7 +320,8 @@ async def show_summary(update: Update, context: VocesContext) -> str:
         f"🗓 {when}",
         _("Places: %(count)s") % {"count": i18n.number(answers["capacity"])},
         _("Enrollment until: %(value)s") % {"value": i18n.datetime(datetime.fromisoformat(answers["enroll_until"]), "short") if answers.get("enroll_until") else _("the start")},
-        _("Prerequisite: %(value)s") % {"value": escape(topics[answers["prerequisite_topic"]].name(i18n.language)) if answers.get("prerequisite_topic") in topics else _("none")},
+        (_("Prerequisite: %(value)s") % {"value": escape(topics[answers["prerequisite_topic"]].name(i18n.language))}
+         if answers.get("prerequisite_topic") in topics else _("Prerequisite: none")),
     ]
     fields = [(_(label), f"trc:field:{name}") for name, label in FIELD_LABELS.items()]
     rows = [[(_("✅ Save"), "trc:save"), (_("Discard"), "trc:discard")]]
@@ -369,7 +372,9 @@ async def save(update: Update, context: VocesContext) -> int:
         await edit_or_reply(update, context, _("✅ Saved. Share this link in your groups so leaders can enroll:\n%(link)s") % {"link": training_link(context, training.id)},
                             reply_markup=keyboard([[(_("Open the session"), f"trc:open:{training.id}")]]))
         return END
-    await edit_or_reply(update, context, _("✅ Changes saved. Everyone on the list has been told."),
+    told = (_("✅ Changes saved. Everyone on the list has been told.") if changed.told
+            else _("✅ Changes saved. Nobody is on the list yet, so nobody had to be told."))
+    await edit_or_reply(update, context, told,
                         reply_markup=keyboard([[(_("Open the session"), f"trc:open:{training.id}")]]))
     async with runtime.database.session() as session:
         topics = await topic_map(session)
@@ -415,7 +420,8 @@ def register(application) -> None:  # noqa: ANN001
         CallbackQueryHandler(discard, pattern=r"^trc:discard$"),
     ]
     flow = ConversationHandler(
-        entry_points=[command("newtraining", new_training), CallbackQueryHandler(edit_session, pattern=r"^trc:edit:\d+$")],
+        entry_points=[command("newtraining", new_training), CallbackQueryHandler(new_training, pattern=r"^trc:new$"),
+                      CallbackQueryHandler(edit_session, pattern=r"^trc:edit:\d+$")],
         states={
             **{step: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_answer_for(step)),
                       MessageHandler(NOT_TYPED, not_typed_for(step)), *everywhere] for step in text_steps},

@@ -33,13 +33,14 @@ from handlers.common import (
     page_number,
     paged_rows,
     reply,
+    send_charts,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.training_admin import coordinator_only
 from handlers.training_records import feedback_keyboard
 from handlers.trainings import (
-    STATE_LABEL,
+    LIST_STATE_LABEL,
     refuse,
     session_id_of,
     session_text,
@@ -60,12 +61,13 @@ async def my_sessions(update: Update, context: VocesContext) -> None:
     page = page_number(update.callback_query.data if update.callback_query else None)
     async with context.runtime.database.session() as session:
         found = await trainings.sessions_of_coordinator(session, user_id=context.person.id, now=context.runtime.clock.now())  # type: ignore[union-attr]
+    new = [(_("➕ New session"), "trc:new")]
     if not found:
-        await edit_or_reply(update, context, _("There are no sessions yet. Create one with /newtraining."))
+        await edit_or_reply(update, context, _("There are no sessions yet. Create one with /newtraining."), reply_markup=keyboard([new]))
         return
     rows = [[(f"{context.i18n.date(t.starts_at, 'short')} {'❌ ' if t.cancelled_at else ''}{shorten(t.title, 44)}", f"trc:open:{t.id}")] for t in found]
     await edit_or_reply(update, context, _("<b>Training sessions</b>\nChoose one to see its lists, open check-in or edit it."),
-                        reply_markup=keyboard(paged_rows(context, rows, page=page, callback_prefix="trc:list:p")))
+                        reply_markup=keyboard([*paged_rows(context, rows, page=page, callback_prefix="trc:list:p"), new]))
 
 
 async def admin_card(update: Update, context: VocesContext, session_id: int) -> None:
@@ -82,8 +84,8 @@ async def admin_card(update: Update, context: VocesContext, session_id: int) -> 
         return
     training, who = found
     i18n = context.i18n
-    lines = [session_text(i18n, training, topics, taken=sum(counts.get(s, 0) for s in trainings.HOLDS_SEAT))]
-    lines.append(" · ".join(f"{_(STATE_LABEL[state])}: {counts.get(state, 0)}" for state in EnrollmentState if counts.get(state)))
+    lines = [session_text(i18n, training, topics, taken=sum(counts.get(s, 0) for s in trainings.HOLDS_SEAT), for_coordinator=True)]
+    lines.append(" · ".join(f"{_(LIST_STATE_LABEL[state])}: {counts.get(state, 0)}" for state in EnrollmentState if counts.get(state)))
     lines.append(_("Link to share: %(link)s") % {"link": training_link(context, session_id)})
     # Its lists, check-in and attendance for those who run it; edit and cancel for its author
     # and staff (the services refuse the same to old or forged buttons).
@@ -144,7 +146,8 @@ async def cancel_session(update: Update, context: VocesContext) -> None:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext("❌ Session cancelled. Everyone on its list has been told."))
+    await edit_or_reply(update, context, context.gettext("❌ Session cancelled. Everyone on its list has been told.") if told
+                        else context.gettext("❌ Session cancelled. Nobody was on its list."))
     assert training is not None
     for person in told:
         i18n = runtime.translator(person.language)
@@ -171,7 +174,7 @@ async def render_roster(update: Update, context: VocesContext, session_id: int, 
         group = [row for row in rows if row.state is state]
         if not group:
             continue
-        lines += ["", f"<b>{_(STATE_LABEL[state])}</b> ({len(group)})"]
+        lines += ["", f"<b>{_(LIST_STATE_LABEL[state])}</b> ({len(group)})"]
         for number, row in enumerate(group, start=1):
             lines.append(f"{number}. {escape(row.name or '—')}" + (f" — {escape(row.organization)}" if row.organization else ""))
     for row in rows:
@@ -183,7 +186,8 @@ async def render_roster(update: Update, context: VocesContext, session_id: int, 
         lines.append(_("Nobody has enrolled yet."))
     markup = paged_rows(context, buttons, page=page, callback_prefix=f"trc:roster:{session_id}:p")
     markup.append([(_("◀️ The session"), f"trc:open:{session_id}")])
-    await reply(update, context, "\n".join(lines), reply_markup=keyboard(markup))
+    # Edited in place: marking thirty people must not leave thirty stale lists in the chat.
+    await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(markup))
 
 
 async def mark(update: Update, context: VocesContext) -> None:
@@ -213,7 +217,7 @@ async def export_roster(update: Update, context: VocesContext) -> None:
         await refuse(update, context, error)
         return
     assert training is not None
-    headers = [_("Name"), _("Organization"), _("Telegram id"), _("Enrolled"), _("Attended"), _("Rating")]
+    headers = [_("Name"), _("Organization"), _("Telegram id"), _("Enrolled on"), _("Attended"), _("Rating")]
 
     def sheet(title: str, states: tuple[EnrollmentState, ...]) -> workbook.Sheet:
         return workbook.Sheet(title, headers, [
@@ -319,7 +323,7 @@ async def close_vote(update: Update, context: VocesContext) -> None:
     _ = i18n.gettext
     await edit_or_reply(update, context, _("<b>Topic vote closed: the final tally</b>") + "\n" + tally_text(i18n, tally))
     chart = tally_chart(_("Topics chosen for the next trainings"), [(t.name(i18n.language), n) for t, n in tally.counts], axis_label=_("Votes"))
-    await context.bot.send_photo(update.effective_chat.id, InputFile(chart, filename="topic-vote.png"))  # type: ignore[union-attr]
+    await send_charts(update, context, [(chart, _("The topic vote's final tally"))])
 
 
 async def add_topic(update: Update, context: VocesContext) -> None:

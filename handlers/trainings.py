@@ -86,7 +86,9 @@ def topic_name(i18n: Translator, topics: dict[str, Topic], code: str | None) -> 
     return escape(found.name(i18n.language)) if found else escape(code or "")
 
 
-def session_text(i18n: Translator, training: TrainingSession, topics: dict[str, Topic], *, taken: int | None = None) -> str:
+def session_text(i18n: Translator, training: TrainingSession, topics: dict[str, Topic], *, taken: int | None = None,
+                 for_coordinator: bool = False) -> str:
+    """The session as a card; `for_coordinator`, it speaks about the people rather than to them."""
     _ = i18n.gettext
     lines = [f"<b>{escape(training.title)}</b>"]
     if training.description:
@@ -103,7 +105,8 @@ def session_text(i18n: Translator, training: TrainingSession, topics: dict[str, 
         lines.append(
             i18n.ngettext("%(left)s of %(count)s place left", "%(left)s of %(count)s places left", left)
             % {"left": i18n.number(left), "count": i18n.number(training.capacity)}
-            if left else _("Full (%(count)s places): you can join the waitlist") % {"count": i18n.number(training.capacity)}
+            if left else (_("Full (%(count)s places)") if for_coordinator else _("Full (%(count)s places): you can join the waitlist"))
+            % {"count": i18n.number(training.capacity)}
         )
     if training.prerequisite_topic:
         lines.append(_("First attend: %(topic)s") % {"topic": topic_name(i18n, topics, training.prerequisite_topic)})
@@ -413,6 +416,14 @@ STATE_LABEL = {
     EnrollmentState.OFFERED: N_("a seat is held for you"),
     EnrollmentState.ATTENDED: N_("attended"),
     EnrollmentState.NO_SHOW: N_("did not attend"),
+}
+# The same states in a coordinator's lists, which speak about the people, not to them.
+LIST_STATE_LABEL = {
+    EnrollmentState.ENROLLED: N_("on the list"),
+    EnrollmentState.WAITLISTED: N_("on the waitlist"),
+    EnrollmentState.OFFERED: N_("offered a freed seat"),
+    EnrollmentState.ATTENDED: N_("were present"),
+    EnrollmentState.NO_SHOW: N_("were absent"),
 }
 
 

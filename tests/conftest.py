@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from bot import migrate
 from bot.playground.emulator import BotApiEmulator
-from tests.harness import STAFF_TELEGRAM_ID, BotUnderTest, make_database
+from tests.harness import STAFF_TELEGRAM_ID, BotUnderTest, labels_cut_on_a_phone, make_database
 
 POSTGRES_URL = os.environ.get("VOCES_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgres"]
@@ -114,6 +114,8 @@ async def bot(
     if request.node.get_closest_marker("allow_errors") is None:
         failures = [r.getMessage() for r in caplog.records if r.name == "voces.errors"]
         assert not failures, f"the bot hit errors during the test: {failures}"
+    # Phone first: no keyboard the bot showed has a label a 390-pixel phone would cut.
+    assert not (cut := labels_cut_on_a_phone(emulator)), f"button labels cut on a phone: {cut}"
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.playground.emulator import BotApiEmulator, SimulatedUser
 from bot.runtime import Runtime
+from bot.textlimits import cut_labels
 from handlers.app import build_application, start_in_loop, stop_in_loop
 from handlers.context import VocesApplication
 
@@ -99,6 +100,18 @@ class BotUnderTest:
     async def session(self):  # noqa: ANN201 - an async context manager
         assert self.runtime is not None
         return self.runtime.database.session()
+
+
+def labels_cut_on_a_phone(emulator: BotApiEmulator) -> list[str]:
+    """Every label of every inline keyboard the bot sent or edited in that a phone would cut
+    (the row rule of `bot.textlimits`: a row of k buttons shows labels of 32/k − 2 characters)."""
+    cut: list[str] = []
+    for call in emulator.calls:
+        markup = call.params.get("reply_markup")
+        if call.error is None and isinstance(markup, dict) and isinstance(markup.get("inline_keyboard"), list):
+            rows = [[str(button.get("text", "")) for button in row] for row in markup["inline_keyboard"]]
+            cut += [found for found in cut_labels(rows) if found not in cut]
+    return cut
 
 
 async def make_database(template_url: str, backend: str, workdir: Path) -> str:

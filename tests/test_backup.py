@@ -32,7 +32,7 @@ async def backed_up_and_restored(bot, database_url: str, tmp_path: Path, *, rest
     home (`restore_to`, a database with nothing in it), and the bot going on from there."""
     leader = bot.user(first_name="Carmen", language_code="en")
     await organization_led_by(bot, leader)
-    await sends_a_document(leader, "Request with sworn statement", PDF, "solicitud.pdf")
+    await sends_a_document(leader, "Request with sworn", PDF, "solicitud.pdf")
 
     taken = await cli("backup", str(tmp_path / "backups"), home=tmp_path, database_url=database_url, storage=bot.storage_dir)
     assert taken.returncode == 0, taken.stderr

@@ -94,7 +94,7 @@ async def test_forged_buttons_and_typed_answers_from_someone_who_never_consented
 
 async def upload_to_the_first_item(leader, content: bytes, name: str) -> None:
     await leader.sends("/ruos")
-    await leader.taps("Solicitud con declaración jurada")
+    await leader.taps("Solicitud con declaración")
     await leader.taps("Subir")
     await leader.uploads_document(content, name, "application/pdf")
     await leader.taps("Listo")
@@ -114,7 +114,7 @@ async def test_erasure_leaves_no_row_file_or_ptb_copy_of_the_person(bot, newcome
     await register_organization(newcomer)                      # phone 987654321, ID 001234567
     await upload_to_the_first_item(newcomer, PDF, "solicitud.pdf")
     await newcomer.sends("/ruos")
-    await newcomer.taps("Solicitud con declaración jurada")
+    await newcomer.taps("Solicitud con declaración")
     await newcomer.taps("Retirar")                              # the page is withdrawn, kept superseded
     await newcomer.taps("Sí, retirar")
     await upload_to_the_first_item(newcomer, OTHER_PDF, "solicitud-2.pdf")

@@ -153,12 +153,12 @@ async def test_two_staff_members_asking_for_changes_and_verifying_at_once_leave_
 
 async def staff_opens_the_uploaded_request(bot, leader, staff_member) -> None:  # noqa: ANN001
     await leader.sends("/ruos")
-    await leader.taps("Request with sworn statement")
+    await leader.taps("Request with sworn")
     await leader.taps("Upload")
     await leader.uploads_document(PDF, "solicitud.pdf", "application/pdf")
     await leader.taps("Done")
     await staff_member.sends("/review")
-    await staff_member.taps("Request with sworn statement")
+    await staff_member.taps("Request with sworn")
 
 
 async def test_staff_verifying_a_document_twice_tell_the_leader_once(bot):
@@ -188,7 +188,7 @@ async def test_two_staff_members_reviewing_one_document_at_once_tell_the_leader_
     await organization_led_by(bot, leader)
     await staff_opens_the_uploaded_request(bot, leader, lucia)
     await jorge.sends("/review")
-    await jorge.taps("Request with sworn statement")
+    await jorge.taps("Request with sworn")
 
     await asyncio.gather(lucia.taps("Verify"), jorge.taps("Verify"))
 
@@ -205,7 +205,7 @@ async def test_taking_pages_back_twice_at_once_takes_them_back_once(bot):
     await leader.uploads_album(PAGES)
     await leader.taps("Done")
     await leader.taps("Copy of the minute book")
-    await leader.taps("Take back the pages and start over")
+    await leader.taps("Take the pages back")
 
     await asyncio.gather(leader.taps("Yes, take them back"), leader.taps("Yes, take them back"))
 
@@ -226,7 +226,7 @@ async def test_a_co_leader_removed_while_at_the_upload_step_cannot_store_a_file(
     await consented(rosa)
     await rosa.sends(f"/start {invite_link(owner.last_text)}")
     await rosa.sends("/ruos")
-    await rosa.taps("Request with sworn statement")
+    await rosa.taps("Request with sworn")
     await rosa.taps("Upload")
 
     await owner.sends("/myorg")                                    # meanwhile the owner removes her
@@ -304,7 +304,7 @@ async def test_two_leaders_recording_the_same_stage_at_once_record_it_once(bot):
         await leader.sends("/ruos")
         await leader.taps("Registration status")
 
-    await asyncio.gather(owner.taps("We answered the observations"), rosa.taps("We answered the observations"))
+    await asyncio.gather(owner.taps("Observations answered"), rosa.taps("Observations answered"))
 
     saved = [leader for leader in (owner, rosa) if told(leader, "Saved. The registration is now")]
     assert len(saved) == 1

@@ -321,3 +321,54 @@ async def test_the_page_behaves_like_telegram_commands_deep_links_scrolling_days
     person = await page.locator(".person").first.bounding_box()
     assert switcher["height"] < 2 * person["height"], "the person bar takes more than one row on a phone"
     assert errors == []
+
+
+CUT_BUTTONS = """() => [...document.querySelectorAll('.inline-button')]
+    .filter((button) => button.offsetParent !== null && button.scrollWidth > button.clientWidth + 1)
+    .map((button) => button.textContent)"""
+PHOTO_SHAPES = """() => [...document.querySelectorAll('#messages img')]
+    .filter((image) => image.complete && image.naturalWidth > 0)
+    .map((image) => [image.naturalWidth, image.naturalHeight])"""
+
+
+async def test_at_a_phones_width_the_new_screens_show_every_button_whole_and_charts_upright(
+    page: Page, playground: Playground
+):
+    """Phone first (390 × 844, in Spanish): a leader's report and trainings, a coordinator's
+    session and broadcast, staff's /estadisticas. No button label is cut by the page (the
+    playground's fonts, as a phone would), and the charts are portrait images."""
+    chat = ChatPage(page)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.goto(playground.url)
+    shots = os.environ.get("VOCES_SCREENSHOT")
+    cut: list[str] = []
+
+    async def look(name: str) -> None:
+        cut.extend(f"{name}: {label}" for label in await page.evaluate(CUT_BUTTONS))
+        if shots:
+            await page.screenshot(path=ROOT / "docs" / f"phone-{name}.png")
+
+    await chat.becomes("Rosa")
+    await chat.sends(f"/{localized('report', 'es')}")
+    await expect(chat.bot_messages.last).to_contain_text("vence el")
+    await look("leader-report")
+    await chat.sends(f"/{localized('trainings', 'es')}")
+    await look("leader-trainings")
+
+    await chat.becomes("Luis")
+    await chat.sends(f"/{localized('mysessions', 'es')}")
+    await look("coordinator-sessions")
+    await chat.taps("Cultura")
+    await look("coordinator-session")
+    await chat.sends(f"/{localized('broadcast', 'es')}")
+    await chat.taps("👥 Para quién")
+    await look("coordinator-broadcast-audience")
+
+    await chat.becomes("Carmen")
+    await chat.sends(f"/{localized('stats', 'es')}")
+    await expect(page.locator("#messages img")).not_to_have_count(0, timeout=15_000)
+    await page.wait_for_function("() => [...document.querySelectorAll('#messages img')].every((i) => i.complete)")
+    shapes = await page.evaluate(PHOTO_SHAPES)
+    assert len(shapes) >= 2 and all(height > width for width, height in shapes), shapes
+    await look("staff-stats")
+    assert cut == [], f"button labels cut at 390 px: {cut}"

@@ -78,7 +78,7 @@ async def test_a_leader_registers_in_english(bot):
     await consented(maya)
     await maya.sends("/register")
     await maya.sends("Venezuelan Neighbours of SJL")
-    await maya.taps("Neighbourhood social organization (OSV)")
+    await maya.taps("OSV: neighbourhood group")
     await maya.sends("sjl")
     await maya.taps("San Juan de Lurigancho")
     await maya.sends("Mz. B Lt. 4, Huáscar")

@@ -132,7 +132,7 @@ async def test_a_callao_organization_goes_from_an_empty_checklist_to_registered(
     assert "Next step: Send “Request with sworn statement”" in card
 
     # A PDF for the request.
-    await leader.taps("Request with sworn statement")
+    await leader.taps("Request with sworn")
     assert "sworn statement: whoever signs it" in leader.last_text
     await leader.taps("Upload")
     await leader.uploads_document(PDF, "solicitud.pdf", "application/pdf")
@@ -180,7 +180,7 @@ async def test_a_callao_organization_goes_from_an_empty_checklist_to_registered(
     assert "asks for changes" in leader.last_text and "notary's stamp is missing" in leader.last_text
 
     await staff_member.sends("/review")
-    await staff_member.taps("Request with sworn statement")
+    await staff_member.taps("Request with sworn")
     await staff_member.taps("Verify")
     assert "it is ready" in leader.last_text
 
@@ -205,12 +205,12 @@ async def test_a_callao_organization_goes_from_an_empty_checklist_to_registered(
 
     # Observed, then registered.
     await leader.taps("Registration status")
-    await leader.taps("made observations")
+    await leader.taps("We got observations")
     await leader.sends("The statutes lack the minutes approving them")
     await leader.sends("05/12/2026")
     assert "Answer the municipality's observations by December 5, 2026" in leader.last_text
     await leader.taps("Registration status")
-    await leader.taps("The organization is registered")
+    await leader.taps("Registered in the RUOS")
     await leader.sends("RUOS-0456-2026")
     await leader.sends("22/11/2026")
     assert "registered in the RUOS" in leader.last_text
@@ -222,7 +222,7 @@ async def test_a_callao_organization_goes_from_an_empty_checklist_to_registered(
     assert registration.observation_deadline is None
 
     # The formalization path is offered next.
-    await leader.taps("Registros Públicos and SUNAT")
+    await leader.taps("Registros Públicos")
     assert "Registering the non-profit civil association at the Public Registries" in leader.last_text
     assert "Name reservation" in leader.last_text
 
@@ -248,7 +248,7 @@ async def test_the_weekly_nudge_and_the_observation_deadline_stop_once_done(bot,
     await leader.sends("E-77")
     await leader.sends("30/11/2026")                                               # today, a week later
     await leader.taps("Registration status")
-    await leader.taps("made observations")
+    await leader.taps("We got observations")
     await leader.sends("The croquis has no street names")
     await leader.sends("10/12/2026")
 
@@ -258,7 +258,7 @@ async def test_the_weekly_nudge_and_the_observation_deadline_stop_once_done(bot,
     assert "The croquis has no street names" in leader.last_text
 
     await leader.taps("Registration status")
-    await leader.taps("We answered the observations")
+    await leader.taps("Observations answered")
     assert "handed in to the municipality" in leader.last_text
     reminder_before = leader.last_text
     bot.clock.advance(days=14)
@@ -387,14 +387,14 @@ async def test_a_leader_takes_back_pages_sent_by_mistake_before_the_review(bot, 
 
     await leader.taps("Copy of the minute book")
     assert "(pages: 3)" in leader.last_text
-    await leader.taps("Take back the pages and start over")
+    await leader.taps("Take the pages back")
     assert "Take back the 3 pages sent for “Copy of the minute book, legalized by a notary”?" in leader.last_text
     await leader.taps("No, keep them")
     assert "(pages: 3)" in leader.last_text                                      # nothing happened
-    await leader.taps("Take back the pages and start over")
+    await leader.taps("Take the pages back")
     await leader.taps("Yes, take them back")
     assert "missing" in leader.last_text and "(pages: 3)" not in leader.last_text and "📤 Upload" in leader.buttons
-    assert "Take back the pages and start over" not in leader.buttons
+    assert "Take the pages back" not in leader.buttons
 
     async with await bot.session() as session:
         files = (await session.scalars(select(StoredFile))).all()

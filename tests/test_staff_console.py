@@ -77,7 +77,7 @@ async def test_staff_see_an_organization_by_part_of_its_name_and_the_read_is_aud
     await staff.taps("Revisar el registro")                              # the registration card, as from /pending
     await staff.taps("✅ Verificar")
     await staff.sends("/auditoria emprendedoras")
-    await staff.taps("🏠 Mujeres Emprendedoras del Callao")
+    await staff.taps("🏠 Mujeres Emprendedoras")
     log = staff.last_text
     assert "leyó el estado de Mujeres Emprendedoras del Callao" in log and "abrió el registro de" in log and "verificó" in log
     async with await bot.session() as session:
@@ -250,7 +250,7 @@ async def test_the_playground_seeds_a_quiet_organization_and_a_scoped_coordinato
                     "Documento del RUOS por revisar: Asociación Cultural Puentes Llaneros — Acta de elección",
                     "Difusión esperando aprobación", "Registro por verificar: Vecinos Unidos de Canto Grande"):
         assert waiting in staff.last_text, waiting
-    await staff.taps("2. Asociación Cultural Puentes Llaneros")
+    await staff.taps("2. 📄 Asociación Cultural")
     assert staff.documents[-1].content.startswith(b"%PDF-")                 # the minutes to review
     # Every staff command on the seeded data, as Carmen would try them (no error, each answers).
     for line in ("/org emprendedoras", "/estadisticas", "/exportar", "/auditoria", "/distritos"):
@@ -428,7 +428,7 @@ async def test_retention_deletes_replaced_uploads_old_audit_entries_and_old_edit
     await register_organization(newcomer)
     await upload_to_the_first_item(newcomer, PDF, "solicitud.pdf")
     await newcomer.sends("/ruos")
-    await newcomer.taps("Solicitud con declaración jurada")
+    await newcomer.taps("Solicitud con declaración")
     await newcomer.taps("Retirar")
     await newcomer.taps("Sí, retirar")                                  # the first page is kept, superseded
     await upload_to_the_first_item(newcomer, OTHER_PDF, "solicitud-2.pdf")

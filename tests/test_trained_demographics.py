@@ -135,7 +135,7 @@ async def test_in_the_playground_jorge_and_yohana_said_it_and_rosa_is_asked_at_h
     await seed.seed(bot.runtime)                                           # changes nothing anyone said
     luis = bot.user(seed.COORDINATOR.telegram_id, first_name="Luis", language_code="es")
     await luis.sends("/sesiones")
-    await luis.taps("Cultura organizacional")
+    await luis.taps("Cultura")
     await luis.taps("👥 Listas")
     await luis.taps("Presente: Jorge")
     await luis.taps("Presente: Yohana")

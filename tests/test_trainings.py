@@ -329,8 +329,8 @@ async def test_in_the_playground_luis_runs_a_full_session_today_and_a_topic_vote
     await seed.seed(bot.runtime)                                    # adds nothing the second time
     luis = bot.user(seed.COORDINATOR.telegram_id, first_name="Luis", language_code="es")
     await luis.sends("/sesiones")
-    await luis.taps("Cultura organizacional")
-    assert "Enlace para compartir" in luis.last_text and "inscrita o inscrito: 3" in luis.last_text
+    await luis.taps("Cultura")
+    assert "Enlace para compartir" in luis.last_text and "en la lista: 3" in luis.last_text
     assert "en lista de espera: 1" in luis.last_text
     await luis.taps("Abrir la asistencia")
     code = re.search(r"/asistencia (\w+)", luis.last_text).group(1)

@@ -14,12 +14,12 @@ from bot.services import exports
 from bot.services import figures as programme
 from bot.services.audit import Viewer
 from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPLIT
-from bot.textlimits import shorten
 from handlers.common import (
     answer_button,
     edit_or_reply,
     keyboard,
     reply,
+    send_charts,
 )
 from handlers.console.common import (
     AGE,
@@ -65,22 +65,21 @@ async def stats(update: Update, context: VocesContext) -> None:
     by_district = figures.by_district.most_common()
     by_stage = sorted(figures.by_ruos_stage.items())
     panels = [
-        charts.Bars(_("Organizations by district"), [(district_name(code)[:28], count) for code, count in by_district]),
+        charts.Bars(_("Organizations by district"), [(district_name(code), count) for code, count in by_district]),
         charts.Bars(_("Organizations by RUOS status"), [(strip_emoji(stage_label(context, code)), count) for code, count in by_stage]),
     ]
     if figures.trained_by_topic:
         panels.append(charts.StackedBars(_("People trained by topic and sex"), [_(label) for label in PEOPLE_SEX.values()], [
-            (shorten(topic_name(context, figures, code), 28), [figures.trained_by_topic_sex[code, sex] for sex in PEOPLE_SEX])
+            (topic_name(context, figures, code), [figures.trained_by_topic_sex[code, sex] for sex in PEOPLE_SEX])
             for code, _count in figures.trained_by_topic.most_common()]))
     if figures.beneficiaries.total:
         people = figures.beneficiaries
         panels.append(charts.Bars(_("People reached by nationality and sex"), [
-            (f"{_(NATIONALITY.get(nationality, nationality))}, {_(SEX.get(sex, sex))}"[:28], count)
+            (f"{_(NATIONALITY.get(nationality, nationality))}, {_(SEX.get(sex, sex))}", count)
             for (nationality, sex), count in sorted(people.by_nationality_sex.items()) if count]))
     # Drawing takes a moment of CPU: off the event loop, so other people are answered meanwhile.
-    image = await asyncio.to_thread(charts.bar_charts, panels, title=_("Voces — the programme"), empty=_("No data yet"))
-    assert update.effective_chat is not None
-    await context.bot.send_photo(update.effective_chat.id, image, caption=_("Organizations by district and RUOS status, people trained, people reached"))
+    images = await asyncio.to_thread(charts.phone_charts, panels, empty=_("No data yet"))
+    await send_charts(update, context, [(image, panel.title) for image, panel in zip(images, panels, strict=True)])
 
 
 PERIODS = ("month", "lastmonth", "year", "all")
@@ -123,8 +122,9 @@ async def indicators_for(update: Update, context: VocesContext) -> None:
         if who is None:
             return
         figures = await compute_figures(context, session, who, period)
-    since = context.i18n.date(period.start, "medium") if period.start else _("the start")
-    heading = _("Indicators from %(start)s to %(end)s") % {"start": since, "end": context.i18n.date(period.end, "medium")}
+    end = context.i18n.date(period.end, "medium")
+    heading = (_("Indicators from %(start)s to %(end)s") % {"start": context.i18n.date(period.start, "medium"), "end": end}
+               if period.start else _("Indicators from the start to %(end)s") % {"end": end})
     await edit_or_reply(update, context, f"<b>{heading}</b>\n{scope_line(context.i18n, who)}\n\n" + "\n".join(message_lines(context, figures)))
     sheet = indicator_sheet(context, figures, heading)
     content = workbook.workbook([sheet, beneficiaries_sheet(context, figures)], zone=runtime.settings.zone)

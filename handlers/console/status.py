@@ -26,6 +26,7 @@ from handlers.common import (
 from handlers.console.common import (
     ACTIVITY,
     KIND,
+    KIND_ICON,
     console_viewer,
     district_name,
     refuse,
@@ -182,9 +183,11 @@ async def list_pending(update: Update, context: VocesContext) -> None:
     rows = []
     for number, entry in enumerate(shown.items, start=shown.first_index + 1):
         since = context.i18n.date(entry.since, "medium") if entry.since else ""
-        lines.append(f"{number}. {_(KIND.get(entry.kind, entry.kind))}{': ' + escape(entry.organization_name) if entry.organization_name else ''}"
+        lines.append(f"{number}. {KIND_ICON.get(entry.kind, '•')} {_(KIND.get(entry.kind, entry.kind))}{': ' + escape(entry.organization_name) if entry.organization_name else ''}"
                      f"{' — ' + escape(detail) if (detail := pending_detail(context, entry)) else ''} ({since})")
-        rows.append([(f"{number}. {shorten(entry.organization_name or _(KIND.get(entry.kind, entry.kind)), 40)}", pending_action(who, entry))])
+        # The button says what it opens by its icon, as the line above does in words, and for whom.
+        icon = KIND_ICON.get(entry.kind, "•")
+        rows.append([(f"{number}. {icon} {entry.organization_name or _(KIND.get(entry.kind, entry.kind))}", pending_action(who, entry))])
     rows += page_navigation(context, shown, callback_prefix="con:pending:p")
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
 

@@ -18,6 +18,7 @@ from handlers.common import (
     ROWS_PER_PAGE,
     answer_button,
     ask,
+    delete_stored_secret,
     edit_or_reply,
     error_text,
     keyboard,
@@ -36,7 +37,8 @@ async def show_board(update: Update, context: VocesContext, organization: Organi
     _ = context.gettext
     cipher = context.runtime.cipher
     rows = [
-        [(f"❌ {_(labels.BOARD_ROLE[m.role])}: {shorten(m.full_name, 30)} {cipher.masked(m.id_number_encrypted)}", f"org:rmboard:{m.id}")]
+        # The masked number first: on a phone the label has room for it and the name, not the role.
+        [(f"❌ {cipher.masked(m.id_number_encrypted)} {shorten(m.full_name, 30)}", f"org:rmboard:{m.id}")]
         for m in organization.board
     ]
     # A big board pages: Telegram takes at most 100 buttons on one message.
@@ -115,7 +117,7 @@ async def board_text(update: Update, context: VocesContext, step: str, value: st
         except InvalidInput as error:
             return await ask(update, context, flow=FLOW, step=step, text=f"⚠️ {error_text(context, error)}\n\n{field_question(context, step)}")
         await remember(update, context, new_board_member=pending)
-        rows = [[(_(label), f"org:bdoc:{doc.value}")] for doc, label in labels.DOCUMENT.items()]
+        rows = [[(_(label), f"org:bdoc:{doc.value}")] for doc, label in labels.DOCUMENT_BUTTON.items()]
         await leave(update, context, FLOW)
         await reply(update, context, _("Which identity document do they hold?"), reply_markup=keyboard(rows))
         return END
@@ -135,4 +137,5 @@ async def board_text(update: Update, context: VocesContext, step: str, value: st
         return await ask(update, context, flow=FLOW, step="board_number", text=f"⚠️ {error_text(context, error)}\n\n{field_question(context, 'board_number')}")
     await remember(update, context, new_board_member=None)
     await leave(update, context, FLOW)
+    await delete_stored_secret(update, context)
     return await show_board(update, context, organization)

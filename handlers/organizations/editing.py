@@ -10,6 +10,7 @@ from bot.districts import find_districts
 from bot.models.organizations import LeaderRole, Organization
 from bot.services import organizations
 from bot.services.authority import NotAllowed
+from bot.textlimits import shorten
 from bot.validation import InvalidInput
 from handlers import labels
 from handlers.common import (
@@ -69,7 +70,7 @@ async def choose_field(update: Update, context: VocesContext) -> str | int:
     if field == "district":
         return await ask(update, context, flow=FLOW, step="district", text=field_question(context, "district"))
     if field == "kind":
-        rows = [[(_(label), f"org:set:kind:{kind.value}")] for kind, label in labels.KIND.items()]
+        rows = [[(_(label), f"org:set:kind:{kind.value}")] for kind, label in labels.KIND_BUTTON.items()]
         await reply(update, context, _("What type of organization is it?"), reply_markup=keyboard(rows))
         return END
     if field == "focus":
@@ -82,7 +83,7 @@ def focus_keyboard(context: VocesContext, organization: Organization):  # noqa: 
     _ = context.gettext
     rows = [
         [(("✅ " if area.value in organization.focus_areas else "") + _(label), f"org:focus:{area.value}")]
-        for area, label in labels.FOCUS.items()
+        for area, label in labels.FOCUS_BUTTON.items()
     ]
     rows.append([(_("Done"), "org:show")])
     return keyboard(rows)
@@ -104,7 +105,7 @@ async def on_text(update: Update, context: VocesContext, step: str) -> str | int
     if step == "district":
         matches = find_districts(value)
         if not matches:
-            text = context.gettext("I found no district of Lima or Callao called “%(text)s”. Try part of the name, for example Comas or SJL.") % {"text": escape(value[:60])}
+            text = context.gettext("I found no district of Lima or Callao called “%(text)s”. Try part of the name, for example Comas or SJL.") % {"text": escape(shorten(value, 60))}
             return await ask(update, context, flow=FLOW, step="district", text=text)
         rows = [[(f"{d.name} ({d.province})", f"org:set:district:{d.ubigeo}")] for d in matches]
         return await ask(update, context, flow=FLOW, step="district",

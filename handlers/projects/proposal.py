@@ -119,7 +119,7 @@ async def search_district(update: Update, context: VocesContext, draft: ProjectD
     _ = context.gettext
     matches = find_districts(text)
     if not matches:
-        return await ask_current(update, context, draft, problem=_("I found no district of Lima or Callao called “%(text)s”. Try part of the name, for example Comas or SJL.") % {"text": escape(text[:60])})
+        return await ask_current(update, context, draft, problem=_("I found no district of Lima or Callao called “%(text)s”. Try part of the name, for example Comas or SJL.") % {"text": escape(shorten(text, 60))})
     rows = [[(f"{d.name} ({d.province})", callback("district", d.ubigeo))] for d in matches]
     return await ask(update, context, flow=FLOW, step=draft.step, text=_("Which of these is it? If it is not here, type the name again."), reply_markup=keyboard(rows))
 

@@ -15,7 +15,7 @@ from bot.services import public_registry, ruos
 from bot.services.authority import NotAllowed
 from bot.services.ruos import Step
 from bot.services.transitions import AlreadyDone
-from bot.textlimits import page_of, shorten
+from bot.textlimits import page_of
 from bot.validation import InvalidInput
 from handlers.common import (
     ROWS_PER_PAGE,
@@ -75,7 +75,7 @@ async def show_waiting(update: Update, context: VocesContext, *, page: int) -> N
         title = localized(entry.requirement.title, language) if entry.requirement else entry.item.item_code
         sent = context.i18n.date(entry.item.uploaded_at) if entry.item.uploaded_at else ""
         lines.append(f"{number}. {escape(entry.organization_name)} — {escape(title)} ({sent})")
-        rows.append([(shorten(f"{number}. {shorten(entry.organization_name, 20)} · {title}", 60), callback("rv", entry.item.id))])
+        rows.append([(f"{number}. {title}", callback("rv", entry.item.id))])  # the organization is on the line above
     rows += page_navigation(context, shown, callback_prefix=callback("review", "p"))
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
 
