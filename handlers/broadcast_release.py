@@ -17,6 +17,7 @@ from bot.models.people import User
 from bot.services import broadcast_approval, broadcasts, people
 from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput, parse_date, parse_text
+from handlers.broadcast_card import show_card
 from handlers.broadcast_delivery import send_broadcast, tally_text
 from handlers.broadcasts import (
     FLOW,
@@ -29,7 +30,6 @@ from handlers.broadcasts import (
     _load,
     _read,
     _who,
-    show_card,
 )
 from handlers.common import (
     END,
@@ -123,7 +123,7 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
                 default_language=runtime.settings.default_language,
                 approval_threshold=runtime.settings.broadcast_approval_threshold,
             )
-            approvers = await broadcasts.approvers(session, broadcast=submitted.broadcast) if submitted.needs_approval else []
+            approvers = await broadcast_approval.approvers(session, broadcast=submitted.broadcast) if submitted.needs_approval else []
     except AlreadyDone as error:
         await say_already_done(update, context, error)
         return
