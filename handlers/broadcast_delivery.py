@@ -19,12 +19,12 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n import Translator
 from bot.models.broadcasts import Broadcast, DeliveryState, SkipReason
-from bot.services import broadcasts, people
+from bot.services import broadcast_files, broadcasts, people
 from bot.services.broadcasts import Recipient, Tally
 from handlers.context import VocesApplication
 from handlers.ratelimit import BULK
@@ -51,11 +51,23 @@ async def send_broadcast(
     if bulk:
         extra["rate_limit_args"] = BULK
     bot = application.bot
-    if broadcast.attachment_kind == "photo":
-        return await bot.send_photo(chat_id, broadcast.attachment_file_id, caption=text, **extra)
-    if broadcast.attachment_kind == "document":
-        return await bot.send_document(chat_id, broadcast.attachment_file_id, caption=text, **extra)
-    return await bot.send_message(chat_id, text, **extra)
+    attached = broadcast_files.attachment(broadcast, application.runtime.files)
+    if attached is None:
+        return await bot.send_message(chat_id, text, **extra)
+    # The cleaned copy from the store under the bot's name; once Telegram holds it, its id.
+    file = attached.file_id if attached.content is None else InputFile(attached.content, filename=attached.file_name)
+    if attached.kind == "photo":
+        sent = await bot.send_photo(chat_id, file, caption=text, **extra)
+    else:
+        sent = await bot.send_document(chat_id, file, caption=text, **extra)
+    if attached.content is not None and broadcast.attachment_path is not None:
+        uploaded = sent.photo[-1] if sent.photo else sent.document
+        if uploaded is not None:
+            broadcast.attachment_file_id = uploaded.file_id  # the next recipients get the same copy
+            async with application.runtime.database.session() as session:
+                await broadcast_files.remember_upload(session, broadcast_id=broadcast.id, path=broadcast.attachment_path,
+                                                      file_id=uploaded.file_id)
+    return sent
 
 
 def tally_text(i18n: Translator, tally: Tally, *, final: bool) -> str:
@@ -201,6 +213,8 @@ class BroadcastSender:
                 await reporter
         async with runtime.database.session() as session:
             finished = await broadcasts.finish_if_done(session, broadcast_id=broadcast.id, now=runtime.clock.now())
+            if finished:  # its file is needed no more
+                await broadcast_files.let_go(session, store=runtime.files, broadcast_id=broadcast.id)
         if finished:
             log.info("broadcast %d finished", broadcast.id)
             await self._progress(broadcast, final=True)

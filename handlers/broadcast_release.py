@@ -14,7 +14,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_
 from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.people import User
-from bot.services import broadcast_approval, broadcasts, people
+from bot.services import broadcast_approval, broadcast_files, broadcasts, people
 from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput, parse_date, parse_text
 from handlers.broadcast_card import show_card
@@ -196,6 +196,7 @@ async def cancel(update: Update, context: VocesContext) -> None:
 
     async def cancelled(session: AsyncSession) -> bool:
         await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=_who(context), now=context.runtime.clock.now())
+        await broadcast_files.let_go(session, store=context.runtime.files, broadcast_id=broadcast_id)  # its file goes too
         return True
 
     if await _change(update, context, cancelled) is None:

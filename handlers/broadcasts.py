@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -25,13 +26,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot import uploads
 from bot.config import SUPPORTED_LANGUAGES
 from bot.districts import district_by_ubigeo, find_districts
 from bot.i18n import N_
 from bot.models.broadcasts import EDITABLE, Broadcast, MessageKind
 from bot.models.people import Role
 from bot.models.ruos import RegistrationStage
-from bot.services import authority, broadcast_audience, broadcasts, trainings
+from bot.services import authority, broadcast_audience, broadcast_files, broadcasts, trainings
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import shorten, visible_length
 from bot.validation import InvalidInput, parse_text
@@ -209,34 +211,48 @@ async def text_typed(update: Update, context: VocesContext) -> str | int:
         session, broadcast_id=broadcast_id, user_id=_who(context), language=language, text=text))
 
 
+FILE_QUESTION = N_("Send one photo or one document to go with the message, or a single dash (-) to send it without one.")
+TOO_LARGE = N_("That file is too large: the limit is 20 MB.")
+
+
 async def ask_file(update: Update, context: VocesContext) -> str:
-    return await _ask_typed(update, context, FILE, context.gettext(
-        "Send one photo or one document to go with the message, or a single dash (-) to send it without one."))
+    return await _ask_typed(update, context, FILE, context.gettext(FILE_QUESTION))
 
 
 async def file_sent(update: Update, context: VocesContext) -> str | int:
+    """The file is downloaded and judged by its bytes (bot/services/broadcast_files.py): one the
+    bot does not send is refused, saying why, and asked for again; recipients get the cleaned
+    copy under the bot's name, never what the author's phone sent."""
     message = update.effective_message
     assert message is not None
     broadcast_id = _asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
-    if message.photo:
-        kind, file_id = "photo", message.photo[-1].file_id
-    elif message.document:
-        kind, file_id = "document", message.document.file_id
-    elif (message.text or "").strip() == "-":
-        kind, file_id = None, None
-    else:
+    sent = message.photo[-1] if message.photo else message.document  # a photo's largest size
+    if sent is None and (message.text or "").strip() != "-":
         await reply(update, context, context.gettext("Send one photo or one document, or a single dash (-)."))
         return FILE
-    if kind is not None:
+    accepted = None
+    if sent is not None:
         async with context.runtime.database.session() as session:
             current = await broadcasts.get(session, broadcast_id)
         if current is not None and any(visible_length(text) > CAPTION_LIMIT for text in current.texts.values()):
             await reply(update, context, context.gettext("With a photo or a document the text can be at most 1024 characters. Shorten the text first."))
             return await leave(update, context, FLOW)
-    return await _save_answer(update, context, lambda session: broadcasts.set_attachment(
-        session, broadcast_id=broadcast_id, user_id=_who(context), kind=kind, file_id=file_id))
+        try:
+            if (sent.file_size or 0) > uploads.UPLOAD_LIMIT_BYTES:
+                raise uploads.UploadRefused(TOO_LARGE)
+            try:
+                content = bytes(await (await context.bot.get_file(sent.file_id)).download_as_bytearray())
+            except BadRequest as error:
+                if "too big" not in error.message.lower():
+                    raise
+                raise uploads.UploadRefused(TOO_LARGE) from None
+            accepted = await broadcast_files.judged(content)
+        except InvalidInput as error:  # the same question again, after saying why
+            return await ask(update, context, flow=FLOW, step=FILE, text=error_text(context, error) + "\n" + context.gettext(FILE_QUESTION))
+    return await _save_answer(update, context, lambda session: broadcast_files.attach(
+        session, store=context.runtime.files, broadcast_id=broadcast_id, user_id=_who(context), accepted=accepted))
 
 
 async def ask_buttons(update: Update, context: VocesContext) -> str:

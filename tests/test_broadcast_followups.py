@@ -1,22 +1,30 @@
 """The second pair of eyes follows the districts the broadcast reaches: a coordinator of Comas is
 neither asked, nor offered, nor allowed to approve or send back a broadcast to Callao, nor sees
 it in /pending; one who follows Callao is. Whoever is not its author nor staff sees its card
-without the buttons that change it, and an old or forged one asks them nothing.
+without the buttons that change it, and an old or forged one asks them nothing. A broadcast's
+file goes through the one upload rule: a program or a web page is refused and asked for again,
+a photo loses its location, recipients get the cleaned copy under the bot's name, and the store
+lets it go once the broadcast has gone out or was discarded.
 
-The rules: bot/services/broadcast_approval.py (`covers`) and broadcasts.may_change.
+The rules: bot/services/broadcast_approval.py (`covers`), broadcasts.may_change and
+bot/services/broadcast_files.py.
 """
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.models.broadcasts import Broadcast, BroadcastState
 from tests.harness import STAFF_TELEGRAM_ID
-from tests.test_broadcasts import CALLAO, _texts, leaders_in
+from tests.test_broadcasts import CALLAO, _texts, compose_for_callao, leaders_in, until_done
+from tests.test_broadcasts import coordinator as unscoped_coordinator
 from tests.test_district_scope import COMAS, coordinator, refused
+from tests.test_uploads_by_bytes import PROGRAM, WEB_PAGE, assert_without_metadata, photo_with_gps
 
 ASKED = "waits for your approval"
 BEYOND = "reaches districts you do not follow"
+PDF = b"%PDF-1.4\n% the minutes of the assembly\n%%EOF\n"
 EDITING = ("✏️ Español", "✏️ English", "👥 Audience", "🏷 Kind", "📎 File", "🔘 Buttons", "🕒 Schedule", "✖ Cancel this broadcast")
 
 
@@ -69,3 +77,57 @@ async def test_only_an_approver_who_follows_the_districts_a_broadcast_reaches_is
     await maria.taps("✅ Approve")
     assert "Approved" in maria.last_text
     assert (await last_broadcast(bot)).approved_by_id is not None
+
+
+def received_photo(bot, person) -> bytes:
+    [message] = [message for message in person.messages if "photo" in message]
+    return bot.emulator._files[message["photo"][-1]["file_id"]].content  # noqa: SLF001 - what the person would download
+
+
+async def test_a_broadcasts_file_is_judged_by_its_bytes_cleaned_sent_under_the_bots_name_and_let_go_when_done(bot):
+    (ana,) = await leaders_in(bot, CALLAO, "es")
+    luis = await unscoped_coordinator(bot)
+    await compose_for_callao(luis)
+    await luis.taps("⬅️ Back")
+    await luis.taps("📎 File")
+    await luis.uploads_document(PROGRAM, "programa.pdf", "application/pdf")     # a program announced as a PDF
+    assert "That file is a program" in luis.last_text and "Send one photo or one document to go with" in luis.last_text
+    await luis.uploads_document(WEB_PAGE, "aviso.pdf", "application/pdf")
+    assert "web page" in luis.last_text and "Send one photo or one document to go with" in luis.last_text
+    assert (await last_broadcast(bot)).attachment_kind is None
+    await luis.uploads_document(photo_with_gps("white"), "IMG_2041.JPG", "application/octet-stream")
+    assert "📎 With a photo" in luis.last_text
+    stored = (await last_broadcast(bot)).attachment_path
+    assert_without_metadata(bot.runtime.files.read(stored))
+    await luis.taps("🚀 Send now")
+    broadcast = await until_done(bot, luis)
+    assert_without_metadata(received_photo(bot, ana))                            # what Ana gets: the cleaned copy
+    assert broadcast.attachment_path is None
+    with pytest.raises(FileNotFoundError):                                       # and the store keeps it no more
+        bot.runtime.files.read(stored)
+
+    await luis.sends("/broadcast")                                               # a document: the bot's name, not his
+    await luis.taps("✏️ Español")
+    await luis.sends("Acta de la asamblea")
+    await luis.taps("📎 File")
+    await luis.uploads_document(PDF, "acta\u202efdp.exe", "application/octet-stream")
+    assert "📎 With a document" in luis.last_text
+    draft = await last_broadcast(bot)
+    await luis.taps("👁 Preview")
+    assert luis.documents[-1].file_name == f"anuncio-{draft.id}.pdf" and luis.documents[-1].content == PDF
+    await luis.sends("/broadcast")
+    await luis.taps("🗑 Discard")
+    assert "Cancelled" in luis.last_text
+    assert (await last_broadcast(bot)).attachment_path is None
+    with pytest.raises(FileNotFoundError):
+        bot.runtime.files.read(draft.attachment_path)
+
+    await luis.sends("/broadcast")                                               # erased, his draft's file goes too
+    await luis.taps("📎 File")
+    await luis.uploads_photo(photo_with_gps("linen"))
+    kept = (await last_broadcast(bot)).attachment_path
+    bot.runtime.files.read(kept)
+    await luis.sends("/deletedata")
+    await luis.taps("Yes, erase my data")
+    with pytest.raises(FileNotFoundError):
+        bot.runtime.files.read(kept)
