@@ -51,22 +51,39 @@ async def send_broadcast(
     if bulk:
         extra["rate_limit_args"] = BULK
     bot = application.bot
-    attached = broadcast_files.attachment(broadcast, application.runtime.files)
-    if attached is None:
+    if broadcast.attachment_kind is None:
         return await bot.send_message(chat_id, text, **extra)
-    # The cleaned copy from the store under the bot's name; once Telegram holds it, its id.
-    file = attached.file_id if attached.content is None else InputFile(attached.content, filename=attached.file_name)
-    if attached.kind == "photo":
-        sent = await bot.send_photo(chat_id, file, caption=text, **extra)
-    else:
-        sent = await bot.send_document(chat_id, file, caption=text, **extra)
-    if attached.content is not None and broadcast.attachment_path is not None:
-        uploaded = sent.photo[-1] if sent.photo else sent.document
-        if uploaded is not None:
-            broadcast.attachment_file_id = uploaded.file_id  # the next recipients get the same copy
-            async with application.runtime.database.session() as session:
-                await broadcast_files.remember_upload(session, broadcast_id=broadcast.id, path=broadcast.attachment_path,
-                                                      file_id=uploaded.file_id)
+    if broadcast.attachment_path is not None and broadcast.attachment_file_id is None:
+        # The first send uploads the cleaned copy; the other workers wait, then send Telegram's copy.
+        async with _UPLOADING.setdefault(broadcast.id, asyncio.Lock()):
+            if broadcast.attachment_file_id is None:
+                sent = await _upload(application, broadcast, chat_id, text, extra)
+                _UPLOADING.pop(broadcast.id, None)
+                return sent
+    return await _send_file(application, broadcast.attachment_kind, broadcast.attachment_file_id, chat_id, text, extra)
+
+
+_UPLOADING: dict[int, asyncio.Lock] = {}
+
+
+async def _send_file(application: VocesApplication, kind: str, file: str | InputFile | None, chat_id: int, text: str,
+                     extra: dict[str, Any]) -> Message:
+    if kind == "photo":
+        return await application.bot.send_photo(chat_id, file, caption=text, **extra)
+    return await application.bot.send_document(chat_id, file, caption=text, **extra)
+
+
+async def _upload(application: VocesApplication, broadcast: Broadcast, chat_id: int, text: str, extra: dict[str, Any]) -> Message:
+    """Send the file from the store under the bot's name (bot/services/broadcast_files.py) and
+    keep Telegram's id for the copy, so the next recipients get the same one."""
+    attached = broadcast_files.cleaned_copy(broadcast, application.runtime.files)
+    assert attached is not None and broadcast.attachment_path is not None
+    sent = await _send_file(application, attached.kind, InputFile(attached.content, filename=attached.file_name), chat_id, text, extra)
+    uploaded = sent.photo[-1] if sent.photo else sent.document
+    if uploaded is not None:
+        broadcast.attachment_file_id = uploaded.file_id
+        async with application.runtime.database.session() as session:
+            await broadcast_files.remember_upload(session, broadcast_id=broadcast.id, path=broadcast.attachment_path, file_id=uploaded.file_id)
     return sent
 
 

@@ -33,7 +33,14 @@ from bot.i18n import N_
 from bot.models.broadcasts import EDITABLE, Broadcast, MessageKind
 from bot.models.people import Role
 from bot.models.ruos import RegistrationStage
-from bot.services import authority, broadcast_audience, broadcast_files, broadcasts, trainings
+from bot.services import (
+    authority,
+    broadcast_approval,
+    broadcast_audience,
+    broadcast_files,
+    broadcasts,
+    trainings,
+)
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import shorten, visible_length
 from bot.validation import InvalidInput, parse_text
@@ -85,8 +92,9 @@ def _id(update: Update) -> int:
 
 
 async def _load(update: Update, context: VocesContext, *, to_change: bool = False) -> Broadcast:
-    """The broadcast a button names, for a coordinator or staff member only; `to_change`: for
-    its author or staff only (a step that changes it asks nobody else to type an answer)."""
+    """The broadcast a button names, for a coordinator or staff member who may see it (its
+    author, staff, a coordinator of every district it reaches); `to_change`: for its author or
+    staff only (a step that changes it asks nobody else to type an answer)."""
     refused = None
     async with context.runtime.database.session() as session:
         if not await authority.is_coordinator(session, user_id=_who(context)):
@@ -94,6 +102,8 @@ async def _load(update: Update, context: VocesContext, *, to_change: bool = Fals
         broadcast = await broadcasts.get(session, _id(update))
         if broadcast is not None and to_change and not await broadcasts.may_change(session, broadcast=broadcast, user_id=_who(context)):
             refused = AlreadyDone(broadcasts.NOT_EDITABLE) if broadcast.state not in EDITABLE else authority.NotAllowed(authority.ONLY_AUTHOR)
+        elif broadcast is not None and not await broadcast_approval.may_see(session, broadcast=broadcast, user_id=_who(context)):
+            refused = authority.NotAllowed(broadcast_approval.NOT_IN_YOUR_DISTRICTS)
     if broadcast is None:
         raise StaleButton(update.callback_query.data if update.callback_query else "")
     if refused is not None:  # an old card's button, or a forged one: said, and nothing asked

@@ -35,6 +35,7 @@ NOT_YOUR_OWN = N_("Someone else has to approve it: a second pair of eyes is the 
 SHAPED_BY_YOU = N_("You changed or submitted this broadcast, so someone else has to approve it: a second pair of eyes is the point.")
 CHANGED_SINCE = N_("This broadcast was changed after this button was made. Open it again (/pending or /broadcast) to see what it says now.")
 ALREADY_DECIDED = N_("This broadcast was already approved, rejected or cancelled.")
+NOT_IN_YOUR_DISTRICTS = N_("That broadcast reaches districts you do not follow.")
 BEYOND_YOUR_DISTRICTS = N_("This broadcast reaches districts you do not follow, so a coordinator who follows them, or programme staff, has to approve it.")
 
 
@@ -84,6 +85,16 @@ async def may_approve(session: AsyncSession, *, broadcast: Broadcast, user_id: i
         return False
     return (covers(who, await reachable_districts(session, broadcast=broadcast))
             and not await shaped(session, broadcast=broadcast, user_id=user_id))
+
+
+async def may_see(session: AsyncSession, *, broadcast: Broadcast, user_id: int) -> bool:
+    """Whether the person may open it (its card, its preview, how its sending goes): its author,
+    staff, and coordinators who follow every district it can reach, as its approvers do."""
+    try:
+        who = await authority.coordinator(session, user_id=user_id)
+    except authority.NotAllowed:
+        return False
+    return who.may_change(broadcast.author_id) or covers(who, await reachable_districts(session, broadcast=broadcast))
 
 
 async def approvers(session: AsyncSession, *, broadcast: Broadcast) -> list[User]:

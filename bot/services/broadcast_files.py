@@ -47,13 +47,12 @@ async def judged(content: bytes) -> Accepted:
 
 
 @dataclass(frozen=True)
-class Attachment:
-    """What recipients get: the bytes (None when Telegram already holds them) or Telegram's id."""
+class CleanedCopy:
+    """What the first recipient's message uploads: the kept bytes under the bot's name."""
 
     kind: str  # "photo" or "document"
     file_name: str
-    content: bytes | None
-    file_id: str | None
+    content: bytes
 
 
 async def attach(session: AsyncSession, *, store: FileStore, broadcast_id: int, user_id: int, accepted: Accepted | None) -> Broadcast:
@@ -95,15 +94,12 @@ async def let_go(session: AsyncSession, *, store: FileStore, broadcast_id: int) 
     await forget(session, store=store, paths=[path])
 
 
-def attachment(broadcast: Broadcast, store: FileStore) -> Attachment | None:
-    """What to send with the message, read from the store when Telegram has no copy yet."""
-    if broadcast.attachment_kind is None:
+def cleaned_copy(broadcast: Broadcast, store: FileStore) -> CleanedCopy | None:
+    """The kept file, named by the bot (None: it has none in the store)."""
+    if broadcast.attachment_kind is None or broadcast.attachment_path is None:
         return None
-    if broadcast.attachment_file_id is not None or broadcast.attachment_path is None:
-        return Attachment(broadcast.attachment_kind, "", None, broadcast.attachment_file_id)
     content = store.read(broadcast.attachment_path)
-    name = f"{FILE_NAME}-{broadcast.id}{uploads.extension_of('', content)}"
-    return Attachment(broadcast.attachment_kind, name, content, None)
+    return CleanedCopy(broadcast.attachment_kind, f"{FILE_NAME}-{broadcast.id}{uploads.extension_of('', content)}", content)
 
 
 async def remember_upload(session: AsyncSession, *, broadcast_id: int, path: str, file_id: str) -> None:
