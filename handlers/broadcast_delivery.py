@@ -19,12 +19,12 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n import Translator
 from bot.models.broadcasts import Broadcast, DeliveryState, SkipReason
-from bot.services import broadcasts, people
+from bot.services import broadcast_files, broadcasts, people
 from bot.services.broadcasts import Recipient, Tally
 from bot.textlimits import fit_label
 from handlers.context import VocesApplication
@@ -52,11 +52,40 @@ async def send_broadcast(
     if bulk:
         extra["rate_limit_args"] = BULK
     bot = application.bot
-    if broadcast.attachment_kind == "photo":
-        return await bot.send_photo(chat_id, broadcast.attachment_file_id, caption=text, **extra)
-    if broadcast.attachment_kind == "document":
-        return await bot.send_document(chat_id, broadcast.attachment_file_id, caption=text, **extra)
-    return await bot.send_message(chat_id, text, **extra)
+    if broadcast.attachment_kind is None:
+        return await bot.send_message(chat_id, text, **extra)
+    if broadcast.attachment_path is not None and broadcast.attachment_file_id is None:
+        # The first send uploads the cleaned copy; the other workers wait, then send Telegram's copy.
+        async with _UPLOADING.setdefault(broadcast.id, asyncio.Lock()):
+            if broadcast.attachment_file_id is None:
+                sent = await _upload(application, broadcast, chat_id, text, extra)
+                _UPLOADING.pop(broadcast.id, None)
+                return sent
+    return await _send_file(application, broadcast.attachment_kind, broadcast.attachment_file_id, chat_id, text, extra)
+
+
+_UPLOADING: dict[int, asyncio.Lock] = {}
+
+
+async def _send_file(application: VocesApplication, kind: str, file: str | InputFile | None, chat_id: int, text: str,
+                     extra: dict[str, Any]) -> Message:
+    if kind == "photo":
+        return await application.bot.send_photo(chat_id, file, caption=text, **extra)
+    return await application.bot.send_document(chat_id, file, caption=text, **extra)
+
+
+async def _upload(application: VocesApplication, broadcast: Broadcast, chat_id: int, text: str, extra: dict[str, Any]) -> Message:
+    """Send the file from the store under the bot's name (bot/services/broadcast_files.py) and
+    keep Telegram's id for the copy, so the next recipients get the same one."""
+    attached = broadcast_files.cleaned_copy(broadcast, application.runtime.files)
+    assert attached is not None and broadcast.attachment_path is not None
+    sent = await _send_file(application, attached.kind, InputFile(attached.content, filename=attached.file_name), chat_id, text, extra)
+    uploaded = sent.photo[-1] if sent.photo else sent.document
+    if uploaded is not None:
+        broadcast.attachment_file_id = uploaded.file_id
+        async with application.runtime.database.session() as session:
+            await broadcast_files.remember_upload(session, broadcast_id=broadcast.id, path=broadcast.attachment_path, file_id=uploaded.file_id)
+    return sent
 
 
 def tally_text(i18n: Translator, tally: Tally, *, final: bool) -> str:
@@ -202,6 +231,8 @@ class BroadcastSender:
                 await reporter
         async with runtime.database.session() as session:
             finished = await broadcasts.finish_if_done(session, broadcast_id=broadcast.id, now=runtime.clock.now())
+            if finished:  # its file is needed no more
+                await broadcast_files.let_go(session, store=runtime.files, broadcast_id=broadcast.id)
         if finished:
             log.info("broadcast %d finished", broadcast.id)
             await self._progress(broadcast, final=True)

@@ -14,9 +14,10 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_
 from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.people import User
-from bot.services import broadcast_approval, broadcasts, people
+from bot.services import broadcast_approval, broadcast_files, broadcasts, people
 from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput, parse_date, parse_text
+from handlers.broadcast_card import show_card
 from handlers.broadcast_delivery import send_broadcast, tally_text
 from handlers.broadcasts import (
     FLOW,
@@ -29,7 +30,6 @@ from handlers.broadcasts import (
     _load,
     _read,
     _who,
-    show_card,
 )
 from handlers.common import (
     END,
@@ -131,7 +131,7 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
                 default_language=runtime.settings.default_language,
                 approval_threshold=runtime.settings.broadcast_approval_threshold,
             )
-            approvers = await broadcasts.approvers(session, broadcast=submitted.broadcast) if submitted.needs_approval else []
+            approvers = await broadcast_approval.approvers(session, broadcast=submitted.broadcast) if submitted.needs_approval else []
     except AlreadyDone as error:
         await say_already_done(update, context, error)
         return
@@ -208,6 +208,7 @@ async def cancel(update: Update, context: VocesContext) -> None:
 
     async def cancelled(session: AsyncSession) -> bool:
         await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=_who(context), now=context.runtime.clock.now())
+        await broadcast_files.let_go(session, store=context.runtime.files, broadcast_id=broadcast_id)  # its file goes too
         return True
 
     if await _change(update, context, cancelled) is None:

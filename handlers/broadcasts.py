@@ -4,33 +4,54 @@ it, and send it now or at a time; above a threshold a second person approves it 
 
 The draft lives in the database (bot/services/broadcasts.py) and every change is saved as it
 is made; the typed answers (a text, a district, the buttons, a time) are the steps of one
-small flow, so a restart in the middle loses nothing. This module has the card, the texts,
-the file, the buttons and the audience; handlers/broadcast_release.py opening one from a list,
-the preview, sending, scheduling, the approval and cancelling.
+small flow, so a restart in the middle loses nothing. This module has the texts, the file, the
+buttons and the audience; handlers/broadcast_card.py the card; handlers/broadcast_release.py
+opening one from a list, the preview, sending, scheduling, the approval and cancelling.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+from telegram.error import BadRequest
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
+from bot import uploads
 from bot.config import SUPPORTED_LANGUAGES
 from bot.districts import district_by_ubigeo, find_districts
 from bot.i18n import N_
-from bot.models.broadcasts import EDITABLE, Broadcast, BroadcastState, MessageKind
-from bot.models.organizations import OrganizationKind
+from bot.models.broadcasts import EDITABLE, Broadcast, MessageKind
 from bot.models.people import Role
 from bot.models.ruos import RegistrationStage
-from bot.models.trainings import TrainingSession
-from bot.services import authority, broadcast_audience, broadcasts, trainings
+from bot.services import (
+    authority,
+    broadcast_approval,
+    broadcast_audience,
+    broadcast_files,
+    broadcasts,
+    trainings,
+)
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import excerpt, shorten, visible_length
-from bot.validation import InvalidInput, parse_id, parse_text
+from bot.validation import InvalidInput, parse_text
+from handlers.broadcast_card import (
+    KIND_NAMES,
+    ORG_KIND_NAMES,
+    RUOS_NAMES,
+    STATE_NAMES,
+    card_text,
+    show_card,
+)
 from handlers.commands import command
 from handlers.common import (
     END,
@@ -54,28 +75,6 @@ TEXT, DISTRICT, FILE, BUTTONS, WHEN = "text", "district", "file", "buttons", "wh
 CAPTION_LIMIT = 1024
 BUTTON_LINE = re.compile(r"^(?P<label>.{1,40}?)\s*[|—–-]\s*(?P<url>(https?|tg)://\S+)$")
 Result = TypeVar("Result")
-Rows = Sequence[list[tuple[str, str]]]  # rows of (label, callback data), as handlers.common.keyboard takes
-
-KIND_NAMES = {
-    MessageKind.ANNOUNCEMENTS: N_("Announcements"),
-    MessageKind.TRAININGS: N_("Trainings"),
-    MessageKind.REPORTS: N_("Reports"),
-    MessageKind.RUOS: N_("RUOS"),
-}
-ORG_KIND_NAMES = {
-    OrganizationKind.OSB: "OSB", OrganizationKind.OSV: "OSV",
-    OrganizationKind.CIVIL_ASSOCIATION: N_("Civil association"), OrganizationKind.OTHER: N_("Other"),
-}
-RUOS_NAMES = {
-    RegistrationStage.PREPARING: N_("RUOS: preparing"), RegistrationStage.SUBMITTED: N_("RUOS: submitted"),
-    RegistrationStage.OBSERVED: N_("RUOS: observed"), RegistrationStage.REGISTERED: N_("RUOS: registered"),
-}
-STATE_NAMES = {
-    BroadcastState.DRAFT: N_("draft"), BroadcastState.AWAITING_APPROVAL: N_("waiting for approval"),
-    BroadcastState.SCHEDULED: N_("scheduled"), BroadcastState.SENDING: N_("sending"),
-    BroadcastState.DONE: N_("sent"), BroadcastState.CANCELLED: N_("cancelled"),
-}
-
 
 def _who(context: VocesContext) -> int:
     assert context.person is not None
@@ -90,112 +89,24 @@ def _id(update: Update) -> int:
     return button_part(update.callback_query.data if update.callback_query else None, 2)
 
 
-# --- the card ------------------------------------------------------------------------------------
-
-
-def audience_text(context: VocesContext, audience: dict[str, list[str]], names: dict[tuple[str, str], str] | None = None) -> str:
-    _ = context.gettext
-    names = names or {}
-    parts = []
-    if audience.get("leaders"):
-        parts.append(_("all leaders"))
-    for value in audience.get("role", []):
-        parts.append(_(ROLE_NAMES[Role(value)]))
-    for value in audience.get("district", []):
-        district = district_by_ubigeo(value)
-        parts.append(escape(district.name if district else value))
-    parts += [_(ORG_KIND_NAMES[OrganizationKind(value)]) for value in audience.get("kind", [])]
-    parts += [_(RUOS_NAMES[RegistrationStage(value)]) for value in audience.get("ruos", [])]
-    parts += [LANGUAGE_NAMES.get(value, value) for value in audience.get("language", [])]
-    parts += [_("on the list of %(session)s") % {"session": escape(names.get(("session", value), "#" + value))}
-              for value in audience.get("session", [])]
-    parts += [_("on a list of %(topic)s") % {"topic": escape(names.get(("topic", value), value))} for value in audience.get("topic", [])]
-    return " · ".join(parts) if parts else _("nobody chosen yet")
-
-
-async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
-    _ = context.gettext
-    i18n = context.i18n
-    default = context.runtime.settings.default_language
-    async with context.runtime.database.session() as session:
-        counted = await broadcasts.reach(session, broadcast)
-        names = await _training_names(context, session, broadcast.audience)
-    lines = [_("📣 <b>Broadcast</b> (%(state)s)") % {"state": _(STATE_NAMES[broadcast.state])},
-             _("Kind: %(kind)s") % {"kind": _(KIND_NAMES[broadcast.kind])},
-             _("Audience: %(audience)s") % {"audience": audience_text(context, broadcast.audience, names)}]
-    lines.append(i18n.ngettext("It will reach %(count)s person.", "It will reach %(count)s people.", counted.receiving)
-                 % {"count": i18n.number(counted.receiving)})
-    if counted.matching > counted.receiving:
-        left_out = counted.matching - counted.receiving
-        lines.append(i18n.ngettext(
-            "%(count)s more matches but will not get it: blocked the bot, or chose not to receive this kind of message.",
-            "%(count)s more match but will not get it: blocked the bot, or chose not to receive this kind of message.",
-            left_out) % {"count": i18n.number(left_out)})
-    for language in SUPPORTED_LANGUAGES:
-        name = LANGUAGE_NAMES[language]
-        if language in broadcast.texts:
-            lines.append(f"✅ {name}: <i>{escape(excerpt(broadcast.texts[language], 80))}</i>")
-        elif language == default:
-            lines.append(_("➖ %(language)s: not written yet (required)") % {"language": name})
-        else:
-            lines.append(_("➖ %(language)s: gets the %(default)s version") % {"language": name, "default": _(LANGUAGE_IN_A_SENTENCE[default])})
-    if broadcast.attachment_kind:
-        lines.append(_("📎 With a photo") if broadcast.attachment_kind == "photo" else _("📎 With a document"))
-    for label, url in broadcast.buttons:
-        lines.append(f"🔘 {escape(label)} → {escape(url)}")
-    if broadcast.send_at is not None and broadcast.state is not BroadcastState.DRAFT:
-        lines.append(_("🕒 Goes out: %(when)s") % {"when": i18n.datetime(broadcast.send_at, "short")})
-    return "\n".join(lines)
-
-
-async def _training_names(context: VocesContext, session, audience: dict[str, list[str]]) -> dict[tuple[str, str], str]:  # noqa: ANN001
-    """The titles of the sessions and the names of the topics an audience names."""
-    names: dict[tuple[str, str], str] = {}
-    for value in audience.get("session", []):
-        number = parse_id(value)
-        found = await session.get(TrainingSession, number) if number is not None else None
-        if found is not None:
-            names[("session", value)] = found.title
-    for value in audience.get("topic", []):
-        topic = await trainings.topic(session, value)
-        if topic is not None:
-            names[("topic", value)] = topic.name(context.i18n.language)
-    return names
-
-
-def card_keyboard(context: VocesContext, broadcast: Broadcast, above: Rows = ()):  # noqa: ANN201 - InlineKeyboardMarkup
-    _ = context.gettext
-    b = broadcast.id
-    if broadcast.state not in EDITABLE:
-        return None
-    rows = [*above, [(f"✏️ {LANGUAGE_NAMES[language]}", f"bc:text:{b}:{language}") for language in SUPPORTED_LANGUAGES],
-            [(_("👥 Audience"), f"bc:aud:{b}"), (_("🏷 Kind"), f"bc:kinds:{b}")],
-            [(_("📎 File"), f"bc:file:{b}"), (_("🔘 Buttons"), f"bc:btns:{b}")],
-            [(_("👁 Preview"), f"bc:preview:{b}")]]
-    if broadcast.state is BroadcastState.DRAFT:
-        rows.append([(_("🚀 Send now"), f"bc:now:{b}"), (_("🕒 Schedule"), f"bc:when:{b}")])
-        rows.append([(_("🗑 Discard"), f"bc:cancel:{b}")])
-    else:
-        rows.append([(_("✖ Cancel this broadcast"), f"bc:cancel:{b}")])
-    return keyboard(rows)
-
-
-async def show_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True, above: Rows = ()) -> None:
-    text, markup = await card_text(context, broadcast), card_keyboard(context, broadcast, above)
-    if edit:
-        await edit_or_reply(update, context, text, reply_markup=markup)
-    else:
-        await reply(update, context, text, reply_markup=markup)
-
-
-async def _load(update: Update, context: VocesContext) -> Broadcast:
-    """The broadcast a button names, for a coordinator or staff member only."""
+async def _load(update: Update, context: VocesContext, *, to_change: bool = False) -> Broadcast:
+    """The broadcast a button names, for a coordinator or staff member who may see it (its
+    author, staff, a coordinator of every district it reaches); `to_change`: for its author or
+    staff only (a step that changes it asks nobody else to type an answer)."""
+    refused = None
     async with context.runtime.database.session() as session:
         if not await authority.is_coordinator(session, user_id=_who(context)):
             raise StaleButton("bc")  # a role taken away since, or a forged button
         broadcast = await broadcasts.get(session, _id(update))
+        if broadcast is not None and to_change and not await broadcasts.may_change(session, broadcast=broadcast, user_id=_who(context)):
+            refused = AlreadyDone(broadcasts.NOT_EDITABLE) if broadcast.state not in EDITABLE else authority.NotAllowed(authority.ONLY_AUTHOR)
+        elif broadcast is not None and not await broadcast_approval.may_see(session, broadcast=broadcast, user_id=_who(context)):
+            refused = authority.NotAllowed(broadcast_approval.NOT_IN_YOUR_DISTRICTS)
     if broadcast is None:
         raise StaleButton(update.callback_query.data if update.callback_query else "")
+    if refused is not None:  # an old card's button, or a forged one: said, and nothing asked
+        await say_already_done(update, context, refused)
+        raise ApplicationHandlerStop
     return broadcast
 
 
@@ -248,7 +159,7 @@ async def _change(
 async def _ask_typed(update: Update, context: VocesContext, step: str, text: str) -> str:
     """A button that asks for one typed answer about its broadcast: remember which one, then ask."""
     await answer_button(update, context)
-    broadcast = await _load(update, context)
+    broadcast = await _load(update, context, to_change=True)
     await remember(update, context, broadcast_id=broadcast.id)
     return await ask(update, context, flow=FLOW, step=step, text=text)
 
@@ -281,7 +192,7 @@ async def _save_answer(update: Update, context: VocesContext, change: Callable[[
 
 async def ask_text(update: Update, context: VocesContext) -> str:
     await answer_button(update, context)
-    broadcast = await _load(update, context)
+    broadcast = await _load(update, context, to_change=True)
     language = _data(update)[3]
     if language not in SUPPORTED_LANGUAGES:
         raise StaleButton(language)
@@ -312,34 +223,48 @@ async def text_typed(update: Update, context: VocesContext) -> str | int:
         session, broadcast_id=broadcast_id, user_id=_who(context), language=language, text=text))
 
 
+FILE_QUESTION = N_("Send one photo or one document to go with the message, or a single dash (-) to send it without one.")
+TOO_LARGE = N_("That file is too large: the limit is 20 MB.")
+
+
 async def ask_file(update: Update, context: VocesContext) -> str:
-    return await _ask_typed(update, context, FILE, context.gettext(
-        "Send one photo or one document to go with the message, or a single dash (-) to send it without one."))
+    return await _ask_typed(update, context, FILE, context.gettext(FILE_QUESTION))
 
 
 async def file_sent(update: Update, context: VocesContext) -> str | int:
+    """The file is downloaded and judged by its bytes (bot/services/broadcast_files.py): one the
+    bot does not send is refused, saying why, and asked for again; recipients get the cleaned
+    copy under the bot's name, never what the author's phone sent."""
     message = update.effective_message
     assert message is not None
     broadcast_id = _asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
-    if message.photo:
-        kind, file_id = "photo", message.photo[-1].file_id
-    elif message.document:
-        kind, file_id = "document", message.document.file_id
-    elif (message.text or "").strip() == "-":
-        kind, file_id = None, None
-    else:
+    sent = message.photo[-1] if message.photo else message.document  # a photo's largest size
+    if sent is None and (message.text or "").strip() != "-":
         await reply(update, context, context.gettext("Send one photo or one document, or a single dash (-)."))
         return FILE
-    if kind is not None:
+    accepted = None
+    if sent is not None:
         async with context.runtime.database.session() as session:
             current = await broadcasts.get(session, broadcast_id)
         if current is not None and any(visible_length(text) > CAPTION_LIMIT for text in current.texts.values()):
             await reply(update, context, context.gettext("With a photo or a document the text can be at most 1024 characters. Shorten the text first."))
             return await leave(update, context, FLOW)
-    return await _save_answer(update, context, lambda session: broadcasts.set_attachment(
-        session, broadcast_id=broadcast_id, user_id=_who(context), kind=kind, file_id=file_id))
+        try:
+            if (sent.file_size or 0) > uploads.UPLOAD_LIMIT_BYTES:
+                raise uploads.UploadRefused(TOO_LARGE)
+            try:
+                content = bytes(await (await context.bot.get_file(sent.file_id)).download_as_bytearray())
+            except BadRequest as error:
+                if "too big" not in error.message.lower():
+                    raise
+                raise uploads.UploadRefused(TOO_LARGE) from None
+            accepted = await broadcast_files.judged(content)
+        except InvalidInput as error:  # the same question again, after saying why
+            return await ask(update, context, flow=FLOW, step=FILE, text=error_text(context, error) + "\n" + context.gettext(FILE_QUESTION))
+    return await _save_answer(update, context, lambda session: broadcast_files.attach(
+        session, store=context.runtime.files, broadcast_id=broadcast_id, user_id=_who(context), accepted=accepted))
 
 
 async def ask_buttons(update: Update, context: VocesContext) -> str:
@@ -411,7 +336,7 @@ async def audience_card(update: Update, context: VocesContext, broadcast: Broadc
 
 async def show_audience(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    await audience_card(update, context, await _load(update, context))
+    await audience_card(update, context, await _load(update, context, to_change=True))
 
 
 async def toggle_audience(update: Update, context: VocesContext) -> None:
@@ -487,7 +412,7 @@ async def district_chosen(update: Update, context: VocesContext) -> None:
 async def show_sessions(update: Update, context: VocesContext) -> None:
     """Upcoming sessions to choose from: whoever is on a list (enrolled, offered, waiting)."""
     await answer_button(update, context)
-    broadcast = await _load(update, context)
+    broadcast = await _load(update, context, to_change=True)
     runtime = context.runtime
     async with runtime.database.session() as session:
         upcoming = await broadcast_audience.sessions_to_choose(session, user_id=_who(context), now=runtime.clock.now())
@@ -501,7 +426,7 @@ async def show_sessions(update: Update, context: VocesContext) -> None:
 
 async def show_topics(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    broadcast = await _load(update, context)
+    broadcast = await _load(update, context, to_change=True)
     async with context.runtime.database.session() as session:
         found = await trainings.topics(session)
     chosen = broadcast.audience.get("topic", [])
@@ -513,7 +438,7 @@ async def show_topics(update: Update, context: VocesContext) -> None:
 
 async def show_kinds(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    broadcast = await _load(update, context)
+    broadcast = await _load(update, context, to_change=True)
     _ = context.gettext
     rows = [[(("✅ " if kind is broadcast.kind else "") + _(name), f"bc:kind:{broadcast.id}:{kind.value}")] for kind, name in KIND_NAMES.items()]
     await edit_or_reply(update, context, _("What is it about? People choose in /settings which kinds they receive."), reply_markup=keyboard(rows))

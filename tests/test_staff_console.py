@@ -252,6 +252,11 @@ async def test_the_playground_seeds_a_quiet_organization_and_a_scoped_coordinato
         assert waiting in staff.last_text, waiting
     await staff.taps("2. 📄 Asociación Cultural")
     assert staff.documents[-1].content.startswith(b"%PDF-")                 # the minutes to review
+    await staff.sends("/pendientes")                                       # Luis's broadcast: Carmen approves it
+    await staff.taps(next(label for label in staff.buttons if "Difusión" in label))
+    assert "✅ Aprobar" in staff.buttons and "Hay nuevas capacitaciones" in staff.last_text
+    await luis.sends("/pendientes")                                        # not his own to approve
+    assert "Difusión esperando aprobación" not in luis.last_text
     # Every staff command on the seeded data, as Carmen would try them (no error, each answers).
     for line in ("/org emprendedoras", "/estadisticas", "/exportar", "/auditoria", "/distritos"):
         await staff.sends(line)

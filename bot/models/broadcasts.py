@@ -55,6 +55,11 @@ class Broadcast(Base):
     # [[label, url], ...]: one button per row under the message.
     buttons: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     attachment_kind: Mapped[str | None] = mapped_column(String(16))  # "photo" or "document"
+    # The file as the bot keeps it (bot/uploads.py: judged by its bytes, an image re-encoded),
+    # in the encrypted store (bot/services/broadcast_files.py); gone once nothing needs it.
+    attachment_path: Mapped[str | None] = mapped_column(String(100))
+    # Telegram's id for the cleaned copy, learnt when it is first sent, so it is uploaded once.
+    # (A broadcast written before files were checked has only this id, from the author's phone.)
     attachment_file_id: Mapped[str | None] = mapped_column(String(200))
     send_at: Mapped[datetime | None]
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -1,7 +1,9 @@
 """Work waiting for the playground's staff member, so that Carmen's /pending has one of each
 kind to act on, besides the registrations to verify: a RUOS document to review (Yohana's
 election minutes, the one her organization was asked for), a proposal to decide on (Maribel's
-comedor) and a broadcast to approve (Luis's announcement to every leader). Each is added only
+comedor) and a broadcast to approve (Luis's announcement to "all leaders", which for him, a
+coordinator of Callao and San Juan de Lurigancho, is the leaders of those two districts; Carmen,
+staff, follows every district, so it is hers to approve). Each is added only
 while it is missing altogether: once Carmen has acted on it, it stays as she left it.
 """
 
@@ -99,7 +101,8 @@ async def _broadcast_to_approve(session: AsyncSession, coordinator: User, now: d
     seeded = select(Broadcast.id).where(Broadcast.author_id == coordinator.id, Broadcast.kind == MessageKind.ANNOUNCEMENTS)
     if await session.scalar(seeded.limit(1)) is not None:
         return
-    # Above the approval threshold in a real programme (every leader), so it waits for staff.
+    # "All leaders" of Luis's two districts (bot/services/broadcast_audience.author_scope): above
+    # the approval threshold in a real programme, so it waits for Carmen.
     session.add(Broadcast(
         author_id=coordinator.id, state=BroadcastState.AWAITING_APPROVAL, kind=MessageKind.ANNOUNCEMENTS,
         texts=dict(ANNOUNCEMENT), audience={"leaders": ["yes"]}, buttons=[], created_at=now - timedelta(hours=2), send_at=None,

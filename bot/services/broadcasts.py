@@ -115,6 +115,18 @@ async def require_author_or_staff(session: AsyncSession, *, broadcast_id: int, u
     return who
 
 
+async def may_change(session: AsyncSession, *, broadcast: Broadcast, user_id: int) -> bool:
+    """Whether to offer the person the buttons that change it: its author and staff, while it
+    has not started (the changes themselves check again, `require_author_or_staff`)."""
+    if broadcast.state not in EDITABLE:
+        return False
+    try:
+        who = await authority.coordinator(session, user_id=user_id)
+    except authority.NotAllowed:
+        return False
+    return who.may_change(broadcast.author_id)
+
+
 async def editable(session: AsyncSession, *, broadcast_id: int, user_id: int) -> Broadcast:
     """The broadcast, to be changed now. A change after approval, or to a scheduled one, takes
     it back to a draft: what was approved is what goes out. It is a new version, and whoever
@@ -235,15 +247,6 @@ async def remember_who_shaped(session: AsyncSession, *, broadcast_id: int, user_
 
 def shapers(broadcast_id: int) -> Select[tuple[int]]:
     return select(BroadcastContributor.user_id).where(BroadcastContributor.broadcast_id == broadcast_id)
-
-
-async def approvers(session: AsyncSession, *, broadcast: Broadcast) -> Sequence[User]:
-    """Who can give the second pair of eyes: coordinators and staff who did not shape it."""
-    found = await session.scalars(
-        select(User).where(User.role.in_(["coordinator", "staff"]), User.id != broadcast.author_id, User.reachable.is_(True),
-                           User.id.not_in(shapers(broadcast.id)))
-    )
-    return found.all()
 
 
 async def cancel(session: AsyncSession, *, broadcast_id: int, user_id: int, now: datetime) -> None:

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.console import ActivityState, OrganizationFollowUp
 from bot.models.organizations import LeaderRole, Leadership, Organization, VerificationStatus
 from bot.models.people import User
@@ -24,7 +23,7 @@ from bot.models.projects import Project, ProjectReport, ProjectStatus, ReportSta
 from bot.models.ruos import ChecklistItem, ItemStatus, RegistryInscription
 from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
 from bot.requirements import RequirementsCatalogue
-from bot.services import audit, public_registry, ruos
+from bot.services import audit, broadcast_approval, public_registry, ruos
 from bot.services.audit import Viewer
 from bot.validation import fold_text
 
@@ -177,9 +176,9 @@ async def _reports(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
 
 
 async def _broadcasts(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
-    """Broadcasts waiting for a second person's approval (they reach people, not one organization)."""
-    rows = await session.scalars(select(Broadcast).where(Broadcast.state == BroadcastState.AWAITING_APPROVAL))
-    return [PendingEntry("broadcast", b.id, None, "", b.created_at) for b in rows]
+    """Broadcasts waiting for the viewer's approval: those they may approve, in the districts
+    they follow (bot/services/broadcast_approval.py; they reach people, not one organization)."""
+    return [PendingEntry("broadcast", b.id, None, "", b.created_at) for b in await broadcast_approval.waiting_for(session, who=who)]
 
 
 # A new area with work waiting for staff adds its source here.

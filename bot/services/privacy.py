@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.models.broadcasts import BroadcastDelivery, DeliveryState, NotificationSettings
+from bot.models.broadcasts import Broadcast, BroadcastDelivery, DeliveryState, NotificationSettings
 from bot.models.organizations import (
     Invite,
     LeaderRole,
@@ -266,6 +266,11 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
             if organization is not None:
                 await session.delete(organization)
     files += draft_files
+    # The files of their broadcasts go too (a broadcast without its author reaches nobody).
+    theirs = list(await session.scalars(select(Broadcast).where(Broadcast.author_id == person.id, Broadcast.attachment_path.is_not(None))))
+    for broadcast in theirs:
+        files.append(broadcast.attachment_path)
+        broadcast.attachment_path = broadcast.attachment_kind = broadcast.attachment_file_id = None
     await conversations.forget_person_steps(session, telegram_id=telegram_id)
     await session.delete(person)
     await session.flush()
@@ -278,13 +283,14 @@ async def unreferenced(session: AsyncSession, paths: list[str]) -> list[str]:
         return []
     still = set(await session.scalars(select(StoredFile.storage_path).where(StoredFile.storage_path.in_(paths))))
     still |= set(await session.scalars(select(ProjectFile.storage_path).where(ProjectFile.storage_path.in_(paths))))
+    still |= set(await session.scalars(select(Broadcast.attachment_path).where(Broadcast.attachment_path.in_(paths))))
     return [path for path in paths if path not in still]
 
 
 # --- everything held on a person, record by record (/mydata's file) ----------------------------
 
 # Columns never handed out, even to the person: the bot's own secrets and storage details.
-WITHHELD_COLUMNS = frozenset({"token_hash", "storage_path", "telegram_file_id", "sha256"})
+WITHHELD_COLUMNS = frozenset({"token_hash", "storage_path", "telegram_file_id", "sha256", "attachment_path", "attachment_file_id"})
 # PTB's scratch data is keyed by the Telegram id, without a foreign key.
 KEYED_BY_TELEGRAM_ID = {"channel_user_data": "user_id"}
 
