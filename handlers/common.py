@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from telegram import (
@@ -20,6 +21,7 @@ from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_
 from bot.services import people
+from bot.services.cautions import NeedsConfirmation
 from bot.textlimits import CALLBACK_DATA_LIMIT, Page, page_of, split_message
 from handlers.context import VocesContext
 
@@ -162,9 +164,11 @@ def page_number(data: str | None) -> int:
 
 
 def error_text(context: VocesContext, error: Exception) -> str:
-    """A domain error's message (an N_-marked msgid with %(name)s parameters), translated."""
+    """A domain error's message (an N_-marked msgid with %(name)s parameters), translated; a
+    moment among the parameters is shown in the person's language and the programme's zone."""
     message = getattr(error, "message", None) or N_("That did not work. Please try again.")
-    params = getattr(error, "params", None) or {}
+    params = {name: context.i18n.datetime(value, "short") if isinstance(value, datetime) else value
+              for name, value in (getattr(error, "params", None) or {}).items()}
     return context.gettext(message) % params if params else context.gettext(message)
 
 
@@ -248,3 +252,11 @@ async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_ma
             await people.mark_unreachable(session, telegram_id=telegram_id)
     except TelegramError:
         log.info("could not notify chat %s", telegram_id, exc_info=True)
+
+
+def cautions_text(context: VocesContext, error: NeedsConfirmation) -> str:
+    """Why staff are asked to confirm (bot.services.cautions), one line per reason."""
+    return "\n".join(
+        "• " + context.gettext(caution.message) % ({"date": context.i18n.date(caution.on)} if caution.on else {})
+        for caution in error.cautions
+    )
