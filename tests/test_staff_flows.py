@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.models.organizations import Organization, VerificationStatus
 from bot.models.people import User
+from bot.models.projects import Project, ProjectStatus, ProjectTheme, ReportFrequency
 from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
+from bot.services.projects import periods
+from tests.flows import consented, register_organization
+from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_broadcasts import coordinator, leaders_in
+from tests.test_projects import funded_project, organization_of
 
 CALLAO = "070101"
 SEVEN_LIMA = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)         # Thursday 07:00 in Lima
@@ -92,3 +98,79 @@ async def test_attendance_follows_the_clock_check_in_opens_30_minutes_before_and
 async def bot_user_id(bot, person) -> int:  # noqa: ANN001
     async with await bot.session() as session:
         return await session.scalar(select(User.id).where(User.telegram_id == person.id))
+
+
+async def test_an_activity_date_outside_the_reports_period_is_refused_with_the_period_the_question_also_names(bot):
+    rosa = bot.user(first_name="Rosa", language_code="en")
+    await consented(rosa)
+    await funded_project(bot, await organization_of(bot, rosa))     # monthly from 1 December 2026
+    await rosa.sends("/report")
+    await rosa.taps("report 1")
+    assert "Send a date from 01/12/2026 to 31/12/2026." in rosa.last_text
+    await rosa.sends("05/01/2027")                                  # the next period's: refused, asked again
+    assert "outside this report's period. Send a date from 01/12/2026 to 31/12/2026." in rosa.last_text
+    assert "on what date did it take place?" in rosa.last_text
+    await rosa.sends("31/12/2026")                                  # the last day the hint names is accepted
+    assert "Where did it take place?" in rosa.last_text
+
+
+def test_a_funding_schedule_never_ends_with_a_one_day_period():
+    assert periods(date(2027, 1, 31), date(2027, 3, 31), ReportFrequency.MONTHLY) == [
+        (date(2027, 1, 31), date(2027, 2, 27)), (date(2027, 2, 28), date(2027, 3, 31)),
+    ]
+    assert periods(date(2026, 12, 1), date(2027, 3, 1), ReportFrequency.MONTHLY)[-1] == (date(2027, 2, 1), date(2027, 3, 1))
+    assert periods(date(2027, 1, 1), date(2027, 4, 1), ReportFrequency.QUARTERLY) == [(date(2027, 1, 1), date(2027, 4, 1))]
+    assert periods(date(2027, 1, 1), date(2027, 1, 1), ReportFrequency.MONTHLY) == [(date(2027, 1, 1), date(2027, 1, 1))]
+
+
+async def test_staff_hear_of_a_new_registration_and_verifying_one_whose_board_term_ended_asks_once_and_says_why(bot):
+    staff = bot.user(STAFF_TELEGRAM_ID, first_name="Carmen", language_code="en")
+    await staff.sends("/start")
+    rosa = bot.user(first_name="Rosa", language_code="es")
+    await consented(rosa)
+    await register_organization(rosa)
+    assert "Mujeres Emprendedoras del Callao (Carmen de la Legua Reynoso) registered in Voces" in staff.last_text
+    async with await bot.session() as session:                      # the board's term ends before staff get to it
+        await session.execute(update(Organization).values(board_term_end=date(2026, 10, 31)))
+    await staff.taps("📂 Open")
+    await staff.taps("✅ Verify")
+    assert "Before you verify it" in staff.last_text and "term ended on October 31, 2026" in staff.last_text
+    assert await status_of(bot) is VerificationStatus.PENDING and "verific" not in rosa.last_text
+    await staff.taps("✅ Yes, verify")
+    assert "is now ✅ verified" in staff.last_text
+    assert await status_of(bot) is VerificationStatus.VERIFIED and "verificó" in rosa.last_text
+    told = len(rosa.messages)
+    await staff.taps("✅ Yes, verify")                              # twice: already done, nobody told again
+    assert "already done" in staff.last_alert and len(rosa.messages) == told
+
+
+async def test_funding_a_project_of_an_organization_not_yet_verified_asks_once_and_says_why(bot):
+    staff = bot.user(STAFF_TELEGRAM_ID, first_name="Carmen", language_code="en")
+    await staff.sends("/start")
+    rosa = bot.user(first_name="Rosa", language_code="en")
+    await consented(rosa)
+    organization_id = await organization_of(bot, rosa)              # pending verification
+    async with await bot.session() as session:
+        session.add(Project(organization_id=organization_id, title="Huertos familiares", theme=ProjectTheme.WOMEN_ENTERPRISE,
+                            status=ProjectStatus.SELECTED, starts_on=date(2026, 12, 1), ends_on=date(2027, 2, 28),
+                            created_at=bot.clock.now()))
+    await staff.sends("/proposals")
+    await staff.taps("Huertos familiares")
+    await staff.taps("Fund")
+    await staff.sends("2000")
+    await staff.taps("Monthly reports")
+    assert "Before you fund it" in staff.last_text and "not been verified yet" in staff.last_text
+    assert "term ended" not in staff.last_text
+    assert await project_status(bot) is ProjectStatus.SELECTED and "is funded" not in rosa.last_text
+    await staff.taps("✅ Yes, fund it")
+    assert await project_status(bot) is ProjectStatus.FUNDED and "is funded: S/ 2,000.00" in rosa.last_text
+
+
+async def status_of(bot) -> VerificationStatus:
+    async with await bot.session() as session:
+        return await session.scalar(select(Organization.status))
+
+
+async def project_status(bot) -> ProjectStatus:
+    async with await bot.session() as session:
+        return await session.scalar(select(Project.status))
