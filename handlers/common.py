@@ -20,7 +20,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_
-from bot.services import people
+from bot.services import notices, people
 from bot.services.cautions import NeedsConfirmation
 from bot.textlimits import CALLBACK_DATA_LIMIT, Page, page_of, split_message
 from handlers.context import VocesContext
@@ -243,8 +243,19 @@ async def remember(update: Update, context: VocesContext, **values: Any) -> None
         await context.application.persistence.update_user_data(update.effective_user.id, context.user_data)
 
 
-async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_markup: Any = None) -> None:
-    """Tell someone other than the person writing; a blocked chat must not fail the action."""
+async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_markup: Any = None, urgent: bool = False) -> None:
+    """Tell someone other than the person writing; a blocked chat must not fail the action.
+
+    In the recipient's quiet hours (their own, or the programme's) a notice that is not
+    `urgent` waits in the reminders engine's outbox for their morning (bot.services.notices)."""
+    if not urgent:
+        runtime = context.runtime
+        async with runtime.database.session() as session:
+            held_until = await notices.hold_if_quiet(
+                session, telegram_id=telegram_id, text=text, markup=reply_markup.to_dict() if reply_markup else None,
+                programme=runtime.reminders.quiet_hours, clock=runtime.clock)
+        if held_until is not None:
+            return
     try:
         await send(context, telegram_id, text, reply_markup=reply_markup)
     except Forbidden:

@@ -149,7 +149,7 @@ async def cancel_session(update: Update, context: VocesContext) -> None:
     for person in told:
         i18n = runtime.translator(person.language)
         await notify(context, person.telegram_id, i18n.gettext("❌ The session <b>%(title)s</b> (%(when)s) was cancelled. Its reminders are cancelled too. See other sessions with /trainings.") % {
-            "title": escape(training.title), "when": when_text(i18n, training.starts_at, training.ends_at)})
+            "title": escape(training.title), "when": when_text(i18n, training.starts_at, training.ends_at)}, urgent=True)  # it may be tomorrow
 
 
 async def show_roster(update: Update, context: VocesContext) -> None:

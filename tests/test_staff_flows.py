@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
+from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.organizations import Organization, VerificationStatus
 from bot.models.people import User
 from bot.models.projects import Project, ProjectStatus, ProjectTheme, ReportFrequency
@@ -174,3 +175,49 @@ async def status_of(bot) -> VerificationStatus:
 async def project_status(bot) -> ProjectStatus:
     async with await bot.session() as session:
         return await session.scalar(select(Project.status))
+
+
+async def test_a_notice_in_quiet_hours_waits_for_the_recipients_morning_and_urgent_ones_do_not(bot):
+    staff = bot.user(STAFF_TELEGRAM_ID, first_name="Carmen", language_code="en")
+    await staff.sends("/start")
+    rosa, ana = await leaders_in(bot, CALLAO, "en", "en")
+    async with await bot.session() as session:
+        await session.execute(update(Organization).values(status=VerificationStatus.PENDING))
+        rosas = await session.scalar(select(Organization.id).where(Organization.name == f"Org of {rosa.first_name}"))
+    session_id = await session_at_seven(bot, ana)
+    bot.clock.set(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))         # 22:00 in Lima: quiet hours (21:00–08:00)
+    seen = len(rosa.messages)
+    await staff.taps_data(f"org:verify:{rosas}:pending")
+    assert "is now ✅ verified" in staff.last_text
+    assert len(rosa.messages) == seen and await status_of_org(bot, rosas) is VerificationStatus.VERIFIED
+    await staff.taps_data(f"trc:cancelok:{session_id}")             # urgent: a session cancelled goes at once
+    assert "was cancelled" in ana.last_text
+
+    bot.clock.set(datetime(2026, 11, 25, 12, 59, tzinfo=UTC))       # 07:59: still quiet
+    await bot.run_reminders()
+    assert len(rosa.messages) == seen
+    bot.clock.set(datetime(2026, 11, 25, 13, 0, tzinfo=UTC))        # 08:00 in Lima
+    await bot.run_reminders()
+    await rosa.wait_for_reply()
+    assert "The programme staff verified <b>" not in rosa.last_text and "verified Org of" in rosa.last_text
+    await bot.run_reminders()
+    assert len(rosa.messages) == seen + 1                            # once
+
+
+async def status_of_org(bot, organization_id: int) -> VerificationStatus:
+    async with await bot.session() as session:
+        return await session.scalar(select(Organization.status).where(Organization.id == organization_id))
+
+
+async def test_send_now_in_quiet_hours_tells_the_author_when_it_goes_out(bot):
+    await leaders_in(bot, CALLAO, "es", "en")
+    luis = await coordinator(bot)
+    async with await bot.session() as session:
+        author = await session.scalar(select(User.id).where(User.telegram_id == luis.id))
+        draft = Broadcast(author_id=author, state=BroadcastState.DRAFT, texts={"es": "Hola", "en": "Hello"},
+                          audience={"district": [CALLAO]}, buttons=[], created_at=bot.clock.now())
+        session.add(draft)
+        await session.flush()
+    bot.clock.set(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))         # 22:00 in Lima
+    await luis.taps_data(f"bc:now:{draft.id}")
+    assert "It is quiet hours: it goes out to 2 people at 8:00" in luis.last_text
