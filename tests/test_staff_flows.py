@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from bot.models.broadcasts import Broadcast, BroadcastState
+from bot.models.broadcasts import Broadcast, BroadcastState, NotificationSettings
 from bot.models.organizations import Organization, VerificationStatus
 from bot.models.people import User
 from bot.models.projects import Project, ProjectStatus, ProjectTheme, ReportFrequency
@@ -180,16 +180,22 @@ async def project_status(bot) -> ProjectStatus:
 async def test_a_notice_in_quiet_hours_waits_for_the_recipients_morning_and_urgent_ones_do_not(bot):
     staff = bot.user(STAFF_TELEGRAM_ID, first_name="Carmen", language_code="en")
     await staff.sends("/start")
-    rosa, ana = await leaders_in(bot, CALLAO, "en", "en")
+    rosa, ana, eva = await leaders_in(bot, CALLAO, "en", "en", "en")
     async with await bot.session() as session:
         await session.execute(update(Organization).values(status=VerificationStatus.PENDING))
-        rosas = await session.scalar(select(Organization.id).where(Organization.name == f"Org of {rosa.first_name}"))
+        rosas, evas = [await session.scalar(select(Organization.id).where(Organization.name == f"Org of {person.first_name}"))
+                       for person in (rosa, eva)]
+        eva_id = await session.scalar(select(User.id).where(User.telegram_id == eva.id))
+        session.add(NotificationSettings(user_id=eva_id, muted=[], quiet_start=time(0, 0), quiet_end=time(0, 0),  # none of her own
+                                         updated_at=bot.clock.now()))
     session_id = await session_at_seven(bot, ana)
     bot.clock.set(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))         # 22:00 in Lima: quiet hours (21:00–08:00)
     seen = len(rosa.messages)
     await staff.taps_data(f"org:verify:{rosas}:pending")
     assert "is now ✅ verified" in staff.last_text
     assert len(rosa.messages) == seen and await status_of_org(bot, rosas) is VerificationStatus.VERIFIED
+    await staff.taps_data(f"org:verify:{evas}:pending")             # Eva chose no quiet hours: told at once
+    assert "verified Org of" in eva.last_text
     await staff.taps_data(f"trc:cancelok:{session_id}")             # urgent: a session cancelled goes at once
     assert "was cancelled" in ana.last_text
 
