@@ -97,6 +97,9 @@ async def admin_card(update: Update, context: VocesContext, session_id: int) -> 
             if runs:
                 rows.append([(_("Close check-in"), f"trc:close:{session_id}")])
         elif runs:
+            opens = records.checkin_opens_at(training)
+            if context.runtime.clock.now() < opens:
+                lines.append(_("🕒 Check-in opens at %(time)s.") % {"time": i18n.datetime(opens, "short")})
             rows.append([(_("🟢 Open check-in"), f"trc:checkin:{session_id}")])
         if runs:
             rows.append(lists)

@@ -62,6 +62,7 @@ async def test_attendance_follows_the_clock_check_in_opens_30_minutes_before_and
     bot.clock.set(SEVEN_LIMA - timedelta(minutes=39))               # 06:21 in Lima
     await luis.sends("/mysessions")
     await luis.taps("Asamblea temprana")
+    assert "🕒 Check-in opens at 11/26/26, 6:30" in luis.last_text
     await luis.taps("🟢 Open check-in")
     assert "Check-in opens at" in luis.last_alert and "6:30" in luis.last_alert
     await luis.taps_data(f"trc:mark:{session_id}:{ana_id}:0")        # a no-show before it starts: refused
