@@ -140,6 +140,20 @@ BOARD_MAX = 40
 BOARD_FULL = N_("A board has at most %(maximum)s members in Voces, and this one has them all.")
 
 
+def day_text(day: date) -> str:
+    """A day as parse_date reads it back in every language: 05/12/2026."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def parse_date_within(text: str, *, first: date, last: date) -> date:
+    """A full date from `first` to `last` (a report's period); the refusal names both."""
+    day = parse_date(text)
+    if not first <= day <= last:
+        raise InvalidInput(N_("That date is outside this report's period. Send a date from %(first)s to %(last)s."),
+                           first=day_text(first), last=day_text(last))
+    return day
+
+
 def check_term_dates(start: date, end: date) -> None:
     """A board's term must end after it starts, and within TERM_YEARS_MAX years."""
     if end <= start:

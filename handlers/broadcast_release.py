@@ -154,7 +154,14 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
             rows = [[(their.gettext("👁 Preview"), f"bc:preview:{broadcast_id}")], decision_row(their.gettext, submitted.broadcast)]
             await notify(context, approver.telegram_id, text, reply_markup=keyboard(rows))
         return
-    if send_at <= runtime.clock.now():
+    now, quiet = runtime.clock.now(), runtime.reminders.quiet_hours
+    if send_at <= now and quiet.contains(now):  # "Send now" at night: say when it really goes out
+        await edit_or_reply(update, context, i18n.ngettext(
+            "🌙 It is quiet hours: it goes out to %(count)s person at %(time)s, when they end (or when their own quiet hours end). I will keep you posted here.",
+            "🌙 It is quiet hours: it goes out to %(count)s people at %(time)s, when they end (to those with quiet hours of their own, when theirs end). I will keep you posted here.",
+            submitted.reach.receiving) % {"count": count, "time": i18n.time(quiet.next_allowed(now))})
+        _wake(context)
+    elif send_at <= now:
         await edit_or_reply(update, context, i18n.ngettext(
             "🚀 Sending it now to %(count)s person. I will keep you posted here.",
             "🚀 Sending it now to %(count)s people. I will keep you posted here.", submitted.reach.receiving) % {"count": count})

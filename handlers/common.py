@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from telegram import (
@@ -21,7 +22,8 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ConversationHandler, filters
 
 from bot.i18n import N_
-from bot.services import people
+from bot.services import notices, people
+from bot.services.cautions import NeedsConfirmation
 from bot.textlimits import CALLBACK_DATA_LIMIT, Page, fit_label, fit_rows, page_of, split_message
 from bot.validation import parse_id
 from handlers.context import VocesContext
@@ -174,10 +176,12 @@ def error_text(context: VocesContext, error: Exception) -> str:
     """A domain error's message (an N_-marked msgid with %(name)s parameters), translated.
 
     Its text parameters are escaped here, once for every error: they may quote what the
-    person typed (the line of buttons that could not be read), and messages are HTML.
+    person typed (the line of buttons that could not be read), and messages are HTML. A moment
+    among the parameters is shown in the person's language and the programme's zone.
     """
     message = getattr(error, "message", None) or N_("That did not work. Please try again.")
-    params = {name: escape(value) if isinstance(value, str) else value
+    params = {name: escape(value) if isinstance(value, str)
+              else context.i18n.datetime(value, "short") if isinstance(value, datetime) else value
               for name, value in (getattr(error, "params", None) or {}).items()}
     return context.gettext(message) % params if params else context.gettext(message)
 
@@ -310,8 +314,19 @@ async def delete_stored_secret(update: Update, context: VocesContext) -> None:
     await reply(update, context, context.gettext("🔒 Stored encrypted; I deleted your message with the number from this chat."))
 
 
-async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_markup: Any = None) -> None:
-    """Tell someone other than the person writing; a blocked chat must not fail the action."""
+async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_markup: Any = None, urgent: bool = False) -> None:
+    """Tell someone other than the person writing; a blocked chat must not fail the action.
+
+    In the recipient's quiet hours (their own, or the programme's) a notice that is not
+    `urgent` waits in the reminders engine's outbox for their morning (bot.services.notices)."""
+    if not urgent:
+        runtime = context.runtime
+        async with runtime.database.session() as session:
+            held_until = await notices.hold_if_quiet(
+                session, telegram_id=telegram_id, text=text, markup=reply_markup.to_dict() if reply_markup else None,
+                programme=runtime.reminders.quiet_hours, clock=runtime.clock)
+        if held_until is not None:
+            return
     try:
         await send(context, telegram_id, text, reply_markup=reply_markup)
     except Forbidden:
@@ -319,3 +334,11 @@ async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_ma
             await people.mark_unreachable(session, telegram_id=telegram_id)
     except TelegramError:
         log.info("could not notify chat %s", telegram_id, exc_info=True)
+
+
+def cautions_text(context: VocesContext, error: NeedsConfirmation) -> str:
+    """Why staff are asked to confirm (bot.services.cautions), one line per reason."""
+    return "\n".join(
+        "• " + context.gettext(caution.message) % ({"date": context.i18n.date(caution.on)} if caution.on else {})
+        for caution in error.cautions
+    )

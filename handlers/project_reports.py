@@ -55,7 +55,7 @@ from bot.services.project_reports import (
 )
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import shorten
-from bot.validation import InvalidInput
+from bot.validation import InvalidInput, day_text
 from handlers import project_review as review
 from handlers.commands import command
 from handlers.common import (
@@ -105,7 +105,8 @@ def question(context: VocesContext, report: ProjectReport, title: str, evidence:
     _ = context.gettext
     step = reports.current_step(report)
     if step == ACTIVITY_DATE:
-        return _("Activity %(number)s: on what date did it take place? Send the full date, for example 12/12/2026.") % {"number": len(report.activities) + 1}, None
+        return _("Activity %(number)s: on what date did it take place? Send a date from %(first)s to %(last)s.") % {
+            "number": len(report.activities) + 1, "first": day_text(report.period_start), "last": day_text(report.period_end)}, None
     if step == ACTIVITY_PLACE:
         return _("Where did it take place?"), None
     if step == ACTIVITY_WHAT:

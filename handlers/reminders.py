@@ -21,7 +21,7 @@ from bot.models.people import Role
 from bot.models.reminders import Reminder
 from bot.reminders import DeliveryOutcome
 from bot.runtime import Runtime
-from bot.services import notifications
+from bot.services import notices, notifications
 from handlers import reminder_answers
 from handlers.context import VocesApplication
 
@@ -101,7 +101,8 @@ async def _held_by_settings(runtime: Runtime, reminder: Reminder) -> bool:
         if choices is None:
             return False
         kind = notifications.reminder_kind(reminder.kind)
-        if choices.paused_at is not None or (kind is not None and not choices.wants(kind)):
+        # A notice kept for the morning is held by quiet hours only, as it would have gone out at once.
+        if reminder.kind != notices.KIND and (choices.paused_at is not None or (kind is not None and not choices.wants(kind))):
             log.info("reminder %s (%s) not sent: its recipient paused or switched off such messages", reminder.id, reminder.kind)
             return True
         now = runtime.clock.now()
@@ -134,3 +135,10 @@ async def start_engine(application: VocesApplication) -> None:
         name="reminders",
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
+
+
+@renders(notices.KIND)
+async def render_notice(reminder: Reminder, _i18n: Translator, _runtime: Runtime) -> Rendered:
+    """A notice kept through quiet hours: written, with its buttons, when it happened."""
+    markup = reminder.payload.get("markup")
+    return Rendered(reminder.payload["text"], InlineKeyboardMarkup.de_json(markup, None) if markup else None)

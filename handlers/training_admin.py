@@ -383,7 +383,7 @@ async def save(update: Update, context: VocesContext) -> int:
         heading = i18n.gettext("📣 <b>The session you are on the list of has changed.</b> Here it is now:")
         if changed.moved:
             heading = i18n.gettext("📣 <b>The session you are on the list of moved to a new date.</b> Your reminders moved with it. Here it is now:")
-        await notify(context, person.telegram_id, heading + "\n\n" + session_text(i18n, training, topics))
+        await notify(context, person.telegram_id, heading + "\n\n" + session_text(i18n, training, topics), urgent=True)  # it may be tomorrow
     await tell_offers(context, changed.offers)
     return END
 

@@ -100,7 +100,7 @@ async def my_trainings(update: Update, context: VocesContext) -> None:
         if entry.certificate_code:
             line += " " + _("(certificate %(code)s)") % {"code": entry.certificate_code}
         lines.append(line)
-        if entry.state is EnrollmentState.ATTENDED:
+        if entry.state is EnrollmentState.ATTENDED and training.ends_at <= context.runtime.clock.now():
             rows.append([(_("📄 Certificate: %(title)s") % {"title": shorten(training.title, 40)}, f"tr:cert:{training.id}")])
         elif training.starts_at > context.runtime.clock.now():
             rows.append([(f"🗓 {shorten(training.title, 48)}", f"tr:open:{training.id}")])

@@ -99,6 +99,9 @@ async def admin_card(update: Update, context: VocesContext, session_id: int) -> 
             if runs:
                 rows.append([(_("Close check-in"), f"trc:close:{session_id}")])
         elif runs:
+            opens = records.checkin_opens_at(training)
+            if context.runtime.clock.now() < opens:
+                lines.append(_("🕒 Check-in opens at %(time)s.") % {"time": i18n.datetime(opens, "short")})
             rows.append([(_("🟢 Open check-in"), f"trc:checkin:{session_id}")])
         if runs:
             rows.append(lists)
@@ -152,7 +155,7 @@ async def cancel_session(update: Update, context: VocesContext) -> None:
     for person in told:
         i18n = runtime.translator(person.language)
         await notify(context, person.telegram_id, i18n.gettext("❌ The session <b>%(title)s</b> (%(when)s) was cancelled. Its reminders are cancelled too. See other sessions with /trainings.") % {
-            "title": escape(training.title), "when": when_text(i18n, training.starts_at, training.ends_at)})
+            "title": escape(training.title), "when": when_text(i18n, training.starts_at, training.ends_at)}, urgent=True)  # it may be tomorrow
 
 
 async def show_roster(update: Update, context: VocesContext) -> None:

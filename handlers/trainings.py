@@ -332,7 +332,8 @@ async def tell_offers(context: VocesContext, offers: list[Offer]) -> None:
     assert training is not None
     for offer in offers:
         rendered = offer_message(context.runtime.translator(offer.language), training, offer.expires_at)
-        await notify(context, offer.telegram_id, rendered.text, reply_markup=rendered.reply_markup)
+        # Urgent: the seat is held for a few hours only, quiet hours or not.
+        await notify(context, offer.telegram_id, rendered.text, reply_markup=rendered.reply_markup, urgent=True)
 
 
 async def take_seat(update: Update, context: VocesContext) -> None:

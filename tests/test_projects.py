@@ -146,6 +146,7 @@ async def test_a_proposal_is_commented_revised_funded_and_its_report_is_sent_bac
     await staff.taps("Fund")
     await staff.sends("2000")
     await staff.taps("Monthly reports")
+    await staff.taps("✅ Yes, fund it")                # her organization is not verified yet: asked once
     assert "funded: S/ 2,000.00" in rosa.last_text and "December 31, 2026" in rosa.last_text
     async with await bot.session() as session:
         project = await session.scalar(select(Project))

@@ -240,6 +240,7 @@ async def test_check_in_by_code_feedback_a_certificate_that_verify_accepts_and_t
         await person.sends(f"/start training_{session_id}")
         await person.taps("Enroll")
 
+    bot.clock.set(THURSDAY_10_LIMA - timedelta(minutes=20))         # check-in opens 30 minutes before
     await luis.sends("/mysessions")
     await luis.taps("Leading an assembly")
     await luis.taps("Open check-in")
@@ -248,6 +249,7 @@ async def test_check_in_by_code_feedback_a_certificate_that_verify_accepts_and_t
     assert "not the check-in code" in rosa.last_text
     await rosa.sends(f"/checkin {code.lower()}")
     assert "Checked in" in rosa.last_text
+    bot.clock.set(THURSDAY_10_LIMA + timedelta(hours=3))            # attendance closes once it ended
     await luis.taps("Close check-in")
     assert "1 person did not come" in luis.texts_since_last_action[-1]
     assert await states(bot, session_id) == {rosa.id: EnrollmentState.ATTENDED, ana.id: EnrollmentState.NO_SHOW}

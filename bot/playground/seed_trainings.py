@@ -45,9 +45,10 @@ async def add_missing(session: AsyncSession, *, coordinator: User, seated: list[
 
 async def _session_to_run(session: AsyncSession, *, coordinator: User, seated: list[User], waiting: list[User],
                           now: datetime, zone: ZoneInfo) -> None:
-    # Starts at the next full hour in Lima: check-in can be opened right away.
+    # Starts within a quarter of an hour (on a five-minute mark in Lima): check-in, which opens
+    # 30 minutes before, can be opened right away.
     local = now.astimezone(zone)
-    starts_at = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    starts_at = local.replace(minute=local.minute - local.minute % 5, second=0, microsecond=0) + timedelta(minutes=15)
     training = TrainingSession(
         topic=TrainingTopic.ORGANIZATIONAL_CULTURE, title=TODAY_TITLE,
         description="Cómo acordar normas de convivencia en la organización y cuidarlas entre todas y todos.",

@@ -28,7 +28,7 @@ from bot.models.organizations import (
     VerificationStatus,
 )
 from bot.models.people import User
-from bot.services import audit, project_reports
+from bot.services import audit, cautions, project_reports
 from bot.services.authority import leader_role, require_leader, require_staff
 from bot.services.registration import BoardEntry, OrganizationDetails
 from bot.services.transitions import AlreadyDone, delete_once, transition
@@ -382,10 +382,12 @@ async def count_by_status(session: AsyncSession) -> dict[VerificationStatus, int
 
 async def review(
     session: AsyncSession, *, staff: User, organization_id: int, status: VerificationStatus, comment: str | None,
-    seen: VerificationStatus | None = None, now: datetime,
+    seen: VerificationStatus | None = None, now: datetime, today: date | None = None, confirmed: bool = False,
 ) -> Review:
     """Verify, or ask for changes, from the status staff `seen` when they opened the card (now, if
-    None): if it moved on since (a second tap, another staff member), AlreadyDone."""
+    None): if it moved on since (a second tap, another staff member), AlreadyDone. Verifying an
+    organization whose board's term ended (before `today`) raises NeedsConfirmation unless
+    `confirmed`."""
     await require_staff(session, user_id=staff.id)
     organization = await session.get(Organization, organization_id)
     if organization is None:
@@ -398,6 +400,8 @@ async def review(
     )
     if organization.status is status is VerificationStatus.VERIFIED:  # the same tap, twice
         raise already
+    if status is VerificationStatus.VERIFIED:
+        cautions.check(organization, today=today or now.date(), funding=False, confirmed=confirmed)
     # Of two reviews at the same moment, the second finds the status changed.
     await transition(
         session, Organization, where={"id": organization_id, "status": seen or organization.status},

@@ -52,7 +52,7 @@ from bot.services.authority import require_leader, require_leader_or_staff
 from bot.services.projects import LONG_TEXT_MAX, ProjectError, leaders_of, parse_soles
 from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
-from bot.validation import InvalidInput, clean_text, parse_count, parse_date, parse_text
+from bot.validation import InvalidInput, clean_text, parse_count, parse_date_within, parse_text
 
 NATIONALITIES = ("peruvian", "venezuelan", "other")
 SEXES = ("female", "male", "unstated")
@@ -246,13 +246,11 @@ async def _still_editable(session: AsyncSession, *, user: User, report: ProjectR
 
 async def answer(session: AsyncSession, *, user: User, report: ProjectReport, value: str, now: datetime) -> None:
     """Validate one typed answer for the report's step, save it, and move on."""
-    project = await _still_editable(session, user=user, report=report)
+    await _still_editable(session, user=user, report=report)
     step = current_step(report)
     scratch = dict(report.scratch)
     if step == ACTIVITY_DATE:
-        day = parse_date(value)
-        if day > project.ends_on + timedelta(days=31) or day < project.starts_on - timedelta(days=31):
-            raise ProjectError(N_("That date is outside the project's dates. Send the day the activity took place, for example 12/12/2026."))
+        day = parse_date_within(value, first=report.period_start, last=report.period_end)
         scratch["activity"] = {"date": day.isoformat()}
         _save(report, now, ACTIVITY_PLACE, scratch=scratch)
     elif step == ACTIVITY_PLACE:

@@ -34,7 +34,7 @@ from bot.models.projects import (
     ReportFrequency,
 )
 from bot.models.ruos import StoredFile
-from bot.services import audit
+from bot.services import audit, cautions
 from bot.services.authority import require_leader, require_staff
 from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
@@ -487,7 +487,8 @@ async def fund_amount(session: AsyncSession, *, staff: User, draft: ProjectDraft
 
 def periods(starts_on: date, ends_on: date, frequency: ReportFrequency) -> list[tuple[date, date]]:
     """The reporting periods: whole months (or quarters) from the start, the last one ending
-    with the project; a final report covers it all. Each report is due on its period's last day."""
+    with the project (a last period of one day joins the one before it: nobody writes a report
+    for a day); a final report covers it all. Each report is due on its period's last day."""
     if frequency is ReportFrequency.FINAL:
         return [(starts_on, ends_on)]
     step = 1 if frequency is ReportFrequency.MONTHLY else 3
@@ -499,6 +500,8 @@ def periods(starts_on: date, ends_on: date, frequency: ReportFrequency) -> list[
         end = min(following - timedelta(days=1), ends_on)
         result.append((start, end))
         start = following
+    if len(result) > 1 and result[-1][0] == result[-1][1]:
+        result[-2:] = [(result[-2][0], result[-1][1])]
     return result
 
 
@@ -511,8 +514,11 @@ def _same_day_or_last(year: int, month: int, day: int) -> date:
     raise AssertionError("every month has a 28th")
 
 
-async def fund(session: AsyncSession, *, staff: User, draft: ProjectDraft, frequency: ReportFrequency, now: datetime) -> Decision:
-    """Selected → funded: the amount granted and one report row per period, due on its last day."""
+async def fund(session: AsyncSession, *, staff: User, draft: ProjectDraft, frequency: ReportFrequency, now: datetime,
+               today: date | None = None, confirmed: bool = False) -> Decision:
+    """Selected → funded: the amount granted and one report row per period, due on its last day.
+    An organization whose board's term ended, or whose registration is not verified, raises
+    NeedsConfirmation unless `confirmed`."""
     await require_staff(session, user_id=staff.id)
     assert draft.project_id is not None
     amount = draft.answers.get("amount")
@@ -521,6 +527,9 @@ async def fund(session: AsyncSession, *, staff: User, draft: ProjectDraft, frequ
     project = await load(session, draft.project_id)
     if project is None:
         raise ProjectError(N_("That project is no longer in Voces."))
+    organization = await session.get(Organization, project.organization_id)
+    assert organization is not None
+    cautions.check(organization, today=today or now.date(), funding=True, confirmed=confirmed)
     schedule = periods(project.starts_on, project.ends_on, frequency)
     if len(schedule) > REPORTS_MAX:  # a project proposed before its dates were bounded
         raise ProjectError(N_("That would be %(count)s reports, and a project has at most %(maximum)s: choose reports less often."),

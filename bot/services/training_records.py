@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +40,16 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 WRONG_CODE = N_("That is not the check-in code of a session you are enrolled in, or check-in is closed.")
 NOT_ATTENDED = N_("A certificate is given to those who attended the session.")
 
+# Attendance follows the clock: check-in opens this long before the session starts and closes
+# when it ends; closing attendance (the no-shows, the rating question) and certificates come
+# only once it has ended.
+CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
+CHECKIN_NOT_YET = N_("Check-in opens at %(time)s, 30 minutes before the session starts.")
+CHECKIN_OVER = N_("This session ended at %(time)s, so check-in is over. Attendance can still be marked by hand from its lists.")
+CLOSE_NOT_YET = N_("Attendance can be closed once the session has ended, from %(time)s. Until then leaders can still check in.")
+LEADER_CHECKIN_OVER = N_("Check-in for this session closed at %(time)s, when it ended.")
+NOT_ENDED = N_("The certificate is given once the session has ended, from %(time)s.")
+
 
 def new_code(length: int) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
@@ -47,6 +57,16 @@ def new_code(length: int) -> str:
 
 def normalize_code(text: str) -> str:
     return "".join(c for c in text.upper() if c.isalnum())
+
+
+def checkin_opens_at(training: TrainingSession) -> datetime:
+    return training.starts_at - CHECKIN_OPENS_BEFORE
+
+
+def require_ended(training: TrainingSession, *, now: datetime, message: str = NOT_ENDED) -> None:
+    """What comes after a session (no-shows, the rating question, certificates) waits for its end."""
+    if now < training.ends_at:
+        raise TrainingError(message, time=training.ends_at)
 
 
 # --- attendance -------------------------------------------------------------------------------
@@ -58,6 +78,10 @@ async def open_checkin(session: AsyncSession, *, user_id: int, session_id: int, 
     audit.record(session, user_id, "training.checkin_open", now=now, detail=f"session {session_id}")
     if training.cancelled_at is not None:
         raise TrainingError(N_("That training session no longer exists."))
+    if now < checkin_opens_at(training):
+        raise TrainingError(CHECKIN_NOT_YET, time=checkin_opens_at(training))
+    if now >= training.ends_at:
+        raise TrainingError(CHECKIN_OVER, time=training.ends_at)
     if not training.checkin_code:
         training.checkin_code = new_code(6)
     training.checkin_open = True
@@ -67,7 +91,8 @@ async def open_checkin(session: AsyncSession, *, user_id: int, session_id: int, 
 
 async def close_checkin(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> int:
     """Close check-in: whoever held a seat and did not come is a no-show. Returns how many."""
-    await running_session(session, user_id=user_id, session_id=session_id)
+    training = await running_session(session, user_id=user_id, session_id=session_id)
+    require_ended(training, now=now, message=CLOSE_NOT_YET)
     audit.record(session, user_id, "training.checkin_close", now=now, detail=f"session {session_id}")
     await transition(session, TrainingSession, where={"id": session_id, "checkin_open": True}, values={"checkin_open": False})
     result = await session.execute(
@@ -88,8 +113,10 @@ async def check_in(session: AsyncSession, *, user_id: int, code: str, now: datet
         .where(TrainingSession.checkin_open.is_(True), TrainingSession.checkin_code == code, Enrollment.user_id == user_id,
                Enrollment.state.in_([EnrollmentState.ENROLLED, EnrollmentState.NO_SHOW, EnrollmentState.ATTENDED]))
     )
-    if training is None:
+    if training is None or now < checkin_opens_at(training):
         raise TrainingError(WRONG_CODE)
+    if now >= training.ends_at:
+        raise TrainingError(LEADER_CHECKIN_OVER, time=training.ends_at)
     await transition(
         session, Enrollment,
         where={"session_id": training.id, "user_id": user_id, "state": (EnrollmentState.ENROLLED, EnrollmentState.NO_SHOW)},
@@ -101,7 +128,9 @@ async def check_in(session: AsyncSession, *, user_id: int, code: str, now: datet
 
 async def mark_attendance(session: AsyncSession, *, user_id: int, session_id: int, leader_id: int, attended: bool, now: datetime) -> None:
     """The coordinator marks someone on the list as present or absent."""
-    await running_session(session, user_id=user_id, session_id=session_id)
+    training = await running_session(session, user_id=user_id, session_id=session_id)
+    if now < checkin_opens_at(training):
+        raise TrainingError(CHECKIN_NOT_YET, time=checkin_opens_at(training))
     audit.record(session, user_id, "training.attendance", now=now, subject_id=leader_id,
                  detail=f"session {session_id}: {'present' if attended else 'absent'}")
     held = (EnrollmentState.ENROLLED, EnrollmentState.NO_SHOW, EnrollmentState.ATTENDED)
@@ -133,6 +162,7 @@ async def certificate_for(session: AsyncSession, *, session_id: int, user_id: in
     training = await session.get(TrainingSession, session_id)
     if enrollment is None or training is None or enrollment.state is not EnrollmentState.ATTENDED:
         raise TrainingError(NOT_ATTENDED)
+    require_ended(training, now=now)
     certificate = await session.scalar(
         select(Certificate).where(Certificate.session_id == session_id, Certificate.user_id == user_id)
     )

@@ -14,6 +14,7 @@ Callback data (checked on arrival: the person must still lead the organization, 
     org:rmlead:<user>, org:owner:<user>   remove a co-leader, make them the owner
     org:view:<org>                        staff: the registration card and its latest changes
     org:verify:<org>:<status seen>        staff: verify it, from the status they saw
+    org:verifyok:<org>:<status seen>      staff: yes, verify it (after the reasons to think twice)
     org:changes:<org>:<status seen>       staff: ask for changes (the comment is asked next)
 
 Read in this order: common.py, card.py (/myorg), editing.py, board.py, leaders.py, review.py.
@@ -66,6 +67,7 @@ from handlers.organizations.review import (
     comment_question,
     staff_view,
     verify,
+    verify_confirmed,
 )
 
 __all__ = ["plan_term_reminders", "register"]
@@ -127,6 +129,7 @@ def register(application) -> None:  # noqa: ANN001
         CallbackQueryHandler(make_owner, pattern=r"^org:owner:\d+$"),
         CallbackQueryHandler(staff_view, pattern=r"^org:view:\d+$"),
         CallbackQueryHandler(verify, pattern=r"^org:verify:\d+(:[a-z_]+)?$"),
+        CallbackQueryHandler(verify_confirmed, pattern=r"^org:verifyok:\d+(:[a-z_]+)?$"),
     ])
     # After onboarding's "accept" (group 0) has stored consent: finish a pending invitation.
     application.add_handler(CallbackQueryHandler(join_after_consent, pattern=r"^consent:yes$"), group=1)

@@ -9,6 +9,7 @@ from telegram import Update
 from bot.models.organizations import VerificationStatus
 from bot.models.people import Role
 from bot.services import organizations, people
+from bot.services.cautions import NeedsConfirmation
 from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput
 from handlers import labels
@@ -16,6 +17,7 @@ from handlers.common import (
     END,
     answer_button,
     ask,
+    cautions_text,
     error_text,
     escape,
     keyboard,
@@ -29,6 +31,7 @@ from handlers.context import VocesContext
 from handlers.guards import button_part
 from handlers.organizations.card import card_text
 from handlers.organizations.common import REVIEW_FLOW
+from handlers.ruos.common import today_of
 
 
 def staff_only(callback):  # noqa: ANN001, ANN201
@@ -78,6 +81,13 @@ async def verify(update: Update, context: VocesContext) -> int:
     return await record_review(update, context, organization_id, VerificationStatus.VERIFIED, None, seen)
 
 
+@staff_only
+async def verify_confirmed(update: Update, context: VocesContext) -> int:
+    """"Yes, verify" after the reasons to think twice: the same review, from the same status seen."""
+    organization_id, seen = review_target(update.callback_query.data)  # type: ignore[union-attr]
+    return await record_review(update, context, organization_id, VerificationStatus.VERIFIED, None, seen, confirmed=True)
+
+
 def review_target(data: str) -> tuple[int, VerificationStatus | None]:
     """`org:verify:<id>:<status seen>` (buttons older than the status give only the id)."""
     parts = data.split(":")
@@ -102,15 +112,21 @@ async def changes_comment(update: Update, context: VocesContext) -> str | int:
 
 
 async def record_review(update: Update, context: VocesContext, organization_id: int, status: VerificationStatus, comment: str | None,
-                        seen: VerificationStatus | None = None) -> str | int:
+                        seen: VerificationStatus | None = None, *, confirmed: bool = False) -> str | int:
     _ = context.gettext
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
             staff = await people.get(session, context.person.id)  # type: ignore[union-attr]
             result = await organizations.review(session, staff=staff, organization_id=organization_id, status=status, comment=comment,
-                                                seen=seen, now=runtime.clock.now())
+                                                seen=seen, now=runtime.clock.now(), today=today_of(runtime), confirmed=confirmed)
             leaders = await organizations.leaders_of(session, organization_id=organization_id)
+    except NeedsConfirmation as error:
+        await answer_button(update, context)
+        ok = f"org:verifyok:{organization_id}" + (f":{seen.value}" if seen else "")
+        await reply(update, context, _("⚠️ Before you verify it:") + "\n" + cautions_text(context, error) + "\n\n" + _("Verify it anyway?"),
+                    reply_markup=keyboard([[(_("✅ Yes, verify"), ok), (_("No"), f"org:view:{organization_id}")]]))
+        return END
     except AlreadyDone as error:  # a second tap, or another staff member first: nobody is told again
         await remember(update, context, reviewing_organization=None, reviewing_status=None)
         await leave(update, context, REVIEW_FLOW)

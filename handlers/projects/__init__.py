@@ -16,6 +16,7 @@ Callback data (checked on arrival: the project must exist, the person lead it or
     prj:cm:<project>                       staff: write a comment (asked next)
     prj:fund:<project>                     staff: fund it (amount asked next, then the schedule)
     prj:freq:<frequency>                   staff: the reporting schedule of the funding
+    prj:fundok:<frequency>                 staff: yes, fund it (after the reasons to think twice)
     prj:totals                             staff: people reached programme-wide, by every dimension
 
 Read in this order: common.py (what the parts share), proposal.py (/projects, /propose,
@@ -60,7 +61,7 @@ async def on_button(update: Update, context: VocesContext) -> object:
 
 
 BUTTONS = {
-    **{action: draft_action(action) for action in ("theme", "district", "skipdoc", "edit", "summary", "send", "resume", "restart", "freq")},
+    **{action: draft_action(action) for action in ("theme", "district", "skipdoc", "edit", "summary", "send", "resume", "restart", "freq", "fundok")},
     "rev": revise,
     "open": open_project,
     "doc": send_document,

@@ -194,8 +194,9 @@ async def draft_button(update: Update, context: VocesContext, args: list[str], a
         return await ask_current(update, context, draft)
     if action == "send" and step is Step.SUMMARY:
         return await send(update, context)
-    if action == "freq" and step is Step.FUND_FREQUENCY:
-        return await fund(update, context, draft, ReportFrequency(value) if value in set(ReportFrequency) else None)
+    if action in ("freq", "fundok") and step is Step.FUND_FREQUENCY:
+        frequency = ReportFrequency(value) if value in set(ReportFrequency) else None
+        return await fund(update, context, draft, frequency, confirmed=action == "fundok")
     return await ask_current(update, context, draft, problem=context.gettext("That button belongs to an earlier question."))
 
 

@@ -9,6 +9,7 @@ from telegram import Update
 from bot.models.projects import Project, ProjectDraft, ProjectStatus, ReportFrequency
 from bot.services import figures, project_reports, projects
 from bot.services.authority import NotAllowed
+from bot.services.cautions import NeedsConfirmation
 from bot.services.project_reports import BeneficiaryTotals
 from bot.services.projects import Step
 from bot.services.transitions import AlreadyDone
@@ -16,6 +17,7 @@ from bot.validation import InvalidInput
 from handlers.common import (
     END,
     answer_button,
+    cautions_text,
     edit_or_reply,
     error_text,
     escape,
@@ -38,6 +40,7 @@ from handlers.project_cards import (
 )
 from handlers.projects.card import show_project
 from handlers.projects.common import FLOW, OPEN_STATUSES, ask_current, callback
+from handlers.ruos.common import today_of
 
 
 async def reached_so_far(context: VocesContext, session, staff_id: int) -> BeneficiaryTotals:  # noqa: ANN001
@@ -133,15 +136,23 @@ async def staff_answer(update: Update, context: VocesContext, draft: ProjectDraf
     return END
 
 
-async def fund(update: Update, context: VocesContext, draft: ProjectDraft, frequency: ReportFrequency | None) -> object:
+async def fund(update: Update, context: VocesContext, draft: ProjectDraft, frequency: ReportFrequency | None, *,
+               confirmed: bool = False) -> object:
     if frequency is None:
         raise StaleButton("freq")
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
             staff, draft = await person_and_draft(session, context)
-            decision = await projects.fund(session, staff=staff, draft=draft, frequency=frequency, now=runtime.clock.now())
+            decision = await projects.fund(session, staff=staff, draft=draft, frequency=frequency, now=runtime.clock.now(),
+                                           today=today_of(runtime), confirmed=confirmed)
             await project_reports.plan_deadlines(session, project_id=decision.project.id, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours)
+    except NeedsConfirmation as error:
+        _ = context.gettext
+        await reply(update, context, _("⚠️ Before you fund it:") + "\n" + cautions_text(context, error) + "\n\n" + _("Fund it anyway?"),
+                    reply_markup=keyboard([[(_("✅ Yes, fund it"), callback("fundok", frequency.value)),
+                                            (_("No"), callback("open", draft.project_id))]]))
+        return Step.FUND_FREQUENCY.value
     except (AlreadyDone, NotAllowed):
         await leave(update, context, FLOW)
         raise
