@@ -46,7 +46,7 @@ def approve_buttons_sent(user) -> list[tuple[int, str]]:
 
 async def opens_from_the_list(user) -> None:
     await user.sends("/broadcast")
-    await user.taps(next(label for label in user.buttons if "waiting for approval" in label or "scheduled" in label))
+    await user.taps(next(label for label in user.buttons if label.startswith("#")))  # "#3 · its first words"
 
 
 async def test_whoever_rewrote_a_broadcast_cannot_approve_it_and_an_approval_holds_for_the_version_it_saw(bot):
@@ -89,7 +89,7 @@ async def test_whoever_rewrote_a_broadcast_cannot_approve_it_and_an_approval_hol
     assert "changed after this button was made" in (carmen.last_alert or "")
     # From /pending she gets Approve and Send back, and the card shows what it says now.
     await carmen.sends("/pending")
-    await carmen.taps("Broadcast waiting for approval")
+    await carmen.taps("📣 Broadcast waiting")
     assert "domingo" in carmen.last_text and "✅ Approve" in carmen.buttons
     await carmen.taps("✅ Approve")
     assert "Approved" in carmen.last_text

@@ -57,7 +57,7 @@ async def test_only_an_approver_who_follows_the_districts_a_broadcast_reaches_is
     assert any(ASKED in text for text in _texts(maria)) and any(ASKED in text for text in _texts(carmen))
 
     await pedro.sends("/pending")                                   # nor is it on his list
-    assert "Broadcast waiting for approval" not in pedro.last_text + " ".join(pedro.buttons)
+    assert "Broadcast waiting" not in pedro.last_text + " ".join(pedro.buttons)
     data = f"{broadcast.id}:{broadcast.version}"
     assert await refused(pedro, BEYOND, data=f"bc:approve:{data}")  # a forged button changes nothing
     assert await refused(pedro, BEYOND, data=f"bc:reject:{data}")
@@ -71,7 +71,7 @@ async def test_only_an_approver_who_follows_the_districts_a_broadcast_reaches_is
     assert (await last_broadcast(bot)).state is BroadcastState.AWAITING_APPROVAL
 
     await maria.sends("/pending")                                   # Maria follows Callao: hers to approve
-    await maria.taps("Broadcast waiting for approval")
+    await maria.taps("📣 Broadcast waiting")
     assert "✅ Approve" in maria.buttons and "👁 Preview" in maria.buttons
     assert not set(EDITING) & set(maria.buttons), "Luis's broadcast: only he and staff change it"
     await maria.taps("✅ Approve")

@@ -93,7 +93,7 @@ async def test_attendance_follows_the_clock_check_in_opens_30_minutes_before_and
     assert await states_of(bot, session_id) == {rosa.id: EnrollmentState.ATTENDED, ana.id: EnrollmentState.NO_SHOW}
     assert "How useful was it" in rosa.last_text
     await rosa.sends("/mytrainings")
-    await rosa.taps("📄 Certificate: Asamblea temprana")
+    await rosa.taps("📄 Certificate: Asamblea")
     assert "Asamblea temprana" in PdfReader(io.BytesIO(rosa.documents[-1].content)).pages[0].extract_text()
 
 

@@ -102,7 +102,7 @@ async def test_the_standby_takes_over_when_the_active_bot_is_killed_and_the_flow
         await leader.taps("✅ Acepto")
         await leader.sends("/register")
         await leader.sends("Comedor Popular Santa Rosa")
-        assert "Organización social de base (OSB)" in leader.buttons, leader.last_text
+        assert "OSB: organización de base" in leader.buttons, leader.last_text
         assert len(leader.replies) == 1                  # answered once, by the active bot alone
         assert polls_started(emulator) == 1              # the standby has not started
         assert not [call for call in emulator.calls if call.method == "getUpdates" and call.error]  # no Conflict

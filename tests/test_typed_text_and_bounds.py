@@ -70,7 +70,7 @@ async def test_markup_characters_typed_in_trainings_projects_the_console_and_bro
     await rosa.taps("Send to the programme")
     assert f"sent a project proposal: {TYPED}" in staff.last_text
     await staff.sends("/proposals")
-    await staff.taps(TYPED)
+    await staff.taps("Taller <3 & </b> de")  # the button shows the first words, the list above the whole title
     await staff.taps("Comment")
     await staff.sends("Say how many <fairs> & </b> markets.")
     no_apology(staff)
@@ -156,6 +156,8 @@ async def test_dates_counts_and_schedules_out_of_bounds_are_refused_and_the_same
     assert "That would be 60 reports, and a project has at most 36" in staff.last_text
     assert "How often will they report?" in staff.last_text
     await staff.taps("Quarterly reports")
+    assert "Its registration has not been verified yet" in staff.last_text   # asked once, and why
+    await staff.taps("✅ Yes, fund it")
     async with await bot.session() as session:
         assert await session.scalar(select(func.count()).select_from(ProjectReport)) == 20
 

@@ -529,11 +529,12 @@ async def fund(session: AsyncSession, *, staff: User, draft: ProjectDraft, frequ
         raise ProjectError(N_("That project is no longer in Voces."))
     organization = await session.get(Organization, project.organization_id)
     assert organization is not None
-    cautions.check(organization, today=today or now.date(), funding=True, confirmed=confirmed)
     schedule = periods(project.starts_on, project.ends_on, frequency)
     if len(schedule) > REPORTS_MAX:  # a project proposed before its dates were bounded
         raise ProjectError(N_("That would be %(count)s reports, and a project has at most %(maximum)s: choose reports less often."),
                            count=len(schedule), maximum=REPORTS_MAX)
+    # Asked only about a schedule that can be kept, so a confirmation is never asked twice.
+    cautions.check(organization, today=today or now.date(), funding=True, confirmed=confirmed)
     await transition(session, Project, where={"id": project.id, "status": ProjectStatus.SELECTED}, values={
         "status": ProjectStatus.FUNDED, "granted_cents": amount, "report_frequency": frequency,
         "report_due_on": schedule[0][1], "updated_at": now,
