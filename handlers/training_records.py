@@ -8,6 +8,8 @@ vote:pick:<vote>:<topic>; checked on arrival like the rest of the trainings area
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InputFile, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -139,7 +141,9 @@ async def send_certificate(update: Update, context: VocesContext) -> None:
         verify_url=verify_link(username, certificate.code),
     )
     await context.bot.send_document(
-        update.effective_chat.id, InputFile(certificate_pdf(text), filename=f"certificate-{certificate.code}.pdf"),  # type: ignore[union-attr]
+        # Drawing a PDF takes a moment of CPU: off the event loop, so others are answered meanwhile.
+        update.effective_chat.id, InputFile(await asyncio.to_thread(certificate_pdf, text),  # type: ignore[union-attr]
+                                            filename=_("certificate-%(code)s.pdf") % {"code": certificate.code}),
         caption=_("📄 Your certificate for <b>%(title)s</b>. Code: %(code)s") % {"title": escape(training.title), "code": certificate.code},
     )
 

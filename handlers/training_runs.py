@@ -234,7 +234,7 @@ async def export_roster(update: Update, context: VocesContext) -> None:
         sheet(_("Waitlist"), (EnrollmentState.WAITLISTED,)),
         sheet(_("Attended"), (EnrollmentState.ATTENDED,)),
     ], zone=context.runtime.settings.zone)
-    await context.bot.send_document(update.effective_chat.id, InputFile(content, filename=f"session-{session_id}.xlsx"),  # type: ignore[union-attr]
+    await context.bot.send_document(update.effective_chat.id, InputFile(content, filename=_("training-%(id)s.xlsx") % {"id": session_id}),  # type: ignore[union-attr]
                                     caption=escape(training.title))
 
 

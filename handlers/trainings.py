@@ -295,7 +295,7 @@ async def send_calendar(context: VocesContext, chat_id: int, training: TrainingS
         url=training.venue if training.online and training.venue.startswith("http") else None,
         stamp=context.runtime.clock.now(), alarm_text=i18n.gettext("Training in one hour: %(title)s") % {"title": training.title},
     )
-    await context.bot.send_document(chat_id, InputFile(training_event(entry), filename=f"training-{training.id}.ics"))
+    await context.bot.send_document(chat_id, InputFile(training_event(entry), filename=i18n.gettext("training-%(id)s.ics") % {"id": training.id}))
 
 
 async def leave_session(update: Update, context: VocesContext) -> None:
