@@ -49,10 +49,11 @@ a webhook is stored and makes getUpdates fail as in Telegram, but updates are ne
 it.
 
 Its parts: ``state`` (limits, errors, bots, chats, messages, events, files), ``bot_api`` (the
-bot's side: the methods above; ``calls`` reads and checks each request), ``people`` (the
-people's side: ``SimulatedUser``), ``client_api`` (the people's side over HTTP, for the page),
-``server`` (``BotApiEmulator``: routes, tokens, updates and waiting for the bot) and
-``archive`` (chats kept on disk across restarts, for the playground).
+bot's side: the methods above, with its setup and updates; ``chat_methods`` what it says in a
+chat; ``calls`` reads and checks each request), ``people`` (the people's side:
+``SimulatedUser``), ``client_api`` (the people's side over HTTP, for the page), ``server``
+(``BotApiEmulator``: routes, tokens, updates and waiting for the bot) and ``archive`` (chats
+kept on disk across restarts, for the playground).
 """
 
 from bot.playground.emulator.people import SimulatedUser

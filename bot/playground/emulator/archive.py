@@ -19,8 +19,9 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.playground.emulator.ports import EmulatorForArchive
 from bot.playground.emulator.state import (
     ChatEvent,
     ChatMessage,
@@ -28,9 +29,6 @@ from bot.playground.emulator.state import (
     PrivateChat,
     StoredFile,
 )
-
-if TYPE_CHECKING:
-    from bot.playground.emulator.server import BotApiEmulator
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +49,7 @@ class ChatArchive:
 
     # -- restoring ---------------------------------------------------------------------------
 
-    def restore(self, emulator: BotApiEmulator) -> int:
+    def restore(self, emulator: EmulatorForArchive) -> int:
         """Load what was saved into an emulator that has no users yet; the number of chats."""
         if emulator.users:
             raise RuntimeError("restore saved chats before anyone is in the emulator")
@@ -87,7 +85,7 @@ class ChatArchive:
 
     # -- saving ------------------------------------------------------------------------------
 
-    def chat_changed(self, emulator: BotApiEmulator, chat: PrivateChat) -> None:
+    def chat_changed(self, emulator: EmulatorForArchive, chat: PrivateChat) -> None:
         user = emulator._users.get(chat.id)
         if user is None:  # the chat of a user being created: saved on its first change
             return
@@ -105,7 +103,7 @@ class ChatArchive:
     def file_stored(self, stored: StoredFile) -> None:
         _write_bytes(self.files / stored.file_id, stored.content)
 
-    def state_changed(self, emulator: BotApiEmulator) -> None:
+    def state_changed(self, emulator: EmulatorForArchive) -> None:
         _write_json(
             self.directory / "emulator.json",
             {
@@ -116,7 +114,7 @@ class ChatArchive:
             },
         )
 
-    def save_all(self, emulator: BotApiEmulator) -> None:
+    def save_all(self, emulator: EmulatorForArchive) -> None:
         for user in emulator.users:
             self.chat_changed(emulator, user.chat)
         self.state_changed(emulator)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import time
 from bisect import bisect_right
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
 
 from bot.playground.emulator.people import SimulatedUser
+from bot.playground.emulator.ports import EmulatorForPage
 from bot.playground.emulator.state import (
     MAX_CLIENT_POLL_SECONDS,
     ChatEvent,
@@ -19,9 +19,6 @@ from bot.playground.emulator.state import (
     PrivateChat,
 )
 from bot.playground.telegram_html import to_html
-
-if TYPE_CHECKING:
-    from bot.playground.emulator.server import BotApiEmulator
 
 
 class _ClientApi:
@@ -33,7 +30,7 @@ class _ClientApi:
 
     PREFIX = "/_emulator"
 
-    def __init__(self, emulator: BotApiEmulator) -> None:
+    def __init__(self, emulator: EmulatorForPage) -> None:
         self.emulator = emulator
 
     def register(self, router: web.UrlDispatcher) -> None:

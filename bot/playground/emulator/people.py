@@ -6,8 +6,8 @@ import copy
 import itertools
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from bot.playground.emulator.ports import EmulatorForPeople
 from bot.playground.emulator.state import (
     _LEADING_BOT_COMMAND,
     MAX_LABELS_IN_ERRORS,
@@ -18,9 +18,6 @@ from bot.playground.emulator.state import (
     _button_label,
 )
 from bot.playground.telegram_html import utf16_length
-
-if TYPE_CHECKING:
-    from bot.playground.emulator.server import BotApiEmulator
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class SimulatedUser:
     ``BotApiEmulator.expect_processed_signal``); readings describe what the user sees now.
     """
 
-    def __init__(self, emulator: BotApiEmulator, user: JsonDict, phone_number: str | None) -> None:
+    def __init__(self, emulator: EmulatorForPeople, user: JsonDict, phone_number: str | None) -> None:
         self._emulator = emulator
         self.json = user
         self.id: int = user["id"]
