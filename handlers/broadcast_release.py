@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_
+from bot.labels import LANGUAGE_IN_A_SENTENCE
 from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.people import User
 from bot.services import broadcast_approval, broadcast_files, broadcasts, people
@@ -43,7 +44,6 @@ from handlers.common import (
     say_already_done,
 )
 from handlers.context import VocesContext
-from handlers.onboarding import LANGUAGE_IN_A_SENTENCE
 
 # --- open, preview, send, schedule, approve, cancel --------------------------------------------------
 

@@ -30,6 +30,7 @@ from bot import uploads
 from bot.config import SUPPORTED_LANGUAGES
 from bot.districts import district_by_ubigeo, find_districts
 from bot.i18n import N_
+from bot.labels import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
 from bot.models.broadcasts import EDITABLE, Broadcast, MessageKind
 from bot.models.people import Role
 from bot.models.ruos import RegistrationStage
@@ -68,7 +69,6 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_part, shows_current_card
-from handlers.onboarding import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
 
 FLOW = "broadcast"
 TEXT, DISTRICT, FILE, BUTTONS, WHEN = "text", "district", "file", "buttons", "when"
