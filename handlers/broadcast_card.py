@@ -13,6 +13,7 @@ from telegram import Update
 from bot.config import SUPPORTED_LANGUAGES
 from bot.districts import district_by_ubigeo
 from bot.i18n import N_
+from bot.labels import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
 from bot.models.broadcasts import EDITABLE, Broadcast, BroadcastState, MessageKind
 from bot.models.organizations import OrganizationKind
 from bot.models.people import Role
@@ -23,7 +24,6 @@ from bot.textlimits import excerpt
 from bot.validation import parse_id
 from handlers.common import edit_or_reply, escape, keyboard, reply
 from handlers.context import VocesContext
-from handlers.onboarding import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
 
 Rows = Sequence[list[tuple[str, str]]]  # rows of (label, callback data), as handlers.common.keyboard takes
 

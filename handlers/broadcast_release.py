@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_
+from bot.labels import LANGUAGE_IN_A_SENTENCE
 from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.people import User
 from bot.services import broadcast_approval, broadcast_files, broadcasts, people
@@ -19,17 +20,17 @@ from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput, parse_date, parse_text
 from handlers.broadcast_card import show_card
 from handlers.broadcast_delivery import send_broadcast, tally_text
-from handlers.broadcasts import (
+from handlers.broadcast_flow import (
     FLOW,
     WHEN,
-    _ask_typed,
-    _asked_about,
-    _change,
-    _data,
-    _id,
-    _load,
-    _read,
-    _who,
+    apply_change,
+    ask_typed,
+    asked_about,
+    button_broadcast_id,
+    data_parts,
+    load,
+    person_id,
+    read_typed,
 )
 from handlers.common import (
     END,
@@ -43,7 +44,6 @@ from handlers.common import (
     say_already_done,
 )
 from handlers.context import VocesContext
-from handlers.onboarding import LANGUAGE_IN_A_SENTENCE
 
 # --- open, preview, send, schedule, approve, cancel --------------------------------------------------
 
@@ -58,21 +58,21 @@ async def show(update: Update, context: VocesContext) -> None:
     """One broadcast, opened from /pending or the list of those not yet sent: its card, with
     Approve / Send back for whoever may give the second pair of eyes; or how its sending goes."""
     await answer_button(update, context)
-    broadcast = await _load(update, context)
+    broadcast = await load(update, context)
     if broadcast.state is BroadcastState.SENDING or broadcast.state is BroadcastState.DONE:
         async with context.runtime.database.session() as session:
             tally = await broadcasts.tally(session, broadcast_id=broadcast.id)
         await reply(update, context, tally_text(context.i18n, tally, final=broadcast.state is BroadcastState.DONE))
         return
     async with context.runtime.database.session() as session:
-        may_approve = await broadcast_approval.may_approve(session, broadcast=broadcast, user_id=_who(context))
+        may_approve = await broadcast_approval.may_approve(session, broadcast=broadcast, user_id=person_id(context))
     await show_card(update, context, broadcast, edit=False, above=[decision_row(context.gettext, broadcast)] if may_approve else ())
 
 
 async def preview(update: Update, context: VocesContext) -> None:
     """The message as each language's recipients will see it, sent here the same way."""
     await answer_button(update, context)
-    broadcast = await _load(update, context)
+    broadcast = await load(update, context)
     assert update.effective_chat is not None
     _ = context.gettext
     if not broadcast.texts:
@@ -84,11 +84,11 @@ async def preview(update: Update, context: VocesContext) -> None:
 
 
 async def send_now(update: Update, context: VocesContext) -> None:
-    await _submit(update, context, _id(update), context.runtime.clock.now())
+    await _submit(update, context, button_broadcast_id(update), context.runtime.clock.now())
 
 
 async def ask_when(update: Update, context: VocesContext) -> str:
-    return await _ask_typed(update, context, WHEN, context.gettext(
+    return await ask_typed(update, context, WHEN, context.gettext(
         "When should it go out? Write the day and the time, Lima time, for example: 15/12/2026 18:30"))
 
 
@@ -108,10 +108,10 @@ def parse_when(text: str, zone, now: datetime) -> datetime:  # noqa: ANN001 - a 
 
 
 async def when_typed(update: Update, context: VocesContext) -> str | int:
-    broadcast_id = _asked_about(context)
+    broadcast_id = asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
-    send_at = await _read(update, context, lambda typed: parse_when(parse_text(typed, field_max=40), context.runtime.settings.zone,
+    send_at = await read_typed(update, context, lambda typed: parse_when(parse_text(typed, field_max=40), context.runtime.settings.zone,
                                                                       context.runtime.clock.now()))
     if send_at is None:
         return WHEN
@@ -127,7 +127,7 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
     try:
         async with runtime.database.session() as session:
             submitted = await broadcasts.submit(
-                session, broadcast_id=broadcast_id, user_id=_who(context), send_at=send_at, now=runtime.clock.now(),
+                session, broadcast_id=broadcast_id, user_id=person_id(context), send_at=send_at, now=runtime.clock.now(),
                 default_language=runtime.settings.default_language,
                 approval_threshold=runtime.settings.broadcast_approval_threshold,
             )
@@ -193,14 +193,14 @@ async def reject(update: Update, context: VocesContext) -> None:
 async def _decide(update: Update, context: VocesContext, decision, done: str, to_author: str) -> None:  # noqa: ANN001
     """The second pair of eyes approves or sends back the version its button was made for; the
     author hears it once."""
-    broadcast_id, version = _id(update), int(_data(update)[3])  # the pattern has checked both are numbers
+    broadcast_id, version = button_broadcast_id(update), int(data_parts(update)[3])  # the pattern has checked both are numbers
     runtime = context.runtime
 
     async def decide(session: AsyncSession) -> tuple[Broadcast, User | None]:
-        broadcast = await decision(session, broadcast_id=broadcast_id, user_id=_who(context), version=version, now=runtime.clock.now())
+        broadcast = await decision(session, broadcast_id=broadcast_id, user_id=person_id(context), version=version, now=runtime.clock.now())
         return broadcast, (await people.get(session, broadcast.author_id) if broadcast.author_id else None)
 
-    decided = await _change(update, context, decide)
+    decided = await apply_change(update, context, decide)
     if decided is None:
         return
     _broadcast, author = decided
@@ -211,14 +211,14 @@ async def _decide(update: Update, context: VocesContext, decision, done: str, to
 
 
 async def cancel(update: Update, context: VocesContext) -> None:
-    broadcast_id = _id(update)
+    broadcast_id = button_broadcast_id(update)
 
     async def cancelled(session: AsyncSession) -> bool:
-        await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=_who(context), now=context.runtime.clock.now())
+        await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=person_id(context), now=context.runtime.clock.now())
         await broadcast_files.let_go(session, store=context.runtime.files, broadcast_id=broadcast_id)  # its file goes too
         return True
 
-    if await _change(update, context, cancelled) is None:
+    if await apply_change(update, context, cancelled) is None:
         return
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext("🗑 Cancelled: it will not go out."))

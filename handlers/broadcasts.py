@@ -5,21 +5,20 @@ it, and send it now or at a time; above a threshold a second person approves it 
 The draft lives in the database (bot/services/broadcasts.py) and every change is saved as it
 is made; the typed answers (a text, a district, the buttons, a time) are the steps of one
 small flow, so a restart in the middle loses nothing. This module has the texts, the file, the
-buttons and the audience; handlers/broadcast_card.py the card; handlers/broadcast_release.py
-opening one from a list, the preview, sending, scheduling, the approval and cancelling.
+buttons and the audience, and registers the whole flow; handlers/broadcast_card.py the card;
+handlers/broadcast_release.py opening one from a list, the preview, sending, scheduling, the
+approval and cancelling; handlers/broadcast_flow.py the flow's steps and the helpers both use.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import (
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     ConversationHandler,
     MessageHandler,
@@ -30,18 +29,16 @@ from bot import uploads
 from bot.config import SUPPORTED_LANGUAGES
 from bot.districts import district_by_ubigeo, find_districts
 from bot.i18n import N_
-from bot.models.broadcasts import EDITABLE, Broadcast, MessageKind
+from bot.labels import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
+from bot.models.broadcasts import Broadcast, MessageKind
 from bot.models.people import Role
 from bot.models.ruos import RegistrationStage
 from bot.services import (
-    authority,
-    broadcast_approval,
     broadcast_audience,
     broadcast_files,
     broadcasts,
     trainings,
 )
-from bot.services.transitions import AlreadyDone
 from bot.textlimits import excerpt, shorten, visible_length
 from bot.validation import InvalidInput, parse_text
 from handlers.broadcast_card import (
@@ -51,6 +48,32 @@ from handlers.broadcast_card import (
     STATE_NAMES,
     card_text,
     show_card,
+)
+from handlers.broadcast_flow import (
+    BUTTONS,
+    DISTRICT,
+    FILE,
+    FLOW,
+    TEXT,
+    WHEN,
+    apply_change,
+    ask_typed,
+    asked_about,
+    button_broadcast_id,
+    data_parts,
+    load,
+    person_id,
+    read_typed,
+)
+from handlers.broadcast_release import (
+    approve,
+    ask_when,
+    cancel,
+    preview,
+    reject,
+    send_now,
+    show,
+    when_typed,
 )
 from handlers.commands import command
 from handlers.common import (
@@ -64,50 +87,12 @@ from handlers.common import (
     leave,
     remember,
     reply,
-    say_already_done,
 )
 from handlers.context import VocesContext
-from handlers.guards import StaleButton, button_part, shows_current_card
-from handlers.onboarding import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
+from handlers.guards import StaleButton, shows_current_card
 
-FLOW = "broadcast"
-TEXT, DISTRICT, FILE, BUTTONS, WHEN = "text", "district", "file", "buttons", "when"
 CAPTION_LIMIT = 1024
 BUTTON_LINE = re.compile(r"^(?P<label>.{1,40}?)\s*[|—–-]\s*(?P<url>(https?|tg)://\S+)$")
-Result = TypeVar("Result")
-
-def _who(context: VocesContext) -> int:
-    assert context.person is not None
-    return context.person.id
-
-
-def _data(update: Update) -> list[str]:
-    return (update.callback_query.data or "").split(":") if update.callback_query else []  # type: ignore[union-attr]
-
-
-def _id(update: Update) -> int:
-    return button_part(update.callback_query.data if update.callback_query else None, 2)
-
-
-async def _load(update: Update, context: VocesContext, *, to_change: bool = False) -> Broadcast:
-    """The broadcast a button names, for a coordinator or staff member who may see it (its
-    author, staff, a coordinator of every district it reaches); `to_change`: for its author or
-    staff only (a step that changes it asks nobody else to type an answer)."""
-    refused = None
-    async with context.runtime.database.session() as session:
-        if not await authority.is_coordinator(session, user_id=_who(context)):
-            raise StaleButton("bc")  # a role taken away since, or a forged button
-        broadcast = await broadcasts.get(session, _id(update))
-        if broadcast is not None and to_change and not await broadcasts.may_change(session, broadcast=broadcast, user_id=_who(context)):
-            refused = AlreadyDone(broadcasts.NOT_EDITABLE) if broadcast.state not in EDITABLE else authority.NotAllowed(authority.ONLY_AUTHOR)
-        elif broadcast is not None and not await broadcast_approval.may_see(session, broadcast=broadcast, user_id=_who(context)):
-            refused = authority.NotAllowed(broadcast_approval.NOT_IN_YOUR_DISTRICTS)
-    if broadcast is None:
-        raise StaleButton(update.callback_query.data if update.callback_query else "")
-    if refused is not None:  # an old card's button, or a forged one: said, and nothing asked
-        await say_already_done(update, context, refused)
-        raise ApplicationHandlerStop
-    return broadcast
 
 
 # --- /broadcast ----------------------------------------------------------------------------------
@@ -119,8 +104,8 @@ async def open_composer(update: Update, context: VocesContext) -> int:
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            draft = await broadcasts.draft_of(session, user_id=_who(context), now=runtime.clock.now())
-            waiting = await broadcasts.upcoming(session, user_id=_who(context))
+            draft = await broadcasts.draft_of(session, user_id=person_id(context), now=runtime.clock.now())
+            waiting = await broadcasts.upcoming(session, user_id=person_id(context))
     except InvalidInput as error:
         await reply(update, context, error_text(context, error))
         return END
@@ -137,53 +122,12 @@ async def open_composer(update: Update, context: VocesContext) -> int:
     return await leave(update, context, FLOW)
 
 
-async def _change(
-    update: Update, context: VocesContext, change: Callable[[AsyncSession], Awaitable[Result]]
-) -> Result | None:
-    """Run one change of the draft in its own unit of work; None, after a translated answer
-    (an alert on a second tap), if it may not be made."""
-    try:
-        async with context.runtime.database.session() as session:
-            return await change(session)
-    except AlreadyDone as error:
-        await say_already_done(update, context, error)
-    except InvalidInput as error:
-        await answer_button(update, context)
-        await reply(update, context, error_text(context, error))
-    return None
-
-
 # --- texts, file, buttons: typed answers ----------------------------------------------------------
 
 
-async def _ask_typed(update: Update, context: VocesContext, step: str, text: str) -> str:
-    """A button that asks for one typed answer about its broadcast: remember which one, then ask."""
-    await answer_button(update, context)
-    broadcast = await _load(update, context, to_change=True)
-    await remember(update, context, broadcast_id=broadcast.id)
-    return await ask(update, context, flow=FLOW, step=step, text=text)
-
-
-def _asked_about(context: VocesContext) -> int | None:
-    """The broadcast a typed answer is for: the one remembered when it was asked (None when
-    there is none any more; the flow is then left)."""
-    assert context.user_data is not None
-    return context.user_data.get("broadcast_id")
-
-
-async def _read(update: Update, context: VocesContext, parse: Callable[[str], Result]) -> Result | None:
-    """What parse makes of the typed text; None, after saying why, when it cannot be read."""
-    assert update.effective_message is not None
-    try:
-        return parse(update.effective_message.text or "")
-    except InvalidInput as error:
-        await reply(update, context, error_text(context, error))
-        return None
-
-
 async def _save_answer(update: Update, context: VocesContext, change: Callable[[AsyncSession], Awaitable[Broadcast]]) -> int:
-    """Save a typed answer (see _change), end the step and show the card again below it."""
-    broadcast = await _change(update, context, change)
+    """Save a typed answer (see apply_change), end the step and show the card again below it."""
+    broadcast = await apply_change(update, context, change)
     await leave(update, context, FLOW)
     if broadcast is not None:
         await show_card(update, context, broadcast, edit=False)
@@ -192,8 +136,8 @@ async def _save_answer(update: Update, context: VocesContext, change: Callable[[
 
 async def ask_text(update: Update, context: VocesContext) -> str:
     await answer_button(update, context)
-    broadcast = await _load(update, context, to_change=True)
-    language = _data(update)[3]
+    broadcast = await load(update, context, to_change=True)
+    language = data_parts(update)[3]
     if language not in SUPPORTED_LANGUAGES:
         raise StaleButton(language)
     await remember(update, context, broadcast_id=broadcast.id, broadcast_language=language)
@@ -207,11 +151,11 @@ async def ask_text(update: Update, context: VocesContext) -> str:
 async def text_typed(update: Update, context: VocesContext) -> str | int:
     message = update.effective_message
     assert message is not None and context.user_data is not None
-    broadcast_id, language = _asked_about(context), context.user_data.get("broadcast_language")
+    broadcast_id, language = asked_about(context), context.user_data.get("broadcast_language")
     if broadcast_id is None or language is None:
         return await leave(update, context, FLOW)
     # refuses what is only invisible characters; what is kept is the formatted text
-    if await _read(update, context, lambda typed: parse_text(typed, field_max=4000, multiline=True)) is None:
+    if await read_typed(update, context, lambda typed: parse_text(typed, field_max=4000, multiline=True)) is None:
         return TEXT
     text = None if (message.text or "").strip() == "-" else message.text_html or ""
     async with context.runtime.database.session() as session:
@@ -220,7 +164,7 @@ async def text_typed(update: Update, context: VocesContext) -> str | int:
         await reply(update, context, context.gettext("With a photo or a document the text can be at most 1024 characters. Write it shorter, please."))
         return TEXT
     return await _save_answer(update, context, lambda session: broadcasts.set_text(
-        session, broadcast_id=broadcast_id, user_id=_who(context), language=language, text=text))
+        session, broadcast_id=broadcast_id, user_id=person_id(context), language=language, text=text))
 
 
 FILE_QUESTION = N_("Send one photo or one document to go with the message, or a single dash (-) to send it without one.")
@@ -228,7 +172,7 @@ TOO_LARGE = N_("That file is too large: the limit is 20 MB.")
 
 
 async def ask_file(update: Update, context: VocesContext) -> str:
-    return await _ask_typed(update, context, FILE, context.gettext(FILE_QUESTION))
+    return await ask_typed(update, context, FILE, context.gettext(FILE_QUESTION))
 
 
 async def file_sent(update: Update, context: VocesContext) -> str | int:
@@ -237,7 +181,7 @@ async def file_sent(update: Update, context: VocesContext) -> str | int:
     copy under the bot's name, never what the author's phone sent."""
     message = update.effective_message
     assert message is not None
-    broadcast_id = _asked_about(context)
+    broadcast_id = asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
     sent = message.photo[-1] if message.photo else message.document  # a photo's largest size
@@ -264,11 +208,11 @@ async def file_sent(update: Update, context: VocesContext) -> str | int:
         except InvalidInput as error:  # the same question again, after saying why
             return await ask(update, context, flow=FLOW, step=FILE, text=error_text(context, error) + "\n" + context.gettext(FILE_QUESTION))
     return await _save_answer(update, context, lambda session: broadcast_files.attach(
-        session, store=context.runtime.files, broadcast_id=broadcast_id, user_id=_who(context), accepted=accepted))
+        session, store=context.runtime.files, broadcast_id=broadcast_id, user_id=person_id(context), accepted=accepted))
 
 
 async def ask_buttons(update: Update, context: VocesContext) -> str:
-    return await _ask_typed(update, context, BUTTONS, context.gettext(
+    return await ask_typed(update, context, BUTTONS, context.gettext(
         "Write one button a line, its label and its link separated by a bar, for example:\n"
         "<code>Enroll | https://t.me/voces_bot?start=trainings</code>\n"
         "Send a single dash (-) for no buttons."))
@@ -289,14 +233,14 @@ def parse_buttons(text: str) -> list[list[str]]:
 
 
 async def buttons_typed(update: Update, context: VocesContext) -> str | int:
-    broadcast_id = _asked_about(context)
+    broadcast_id = asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
-    buttons = await _read(update, context, lambda typed: parse_buttons(parse_text(typed, field_max=1000, multiline=True)))
+    buttons = await read_typed(update, context, lambda typed: parse_buttons(parse_text(typed, field_max=1000, multiline=True)))
     if buttons is None:
         return BUTTONS
     return await _save_answer(update, context, lambda session: broadcasts.set_buttons(
-        session, broadcast_id=broadcast_id, user_id=_who(context), buttons=buttons))
+        session, broadcast_id=broadcast_id, user_id=person_id(context), buttons=buttons))
 
 
 # --- the audience and the kind ------------------------------------------------------------------------
@@ -336,39 +280,39 @@ async def audience_card(update: Update, context: VocesContext, broadcast: Broadc
 
 async def show_audience(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    await audience_card(update, context, await _load(update, context, to_change=True))
+    await audience_card(update, context, await load(update, context, to_change=True))
 
 
 async def toggle_audience(update: Update, context: VocesContext) -> None:
-    parts = _data(update)
-    broadcast_id, name, value = _id(update), parts[3], parts[4]
+    parts = data_parts(update)
+    broadcast_id, name, value = button_broadcast_id(update), parts[3], parts[4]
     if not broadcasts.known_choice(name, value):  # a forged value is never kept
         raise StaleButton(update.callback_query.data if update.callback_query else "")
-    broadcast = await _change(update, context, lambda session: broadcasts.toggle_audience(
-        session, broadcast_id=broadcast_id, user_id=_who(context), name=name, value=value))
+    broadcast = await apply_change(update, context, lambda session: broadcasts.toggle_audience(
+        session, broadcast_id=broadcast_id, user_id=person_id(context), name=name, value=value))
     await answer_button(update, context)
     if broadcast is not None:
         await audience_card(update, context, broadcast)
 
 
 async def no_district(update: Update, context: VocesContext) -> None:
-    broadcast_id = _id(update)
-    broadcast = await _change(update, context, lambda session: broadcasts.clear_audience(
-        session, broadcast_id=broadcast_id, user_id=_who(context), name="district"))
+    broadcast_id = button_broadcast_id(update)
+    broadcast = await apply_change(update, context, lambda session: broadcasts.clear_audience(
+        session, broadcast_id=broadcast_id, user_id=person_id(context), name="district"))
     await answer_button(update, context)
     if broadcast is not None:
         await audience_card(update, context, broadcast)
 
 
 async def ask_district(update: Update, context: VocesContext) -> str:
-    return await _ask_typed(update, context, DISTRICT, context.gettext("Which district? Write its name."))
+    return await ask_typed(update, context, DISTRICT, context.gettext("Which district? Write its name."))
 
 
 async def district_typed(update: Update, context: VocesContext) -> str | int:
-    broadcast_id = _asked_about(context)
+    broadcast_id = asked_about(context)
     if broadcast_id is None:
         return await leave(update, context, FLOW)
-    typed = await _read(update, context, lambda text: parse_text(text, field_max=80))
+    typed = await read_typed(update, context, lambda text: parse_text(text, field_max=80))
     if typed is None:
         return DISTRICT
     found = find_districts(typed)
@@ -377,7 +321,7 @@ async def district_typed(update: Update, context: VocesContext) -> str | int:
         return DISTRICT
     try:  # only the districts the person follows: another is refused, and asked again
         async with context.runtime.database.session() as session:
-            allowed = await broadcast_audience.districts_in_scope(session, user_id=_who(context), districts=[d.ubigeo for d in found])
+            allowed = await broadcast_audience.districts_in_scope(session, user_id=person_id(context), districts=[d.ubigeo for d in found])
     except InvalidInput as error:
         return await ask(update, context, flow=FLOW, step=DISTRICT, text=error_text(context, error) + "\n" + context.gettext("Which district? Write its name."))
     found = [district for district in found if district.ubigeo in allowed]
@@ -394,8 +338,8 @@ async def _add_district(update: Update, context: VocesContext, broadcast_id: int
         current = await broadcasts.get(session, broadcast_id)
     broadcast = current
     if current is not None and ubigeo not in current.audience.get("district", []):
-        broadcast = await _change(update, context, lambda session: broadcasts.toggle_audience(
-            session, broadcast_id=broadcast_id, user_id=_who(context), name="district", value=ubigeo))
+        broadcast = await apply_change(update, context, lambda session: broadcasts.toggle_audience(
+            session, broadcast_id=broadcast_id, user_id=person_id(context), name="district", value=ubigeo))
     if broadcast is not None:
         await audience_card(update, context, broadcast, edit=False)
     return END
@@ -403,19 +347,19 @@ async def _add_district(update: Update, context: VocesContext, broadcast_id: int
 
 async def district_chosen(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    ubigeo = _data(update)[3]
+    ubigeo = data_parts(update)[3]
     if district_by_ubigeo(ubigeo) is None:
         raise StaleButton(ubigeo)
-    await _add_district(update, context, _id(update), ubigeo)
+    await _add_district(update, context, button_broadcast_id(update), ubigeo)
 
 
 async def show_sessions(update: Update, context: VocesContext) -> None:
     """Upcoming sessions to choose from: whoever is on a list (enrolled, offered, waiting)."""
     await answer_button(update, context)
-    broadcast = await _load(update, context, to_change=True)
+    broadcast = await load(update, context, to_change=True)
     runtime = context.runtime
     async with runtime.database.session() as session:
-        upcoming = await broadcast_audience.sessions_to_choose(session, user_id=_who(context), now=runtime.clock.now())
+        upcoming = await broadcast_audience.sessions_to_choose(session, user_id=person_id(context), now=runtime.clock.now())
     chosen = broadcast.audience.get("session", [])
     rows = [[(("✅ " if str(found.id) in chosen else "▫️ ") + f"{shorten(found.title, 40)} · {context.i18n.datetime(found.starts_at, 'short')}",
               f"bc:t:{broadcast.id}:session:{found.id}")] for found in upcoming]
@@ -426,7 +370,7 @@ async def show_sessions(update: Update, context: VocesContext) -> None:
 
 async def show_topics(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    broadcast = await _load(update, context, to_change=True)
+    broadcast = await load(update, context, to_change=True)
     async with context.runtime.database.session() as session:
         found = await trainings.topics(session)
     chosen = broadcast.audience.get("topic", [])
@@ -438,19 +382,19 @@ async def show_topics(update: Update, context: VocesContext) -> None:
 
 async def show_kinds(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    broadcast = await _load(update, context, to_change=True)
+    broadcast = await load(update, context, to_change=True)
     _ = context.gettext
     rows = [[(("✅ " if kind is broadcast.kind else "") + _(name), f"bc:kind:{broadcast.id}:{kind.value}")] for kind, name in KIND_NAMES.items()]
     await edit_or_reply(update, context, _("What is it about? People choose in /settings which kinds they receive."), reply_markup=keyboard(rows))
 
 
 async def kind_chosen(update: Update, context: VocesContext) -> None:
-    value = _data(update)[3]
+    value = data_parts(update)[3]
     if value not in {kind.value for kind in MessageKind}:
         raise StaleButton(value)
-    broadcast_id = _id(update)
-    broadcast = await _change(update, context, lambda session: broadcasts.set_kind(
-        session, broadcast_id=broadcast_id, user_id=_who(context), kind=MessageKind(value)))
+    broadcast_id = button_broadcast_id(update)
+    broadcast = await apply_change(update, context, lambda session: broadcasts.set_kind(
+        session, broadcast_id=broadcast_id, user_id=person_id(context), kind=MessageKind(value)))
     await answer_button(update, context)
     if broadcast is not None:
         await show_card(update, context, broadcast)
@@ -468,18 +412,6 @@ async def other_command(update: Update, context: VocesContext) -> int:
 
 
 def register(application) -> None:  # noqa: ANN001
-    # The second half imports this module's helpers, so it is imported here, not at the top.
-    from handlers.broadcast_release import (
-        approve,
-        ask_when,
-        cancel,
-        preview,
-        reject,
-        send_now,
-        show,
-        when_typed,
-    )
-
     typed = filters.TEXT & ~filters.COMMAND
     flow = ConversationHandler(
         entry_points=[

@@ -194,6 +194,11 @@ async def say_already_done(update: Update, context: VocesContext, error: Excepti
         await reply(update, context, text)
 
 
+class StaleButton(Exception):  # noqa: N818 - it names what the press is, not a failure
+    """The press refers to something unknown or gone: answered, never logged as an error
+    (handlers/guards.py answers it; it lives here so this module needs nothing of guards)."""
+
+
 ButtonAction = Callable[[Update, VocesContext, list[str]], Awaitable[Any]]
 
 
@@ -206,8 +211,6 @@ class ButtonArgs(list[str]):
         self.data = data
 
     def __getitem__(self, index):  # noqa: ANN001, ANN204 - list's own overloads
-        from handlers.guards import StaleButton
-
         try:
             return super().__getitem__(index)
         except IndexError:
@@ -223,7 +226,6 @@ async def dispatch_button(update: Update, context: VocesContext, actions: dict[s
     """
     from bot.services.transitions import AlreadyDone
     from bot.validation import InvalidInput
-    from handlers.guards import StaleButton
 
     query = update.callback_query
     assert query is not None and query.data is not None

@@ -6,9 +6,10 @@
   and nothing of what they sent is kept. A new flow gets this without doing anything.
 - `end_flows_of`: withdrawing consent or erasing ends every flow of the person, in PTB's memory
   and in the database, and drops PTB's user and chat data for them.
-- `StaleButton`: a button handler that finds its callback data unknown, or its record gone,
-  raises it; the error handler answers every such press the same way (a short alert and the
-  current card of its area), so no old or forged button goes unanswered or crashes.
+- `StaleButton` (defined in handlers/common.py, which needs nothing of this module): a button
+  handler that finds its callback data unknown, or its record gone, raises it; the error
+  handler answers every such press the same way (a short alert and the current card of its
+  area, or /help), so no old or forged button goes unanswered or crashes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.i18n import N_
 from bot.models.people import Role
 from bot.validation import parse_id
 from handlers.commands import english_name
+from handlers.common import StaleButton, answer_button, keyboard
 from handlers.context import VocesApplication, VocesContext
 
 log = logging.getLogger(__name__)
@@ -60,8 +62,6 @@ async def consent_gate(update: Update, context: VocesContext) -> None:
     # notice is for the people the programme serves. Everyone else passes only with consent.
     if person is None or person.role is Role.STAFF or person.has_consented or passes_without_consent(update):
         return
-    from handlers.common import answer_button, keyboard
-
     _ = context.gettext
     try:
         await answer_button(update, context, _(CONSENT_FIRST), alert=True)
@@ -92,10 +92,6 @@ def end_flows_of(application: VocesApplication, telegram_id: int) -> None:
 # --- old and forged buttons ------------------------------------------------------------------------
 
 
-class StaleButton(Exception):  # noqa: N818 - it names what the press is, not a failure
-    """The press refers to something unknown or gone: answered, never logged as an error."""
-
-
 def button_number(value: str | None, *, minimum: int = 1) -> int:
     """A number a button carries (an id, a page, a position), read by `bot.validation.parse_id`
     in every area: one out of what the database holds, or not a number, is a forged button."""
@@ -113,6 +109,8 @@ def button_part(data: str | None, position: int) -> int:
 
 CurrentCard = Callable[[Update, VocesContext], Awaitable[object]]
 CURRENT_CARDS: dict[str, CurrentCard] = {}
+# What an area without a card of its own shows: /help, which handlers/onboarding.py registers.
+OTHER_AREAS = "*"
 
 
 def shows_current_card(area: str) -> Callable[[CurrentCard], CurrentCard]:
@@ -127,8 +125,6 @@ def shows_current_card(area: str) -> Callable[[CurrentCard], CurrentCard]:
 
 async def answer_stale_button(update: Update, context: VocesContext) -> None:
     """A short alert, then the area's current card (or help), so the person can go on."""
-    from handlers.common import answer_button
-
     query = update.callback_query
     if query is None:
         return
@@ -141,11 +137,7 @@ async def answer_stale_button(update: Update, context: VocesContext) -> None:
         # The feature acknowledged the press before finding it stale: say it in the chat.
         await context.bot.send_message(update.effective_chat.id, context.gettext(BUTTON_GONE))
     area = (query.data or "").split(":", 1)[0]
-    card = CURRENT_CARDS.get(area)
-    if card is None:
-        from handlers.onboarding import show_help
-
-        card = show_help
+    card = CURRENT_CARDS.get(area) or CURRENT_CARDS[OTHER_AREAS]
     await card(update, context)
 
 

@@ -18,6 +18,14 @@ from telegram.ext import (
 from bot.config import SUPPORTED_LANGUAGES
 from bot.documents import personal_data
 from bot.i18n import N_, normalize_language
+from bot.labels import (
+    ENROLLMENT_STATE_NAMES,
+    LANGUAGE_NAMES,
+    MESSAGE_KIND_NAMES,
+    NATIONALITY_CHOICE,
+    ROLE_NAMES,
+    SEX_CHOICE,
+)
 from bot.models.broadcasts import MessageKind
 from bot.models.organizations import BoardRole, LeaderRole
 from bot.models.people import Role
@@ -27,15 +35,16 @@ from handlers import labels
 from handlers.commands import command, localized
 from handlers.common import answer_button, edit_or_reply, escape, keyboard, reply
 from handlers.context import VocesContext
-from handlers.guards import StaleButton, answer_stale_button, end_flows_of, shows_current_card
-from handlers.rights import NATIONALITY_CHOICE, SEX_CHOICE, declared
+from handlers.guards import (
+    OTHER_AREAS,
+    StaleButton,
+    answer_stale_button,
+    end_flows_of,
+    shows_current_card,
+)
+from handlers.rights import declared
 
 log = logging.getLogger(__name__)
-
-LANGUAGE_NAMES = {"es": "Español", "en": "English"}
-# Inside a sentence a language is named in the reader's language: "quienes hablan inglés".
-LANGUAGE_IN_A_SENTENCE = {"es": N_("Spanish"), "en": N_("English")}
-ROLE_NAMES = {Role.LEADER: N_("leader"), Role.COORDINATOR: N_("coordinator"), Role.STAFF: N_("programme staff")}
 
 # One table drives /help and the command menu Telegram shows beside the text box.
 LEADER_COMMANDS = (
@@ -349,6 +358,7 @@ def help_text(context: VocesContext, *, role: Role | None = None) -> str:
     return "\n".join(lines)
 
 
+@shows_current_card(OTHER_AREAS)
 async def show_help(update: Update, context: VocesContext) -> None:
     await reply(update, context, help_text(context))
 
@@ -439,17 +449,13 @@ async def my_data(update: Update, context: VocesContext) -> None:
     if summary.drafts:
         lines += ["", i18n.ngettext("%(count)s unfinished answer in progress", "%(count)s unfinished answers in progress", summary.drafts) % {"count": summary.drafts}]
     if summary.trainings:
-        from handlers.trainings import STATE_LABEL  # the trainings area names its states
-
         count = len(summary.trainings)
         lines += ["", i18n.ngettext("<b>%(count)s training session you signed up for</b>", "<b>%(count)s training sessions you signed up for</b>", count) % {"count": count}]
-        lines += [f"• {escape(title)}: {_(STATE_LABEL[state])}" + (" 📄" if certified else "") for title, state, certified in summary.trainings]
+        lines += [f"• {escape(title)}: {_(ENROLLMENT_STATE_NAMES[state])}" + (" 📄" if certified else "") for title, state, certified in summary.trainings]
     if summary.paused:
         lines.append(_("Messages I send on my own: paused (/stop); /start resumes them"))
     if summary.muted:
-        from handlers.settings import KIND_NAMES  # /settings names the kinds
-
-        lines.append(_("Switched off in /settings: %(kinds)s") % {"kinds": ", ".join(_(KIND_NAMES[MessageKind(kind)]) for kind in summary.muted)})
+        lines.append(_("Switched off in /settings: %(kinds)s") % {"kinds": ", ".join(_(MESSAGE_KIND_NAMES[MessageKind(kind)]) for kind in summary.muted)})
     if summary.broadcasts_received:
         lines.append(i18n.ngettext("%(count)s broadcast delivered to you", "%(count)s broadcasts delivered to you", summary.broadcasts_received) % {"count": summary.broadcasts_received})
     if summary.pending_reminders:

@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from bot.i18n import N_
+from bot.labels import NATIONALITY_CHOICE, SEX_CHOICE
 from bot.models.people import Nationality, Sex, User
 from bot.services import privacy
 from bot.validation import InvalidInput, parse_id
@@ -41,9 +42,6 @@ from handlers.guards import StaleButton, shows_current_card
 FLOW = "correct"
 NAME = "name"
 
-SEX_CHOICE = {Sex.FEMALE: N_("Woman"), Sex.MALE: N_("Man"), Sex.OTHER: N_("Other"), Sex.UNSTATED: N_("Prefer not to say")}
-NATIONALITY_CHOICE = {Nationality.VENEZUELAN: N_("Venezuelan"), Nationality.PERUVIAN: N_("Peruvian"),
-                      Nationality.OTHER: N_("Another nationality"), Nationality.UNSTATED: N_("Prefer not to say")}
 NOT_SAID = N_("not said")
 
 

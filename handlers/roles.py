@@ -13,6 +13,7 @@ from __future__ import annotations
 from telegram import MessageOriginUser, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.labels import ROLE_NAMES
 from bot.models.people import Role
 from bot.services import roles
 from bot.services.authority import NotAllowed
@@ -34,7 +35,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_part, shows_current_card
-from handlers.onboarding import ROLE_NAMES, help_text, set_personal_menu
+from handlers.onboarding import help_text, set_personal_menu
 
 PEOPLE_PER_PAGE = 10
 

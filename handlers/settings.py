@@ -14,20 +14,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_
+from bot.labels import LANGUAGE_NAMES, MESSAGE_KIND_NAMES
 from bot.models.broadcasts import MessageKind, NotificationSettings
 from bot.services import notifications
 from handlers.commands import command
 from handlers.common import answer_button, edit_or_reply, keyboard, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
-from handlers.onboarding import LANGUAGE_NAMES
 
-KIND_NAMES = {
-    MessageKind.TRAININGS: N_("Trainings"),
-    MessageKind.REPORTS: N_("Project reports"),
-    MessageKind.RUOS: N_("RUOS"),
-    MessageKind.ANNOUNCEMENTS: N_("Announcements"),
-}
 # Quiet hours to choose from, by a short code for the button: (start, end); None: the programme's.
 QUIET_CHOICES: dict[str, tuple[time, time] | None] = {
     "default": None,
@@ -69,7 +63,7 @@ async def settings_card(update: Update, context: VocesContext, *, edit: bool) ->
              _("Messages I send on my own, tap to switch them on or off:")]
     if paused:
         lines.insert(1, _("⏸ Paused: I send you nothing on my own until you send /start."))
-    rows = [[(("✅ " if kind.value not in muted else "▫️ ") + _(name), f"set:kind:{kind.value}")] for kind, name in KIND_NAMES.items()]
+    rows = [[(("✅ " if kind.value not in muted else "▫️ ") + _(name), f"set:kind:{kind.value}")] for kind, name in MESSAGE_KIND_NAMES.items()]
     rows.append([(_("🌐 Language"), "set:lang"), (_("🌙 Quiet hours"), "set:quiet")])
     rows.append([(_("▶️ Resume messages"), "set:resume")] if paused else [(_("⏸ Pause everything (/stop)"), "set:pause")])
     text = "\n".join(lines)

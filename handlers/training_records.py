@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from bot.documents.certificate import CertificateText, certificate_pdf
 from bot.i18n import Translator
+from bot.labels import ENROLLMENT_STATE_NAMES
 from bot.models.trainings import EnrollmentState, Topic
 from bot.services import training_records as records
 from bot.services import trainings
@@ -41,7 +42,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_number
-from handlers.trainings import STATE_LABEL, refuse, session_id_of, topic_map
+from handlers.trainings import refuse, session_id_of, topic_map
 
 VERIFY_PREFIX = "verify_"
 FEEDBACK_FLOW = "training_feedback"
@@ -98,7 +99,7 @@ async def my_trainings(update: Update, context: VocesContext) -> None:
     rows: list[list[tuple[str, str]]] = []
     for entry in history[:30]:
         training = entry.training
-        line = f"• {i18n.date(training.starts_at, 'medium')}: {escape(training.title)} — {_(STATE_LABEL[entry.state])}"
+        line = f"• {i18n.date(training.starts_at, 'medium')}: {escape(training.title)} — {_(ENROLLMENT_STATE_NAMES[entry.state])}"
         if entry.certificate_code:
             line += " " + _("(certificate %(code)s)") % {"code": entry.certificate_code}
         lines.append(line)

@@ -18,6 +18,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.documents import workbook
 from bot.documents.chart import tally_chart
 from bot.i18n import N_, Translator
+from bot.labels import ENROLLMENT_STATE_IN_LISTS
 from bot.models.trainings import EnrollmentState
 from bot.services import training_records as records
 from bot.services import trainings
@@ -40,7 +41,6 @@ from handlers.guards import StaleButton, shows_current_card
 from handlers.training_admin import coordinator_only
 from handlers.training_records import feedback_keyboard
 from handlers.trainings import (
-    LIST_STATE_LABEL,
     refuse,
     session_id_of,
     session_text,
@@ -85,7 +85,7 @@ async def admin_card(update: Update, context: VocesContext, session_id: int) -> 
     training, who = found
     i18n = context.i18n
     lines = [session_text(i18n, training, topics, taken=sum(counts.get(s, 0) for s in trainings.HOLDS_SEAT), for_coordinator=True)]
-    lines.append(" · ".join(f"{_(LIST_STATE_LABEL[state])}: {counts.get(state, 0)}" for state in EnrollmentState if counts.get(state)))
+    lines.append(" · ".join(f"{_(ENROLLMENT_STATE_IN_LISTS[state])}: {counts.get(state, 0)}" for state in EnrollmentState if counts.get(state)))
     lines.append(_("Link to share: %(link)s") % {"link": training_link(context, session_id)})
     # Its lists, check-in and attendance for those who run it; edit and cancel for its author
     # and staff (the services refuse the same to old or forged buttons).
@@ -177,7 +177,7 @@ async def render_roster(update: Update, context: VocesContext, session_id: int, 
         group = [row for row in rows if row.state is state]
         if not group:
             continue
-        lines += ["", f"<b>{_(LIST_STATE_LABEL[state])}</b> ({len(group)})"]
+        lines += ["", f"<b>{_(ENROLLMENT_STATE_IN_LISTS[state])}</b> ({len(group)})"]
         for number, row in enumerate(group, start=1):
             lines.append(f"{number}. {escape(row.name or '—')}" + (f" — {escape(row.organization)}" if row.organization else ""))
     for row in rows:

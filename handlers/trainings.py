@@ -28,7 +28,7 @@ from telegram.ext import (
 
 from bot.districts import district_by_ubigeo
 from bot.documents.calendar import CalendarEntry, training_event
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.models.reminders import Reminder
 from bot.models.trainings import EnrollmentState, Topic, TrainingSession
 from bot.runtime import Runtime
@@ -409,23 +409,6 @@ async def render_offer(reminder: Reminder, i18n: Translator, runtime: Runtime) -
     if mine is None or training is None or mine.state is not EnrollmentState.OFFERED or mine.offer_expires_at is None:
         return None
     return offer_message(i18n, training, mine.offer_expires_at)
-
-
-STATE_LABEL = {
-    EnrollmentState.ENROLLED: N_("enrolled"),
-    EnrollmentState.WAITLISTED: N_("on the waitlist"),
-    EnrollmentState.OFFERED: N_("a seat is held for you"),
-    EnrollmentState.ATTENDED: N_("attended"),
-    EnrollmentState.NO_SHOW: N_("did not attend"),
-}
-# The same states in a coordinator's lists, which speak about the people, not to them.
-LIST_STATE_LABEL = {
-    EnrollmentState.ENROLLED: N_("on the list"),
-    EnrollmentState.WAITLISTED: N_("on the waitlist"),
-    EnrollmentState.OFFERED: N_("offered a freed seat"),
-    EnrollmentState.ATTENDED: N_("were present"),
-    EnrollmentState.NO_SHOW: N_("were absent"),
-}
 
 
 def register(application) -> None:  # noqa: ANN001
