@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.districts import find_districts
 from bot.models.conversations import ConversationStep
 from bot.models.people import User
 from bot.models.trainings import TrainingDraft, TrainingSession
@@ -32,7 +31,9 @@ async def test_a_coordinator_halfway_through_newtraining_when_the_bot_is_upgrade
         assert steps == ["district"]                                 # the same conversation and state names
         draft.answers = {k: v for k, v in draft.answers.items() if k != "_step"}  # as the old handler left it
     await bot.restart()
-    await luis.sends("Comas")
+    await luis.sends("San Juan")                                     # two districts match: which one?
+    assert "Which one?" in luis.last_text and "San Juan de Miraflores" in luis.buttons
+    await luis.taps("San Juan de Miraflores")
     assert "When does it start?" in luis.last_text
     await luis.sends("26/11/2026 10:00")
     await luis.sends("9:00")                                         # bad input: said, and asked again
@@ -48,9 +49,20 @@ async def test_a_coordinator_halfway_through_newtraining_when_the_bot_is_upgrade
     await luis.taps("Places")                                        # one field from the card, then back to it
     await luis.sends("25")
     assert "Check the session before saving" in luis.last_text and "Places: 25" in luis.last_text
+    assert "(San Juan de Miraflores)" in luis.last_text
+    await luis.taps("Online or in person")                           # a new mode asks its link, and on from there
+    await luis.taps("💻 Online")
+    assert "Send the link to join the call" in luis.last_text
+    await luis.sends("https://meet.jit.si/voces-asamblea")
+    assert "When does it start?" in luis.last_text
+    for typed in ("26/11/2026 10:00", "13:00", "25"):
+        await luis.sends(typed)
+    await luis.taps("Skip")
+    await luis.taps("No, anyone can come")
+    assert "💻 Online: https://meet.jit.si/voces-asamblea" in luis.last_text
     await luis.taps("Save")
     assert "✅ Saved." in luis.last_text
     async with await bot.session() as session:
         training = await session.scalar(select(TrainingSession).where(TrainingSession.title == "Leading an assembly"))
-        assert (training.capacity, training.district_ubigeo) == (25, find_districts("Comas")[0].ubigeo)
+        assert (training.capacity, training.online, training.district_ubigeo) == (25, True, None)
         assert await session.get(TrainingDraft, user_id) is None
