@@ -85,6 +85,10 @@ def build_application(
         async with slot_lent():
             yield
 
+    requests = (
+        CommitFirstRequest(runtime.database, connection_pool_size=64, connect_timeout=10, read_timeout=20, pool_timeout=10),
+        AiohttpRequest(connect_timeout=10, read_timeout=40),
+    )
     application = (
         ApplicationBuilder()
         .application_class(application_class)
@@ -102,13 +106,14 @@ def build_application(
         .concurrent_updates(updates)
         # Network hiccups on cheap mobile data are common: retry the connection, wait longer.
         # Over aiohttp rather than PTB's httpx: a request costs a fraction (handlers/aiohttp_request.py).
-        .request(CommitFirstRequest(runtime.database, connection_pool_size=64, connect_timeout=10, read_timeout=20, pool_timeout=10))
-        .get_updates_request(AiohttpRequest(connect_timeout=10, read_timeout=40))
+        .request(requests[0])
+        .get_updates_request(requests[1])
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
     )
     application.runtime = runtime
+    application.requests = requests
     _register_handlers(application)
     return application
 

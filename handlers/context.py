@@ -14,6 +14,7 @@ from weakref import WeakValueDictionary
 from telegram import CallbackQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
+from telegram.request import BaseRequest
 
 from bot.i18n import Translator
 from bot.models.people import User
@@ -31,11 +32,22 @@ class VocesApplication(Application):  # type: ignore[type-arg]
     """
 
     runtime: Runtime
+    requests: Sequence[BaseRequest] = ()  # the bot's connections to the Bot API
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._handed_back: set[int] = set()
         self.personal_menus_set: set[int] = set()  # chats given their role's menu since start
+
+    async def initialize(self) -> None:
+        try:
+            await super().initialize()
+        except BaseException:
+            # A start that fails (a refused token, no network) leaves the connections the bot
+            # opened: PTB shuts down only what started, and aiohttp complains of open sessions.
+            for request in self.requests:
+                await request.shutdown()
+            raise
 
     def dispatch_again(self, update: Update) -> None:
         self._handed_back.add(update.update_id)
