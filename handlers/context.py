@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from telegram.request import BaseRequest
 from bot.i18n import Translator
 from bot.models.people import User
 from bot.runtime import Runtime
+from handlers.ratelimit import answering_since
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,7 @@ class Press:
         self.query = query
         self.answered = False
         self.sent = False
-        self.timer: asyncio.TimerHandle | None = None  # when it is acknowledged if still unanswered
+        self.timer: asyncio.Handle | None = None  # when it is acknowledged if still unanswered
 
 
 _press: ContextVar[Press | None] = ContextVar("voces_press", default=None)
@@ -215,25 +217,31 @@ class OnePersonAtATime(BaseUpdateProcessor):
     `max_concurrent_updates` slots. The turn and the line are taken before the first await,
     while updates still start in the order they were fetched; the slot last, so neither a
     long line nor a person's queued messages hold slots everyone else is served in. An update
-    whose answer waits for the send budget lends its slot meanwhile (`slot_lent`).
+    waiting for Telegram (the send budget, the network) lends its slot meanwhile (`slot_lent`).
 
     A button press is answered by its handler, with an alert when the button is old or
-    refused. But while answers queue for Telegram's flood limit (`answers_queued()`: a crowd),
-    a press may wait behind them (its person's earlier message, a handler that edits before it
-    answers); then, `answer_presses_within` seconds after it arrived, a press not answered yet
-    is acknowledged without text, and the handler's alert, if any, goes to the chat instead
-    (see `VocesContext.button_answered`). Telegram stops the spinner then, and refuses an
-    answer that comes too late. With no queue, nothing is waiting for the limit: the handler
-    is just working, and its own answer (an alert, maybe) comes as soon as it is done.
+    refused. In a crowd, though, a press would wait its turn behind hundreds of updates (for a
+    slot, the database, the processor) and the spinner on the button keeps turning; Telegram
+    refuses an answer that comes too late. So while the bot is crowded (`crowded()`: answers
+    queue for Telegram's flood limit, or more than `crowd` updates are in hand) a press is
+    acknowledged without text as it arrives; and a press still unanswered
+    `answer_presses_within` seconds after it arrived is acknowledged once the bot is crowded.
+    The handler's alert, if any, then goes to the chat instead (`VocesContext.button_answered`
+    says the press was answered). Uncrowded, the handler is just working, and its own answer
+    (an alert, maybe) comes as soon as it is done.
     """
 
     def __init__(
         self,
-        max_concurrent_updates: int = 64,
+        # Updates worked on at once. Their work is the processor's and the database's, which
+        # two cores and one SQLite connection do no faster for more of them at once; an update
+        # waiting for Telegram (the send budget, the network) lends its slot.
+        max_concurrent_updates: int = 16,
         *,
         lines: Sequence[Callable[[object], Hashable | None]] = (),
         answer_presses_within: float = 0.6,
-        answers_queued: Callable[[], bool] = lambda: True,
+        answers_queued: Callable[[], bool] = lambda: False,
+        crowd: int = 32,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._lines = tuple(lines)
@@ -241,6 +249,8 @@ class OnePersonAtATime(BaseUpdateProcessor):
         self._slots = _Slots(max_concurrent_updates)
         self.answer_presses_within = answer_presses_within
         self.answers_queued = answers_queued
+        self.crowd = crowd
+        self._in_hand = 0  # updates arrived and not yet done
         self._presses: dict[str, Press] = {}  # by callback query id, while being handled
         self._acknowledging: set[asyncio.Task[Any]] = set()
 
@@ -262,10 +272,13 @@ class OnePersonAtATime(BaseUpdateProcessor):
         press.sent = press.answered = True
         return True
 
+    def crowded(self) -> bool:
+        return self._in_hand > self.crowd or self.answers_queued()
+
     def _acknowledge(self, press: Press) -> None:
         if press.answered or press.sent:
             return
-        if not self.answers_queued():  # look again in a moment: a queue may form meanwhile
+        if not self.crowded():  # look again in a moment: a crowd may come meanwhile
             press.timer = asyncio.get_running_loop().call_later(0.2, self._acknowledge, press)
             return
         task = asyncio.get_running_loop().create_task(self._answer(press))
@@ -282,11 +295,15 @@ class OnePersonAtATime(BaseUpdateProcessor):
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]
         query = update.callback_query if isinstance(update, Update) else None
         press = press_token = None
+        self._in_hand += 1
+        answering_since.set(time.monotonic())  # this task's own context: it ends with the update
         if query is not None:
             press = Press(query)
             self._presses[query.id] = press
             press_token = _press.set(press)
-            press.timer = asyncio.get_running_loop().call_later(self.answer_presses_within, self._acknowledge, press)
+            loop = asyncio.get_running_loop()
+            press.timer = loop.call_soon(self._acknowledge, press) if self.crowded() else \
+                loop.call_later(self.answer_presses_within, self._acknowledge, press)
         try:
             user = update.effective_user if isinstance(update, Update) else None
             turn = self._lock(("person", user.id)) if user is not None else None
@@ -297,6 +314,7 @@ class OnePersonAtATime(BaseUpdateProcessor):
             async with turn:  # asyncio.Lock hands itself on first come, first served
                 await self._in_line(update, line, coroutine)
         finally:
+            self._in_hand -= 1
             if query is not None:
                 assert press is not None and press.timer is not None and press_token is not None
                 press.timer.cancel()

@@ -10,17 +10,23 @@ who write during a broadcast of thousands are answered as fast as when nothing i
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import time
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
+from contextvars import ContextVar
 from typing import Any
 
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
+
+# When the message an answer answers arrived (time.monotonic()), for the update being handled.
+answering_since: ContextVar[float | None] = ContextVar("voces_answering_since", default=None)
 
 # Pass as `rate_limit_args` for a message that may wait behind people's answers.
 BULK = {"bulk": True}
@@ -46,8 +52,10 @@ class SendBudget:
     Bulk sends are also spaced evenly, period / rate apart, so they leave room at every moment.
 
     Messages that wait stand in a queue (people's, then bulk), each woken when its place is
-    free: a crowd of 300 answers goes out first come, first served, and 300 waiters cost
-    nothing while they wait (no one polls).
+    free, and 300 waiters cost nothing while they wait (no one polls). People's answers go in
+    the order the messages they answer arrived (`answering_since`, set by the update
+    processor): first come, first served, so the last of a crowd writing /start at once is
+    answered as soon as the limit allows, before the follow-ups of those answered first.
     """
 
     def __init__(self, rate: int = 30, period: float = 1.0) -> None:
@@ -55,7 +63,8 @@ class SendBudget:
         self.period = period
         self._in_flight = 0
         self._answered: deque[float] = deque()  # the moments answers arrived, oldest first
-        self._people: deque[asyncio.Future[None]] = deque()
+        self._people: list[tuple[float, int, asyncio.Future[None]]] = []  # a heap, by arrival
+        self._arrivals = itertools.count()
         self._bulk: deque[asyncio.Future[None]] = deque()
         self._next_bulk = 0.0
         self._timer: asyncio.TimerHandle | None = None
@@ -83,7 +92,11 @@ class SendBudget:
         if self.take_now(bulk=bulk):
             return
         place = asyncio.get_running_loop().create_future()
-        (self._bulk if bulk else self._people).append(place)
+        if bulk:
+            self._bulk.append(place)
+        else:
+            since = answering_since.get()
+            heapq.heappush(self._people, (time.monotonic() if since is None else since, next(self._arrivals), place))
         self._hand_out()
         try:
             await place
@@ -108,7 +121,7 @@ class SendBudget:
         now = time.monotonic()
         free = self._free(now)
         while free > 0 and self._people:
-            if self._give(self._people.popleft()):
+            if self._give(heapq.heappop(self._people)[2]):
                 free -= 1
         while self._bulk and self._bulk[0].done():  # cancelled while waiting
             self._bulk.popleft()
@@ -143,10 +156,10 @@ class PatientRateLimiter(AIORateLimiter):
 
     Two hooks let the application take part (handlers/app.py wires them):
 
-    - `while_waiting()`: a context around a message's wait for its place in the budget, when
-      there is a wait. The update that sends it commits its work and lends its update slot
-      meanwhile, so a crowd's answers queueing for the limit hold up neither the database nor
-      the presses and messages behind them.
+    - `while_waiting()`: a context around a request's wait for its place in the budget and for
+      Telegram's answer. The update that sends it commits its work and lends its update slot
+      meanwhile, so a crowd's answers queueing for the limit (or a slow network) hold up
+      neither the database nor the presses and messages behind them.
     - `first_answer(callback_query_id)`: whether an `answerCallbackQuery` may go out. Telegram
       takes one answer per press; a second one (the handler's, after the press was answered
       because it was slow to) is not sent.
@@ -178,15 +191,14 @@ class PatientRateLimiter(AIORateLimiter):
             rate_limit_args = rate_limit_args.get("max_retries")
         if endpoint == "answerCallbackQuery" and not self.first_answer(str(data.get("callback_query_id"))):
             return True  # already answered: Telegram would refuse a second answer
-        if endpoint not in COUNTED:
-            return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
-        if not self.budget.take_now(bulk=bulk):
-            async with self.while_waiting():
-                await self.budget.take(bulk=bulk)
-        try:
-            return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
-        finally:
-            self.budget.give_back()
+        async with self.while_waiting():
+            if endpoint not in COUNTED:
+                return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+            await self.budget.take(bulk=bulk)
+            try:
+                return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+            finally:
+                self.budget.give_back()
 
     async def _send(self, callback: Any, args: Any, kwargs: Any, endpoint: str, data: dict[str, Any], rate_limit_args: Any) -> Any:
         for attempt in range(self._network_retries + 1):
