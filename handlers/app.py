@@ -78,9 +78,9 @@ def build_application(
 
     @asynccontextmanager
     async def waiting_for_a_place() -> AsyncIterator[None]:
-        # A request waiting for its place in the send budget (a crowd, a broadcast) and for
-        # Telegram's answer has its update's work committed first (as CommitFirstRequest does),
-        # so the database connection is free for others meanwhile, and lends its update slot.
+        # A message waiting for its place in the send budget (a crowd, a broadcast) has its
+        # update's work committed first (as CommitFirstRequest would next), so the database
+        # connection is free for others meanwhile, and lends its update slot.
         await runtime.database.commit()
         async with slot_lent():
             yield

@@ -136,7 +136,7 @@ def current_press() -> Press | None:
 class _Slots:
     """How many updates are worked on at once. An update that waits for something outside its
     own work (a place in the send budget) lends its slot meanwhile, and comes back ahead of
-    updates that have not started: they have work done and a place in the budget waiting."""
+    updates that have not started, which it arrived before."""
 
     def __init__(self, count: int) -> None:
         self._free = count
@@ -190,7 +190,7 @@ _slot: ContextVar[_Held | None] = ContextVar("voces_slot", default=None)
 
 @asynccontextmanager
 async def slot_lent() -> AsyncIterator[None]:
-    """While the update waits for something outside its own work (its answer's place in the
+    """While the update waits for something outside its own work (its message's place in the
     send budget), the next update is worked on in its slot. Outside an update it does nothing."""
     slot = _slot.get()
     if slot is None or not slot.held:
@@ -217,7 +217,7 @@ class OnePersonAtATime(BaseUpdateProcessor):
     `max_concurrent_updates` slots. The turn and the line are taken before the first await,
     while updates still start in the order they were fetched; the slot last, so neither a
     long line nor a person's queued messages hold slots everyone else is served in. An update
-    waiting for Telegram (the send budget, the network) lends its slot meanwhile (`slot_lent`).
+    waiting for the send budget lends its slot meanwhile (`slot_lent`).
 
     A button press is answered by its handler, with an alert when the button is old or
     refused. In a crowd, though, a press would wait its turn behind hundreds of updates (for a
@@ -234,8 +234,9 @@ class OnePersonAtATime(BaseUpdateProcessor):
     def __init__(
         self,
         # Updates worked on at once. Their work is the processor's and the database's, which
-        # two cores and one SQLite connection do no faster for more of them at once; an update
-        # waiting for Telegram (the send budget, the network) lends its slot.
+        # two cores and one SQLite connection do no faster for more of them at once, and a
+        # request to Telegram in flight (say 16 at 150 ms: 100 a second, over three times the
+        # flood limit); an update waiting for the send budget lends its slot.
         max_concurrent_updates: int = 16,
         *,
         lines: Sequence[Callable[[object], Hashable | None]] = (),

@@ -156,10 +156,11 @@ class PatientRateLimiter(AIORateLimiter):
 
     Two hooks let the application take part (handlers/app.py wires them):
 
-    - `while_waiting()`: a context around a request's wait for its place in the budget and for
-      Telegram's answer. The update that sends it commits its work and lends its update slot
-      meanwhile, so a crowd's answers queueing for the limit (or a slow network) hold up
-      neither the database nor the presses and messages behind them.
+    - `while_waiting()`: a context around a message's wait for its place in the budget, when
+      there is a wait. The update that sends it commits its work and lends its update slot
+      meanwhile, so a crowd's answers queueing for the limit hold up neither the database nor
+      the presses and messages behind them. (Lending the slot for every request's network
+      wait too cost 10 % more processor per conversation step: bench/README.md.)
     - `first_answer(callback_query_id)`: whether an `answerCallbackQuery` may go out. Telegram
       takes one answer per press; a second one (the handler's, after the press was answered
       because it was slow to) is not sent.
@@ -191,14 +192,15 @@ class PatientRateLimiter(AIORateLimiter):
             rate_limit_args = rate_limit_args.get("max_retries")
         if endpoint == "answerCallbackQuery" and not self.first_answer(str(data.get("callback_query_id"))):
             return True  # already answered: Telegram would refuse a second answer
-        async with self.while_waiting():
-            if endpoint not in COUNTED:
-                return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
-            await self.budget.take(bulk=bulk)
-            try:
-                return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
-            finally:
-                self.budget.give_back()
+        if endpoint not in COUNTED:
+            return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+        if not self.budget.take_now(bulk=bulk):
+            async with self.while_waiting():
+                await self.budget.take(bulk=bulk)
+        try:
+            return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+        finally:
+            self.budget.give_back()
 
     async def _send(self, callback: Any, args: Any, kwargs: Any, endpoint: str, data: dict[str, Any], rate_limit_args: Any) -> Any:
         for attempt in range(self._network_retries + 1):
