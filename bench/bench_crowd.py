@@ -153,7 +153,7 @@ async def one_round(database_url: str, storage_dir: Path, first_id: int) -> Roun
                 ) or 0
         finally:
             await bot.stop()
-        if any("/help" not in user.last_text and "Voces" not in user.last_text for user in people):
+        if any("Lo que puedo hacer" not in user.last_text for user in people):
             result.finished = -1  # someone's last answer was not the help
     return result
 
