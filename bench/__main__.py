@@ -1,7 +1,7 @@
 """Run the benchmarks and print their tables (see bench/README.md).
 
     python -m bench                 # all of them, one after the other
-    python -m bench conversation    # or reminders, or broadcast: only that one
+    python -m bench conversation    # or crowd, reminders, broadcast...: only that one
 
 Exits 1 when any target is missed.
 """
@@ -15,6 +15,7 @@ from bench import (
     bench_broadcast,
     bench_console,
     bench_conversation,
+    bench_crowd,
     bench_reminders,
     bench_trainings,
 )
@@ -23,6 +24,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "broadcast": bench_broadcast.main,
     "console": bench_console.main,
     "conversation": bench_conversation.main,
+    "crowd": bench_crowd.main,
     "reminders": bench_reminders.main,
     "trainings": bench_trainings.main,
 }

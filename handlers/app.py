@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.db import Database
@@ -36,15 +37,16 @@ from handlers import (
     training_runs,
     trainings,
 )
+from handlers.aiohttp_request import AiohttpRequest
 from handlers.broadcast_delivery import BroadcastSender
-from handlers.context import OnePersonAtATime, VocesApplication, VocesContext
+from handlers.context import OnePersonAtATime, VocesApplication, VocesContext, slot_lent
 from handlers.persistence import DatabasePersistence
-from handlers.ratelimit import PatientRateLimiter
+from handlers.ratelimit import PatientRateLimiter, SendBudget
 
 log = logging.getLogger(__name__)
 
 
-class CommitFirstRequest(HTTPXRequest):
+class CommitFirstRequest(AiohttpRequest):
     """Commits the update's work before every request to Telegram.
 
     So nothing the bot says (a question, a confirmation, a button's acknowledgement) can reach
@@ -71,6 +73,22 @@ def build_application(
     settings = runtime.settings
     if not settings.bot_token:
         raise ValueError("BOT_TOKEN is not set")
+    budget = SendBudget()
+    updates = OnePersonAtATime(lines=[trainings.seat_line], answers_queued=budget.people_waiting)
+
+    @asynccontextmanager
+    async def waiting_for_a_place() -> AsyncIterator[None]:
+        # A message waiting for its place in the send budget (a crowd, a broadcast) has its
+        # update's work committed first (as CommitFirstRequest would next), so the database
+        # connection is free for others meanwhile, and lends its update slot.
+        await runtime.database.commit()
+        async with slot_lent():
+            yield
+
+    requests = (
+        CommitFirstRequest(runtime.database, connection_pool_size=64, connect_timeout=10, read_timeout=20, pool_timeout=10),
+        AiohttpRequest(connect_timeout=10, read_timeout=40),
+    )
     application = (
         ApplicationBuilder()
         .application_class(application_class)
@@ -82,16 +100,20 @@ def build_application(
         .persistence(DatabasePersistence(runtime.database, runtime.clock))
         # Waits out Telegram's 429 answers (retry_after), spaces bulk sends, and retries
         # requests that never left because the connection failed.
-        .rate_limiter(PatientRateLimiter(max_retries=max_retries))
-        .concurrent_updates(OnePersonAtATime(lines=[trainings.seat_line]))
+        # Button presses are answered once, and within a second: see OnePersonAtATime.
+        .rate_limiter(PatientRateLimiter(max_retries=max_retries, budget=budget, while_waiting=waiting_for_a_place,
+                                         first_answer=updates.first_answer))
+        .concurrent_updates(updates)
         # Network hiccups on cheap mobile data are common: retry the connection, wait longer.
-        .request(CommitFirstRequest(runtime.database, connection_pool_size=64, connect_timeout=10, read_timeout=20, pool_timeout=10))
-        .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
+        # Over aiohttp rather than PTB's httpx: a request costs a fraction (handlers/aiohttp_request.py).
+        .request(requests[0])
+        .get_updates_request(requests[1])
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
     )
     application.runtime = runtime
+    application.requests = requests
     _register_handlers(application)
     return application
 
