@@ -84,6 +84,7 @@ async def test_the_demo_people_walk_the_main_screens_and_no_label_is_cut_on_a_ph
         await luis.sends("/cancelar")
         await luis.sends("/difundir")
         await luis.taps("👥 Para quién")
+        await luis.taps("📋 Por etapa RUOS")  # the picker's first screen: kinds of choice, each a screen of its own
         picker = [button["text"] for row in luis.last_message["reply_markup"]["inline_keyboard"] for button in row]
         assert "▫️ RUOS: en preparación" in picker, picker
 
