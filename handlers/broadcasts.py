@@ -53,6 +53,7 @@ from handlers.broadcast_card import (
     show_card,
 )
 from handlers.broadcast_flow import (
+    ASKED_FROM,
     BUTTONS,
     DISTRICT,
     FILE,
@@ -66,7 +67,9 @@ from handlers.broadcast_flow import (
     data_parts,
     load,
     person_id,
+    pressed_message,
     read_typed,
+    retire_asked_card,
 )
 from handlers.broadcast_release import (
     approve,
@@ -129,11 +132,13 @@ async def open_composer(update: Update, context: VocesContext) -> int:
 
 
 async def _save_answer(update: Update, context: VocesContext, change: Callable[[AsyncSession], Awaitable[Broadcast]]) -> int:
-    """Save a typed answer (see apply_change), end the step and show the card again below it."""
+    """Save a typed answer (see apply_change), end the step and show the card again below it,
+    in place of the one the question was asked from."""
     broadcast = await apply_change(update, context, change)
     await leave(update, context, FLOW)
     if broadcast is not None:
         await show_card(update, context, broadcast, edit=False)
+        await retire_asked_card(update, context)
     return END
 
 
@@ -143,7 +148,7 @@ async def ask_text(update: Update, context: VocesContext) -> str:
     language = data_parts(update)[3]
     if language not in SUPPORTED_LANGUAGES:
         raise StaleButton(language)
-    await remember(update, context, broadcast_id=broadcast.id, broadcast_language=language)
+    await remember(update, context, broadcast_id=broadcast.id, broadcast_language=language, **{ASKED_FROM: pressed_message(update)})
     _ = context.gettext
     text = _("Write the message in %(language)s, formatted as you want people to see it.") % {"language": _(LANGUAGE_IN_A_SENTENCE[language])}
     if language in broadcast.texts:
@@ -278,7 +283,8 @@ async def district_typed(update: Update, context: VocesContext) -> str | int:
     return END
 
 
-async def _add_district(update: Update, context: VocesContext, broadcast_id: int, ubigeo: str) -> int:
+async def _add_district(update: Update, context: VocesContext, broadcast_id: int, ubigeo: str, *, edit: bool = False) -> int:
+    """Add the district and show the picker again: below the typed name, or in place of "Which one?"."""
     async with context.runtime.database.session() as session:
         current = await broadcasts.get(session, broadcast_id)
     broadcast = current
@@ -286,7 +292,8 @@ async def _add_district(update: Update, context: VocesContext, broadcast_id: int
         broadcast = await apply_change(update, context, lambda session: broadcasts.toggle_audience(
             session, broadcast_id=broadcast_id, user_id=person_id(context), name="district", value=ubigeo))
     if broadcast is not None:
-        await audience_card(update, context, broadcast, edit=False)
+        await audience_card(update, context, broadcast, edit=edit)
+        await retire_asked_card(update, context)
     return END
 
 
@@ -295,7 +302,7 @@ async def district_chosen(update: Update, context: VocesContext) -> None:
     ubigeo = data_parts(update)[3]
     if district_by_ubigeo(ubigeo) is None:
         raise StaleButton(ubigeo)
-    await _add_district(update, context, button_broadcast_id(update), ubigeo)
+    await _add_district(update, context, button_broadcast_id(update), ubigeo, edit=True)
 
 
 async def show_kinds(update: Update, context: VocesContext) -> None:

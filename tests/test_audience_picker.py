@@ -46,3 +46,21 @@ async def test_the_audience_picker_is_a_short_menu_with_a_screen_per_kind(bot):
     assert await refused(pedro, NOT_THEIRS, data=f"bc:audk:{draft}:role")  # another coordinator's draft
     await luis.taps_data(f"bc:audk:{draft}:nope")
     assert told_old(luis)
+
+
+async def test_a_typed_answer_shows_the_card_again_in_place_of_the_one_it_was_asked_from(bot):
+    luis = await coordinator(bot)
+    await luis.sends("/broadcast")
+    await luis.taps("✏️ English")
+    await luis.sends("Workshop on Saturday")
+    await luis.taps("🔘 Buttons")
+    await luis.sends("Enroll | https://example.org/enroll")
+    cards = [m["text"] for m in luis.messages if "Broadcast" in m.get("text", "") and "reply_markup" in m]
+    assert len(cards) == 1 and "Workshop on Saturday" in cards[0] and "Enroll" in cards[0], cards  # no stale cards above
+    assert luis.last_text == cards[0]                        # and the card is the last thing in the chat
+
+    await luis.taps("👥 Audience")
+    await luis.taps("➕ District")
+    await luis.sends("callao")
+    pickers = [m["text"] for m in luis.messages if "Choose who receives it" in m.get("text", "")]
+    assert len(pickers) == 1 and "➕ District: Callao" in pickers[0], pickers
