@@ -327,10 +327,12 @@ async def kind_chosen(update: Update, context: VocesContext) -> None:
 
 async def cancel_flow(update: Update, context: VocesContext) -> int:
     await reply(update, context, context.gettext("Left as it was. See it again with /broadcast."))
+    await remember(update, context, **{ASKED_FROM: None})  # the card it was asked from stays
     return await leave(update, context, FLOW)
 
 
 async def other_command(update: Update, context: VocesContext) -> int:
+    await remember(update, context, **{ASKED_FROM: None})
     await leave(update, context, FLOW)
     context.voces.dispatch_again(update)
     return END
