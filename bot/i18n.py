@@ -33,6 +33,15 @@ log = logging.getLogger(__name__)
 DOMAIN = "messages"
 
 
+GENDERED = ("female", "male")  # the declared sexes a message may agree with (bot.models.people.Sex)
+
+
+def PN_(context: str, message: str) -> str:
+    """Mark a message's version for a `pgettext` context, for extraction only (as N_)."""
+    del context
+    return message
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (it is translated when shown)."""
     return message
@@ -82,6 +91,17 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._catalog.ngettext(singular, plural, n)
+
+    def addressed(self, message: str, sex: str | None) -> str:
+        """A message that speaks to the person: in Spanish a word such as "bienvenida" or
+        "inscrito" agrees with them, so it has a version per declared sex (a `pgettext` context
+        "female" or "male", listed in bot/labels.py ADDRESSED); anyone else, or a message with
+        no such version, gets its neutral wording."""
+        if sex in GENDERED:
+            found = self._catalog.pgettext(sex, message)
+            if found and found != message:
+                return found
+        return self._catalog.gettext(message)
 
     def date(self, value: date, format: str = "long") -> str:
         if isinstance(value, datetime):

@@ -4,12 +4,24 @@ and translated where they are shown. The channel (handlers/) renders them; no ch
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from bot.i18n import N_, PN_
 from bot.models.broadcasts import MessageKind
 from bot.models.people import Nationality, Role, Sex
 from bot.models.trainings import EnrollmentState
 
 # --- people ------------------------------------------------------------------------------------------
+
+# Messages that speak to the person with a word that, in Spanish, agrees with them ("bienvenida",
+# "inscrito"): the catalogs' plain version is neutral, and these are the versions for who declared
+# their sex (handlers say them with context.addressed; bot.i18n.Translator.addressed chooses).
+ADDRESSED = (
+    PN_("female", "Welcome back, %(name)s!"), PN_("male", "Welcome back, %(name)s!"),
+    PN_("female", "🙋 Checked in: welcome to <b>%(title)s</b>!"), PN_("male", "🙋 Checked in: welcome to <b>%(title)s</b>!"),
+    PN_("female", "✅ The seat is yours: you are enrolled in <b>%(title)s</b>."),
+    PN_("male", "✅ The seat is yours: you are enrolled in <b>%(title)s</b>."),
+    PN_("female", "✅ You are enrolled in <b>%(title)s</b>. Here is the event for your calendar; I will remind you a day and an hour before."),
+    PN_("male", "✅ You are enrolled in <b>%(title)s</b>. Here is the event for your calendar; I will remind you a day and an hour before."),
+)
 
 # A language named in itself, on the buttons that choose it.
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}

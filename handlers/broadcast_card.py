@@ -51,36 +51,44 @@ STATE_NAMES = {
 # --- the card ------------------------------------------------------------------------------------
 
 
-def audience_text(context: VocesContext, audience: dict[str, list[str]], names: dict[tuple[str, str], str] | None = None) -> str:
+def chosen_in(context: VocesContext, audience: dict[str, list[str]], name: str, names: dict[tuple[str, str], str] | None = None) -> list[str]:
+    """What is chosen of one filter of an audience, each as a person reads it."""
     _ = context.gettext
     names = names or {}
-    parts = []
-    if audience.get("leaders"):
-        parts.append(_("all leaders"))
-    for value in audience.get("role", []):
-        parts.append(_(ROLE_NAMES[Role(value)]))
-    for value in audience.get("district", []):
-        district = district_by_ubigeo(value)
-        parts.append(escape(district.name if district else value))
-    parts += [_(ORG_KIND_NAMES[OrganizationKind(value)]) for value in audience.get("kind", [])]
-    parts += [_(RUOS_NAMES[RegistrationStage(value)]) for value in audience.get("ruos", [])]
-    parts += [LANGUAGE_NAMES.get(value, value) for value in audience.get("language", [])]
-    parts += [_("on the list of %(session)s") % {"session": escape(names.get(("session", value), "#" + value))}
-              for value in audience.get("session", [])]
-    parts += [_("on a list of %(topic)s") % {"topic": escape(names.get(("topic", value), value))} for value in audience.get("topic", [])]
-    return " · ".join(parts) if parts else _("nobody chosen yet")
+    values = audience.get(name, [])
+    if name == "leaders":
+        return [_("all leaders")] if values else []
+    if name == "role":
+        return [_(ROLE_NAMES[Role(value)]) for value in values]
+    if name == "district":
+        return [escape(district.name if (district := district_by_ubigeo(value)) else value) for value in values]
+    if name == "kind":
+        return [_(ORG_KIND_NAMES[OrganizationKind(value)]) for value in values]
+    if name == "ruos":
+        return [_(RUOS_NAMES[RegistrationStage(value)]) for value in values]
+    if name == "language":
+        return [LANGUAGE_NAMES.get(value, value) for value in values]
+    if name == "session":
+        return [_("on the list of %(session)s") % {"session": escape(names.get(("session", value), "#" + value))} for value in values]
+    return [_("on a list of %(topic)s") % {"topic": escape(names.get(("topic", value), value))} for value in values]  # topic
 
 
-async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
+AUDIENCE_ORDER = ("leaders", "role", "district", "kind", "ruos", "language", "session", "topic")
+
+
+def audience_text(context: VocesContext, audience: dict[str, list[str]], names: dict[tuple[str, str], str] | None = None) -> str:
+    parts = [part for name in AUDIENCE_ORDER for part in chosen_in(context, audience, name, names)]
+    return " · ".join(parts) if parts else context.gettext("nobody chosen yet")
+
+
+async def audience_lines(context: VocesContext, broadcast: Broadcast) -> list[str]:
+    """Who a broadcast reaches and how many."""
     _ = context.gettext
     i18n = context.i18n
-    default = context.runtime.settings.default_language
     async with context.runtime.database.session() as session:
         counted = await broadcasts.reach(session, broadcast)
         names = await _training_names(context, session, broadcast.audience)
-    lines = [_("📣 <b>Broadcast</b> (%(state)s)") % {"state": _(STATE_NAMES[broadcast.state])},
-             _("Kind: %(kind)s") % {"kind": _(KIND_NAMES[broadcast.kind])},
-             _("Audience: %(audience)s") % {"audience": audience_text(context, broadcast.audience, names)}]
+    lines = [_("Audience: %(audience)s") % {"audience": audience_text(context, broadcast.audience, names)}]
     lines.append(i18n.ngettext("It will reach %(count)s person.", "It will reach %(count)s people.", counted.receiving)
                  % {"count": i18n.number(counted.receiving)})
     if counted.matching > counted.receiving:
@@ -89,6 +97,24 @@ async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
             "%(count)s more matches but will not get it: blocked the bot, or chose not to receive this kind of message.",
             "%(count)s more match but will not get it: blocked the bot, or chose not to receive this kind of message.",
             left_out) % {"count": i18n.number(left_out)})
+    return lines
+
+
+async def chosen_lines(context: VocesContext, broadcast: Broadcast, kinds: Sequence[tuple[str, str]]) -> list[str]:
+    """What is chosen of each kind of choice, one line each (`kinds`: (filter, heading) pairs),
+    as the audience picker's first screen says it."""
+    async with context.runtime.database.session() as session:
+        names = await _training_names(context, session, broadcast.audience)
+    return [f"{heading}: {', '.join(chosen_in(context, broadcast.audience, name, names)) or '—'}" for name, heading in kinds]
+
+
+async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
+    _ = context.gettext
+    i18n = context.i18n
+    default = context.runtime.settings.default_language
+    lines = [_("📣 <b>Broadcast</b> (%(state)s)") % {"state": _(STATE_NAMES[broadcast.state])},
+             _("Kind: %(kind)s") % {"kind": _(KIND_NAMES[broadcast.kind])},
+             *await audience_lines(context, broadcast)]
     for language in SUPPORTED_LANGUAGES:
         name = LANGUAGE_NAMES[language]
         if language in broadcast.texts:

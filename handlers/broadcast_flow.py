@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.models.broadcasts import EDITABLE, Broadcast
@@ -23,6 +24,7 @@ from handlers.guards import StaleButton, button_part
 
 FLOW = "broadcast"
 TEXT, DISTRICT, FILE, BUTTONS, WHEN = "text", "district", "file", "buttons", "when"
+ASKED_FROM = "broadcast_card_message"  # the card (or picker) whose button asked for a typed answer
 Result = TypeVar("Result")
 
 
@@ -80,8 +82,29 @@ async def ask_typed(update: Update, context: VocesContext, step: str, text: str)
     """A button that asks for one typed answer about its broadcast: remember which one, then ask."""
     await answer_button(update, context)
     broadcast = await load(update, context, to_change=True)
-    await remember(update, context, broadcast_id=broadcast.id)
+    await remember(update, context, broadcast_id=broadcast.id, **{ASKED_FROM: pressed_message(update)})
     return await ask(update, context, flow=FLOW, step=step, text=text)
+
+
+def pressed_message(update: Update) -> int | None:
+    """The id of the message whose button was pressed (None for a typed command)."""
+    query = update.callback_query
+    return query.message.message_id if query is not None and query.message is not None else None
+
+
+async def retire_asked_card(update: Update, context: VocesContext) -> None:
+    """Once the card is shown again below a typed answer, take away the one the question was
+    asked from, so cards do not pile up in the chat and the current one is the last. A message
+    Telegram no longer lets the bot delete (older than two days) is left: its buttons are
+    checked at press time like any old card's."""
+    assert context.user_data is not None and update.effective_chat is not None
+    message_id = context.user_data.get(ASKED_FROM)
+    await remember(update, context, **{ASKED_FROM: None})
+    if message_id is not None:
+        try:
+            await context.bot.delete_message(update.effective_chat.id, message_id)
+        except TelegramError:
+            pass
 
 
 def asked_about(context: VocesContext) -> int | None:

@@ -29,27 +29,31 @@ from bot import uploads
 from bot.config import SUPPORTED_LANGUAGES
 from bot.districts import district_by_ubigeo, find_districts
 from bot.i18n import N_
-from bot.labels import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
+from bot.labels import LANGUAGE_IN_A_SENTENCE
 from bot.models.broadcasts import Broadcast, MessageKind
-from bot.models.people import Role
-from bot.models.ruos import RegistrationStage
 from bot.services import (
     broadcast_audience,
     broadcast_files,
     broadcasts,
-    trainings,
 )
 from bot.textlimits import excerpt, shorten, visible_length
 from bot.validation import InvalidInput, parse_text
+from handlers.broadcast_audience import (
+    audience_card,
+    no_district,
+    show_audience,
+    show_kind,
+    show_sessions,
+    show_topics,
+    toggle_audience,
+)
 from handlers.broadcast_card import (
     KIND_NAMES,
-    ORG_KIND_NAMES,
-    RUOS_NAMES,
     STATE_NAMES,
-    card_text,
     show_card,
 )
 from handlers.broadcast_flow import (
+    ASKED_FROM,
     BUTTONS,
     DISTRICT,
     FILE,
@@ -63,7 +67,9 @@ from handlers.broadcast_flow import (
     data_parts,
     load,
     person_id,
+    pressed_message,
     read_typed,
+    retire_asked_card,
 )
 from handlers.broadcast_release import (
     approve,
@@ -126,11 +132,13 @@ async def open_composer(update: Update, context: VocesContext) -> int:
 
 
 async def _save_answer(update: Update, context: VocesContext, change: Callable[[AsyncSession], Awaitable[Broadcast]]) -> int:
-    """Save a typed answer (see apply_change), end the step and show the card again below it."""
+    """Save a typed answer (see apply_change), end the step and show the card again below it,
+    in place of the one the question was asked from."""
     broadcast = await apply_change(update, context, change)
     await leave(update, context, FLOW)
     if broadcast is not None:
         await show_card(update, context, broadcast, edit=False)
+        await retire_asked_card(update, context)
     return END
 
 
@@ -140,7 +148,7 @@ async def ask_text(update: Update, context: VocesContext) -> str:
     language = data_parts(update)[3]
     if language not in SUPPORTED_LANGUAGES:
         raise StaleButton(language)
-    await remember(update, context, broadcast_id=broadcast.id, broadcast_language=language)
+    await remember(update, context, broadcast_id=broadcast.id, broadcast_language=language, **{ASKED_FROM: pressed_message(update)})
     _ = context.gettext
     text = _("Write the message in %(language)s, formatted as you want people to see it.") % {"language": _(LANGUAGE_IN_A_SENTENCE[language])}
     if language in broadcast.texts:
@@ -246,64 +254,6 @@ async def buttons_typed(update: Update, context: VocesContext) -> str | int:
 # --- the audience and the kind ------------------------------------------------------------------------
 
 
-def audience_keyboard(context: VocesContext, broadcast: Broadcast):  # noqa: ANN201
-    _ = context.gettext
-    b, audience = broadcast.id, broadcast.audience
-
-    def toggle(label: str, name: str, value: str) -> tuple[str, str]:
-        mark = "✅" if value in audience.get(name, []) else "▫️"
-        return (f"{mark} {label}", f"bc:t:{b}:{name}:{value}")
-
-    rows = [[toggle(_("All leaders"), "leaders", "yes")],
-            [toggle(_(ROLE_NAMES[role]), "role", role.value) for role in Role],
-            [toggle(_(name), "kind", kind.value) for kind, name in ORG_KIND_NAMES.items()],
-            # "RUOS: " stays in each label: at a phone's width each stage is a row of its own.
-            [toggle(_(RUOS_NAMES[stage]), "ruos", stage.value) for stage in RegistrationStage],
-            [toggle(LANGUAGE_NAMES[language], "language", language) for language in SUPPORTED_LANGUAGES],
-            [(_("🎓 On a session's list"), f"bc:sess:{b}"), (_("📚 Of a topic"), f"bc:topics:{b}")],
-            [(_("➕ District"), f"bc:dist:{b}")]]
-    if audience.get("district"):
-        rows[-1].append((_("✖ No district"), f"bc:nodist:{b}"))
-    rows.append([(_("⬅️ Back"), f"bc:show:{b}")])
-    return keyboard(rows)
-
-
-async def audience_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True) -> None:
-    _ = context.gettext
-    text = await card_text(context, broadcast) + "\n\n" + _(
-        "Choose who receives it. Everything chosen must match; within a row any of the choices will do (RUOS is the stage of their organization's registration).")
-    if edit:
-        await edit_or_reply(update, context, text, reply_markup=audience_keyboard(context, broadcast))
-    else:
-        await reply(update, context, text, reply_markup=audience_keyboard(context, broadcast))
-
-
-async def show_audience(update: Update, context: VocesContext) -> None:
-    await answer_button(update, context)
-    await audience_card(update, context, await load(update, context, to_change=True))
-
-
-async def toggle_audience(update: Update, context: VocesContext) -> None:
-    parts = data_parts(update)
-    broadcast_id, name, value = button_broadcast_id(update), parts[3], parts[4]
-    if not broadcasts.known_choice(name, value):  # a forged value is never kept
-        raise StaleButton(update.callback_query.data if update.callback_query else "")
-    broadcast = await apply_change(update, context, lambda session: broadcasts.toggle_audience(
-        session, broadcast_id=broadcast_id, user_id=person_id(context), name=name, value=value))
-    await answer_button(update, context)
-    if broadcast is not None:
-        await audience_card(update, context, broadcast)
-
-
-async def no_district(update: Update, context: VocesContext) -> None:
-    broadcast_id = button_broadcast_id(update)
-    broadcast = await apply_change(update, context, lambda session: broadcasts.clear_audience(
-        session, broadcast_id=broadcast_id, user_id=person_id(context), name="district"))
-    await answer_button(update, context)
-    if broadcast is not None:
-        await audience_card(update, context, broadcast)
-
-
 async def ask_district(update: Update, context: VocesContext) -> str:
     return await ask_typed(update, context, DISTRICT, context.gettext("Which district? Write its name."))
 
@@ -333,7 +283,8 @@ async def district_typed(update: Update, context: VocesContext) -> str | int:
     return END
 
 
-async def _add_district(update: Update, context: VocesContext, broadcast_id: int, ubigeo: str) -> int:
+async def _add_district(update: Update, context: VocesContext, broadcast_id: int, ubigeo: str, *, edit: bool = False) -> int:
+    """Add the district and show the picker again: below the typed name, or in place of "Which one?"."""
     async with context.runtime.database.session() as session:
         current = await broadcasts.get(session, broadcast_id)
     broadcast = current
@@ -341,7 +292,8 @@ async def _add_district(update: Update, context: VocesContext, broadcast_id: int
         broadcast = await apply_change(update, context, lambda session: broadcasts.toggle_audience(
             session, broadcast_id=broadcast_id, user_id=person_id(context), name="district", value=ubigeo))
     if broadcast is not None:
-        await audience_card(update, context, broadcast, edit=False)
+        await audience_card(update, context, broadcast, edit=edit)
+        await retire_asked_card(update, context)
     return END
 
 
@@ -350,34 +302,7 @@ async def district_chosen(update: Update, context: VocesContext) -> None:
     ubigeo = data_parts(update)[3]
     if district_by_ubigeo(ubigeo) is None:
         raise StaleButton(ubigeo)
-    await _add_district(update, context, button_broadcast_id(update), ubigeo)
-
-
-async def show_sessions(update: Update, context: VocesContext) -> None:
-    """Upcoming sessions to choose from: whoever is on a list (enrolled, offered, waiting)."""
-    await answer_button(update, context)
-    broadcast = await load(update, context, to_change=True)
-    runtime = context.runtime
-    async with runtime.database.session() as session:
-        upcoming = await broadcast_audience.sessions_to_choose(session, user_id=person_id(context), now=runtime.clock.now())
-    chosen = broadcast.audience.get("session", [])
-    rows = [[(("✅ " if str(found.id) in chosen else "▫️ ") + f"{shorten(found.title, 40)} · {context.i18n.datetime(found.starts_at, 'short')}",
-              f"bc:t:{broadcast.id}:session:{found.id}")] for found in upcoming]
-    rows.append([(context.gettext("⬅️ Back"), f"bc:aud:{broadcast.id}")])
-    await edit_or_reply(update, context, context.gettext("People on the list of which session?") if upcoming
-                        else context.gettext("No sessions are coming up."), reply_markup=keyboard(rows))
-
-
-async def show_topics(update: Update, context: VocesContext) -> None:
-    await answer_button(update, context)
-    broadcast = await load(update, context, to_change=True)
-    async with context.runtime.database.session() as session:
-        found = await trainings.topics(session)
-    chosen = broadcast.audience.get("topic", [])
-    rows = [[(("✅ " if topic.code in chosen else "▫️ ") + topic.name(context.i18n.language), f"bc:t:{broadcast.id}:topic:{topic.code}")]
-            for topic in found]
-    rows.append([(context.gettext("⬅️ Back"), f"bc:aud:{broadcast.id}")])
-    await edit_or_reply(update, context, context.gettext("People on the list of a session of which topic?"), reply_markup=keyboard(rows))
+    await _add_district(update, context, button_broadcast_id(update), ubigeo, edit=True)
 
 
 async def show_kinds(update: Update, context: VocesContext) -> None:
@@ -402,10 +327,12 @@ async def kind_chosen(update: Update, context: VocesContext) -> None:
 
 async def cancel_flow(update: Update, context: VocesContext) -> int:
     await reply(update, context, context.gettext("Left as it was. See it again with /broadcast."))
+    await remember(update, context, **{ASKED_FROM: None})  # the card it was asked from stays
     return await leave(update, context, FLOW)
 
 
 async def other_command(update: Update, context: VocesContext) -> int:
+    await remember(update, context, **{ASKED_FROM: None})
     await leave(update, context, FLOW)
     context.voces.dispatch_again(update)
     return END
@@ -436,6 +363,7 @@ def register(application) -> None:  # noqa: ANN001
         command("broadcast", open_composer),
         CallbackQueryHandler(show, pattern=r"^bc:show:\d+$"),
         CallbackQueryHandler(show_audience, pattern=r"^bc:aud:\d+$"),
+        CallbackQueryHandler(show_kind, pattern=r"^bc:audk:\d+:[a-z]+$"),
         CallbackQueryHandler(toggle_audience, pattern=r"^bc:t:\d+:[a-z]+:[a-z0-9_]+$"),
         CallbackQueryHandler(no_district, pattern=r"^bc:nodist:\d+$"),
         CallbackQueryHandler(district_chosen, pattern=r"^bc:adddist:\d+:\d{6}$"),

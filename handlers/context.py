@@ -116,6 +116,11 @@ class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     def gettext(self, message: str) -> str:
         return self.i18n.gettext(message)
 
+    def addressed(self, message: str) -> str:
+        """A message that speaks to the person, agreeing with the sex they declared in /correct
+        where the language has a word that must (bot.i18n.Translator.addressed)."""
+        return self.i18n.addressed(message, self.person.sex if self.person is not None else None)
+
 
 _leave_line: ContextVar[Callable[[], None] | None] = ContextVar("voces_leave_line", default=None)
 

@@ -192,7 +192,7 @@ async def start(update: Update, context: VocesContext) -> None:
     assert person is not None
     if person.has_consented:
         name = escape(person.display_name or "")
-        await reply(update, context, _("Welcome back, %(name)s!") % {"name": name} + "\n\n" + help_text(context))
+        await reply(update, context, context.addressed("Welcome back, %(name)s!") % {"name": name} + "\n\n" + help_text(context))
         return
     await reply(update, context, notice_text(context, greeting=True), reply_markup=notice_keyboard(context))
 

@@ -78,7 +78,7 @@ async def record_checkin(update: Update, context: VocesContext, *, code: str | N
         await refuse(update, context, error)
         return
     await answer_button(update, context)
-    await reply(update, context, context.gettext("🙋 Checked in: welcome to <b>%(title)s</b>!") % {"title": escape(training.title)})
+    await reply(update, context, context.addressed("🙋 Checked in: welcome to <b>%(title)s</b>!") % {"title": escape(training.title)})
 
 
 async def here(update: Update, context: VocesContext) -> None:

@@ -277,7 +277,7 @@ async def enroll(update: Update, context: VocesContext) -> None:
     if done.position is None:
         await answer_button(update, context)
         await show_card(update, context, session_id)
-        await reply(update, context, _("✅ You are enrolled in <b>%(title)s</b>. Here is the event for your calendar; I will remind you a day and an hour before.") % {"title": escape(done.training.title)})
+        await reply(update, context, context.addressed("✅ You are enrolled in <b>%(title)s</b>. Here is the event for your calendar; I will remind you a day and an hour before.") % {"title": escape(done.training.title)})
         await send_calendar(context, update.effective_chat.id, done.training)  # type: ignore[union-attr]
     else:
         await answer_button(update, context)
@@ -347,7 +347,7 @@ async def take_seat(update: Update, context: VocesContext) -> None:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext("✅ The seat is yours: you are enrolled in <b>%(title)s</b>.") % {"title": escape(training.title)})
+    await edit_or_reply(update, context, context.addressed("✅ The seat is yours: you are enrolled in <b>%(title)s</b>.") % {"title": escape(training.title)})
     await send_calendar(context, update.effective_chat.id, training)  # type: ignore[union-attr]
 
 

@@ -251,6 +251,7 @@ async def test_a_broadcast_to_the_people_on_a_sessions_list_skips_everyone_else(
     await luis.taps("🎓 On a session's list")
     await luis.taps(next(label for label in luis.buttons if "Liderazgo comunitario" in label))
     assert "on the list of Liderazgo comunitario" in luis.last_text and "It will reach 2 people." in luis.last_text
+    await luis.taps("⬅️ Back")  # the sessions' screen, then the picker's first screen
     await luis.taps("⬅️ Back")
     await luis.taps("🚀 Send now")
     await until_done(bot, luis)

@@ -19,7 +19,7 @@ PAST_POSTGRES = str(2**31)             # fits SQLite, not PostgreSQL's INTEGER
 
 # Callback data of every area, with N where a number goes.
 FORGED = (
-    "bc:show:N", "bc:aud:N", "bc:nodist:N", "bc:kinds:N", "bc:sess:N", "bc:topics:N", "bc:preview:N", "bc:now:N",
+    "bc:show:N", "bc:aud:N", "bc:audk:N:role", "bc:nodist:N", "bc:kinds:N", "bc:sess:N", "bc:topics:N", "bc:preview:N", "bc:now:N",
     "bc:approve:N", "bc:reject:N", "bc:cancel:N", "bc:text:N:es", "bc:file:N", "bc:btns:N", "bc:dist:N", "bc:when:N",
     "bc:t:N:leaders:yes", "bc:adddist:N:070101", "bc:kind:N:trainings",
     "org:act:N", "org:rmboard:N", "org:rmlead:N", "org:owner:N", "org:view:N", "org:verify:N", "org:changes:N",

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import update
 
 from bot.config import load_settings
 from bot.documents import charts
+from bot.models.people import Sex, User
 from bot.playground import seed
 from bot.playground.server import Playground
 from bot.textlimits import cut_labels, excerpt, fit_rows, shorten
@@ -84,6 +86,7 @@ async def test_the_demo_people_walk_the_main_screens_and_no_label_is_cut_on_a_ph
         await luis.sends("/cancelar")
         await luis.sends("/difundir")
         await luis.taps("👥 Para quién")
+        await luis.taps("📋 Por etapa RUOS")  # the picker's first screen: kinds of choice, each a screen of its own
         picker = [button["text"] for row in luis.last_message["reply_markup"]["inline_keyboard"] for button in row]
         assert "▫️ RUOS: en preparación" in picker, picker
 
@@ -107,3 +110,16 @@ async def test_the_demo_people_walk_the_main_screens_and_no_label_is_cut_on_a_ph
             assert height > width, (width, height)
 
         assert labels_cut_on_a_phone(emulator) == []
+
+
+async def test_a_message_that_speaks_to_the_person_agrees_with_the_sex_they_declared(bot):
+    rosa = bot.user(first_name="Rosa", language_code="es")
+    await consented(rosa)
+    said = {}
+    for sex in (Sex.FEMALE, Sex.MALE, Sex.UNSTATED, None):
+        async with await bot.session() as session:
+            await session.execute(update(User).where(User.telegram_id == rosa.id).values(sex=sex))
+        await rosa.sends("/start")
+        said[sex] = rosa.last_text.split("\n")[0]
+    assert said == {Sex.FEMALE: "¡Bienvenida de nuevo, Rosa!", Sex.MALE: "¡Bienvenido de nuevo, Rosa!",
+                    Sex.UNSTATED: "¡Hola de nuevo, Rosa!", None: "¡Hola de nuevo, Rosa!"}, said
