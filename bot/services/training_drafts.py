@@ -56,12 +56,16 @@ class Saved:
 
 
 def next_step(answers: dict[str, Any], after: str) -> str:
-    """The next question after `after`, or the summary; one field at a time when changing one."""
-    if answers.get("_one"):
+    """The next question after `after`, or the summary; one field at a time when changing one
+    (a new mode from the card asks its place or link, and its district, then the card)."""
+    one = answers.get("_one")
+    if one and one != "mode":
         return SUMMARY
     index = ORDER.index("venue" if after == "link" else after) + 1
     while index < len(ORDER):
         step = ORDER[index]
+        if one == "mode" and step not in ("venue", "district"):
+            return SUMMARY
         if step == "venue" and answers.get("online"):
             return "link"
         if step == "district" and answers.get("online"):
@@ -217,12 +221,12 @@ async def _typed(session: AsyncSession, draft: TrainingDraft, step: str, text: s
 
 async def change_field(session: AsyncSession, *, user_id: int, name: str, now: datetime) -> Step | None:
     """From the summary card, one field asked again; answering it returns to the card (a new
-    mode asks its place or link next). None: no draft, or not a field."""
+    mode asks its place or link, and its district, first). None: no draft, or not a field."""
     draft = await session.get(TrainingDraft, user_id)
     if draft is None or name not in FIELDS:
         return None
     step = "link" if name == "venue" and draft.answers.get("online") else name
-    _store(draft, now, _one=None if name == "mode" else name)
+    _store(draft, now, _one=name)
     return await _ask(session, draft, step, now)
 
 
