@@ -51,3 +51,14 @@ async def joins_as_co_leader(bot, owner, *, first_name: str = "Rosa"):  # noqa: 
     await consented(person)
     await person.sends(f"/start {invite_link(owner.last_text)}")
     return person
+
+
+async def newtraining_in_person_up_to_the_district(coordinator, venue: str) -> None:
+    """/newtraining for "Leading an assembly" on Leadership, no description, in person at
+    `venue`: the bot asks the district next."""
+    await coordinator.sends("/newtraining")
+    await coordinator.taps("Leadership")
+    await coordinator.sends("Leading an assembly")
+    await coordinator.taps("Skip")
+    await coordinator.taps("In person")
+    await coordinator.sends(venue)

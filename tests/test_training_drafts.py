@@ -11,17 +11,13 @@ from sqlalchemy import select
 from bot.models.conversations import ConversationStep
 from bot.models.people import User
 from bot.models.trainings import TrainingDraft, TrainingSession
+from tests.flows import newtraining_in_person_up_to_the_district
 from tests.test_trainings import coordinator
 
 
 async def test_a_coordinator_halfway_through_newtraining_when_the_bot_is_upgraded_finishes_it(bot):
     luis = await coordinator(bot)
-    await luis.sends("/newtraining")
-    await luis.taps("Leadership")
-    await luis.sends("Leading an assembly")
-    await luis.taps("Skip")
-    await luis.taps("In person")
-    await luis.sends("Casa de la Juventud, Jr. Huallaga 355")
+    await newtraining_in_person_up_to_the_district(luis, "Casa de la Juventud, Jr. Huallaga 355")
     assert "In which district?" in luis.last_text
     async with await bot.session() as session:
         user_id = await session.scalar(select(User.id).where(User.telegram_id == luis.id))

@@ -21,7 +21,7 @@ from bot.models.console import AuditEntry
 from bot.models.people import Role, User
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.trainings import Ballot, Enrollment, EnrollmentState, TrainingSession
-from tests.flows import consented
+from tests.flows import consented, newtraining_in_person_up_to_the_district
 from tests.harness import STAFF_TELEGRAM_ID
 
 THURSDAY_10_LIMA = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
@@ -109,12 +109,7 @@ async def test_a_leader_cannot_open_the_coordinators_tools(bot):
 
 async def test_a_coordinator_creates_a_session_and_three_leaders_enroll_one_waits_and_takes_a_freed_seat(bot):
     luis = await coordinator(bot)
-    await luis.sends("/newtraining")
-    await luis.taps("Leadership")
-    await luis.sends("Leading an assembly")
-    await luis.taps("Skip")
-    await luis.taps("In person")
-    await luis.sends("Casa de la Juventud, Jr. Huallaga 355")
+    await newtraining_in_person_up_to_the_district(luis, "Casa de la Juventud, Jr. Huallaga 355")
     await luis.sends("Comas")
     await luis.sends("26/11/2026")                                  # no time: asked again
     assert "Send the date and time" in luis.texts_since_last_action[0]

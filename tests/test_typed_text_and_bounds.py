@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.organizations import BoardMember, BoardRole, Organization
 from bot.models.projects import Project, ProjectReport, ProjectStatus, ProjectTheme
-from tests.flows import consented
+from tests.flows import consented, newtraining_in_person_up_to_the_district
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_broadcasts import coordinator, leaders_in
 from tests.test_projects import organization_of
@@ -164,12 +164,7 @@ async def test_dates_counts_and_schedules_out_of_bounds_are_refused_and_the_same
 
 async def test_a_session_a_year_away_too_many_places_and_a_broadcast_months_away_are_refused(bot):
     luis = await coordinator(bot)
-    await luis.sends("/newtraining")
-    await luis.taps("Leadership")
-    await luis.sends("Leading an assembly")
-    await luis.taps("Skip")
-    await luis.taps("In person")
-    await luis.sends("Casa de la Juventud")
+    await newtraining_in_person_up_to_the_district(luis, "Casa de la Juventud")
     await luis.sends("Comas")
     await luis.sends("26/11/2126 10:00")
     assert "Sessions are planned at most a year ahead. Send a date and time before 23/11/2027." in luis.texts_since_last_action[0]
