@@ -14,8 +14,8 @@ dropped afterwards), one emulator serves both bots, one after the other:
 - Voces, the real Application from `build_application` on a freshly migrated database. Its
   users have accepted the data notice and answered the first questions of /register (written
   through the domain services) and, before the clock starts, search for their district. The
-  three measured steps each commit a draft answer and the conversation step before the next
-  question goes out: tapping the district found, typing the address, typing the founding year.
+  three measured steps each commit the draft's answer and its step before the next question
+  goes out: tapping the district found, typing the address, typing the founding year.
 
 The ratio of the two throughputs is the result (target: Voces at least half as fast).
 

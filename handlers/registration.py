@@ -44,6 +44,11 @@ from handlers.context import VocesContext
 from handlers.organizations import plan_term_reminders
 
 FLOW = "register"
+# The flow's one step in PTB's conversation: which question comes next is the draft's own
+# `step`, committed with the answer, so the conversation row is written when the flow starts
+# and ends, not again with every answer (one statement less per answer: bench/README.md,
+# conversation). Rows stored by older versions hold the draft's step instead: still accepted.
+FILLING = "filling"
 
 
 # --- the questions -----------------------------------------------------------------------------
@@ -124,10 +129,11 @@ def question(context: VocesContext, draft: RegistrationDraft):  # noqa: ANN201 -
 
 
 async def ask_current(update: Update, context: VocesContext, draft: RegistrationDraft, *, problem: str | None = None) -> str:
+    """Ask the draft's current question (the draft, not the conversation, knows which)."""
     text, markup = question(context, draft)
     if problem:
         text = f"⚠️ {problem}\n\n{text}"
-    return await ask(update, context, flow=FLOW, step=draft.step, text=text, reply_markup=markup)
+    return await ask(update, context, flow=FLOW, step=FILLING, text=text, reply_markup=markup)
 
 
 # --- entry -------------------------------------------------------------------------------------
@@ -154,7 +160,7 @@ async def start(update: Update, context: VocesContext) -> str | int:
     name = draft.answers.get("name")
     text = _("You have a registration in progress") + (f": <b>{escape(name)}</b>" if name else "") + ". " + _("Continue where you left off, or start over?")
     return await ask(
-        update, context, flow=FLOW, step=draft.step, text=text,
+        update, context, flow=FLOW, step=FILLING, text=text,
         reply_markup=keyboard([[(_("Continue"), "reg:resume"), (_("Start over"), "reg:restart")]]),
     )
 
@@ -229,7 +235,7 @@ async def search_district(update: Update, context: VocesContext, draft: Registra
         return await ask_current(update, context, draft, problem=_("I found no district of Lima or Callao called “%(text)s”. Try part of the name, for example Comas or SJL.") % {"text": escape(shorten(text, 60))})
     rows = [[(f"{d.name} ({d.province})", f"reg:district:{d.ubigeo}")] for d in matches]
     return await ask(
-        update, context, flow=FLOW, step=draft.step,
+        update, context, flow=FLOW, step=FILLING,
         text=_("Which of these is it? If it is not here, type the name again."), reply_markup=keyboard(rows),
     )
 
@@ -303,7 +309,7 @@ async def show_edit_menu(update: Update, context: VocesContext, draft: Registrat
         rows = [[(f"❌ {i + 1}. {shorten(m['full_name'], 40)}", f"reg:rm:{i}")] for i, m in enumerate(draft.answers.get("board", []))]
         rows = paged_rows(context, rows, page=page, callback_prefix="reg:edit:board:p")
         rows += [[(_("➕ Add a member"), "reg:edit:board_add")], [(_("⬅️ Back to the summary"), "reg:summary")]]
-        return await ask(update, context, flow=FLOW, step=draft.step, text=_("Remove a member, or add one:"), reply_markup=keyboard(rows))
+        return await ask(update, context, flow=FLOW, step=FILLING, text=_("Remove a member, or add one:"), reply_markup=keyboard(rows))
     if field:
         async with runtime.database.session() as session:
             _person, draft = await load_draft(context, session)
@@ -316,7 +322,7 @@ async def show_edit_menu(update: Update, context: VocesContext, draft: Registrat
     ]
     rows = [[(label, f"reg:edit:{code}") for code, label in fields[i : i + 2]] for i in range(0, len(fields), 2)]
     rows.append([(_("⬅️ Back to the summary"), "reg:summary")])
-    return await ask(update, context, flow=FLOW, step=draft.step, text=_("Which field do you want to change?"), reply_markup=keyboard(rows))
+    return await ask(update, context, flow=FLOW, step=FILLING, text=_("Which field do you want to change?"), reply_markup=keyboard(rows))
 
 
 async def confirm(update: Update, context: VocesContext) -> str | int:
@@ -370,7 +376,7 @@ def conversation() -> ConversationHandler:
     ]
     return ConversationHandler(
         entry_points=[command("register", start)],
-        states={step.value: answers for step in Step},
+        states={FILLING: answers, **{step.value: answers for step in Step}},
         fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
         name=FLOW,
         persistent=True,

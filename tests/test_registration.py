@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from bot.models.organizations import (
     BoardMember,
@@ -207,3 +207,34 @@ async def test_a_restart_mid_flow_keeps_the_step_without_any_command(bot, newcom
 
     await newcomer.sends("vmt")                             # answers the district question directly
     assert "Villa María del Triunfo" in newcomer.buttons[0]
+
+
+async def test_an_answer_writes_its_draft_and_not_the_conversation_step_again(bot, newcomer):
+    # The draft knows which question comes next; the conversation row only says "registering",
+    # written when the flow starts: an answer costs one statement less (bench/README.md).
+    await consented(newcomer)
+    await newcomer.sends("/register")
+    await newcomer.sends("Club de Madres Villa María")
+    written: list[str] = []
+
+    def watch(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        if not statement.lstrip().upper().startswith("SELECT"):
+            written.append(statement)
+
+    engine = bot.runtime.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        await newcomer.taps("OSV")
+        await newcomer.sends("vmt")
+        await newcomer.taps("Villa María del Triunfo (Lima)")
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    assert any("registration_drafts" in statement for statement in written)
+    assert not [statement for statement in written if "conversation_steps" in statement]
+
+    await bot.restart()
+    await newcomer.sends("Jr. Los Olivos 456")                # the address question, after the restart
+    assert "año" in newcomer.last_text
+    async with await bot.session() as session:
+        draft = await session.scalar(select(RegistrationDraft))
+    assert draft.answers["address"] == "Jr. Los Olivos 456" and draft.step == "founded"
