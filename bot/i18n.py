@@ -92,6 +92,9 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._catalog.ngettext(singular, plural, n)
 
+    def pgettext(self, context: str, message: str) -> str:
+        return self._catalog.pgettext(context, message)
+
     def addressed(self, message: str, sex: str | None) -> str:
         """A message that speaks to the person: in Spanish a word such as "bienvenida" or
         "inscrito" agrees with them, so it has a version per declared sex (a `pgettext` context

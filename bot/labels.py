@@ -59,3 +59,12 @@ ENROLLMENT_STATE_IN_LISTS = {
     EnrollmentState.ATTENDED: N_("were present"),
     EnrollmentState.NO_SHOW: N_("were absent"),
 }
+
+
+# The area a kept file belongs to, as the first word of the name the bot gives it
+# (bot/uploads.stored_file_name): "propuesta-…pdf" for a Spanish reader.
+FILE_NAME_CONTEXT = "file name"
+FILE_AREA_WORDS = {
+    "proposal": PN_("file name", "proposal"),
+    "report": PN_("file name", "report"),
+}

@@ -32,7 +32,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -248,17 +248,19 @@ def file_name(area: str, organization: str, *numbers: object, extension: str) ->
 
 
 def stored_file_name(stored: StoredFile | ProjectFile, *, organization: str, report_number: int | None = None,
-                     content: bytes | None = None) -> str:
+                     content: bytes | None = None, words: Mapping[str, str] | None = None) -> str:
     """The name a kept file goes by wherever the bot shows or sends it: the area, the
     organization, what it belongs to and the file's own number, and its real extension.
 
     A RUOS page: ``<procedure>-<organization>-<item>-<file>``; a proposal document:
     ``proposal-<organization>-<project>``; report evidence: ``report-<organization>-<project>-
-    <report number>-<file>``.
+    <report number>-<file>``. `words` puts "proposal" and "report" in the reader's language
+    (bot/labels.FILE_AREA_WORDS).
     """
+    words = words or {}
     extension = extension_of(stored.mime_type, content)
     if isinstance(stored, StoredFile):
         return file_name(stored.procedure_code, organization, stored.item_code, stored.id, extension=extension)
     if stored.report_id is None:
-        return file_name("proposal", organization, stored.project_id, extension=extension)
-    return file_name("report", organization, stored.project_id, report_number or stored.report_id, stored.id, extension=extension)
+        return file_name(words.get("proposal", "proposal"), organization, stored.project_id, extension=extension)
+    return file_name(words.get("report", "report"), organization, stored.project_id, report_number or stored.report_id, stored.id, extension=extension)

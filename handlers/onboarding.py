@@ -43,6 +43,7 @@ from handlers.guards import (
     shows_current_card,
 )
 from handlers.rights import declared
+from handlers.stored_files import file_words
 
 log = logging.getLogger(__name__)
 
@@ -404,7 +405,8 @@ async def my_data(update: Update, context: VocesContext) -> None:
     what they uploaded and the invitations they made. Long lists are split by `reply`."""
     _ = context.gettext
     async with context.runtime.database.session() as session:
-        summary = await privacy.summarize_person(session, telegram_id=update.effective_user.id)  # type: ignore[union-attr]
+        summary = await privacy.summarize_person(session, telegram_id=update.effective_user.id,  # type: ignore[union-attr]
+                                                 file_words=file_words(context.i18n))
     i18n = context.i18n
     cipher = context.runtime.cipher
     lines = [_("<b>What Voces keeps about you</b>")]

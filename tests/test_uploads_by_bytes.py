@@ -128,3 +128,13 @@ async def test_a_program_announced_as_a_pdf_is_refused_and_a_proposal_reaches_st
     assert staff.last_text == "Sent as “propuestafdp.exe”"
     assert not any(re.search("[\u202a-\u202e\u2066-\u2069]", message.get("text", message.get("caption", "")))
                    for message in staff.messages)
+
+    # A Spanish reader gets the name in Spanish, on the card and on the file.
+    await staff.sends("/language")
+    await staff.taps("Español")
+    await staff.sends("/propuestas")
+    await staff.taps("Huertos familiares")
+    spanish_name = f"propuesta-mujeres-emprendedoras-del-callao-{project_id}.pdf"
+    assert f"{spanish_name} (“propuestafdp.exe”)" in staff.last_text
+    await staff.taps("Documento")
+    assert staff.documents[-1].file_name == spanish_name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -90,7 +90,7 @@ class PersonSummary:
     nationality: Nationality | None = None
 
 
-async def summarize_person(session: AsyncSession, *, telegram_id: int) -> PersonSummary:
+async def summarize_person(session: AsyncSession, *, telegram_id: int, file_words: Mapping[str, str] | None = None) -> PersonSummary:
     person = await people.get_by_telegram_id(session, telegram_id)
     assert person is not None, "the gatekeeper creates the person before any handler runs"
     led = await session.execute(
@@ -121,10 +121,10 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int) -> Person
         .where(ProjectFile.uploaded_by_id == person.id)
     )
     uploads = [
-        UploadView(name, stored_file_name(f, organization=name), label(f.original_name), f.uploaded_at, f.superseded_at is None)
+        UploadView(name, stored_file_name(f, organization=name, words=file_words), label(f.original_name), f.uploaded_at, f.superseded_at is None)
         for f, name in ruos_files.all()
     ] + [
-        UploadView(name, stored_file_name(f, organization=name, report_number=number), label(f.original_name), f.uploaded_at, True)
+        UploadView(name, stored_file_name(f, organization=name, report_number=number, words=file_words), label(f.original_name), f.uploaded_at, True)
         for f, name, number in project_files.all()
     ]
     invites = await session.execute(

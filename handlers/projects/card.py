@@ -23,7 +23,7 @@ from handlers.project_cards import (
     soles,
 )
 from handlers.projects.common import callback
-from handlers.stored_files import send_stored_file
+from handlers.stored_files import file_words, send_stored_file
 
 MOVE_BUTTON = {
     ProjectStatus.SELECTED: N_("⭐ Select"),
@@ -52,7 +52,7 @@ async def show_project(update: Update, context: VocesContext, project_id: int, *
     staff = person.role is Role.STAFF
     lines = [_("<b>%(organization)s</b> · project") % {"organization": escape(organization)},
              _("Status: %(status)s") % {"status": _(STATUS[project.status])}, "",
-             proposal_card(i18n, projects.project_view(project, document_name(document, organization)))]
+             proposal_card(i18n, projects.project_view(project, document_name(document, organization, file_words(i18n))))]
     if project.granted_cents is not None:
         lines.append(_("Granted: %(value)s") % {"value": soles(i18n, project.granted_cents)})
     if reports:
@@ -91,12 +91,12 @@ async def show_project(update: Update, context: VocesContext, project_id: int, *
         await reply(update, context, "\n".join(lines), reply_markup=markup)
 
 
-def document_name(document: ProjectFile | None, organization: str) -> str | None:
+def document_name(document: ProjectFile | None, organization: str, words: dict[str, str]) -> str | None:
     """The proposal document as the card names it: the bot's name, then the sender's as a label."""
     if document is None:
         return None
     shown = uploads.label(document.original_name)
-    return uploads.stored_file_name(document, organization=organization) + (f" (“{shown}”)" if shown else "")
+    return uploads.stored_file_name(document, organization=organization, words=words) + (f" (“{shown}”)" if shown else "")
 
 
 async def send_document(update: Update, context: VocesContext, args: list[str]) -> object:
