@@ -158,7 +158,7 @@ async def show_topics(update: Update, context: VocesContext) -> None:
 async def toggle_audience(update: Update, context: VocesContext) -> None:
     parts = data_parts(update)
     broadcast_id, name, value = button_broadcast_id(update), parts[3], parts[4]
-    if not broadcasts.known_choice(name, value):  # a forged value is never kept
+    if not broadcast_audience.known_choice(name, value):  # a forged value is never kept
         raise StaleButton(update.callback_query.data if update.callback_query else "")
     broadcast = await apply_change(update, context, lambda session: broadcasts.toggle_audience(
         session, broadcast_id=broadcast_id, user_id=person_id(context), name=name, value=value))

@@ -55,12 +55,6 @@ from bot.services.broadcast_audience import (
     recipients_condition,
     require_in_scope,
 )
-from bot.services.broadcast_audience import (
-    AUDIENCE_VALUES as AUDIENCE_VALUES,
-)
-from bot.services.broadcast_audience import (
-    known_choice as known_choice,
-)
 from bot.services.broadcast_audience import switched_off as _switched_off
 from bot.services.transitions import AlreadyDone, transition
 from bot.validation import InvalidInput
@@ -181,12 +175,6 @@ async def clear_audience(session: AsyncSession, *, broadcast_id: int, user_id: i
 async def set_kind(session: AsyncSession, *, broadcast_id: int, user_id: int, kind: MessageKind) -> Broadcast:
     broadcast = await editable(session, broadcast_id=broadcast_id, user_id=user_id)
     broadcast.kind = kind
-    return broadcast
-
-
-async def set_attachment(session: AsyncSession, *, broadcast_id: int, user_id: int, kind: str | None, file_id: str | None) -> Broadcast:
-    broadcast = await editable(session, broadcast_id=broadcast_id, user_id=user_id)
-    broadcast.attachment_kind, broadcast.attachment_file_id = kind, file_id
     return broadcast
 
 
