@@ -21,11 +21,19 @@ from telegram import (
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ConversationHandler, filters
 
-from bot.i18n import N_
-from bot.services import notices, people
-from bot.services.cautions import NeedsConfirmation
-from bot.textlimits import CALLBACK_DATA_LIMIT, Page, fit_label, fit_rows, page_of, split_message
-from bot.validation import parse_id
+from bot.core.i18n import N_
+from bot.core.textlimits import (
+    CALLBACK_DATA_LIMIT,
+    Page,
+    fit_label,
+    fit_rows,
+    page_of,
+    split_message,
+)
+from bot.core.validation import parse_id
+from bot.messaging import notices
+from bot.organizations.cautions import NeedsConfirmation
+from bot.people import people
 from handlers.context import VocesContext
 
 END = ConversationHandler.END
@@ -125,7 +133,7 @@ def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
     A row whose labels would be cut at a phone's width is split into rows that fit, and a
     label too long even for a row of its own is shortened at a word boundary rather than cut
-    mid-word by the app (`bot.textlimits.fit_rows`): write a short label where that happens.
+    mid-word by the app (`bot.core.textlimits.fit_rows`): write a short label where that happens.
     """
     laid = fit_rows(rows, label=lambda button: button[0])
     return InlineKeyboardMarkup(
@@ -187,7 +195,7 @@ def error_text(context: VocesContext, error: Exception) -> str:
 
 
 async def say_already_done(update: Update, context: VocesContext, error: Exception) -> None:
-    """A second tap, or someone else first (bot.services.transitions.AlreadyDone): say so
+    """A second tap, or someone else first (bot.core.transitions.AlreadyDone): say so
     briefly and tell nobody again. On a button not yet answered it is an alert on the button."""
     text = error_text(context, error)
     if not await answer_button(update, context, text, alert=True):
@@ -224,8 +232,8 @@ async def dispatch_button(update: Update, context: VocesContext, actions: dict[s
     a second tap or someone first (AlreadyDone) becomes the button's own alert, so the button
     is answered only after the action; an InvalidInput is said in the chat.
     """
-    from bot.services.transitions import AlreadyDone
-    from bot.validation import InvalidInput
+    from bot.core.transitions import AlreadyDone
+    from bot.core.validation import InvalidInput
 
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -320,7 +328,7 @@ async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_ma
     """Tell someone other than the person writing; a blocked chat must not fail the action.
 
     In the recipient's quiet hours (their own, or the programme's) a notice that is not
-    `urgent` waits in the reminders engine's outbox for their morning (bot.services.notices)."""
+    `urgent` waits in the reminders engine's outbox for their morning (bot.messaging.notices)."""
     if not urgent:
         runtime = context.runtime
         async with runtime.database.session() as session:
@@ -339,7 +347,7 @@ async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_ma
 
 
 def cautions_text(context: VocesContext, error: NeedsConfirmation) -> str:
-    """Why staff are asked to confirm (bot.services.cautions), one line per reason."""
+    """Why staff are asked to confirm (bot.organizations.cautions), one line per reason."""
     return "\n".join(
         "• " + context.gettext(caution.message) % ({"date": context.i18n.date(caution.on)} if caution.on else {})
         for caution in error.cautions

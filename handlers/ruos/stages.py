@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import N_
-from bot.models.organizations import Organization
-from bot.models.people import Role
-from bot.models.ruos import ChecklistDraft, RegistrationStage
-from bot.services import organizations, ruos
-from bot.services.authority import NotAllowed
-from bot.services.ruos import Step
-from bot.validation import InvalidInput
+from bot import ruos
+from bot.core.i18n import N_
+from bot.core.validation import InvalidInput
+from bot.organizations import organizations
+from bot.organizations.models import Organization
+from bot.people.authority import NotAllowed
+from bot.people.models import Role
+from bot.ruos import Step
+from bot.ruos.models import ChecklistDraft, RegistrationStage
 from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, notify, reply
 from handlers.context import VocesContext
 from handlers.ruos.checklist import build_checklist, show_checklist, stage_lines
