@@ -263,7 +263,7 @@ def _with_legend(text: str, shown: Page, gettext: Gettext) -> str:
     _titles, cut = _unique_titles(shown.choices, shown.first, BUTTON_TITLE_MAX)
     if not cut:
         return text
-    legend = "\n".join(f"{shown.first + n}. {plain(c.description or c.label)}"
+    legend = "\n".join(f"{shown.first + n}. {plain(c.label)}" + (f": {plain(c.description)}" if c.description else "")
                        for n, c in enumerate(shown.choices))
     return f"{text}\n\n{legend}" if text else legend
 
