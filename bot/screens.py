@@ -7,7 +7,8 @@ before screens existed, so buttons already sitting in people's chats keep workin
 
 The text's markup is a small, closed subset of HTML that both channels can render:
 
-- ``<b>bold</b>``, ``<i>italic</i>``, ``<a href="https://…">a link</a>``;
+- ``<b>bold</b>``, ``<i>italic</i>``, ``<a href="https://…">a link</a>``, and ``<code>text to
+  copy</code>`` (a format a coordinator types, shown monospace);
 - ``&amp;``, ``&lt;``, ``&gt;``, ``&quot;`` and ``&#x27;`` for those characters;
 - nothing else (no other tag, no attribute but ``href``).
 
@@ -30,7 +31,7 @@ from bot.textlimits import CALLBACK_DATA_LIMIT, Page, page_of
 escape = html.escape  # typed text into markup (quotes too, so it is safe inside href="…")
 
 # The tags a screen's text may hold, and everything else it may hold between them.
-MARKUP_TAGS = frozenset({"b", "i", "a"})
+MARKUP_TAGS = frozenset({"b", "i", "a", "code"})
 _TAG = re.compile(r"<(/?)([a-zA-Z]+)((?:\s+[^<>]*)?)>")
 _HREF = re.compile(r"""^\s+href="([^"<>]*)"\s*$""")
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#x27|#39);")
@@ -54,7 +55,7 @@ def link(text: str, url: str) -> str:
 
 
 def check_markup(text: str) -> str:
-    """The text, if it keeps to the screens' markup (balanced b / i / a tags, escaped `&` and
+    """The text, if it keeps to the screens' markup (balanced b / i / a / code tags, escaped `&` and
     `<`); else MarkupError naming what is wrong. Returns the text, to use inline."""
     still_open: list[str] = []
     for match in _TAG.finditer(text):

@@ -20,7 +20,7 @@ from bot.screens import Screen
 from bot.services import people, projects, registration
 from bot.services import registration_screens as asking
 from bot.services.registration import FOCUS_COMPLETE, Step
-from bot.validation import InvalidInput, format_phone_for_display, parse_id
+from bot.validation import InvalidInput, parse_id
 from handlers import screens
 from handlers.commands import command
 from handlers.common import (
@@ -144,7 +144,7 @@ async def save(update: Update, context: VocesContext, value: str) -> str | int:
         # The share-contact keyboard must go; only a message can take it away.
         await reply(
             update, context,
-            context.gettext("📱 Saved: %(phone)s") % {"phone": format_phone_for_display(draft.answers["phone"])},
+            asking.phone_saved(draft, context.i18n).text,
             reply_markup=ReplyKeyboardRemove(),
         )
     return await ask_current(update, context, draft)

@@ -204,6 +204,7 @@ def test_markup_becomes_whatsapps_and_what_a_person_typed_never_does():
     assert "<b>jefa</b>" in inside and "&" in inside  # shown as typed, not as markup or entities
     assert "nuestra web (https://voces.pe/a_b)" in converted  # a link keeps its own underscores
     assert whatsapp_text("<b>uno\ndos </b>fin") == "*uno*\n*dos* fin"  # markers around words, each line
+    assert whatsapp_text("<code>Inscríbete | https://t.me/x</code>") == "```Inscríbete | https://t.me/x```"
     with pytest.raises(MarkupError):
         check_markup("<u>no</u>")
     with pytest.raises(MarkupError):

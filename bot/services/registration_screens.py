@@ -18,7 +18,7 @@ from bot.screens import Choice, Screen, bold, escape, one_per_row, paged, screen
 from bot.services import registration
 from bot.services.registration import ADD_ANOTHER_MEMBER, BOARD_COMPLETE, FOCUS_COMPLETE, Step
 from bot.textlimits import shorten
-from bot.validation import IdDocumentType
+from bot.validation import IdDocumentType, format_phone_for_display
 
 PREFIX = "reg"
 BOARD_ROWS_PER_PAGE = 10
@@ -97,6 +97,11 @@ def resume(draft: RegistrationDraft, i18n: Translator) -> Screen:
     text = (_("You have a registration in progress") + (f": {bold(escape(name))}" if name else "") + ". "
             + _("Continue where you left off, or start over?"))
     return screen(text, [[Choice(f"{PREFIX}:resume", _("Continue")), Choice(f"{PREFIX}:restart", _("Start over"))]])
+
+
+def phone_saved(draft: RegistrationDraft, i18n: Translator) -> Screen:
+    """Said once the phone is saved (on Telegram it also takes the share-contact button away)."""
+    return screen(i18n.gettext("📱 Saved: %(phone)s") % {"phone": format_phone_for_display(draft.answers["phone"])})
 
 
 def district_matches(matches: Sequence[District], i18n: Translator) -> Screen:

@@ -61,7 +61,7 @@ CHOOSE_ON_PAGE = N_("Choose an option (page %(page)s of %(count)s)")
 
 # --- markup ---------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"<(/?)(b|i|a)((?:\s[^<>]*)?)>", re.IGNORECASE)
+_TOKEN = re.compile(r"<(/?)(b|i|a|code)((?:\s[^<>]*)?)>", re.IGNORECASE)
 _HREF = re.compile(r'href="([^"]*)"')
 _URL = re.compile(r"(https?://\S+)")
 # A character a person typed that WhatsApp would read as markup is shown as its look-alike,
@@ -70,8 +70,9 @@ _NEUTRAL = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
 
 
 def whatsapp_text(markup: str) -> str:
-    """Screen markup as WhatsApp text: <b> → *…*, <i> → _…_, a link as "words (address)",
-    references unescaped, and typed `*` `_` `~` backticks never becoming markup."""
+    """Screen markup as WhatsApp text: <b> → *…*, <i> → _…_, <code> → ```…```, a link as
+    "words (address)", references unescaped, and typed `*` `_` `~` and backticks never
+    becoming markup."""
     root: list[Any] = []
     stack: list[tuple[str, str, list[Any]]] = [("", "", root)]
     position = 0
@@ -116,6 +117,8 @@ def _join(nodes: list[Any]) -> str:
         inner = _join(children)
         if name == "a":
             out.append(href if not inner.strip() or inner.strip() == href else f"{inner} ({href})" if href else inner)
+        elif name == "code":
+            out.append(f"```{inner}```" if inner.strip() else inner)
         else:
             out.append(_marked(inner, "*" if name == "b" else "_"))
     return "".join(out)
