@@ -220,6 +220,7 @@ def test_markup_becomes_whatsapps_and_what_a_person_typed_never_does():
     assert messages[2]["interactive"]["body"]["text"] == "*Informeˍ1∗*"
     with pytest.raises(ValueError):
         render(shown, to="51987654321", gettext=ES.gettext)  # files are uploaded first
+    assert hash(shown) == hash(screen(shown.text, shown.rows, files=shown.files))  # frozen: a screen is a value
 
 
 # --- the 24-hour window ---------------------------------------------------------------------------------
