@@ -148,6 +148,11 @@ def test_any_number_of_choices_fits_whatsapp_and_every_one_is_reachable(count):
         assert rows[-1]["id"] == f"{MORE_PREFIX}2" and rows[-1]["title"] == "Más"
         assert last["action"]["button"] == "Opciones"
     assert ids_shown(shown, ES.gettext) == {c.id for c in choices}
+    if count > 10:  # the text, files and links come with the first page only
+        second = render(screen("Texto", one_per_row(choices), files=[File("a.pdf", "application/pdf", data=b"%PDF")]),
+                        to="51987654321", gettext=ES.gettext, page=2, media_ids=["M1"])
+        assert [m["type"] for m in second] == ["interactive"]
+        assert second[0]["interactive"]["body"]["text"].startswith("Elige una opción (página 2 de ")
 
 
 def test_titles_that_would_read_the_same_are_told_apart_and_a_typed_number_or_words_name_a_choice():

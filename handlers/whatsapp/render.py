@@ -232,20 +232,21 @@ def render(screen: Screen, *, to: str, gettext: Gettext, page: int = 1,
     if len(media_ids) != len(screen.files):
         raise ValueError("upload the screen's files first: one media id per file")
     text = whatsapp_text(screen.text)
-    links = [c for c in screen.choices if c.is_link]
     every_page = pages(screen)
     index = min(max(page, 1), len(every_page)) - 1
     shown, following = every_page[index], every_page[index + 1] if index + 1 < len(every_page) else None
     total = sum(len(p.choices) for p in every_page)
     files = [m for file, media_id in zip(screen.files, media_ids, strict=True)
              for m in _file_messages(to, file, media_id)]
-    if shown.number > 1:
+    links = [c for c in screen.choices if c.is_link]
+    if shown.number > 1:  # the next page of a long list: its rows, not the text and files again
         text = gettext(CHOOSE_ON_PAGE) % {"page": shown.number, "count": shown.count}
+        files, links = [], []
     if not shown.choices and not links:
         return [*_texts(to, text), *files]
     messages: list[Payload] = []
     if shown.choices:
-        head, body = _head_and_tail(_with_legend(text, shown, gettext), BODY_MAX)
+        head, body = _head_and_tail(_with_legend(text, shown), BODY_MAX)
         messages += [*_texts(to, head), *files, _choices_message(to, body or gettext(CHOOSE), shown, following, total, gettext)]
         bodies = [plain(c.description or c.label) for c in links]
     else:
@@ -259,12 +260,13 @@ def render(screen: Screen, *, to: str, gettext: Gettext, page: int = 1,
     return messages
 
 
-def _with_legend(text: str, shown: Page, gettext: Gettext) -> str:
-    """Reply buttons whose titles lost words: the body says each choice in full."""
+def _with_legend(text: str, shown: Page) -> str:
+    """Reply buttons whose titles lost words, or choices with a longer wording that a button
+    cannot show: the body says each choice in full."""
     if len(shown.choices) > BUTTONS_MAX or shown.count > 1:
         return text
     _titles, cut = _unique_titles(shown.choices, shown.first, BUTTON_TITLE_MAX)
-    if not cut:
+    if not cut and not any(c.description for c in shown.choices):
         return text
     legend = "\n".join(f"{shown.first + n}. {plain(c.label)}" + (f": {plain(c.description)}" if c.description else "")
                        for n, c in enumerate(shown.choices))
