@@ -1,7 +1,10 @@
 """/register: a leader registers their organization, one question at a time.
 
 The draft's step (saved with every answer) is the truth about where the leader is; the
-ConversationHandler state mirrors it so PTB routes their next message here.
+ConversationHandler state mirrors it so PTB routes their next message here. What each step
+shows is the domain's screen (bot/services/registration_screens.py); this module routes the
+answer to bot/services/registration and renders the screen (handlers/screens.py): the example
+to copy for the other flows.
 """
 
 from __future__ import annotations
