@@ -9,16 +9,36 @@ Setup rows go straight to the database where the chat walk is not the point.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from io import BytesIO
+
+from PIL import Image
 from sqlalchemy import select
 
 from bot.console.models import AuditEntry, CoordinatorDistrict
 from bot.people.models import User
-from bot.questions.models import ComplaintHandler, Feedback, Question, QuestionMessage, QuestionState, SavedAnswer
+from bot.questions.models import (
+    ComplaintHandler,
+    Feedback,
+    Question,
+    QuestionMessage,
+    QuestionState,
+    SavedAnswer,
+)
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_broadcasts import coordinator, leaders_in
 
 CALLAO = "070101"
+
+
+def _png() -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (40, 30), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+PHOTO = _png()
 MIRAFLORES = "150122"
 
 
@@ -96,6 +116,43 @@ async def test_a_leader_asks_about_the_ruos_the_district_coordinator_answers_the
     assert question.state is QuestionState.CLOSED and question.first_answer_at is not None
     assert [m.from_team for m in messages] == [False, True, False, True]
 
+    await staff.sends("/stats")                                       # the figures count it
+    texts = " ".join(staff.texts_since_last_action)
+    assert "Questions asked: 1" in texts and "Questions answered: 1" in texts
+
+
+async def test_a_waiting_question_shows_in_pending_is_reminded_after_a_working_day_and_goes_with_its_askers_erasure(bot):
+    (rosa,) = await leaders_in(bot, CALLAO, "en")
+    luis = await coordinator(bot)
+    await follows(bot, luis, CALLAO)
+    await rosa.sends("/ask")
+    await rosa.uploads_photo(PHOTO, caption="Is this stamp on our minutes the right one?")
+    await rosa.taps("🏠 My organization")
+    await luis.sends("/pending")
+    assert "Question from a leader" in luis.last_text
+    await luis.taps(next(label for label in luis.buttons if "❓" in label))
+    assert "Question #1" in luis.last_text and "📎" in luis.last_text
+
+    async with await bot.session() as session:
+        path = await session.scalar(select(QuestionMessage.file_path))
+    assert bot.runtime.files.read(path)
+    bot.clock.advance(timedelta(days=3))                              # past a working day, whatever the weekday
+    await bot.application.job_queue.get_jobs_by_name("questions waiting")[0].run(bot.application)
+    assert "has waited a working day without an answer" in luis.last_text
+    await bot.application.job_queue.get_jobs_by_name("questions waiting")[0].run(bot.application)
+    assert sum("has waited a working day" in (m.get("text") or "") for m in luis.messages) == 1   # once
+
+    await rosa.sends("/deletedata")
+    await rosa.taps("Yes, erase my data")
+    async with await bot.session() as session:
+        assert await session.scalar(select(Question)) is None and await session.scalar(select(QuestionMessage)) is None
+    try:
+        bot.runtime.files.read(path)
+        kept = True
+    except (FileNotFoundError, KeyError, OSError):
+        kept = False
+    assert not kept
+
 
 async def test_saved_answers_are_kept_from_a_thread_sent_again_and_shown_as_frequent_questions(bot):
     rosa, ana = await leaders_in(bot, CALLAO, "en", "en")
@@ -137,9 +194,13 @@ async def test_an_anonymous_complaint_reaches_only_the_designated_person_and_kee
     staff = bot.user(STAFF_TELEGRAM_ID, first_name="Lucía", language_code="en")
     await consented(staff)
     carla = await coordinator(bot, first_name="Carla")
+    await staff.sends("/complaints")                                  # staff choose who reads complaints
+    await staff.taps("👥 Who reads complaints")
+    await staff.taps("▫️ Carla")
+    assert "✅ Carla" in staff.buttons
+    await staff.taps_data(f"opn:set:{await user_id(bot, carla)}:1")  # a second tap changes nothing
     async with await bot.session() as session:
-        session.add(ComplaintHandler(user_id=await session.scalar(select(User.id).where(User.telegram_id == carla.id)),
-                                     designated_at=bot.clock.now()))
+        assert len(list(await session.scalars(select(ComplaintHandler)))) == 1
 
     await rosa.sends("/opinion")
     await rosa.taps("⚠️ A complaint")

@@ -124,3 +124,12 @@ async def designate(session: AsyncSession, *, staff_id: int, user_id: int, handl
     audit.record(session, staff_id, "feedback.handler.on" if handles else "feedback.handler.off", now=now, subject_id=user_id)
     await session.flush()
     return handles
+
+
+async def who_may_handle(session: AsyncSession, *, staff_id: int) -> list[tuple[User, bool]]:
+    """Staff and coordinators, and whether each handles complaints (for staff to choose)."""
+    await require_staff(session, user_id=staff_id)
+    handlers = set(await session.scalars(select(ComplaintHandler.user_id)))
+    team = await session.scalars(select(User).where(User.role.in_((Role.STAFF, Role.COORDINATOR)), User.consent_withdrawn_at.is_(None))
+                                 .order_by(User.display_name, User.id))
+    return [(person, person.id in handlers) for person in team]

@@ -15,11 +15,14 @@ team that sees its district; a complaint only for who handles complaints):
     ask:file:<message>                             a file of a thread
     opn:kind:<s|c>  opn:anon:<0|1>                 /opinion: suggestion or complaint; anonymous?
     opn:open:<f>  opn:ans:<f>  opn:close:<f>       /complaints: read, answer, close
+    opn:who  opn:set:<user>:<0|1>                  staff: who reads complaints
 
 Read in this order: common.py, asking.py (the leader), inbox.py (the team), feedback.py.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
@@ -69,6 +72,8 @@ OPINION_BUTTONS = {
     "open": feedback.open_one,
     "ans": feedback.start_answer,
     "close": feedback.close,
+    "who": feedback.who_handles,
+    "set": feedback.set_handler,
 }
 
 
@@ -172,6 +177,17 @@ async def complaints_command(update: Update, context: VocesContext) -> None:
     await feedback.listing(update, context)
 
 
+async def remind_team(context: VocesContext) -> None:
+    """Questions a working day old without a first answer: the team is reminded, once."""
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        told = await questions.remind_team(session, now=runtime.clock.now())
+    await tell(context, told)
+
+
 def register(application) -> None:  # noqa: ANN001
     application.add_handler(conversation())
     application.add_handlers([command("inbox", inbox_command), command("complaints", complaints_command)])
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(remind_team, interval=timedelta(hours=1), first=timedelta(minutes=5),
+                                            name="questions waiting", job_kwargs={"max_instances": 1, "coalesce": True})

@@ -10,6 +10,7 @@ from telegram import Update
 from bot.core.validation import InvalidInput
 from bot.people.authority import NotAllowed
 from bot.questions import questions, saved
+from bot.questions.labels import STATE_NAMES, TOPIC_NAMES
 from bot.questions.models import QuestionState
 from handlers.common import (
     END,
@@ -28,9 +29,7 @@ from handlers.guards import StaleButton, button_number
 from handlers.questions.common import (
     EXPECT,
     FLOW,
-    STATE_NAMES,
     TARGET,
-    TOPIC_NAMES,
     TYPING,
     WRITING,
     about_text,

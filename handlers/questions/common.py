@@ -9,7 +9,8 @@ from bot.core.i18n import N_, Translator
 from bot.people import authority, people
 from bot.people.models import User
 from bot.questions import questions
-from bot.questions.models import Question, QuestionMessage, QuestionState, QuestionTopic
+from bot.questions.labels import TOPIC_NAMES
+from bot.questions.models import Question, QuestionMessage, QuestionTopic
 from handlers.common import escape, keyboard, notify
 from handlers.context import VocesContext
 
@@ -17,20 +18,6 @@ FLOW = "questions"
 WRITING, TYPING = "writing", "typing"  # the question's draft; a text for a thread (target in user_data)
 TARGET = "ask_target"  # what the next typed text is: answer:<q>, reply:<q>, title:<message>, feedback
 
-TOPIC_NAMES = {
-    QuestionTopic.ORGANIZATION: N_("My organization"),
-    QuestionTopic.RUOS: N_("RUOS"),
-    QuestionTopic.PROJECT: N_("A project"),
-    QuestionTopic.TRAINING: N_("A training"),
-    QuestionTopic.OTHER: N_("Something else"),
-}
-STATE_NAMES = {
-    QuestionState.DRAFT: N_("being written"),
-    QuestionState.OPEN: N_("waiting for the team"),
-    QuestionState.TAKEN: N_("the team is on it"),
-    QuestionState.ANSWERED: N_("answered"),
-    QuestionState.CLOSED: N_("closed"),
-}
 EXPECT = N_("The team answers within two working days; I will write to you here.")
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.core.i18n import N_
+from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
 from bot.people import people
+from bot.people.models import Role
 from bot.questions import feedback
+from bot.questions.labels import FEEDBACK_KIND_NAMES, FEEDBACK_STATE_NAMES
 from bot.questions.models import FeedbackKind, FeedbackState
 from handlers.common import (
     answer_button,
@@ -28,9 +30,6 @@ from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_number
 from handlers.questions.common import FLOW, TARGET, TYPING, person
 
-KIND_NAMES = {FeedbackKind.SUGGESTION: N_("Suggestion"), FeedbackKind.COMPLAINT: N_("Complaint")}
-STATE_NAMES = {FeedbackState.NEW: N_("new"), FeedbackState.READ: N_("read"), FeedbackState.ANSWERED: N_("answered"),
-               FeedbackState.CLOSED: N_("closed")}
 CHOSEN = "opinion"  # user_data: "<kind>:<anonymous 0|1>" until the text arrives
 
 
@@ -107,20 +106,54 @@ async def on_text(update: Update, context: VocesContext, text: str) -> object:
 
 async def listing(update: Update, context: VocesContext, args: list[str] | None = None) -> None:
     _ = context.gettext
+    staff = person(context).role is Role.STAFF
     try:
         async with context.runtime.database.session() as session:
             found = await feedback.listing(session, user_id=person(context).id)
     except InvalidInput as error:
         await answer_button(update, context)
-        await reply(update, context, "⚠️ " + error_text(context, error))
+        await reply(update, context, error_text(context, error))
         return
     await answer_button(update, context)
-    if not found:
-        await edit_or_reply(update, context, _("Nothing is waiting: no open complaints or suggestions."))
-        return
     rows = [[(f"{'⚠️' if f.kind is FeedbackKind.COMPLAINT else '💡'} #{f.id} · {context.i18n.date(f.sent_on, 'short')} · "
-              f"{_(STATE_NAMES[f.state])}"[:30], f"opn:open:{f.id}")] for f in found[:20]]
-    await edit_or_reply(update, context, _("<b>Complaints and suggestions</b>, oldest first:"), reply_markup=keyboard(rows))
+              f"{_(FEEDBACK_STATE_NAMES[f.state])}"[:30], f"opn:open:{f.id}")] for f in found[:20]]
+    if staff:
+        rows.append([(_("👥 Who reads complaints"), "opn:who")])
+    text = (_("<b>Complaints and suggestions</b>, oldest first:") if found
+            else _("Nothing is waiting: no open complaints or suggestions."))
+    await edit_or_reply(update, context, text, reply_markup=keyboard(rows) if rows else None)
+
+
+async def who_handles(update: Update, context: VocesContext, args: list[str]) -> None:
+    """Staff choose who reads complaints: nobody else does, staff included."""
+    _ = context.gettext
+    try:
+        async with context.runtime.database.session() as session:
+            team = await feedback.who_may_handle(session, staff_id=person(context).id)
+    except InvalidInput as error:
+        await answer_button(update, context, error_text(context, error), alert=True)
+        return
+    await answer_button(update, context)
+    rows = [[(f"{'✅' if handles else '▫️'} {member.display_name or member.id}"[:30], f"opn:set:{member.id}:{0 if handles else 1}")]
+            for member, handles in team[:30]]
+    await edit_or_reply(update, context, _("<b>Who reads complaints</b>\nOnly the people ticked here read them; tap a name to change it."),
+                        reply_markup=keyboard(rows))
+
+
+async def set_handler(update: Update, context: VocesContext, args: list[str]) -> None:
+    if args[1] not in ("0", "1"):
+        raise _stale(update)
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            await feedback.designate(session, staff_id=person(context).id, user_id=button_number(args[0]), handles=args[1] == "1",
+                                     now=runtime.clock.now())
+    except AlreadyDone:
+        pass  # a second tap: the list below shows how things stand
+    except InvalidInput as error:
+        await answer_button(update, context, error_text(context, error), alert=True)
+        return
+    await who_handles(update, context, args)
 
 
 async def open_one(update: Update, context: VocesContext, args: list[str]) -> None:
@@ -135,7 +168,7 @@ async def open_one(update: Update, context: VocesContext, args: list[str]) -> No
     except InvalidInput as error:
         await answer_button(update, context, error_text(context, error), alert=True)
         return
-    lines = [f"<b>{_(KIND_NAMES[found.kind])} #{found.id}</b> · {_(STATE_NAMES[found.state])}",
+    lines = [f"<b>{_(FEEDBACK_KIND_NAMES[found.kind])} #{found.id}</b> · {_(FEEDBACK_STATE_NAMES[found.state])}",
              _("Sent: %(day)s") % {"day": context.i18n.date(found.sent_on)},
              _("From: %(name)s") % {"name": escape(sender.display_name or "—") if sender else _("anonymous")},
              "", escape(found.text)]
@@ -173,7 +206,7 @@ async def on_answer(update: Update, context: VocesContext, feedback_id: int, tex
     await reply(update, context, context.gettext("✅ Answer sent."))
     if sender is not None:
         i18n = runtime.translator(sender.language)
-        what = i18n.gettext(KIND_NAMES[found.kind]).lower()
+        what = i18n.gettext(FEEDBACK_KIND_NAMES[found.kind]).lower()
         await notify(context, sender.telegram_id, i18n.gettext("📨 An answer to your %(what)s of %(day)s:") % {
             "what": what, "day": i18n.date(found.sent_on)} + "\n\n<i>" + escape(found.answer or "") + "</i>")
     return await leave(update, context, FLOW)

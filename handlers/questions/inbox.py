@@ -11,6 +11,7 @@ from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
 from bot.people import people
 from bot.questions import questions, saved
+from bot.questions.labels import STATE_NAMES
 from bot.questions.models import Question, QuestionState
 from handlers.common import (
     answer_button,
@@ -27,7 +28,6 @@ from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_number
 from handlers.questions.common import (
     FLOW,
-    STATE_NAMES,
     TARGET,
     TYPING,
     about_text,
@@ -54,7 +54,7 @@ async def show_inbox(update: Update, context: VocesContext) -> None:
             waiting = await questions.inbox(session, viewer=await viewer(session, context))
     except InvalidInput as error:
         await answer_button(update, context)
-        await reply(update, context, "⚠️ " + error_text(context, error))
+        await reply(update, context, error_text(context, error))
         return
     await answer_button(update, context)
     if not waiting:
