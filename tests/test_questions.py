@@ -241,3 +241,18 @@ async def test_a_signed_suggestion_is_answered_to_its_sender(bot):
     await staff.taps("✍️ Answer")
     await staff.sends("Next month we will try one on a Saturday.")
     assert "An answer to your suggestion" in rosa.last_text and "on a Saturday" in rosa.last_text
+
+
+async def test_the_playground_seeds_rosas_two_questions_and_carmens_inbox_of_two(bot):
+    from bot.playground import seed
+
+    await seed.seed(bot.runtime)
+    await seed.seed(bot.runtime)                                      # a restart adds nothing twice
+    carmen = bot.user(seed.STAFF.telegram_id, first_name="Carmen", language_code="es")
+    await carmen.sends("/bandeja")
+    assert "2 consultas esperan" in carmen.last_text
+    rosa = bot.user(seed.LEADER.telegram_id, first_name="Rosa", language_code="es")
+    await rosa.sends("/preguntar")
+    assert "📌 ¿Cuánto demora el RUOS?" in rosa.buttons
+    await rosa.taps("📂 Mis consultas")
+    assert "respondida" in " ".join(rosa.buttons) and "esperando al equipo" in " ".join(rosa.buttons)
