@@ -15,7 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core.db import Database
 from bot.core.runtime import Runtime
-from handlers import console, errors, guards, organizations, projects, ruos
+from handlers import console, errors, guards, organizations, projects, questions, ruos
 from handlers.aiohttp_request import AiohttpRequest
 from handlers.broadcasts import compose as broadcasts
 from handlers.broadcasts.delivery import BroadcastSender
@@ -125,6 +125,7 @@ def _register_handlers(application: VocesApplication) -> None:
     ruos.register(application)
     projects.register(application)
     project_reports.register(application)
+    questions.register(application)
     trainings.register(application)
     training_admin.register(application)
     training_runs.register(application)

@@ -20,6 +20,9 @@ from telegram.ext import CommandHandler
 # /start stays /start: Telegram's own START button and deep links send it.
 SPANISH = {
     "help": "ayuda",
+    "ask": "preguntar",
+    "inbox": "bandeja",
+    "complaints": "quejas",
     "cancel": "cancelar",
     "language": "idioma",
     "mydata": "misdatos",

@@ -251,7 +251,8 @@ async def test_the_playground_seeds_a_quiet_organization_and_a_scoped_coordinato
                     "Documento del RUOS por revisar: Asociación Cultural Puentes Llaneros — Acta de elección",
                     "Difusión esperando aprobación", "Registro por verificar: Vecinos Unidos de Canto Grande"):
         assert waiting in staff.last_text, waiting
-    await staff.taps("2. 📄 Asociación Cultural")
+    assert "Consulta de un dirigente: Asociación Cultural Puentes Llaneros" in staff.last_text   # Yohana's question
+    await staff.taps(next(label for label in staff.buttons if "📄 Asociación Cultural" in label))
     assert staff.documents[-1].content.startswith(b"%PDF-")                 # the minutes to review
     await staff.sends("/pendientes")                                       # Luis's broadcast: Carmen approves it
     await staff.taps(next(label for label in staff.buttons if "Difusión" in label))

@@ -25,6 +25,7 @@ from bot.core.validation import fold_text
 from bot.organizations.models import LeaderRole, Leadership, Organization, VerificationStatus
 from bot.people.models import User
 from bot.projects.models import Project, ProjectReport, ProjectStatus, ReportStatus
+from bot.questions import questions
 from bot.ruos import public_registry
 from bot.ruos.models import ChecklistItem, ItemStatus, RegistryInscription
 from bot.ruos.requirements import RequirementsCatalogue
@@ -128,7 +129,7 @@ async def status(
 class PendingEntry:
     """One thing waiting for staff: `kind` tells the chat layer which button acts on it."""
 
-    kind: str  # "registration", "ruos_item", "proposal", "report", "broadcast"
+    kind: str  # "registration", "ruos_item", "proposal", "report", "broadcast", "question"
     ref_id: int  # the record to act on (an organization, a checklist item…)
     organization_id: int | None
     organization_name: str
@@ -184,8 +185,16 @@ async def _broadcasts(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
     return [PendingEntry("broadcast", b.id, None, "", b.created_at) for b in await broadcast_approval.waiting_for(session, who=who)]
 
 
+async def _questions(session: AsyncSession, who: Viewer) -> list[PendingEntry]:
+    """Leaders' questions waiting for the team in the viewer's districts (bot/questions/)."""
+    waiting = await questions.inbox(session, viewer=who)
+    names = dict((await session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_({q.organization_id for q in waiting if q.organization_id})))).all()) if waiting else {}
+    return [PendingEntry("question", q.id, q.organization_id, names.get(q.organization_id, ""), q.asked_at) for q in waiting]
+
+
 # A new area with work waiting for staff adds its source here.
-PENDING_SOURCES: list[PendingSource] = [_registrations, _ruos_items, _proposals, _reports, _broadcasts]
+PENDING_SOURCES: list[PendingSource] = [_registrations, _ruos_items, _proposals, _reports, _broadcasts, _questions]
 
 
 async def pending(session: AsyncSession, *, who: Viewer, now: datetime) -> list[PendingEntry]:

@@ -7,8 +7,9 @@ from bot.messaging import models as reminders
 from bot.organizations import models as organizations
 from bot.people import models as people
 from bot.projects import models as projects
+from bot.questions import models as questions
 from bot.ruos import models as ruos
 from bot.trainings import models as trainings
 
-__all__ = ["broadcasts", "console", "conversations", "organizations", "people", "projects",
+__all__ = ["broadcasts", "console", "conversations", "organizations", "people", "projects", "questions",
            "reminders", "ruos", "trainings"]

@@ -29,6 +29,8 @@ from bot.organizations.models import (
 from bot.people import people
 from bot.people.models import Nationality, Sex, User
 from bot.projects.models import ProjectDraft, ProjectFile, ProjectReport
+from bot.questions import questions
+from bot.questions.models import QuestionMessage
 from bot.ruos.models import ChecklistDraft, StoredFile
 from bot.trainings import sessions as trainings
 from bot.trainings.models import Enrollment, EnrollmentState
@@ -273,6 +275,8 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
     for broadcast in theirs:
         files.append(broadcast.attachment_path)
         broadcast.attachment_path = broadcast.attachment_kind = broadcast.attachment_file_id = None
+    # The files of the questions they asked go with their threads (the rows by cascade).
+    files += await questions.files_of_person(session, user_id=person.id)
     await conversations.forget_person_steps(session, telegram_id=telegram_id)
     await session.delete(person)
     await session.flush()
@@ -286,6 +290,7 @@ async def unreferenced(session: AsyncSession, paths: list[str]) -> list[str]:
     still = set(await session.scalars(select(StoredFile.storage_path).where(StoredFile.storage_path.in_(paths))))
     still |= set(await session.scalars(select(ProjectFile.storage_path).where(ProjectFile.storage_path.in_(paths))))
     still |= set(await session.scalars(select(Broadcast.attachment_path).where(Broadcast.attachment_path.in_(paths))))
+    still |= set(await session.scalars(select(QuestionMessage.file_path).where(QuestionMessage.file_path.in_(paths))))
     return [path for path in paths if path not in still]
 
 

@@ -40,7 +40,7 @@ from bot.organizations.models import (
 )
 from bot.people import people
 from bot.people.models import Nationality, Role, Sex, User
-from bot.playground import seed_figures, seed_pending, seed_trainings
+from bot.playground import seed_figures, seed_pending, seed_questions, seed_trainings
 from bot.playground.seed_broadcasts import add_missing as add_missing_broadcasts
 from bot.projects import reports as project_reports
 from bot.projects.models import (
@@ -332,6 +332,7 @@ async def seed(runtime: Runtime) -> list[DemoPerson]:
                                        coordinator=users[COORDINATOR], now=now)
         await seed_figures.add_missing(session, catalogue=runtime.requirements, staff=users[STAFF], rosa=users[LEADER], jorge=users[JORGE],
                                        coordinator=users[COORDINATOR], now=now, zone=runtime.settings.zone)
+        await seed_questions.add_missing(session, rosa=users[LEADER], yohana=users[YOHANA], staff=users[STAFF], now=now)
     return [newcomer, *CONSENTED_PEOPLE]
 
 

@@ -32,9 +32,10 @@ KIND = {
     "proposal": N_("Project proposal"),
     "report": N_("Project report to review"),
     "broadcast": N_("Broadcast waiting for approval"),
+    "question": N_("Question from a leader"),
 }
 # Each kind's icon, on the line and on the button, where a phone has no room for its name.
-KIND_ICON = {"registration": "🏠", "ruos_item": "📄", "proposal": "💡", "report": "📊", "broadcast": "📣"}
+KIND_ICON = {"registration": "🏠", "ruos_item": "📄", "proposal": "💡", "report": "📊", "broadcast": "📣", "question": "❓"}
 # The reports' own words for who was reached.
 NATIONALITY, SEX, AGE = project_reports.NATIONALITY, project_reports.SEX_LABEL, project_reports.AGE_LABEL
 

@@ -11,6 +11,7 @@ from bot.console.models import ActivityState
 from bot.core.i18n import N_
 from bot.documents import workbook
 from bot.projects.reports import UNSPLIT
+from bot.questions.labels import TOPIC_NAMES as QUESTION_TOPIC_NAMES
 from bot.ruos.models import RegistrationStage
 from handlers.common import escape
 from handlers.console.common import ACTIVITY, AGE, NO_STAGE, SEX, district_name
@@ -51,7 +52,7 @@ def part_label(context: VocesContext, figures: programme.Figures, dimension: str
         return _(ACTIVITY[ActivityState(code)])
     table = {
         registry.SEX: PEOPLE_SEX, registry.REACHED_SEX: SEX, registry.AGE_NOT_BY_SEX: {UNSPLIT: UNSPLIT_LABEL}, registry.AGE: AGE, registry.LEADER_ROLE: LEADER_ROLE,
-        registry.TRAINED_AS: TRAINED_AS,
+        registry.TRAINED_AS: TRAINED_AS, registry.QUESTION_TOPIC: QUESTION_TOPIC_NAMES,
         registry.NATIONALITY: PEOPLE_NATIONALITY,
     }.get(dimension, {})
     return _(table[code]) if code in table else code

@@ -216,4 +216,6 @@ def pending_action(who: Viewer, entry: console.PendingEntry) -> str:
         return f"rep:rv:{entry.ref_id}"
     if entry.kind == "broadcast":  # coordinators approve broadcasts too
         return f"bc:show:{entry.ref_id}"
+    if entry.kind == "question":  # coordinators answer questions too
+        return f"ask:open:{entry.ref_id}"
     return f"con:org:{entry.organization_id}"

@@ -59,6 +59,8 @@ LEADER_COMMANDS = (
     ("projects", N_("Your organization's projects")),
     ("propose", N_("Propose a community project")),
     ("report", N_("Report on a funded project")),
+    ("ask", N_("Ask the programme a question")),
+    ("opinion", N_("Send a suggestion or a complaint")),
     ("language", N_("Change the language")),
     ("settings", N_("Which messages you get, and when")),
     ("stop", N_("Pause messages I send on my own (/start resumes them)")),
@@ -70,6 +72,7 @@ LEADER_COMMANDS = (
 )
 STAFF_COMMANDS = (
     ("audit", N_("Who read or changed what")),
+    ("complaints", N_("Complaints and suggestions")),
     ("scope", N_("The districts each coordinator follows")),
     ("review", N_("Documents waiting for review")),
     ("proposals", N_("Community projects and proposals")),
@@ -82,6 +85,7 @@ STAFF_COMMANDS = (
 COORDINATOR_COMMANDS = (
     # The console: coordinators see their districts' organizations only (bot/console/audit.py).
     ("pending", N_("Everything waiting for staff")),
+    ("inbox", N_("Questions from leaders")),
     ("org", N_("An organization's status: /org and part of its name")),
     ("stats", N_("Programme figures, with a chart")),
     ("indicators", N_("The indicator sheet for a period")),

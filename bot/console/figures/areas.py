@@ -18,6 +18,7 @@ from bot.organizations.models import BoardMember, Leadership, Organization, Veri
 from bot.people.models import Nationality, Sex, User
 from bot.projects.models import Project, ProjectEvent, ProjectReport, ProjectStatus, ReportStatus
 from bot.projects.reports import BeneficiaryTotals
+from bot.questions.models import Question, QuestionState
 from bot.ruos.models import RegistrationStage, RuosRegistration
 from bot.trainings.models import (
     Ballot,
@@ -89,6 +90,12 @@ class Figures:
     trained_by_topic_sex: Counter[tuple[str, str]] = field(default_factory=Counter)
     certificates: int = 0
     ballots: int = 0
+    # Questions leaders asked in the period (bot/questions/): how many, how many have had a first
+    # answer, by topic, and the hours each waited for it.
+    questions_asked: int = 0
+    questions_answered: int = 0
+    questions_by_topic: Counter[str] = field(default_factory=Counter)
+    hours_to_first_answer: list[float] = field(default_factory=list)
     topics: dict[str, Topic] = field(default_factory=dict)  # to name the topics
 
 
@@ -272,3 +279,28 @@ async def certificates_and_ballots(session: AsyncSession, who: Viewer, result: F
     result.certificates += sum(in_period(zone_of(at), result.period) for at in await session.scalars(certificates))
     result.ballots += sum(in_period(zone_of(at), result.period) for _vote, _user, at in (await session.execute(ballots)).all())
 
+
+
+async def questions(session: AsyncSession, who: Viewer, result: Figures, zone_of: ZoneOf) -> None:
+    """Questions asked in the period (in the viewer's districts; staff see those with no
+    organization too), whether they had a first answer, and how long it took."""
+    rows = (await session.execute(select(Question.topic, Question.asked_at, Question.first_answer_at)
+                                  .where(Question.state != QuestionState.DRAFT, who.in_scope(Question.district_ubigeo)))).all()
+    for topic, asked_at, answered_at in rows:
+        if not in_period(zone_of(asked_at), result.period):
+            continue
+        result.questions_asked += 1
+        result.questions_by_topic[str(topic)] += 1
+        if answered_at is not None:
+            result.questions_answered += 1
+            result.hours_to_first_answer.append((answered_at - asked_at).total_seconds() / 3600)
+
+
+def median_hours(hours: list[float]) -> int:
+    """The median wait for a first answer, in whole hours (0 when nothing was answered)."""
+    if not hours:
+        return 0
+    ordered = sorted(hours)
+    middle = len(ordered) // 2
+    value = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return round(value)

@@ -31,6 +31,7 @@ async def compute(session: AsyncSession, *, who: Viewer, period: Period, zone_of
     await areas.sessions(session, who, result, zone_of, now)
     await areas.trained(session, who, result, zone_of)
     await areas.certificates_and_ballots(session, who, result, zone_of)
+    await areas.questions(session, who, result, zone_of)
     await erased.add_erased(session, who, result)
     result.topics = {topic.code: topic for topic in await trainings.topics(session)}
     audit.record(session, who, "figures.read", now=now, detail=f"{period.start or ''}..{period.end}")

@@ -22,6 +22,7 @@ from bot.console.figures.areas import (
     RECEIVED,
     SELECTED,
     Figures,
+    median_hours,
 )
 from bot.core.i18n import N_
 from bot.projects.reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPLIT
@@ -41,6 +42,7 @@ COUNTED = {
 SEX, REACHED_SEX, NATIONALITY, TOPIC, DISTRICT, RUOS_STAGE, ACTIVITY, LEADER_ROLE, TRAINED_AS, AGE, AGE_NOT_BY_SEX = (
     "sex", "reached_sex", "nationality", "topic", "district", "ruos_stage", "activity", "leader_role", "trained_as", "age",
     "age_not_by_sex")
+QUESTION_TOPIC = "question_topic"
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,15 @@ FIGURES: tuple[Figure, ...] = (
            Counted.FLOW, lambda f: f.trained, _trained_parts),
     Figure("certificates", N_("Certificates issued"), N_("Attendance certificates issued during the period."),
            Counted.FLOW, lambda f: f.certificates),
+    Figure("questions_asked", N_("Questions asked"),
+           N_("Questions leaders sent the programme during the period, by what they were about (in your districts)."),
+           Counted.FLOW, lambda f: f.questions_asked, lambda f: _split(QUESTION_TOPIC, f.questions_by_topic)),
+    Figure("questions_answered", N_("Questions answered"),
+           N_("Of the questions asked during the period, those the team has answered at least once."),
+           Counted.FLOW, lambda f: f.questions_answered),
+    Figure("hours_to_first_answer", N_("Median hours to a first answer"),
+           N_("Half the questions asked during the period and answered had their first answer within this many hours."),
+           Counted.FLOW, lambda f: median_hours(f.hours_to_first_answer)),
     Figure("ballots", N_("Votes cast"), N_("People who voted in a topic vote, once per vote, counted in the period the vote opened."),
            Counted.FLOW, lambda f: f.ballots),
 )

@@ -1,0 +1,97 @@
+"""What the questions area's parts share: the flow's name and steps, who is talking, the
+thread as text, and telling the people the domain says must be told, each in their language."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.core.i18n import N_, Translator
+from bot.people import authority, people
+from bot.people.models import User
+from bot.questions import questions
+from bot.questions.labels import TOPIC_NAMES
+from bot.questions.models import Question, QuestionMessage, QuestionTopic
+from handlers.common import escape, keyboard, notify
+from handlers.context import VocesContext
+
+FLOW = "questions"
+WRITING, TYPING = "writing", "typing"  # the question's draft; a text for a thread (target in user_data)
+TARGET = "ask_target"  # what the next typed text is: answer:<q>, reply:<q>, title:<message>, feedback
+
+EXPECT = N_("The team answers within two working days; I will write to you here.")
+
+
+def person(context: VocesContext) -> User:
+    assert context.person is not None
+    return context.person
+
+
+async def viewer(session, context: VocesContext) -> authority.Viewer:  # noqa: ANN001
+    return await questions.viewer_of(session, user_id=person(context).id)
+
+
+def about_text(i18n: Translator, question: Question) -> str:
+    name = i18n.gettext(TOPIC_NAMES[question.topic])
+    return f"{name}: {escape(question.topic_words)}" if question.topic_words and question.topic in (
+        QuestionTopic.PROJECT, QuestionTopic.TRAINING) else name
+
+
+def thread_text(i18n: Translator, messages: list[QuestionMessage], names: dict[int, str], *, for_team: bool) -> str:
+    """The thread, oldest first; the leader sees "The team" where the team sees who wrote."""
+    lines = []
+    for message in messages[-12:]:
+        if message.from_team:
+            who = (names.get(message.author_id or 0) or i18n.gettext("The team")) if for_team else i18n.gettext("The team")
+            icon = "🧑‍💼"
+        else:
+            who = names.get(message.author_id or 0) or "—"
+            icon = "👤"
+        when = i18n.datetime(message.sent_at, "short")
+        body = escape(message.text) if message.text else ""
+        if message.file_name:
+            body += ("\n" if body else "") + "📎 " + escape(message.file_name)
+        lines.append(f"{icon} <b>{escape(who)}</b> · {when}\n{body}")
+    return "\n\n".join(lines)
+
+
+async def tell(context: VocesContext, told: list[questions.Told], *, words: dict[str, str] | None = None) -> None:
+    """Tell each person the domain named, in their own language."""
+    runtime = context.runtime
+    for one in told:
+        async with runtime.database.session() as session:
+            recipient = await people.get(session, one.user_id)
+        if recipient is None or not recipient.reachable:
+            continue
+        i18n = runtime.translator(recipient.language)
+        ref = questions.reference(one.question_id)
+        text, rows = _notice(i18n, one.event, ref, one.question_id, words or {})
+        await notify(context, recipient.telegram_id, text, reply_markup=keyboard(rows) if rows else None)
+
+
+def _notice(i18n: Translator, event: str, ref: str, question_id: int, words: dict[str, str]) -> tuple[str, list]:
+    _ = i18n.gettext
+    if event == "new":
+        return (_("❓ A new question, %(ref)s, is waiting in /inbox.") % {"ref": ref},
+                [[(_("Open %(ref)s") % {"ref": ref}, f"ask:open:{question_id}")]])
+    if event == "reminder":
+        return (_("⏰ Question %(ref)s has waited a working day without an answer.") % {"ref": ref},
+                [[(_("Open %(ref)s") % {"ref": ref}, f"ask:open:{question_id}")]])
+    if event == "replied":
+        return (_("💬 There is a new message on question %(ref)s.") % {"ref": ref},
+                [[(_("Open %(ref)s") % {"ref": ref}, f"ask:open:{question_id}")]])
+    if event == "answered":
+        text = _("💬 The team wrote about your question %(ref)s:") % {"ref": ref}
+        if words.get("text"):
+            text += "\n\n<i>" + escape(words["text"]) + "</i>"
+        if words.get("file"):
+            text += "\n📎 " + escape(words["file"])
+        return text, [[(_("↩️ Reply"), f"ask:reply:{question_id}"), (_("✅ Close it"), f"ask:close:{question_id}")],
+                      [(_("📂 See the question"), f"ask:view:{question_id}")]]
+    if event == "closed":
+        return _("✅ Question %(ref)s was closed. If you need anything else, send /ask.") % {"ref": ref}, []
+    raise ValueError(event)
+
+
+def command_of(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or "").split()[0].lstrip("/").split("@")[0].lower() if message and message.text else ""
