@@ -28,6 +28,7 @@ from handlers.whatsapp.client import (
     ListSection,
     NoTemplate,
     OutsideWindow,
+    Unavailable,
     Unreachable,
     WhatsAppClient,
     error_from_status,
@@ -206,6 +207,9 @@ async def test_each_limit_is_refused_with_metas_error_and_nothing_is_sent(standi
     async with WhatsAppClient(base_url=standin.url, token="wrong", phone_number_id=standin.phone_number_id) as stranger:
         with pytest.raises(AuthFailed):
             await stranger.send_text(rosa.wa_id, "hola")
+    async with WhatsAppClient(base_url="http://127.0.0.1:9", token=TOKEN, phone_number_id="1") as nowhere:
+        with pytest.raises(Unavailable):
+            await nowhere.send_text(rosa.wa_id, "hola")
 
 
 async def test_webhooks_of_every_kind_are_signed_over_the_raw_body(standin, receiver, clock):
@@ -248,6 +252,9 @@ async def test_webhooks_of_every_kind_are_signed_over_the_raw_body(standin, rece
     last = receiver.values("messages")[-1]
     assert "from" not in last and last["from_user_id"] == hidden.user_id
     assert last["_value"]["contacts"][0] == {"profile": {"name": "Ana"}, "user_id": hidden.user_id}
+    async with WhatsAppClient(base_url=standin.url, token=TOKEN, phone_number_id=standin.phone_number_id) as client:
+        sent = await client.send_text(hidden.user_id, "Hola, Ana")  # addressed by the BSUID
+    assert hidden.last.id == sent and hidden.last.payload["recipient"] == hidden.user_id
 
 
 async def test_payloads_from_before_the_bsuid_rollout_can_be_had(clock):
@@ -382,6 +389,35 @@ async def test_the_verification_handshake_checks_the_echo(standin, receiver):
     assert not await verify_callback(receiver.url, verify_token="guessed")
     with pytest.raises(AssertionError):
         await standin.subscribe(receiver.url, verify_token="guessed")
+
+
+async def test_the_page_drives_a_person_over_json_without_waiting_for_the_bot(standin, receiver, client):
+    async with aiohttp.ClientSession(base_url=standin.url) as page:
+        async with page.post("/_standin/people", json={"name": "Carmen", "wa_id": "51955555555"}) as response:
+            assert (await response.json())["wa_id"] == "51955555555"
+        chat = "/_standin/chats/51955555555"
+        async with page.post(f"{chat}/write", json={"text": "menú"}) as response:
+            written = (await response.json())["id"]
+        await _until(lambda: any(m["id"] == written for m in receiver.values("messages")))
+        await client.send_buttons("51955555555", "¿Qué quieres hacer?", [Choice("menu:report", "Informe")])
+        async with page.get(f"{chat}/events", params={"after": "0", "timeout": "1"}) as response:
+            events = await response.json()
+        mine, answer = events["messages"]
+        assert (mine["from_business"], mine["kind"], mine["text"]) == (False, "text", {"body": "menú"})
+        assert answer["from_business"] and answer["choices"][0]["id"] == "menu:report"
+        async with page.post(f"{chat}/press", json={"id": "menu:report"}) as response:
+            pressed = (await response.json())["id"]
+        form = aiohttp.FormData()
+        form.add_field("file", JPEG, filename="foto.jpg", content_type="image/jpeg")
+        async with page.post(f"{chat}/upload", data=form) as response:
+            assert response.status == 200
+        async with page.get(f"{chat}/events", params={"after": str(events["seq"]), "timeout": "1"}) as response:
+            press, photo = (await response.json())["messages"]
+        assert press["id"] == pressed and press["interactive"]["button_reply"]["id"] == "menu:report"
+        async with page.get(photo["image"]["media_url"]) as response:
+            assert await response.read() == JPEG
+        async with page.post(f"{chat}/press", json={"id": "menu:nothing"}) as response:
+            assert response.status == 400
 
 
 async def _until(condition, timeout: float = 2.0) -> None:  # noqa: ANN001, ASYNC109

@@ -34,6 +34,7 @@ UNREACHABLE_CODES = frozenset({131026})
 OUTSIDE_WINDOW_CODES = frozenset({131047})
 NO_TEMPLATE_CODES = frozenset({132001})
 AUTH_CODES = frozenset({190})
+UNAVAILABLE_CODES = frozenset({1, 2, 131000, 131016})  # unknown error, service unavailable
 
 
 class WhatsAppApiError(Exception):
@@ -72,6 +73,10 @@ class NoTemplate(BadRequest):
     """No approved template by that name in that language (132001)."""
 
 
+class Unavailable(WhatsAppApiError):
+    """Meta's side failed or could not be reached (5xx, 131016, a network error): try later."""
+
+
 class AuthFailed(WhatsAppApiError):
     """A bad or expired token (190, HTTP 401): stop and alert."""
 
@@ -89,6 +94,8 @@ def error_for(code: int, message: str, details: str | None = None, *, http_statu
         kind = NoTemplate
     elif code in AUTH_CODES or http_status == 401:
         kind = AuthFailed
+    elif code in UNAVAILABLE_CODES or (http_status or 0) >= 500:
+        kind = Unavailable
     elif http_status is not None and 400 <= http_status < 500 or code in (100, 131008, 131009, 132000):
         kind = BadRequest
     else:
@@ -168,6 +175,8 @@ class WhatsAppClient:
         except httpx.HTTPStatusError as error:  # a media download answered with no JSON
             status = error.response.status_code
             raise error_for(190 if status == 401 else status, error.response.reason_phrase, http_status=status) from error
+        except httpx.TransportError as error:
+            raise Unavailable(0, f"no answer from the Cloud API: {error!r}") from error
 
     # -- messages ----------------------------------------------------------------------------
 

@@ -132,10 +132,10 @@ class GraphEndpoints:
             raise meta.missing("The parameter to is required.")
         if message.media_id is not None and message.media_id not in self._media:
             raise meta.bad(f"Invalid media id {message.media_id}")
-        self._check_rates(address)
+        person = self._person_for(address)
+        self._check_rates(person.wa_id if person is not None else address)
         if self._injected:
             raise self._injected.popleft()
-        person = self._person_for(address)
         message.id = new_wamid()
         message.to = address
         message.sent_at = self.clock.now()
@@ -170,7 +170,7 @@ class GraphEndpoints:
         wrote = person.last_wrote_at
         return wrote is not None and self.clock.now() - wrote <= timedelta(hours=meta.WINDOW_HOURS)
 
-    def _check_rates(self, address: str) -> None:
+    def _check_rates(self, pair: str) -> None:
         now = self.rate_clock()
         limit = self.messages_per_second
         if limit is not None:
@@ -180,14 +180,14 @@ class GraphEndpoints:
             if len(window) >= limit:
                 raise GraphApiError(meta.THROUGHPUT, "Cloud API message throughput has been reached.")
         if self.pair_burst is not None:
-            pair = self._pair_sends.setdefault(address, deque())
-            while pair and pair[0] <= now - self.pair_window_seconds:
-                pair.popleft()
-            if len(pair) >= self.pair_burst:
+            recent = self._pair_sends.setdefault(pair, deque())
+            while recent and recent[0] <= now - self.pair_window_seconds:
+                recent.popleft()
+            if len(recent) >= self.pair_burst:
                 raise GraphApiError(
                     meta.PAIR_RATE, "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time."
                 )
-            pair.append(now)
+            recent.append(now)
         if limit is not None:
             self._recent_sends.append(now)
 

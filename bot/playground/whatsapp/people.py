@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.playground.emulator.state import _Signal
 from bot.playground.whatsapp.meta import JsonDict
 from bot.playground.whatsapp.outgoing import BusinessMessage, Choice
 from bot.playground.whatsapp.webhooks import Delivery
@@ -24,6 +25,15 @@ class ReceivedFile:
     caption: str
 
 
+@dataclass(frozen=True)
+class ChatEntry:
+    """One message of the chat as the person's phone shows it, in either direction."""
+
+    seq: int
+    business: BusinessMessage | None = None  # from the business
+    written: JsonDict | None = None  # from the person, as in the webhook
+
+
 class StandInForPeople(Protocol):
     """What a ``WhatsAppPerson`` uses of its ``CloudApiStandIn`` (``server`` imports this module)."""
 
@@ -31,6 +41,8 @@ class StandInForPeople(Protocol):
     action_timeout: float
 
     def _inbound(self, person: WhatsAppPerson, kind: str, content: JsonDict) -> Delivery: ...
+
+    def _next_seq(self) -> int: ...
 
     def _store_media(self, content: bytes, *, mime_type: str, file_name: str | None, by: str) -> str: ...
 
@@ -67,6 +79,8 @@ class WhatsAppPerson:
         self._action_index = 0  # len(received) at the last action
         self._seen_index = 0  # up to here the test has waited for messages
         self._arrived = asyncio.Event()
+        self.chat: list[ChatEntry] = []  # both directions, for the playground's page
+        self.chat_changed = _Signal()
 
     def __repr__(self) -> str:
         return f"<WhatsAppPerson {self.wa_id} {self.name!r}>"
@@ -93,10 +107,9 @@ class WhatsAppPerson:
     async def presses(self, choice_id: str) -> str:
         """Tap the reply button, list row or template button with this id, on the newest
         message that has it (the webhook carries ``context.id`` of that message)."""
-        for message in reversed(self.received):
-            for choice in message.choices:
-                if choice.id == choice_id:
-                    return await self._press(message, choice)
+        found = self._find_choice(choice_id)
+        if found is not None:
+            return await self._press(*found)
         raise AssertionError(f"{self!r} has no choice with id {choice_id!r}; they see {self.choices}")
 
     async def chooses(self, title: str) -> str:
@@ -205,32 +218,58 @@ class WhatsAppPerson:
     def _delivered(self, message: BusinessMessage) -> None:
         self.received.append(message)
         self._arrived.set()
+        self.chat.append(ChatEntry(self._standin._next_seq(), business=message))
+        self.chat_changed.notify()
+
+    def _wrote(self, message: JsonDict) -> None:
+        self.written.append(message)
+        self.chat.append(ChatEntry(self._standin._next_seq(), written=message))
+        self.chat_changed.notify()
 
     async def _press(self, message: BusinessMessage, choice: Choice) -> str:
+        return await self._act(*self._press_content(message, choice))
+
+    def _press_content(self, message: BusinessMessage, choice: Choice) -> tuple[str, JsonDict]:
         context = {"from": self._standin.display_phone_number, "id": message.id}
         if message.kind == "template":
-            return await self._act("button", {"button": {"payload": choice.id, "text": choice.title}, "context": context})
+            return "button", {"button": {"payload": choice.id, "text": choice.title}, "context": context}
         if message.kind == "list":
             reply = {"id": choice.id, "title": choice.title, "description": choice.description}
             interactive: JsonDict = {"type": "list_reply", "list_reply": reply}
         else:
             interactive = {"type": "button_reply", "button_reply": {"id": choice.id, "title": choice.title}}
-        return await self._act("interactive", {"interactive": interactive, "context": context})
+        return "interactive", {"interactive": interactive, "context": context}
+
+    def _find_choice(self, choice_id: str) -> tuple[BusinessMessage, Choice] | None:
+        for message in reversed(self.received):
+            for choice in message.choices:
+                if choice.id == choice_id:
+                    return message, choice
+        return None
 
     async def _send_media(
         self, kind: str, content: bytes, *, mime_type: str, file_name: str | None, caption: str | None
     ) -> str:
+        return await self._act(*self._media_message(kind, content, mime_type=mime_type, file_name=file_name, caption=caption))
+
+    def _media_message(
+        self, kind: str, content: bytes, *, mime_type: str, file_name: str | None, caption: str | None
+    ) -> tuple[str, JsonDict]:
         media_id = self._standin._store_media(content, mime_type=mime_type, file_name=file_name, by="person")
         media: JsonDict = {"mime_type": mime_type, "sha256": hashlib.sha256(content).hexdigest(), "id": media_id}
         if file_name is not None:
             media["filename"] = file_name
         if caption:
             media["caption"] = caption
-        return await self._act(kind, {kind: media})
+        return kind, {kind: media}
+
+    def _submit(self, kind: str, content: JsonDict) -> Delivery:
+        """Put a message from this person on its way to the bot, without waiting."""
+        self._action_index = len(self.received)
+        return self._standin._inbound(self, kind, content)
 
     async def _act(self, kind: str, content: JsonDict) -> str:
-        self._action_index = len(self.received)
-        delivery = self._standin._inbound(self, kind, content)
+        delivery = self._submit(kind, content)
         await self._standin._await_handled(self, delivery)
         self._seen_index = len(self.received)
         return delivery.message_id

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.clock import Clock, SystemClock
 from bot.playground.whatsapp import meta
+from bot.playground.whatsapp.client_api import ClientApi
 from bot.playground.whatsapp.graph import GraphCall, GraphEndpoints, StoredMedia
 from bot.playground.whatsapp.meta import GraphApiError, JsonDict
 from bot.playground.whatsapp.outgoing import BusinessMessage, Template
@@ -88,8 +89,10 @@ class CloudApiStandIn(GraphEndpoints):
         self._last_bot_request_at = 0.0
         self._inbound_ids: dict[str, WhatsAppPerson] = {}
         self._processed: dict[str, asyncio.Event] = {}
+        self._seqs = itertools.count(1)
         self.web_app = web.Application(client_max_size=UPLOAD_LIMIT_BYTES + 1024 * 1024)
         self._register_routes(self.web_app.router)
+        ClientApi(self).register(self.web_app.router)
         self._runner: web.AppRunner | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -190,6 +193,9 @@ class CloudApiStandIn(GraphEndpoints):
     def statuses(self, message_id: str) -> list[str]:
         return next((m.statuses for m in self.sent if m.id == message_id), [])
 
+    def _next_seq(self) -> int:
+        return next(self._seqs)
+
     # -- webhooks ----------------------------------------------------------------------------
 
     def _metadata(self) -> JsonDict:
@@ -207,7 +213,7 @@ class CloudApiStandIn(GraphEndpoints):
         if self.bsuid_in_webhooks or person.hides_number:
             message["from_user_id"] = person.user_id
         message.update({"id": new_wamid(), "timestamp": self._timestamp(), "type": kind, **content})
-        person.written.append(message)
+        person._wrote(message)
         person.last_wrote_at = self.clock.now()
         self._inbound_ids[message["id"]] = person
         value = {
