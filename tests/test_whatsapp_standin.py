@@ -420,6 +420,79 @@ async def test_the_page_drives_a_person_over_json_without_waiting_for_the_bot(st
             assert response.status == 400
 
 
+async def test_pywa_reads_every_webhook_the_standin_sends_and_refuses_a_forged_one(standin, clock):
+    """pywa models Meta's payloads: its validator and typed updates are a second opinion on the
+    stand-in's envelope and signature, for every inbound kind and a failed status."""
+    from pywa_async import WhatsApp
+
+    reader = WhatsApp(phone_id=standin.phone_number_id, token=TOKEN, app_secret=standin.app_secret, waba_id=standin.waba_id)
+    read: list[tuple] = []
+    reader.add_handlers(*_recording_handlers(read))
+    forged: list[object] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.read()
+        forged.append(await reader.webhook_update_validator(body, sign(body, "not-the-app-secret")))
+        if await reader.webhook_update_validator(body, request.headers["X-Hub-Signature-256"]) is not None:
+            return web.Response(status=401)
+        await reader.webhook_update_handler(body)
+        for message in json.loads(body)["entry"][0]["changes"][0]["value"].get("messages", []):
+            standin.mark_processed(message["id"])
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/pywa", webhook)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    await standin.subscribe(f"http://127.0.0.1:{runner.addresses[0][1]}/pywa")
+    rosa = standin.person("51966666666", name="Rosa")
+    async with WhatsAppClient(base_url=standin.url, token=TOKEN, phone_number_id=standin.phone_number_id) as client:
+        await rosa.writes("hola")
+        await client.send_buttons(rosa.wa_id, "¿Sí?", [Choice("yes:1", "Sí")])
+        await client.send_list(rosa.wa_id, "Elige", "Ver", [ListSection("S", [Choice("row:1", "Fila", "detalle")])])
+        await rosa.presses("yes:1")
+        await rosa.presses("row:1")
+        await rosa.sends_image(JPEG)
+        await rosa.sends_document(PDF, "acta.pdf")
+        await rosa.shares_location(-12.0, -77.0)
+        await rosa.shares_contact("Carmen Díaz", "+51922222222")
+        await rosa.sends_unsupported()
+        clock.advance(hours=25)
+        await client.send_text(rosa.wa_id, "tarde")
+        await standin.webhooks_settled()
+    await runner.cleanup()
+    assert all(answer is not None for answer in forged)
+    kinds = [entry[0] for entry in read if entry[0] != "status"]
+    assert kinds == ["text", "button", "list", "image", "document", "location", "contacts", "unsupported"]
+    assert ("button", "yes:1", rosa.user_id) in read and ("list", "row:1", rosa.user_id) in read
+    assert ("text", "hola", rosa.user_id) in read
+    assert read[-1] == ("status", "failed", 131047)
+
+
+def _recording_handlers(read: list[tuple]) -> list:
+    from pywa_async import handlers
+
+    async def message(_, update) -> None:  # noqa: ANN001
+        read.append((str(update.type.value), update.text or update.type.value, update.from_user.bsuid))
+
+    async def button(_, update) -> None:  # noqa: ANN001
+        read.append(("button", update.data, update.from_user.bsuid))
+
+    async def row(_, update) -> None:  # noqa: ANN001
+        read.append(("list", update.data, update.from_user.bsuid))
+
+    async def status(_, update) -> None:  # noqa: ANN001
+        read.append(("status", str(update.status.value), update.error.code if update.error else None))
+
+    return [
+        handlers.MessageHandler(message),
+        handlers.CallbackButtonHandler(button),
+        handlers.CallbackSelectionHandler(row),
+        handlers.MessageStatusHandler(status),
+    ]
+
+
 async def _until(condition, timeout: float = 2.0) -> None:  # noqa: ANN001, ASYNC109
     """Poll what the receiver got: it is the test's own stand-in for the bot."""
     async with asyncio.timeout(timeout):
