@@ -277,14 +277,16 @@ async def test_a_webhook_not_answered_200_comes_again_after_a_back_off_on_the_cl
     receiver.answer = 500
     rosa = standin.person(name="Rosa")
     action = asyncio.create_task(rosa.writes("hola"))
-    await _until(lambda: len(receiver.posts) == 1)
+    # Wait on the stand-in's record of each answer: the retry is scheduled from when it came.
+    await _until(lambda: len(standin.outbox.history) == 1 and standin.outbox.history[0].attempts == [500])
+    delivery = standin.outbox.history[0]
     await asyncio.sleep(0.05)
     assert len(receiver.posts) == 1, "no retry before its time on the clock"
     clock.advance(seconds=14)
     await asyncio.sleep(0.05)
     assert len(receiver.posts) == 1
     clock.advance(seconds=1)  # 15 s after the failure
-    await _until(lambda: len(receiver.posts) == 2)
+    await _until(lambda: delivery.attempts == [500, 500])
     clock.advance(seconds=59)
     await asyncio.sleep(0.05)
     assert len(receiver.posts) == 2, "the next retry waits longer"
@@ -292,7 +294,6 @@ async def test_a_webhook_not_answered_200_comes_again_after_a_back_off_on_the_cl
     clock.advance(seconds=1)
     await asyncio.wait_for(action, 2)
     assert receiver.posts[0] == receiver.posts[1] == receiver.posts[2]  # the same body, the same wamid
-    delivery = standin.outbox.history[0]
     assert delivery.attempts == [500, 500, 200] and not standin.outbox.pending
 
 
