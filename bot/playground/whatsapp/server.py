@@ -62,7 +62,7 @@ class CloudApiStandIn(GraphEndpoints):
         self.phone_number_id = phone_number_id
         self.display_phone_number = display_phone_number
         self.waba_id = waba_id
-        self.clock: Clock = clock or SystemClock()
+        self._clock: Clock = clock or SystemClock()
         self.messages_per_second = messages_per_second
         self.pair_burst = pair_burst
         self.pair_window_seconds = pair_window_seconds
@@ -78,7 +78,7 @@ class CloudApiStandIn(GraphEndpoints):
         self.sent: list[BusinessMessage] = []  # every message the API accepted, delivered or not
         self.calls: list[GraphCall] = []
         self.url = ""
-        self.outbox = WebhookOutbox(self.clock, app_secret=app_secret, on_attempt=self._touched)
+        self.outbox = WebhookOutbox(self._clock, app_secret=app_secret, on_attempt=self._touched)
         self._people: dict[str, WhatsAppPerson] = {}  # by wa_id and by BSUID
         self._wa_ids = itertools.count(FIRST_WA_ID)
         self._media: dict[str, StoredMedia] = {}
@@ -119,6 +119,16 @@ class CloudApiStandIn(GraphEndpoints):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         await self.stop()
+
+    @property
+    def clock(self) -> Clock:
+        """The clock of the 24-hour windows, the media URLs and the webhook retries."""
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self._clock = clock
+        self.outbox.clock = clock
 
     def graph_url(self, version: str = "v22.0") -> str:
         """The Graph API base a client uses (``WHATSAPP_API_BASE_URL``)."""
