@@ -47,6 +47,7 @@ class Receiver:
     standin: CloudApiStandIn
     answer: int = 200
     posts: list[tuple[bytes, str]] = field(default_factory=list)  # raw body, signature header
+    refused: list[bytes] = field(default_factory=list)  # bodies whose signature did not match
     url: str = ""
 
     @property
@@ -69,7 +70,11 @@ class Receiver:
 
     async def handle_post(self, request: web.Request) -> web.Response:
         body = await request.read()
-        self.posts.append((body, request.headers.get("X-Hub-Signature-256", "")))
+        signature = request.headers.get("X-Hub-Signature-256", "")
+        if signature != sign(body, self.standin.app_secret):
+            self.refused.append(body)
+            return web.Response(status=403)
+        self.posts.append((body, signature))
         if self.answer == 200:
             for message in json.loads(body)["entry"][0]["changes"][0]["value"].get("messages", []):
                 self.standin.mark_processed(message["id"])
@@ -245,6 +250,14 @@ async def test_webhooks_of_every_kind_are_signed_over_the_raw_body(standin, rece
     assert contacts["contacts"][0]["phones"][0]["wa_id"] == "51922222222"
     assert location["location"]["name"] == "Local comunal"
     assert unsupported["errors"][0]["code"] == 131051
+
+    # Meta's duplicates and forgeries, for the bot's webhook to tell apart.
+    first = messages[0]["id"]
+    assert await standin.deliver_again(first) == 200 and receiver.posts[-1] == receiver.posts[0]
+    forged = json.dumps(receiver.payloads[0]).encode()
+    assert await standin.post_raw(forged, signature=sign(forged, "guessed-secret")) == 403
+    assert await standin.post_raw(forged, signature="") == 403 and receiver.refused == [forged, forged]
+    assert await standin.post_raw(receiver.payloads[0]) == 200
 
     # A person who hides their number is known by the business-scoped id alone.
     hidden = standin.person("51933333333", name="Ana", hides_number=True)

@@ -31,7 +31,12 @@ Three faces:
   messages with id/timestamp/type), signed with ``X-Hub-Signature-256`` over the raw body;
   status webhooks sent, delivered, read and failed; anything but a 200 delivered again after
   15 s, 1 min, 5 min… read on the stand-in's clock, so a test moves a ``FakeClock`` instead of
-  waiting; ``verify_callback`` plays Meta's GET handshake against a bot's webhook.
+  waiting; ``deliver_again`` repeats one as Meta does after a slow answer, ``post_raw`` posts
+  any body (with a forged signature if asked); ``verify_callback`` plays Meta's GET handshake
+  against a bot's webhook.
+
+And for the playground's page, ``client_api``: the same people over JSON under ``/_standin/``
+(people, a long-polled chat in both directions, write, press, upload, location, media).
 
 The 24-hour window: a person's message opens it on the clock; a non-template message to someone
 whose window is closed is accepted (a wamid) and reported ``failed`` with 131047 in a status

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import secrets
 import time
@@ -199,6 +200,18 @@ class CloudApiStandIn(GraphEndpoints):
         async with asyncio.timeout(timeout):
             while self.outbox.callback_url is not None and self.outbox.due():
                 await self.outbox.attempted.wait(timeout)
+
+    async def deliver_again(self, message_id: str) -> int:
+        """POST once more a webhook already delivered (Meta does, after a slow answer): the
+        message's, or the latest about it; returns the bot's HTTP status."""
+        delivery = next(d for d in reversed(self.outbox.history) if d.message_id == message_id)
+        return await self.outbox.post_once(delivery.body)
+
+    async def post_raw(self, payload: JsonDict | bytes, *, signature: str | None = None) -> int:
+        """POST any body to the bot's webhook once, signed with the app secret unless
+        ``signature`` is given (a forged one, ""); returns the bot's HTTP status."""
+        body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+        return await self.outbox.post_once(body, signature=signature)
 
     def statuses(self, message_id: str) -> list[str]:
         return next((m.statuses for m in self.sent if m.id == message_id), [])

@@ -152,25 +152,28 @@ class WebhookOutbox:
             except TimeoutError:
                 pass
 
-    async def _attempt(self, delivery: Delivery) -> bool:
-        assert self._session is not None and self.callback_url is not None
+    async def post_once(self, body: bytes, *, signature: str | None = None) -> int:
+        """POST ``body`` to the callback URL once, signed (or with ``signature`` as given);
+        returns the HTTP status, 0 when there was no answer. Nothing is retried or recorded."""
+        if self._session is None or self.callback_url is None:
+            raise RuntimeError("start the stand-in and subscribe a callback URL first")
         headers = {
             "Content-Type": "application/json",
-            "X-Hub-Signature-256": sign(delivery.body, self.app_secret),
+            "X-Hub-Signature-256": sign(body, self.app_secret) if signature is None else signature,
             "User-Agent": "facebookexternalua",
         }
         try:
             async with self._session.post(
-                self.callback_url,
-                data=delivery.body,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                self.callback_url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=self.timeout)
             ) as response:
-                status = response.status
                 await response.read()
+                return response.status
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             log.debug("webhook delivery failed: %r", error)
-            status = 0
+            return 0
+
+    async def _attempt(self, delivery: Delivery) -> bool:
+        status = await self.post_once(delivery.body)
         delivery.attempts.append(status)
         self.attempted.notify()
         if self._on_attempt is not None:
