@@ -96,7 +96,7 @@ def error_for(code: int, message: str, details: str | None = None, *, http_statu
         kind = AuthFailed
     elif code in UNAVAILABLE_CODES or (http_status or 0) >= 500:
         kind = Unavailable
-    elif http_status is not None and 400 <= http_status < 500 or code in (100, 131008, 131009, 132000):
+    elif (http_status is not None and 400 <= http_status < 500) or code in (100, 131008, 131009, 132000):
         kind = BadRequest
     else:
         kind = WhatsAppApiError
