@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from bot.playground.emulator.client_api import _json_body
 from bot.playground.whatsapp.meta import JsonDict
 from bot.playground.whatsapp.outgoing import BusinessMessage
 from bot.playground.whatsapp.people import ChatEntry, WhatsAppPerson
@@ -165,13 +166,3 @@ class ClientApi:
 
 def _sent(message_id: str) -> web.Response:
     return web.json_response({"id": message_id})
-
-
-async def _json_body(request: web.Request) -> JsonDict:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="a JSON body is needed") from None
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text="a JSON object is needed")
-    return body
