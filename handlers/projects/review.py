@@ -14,14 +14,13 @@ from telegram import Update
 from bot.core import uploads
 from bot.core.i18n import N_
 from bot.core.transitions import AlreadyDone
-from bot.core.validation import InvalidInput
 from bot.documents import project_report as report_pdf
-from bot.people.authority import NotAllowed, require_staff
-from bot.projects import projects, reports
+from bot.people.authority import require_staff
+from bot.projects import report_drafts, reports
 from bot.projects import review as reviewing
-from bot.projects.models import Project, ProjectDraft, ProjectReport, ReportStatus
+from bot.projects.models import Project, ProjectReport, ReportStatus
 from bot.projects.reports import AGE_GROUPS, NATIONALITIES, SEXES
-from bot.projects.review import REOPEN_CONFIRM, REOPEN_REASON
+from bot.projects.review import REOPEN_CONFIRM, REOPEN_REASON, REVIEW_COMMENT
 from handlers.common import (
     END,
     ask,
@@ -43,7 +42,6 @@ from handlers.projects.project_cards import (
     current_person,
     integer,
     period_text,
-    person_and_draft,
     report_card,
     soles,
     staff_list,
@@ -57,8 +55,7 @@ from handlers.projects.project_cards import (
 )
 from handlers.stored_files import send_stored_file
 
-REVIEW_COMMENT = "review_comment"
-STAFF_STEPS = (REVIEW_COMMENT, REOPEN_REASON, REOPEN_CONFIRM)  # steps of the /report conversation staff are at
+STAFF_STEPS = report_drafts.STAFF_STEPS  # steps of the /report conversation staff are at
 
 
 def arg(args: list[str], index: int) -> str:
@@ -134,32 +131,12 @@ async def ask_for_changes(update: Update, context: VocesContext, args: list[str]
                      text=context.gettext("What must the leaders change? Write it: they will read it as you write it, with a button to reopen the report."))
 
 
-async def staff_review_draft(context: VocesContext):  # noqa: ANN201
-    async with context.runtime.database.session() as session:
-        draft = await projects.find_draft(session, user=await current_person(session, context))
-    return draft if draft is not None and draft.step in STAFF_STEPS else None
-
-
-async def staff_text(update: Update, context: VocesContext, draft: ProjectDraft, text: str) -> object:
-    """What staff type in the report conversation: a review comment, or why a report is reopened
-    (typed again at the confirmation, it replaces the reason)."""
-    runtime = context.runtime
-    step = REVIEW_COMMENT if draft.step == REVIEW_COMMENT else REOPEN_REASON
-    try:
-        async with runtime.database.session() as session:
-            staff, draft = await person_and_draft(session, context)
-            if step == REVIEW_COMMENT:
-                written = await reviewing.request_changes(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
-            else:
-                written = await reviewing.reopening_reason(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
-    except (AlreadyDone, NotAllowed) as error:
-        await reply(update, context, "⚠️ " + error_text(context, error))
-        return await leave(update, context, FLOW)
-    except InvalidInput as error:
-        return await ask(update, context, flow=FLOW, step=step, text="⚠️ " + error_text(context, error))
-    if isinstance(written, reviewing.Review):
-        return await changes_requested(update, context, written)
-    return await ask_to_confirm_reopening(update, context, written, draft.answers["reason"])
+async def staff_step(update: Update, context: VocesContext, step: report_drafts.StaffStep) -> object:
+    """Staff's text could not be used (the same step again), or the reopening to confirm."""
+    if step.problem is not None:
+        return await ask(update, context, flow=FLOW, step=step.name, text="⚠️ " + error_text(context, step.problem))
+    assert step.found is not None and step.reason is not None
+    return await ask_to_confirm_reopening(update, context, step.found, step.reason)
 
 
 async def changes_requested(update: Update, context: VocesContext, review: reviewing.Review) -> object:
