@@ -25,13 +25,14 @@ from bot.core.i18n import N_
 from bot.core.storage import FileStore
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
+from bot.organizations import organizations
 from bot.people import people
 from bot.people.authority import NotAllowed
 from bot.people.models import User
 from bot.projects import projects, reports
 from bot.projects import review as reviewing
 from bot.projects.drafts import BUTTONS_ONLY, TOO_LARGE, TYPE_IT, Upload
-from bot.projects.models import ProjectReport, ReportStatus, ReportWriter
+from bot.projects.models import Project, ProjectReport, ReportStatus, ReportWriter
 from bot.projects.projects import ProjectError
 from bot.projects.reports import ACTIVITY_DATE, ACTIVITY_MORE, EVIDENCE, SUMMARY, ReportContext
 from bot.projects.review import REOPEN_CONFIRM, REOPEN_REASON, REVIEW_COMMENT
@@ -105,6 +106,12 @@ async def writing(session: AsyncSession, *, user_id: int, opened: int | None = N
 async def _step(session: AsyncSession, found: ReportContext, screen: str = QUESTION, **extra: object) -> Step:
     evidence = await reports.evidence_count(session, report_id=found.report.id)
     return Step(reports.current_step(found.report), found.report, found.project.title, evidence, screen, **extra)  # type: ignore[arg-type]
+
+
+async def waiting(session: AsyncSession, *, user_id: int) -> list[tuple[ProjectReport, Project]]:
+    """/report: the reports of the organizations the person leads that they can write now."""
+    led = [organization.id for organization, _role in await organizations.led_by(session, user=await _person(session, user_id))]
+    return await reports.open_reports(session, organization_ids=led)
 
 
 async def open_report(session: AsyncSession, *, user_id: int, report_id: int, now: datetime) -> Step:

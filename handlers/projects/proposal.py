@@ -159,6 +159,9 @@ def draft_action(action: str):  # noqa: ANN201
     return handler
 
 
+DRAFT_ACTIONS = ("theme", "district", "skipdoc", "edit", "summary", "send", "resume", "restart", "freq", "fundok")
+
+
 async def sent(update: Update, context: VocesContext, result: drafts.Sent) -> object:
     _ = context.gettext
     runtime = context.runtime
@@ -199,3 +202,7 @@ async def on_other(update: Update, context: VocesContext) -> object:
     if step is None:
         return await leave(update, context, FLOW)
     return await render(update, context, step)
+
+
+# prj:<action>:…, routed by handlers/projects/__init__.py: the draft's choices (bot/projects/drafts.py), and revising
+BUTTONS = {**{action: draft_action(action) for action in DRAFT_ACTIONS}, "rev": revise}

@@ -3,9 +3,11 @@
 documents), see it on a card and submit it; the deadline reminders' messages. Staff's
 /reportreview and the PDF are in handlers/projects/review.py, on this conversation's buttons.
 
-The draft is the report row (its step and scratch, bot/projects/reports.py), so it
-survives /cancel, restarts and days of silence; the chat data only says which report the
-person has open. Callback data:
+The steps, their checks and the draft are the domain's (bot/projects/report_drafts.py): the
+draft is the report row (its step and scratch), and which report the person has open is a row
+too, so it survives /cancel, restarts and days of silence; each handler here parses, calls one
+function and renders what it returns. The chat data keeps only the album's receipt (a message
+to edit). Callback data:
 
     rep:go:<report>            write (or continue, or reopen) a report
     rep:more | rep:nomore      another activity, or that was all
@@ -35,7 +37,6 @@ from bot.core.textlimits import shorten
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput, day_text
 from bot.messaging.models import Reminder
-from bot.organizations import organizations
 from bot.people.authority import NotAllowed
 from bot.projects import report_drafts, reports
 from bot.projects import review as reviewing
@@ -83,7 +84,6 @@ from handlers.projects.project_cards import (
     NATIONALITY_TOTAL,
     REPORT_STATUS,  # noqa: F401
     SEX_LABEL,  # noqa: F401
-    current_person,
     integer,
     period_text,
     report_card,
@@ -192,9 +192,7 @@ def mismatch_text(context: VocesContext, error: Mismatch) -> str:
 async def start(update: Update, context: VocesContext) -> object:
     _ = context.gettext
     async with context.runtime.database.session() as session:
-        person = await current_person(session, context)
-        led = [organization.id for organization, _role in await organizations.led_by(session, user=person)]
-        found = await reports.open_reports(session, organization_ids=led)
+        found = await report_drafts.waiting(session, user_id=context.person.id)  # type: ignore[union-attr]
     if not found:
         await reply(update, context, _("No report is waiting for your projects now. Funded projects and their reports are in /projects."))
         return await leave(update, context, FLOW)
@@ -368,17 +366,11 @@ async def other_command(update: Update, context: VocesContext) -> int:
     return await leave(update, context, FLOW)
 
 
+# Every rep: button, by action: the report's own, then staff's review and the PDF.
 BUTTONS = {
     "go": go,
     **{action: draft_action(action) for action in ("more", "nomore", "evdone", "edit", "summary", "submit")},
-    "rl": review.review_page,
-    "rv": review.open_for_review,
-    "ok": review.approve,
-    "no": review.ask_for_changes,
-    "ro": review.start_reopening,
-    "rok": review.confirm_reopening,
-    "rox": review.give_up_reopening,
-    "pdf": review.send_pdf,
+    **review.BUTTONS,
 }
 
 

@@ -33,7 +33,6 @@ from handlers.common import (
     reply,
 )
 from handlers.context import VocesContext
-from handlers.guards import StaleButton
 from handlers.projects.project_cards import (
     AGE_LABEL,
     NATIONALITY,
@@ -56,13 +55,6 @@ from handlers.projects.project_cards import (
 from handlers.stored_files import send_stored_file
 
 STAFF_STEPS = report_drafts.STAFF_STEPS  # steps of the /report conversation staff are at
-
-
-def arg(args: list[str], index: int) -> str:
-    """One part of a button's data; a button missing it is forged or from an older version."""
-    if len(args) <= index:
-        raise StaleButton(":".join(args))
-    return args[index]
 
 
 # --- staff: review --------------------------------------------------------------------------------------------
@@ -90,7 +82,7 @@ review_list, review_page = staff_list(show_review_list)  # /reportreview and its
 async def open_for_review(update: Update, context: VocesContext, args: list[str]) -> object:
     _ = context.gettext
     runtime = context.runtime
-    report_id = integer(arg(args, 0))
+    report_id = integer(args[0])
     async with runtime.database.session() as session:
         person = await current_person(session, context)
         await require_staff(session, user_id=person.id)
@@ -114,8 +106,8 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
 async def approve(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        review = await reviewing.approve(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
-                                       version=integer(arg(args, 1)), now=runtime.clock.now())
+        review = await reviewing.approve(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                       version=integer(args[1]), now=runtime.clock.now())
     await tell_leaders(context, review)
     await edit_or_reply(update, context, context.gettext("✅ Approved. I told the leaders of %(organization)s.") % {"organization": escape(review.found.organization.name)},
                         reply_markup=keyboard([[(context.gettext("📄 PDF"), callback("pdf", review.found.report.id))]]))
@@ -125,8 +117,8 @@ async def approve(update: Update, context: VocesContext, args: list[str]) -> obj
 async def ask_for_changes(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        await reviewing.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
-                                            version=integer(arg(args, 1)), store=runtime.files, now=runtime.clock.now())
+        await reviewing.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                            version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
     return await ask(update, context, flow=FLOW, step=REVIEW_COMMENT,
                      text=context.gettext("What must the leaders change? Write it: they will read it as you write it, with a button to reopen the report."))
 
@@ -151,8 +143,8 @@ async def changes_requested(update: Update, context: VocesContext, review: revie
 async def start_reopening(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        await reviewing.start_reopening(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
-                                      version=integer(arg(args, 1)), store=runtime.files, now=runtime.clock.now())
+        await reviewing.start_reopening(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                      version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
     return await ask(update, context, flow=FLOW, step=REOPEN_REASON, text=context.gettext(
         "Why reopen this approved report? Write what must be corrected: the leaders will read it as you write it, with a button to make the changes."))
 
@@ -172,8 +164,8 @@ async def confirm_reopening(update: Update, context: VocesContext, args: list[st
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            review = await reviewing.reopen(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
-                                          version=integer(arg(args, 1)), now=runtime.clock.now())
+            review = await reviewing.reopen(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                          version=integer(args[1]), now=runtime.clock.now())
     finally:
         await leave(update, context, FLOW)
     await tell_leaders(context, review)
@@ -216,7 +208,7 @@ async def tell_leaders(context: VocesContext, review: reviewing.Review) -> None:
 
 async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
-    report_id = integer(arg(args, 0))
+    report_id = integer(args[0])
     async with runtime.database.session() as session:
         found = await reports.report_for(session, user=await current_person(session, context), report_id=report_id)
         evidence = await reports.evidence_of(session, report_id=report_id)
@@ -244,3 +236,16 @@ async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> ob
     assert update.effective_chat is not None
     await context.bot.send_document(update.effective_chat.id, content, filename=_("report-%(project)s-%(number)s.pdf") % {"project": found.project.id, "number": report.number})
     return None
+
+
+# rep:<action>:…, staff's and the PDF, routed with the report's own by handlers/projects/reports.py
+BUTTONS = {
+    "rl": review_page,
+    "rv": open_for_review,
+    "ok": approve,
+    "no": ask_for_changes,
+    "ro": start_reopening,
+    "rok": confirm_reopening,
+    "rox": give_up_reopening,
+    "pdf": send_pdf,
+}

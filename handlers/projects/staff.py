@@ -149,3 +149,7 @@ async def tell_leaders(context: VocesContext, decision: projects.Decision) -> No
             text = _("The project “%(title)s” is now: %(status)s.") % {"title": title, "status": _(STATUS[project.status])}
             rows = [[(_("📂 Open"), callback("open", project.id))]]
         await notify(context, leader.telegram_id, text, reply_markup=keyboard(rows))
+
+
+# prj:<action>:…, routed by handlers/projects/__init__.py
+BUTTONS = {"list": list_page, "to": move_project, "cm": start_comment, "fund": start_funding, "totals": show_totals}
