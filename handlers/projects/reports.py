@@ -41,6 +41,7 @@ from bot.people.authority import NotAllowed
 from bot.projects import report_drafts, reports
 from bot.projects import review as reviewing
 from bot.projects.models import ReportStatus
+from bot.projects.report_drafts import Mismatch
 from bot.projects.reports import (
     ACTIVITY_DATE,
     ACTIVITY_MORE,
@@ -56,7 +57,6 @@ from bot.projects.reports import (
     SEXES,
     SPENT,
     SUMMARY,
-    Mismatch,
 )
 from handlers.commands import command
 from handlers.common import (
