@@ -28,7 +28,7 @@ from bot.organizations.models import (
 )
 from bot.people import people
 from bot.people.models import Nationality, Sex, User
-from bot.projects.models import ProjectDraft, ProjectFile, ProjectReport
+from bot.projects.models import ProjectDraft, ProjectFile, ProjectReport, ReportWriter
 from bot.questions import questions
 from bot.questions.models import QuestionMessage
 from bot.ruos.models import ChecklistDraft, StoredFile
@@ -201,6 +201,7 @@ async def withdraw_consent(session: AsyncSession, *, telegram_id: int, now: date
     await session.execute(delete(ChecklistDraft).where(ChecklistDraft.user_id == person.id))
     await forget_training_draft(session, user_id=person.id)
     await session.execute(delete(ProjectDraft).where(ProjectDraft.user_id == person.id))
+    await session.execute(delete(ReportWriter).where(ReportWriter.user_id == person.id))
     await conversations.forget_person_steps(session, telegram_id=telegram_id)
     return Withdrawal(had_consented, left)
 

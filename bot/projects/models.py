@@ -173,3 +173,15 @@ class ProjectDraft(Base):
     step: Mapped[str] = mapped_column(String(24))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
+
+
+class ReportWriter(Base):
+    """The report a leader has open in /report: where their next answer goes. The draft itself
+    is the report row (its step and scratch); this only says which one the person is writing.
+    (Kept in the chat's user data, `report_open`, before: adopted from there when found.)"""
+
+    __tablename__ = "project_report_writers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("project_reports.id", ondelete="CASCADE"), index=True)
+    opened_at: Mapped[datetime]

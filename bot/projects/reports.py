@@ -1,11 +1,12 @@
 """Reports of funded projects: one per period, drafted in a conversation that survives /cancel
-and restarts (the draft is the report row itself: its step and scratch), submitted, reviewed by
+and restarts (the draft is the report row itself: its step and scratch; the questions, their
+order and checks are bot/projects/report_drafts.py), submitted, reviewed by
 the programme (bot/projects/review.py), and counted in the totals once approved; and
 their deadline reminders, for every current leader.
 
 Beneficiaries are aggregate counts, never people. Per nationality the leader gives a total,
 then its split by sex (three numbers), then for each sex with someone in it the split by age
-group (four numbers); each split must add up to what it splits, and `Mismatch` says which
+group (four numbers); each split must add up to what it splits, and `report_drafts.Mismatch` says which
 nationality (and sex) does not. Stored as::
 
     {"peruvian": {"total": 10, "sex": {"female": 6, "male": 4, "unstated": 0},
@@ -38,7 +39,6 @@ from bot.core import uploads
 from bot.core.i18n import N_
 from bot.core.storage import FileStore
 from bot.core.transitions import AlreadyDone, transition
-from bot.core.validation import InvalidInput, clean_text, parse_count, parse_date_within, parse_text
 from bot.messaging import reminders
 from bot.messaging.models import Reminder, ReminderState
 from bot.messaging.reminders import QuietHours
@@ -53,7 +53,7 @@ from bot.projects.models import (
     ProjectStatus,
     ReportStatus,
 )
-from bot.projects.projects import LONG_TEXT_MAX, ProjectError, leaders_of, parse_soles
+from bot.projects.projects import ProjectError, leaders_of
 
 NATIONALITIES = ("peruvian", "venezuelan", "other")
 SEXES = ("female", "male", "unstated")
@@ -75,7 +75,7 @@ OVERDUE_AGAIN = timedelta(days=7)
 # Steps of the report conversation, in order. Nationality steps carry it: "count:peruvian",
 # "sex:peruvian", and the ages of one sex "age:peruvian:female" (asked only for sexes with
 # someone in them). A draft saved before the ages were asked per sex may stand at the older
-# "age:peruvian": `current_step` reads it as the first sex still without ages.
+# "age:peruvian": `report_drafts.current_step` reads it as the first sex still without ages.
 ACTIVITY_DATE = "act_date"
 ACTIVITY_PLACE = "act_place"
 ACTIVITY_WHAT = "act_what"
@@ -86,33 +86,6 @@ LESSONS = "lessons"
 EVIDENCE = "evidence"
 SUMMARY = "summary"
 COUNT, SEX, AGE = "count", "sex", "age"
-EDITABLE_PARTS = {"activities": ACTIVITY_DATE, "people": f"{COUNT}:peruvian", "spent": SPENT,
-                  "difficulties": DIFFICULTIES, "lessons": LESSONS, "evidence": EVIDENCE}
-
-
-class Mismatch(InvalidInput):
-    """A split that does not add up to what it splits: the nationality's total (by sex) or one
-    sex's count (by age, `sex` set). The chat layer names them and shows what was typed."""
-
-    def __init__(self, *, nationality: str, dimension: str, total: int, counted: int, sex: str | None = None,
-                 typed: list[int] | None = None) -> None:
-        super().__init__(N_("The numbers do not add up."))
-        self.nationality, self.dimension, self.total, self.counted = nationality, dimension, total, counted
-        self.sex, self.typed = sex, typed or []
-
-
-class AgesBySex(InvalidInput):
-    """A draft begun when the ages were asked for everyone at once, answered that way."""
-
-    def __init__(self) -> None:
-        super().__init__(N_("I now ask the ages separately for each sex, so that the programme can count age and sex together. Please answer this question."))
-
-
-class WrongCount(InvalidInput):
-    """Not as many numbers as the split has parts."""
-
-    def __init__(self, *, expected: int, got: int) -> None:
-        super().__init__(N_("Send %(expected)s numbers separated by spaces; I read %(got)s."), expected=expected, got=got)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -168,7 +141,8 @@ async def evidence_count(session: AsyncSession, *, report_id: int) -> int:
 # --- the draft ---------------------------------------------------------------------------------------
 
 
-def _save(report: ProjectReport, now: datetime, step: str | None, **changes: Any) -> None:
+def save_step(report: ProjectReport, now: datetime, step: str | None, **changes: Any) -> None:
+    """The report's draft moves to `step` with `changes` (its answers) saved with it."""
     for name, value in changes.items():
         setattr(report, name, value)
     report.step = step
@@ -183,162 +157,9 @@ async def begin(session: AsyncSession, *, user: User, report_id: int, now: datet
         raise AlreadyDone(N_("This report was already sent to the programme."))
     if report.step is None:
         first = SUMMARY if report.version > 0 else ACTIVITY_DATE
-        _save(report, now, first)
+        save_step(report, now, first)
         await session.flush()
     return found
-
-
-def _after(report: ProjectReport, step: str) -> str:
-    """The step after `step`, or the summary card when the leader came from it to change one part.
-    The people's steps go through `_after_nationality` (which sexes are asked depends on the answers)."""
-    editing = report.scratch.get("editing")
-    order = [ACTIVITY_DATE, ACTIVITY_PLACE, ACTIVITY_WHAT, ACTIVITY_MORE, f"{COUNT}:{NATIONALITIES[0]}",
-             SPENT, DIFFICULTIES, LESSONS, EVIDENCE, SUMMARY]
-    following = order[order.index(step) + 1]
-    if editing and step in (SPENT, DIFFICULTIES, LESSONS, EVIDENCE, ACTIVITY_MORE):
-        return SUMMARY
-    return following
-
-
-def _after_nationality(report: ProjectReport, nationality: str) -> str:
-    """Once a nationality is complete: the next one's total, then the money (or back to the card)."""
-    index = NATIONALITIES.index(nationality)
-    if index + 1 < len(NATIONALITIES):
-        return f"{COUNT}:{NATIONALITIES[index + 1]}"
-    return SUMMARY if report.scratch.get("editing") else SPENT
-
-
-def _next_ages(entry: dict[str, Any]) -> str | None:
-    """The first sex of a nationality with someone in it whose ages are still to be given."""
-    done = entry.get("sex_age") or {}
-    return next((sex for sex in SEXES if int((entry.get("sex") or {}).get(sex, 0)) > 0 and sex not in done), None)
-
-
-def current_step(report: ProjectReport) -> str:
-    """The report's step, with a draft saved at the older "age:<nationality>" step (ages for all
-    sexes at once) read as the new question for the first sex still without ages."""
-    step = report.step or ACTIVITY_DATE
-    part, _sep, rest = step.partition(":")
-    if part != AGE or ":" in rest:
-        return step
-    entry = report.beneficiaries.get(rest) or {}
-    if "sex" not in entry:
-        return f"{SEX}:{rest}"
-    sex = _next_ages(entry)
-    return f"{AGE}:{rest}:{sex}" if sex else _after_nationality(report, rest)
-
-
-def _numbers(text: str, expected: int) -> list[int]:
-    parts = clean_text(text).replace(",", " ").replace(";", " ").replace("-", " ").split()
-    if len(parts) != expected:
-        raise WrongCount(expected=expected, got=len(parts))
-    return [parse_count(part) for part in parts]
-
-
-async def _still_editable(session: AsyncSession, *, user: User, report: ProjectReport) -> Project:
-    """The report's project, once the user still leads its organization and the report was not sent."""
-    project = await session.get(Project, report.project_id)
-    assert project is not None
-    await require_leader(session, user_id=user.id, organization_id=project.organization_id)
-    if report.status not in EDITABLE_STATUSES:
-        raise AlreadyDone(N_("This report was already sent to the programme."))
-    return project
-
-
-async def answer(session: AsyncSession, *, user: User, report: ProjectReport, value: str, now: datetime) -> None:
-    """Validate one typed answer for the report's step, save it, and move on."""
-    await _still_editable(session, user=user, report=report)
-    step = current_step(report)
-    scratch = dict(report.scratch)
-    if step == ACTIVITY_DATE:
-        day = parse_date_within(value, first=report.period_start, last=report.period_end)
-        scratch["activity"] = {"date": day.isoformat()}
-        _save(report, now, ACTIVITY_PLACE, scratch=scratch)
-    elif step == ACTIVITY_PLACE:
-        scratch["activity"] = {**scratch.get("activity", {}), "place": parse_text(value, field_max=PLACE_MAX, min_length=2)}
-        _save(report, now, ACTIVITY_WHAT, scratch=scratch)
-    elif step == ACTIVITY_WHAT:
-        activity = {**scratch.pop("activity", {}), "what": parse_text(value, field_max=LONG_TEXT_MAX, min_length=3, multiline=True)}
-        _save(report, now, ACTIVITY_MORE, scratch=scratch, activities=[*report.activities, activity])
-    elif step.startswith(f"{COUNT}:"):
-        nationality = step.split(":", 1)[1]
-        total = parse_count(value)
-        people = dict(report.beneficiaries)
-        if total == 0:  # nobody: no split is asked
-            people[nationality] = {"total": 0, "sex": dict.fromkeys(SEXES, 0), "sex_age": {s: dict.fromkeys(AGE_GROUPS, 0) for s in SEXES},
-                                   "age": dict.fromkeys(AGE_GROUPS, 0)}
-            following = _after_nationality(report, nationality)
-        else:
-            people[nationality] = {"total": total}
-            following = f"{SEX}:{nationality}"
-        _save(report, now, following, beneficiaries=people)
-    elif step.startswith(f"{SEX}:"):
-        nationality = step.split(":", 1)[1]
-        counts = _numbers(value, len(SEXES))
-        total = int(report.beneficiaries[nationality]["total"])
-        if sum(counts) != total:
-            raise Mismatch(nationality=nationality, dimension=SEX, total=total, counted=sum(counts), typed=counts)
-        by_sex = dict(zip(SEXES, counts, strict=True))
-        # A sex with nobody in it has no ages to ask: zeros at once.
-        entry = {"total": total, "sex": by_sex, "sex_age": {s: dict.fromkeys(AGE_GROUPS, 0) for s in SEXES if by_sex[s] == 0}}
-        people = {**report.beneficiaries, nationality: entry}
-        _save(report, now, f"{AGE}:{nationality}:{_next_ages(entry)}", beneficiaries=people)
-    elif step.startswith(f"{AGE}:"):
-        _dimension, nationality, sex = step.split(":", 2)
-        counts = _numbers(value, len(AGE_GROUPS))
-        entry = dict(report.beneficiaries[nationality])
-        expected = int(entry["sex"][sex])
-        if sum(counts) != expected:
-            if report.step != step and sum(counts) == int(entry["total"]):
-                raise AgesBySex()  # the answer to the older question, ages of everyone at once
-            raise Mismatch(nationality=nationality, dimension=AGE, sex=sex, total=expected, counted=sum(counts), typed=counts)
-        entry["sex_age"] = {**(entry.get("sex_age") or {}), sex: dict(zip(AGE_GROUPS, counts, strict=True))}
-        following_sex = _next_ages(entry)
-        if following_sex is None:
-            given = entry["sex_age"]
-            entry["sex_age"] = {s: given.get(s) or dict.fromkeys(AGE_GROUPS, 0) for s in SEXES}
-            entry["age"] = {a: sum(int(entry["sex_age"][s][a]) for s in SEXES) for a in AGE_GROUPS}
-            following = _after_nationality(report, nationality)
-        else:
-            following = f"{AGE}:{nationality}:{following_sex}"
-        _save(report, now, following, beneficiaries={**report.beneficiaries, nationality: entry})
-    elif step == SPENT:
-        _save(report, now, _after(report, step), spent_cents=parse_soles(value, allow_zero=True))
-    elif step == DIFFICULTIES:
-        _save(report, now, _after(report, step), difficulties=parse_text(value, field_max=LONG_TEXT_MAX, min_length=2, multiline=True))
-    elif step == LESSONS:
-        _save(report, now, _after(report, step), lessons=parse_text(value, field_max=LONG_TEXT_MAX, min_length=2, multiline=True))
-    else:
-        raise ProjectError(N_("Please answer with the buttons below."))
-    await session.flush()
-
-
-async def tap(session: AsyncSession, *, user: User, report: ProjectReport, action: str, now: datetime) -> None:
-    """The buttons of the draft: another activity or not, evidence done, edit a part, back."""
-    await _still_editable(session, user=user, report=report)
-    scratch = dict(report.scratch)
-    if action == "more" and report.step == ACTIVITY_MORE:
-        _save(report, now, ACTIVITY_DATE)
-    elif action == "nomore" and report.step == ACTIVITY_MORE:
-        _save(report, now, _after(report, ACTIVITY_MORE))
-    elif action == "evdone" and report.step == EVIDENCE:
-        _save(report, now, SUMMARY)
-    elif action == "summary":
-        scratch.pop("editing", None)
-        scratch.pop("activity", None)
-        _save(report, now, SUMMARY, scratch=scratch)
-    elif action.startswith("edit_") and report.step == SUMMARY and action[5:] in EDITABLE_PARTS:
-        part = action[5:]
-        scratch["editing"] = True
-        changes: dict[str, Any] = {"scratch": scratch}
-        if part == "activities":
-            changes["activities"] = []  # the activities are entered again, all of them
-        if part == "people":
-            changes["beneficiaries"] = {}
-        _save(report, now, EDITABLE_PARTS[part], **changes)
-    else:
-        raise ProjectError(N_("That button belongs to an earlier question."))
-    await session.flush()
 
 
 # A report's evidence: photos, and documents staff can open (the upload rule: bot/core/uploads.py).

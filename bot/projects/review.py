@@ -93,10 +93,13 @@ async def _staff_text(session: AsyncSession, *, staff: User, draft: ProjectDraft
     return cleaned, await report_for(session, user=staff, report_id=draft.report_id)
 
 
+REVIEW_COMMENT = "review_comment"  # staff write what the leaders must change
+
+
 async def start_changes_comment(session: AsyncSession, *, staff: User, report_id: int, version: int, store: FileStore,
                                 now: datetime) -> ProjectDraft:
     return await _staff_step(session, staff=staff, report_id=report_id, version=version, status=ReportStatus.SUBMITTED,
-                             step="review_comment", already=AlreadyDone(), store=store, now=now)
+                             step=REVIEW_COMMENT, already=AlreadyDone(), store=store, now=now)
 
 
 async def request_changes(session: AsyncSession, *, staff: User, draft: ProjectDraft, text: str, now: datetime) -> Review:

@@ -32,45 +32,27 @@ from bot.projects.projects import Step
 from handlers.commands import command
 from handlers.common import dispatch_button
 from handlers.context import VocesContext
-from handlers.projects.card import open_project, send_document
+from handlers.projects import card, proposal, staff
 from handlers.projects.common import FLOW
 from handlers.projects.project_cards import STATUS  # noqa: F401 - the staff console reads it from here
 from handlers.projects.proposal import (
     cancel,
-    draft_action,
     list_projects,
     on_file,
     on_other,
     on_text,
     other_command,
     propose,
-    revise,
 )
-from handlers.projects.staff import (
-    list_page,
-    move_project,
-    proposals,
-    show_totals,
-    start_comment,
-    start_funding,
-)
+from handlers.projects.staff import proposals
 
 
 async def on_button(update: Update, context: VocesContext) -> object:
     return await dispatch_button(update, context, BUTTONS)
 
 
-BUTTONS = {
-    **{action: draft_action(action) for action in ("theme", "district", "skipdoc", "edit", "summary", "send", "resume", "restart", "freq", "fundok")},
-    "rev": revise,
-    "open": open_project,
-    "doc": send_document,
-    "list": list_page,
-    "to": move_project,
-    "cm": start_comment,
-    "fund": start_funding,
-    "totals": show_totals,
-}
+# Every prj: button, by action: each module lists its own.
+BUTTONS = {**proposal.BUTTONS, **card.BUTTONS, **staff.BUTTONS}
 
 
 def conversation() -> ConversationHandler:

@@ -22,6 +22,7 @@ from handlers.projects.project_cards import (
     current_person,
     integer,
     proposal_card,
+    report_callback,
     soles,
 )
 from handlers.stored_files import file_words, send_stored_file
@@ -69,7 +70,7 @@ async def show_project(update: Update, context: VocesContext, project_id: int, *
     rows: list[list[tuple[str, str]]] = []
     due = next((r for r in reports if r.status in (ReportStatus.DUE, ReportStatus.CHANGES_REQUESTED)), None)
     if not staff and due is not None and project.status in (ProjectStatus.FUNDED, ProjectStatus.IMPLEMENTING):
-        rows.append([(_("📝 Write report %(number)s") % {"number": due.number}, f"rep:go:{due.id}")])
+        rows.append([(_("📝 Write report %(number)s") % {"number": due.number}, report_callback("go", due.id))])
     if document is not None:
         rows.append([(_("📎 Proposal document"), callback("doc", project.id))])
     if staff:
@@ -83,8 +84,8 @@ async def show_project(update: Update, context: VocesContext, project_id: int, *
         rows.append([(_("✏️ Revise the proposal"), callback("rev", project.id))])
     approved = [r for r in reports if r.status is ReportStatus.APPROVED][-ROWS_PER_PAGE:]
     # Staff also open an approved report's card: its evidence, and reopening it for changes.
-    rows[:0] = [[(_("📄 Report %(number)s (PDF)") % {"number": r.number}, f"rep:pdf:{r.id}"),
-                 *([(_("📋 Open report %(number)s") % {"number": r.number}, f"rep:rv:{r.id}")] if staff else [])] for r in approved]
+    rows[:0] = [[(_("📄 Report %(number)s (PDF)") % {"number": r.number}, report_callback("pdf", r.id)),
+                 *([(_("📋 Open report %(number)s") % {"number": r.number}, report_callback("rv", r.id))] if staff else [])] for r in approved]
     markup = keyboard(rows) if rows else None
     if edit:
         await edit_or_reply(update, context, "\n".join(lines), reply_markup=markup)
@@ -111,3 +112,6 @@ async def send_document(update: Update, context: VocesContext, args: list[str]) 
     assert update.effective_chat is not None
     await send_stored_file(context, update.effective_chat.id, document, organization=organization)
     return None
+
+
+BUTTONS = {"open": open_project, "doc": send_document}  # prj:<action>:…, routed by handlers/projects/__init__.py

@@ -1,18 +1,19 @@
 """What the parts of /projects, /propose and /proposals share: the conversation's name, its
-buttons' data, the questions of the proposal and of staff's steps, and the person's draft.
+buttons' data, and the questions of the proposal and of staff's steps (the draft's step, as
+bot/projects/drafts.py returns it).
 """
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.core.i18n import N_
-from bot.projects import projects
-from bot.projects.models import ProjectDraft, ProjectStatus, ReportFrequency
+from bot.projects import drafts
+from bot.projects.models import ProjectStatus, ReportFrequency
 from bot.projects.projects import Step
-from handlers.common import ask, keyboard
+from handlers.common import ask, error_text, keyboard
 from handlers.context import VocesContext
-from handlers.projects.project_cards import THEME, current_person, proposal_card
+from handlers.projects.project_cards import THEME, proposal_card
 
 FLOW = "propose"
 CALLBACK_DATA_LIMIT = 64
@@ -43,31 +44,38 @@ def callback(*parts: object) -> str:
     return data
 
 
-def question(context: VocesContext, draft: ProjectDraft):  # noqa: ANN201 - (text, markup)
+def question(context: VocesContext, step: drafts.Step):  # noqa: ANN201 - (text, markup)
     _ = context.gettext
-    step = Step(draft.step)
-    if step is Step.THEME:
-        return _(QUESTION[step]), keyboard([[(_(label), callback("theme", theme.value))] for theme, label in THEME.items()])
-    if step is Step.DOCUMENT:
-        return _(QUESTION[step]), keyboard([[(_("Skip"), callback("skipdoc"))]])
-    if step is Step.FUND_FREQUENCY:
+    name = Step(step.name)
+    if name is Step.THEME:
+        return _(QUESTION[name]), keyboard([[(_(label), callback("theme", theme.value))] for theme, label in THEME.items()])
+    if name is Step.DOCUMENT:
+        return _(QUESTION[name]), keyboard([[(_("Skip"), callback("skipdoc"))]])
+    if name is Step.FUND_FREQUENCY:
         return _("How often will they report? Each report is due on the last day of its period."), keyboard(
             [[(_(label), callback("freq", frequency.value))] for frequency, label in FREQUENCY.items()])
-    if step is Step.SUMMARY:
-        card = proposal_card(context.i18n, projects.view(draft))
+    if name is Step.SUMMARY:
+        card = proposal_card(context.i18n, step.view)
         return _("Please check the proposal:") + "\n\n" + card, keyboard(
             [[(_("✏️ Edit an answer"), callback("edit"))], [(_("✅ Send to the programme"), callback("send"))]])
-    return _(QUESTION[step]), None
+    return _(QUESTION[name]), None
 
 
-async def ask_current(update: Update, context: VocesContext, draft: ProjectDraft, *, problem: str | None = None) -> str:
-    text, markup = question(context, draft)
-    if problem:
-        text = f"⚠️ {problem}\n\n{text}"
-    return await ask(update, context, flow=FLOW, step=draft.step, text=text, reply_markup=markup)
+async def ask_current(update: Update, context: VocesContext, step: drafts.Step) -> str:
+    """The draft's question, after the problem with the last answer if there was one."""
+    text, markup = question(context, step)
+    if step.problem is not None:
+        text = f"⚠️ {error_text(context, step.problem)}\n\n{text}"
+    return await ask(update, context, flow=FLOW, step=step.name, text=text, reply_markup=markup)
 
 
-async def load_draft(context: VocesContext):  # noqa: ANN201
-    async with context.runtime.database.session() as session:
-        person = await current_person(session, context)
-        return person, await projects.find_draft(session, user=person)
+def upload_of(context: VocesContext, message: Message) -> drafts.Upload:
+    """The document (or photo: its largest size) of a message, fetched only if the step takes it."""
+    file = message.document or (message.photo[-1] if message.photo else None)
+
+    async def fetch() -> bytes:
+        assert file is not None
+        return bytes(await (await context.bot.get_file(file.file_id)).download_as_bytearray())
+
+    return drafts.Upload(size=file.file_size if file else None, name=message.document.file_name if message.document else None,
+                         fetch=fetch, document=message.document is not None)

@@ -1,6 +1,6 @@
 """How the projects area shows its records: a proposal's card, a project in /projects, a
 report's card and the people reached, in the reader's language; staff's paged lists of projects
-and reports, and the person's draft read again for an answer. Shared by handlers/projects/
+and reports. Shared by handlers/projects/
 (proposals, staff decisions), handlers/projects/reports.py (reports, reminders) and
 handlers/projects/review.py (staff's review, the PDF)."""
 
@@ -23,7 +23,6 @@ from bot.people.models import Role, User
 from bot.projects import projects, reports
 from bot.projects.models import (
     Project,
-    ProjectDraft,
     ProjectReport,
     ProjectStatus,
     ProjectTheme,
@@ -105,15 +104,6 @@ async def current_person(session, context: VocesContext) -> User:  # noqa: ANN00
     person = await people.get(session, context.person.id)  # type: ignore[union-attr]
     assert person is not None, "the gatekeeper creates the person before any handler runs"
     return person
-
-
-async def person_and_draft(session, context: VocesContext) -> tuple[User, ProjectDraft]:  # noqa: ANN001
-    """The person and the draft whose step they are answering (a proposal, or staff's step), read
-    again in this unit of work."""
-    person = await current_person(session, context)
-    draft = await projects.find_draft(session, user=person)
-    assert draft is not None, "the answer's step was read from this draft"
-    return person, draft
 
 
 # --- staff's lists: /proposals, /reportreview --------------------------------------------------------------

@@ -3,9 +3,11 @@
 documents), see it on a card and submit it; the deadline reminders' messages. Staff's
 /reportreview and the PDF are in handlers/projects/review.py, on this conversation's buttons.
 
-The draft is the report row (its step and scratch, bot/projects/reports.py), so it
-survives /cancel, restarts and days of silence; the chat data only says which report the
-person has open. Callback data:
+The steps, their checks and the draft are the domain's (bot/projects/report_drafts.py): the
+draft is the report row (its step and scratch), and which report the person has open is a row
+too, so it survives /cancel, restarts and days of silence; each handler here parses, calls one
+function and renders what it returns. The chat data keeps only the album's receipt (a message
+to edit). Callback data:
 
     rep:go:<report>            write (or continue, or reopen) a report
     rep:more | rep:nomore      another activity, or that was all
@@ -29,16 +31,17 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
 from bot.core.textlimits import shorten
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput, day_text
 from bot.messaging.models import Reminder
-from bot.organizations import organizations
 from bot.people.authority import NotAllowed
-from bot.projects import projects, reports
-from bot.projects.models import ProjectReport, ReportStatus
+from bot.projects import report_drafts, reports
+from bot.projects import review as reviewing
+from bot.projects.models import ReportStatus
+from bot.projects.report_drafts import Mismatch
 from bot.projects.reports import (
     ACTIVITY_DATE,
     ACTIVITY_MORE,
@@ -54,7 +57,6 @@ from bot.projects.reports import (
     SEXES,
     SPENT,
     SUMMARY,
-    Mismatch,
 )
 from handlers.commands import command
 from handlers.common import (
@@ -74,6 +76,7 @@ from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.messaging.reminders import Rendered, renders
 from handlers.projects import review
+from handlers.projects.common import upload_of
 from handlers.projects.project_cards import (
     AGE_LABEL,  # noqa: F401 - the staff console reads these four from here
     GROUP,
@@ -81,7 +84,6 @@ from handlers.projects.project_cards import (
     NATIONALITY_TOTAL,
     REPORT_STATUS,  # noqa: F401
     SEX_LABEL,  # noqa: F401
-    current_person,
     integer,
     period_text,
     report_card,
@@ -101,9 +103,9 @@ STEPS = [ACTIVITY_DATE, ACTIVITY_PLACE, ACTIVITY_WHAT, ACTIVITY_MORE,
 # --- the questions -----------------------------------------------------------------------------------------
 
 
-def question(context: VocesContext, report: ProjectReport, title: str, evidence: int) -> tuple[str, InlineKeyboardMarkup | None]:
+def question(context: VocesContext, asked: report_drafts.Step) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = context.gettext
-    step = reports.current_step(report)
+    step, report = asked.name, asked.report
     if step == ACTIVITY_DATE:
         return _("Activity %(number)s: on what date did it take place? Send a date from %(first)s to %(last)s.") % {
             "number": len(report.activities) + 1, "first": day_text(report.period_start), "last": day_text(report.period_end)}, None
@@ -138,18 +140,36 @@ def question(context: VocesContext, report: ProjectReport, title: str, evidence:
         return (_("Send photos and documents of the activities: you can send several photos at once. I remove the location and other hidden data from photos.")
                 + "\n\n" + _("⚠️ Do not send photos in which children can be recognised unless their parents or guardians agreed.")
                 + "\n\n" + _("When you are done, tap Done.")), keyboard([[(_("✅ Done"), callback("evdone"))]])
-    return _("Please check the report:") + "\n\n" + report_card(context.i18n, report, title, evidence), keyboard(
+    return _("Please check the report:") + "\n\n" + report_card(context.i18n, report, asked.title, asked.evidence), keyboard(
         [[(_("✏️ Change a part"), callback("edit"))], [(_("✅ Submit to the programme"), callback("submit"))]])
 
 
-async def ask_current(update: Update, context: VocesContext, report_id: int, *, problem: str | None = None) -> object:
-    async with context.runtime.database.session() as session:
-        found = await reports.report_for(session, user=await current_person(session, context), report_id=report_id, leader_only=True)
-        evidence = await reports.evidence_count(session, report_id=report_id)
-    text, markup = question(context, found.report, found.project.title, evidence)
-    if problem:
+async def ask_current(update: Update, context: VocesContext, step: report_drafts.Step) -> object:
+    """The report's question (or the parts to change), after the last answer's problem if any."""
+    _ = context.gettext
+    if step.screen == report_drafts.PARTS:
+        parts = [("activities", _("Activities")), ("people", _("People reached")), ("spent", _("Money spent")),
+                 ("difficulties", _("Difficulties")), ("lessons", _("Lessons")), ("evidence", _("Photos and documents"))]
+        rows = [[(label, callback("edit", code)) for code, label in parts[i:i + 2]] for i in range(0, len(parts), 2)]
+        rows.append([(_("⬅️ Back to the summary"), callback("summary"))])
+        return await ask(update, context, flow=FLOW, step=SUMMARY, text=_("Which part do you want to change? Activities and people are entered again in full."), reply_markup=keyboard(rows))
+    text, markup = question(context, step)
+    if step.problem is not None:
+        problem = mismatch_text(context, step.problem) if isinstance(step.problem, Mismatch) else error_text(context, step.problem)
         text = f"⚠️ {problem}\n\n{text}"
-    return await ask(update, context, flow=FLOW, step=reports.current_step(found.report), text=text, reply_markup=markup)
+    return await ask(update, context, flow=FLOW, step=step.name, text=text, reply_markup=markup)
+
+
+def opened_before(context: VocesContext) -> int | None:
+    """The report the chat remembered as open (before the database kept it): adopted by the
+    domain, then forgotten here (`forget_opened`)."""
+    value = (context.user_data or {}).get(OPEN)
+    return int(value) if value is not None else None
+
+
+async def forget_opened(update: Update, context: VocesContext) -> None:
+    if OPEN in (context.user_data or {}):
+        await remember(update, context, **{OPEN: None})
 
 
 def mismatch_text(context: VocesContext, error: Mismatch) -> str:
@@ -172,9 +192,7 @@ def mismatch_text(context: VocesContext, error: Mismatch) -> str:
 async def start(update: Update, context: VocesContext) -> object:
     _ = context.gettext
     async with context.runtime.database.session() as session:
-        person = await current_person(session, context)
-        led = [organization.id for organization, _role in await organizations.led_by(session, user=person)]
-        found = await reports.open_reports(session, organization_ids=led)
+        found = await report_drafts.waiting(session, user_id=context.person.id)  # type: ignore[union-attr]
     if not found:
         await reply(update, context, _("No report is waiting for your projects now. Funded projects and their reports are in /projects."))
         return await leave(update, context, FLOW)
@@ -206,47 +224,35 @@ async def go(update: Update, context: VocesContext, args: list[str]) -> object:
     report_id = integer(args[0])
     runtime = context.runtime
     async with runtime.database.session() as session:
-        found = await reports.begin(session, user=await current_person(session, context), report_id=report_id, now=runtime.clock.now())
-    await remember(update, context, **{OPEN: report_id, ALBUM: None})
-    if found.report.status is ReportStatus.CHANGES_REQUESTED and found.report.review_comment:
-        await reply(update, context, context.gettext("The programme asked for these changes:") + f"\n\n<i>{escape(found.report.review_comment)}</i>")
-    elif found.report.step == ACTIVITY_DATE and not found.report.activities:
+        step = await report_drafts.open_report(session, user_id=context.person.id, report_id=report_id, now=runtime.clock.now())  # type: ignore[union-attr]
+    await remember(update, context, **{OPEN: None, ALBUM: None})
+    if step.opening == report_drafts.CHANGES:
+        await reply(update, context, context.gettext("The programme asked for these changes:") + f"\n\n<i>{escape(step.report.review_comment or '')}</i>")
+    elif step.opening == report_drafts.FIRST:
         await reply(update, context, context.gettext("Let us write the %(period)s of “%(title)s”. I save every answer: you can stop and continue later with /report.") % {
-            "period": period_text(context.i18n, found.report), "title": escape(found.project.title)})
-    return await ask_current(update, context, report_id)
-
-
-def open_report_id(context: VocesContext) -> int | None:
-    value = (context.user_data or {}).get(OPEN)
-    return int(value) if value is not None else None
+            "period": period_text(context.i18n, step.report), "title": escape(step.title)})
+    return await ask_current(update, context, step)
 
 
 async def on_text(update: Update, context: VocesContext) -> object:
     message = update.effective_message
     assert message is not None
-    text = message.text or ""
-    staff_draft = await review.staff_review_draft(context)
-    if staff_draft is not None:
-        return await review.staff_text(update, context, staff_draft, text)
-    report_id = open_report_id(context)
-    if report_id is None:
-        return await leave(update, context, FLOW)
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            person = await current_person(session, context)
-            found = await reports.report_for(session, user=person, report_id=report_id, leader_only=True)
-            if found.report.step in (ACTIVITY_MORE, EVIDENCE, SUMMARY):
-                return await ask_current(update, context, report_id, problem=context.gettext("Please answer with the buttons below."))
-            await reports.answer(session, user=person, report=found.report, value=text, now=runtime.clock.now())
-    except Mismatch as error:
-        return await ask_current(update, context, report_id, problem=mismatch_text(context, error))
-    except (AlreadyDone, NotAllowed) as error:
+            result = await report_drafts.answer(session, user_id=context.person.id, value=message.text or "",  # type: ignore[union-attr]
+                                                now=runtime.clock.now(), opened=opened_before(context))
+    except InvalidInput as error:  # no longer theirs to write (or gone): nothing was saved
         await reply(update, context, "⚠️ " + error_text(context, error))
         return await leave(update, context, FLOW)
-    except InvalidInput as error:
-        return await ask_current(update, context, report_id, problem=error_text(context, error))
-    return await ask_current(update, context, report_id)
+    await forget_opened(update, context)
+    if result is None:
+        return await leave(update, context, FLOW)
+    if isinstance(result, report_drafts.StaffStep):
+        return await review.staff_step(update, context, result)
+    if isinstance(result, reviewing.Review):
+        return await review.changes_requested(update, context, result)
+    return await ask_current(update, context, result)
 
 
 async def on_file(update: Update, context: VocesContext) -> object:
@@ -254,35 +260,26 @@ async def on_file(update: Update, context: VocesContext) -> object:
     message = update.effective_message
     assert message is not None
     _ = context.gettext
-    report_id = open_report_id(context)
-    if report_id is None:
-        return await leave(update, context, FLOW)
-    # What the phone says a document is decides nothing: the bytes do (bot/core/uploads.py).
-    file = message.photo[-1] if message.photo else message.document  # a photo's largest size
-    if file is None:
-        return await ask_current(update, context, report_id, problem=_("Please answer with the buttons below."))
-    file_id, size = file.file_id, file.file_size
-    name = message.document.file_name if message.document else None
     runtime = context.runtime
-    done = keyboard([[(_("✅ Done"), callback("evdone"))]])
+    # What the phone says a document is decides nothing: the bytes do (bot/core/uploads.py).
     try:
         async with runtime.database.session() as session:
-            found = await reports.report_for(session, user=await current_person(session, context), report_id=report_id, leader_only=True)
-        if found.report.step != EVIDENCE:
-            return await ask_current(update, context, report_id, problem=_("I am not waiting for photos or documents for this report now."))
-        if (size or 0) > reports.EVIDENCE_MAX_BYTES:
-            raise reports.ProjectError(N_("That file is too large: the limit is 20 MB."))
-        content = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
-        async with runtime.database.session() as session:
-            person = await current_person(session, context)
-            found = await reports.report_for(session, user=person, report_id=report_id, leader_only=True)
-            receipt = await reports.add_evidence(session, store=runtime.files, user=person, report=found.report, content=content, name=name,
-                                                 media_group_id=message.media_group_id, now=runtime.clock.now())
+            result = await report_drafts.evidence(session, user_id=context.person.id, upload=upload_of(context, message),  # type: ignore[union-attr]
+                                                  media_group_id=message.media_group_id, store=runtime.files,
+                                                  now=runtime.clock.now(), opened=opened_before(context))
     except (AlreadyDone, NotAllowed) as error:
         await reply(update, context, "⚠️ " + error_text(context, error))
         return await leave(update, context, FLOW)
-    except InvalidInput as error:
-        await reply(update, context, "⚠️ " + error_text(context, error), reply_markup=done)
+    await forget_opened(update, context)
+    if result is None:
+        return await leave(update, context, FLOW)
+    if isinstance(result, report_drafts.Step):
+        return await ask_current(update, context, result)
+    done = keyboard([[(_("✅ Done"), callback("evdone"))]])
+    receipt = result.receipt
+    if receipt is None:
+        assert result.problem is not None
+        await reply(update, context, "⚠️ " + error_text(context, result.problem), reply_markup=done)
         return None
     if receipt.duplicate:
         await reply(update, context, _("You had already sent this same file: I kept it once."), reply_markup=done)
@@ -301,10 +298,13 @@ async def on_file(update: Update, context: VocesContext) -> object:
 
 
 async def on_other(update: Update, context: VocesContext) -> object:
-    report_id = open_report_id(context)
-    if report_id is None:
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        step = await report_drafts.not_typed(session, user_id=context.person.id, now=runtime.clock.now(), opened=opened_before(context))  # type: ignore[union-attr]
+    await forget_opened(update, context)
+    if step is None:
         return await leave(update, context, FLOW)
-    return await ask_current(update, context, report_id, problem=context.gettext("I can only read typed text here. Please write your answer."))
+    return await ask_current(update, context, step)
 
 
 # --- buttons ------------------------------------------------------------------------------------------------
@@ -315,27 +315,16 @@ async def on_button(update: Update, context: VocesContext) -> object:
 
 
 async def draft_tap(update: Update, context: VocesContext, args: list[str], action: str) -> object:
-    report_id = open_report_id(context)
-    if report_id is None:
-        raise StaleButton(action)
-    _ = context.gettext
     runtime = context.runtime
-    if action == "edit" and not args:
-        parts = [("activities", _("Activities")), ("people", _("People reached")), ("spent", _("Money spent")),
-                 ("difficulties", _("Difficulties")), ("lessons", _("Lessons")), ("evidence", _("Photos and documents"))]
-        rows = [[(label, callback("edit", code)) for code, label in parts[i:i + 2]] for i in range(0, len(parts), 2)]
-        rows.append([(_("⬅️ Back to the summary"), callback("summary"))])
-        return await ask(update, context, flow=FLOW, step=SUMMARY, text=_("Which part do you want to change? Activities and people are entered again in full."), reply_markup=keyboard(rows))
-    if action == "submit":
-        return await submit(update, context, report_id)
-    try:
-        async with runtime.database.session() as session:
-            person = await current_person(session, context)
-            found = await reports.report_for(session, user=person, report_id=report_id, leader_only=True)
-            await reports.tap(session, user=person, report=found.report, action=f"edit_{args[0]}" if action == "edit" else action, now=runtime.clock.now())
-    except reports.ProjectError as error:
-        return await ask_current(update, context, report_id, problem=error_text(context, error))
-    return await ask_current(update, context, report_id)
+    async with runtime.database.session() as session:
+        result = await report_drafts.press(session, user_id=context.person.id, choice=":".join([action, *args]),  # type: ignore[union-attr]
+                                           now=runtime.clock.now(), opened=opened_before(context))
+    await forget_opened(update, context)
+    if result is None:
+        raise StaleButton(action)
+    if isinstance(result, report_drafts.Submitted):
+        return await submitted(update, context, result)
+    return await ask_current(update, context, result)
 
 
 def draft_action(action: str):  # noqa: ANN201
@@ -344,24 +333,18 @@ def draft_action(action: str):  # noqa: ANN201
     return handler
 
 
-async def submit(update: Update, context: VocesContext, report_id: int) -> object:
+async def submitted(update: Update, context: VocesContext, result: report_drafts.Submitted) -> object:
     _ = context.gettext
     runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            found = await reports.submit(session, user=await current_person(session, context), report_id=report_id, now=runtime.clock.now())
-    except reports.ProjectError as error:
-        return await ask_current(update, context, report_id, problem=error_text(context, error))
+    found = result.found
     await remember(update, context, **{OPEN: None, ALBUM: None})
     await leave(update, context, FLOW)
     await reply(update, context, _("📨 Report sent to the programme. I will tell you here when they review it."))
-    async with runtime.database.session() as session:
-        staff_members = await projects.staff_members(session)
-    for member in staff_members:
+    for member in result.staff:
         i18n = runtime.translator(member.language)
         await notify(context, member.telegram_id, i18n.gettext("📨 %(organization)s sent a project report: %(title)s, %(period)s") % {
             "organization": escape(found.organization.name), "title": escape(found.project.title), "period": period_text(i18n, found.report)},
-            reply_markup=keyboard([[(i18n.gettext("📂 Open"), callback("rv", report_id))]]))
+            reply_markup=keyboard([[(i18n.gettext("📂 Open"), callback("rv", found.report.id))]]))
     return END
 
 
@@ -383,17 +366,11 @@ async def other_command(update: Update, context: VocesContext) -> int:
     return await leave(update, context, FLOW)
 
 
+# Every rep: button, by action: the report's own, then staff's review and the PDF.
 BUTTONS = {
     "go": go,
     **{action: draft_action(action) for action in ("more", "nomore", "evdone", "edit", "summary", "submit")},
-    "rl": review.review_page,
-    "rv": review.open_for_review,
-    "ok": review.approve,
-    "no": review.ask_for_changes,
-    "ro": review.start_reopening,
-    "rok": review.confirm_reopening,
-    "rox": review.give_up_reopening,
-    "pdf": review.send_pdf,
+    **review.BUTTONS,
 }
 
 

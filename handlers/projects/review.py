@@ -14,14 +14,13 @@ from telegram import Update
 from bot.core import uploads
 from bot.core.i18n import N_
 from bot.core.transitions import AlreadyDone
-from bot.core.validation import InvalidInput
 from bot.documents import project_report as report_pdf
-from bot.people.authority import NotAllowed, require_staff
-from bot.projects import projects, reports
+from bot.people.authority import require_staff
+from bot.projects import report_drafts, reports
 from bot.projects import review as reviewing
-from bot.projects.models import Project, ProjectDraft, ProjectReport, ReportStatus
+from bot.projects.models import Project, ProjectReport, ReportStatus
 from bot.projects.reports import AGE_GROUPS, NATIONALITIES, SEXES
-from bot.projects.review import REOPEN_CONFIRM, REOPEN_REASON
+from bot.projects.review import REOPEN_CONFIRM, REOPEN_REASON, REVIEW_COMMENT
 from handlers.common import (
     END,
     ask,
@@ -34,7 +33,6 @@ from handlers.common import (
     reply,
 )
 from handlers.context import VocesContext
-from handlers.guards import StaleButton
 from handlers.projects.project_cards import (
     AGE_LABEL,
     NATIONALITY,
@@ -43,7 +41,6 @@ from handlers.projects.project_cards import (
     current_person,
     integer,
     period_text,
-    person_and_draft,
     report_card,
     soles,
     staff_list,
@@ -57,15 +54,7 @@ from handlers.projects.project_cards import (
 )
 from handlers.stored_files import send_stored_file
 
-REVIEW_COMMENT = "review_comment"
-STAFF_STEPS = (REVIEW_COMMENT, REOPEN_REASON, REOPEN_CONFIRM)  # steps of the /report conversation staff are at
-
-
-def arg(args: list[str], index: int) -> str:
-    """One part of a button's data; a button missing it is forged or from an older version."""
-    if len(args) <= index:
-        raise StaleButton(":".join(args))
-    return args[index]
+STAFF_STEPS = report_drafts.STAFF_STEPS  # steps of the /report conversation staff are at
 
 
 # --- staff: review --------------------------------------------------------------------------------------------
@@ -93,7 +82,7 @@ review_list, review_page = staff_list(show_review_list)  # /reportreview and its
 async def open_for_review(update: Update, context: VocesContext, args: list[str]) -> object:
     _ = context.gettext
     runtime = context.runtime
-    report_id = integer(arg(args, 0))
+    report_id = integer(args[0])
     async with runtime.database.session() as session:
         person = await current_person(session, context)
         await require_staff(session, user_id=person.id)
@@ -117,8 +106,8 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
 async def approve(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        review = await reviewing.approve(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
-                                       version=integer(arg(args, 1)), now=runtime.clock.now())
+        review = await reviewing.approve(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                       version=integer(args[1]), now=runtime.clock.now())
     await tell_leaders(context, review)
     await edit_or_reply(update, context, context.gettext("✅ Approved. I told the leaders of %(organization)s.") % {"organization": escape(review.found.organization.name)},
                         reply_markup=keyboard([[(context.gettext("📄 PDF"), callback("pdf", review.found.report.id))]]))
@@ -128,38 +117,18 @@ async def approve(update: Update, context: VocesContext, args: list[str]) -> obj
 async def ask_for_changes(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        await reviewing.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
-                                            version=integer(arg(args, 1)), store=runtime.files, now=runtime.clock.now())
+        await reviewing.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                            version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
     return await ask(update, context, flow=FLOW, step=REVIEW_COMMENT,
                      text=context.gettext("What must the leaders change? Write it: they will read it as you write it, with a button to reopen the report."))
 
 
-async def staff_review_draft(context: VocesContext):  # noqa: ANN201
-    async with context.runtime.database.session() as session:
-        draft = await projects.find_draft(session, user=await current_person(session, context))
-    return draft if draft is not None and draft.step in STAFF_STEPS else None
-
-
-async def staff_text(update: Update, context: VocesContext, draft: ProjectDraft, text: str) -> object:
-    """What staff type in the report conversation: a review comment, or why a report is reopened
-    (typed again at the confirmation, it replaces the reason)."""
-    runtime = context.runtime
-    step = REVIEW_COMMENT if draft.step == REVIEW_COMMENT else REOPEN_REASON
-    try:
-        async with runtime.database.session() as session:
-            staff, draft = await person_and_draft(session, context)
-            if step == REVIEW_COMMENT:
-                written = await reviewing.request_changes(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
-            else:
-                written = await reviewing.reopening_reason(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
-    except (AlreadyDone, NotAllowed) as error:
-        await reply(update, context, "⚠️ " + error_text(context, error))
-        return await leave(update, context, FLOW)
-    except InvalidInput as error:
-        return await ask(update, context, flow=FLOW, step=step, text="⚠️ " + error_text(context, error))
-    if isinstance(written, reviewing.Review):
-        return await changes_requested(update, context, written)
-    return await ask_to_confirm_reopening(update, context, written, draft.answers["reason"])
+async def staff_step(update: Update, context: VocesContext, step: report_drafts.StaffStep) -> object:
+    """Staff's text could not be used (the same step again), or the reopening to confirm."""
+    if step.problem is not None:
+        return await ask(update, context, flow=FLOW, step=step.name, text="⚠️ " + error_text(context, step.problem))
+    assert step.found is not None and step.reason is not None
+    return await ask_to_confirm_reopening(update, context, step.found, step.reason)
 
 
 async def changes_requested(update: Update, context: VocesContext, review: reviewing.Review) -> object:
@@ -174,8 +143,8 @@ async def changes_requested(update: Update, context: VocesContext, review: revie
 async def start_reopening(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        await reviewing.start_reopening(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
-                                      version=integer(arg(args, 1)), store=runtime.files, now=runtime.clock.now())
+        await reviewing.start_reopening(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                      version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
     return await ask(update, context, flow=FLOW, step=REOPEN_REASON, text=context.gettext(
         "Why reopen this approved report? Write what must be corrected: the leaders will read it as you write it, with a button to make the changes."))
 
@@ -195,8 +164,8 @@ async def confirm_reopening(update: Update, context: VocesContext, args: list[st
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            review = await reviewing.reopen(session, staff=await current_person(session, context), report_id=integer(arg(args, 0)),
-                                          version=integer(arg(args, 1)), now=runtime.clock.now())
+            review = await reviewing.reopen(session, staff=await current_person(session, context), report_id=integer(args[0]),
+                                          version=integer(args[1]), now=runtime.clock.now())
     finally:
         await leave(update, context, FLOW)
     await tell_leaders(context, review)
@@ -239,7 +208,7 @@ async def tell_leaders(context: VocesContext, review: reviewing.Review) -> None:
 
 async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> object:
     runtime = context.runtime
-    report_id = integer(arg(args, 0))
+    report_id = integer(args[0])
     async with runtime.database.session() as session:
         found = await reports.report_for(session, user=await current_person(session, context), report_id=report_id)
         evidence = await reports.evidence_of(session, report_id=report_id)
@@ -267,3 +236,16 @@ async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> ob
     assert update.effective_chat is not None
     await context.bot.send_document(update.effective_chat.id, content, filename=_("report-%(project)s-%(number)s.pdf") % {"project": found.project.id, "number": report.number})
     return None
+
+
+# rep:<action>:…, staff's and the PDF, routed with the report's own by handlers/projects/reports.py
+BUTTONS = {
+    "rl": review_page,
+    "rv": open_for_review,
+    "ok": approve,
+    "no": ask_for_changes,
+    "ro": start_reopening,
+    "rok": confirm_reopening,
+    "rox": give_up_reopening,
+    "pdf": send_pdf,
+}

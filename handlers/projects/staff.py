@@ -7,21 +7,14 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.console import figures
-from bot.core.transitions import AlreadyDone
-from bot.core.validation import InvalidInput
-from bot.organizations.cautions import NeedsConfirmation
-from bot.people.authority import NotAllowed
-from bot.projects import projects
-from bot.projects import reports as project_reports
-from bot.projects.models import Project, ProjectDraft, ProjectStatus, ReportFrequency
+from bot.projects import drafts, projects
+from bot.projects.models import Project, ProjectStatus
 from bot.projects.projects import Step
 from bot.projects.reports import BeneficiaryTotals
 from handlers.common import (
     END,
-    answer_button,
     cautions_text,
     edit_or_reply,
-    error_text,
     escape,
     keyboard,
     leave,
@@ -36,13 +29,11 @@ from handlers.projects.project_cards import (
     STATUS,
     current_person,
     integer,
-    person_and_draft,
     soles,
     staff_list,
     staff_list_page,
     totals_text,
 )
-from handlers.ruos.common import today_of
 
 
 async def reached_so_far(context: VocesContext, session, staff_id: int) -> BeneficiaryTotals:  # noqa: ANN001
@@ -109,28 +100,12 @@ async def start_funding(update: Update, context: VocesContext, args: list[str]) 
 async def start_step(update: Update, context: VocesContext, project_id: int, step: Step) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
-        draft = await projects.start_staff_step(session, staff=await current_person(session, context), project_id=project_id,
-                                                step=step, store=runtime.files, now=runtime.clock.now())
-    return await ask_current(update, context, draft)
+        asked = await drafts.start_staff_step(session, user_id=context.person.id, project_id=project_id, step=step,  # type: ignore[union-attr]
+                                              store=runtime.files, now=runtime.clock.now())
+    return await ask_current(update, context, asked)
 
 
-async def staff_answer(update: Update, context: VocesContext, draft: ProjectDraft, text: str) -> object:
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            staff, draft = await person_and_draft(session, context)
-            if Step(draft.step) is Step.COMMENT:
-                decision = await projects.comment(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
-            else:
-                await projects.fund_amount(session, staff=staff, draft=draft, text=text, now=runtime.clock.now())
-                decision = None
-    except (AlreadyDone, NotAllowed) as error:
-        await reply(update, context, "⚠️ " + error_text(context, error))
-        return await leave(update, context, FLOW)
-    except InvalidInput as error:
-        return await ask_current(update, context, draft, problem=error_text(context, error))
-    if decision is None:
-        return await ask_current(update, context, draft)
+async def commented(update: Update, context: VocesContext, decision: projects.Decision) -> object:
     await leave(update, context, FLOW)
     await tell_leaders(context, decision)
     await reply(update, context, context.gettext("💬 Comment sent to the leaders of %(organization)s.") % {"organization": escape(decision.organization_name)})
@@ -138,29 +113,17 @@ async def staff_answer(update: Update, context: VocesContext, draft: ProjectDraf
     return END
 
 
-async def fund(update: Update, context: VocesContext, draft: ProjectDraft, frequency: ReportFrequency | None, *,
-               confirmed: bool = False) -> object:
-    if frequency is None:
-        raise StaleButton("freq")
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            staff, draft = await person_and_draft(session, context)
-            decision = await projects.fund(session, staff=staff, draft=draft, frequency=frequency, now=runtime.clock.now(),
-                                           today=today_of(runtime), confirmed=confirmed)
-            await project_reports.plan_deadlines(session, project_id=decision.project.id, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours)
-    except NeedsConfirmation as error:
-        _ = context.gettext
-        await reply(update, context, _("⚠️ Before you fund it:") + "\n" + cautions_text(context, error) + "\n\n" + _("Fund it anyway?"),
-                    reply_markup=keyboard([[(_("✅ Yes, fund it"), callback("fundok", frequency.value)),
-                                            (_("No"), callback("open", draft.project_id))]]))
-        return Step.FUND_FREQUENCY.value
-    except (AlreadyDone, NotAllowed):
-        await leave(update, context, FLOW)
-        raise
-    except InvalidInput as error:  # too many reports for how often: the same question again
-        await answer_button(update, context)
-        return await ask_current(update, context, draft, problem=error_text(context, error))
+async def confirm_funding(update: Update, context: VocesContext, step: drafts.Step) -> object:
+    """The reasons to think twice before funding, and whether to fund it anyway."""
+    _ = context.gettext
+    assert step.cautions is not None and step.frequency is not None
+    await reply(update, context, _("⚠️ Before you fund it:") + "\n" + cautions_text(context, step.cautions) + "\n\n" + _("Fund it anyway?"),
+                reply_markup=keyboard([[(_("✅ Yes, fund it"), callback("fundok", step.frequency.value)),
+                                        (_("No"), callback("open", step.project_id))]]))
+    return Step.FUND_FREQUENCY.value
+
+
+async def funded(update: Update, context: VocesContext, decision: projects.Decision) -> object:
     await leave(update, context, FLOW)
     await tell_leaders(context, decision)
     await show_project(update, context, decision.project.id, edit=False)
@@ -186,3 +149,7 @@ async def tell_leaders(context: VocesContext, decision: projects.Decision) -> No
             text = _("The project “%(title)s” is now: %(status)s.") % {"title": title, "status": _(STATUS[project.status])}
             rows = [[(_("📂 Open"), callback("open", project.id))]]
         await notify(context, leader.telegram_id, text, reply_markup=keyboard(rows))
+
+
+# prj:<action>:…, routed by handlers/projects/__init__.py
+BUTTONS = {"list": list_page, "to": move_project, "cm": start_comment, "fund": start_funding, "totals": show_totals}
