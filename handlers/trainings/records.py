@@ -11,13 +11,6 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.core.i18n import Translator
 from bot.core.labels import ENROLLMENT_STATE_NAMES
@@ -25,10 +18,8 @@ from bot.core.textlimits import shorten
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput, parse_text
 from bot.documents.certificate import CertificateText, certificate_pdf
-from bot.trainings import records
-from bot.trainings import sessions as trainings
+from bot.trainings import records, views
 from bot.trainings.models import EnrollmentState, Topic
-from handlers.commands import command
 from handlers.common import (
     END,
     answer_button,
@@ -42,7 +33,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_number
-from handlers.trainings.browse import refuse, session_id_of, topic_map
+from handlers.trainings.browse import refuse, session_id_of
 
 VERIFY_PREFIX = "verify_"
 FEEDBACK_FLOW = "training_feedback"
@@ -69,14 +60,15 @@ async def record_checkin(update: Update, context: VocesContext, *, code: str | N
     try:
         async with runtime.database.session() as session:
             if code is None:
-                training = await trainings.get_session(session, session_id or 0)
-                if training is None:
-                    raise StaleButton(session_id)
-                code = training.checkin_code or "-"
-            training = await records.check_in(session, user_id=context.person.id, code=code, now=runtime.clock.now())  # type: ignore[union-attr]
+                found = await views.check_in_by_button(session, user_id=context.person.id, session_id=session_id or 0, now=runtime.clock.now())  # type: ignore[union-attr]
+            else:
+                found = await records.check_in(session, user_id=context.person.id, code=code, now=runtime.clock.now())  # type: ignore[union-attr]
     except InvalidInput as error:
         await refuse(update, context, error)
         return
+    if found is None:
+        raise StaleButton(session_id)
+    training = found
     await answer_button(update, context)
     await reply(update, context, context.addressed("🙋 Checked in: welcome to <b>%(title)s</b>!") % {"title": escape(training.title)})
 
@@ -115,9 +107,8 @@ async def send_certificate(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            certificate, training = await records.certificate_for(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
-                                                                  now=runtime.clock.now())
-            topics = await topic_map(session)
+            certificate, training, topics = await views.certificate(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
+                                                                    now=runtime.clock.now())
     except InvalidInput as error:
         await refuse(update, context, error)
         return
@@ -243,13 +234,11 @@ def ballot_view(i18n: Translator, tally_topics: list[Topic], chosen: set[str], v
 async def show_ballot(update: Update, context: VocesContext) -> None:
     _ = context.gettext
     async with context.runtime.database.session() as session:
-        vote = await records.current_vote(session)
-        if vote is None:
-            await reply(update, context, _("There is no topic vote open right now."))
-            return
-        chosen = await records.ballot_of(session, vote_id=vote.id, user_id=context.person.id)  # type: ignore[union-attr]
-        every = await trainings.topics(session)
-    text, markup = ballot_view(context.i18n, every, chosen, vote.id, vote.max_choices)
+        ballot = await views.ballot(session, user_id=context.person.id)  # type: ignore[union-attr]
+    if ballot is None:
+        await reply(update, context, _("There is no topic vote open right now."))
+        return
+    text, markup = ballot_view(context.i18n, ballot.topics, ballot.chosen, ballot.vote_id, ballot.max_choices)
     await reply(update, context, text, reply_markup=markup)
 
 
@@ -260,32 +249,10 @@ async def pick_topic(update: Update, context: VocesContext) -> None:
     vote_id, code = button_number(parts[2]), parts[3]
     try:
         async with context.runtime.database.session() as session:
-            chosen = await records.toggle_choice(session, vote_id=vote_id, user_id=context.person.id, topic=code)  # type: ignore[union-attr]
-            vote = await records.current_vote(session)
-            every = await trainings.topics(session)
+            ballot = await views.toggle_choice(session, vote_id=vote_id, user_id=context.person.id, topic=code)  # type: ignore[union-attr]
     except InvalidInput as error:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
-    text, markup = ballot_view(context.i18n, every, chosen, vote_id, vote.max_choices if vote else len(chosen))
+    text, markup = ballot_view(context.i18n, ballot.topics, ballot.chosen, vote_id, ballot.max_choices)
     await edit_or_reply(update, context, text, reply_markup=markup)
-
-
-def register(application) -> None:  # noqa: ANN001
-    feedback = ConversationHandler(
-        entry_points=[CallbackQueryHandler(rated, pattern=r"^tr:rate:\d+:[1-5]$")],
-        states={"comment": [MessageHandler(filters.TEXT & ~filters.COMMAND, feedback_comment)]},
-        fallbacks=[command("skip", skip_comment), command("cancel", skip_comment)],
-        name=FEEDBACK_FLOW, persistent=True, allow_reentry=True,
-    )
-    application.add_handlers([
-        CommandHandler("start", verify_from_link, filters=filters.Regex(rf"^/start {VERIFY_PREFIX}")),
-        feedback,
-        command("mytrainings", my_trainings),
-        command("checkin", checkin),
-        command("verify", verify),
-        command("topics", show_ballot),
-        CallbackQueryHandler(here, pattern=r"^tr:here:\d+$"),
-        CallbackQueryHandler(send_certificate, pattern=r"^tr:cert:\d+$"),
-        CallbackQueryHandler(pick_topic, pattern=r"^vote:pick:\d+:[a-z0-9_]+$"),
-    ])
