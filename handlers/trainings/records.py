@@ -15,10 +15,9 @@ from telegram import InputFile, Update
 from bot.core.i18n import Translator
 from bot.core.labels import ENROLLMENT_STATE_NAMES
 from bot.core.textlimits import shorten
-from bot.core.transitions import AlreadyDone
-from bot.core.validation import InvalidInput, parse_text
+from bot.core.validation import InvalidInput
 from bot.documents.certificate import CertificateText, certificate_pdf
-from bot.trainings import records, views
+from bot.trainings import feedback, records, views
 from bot.trainings.models import EnrollmentState, Topic
 from handlers.common import (
     END,
@@ -37,6 +36,9 @@ from handlers.trainings.browse import refuse, session_id_of
 
 VERIFY_PREFIX = "verify_"
 FEEDBACK_FLOW = "training_feedback"
+# Where the feedback flow kept its session in PTB's user data before it was a FeedbackDraft: a
+# comment asked for before the upgrade is still read from there once.
+LEGACY_SESSION = "feedback_session"
 
 
 def verify_link(username: str, code: str) -> str:
@@ -184,35 +186,38 @@ async def rated(update: Update, context: VocesContext) -> object:
     session_id, rating = session_id_of(data), session_id_of(data, 3)
     try:
         async with context.runtime.database.session() as session:
-            await records.rate(session, user_id=context.person.id, session_id=session_id, rating=rating)  # type: ignore[union-attr]
+            step = await feedback.rate(session, user_id=context.person.id, session_id=session_id, rating=rating,  # type: ignore[union-attr]
+                                       now=context.runtime.clock.now())
     except InvalidInput as error:
         await refuse(update, context, error)
         return END
     await answer_button(update, context)
-    context.user_data["feedback_session"] = session_id  # type: ignore[index]
-    await remember_step(update, context, FEEDBACK_FLOW, "comment")
+    context.user_data.pop(LEGACY_SESSION, None)  # type: ignore[union-attr]
+    await remember_step(update, context, FEEDBACK_FLOW, step.name)
     _ = context.gettext
     await edit_or_reply(update, context, _("Thank you for your rating: %(rating)s ⭐. Would you like to add a comment? Write it now, or send /skip.") % {"rating": rating})
-    return "comment"
+    return step.name
 
 
 async def feedback_comment(update: Update, context: VocesContext) -> object:
     _ = context.gettext
-    session_id = (context.user_data or {}).get("feedback_session")
-    try:
-        text = parse_text(update.message.text or "", field_max=1000, multiline=True)  # type: ignore[union-attr]
-        async with context.runtime.database.session() as session:
-            await records.comment(session, user_id=context.person.id, session_id=int(session_id or 0), text=text)  # type: ignore[union-attr]
-    except AlreadyDone:
-        return await leave(update, context, FEEDBACK_FLOW)
-    except InvalidInput as error:
-        await reply(update, context, error_text(context, error) + "\n\n" + _("Write your comment, or send /skip."))
-        return "comment"
-    await reply(update, context, _("Thank you! The coordinators will read it."))
+    legacy = (context.user_data or {}).get(LEGACY_SESSION)
+    async with context.runtime.database.session() as session:
+        step = await feedback.answer(session, user_id=context.person.id, value=update.message.text or "",  # type: ignore[union-attr]
+                                     at_session=int(legacy) if legacy else None)
+    if step.problem is not None:
+        await reply(update, context, error_text(context, step.problem) + "\n\n" + _("Write your comment, or send /skip."))
+        return step.name
+    context.user_data.pop(LEGACY_SESSION, None)  # type: ignore[union-attr]
+    if step.saved:
+        await reply(update, context, _("Thank you! The coordinators will read it."))
     return await leave(update, context, FEEDBACK_FLOW)
 
 
 async def skip_comment(update: Update, context: VocesContext) -> object:
+    async with context.runtime.database.session() as session:
+        await feedback.skip(session, user_id=context.person.id)  # type: ignore[union-attr]
+    context.user_data.pop(LEGACY_SESSION, None)  # type: ignore[union-attr]
     await reply(update, context, context.gettext("All right. Thank you for your rating!"))
     return await leave(update, context, FEEDBACK_FLOW)
 
