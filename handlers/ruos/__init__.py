@@ -21,6 +21,8 @@ staff; the list and the item must still be in the catalogue):
 Codes are at most 24 characters (the catalogue's rule), so even the longest fits in Telegram's
 64 bytes. The revision makes staff verify exactly the pages they opened.
 
+What comes next after a button, a typed answer or a file is decided by the domain's step
+machine, bot/ruos/conversation.py (its `Turn`); the modules here parse, call it and render.
 Read in this order: common.py (what every part shares), checklist.py (/ruos, the checklist
 and a requirement's card), uploads.py (sending files, taking them back), stages.py (the
 registration status), staff.py (/review, /reload_requirements), reminders.py (their messages).

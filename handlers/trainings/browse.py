@@ -1,9 +1,10 @@
 """/trainings for leaders: browse upcoming sessions, open one, enroll or leave, wait in line and
 take or pass a freed seat; the session's t.me link; the .ics file; the 24 h and 1 h reminders
-and the offer's deadline. (Check-in, certificates, feedback and ballots: training_records.py;
-coordinators: training_admin.py and training_runs.py.)
+and the offer's deadline. (Check-in, certificates, feedback and ballots: records.py;
+coordinators: admin.py and runs.py; what each screen shows is read by bot/trainings/views.py.)
 
-Callback data, checked on arrival (the session must exist; the person's place is read again):
+Callback data, routed by handlers/trainings/__init__.py and checked on arrival (the session
+must exist; the person's place is read again):
 
     tr:list:p<page>          a page of upcoming sessions       tr:open:<session>   one session
     tr:enroll:<session>      enroll, or join the waitlist      tr:leave:<session>  leave
