@@ -15,7 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core.db import Database
 from bot.core.runtime import Runtime
-from handlers import console, errors, guards, organizations, projects, questions, ruos
+from handlers import console, errors, guards, organizations, projects, questions, ruos, trainings
 from handlers.aiohttp_request import AiohttpRequest
 from handlers.broadcasts import compose as broadcasts
 from handlers.broadcasts.delivery import BroadcastSender
@@ -27,10 +27,7 @@ from handlers.people import onboarding, rights, roles, settings
 from handlers.persistence import DatabasePersistence
 from handlers.projects import reports as project_reports
 from handlers.ratelimit import PatientRateLimiter, SendBudget
-from handlers.trainings import admin as training_admin
-from handlers.trainings import browse as trainings
-from handlers.trainings import records as training_records
-from handlers.trainings import runs as training_runs
+from handlers.trainings import browse as training_browse
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +60,7 @@ def build_application(
     if not settings.bot_token:
         raise ValueError("BOT_TOKEN is not set")
     budget = SendBudget()
-    updates = OnePersonAtATime(lines=[trainings.seat_line], answers_queued=budget.people_waiting)
+    updates = OnePersonAtATime(lines=[training_browse.seat_line], answers_queued=budget.people_waiting)
 
     @asynccontextmanager
     async def waiting_for_a_place() -> AsyncIterator[None]:
@@ -127,9 +124,6 @@ def _register_handlers(application: VocesApplication) -> None:
     project_reports.register(application)
     questions.register(application)
     trainings.register(application)
-    training_admin.register(application)
-    training_runs.register(application)
-    training_records.register(application)
     roles.register(application)
     broadcasts.register(application)
     reminder_answers.register(application)

@@ -6,13 +6,21 @@ finishes it on the new code with the same conversation and state names.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from bot.core.conversation_models import ConversationStep
+from bot.core.conversation_models import ChannelUserData, ConversationStep
 from bot.people.models import User
-from bot.trainings.models import TrainingDraft, TrainingSession
+from bot.trainings.models import (
+    Enrollment,
+    EnrollmentState,
+    FeedbackDraft,
+    TrainingDraft,
+    TrainingSession,
+)
 from tests.flows import newtraining_in_person_up_to_the_district
-from tests.test_trainings import coordinator
+from tests.test_trainings import THURSDAY_10_LIMA, add_session, coordinator, leader
 
 
 async def test_a_coordinator_halfway_through_newtraining_when_the_bot_is_upgraded_finishes_it(bot):
@@ -58,3 +66,41 @@ async def test_a_coordinator_halfway_through_newtraining_when_the_bot_is_upgrade
         training = await session.scalar(select(TrainingSession).where(TrainingSession.title == "Leading an assembly"))
         assert (training.capacity, training.online, training.district_ubigeo) == (25, True, None)
         assert await session.get(TrainingDraft, user_id) is None
+
+
+async def test_the_comment_after_a_rating_is_asked_from_a_row_and_one_asked_before_the_upgrade_is_still_taken(bot):
+    rosa = await leader(bot, "Rosa")
+    first, second = await add_session(bot), await add_session(bot, title="Cuentas claras", starts_at=THURSDAY_10_LIMA + timedelta(days=1))
+    bot.clock.set(THURSDAY_10_LIMA + timedelta(days=2))
+    async with await bot.session() as session:
+        user_id = await session.scalar(select(User.id).where(User.telegram_id == rosa.id))
+        session.add_all([Enrollment(session_id=sid, user_id=user_id, state=EnrollmentState.ATTENDED, created_at=bot.clock.now(),
+                                    attended_at=bot.clock.now()) for sid in (first, second)])
+    await rosa.taps_data(f"tr:rate:{first}:4")
+    assert "Thank you for your rating: 4 ⭐" in rosa.last_text
+    async with await bot.session() as session:
+        assert (await session.get(FeedbackDraft, user_id)).session_id == first          # the flow's state is a row
+        kept = await session.get(ChannelUserData, rosa.id)
+        assert kept is None or "feedback_session" not in kept.data                         # not PTB's user data
+    await bot.restart()
+    await rosa.sends("\u200b")                                                             # bad input: said, and asked again
+    assert "Write your comment, or send /skip." in rosa.last_text
+    await rosa.sends("Muy útil, gracias")
+    assert "Thank you! The coordinators will read it." in rosa.last_text
+
+    # A comment asked for by the old code: its session in PTB's user data, no row.
+    await rosa.taps_data(f"tr:rate:{second}:5")
+    async with await bot.session() as session:
+        await session.delete(await session.get(FeedbackDraft, user_id))
+        kept = await session.get(ChannelUserData, rosa.id)
+        if kept is None:
+            session.add(ChannelUserData(user_id=rosa.id, data={"feedback_session": second}))
+        else:
+            kept.data = {**kept.data, "feedback_session": second}
+    await bot.restart()
+    await rosa.sends("Claro y práctico")
+    assert "Thank you! The coordinators will read it." in rosa.last_text
+    async with await bot.session() as session:
+        comments = dict((await session.execute(select(Enrollment.session_id, Enrollment.comment).where(Enrollment.user_id == user_id))).all())
+        assert comments == {first: "Muy útil, gracias", second: "Claro y práctico"}
+        assert await session.get(FeedbackDraft, user_id) is None

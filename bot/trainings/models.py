@@ -157,3 +157,14 @@ class TrainingDraft(Base):
     session_id: Mapped[int | None]  # editing this session; None: a new one
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
+
+
+class FeedbackDraft(Base):
+    """The session whose comment a leader is asked for, after their rating (the feedback flow's
+    state: bot/trainings/feedback.py)."""
+
+    __tablename__ = "training_feedback_drafts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
+    updated_at: Mapped[datetime]

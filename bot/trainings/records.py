@@ -28,6 +28,7 @@ from bot.trainings.models import (
     Certificate,
     Enrollment,
     EnrollmentState,
+    FeedbackDraft,
     Topic,
     TopicVote,
     TrainingDraft,
@@ -392,4 +393,6 @@ async def training_history(session: AsyncSession, *, user_id: int) -> list[tuple
 
 
 async def forget_training_draft(session: AsyncSession, *, user_id: int) -> None:
+    """The person's unfinished /newtraining, and the comment they were asked for."""
     await session.execute(delete(TrainingDraft).where(TrainingDraft.user_id == user_id))
+    await session.execute(delete(FeedbackDraft).where(FeedbackDraft.user_id == user_id))

@@ -21,6 +21,8 @@ staff; the list and the item must still be in the catalogue):
 Codes are at most 24 characters (the catalogue's rule), so even the longest fits in Telegram's
 64 bytes. The revision makes staff verify exactly the pages they opened.
 
+What comes next after a button, a typed answer or a file is decided by the domain's step
+machine, bot/ruos/conversation.py (its `Turn`); the modules here parse, call it and render.
 Read in this order: common.py (what every part shares), checklist.py (/ruos, the checklist
 and a requirement's card), uploads.py (sending files, taking them back), stages.py (the
 registration status), staff.py (/review, /reload_requirements), reminders.py (their messages).
@@ -33,35 +35,33 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from bot import ruos
-from bot.core.validation import InvalidInput
 from bot.ruos import Step, public_registry
-from bot.ruos.requirements import localized
+from bot.ruos import conversation as flow
 from handlers.commands import command
-from handlers.common import ask, dispatch_button, escape, reply
+from handlers.common import ask, dispatch_button, error_text, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
 from handlers.ruos import inscription
 from handlers.ruos import reminders as _reminders  # noqa: F401 - registers the renderers
 from handlers.ruos.checklist import open_item, open_list, start
-from handlers.ruos.common import FLOW, QUESTION, STAGE, current_person, finish
+from handlers.ruos.common import FLOW, QUESTION, STAGE, at, finish, user_id
 from handlers.ruos.staff import (
     ask_reason,
     list_waiting,
     open_for_review,
-    reject_with_reason,
     reload_requirements,
+    render_reason,
     verify,
     waiting_page,
 )
-from handlers.ruos.stages import answer_stage, choose_stage, open_status
+from handlers.ruos.stages import choose_stage, open_status, render_stage_turn
 from handlers.ruos.uploads import (
     ask_to_withdraw,
     done_keyboard,
     finish_upload,
     on_file,
     start_upload,
-    upload_target,
+    waiting_for_text,
     withdraw,
 )
 
@@ -82,29 +82,30 @@ async def on_button(update: Update, context: VocesContext) -> object:
 
 
 async def on_other_message(update: Update, context: VocesContext) -> object:
-    """Text, a sticker or a voice note while a file, or an answer, is awaited."""
+    """Text, a sticker or a voice note while a file, or an answer, is awaited: the conversation
+    (bot/ruos/conversation.py) says what comes next."""
     _ = context.gettext
+    message = update.effective_message
+    value = message.text if message is not None and message.text else None
     async with context.runtime.database.session() as session:
-        draft = await ruos.find_draft(session, user=await current_person(session, context))
-    if draft is None:
+        turn = await flow.answer(session, user_id=user_id(context), value=value, at=at(context))
+    if turn is None:
         context.voces.dispatch_again(update)
         return await finish(update, context)
-    if draft.step == Step.UPLOAD:
-        try:
-            target = await upload_target(context)
-        except (KeyError, InvalidInput):
-            target = None
-        title = escape(localized(target[2].title, context.i18n.language)) if target else ""
-        await reply(update, context, _("I am waiting for “%(item)s”: send it as a PDF file or as photos, or tap Done.") % {"item": title}, reply_markup=done_keyboard(context))
+    if turn.asks is Step.UPLOAD:
+        await reply(update, context, waiting_for_text(context, turn.requirement), reply_markup=done_keyboard(context))
         return None
-    message = update.effective_message
-    if message is None or not message.text:
-        return await ask(update, context, flow=FLOW, step=draft.step, text=_("Please answer with text.") + "\n\n" + _(QUESTION[Step(draft.step)]))
-    if draft.step == Step.REASON:
-        return await reject_with_reason(update, context, draft, message.text)
-    if draft.step in public_registry.STEPS:
-        return await inscription.answer(update, context, draft, message.text)
-    return await answer_stage(update, context, draft, message.text)
+    if turn.not_text:
+        assert turn.asks is not None
+        return await ask(update, context, flow=FLOW, step=turn.asks.value, text=_("Please answer with text.") + "\n\n" + _(QUESTION[turn.asks]))
+    if turn.ended is not None and not turn.stage_changed:  # refused: nothing to ask again
+        await reply(update, context, "⚠️ " + error_text(context, turn.ended))
+        return await finish(update, context)
+    if turn.asks is Step.REASON or turn.review is not None:
+        return await render_reason(update, context, turn)
+    if turn.asks in public_registry.STEPS or turn.inscription is not None:
+        return await inscription.render(update, context, turn)
+    return await render_stage_turn(update, context, turn)
 
 
 # --- leaving the flow ------------------------------------------------------------------------------------

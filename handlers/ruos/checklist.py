@@ -4,17 +4,14 @@ one requirement's card, as leaders and staff read them.
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
-from bot import ruos
 from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import Translator
 from bot.core.textlimits import shorten
-from bot.core.validation import InvalidInput, parse_id
-from bot.organizations.models import Organization
-from bot.people.models import Role
+from bot.core.validation import InvalidInput
 from bot.ruos import Checklist, ItemView, NextStepKind
+from bot.ruos import conversation as flow
 from bot.ruos.models import ItemStatus, RegistrationStage
 from bot.ruos.requirements import (
     FileFormat,
@@ -32,11 +29,11 @@ from handlers.ruos.common import (
     STAGE,
     STATUS,
     STATUS_ICON,
+    at,
     callback,
-    current_person,
     finish,
     integer,
-    today_of,
+    user_id,
 )
 
 # --- how a checklist reads -----------------------------------------------------------------------
@@ -231,30 +228,13 @@ def item_keyboard(i18n: Translator, checklist: Checklist, view: ItemView) -> Inl
     return keyboard(rows)
 
 
-async def build_checklist(session: AsyncSession, context: VocesContext, organization: Organization, procedure_code: str | None) -> Checklist:
-    return await ruos.checklist(
-        session, catalogue=context.runtime.requirements, organization=organization,
-        procedure_code=procedure_code, today=today_of(context.runtime),
-    )
-
-
 async def show_checklist(update: Update, context: VocesContext, organization_id: int, procedure_code: str | None, *, edit: bool) -> None:
     """The checklist as a message; for a leader it also plans the next weekly nudge."""
-    runtime = context.runtime
-    async with runtime.database.session() as session:
-        person = await current_person(session, context)
-        organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
-        checklist = await build_checklist(session, context, organization, procedure_code)
-        if await ruos.is_leader(session, user_id=person.id, organization_id=organization.id):
-            await ruos.plan_missing_nudges(
-                session, catalogue=runtime.requirements, organization=organization,
-                now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
-            )
-    catalogue = runtime.requirements
-    ruos_code = ruos.ruos_procedure(catalogue, organization)[0].code
-    following = ruos.next_procedure(catalogue, checklist.procedure)
-    text = checklist_text(context.i18n, checklist)
-    markup = checklist_keyboard(context.i18n, checklist, following, ruos_code)
+    async with context.runtime.database.session() as session:
+        screen = await flow.checklist_screen(session, user_id=user_id(context), organization_id=organization_id,
+                                             procedure_code=procedure_code, at=at(context))
+    text = checklist_text(context.i18n, screen.checklist)
+    markup = checklist_keyboard(context.i18n, screen.checklist, screen.following, screen.ruos_code)
     if edit:
         await edit_or_reply(update, context, text, reply_markup=markup)
     else:
@@ -266,26 +246,15 @@ async def show_checklist(update: Update, context: VocesContext, organization_id:
 
 async def start(update: Update, context: VocesContext) -> int:
     """The checklist of the organization the leader acts for; staff add the organization's number."""
-    _ = context.gettext
     async with context.runtime.database.session() as session:
-        person = await current_person(session, context)
-        organization = await ruos.own_organization(session, user=person)
-    args = context.args or []
-    staff = person.role is Role.STAFF
-    asked = parse_id(args[0]) if staff and args else None
-    if asked is not None:
-        organization_id = asked
-    elif organization is not None and not (staff and args):
-        organization_id = organization.id
-    elif staff:
-        await reply(update, context, _("Send the organization's number after the command, for example /ruos 12. /review lists the documents waiting."))
-        return await finish(update, context)
-    else:
-        await reply(update, context, _("You do not lead a registered organization yet. Register yours with /register, or ask its leader for an invitation."))
+        opened = await flow.open_ruos(session, user_id=user_id(context), args=list(context.args or []))
+    if opened.organization_id is None:
+        assert opened.refusal is not None
+        await reply(update, context, context.gettext(opened.refusal))
         return await finish(update, context)
     await finish(update, context)
     try:
-        await show_checklist(update, context, organization_id, None, edit=False)
+        await show_checklist(update, context, opened.organization_id, None, edit=False)
     except InvalidInput as error:
         await reply(update, context, "⚠️ " + error_text(context, error))
     return END
@@ -295,16 +264,13 @@ async def start(update: Update, context: VocesContext) -> int:
 async def current_checklist(update: Update, context: VocesContext) -> None:
     """After an old or forged /ruos button: the checklist as it is now, whatever step the person
     is at (an upload under way stays under way)."""
-    _ = context.gettext
     async with context.runtime.database.session() as session:
-        person = await current_person(session, context)
-        organization = await ruos.own_organization(session, user=person)
-    if organization is not None:
-        await show_checklist(update, context, organization.id, None, edit=False)
-    elif person.role is Role.STAFF:
-        await reply(update, context, _("Send the organization's number after the command, for example /ruos 12. /review lists the documents waiting."))
+        opened = await flow.current_checklist(session, user_id=user_id(context))
+    if opened.organization_id is not None:
+        await show_checklist(update, context, opened.organization_id, None, edit=False)
     else:
-        await reply(update, context, _("You do not lead a registered organization yet. Register yours with /register, or ask its leader for an invitation."))
+        assert opened.refusal is not None
+        await reply(update, context, context.gettext(opened.refusal))
 
 
 # --- the checklist's buttons ---------------------------------------------------------------------
@@ -320,10 +286,8 @@ async def item_of(context: VocesContext, args: list[str]) -> tuple[Checklist, It
     """The checklist and the item a button names (`<org>:<procedure>:<item>`), for its leader or staff."""
     organization_id, procedure_code, item_code = integer(args[0]), args[1], args[2]
     async with context.runtime.database.session() as session:
-        person = await current_person(session, context)
-        organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
-        checklist = await build_checklist(session, context, organization, procedure_code)
-    return checklist, checklist.item(item_code)
+        return await flow.item(session, user_id=user_id(context), organization_id=organization_id,
+                               procedure_code=procedure_code, item_code=item_code, at=at(context))
 
 
 async def open_item(update: Update, context: VocesContext, args: list[str]) -> int:

@@ -6,22 +6,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
-from bot import ruos
 from bot.core.i18n import N_, Translator
 from bot.core.runtime import Runtime
-from bot.people import people
-from bot.people.models import User
 from bot.ruos import Step
+from bot.ruos import conversation as flow
 from bot.ruos.models import ItemStatus, RegistrationStage
-from handlers.common import keyboard, leave
+from handlers.common import error_text, keyboard, leave
 from handlers.context import VocesContext
 from handlers.guards import button_number
 
 FLOW = "ruos"
-ALBUM = "ruos_album"  # chat data: the receipt message of the album being received
 CALLBACK_DATA_LIMIT = 64
 
 STATUS_ICON = {
@@ -66,19 +62,31 @@ def today_of(runtime: Runtime) -> date:
     return runtime.clock.now().astimezone(runtime.settings.zone).date()
 
 
-async def current_person(session: AsyncSession, context: VocesContext) -> User:
-    assert context.person is not None
-    person = await people.get(session, context.person.id)
-    assert person is not None, "the gatekeeper creates the person before any handler runs"
-    return person
+def at(context: VocesContext) -> flow.Catalogue:
+    """The requirement lists, the day and the quiet hours the conversation acts in."""
+    runtime = context.runtime
+    return flow.Catalogue(runtime.requirements, today_of(runtime), runtime.clock.now(), runtime.reminders.quiet_hours)
+
+
+def user_id(context: VocesContext) -> int:
+    assert context.person is not None, "the gatekeeper creates the person before any handler runs"
+    return context.person.id
 
 
 async def finish(update: Update, context: VocesContext) -> int:
     """Leave whatever the person was doing in /ruos."""
     async with context.runtime.database.session() as session:
-        await ruos.drop_draft(session, user=await current_person(session, context))
-    context.user_data.pop(ALBUM, None)  # type: ignore[union-attr]
+        await flow.end(session, user_id=user_id(context))
     return await leave(update, context, FLOW)
+
+
+def question(context: VocesContext, turn: flow.Turn) -> str:
+    """The question the turn asks, after what was wrong with the last answer, if anything."""
+    assert turn.asks is not None
+    text = context.gettext(QUESTION[turn.asks])
+    if turn.problem is not None:
+        return f"⚠️ {error_text(context, turn.problem)}\n\n{text}"
+    return text
 
 
 def integer(value: str) -> int:

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.core.transitions import AlreadyDone
-from bot.core.validation import InvalidInput
-from bot.people.authority import NotAllowed
-from bot.ruos import RuosError, Step, public_registry
-from bot.ruos.models import ChecklistDraft, RegistryInscription
+from bot.ruos import conversation as flow
+from bot.ruos.models import RegistryInscription
 from handlers.common import ask, error_text, escape, keyboard, reply
 from handlers.context import VocesContext
-from handlers.ruos.common import FLOW, QUESTION, callback, current_person, finish, integer, today_of
+from handlers.ruos.common import FLOW, at, callback, finish, integer, question, user_id
 
 
 async def offer(update: Update, context: VocesContext, organization_id: int, name: str) -> None:
@@ -27,33 +24,20 @@ async def offer(update: Update, context: VocesContext, organization_id: int, nam
 
 async def start_recording(update: Update, context: VocesContext, args: list[str]) -> object:
     organization_id = integer(args[0])
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            draft = await public_registry.start(session, catalogue=runtime.requirements, staff=await current_person(session, context),
-                                                organization_id=organization_id, now=runtime.clock.now())
-    except (AlreadyDone, NotAllowed, RuosError) as error:
-        await reply(update, context, "⚠️ " + error_text(context, error))
-        return await finish(update, context)
-    return await ask(update, context, flow=FLOW, step=draft.step, text=context.gettext(QUESTION[Step(draft.step)]))
+    async with context.runtime.database.session() as session:
+        turn = await flow.begin_inscription(session, user_id=user_id(context), organization_id=organization_id, at=at(context))
+    return await render(update, context, turn)
 
 
-async def answer(update: Update, context: VocesContext, draft: ChecklistDraft, text: str) -> object:
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            recorded = await public_registry.answer(session, staff=await current_person(session, context), draft=draft, text=text,
-                                                    today=today_of(runtime), now=runtime.clock.now())
-            step = draft.step
-    except (AlreadyDone, NotAllowed) as error:
-        await reply(update, context, "⚠️ " + error_text(context, error))
-        return await finish(update, context)
-    except InvalidInput as error:  # the same question again, with what was wrong
-        return await ask(update, context, flow=FLOW, step=draft.step,
-                         text=f"⚠️ {error_text(context, error)}\n\n{context.gettext(QUESTION[Step(draft.step)])}")
-    if recorded is None:
-        return await ask(update, context, flow=FLOW, step=step, text=context.gettext(QUESTION[Step(step)]))
-    await reply(update, context, recorded_text(context, recorded))
+async def render(update: Update, context: VocesContext, turn: flow.Turn) -> object:
+    """The inscription's next question, or how it ended."""
+    if turn.asks is not None:
+        return await ask(update, context, flow=FLOW, step=turn.asks.value, text=question(context, turn))
+    if turn.ended is not None:
+        await reply(update, context, "⚠️ " + error_text(context, turn.ended))
+    else:
+        assert turn.inscription is not None
+        await reply(update, context, recorded_text(context, turn.inscription))
     return await finish(update, context)
 
 

@@ -9,8 +9,7 @@ from bot import ruos
 from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
 from bot.messaging.models import Reminder
-from bot.organizations import organizations
-from bot.organizations.models import Organization
+from bot.ruos import conversation as flow
 from bot.ruos.models import RegistrationStage
 from bot.ruos.requirements import localized
 from handlers.common import escape, keyboard
@@ -19,28 +18,19 @@ from handlers.ruos.checklist import next_step_text
 from handlers.ruos.common import callback, open_checklist_button, today_of
 
 
-async def _leader_organization(runtime: Runtime, reminder: Reminder) -> Organization | None:
-    """The reminder's organization, if it still exists and the recipient still leads it."""
-    async with runtime.database.session() as session:
-        organization_id = int(reminder.payload["organization_id"])
-        if not await ruos.is_leader(session, user_id=reminder.recipient_id, organization_id=organization_id):
-            return None
-        return await organizations.load(session, organization_id)
+def _at(runtime: Runtime) -> flow.Catalogue:
+    return flow.Catalogue(runtime.requirements, today_of(runtime), runtime.clock.now(), runtime.reminders.quiet_hours)
 
 
 @renders(ruos.MISSING_NUDGE)
 async def render_missing(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
-    organization = await _leader_organization(runtime, reminder)
-    if organization is None:
-        return None
     async with runtime.database.session() as session:
         # Plans next week's nudge too, or cancels the nudges if nothing is missing any more.
-        if not await ruos.plan_missing_nudges(
-            session, catalogue=runtime.requirements, organization=organization,
-            now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
-        ):
-            return None
-        checklist = await ruos.checklist(session, catalogue=runtime.requirements, organization=organization, today=today_of(runtime))
+        found = await flow.reminded_checklist(session, user_id=reminder.recipient_id, organization_id=int(reminder.payload["organization_id"]),
+                                              at=_at(runtime), nudge=True)
+    if found is None:
+        return None
+    organization, checklist = found
     _ = i18n.gettext
     missing = sum(view.outstanding for view in checklist.items)
     text = i18n.ngettext(
@@ -56,11 +46,12 @@ async def render_missing(reminder: Reminder, i18n: Translator, runtime: Runtime)
 
 @renders(ruos.OBSERVATION_DEADLINE)
 async def render_deadline(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
-    organization = await _leader_organization(runtime, reminder)
-    if organization is None:
-        return None
     async with runtime.database.session() as session:
-        checklist = await ruos.checklist(session, catalogue=runtime.requirements, organization=organization, today=today_of(runtime))
+        found = await flow.reminded_checklist(session, user_id=reminder.recipient_id, organization_id=int(reminder.payload["organization_id"]),
+                                              at=_at(runtime))
+    if found is None:
+        return None
+    organization, checklist = found
     registration = checklist.registration
     assert registration is not None
     deadline = registration.observation_deadline
@@ -79,7 +70,8 @@ async def render_deadline(reminder: Reminder, i18n: Translator, runtime: Runtime
 
 @renders(ruos.BOARD_TERM_ENDING)
 async def render_board_term(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
-    organization = await _leader_organization(runtime, reminder)
+    async with runtime.database.session() as session:
+        organization = await flow.led_organization(session, user_id=reminder.recipient_id, organization_id=int(reminder.payload["organization_id"]))
     if organization is None or organization.board_term_end.isoformat() != reminder.payload["term_end"]:
         return None
     _ = i18n.gettext

@@ -10,12 +10,9 @@ from telegram import Update
 
 from bot import ruos
 from bot.core.textlimits import page_of
-from bot.core.transitions import AlreadyDone
-from bot.core.validation import InvalidInput
-from bot.people.authority import NotAllowed
 from bot.people.models import Role
-from bot.ruos import Step, public_registry
-from bot.ruos.models import ChecklistDraft, ItemStatus
+from bot.ruos import conversation as flow
+from bot.ruos.models import ItemStatus
 from bot.ruos.requirements import CatalogueError, localized
 from handlers.common import (
     ROWS_PER_PAGE,
@@ -31,7 +28,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.ruos import inscription
-from handlers.ruos.common import FLOW, QUESTION, STATUS, callback, current_person, finish, integer
+from handlers.ruos.common import FLOW, STATUS, at, callback, finish, integer, question, user_id
 from handlers.stored_files import send_stored_file
 
 log = logging.getLogger(__name__)
@@ -62,8 +59,7 @@ async def show_waiting(update: Update, context: VocesContext, *, page: int) -> N
         await reply(update, context, _("Only programme staff can do that."))
         return
     async with context.runtime.database.session() as session:
-        waiting = await ruos.waiting_for_review(
-            session, catalogue=context.runtime.requirements, staff=await current_person(session, context), limit=REVIEW_SHOWN)
+        waiting = await flow.waiting(session, user_id=user_id(context), catalogue=context.runtime.requirements, limit=REVIEW_SHOWN)
     if not waiting:
         await reply(update, context, _("No documents are waiting for review."))
         return
@@ -87,8 +83,7 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
     item_id = integer(args[0])
     runtime = context.runtime
     async with runtime.database.session() as session:
-        review = await ruos.item_for_review(session, catalogue=runtime.requirements, staff=await current_person(session, context), item_id=item_id,
-                                           now=runtime.clock.now())
+        review = await flow.open_for_review(session, user_id=user_id(context), item_id=item_id, at=at(context))
     item, language = review.item, context.i18n.language
     assert update.effective_chat is not None
     for stored in review.files:
@@ -109,46 +104,35 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
 
 async def verify(update: Update, context: VocesContext, args: list[str]) -> int:
     item_id, revision = integer(args[0]), integer(args[1])
-    runtime = context.runtime
-    async with runtime.database.session() as session:
-        outcome = await ruos.review(
-            session, catalogue=runtime.requirements, staff=await current_person(session, context), item_id=item_id,
-            revision=revision, verified=True, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
-        )
-        inscription_next = await public_registry.waits_for_inscription(
-            session, catalogue=runtime.requirements, organization_id=outcome.organization.id, procedure_code=outcome.procedure_code)
+    async with context.runtime.database.session() as session:
+        turn = await flow.verify(session, user_id=user_id(context), item_id=item_id, revision=revision, at=at(context))
+    outcome = turn.review
+    assert outcome is not None
     await tell_leaders(context, outcome)
     await edit_or_reply(update, context, context.gettext("✅ Verified. I told the leaders of %(organization)s.") % {"organization": escape(outcome.organization.name)})
-    if inscription_next:
+    if turn.inscription_next:
         await inscription.offer(update, context, outcome.organization.id, outcome.organization.name)
     return await finish(update, context)
 
 
 async def ask_reason(update: Update, context: VocesContext, args: list[str]) -> str:
     item_id, revision = integer(args[0]), integer(args[1])
-    runtime = context.runtime
-    async with runtime.database.session() as session:
-        draft = await ruos.start_rejection(session, staff=await current_person(session, context), item_id=item_id, revision=revision, now=runtime.clock.now())
-    return await ask(update, context, flow=FLOW, step=draft.step, text=context.gettext(QUESTION[Step.REASON]))
+    async with context.runtime.database.session() as session:
+        turn = await flow.ask_reason(session, user_id=user_id(context), item_id=item_id, revision=revision, at=at(context))
+    assert turn.asks is not None
+    return await ask(update, context, flow=FLOW, step=turn.asks.value, text=question(context, turn))
 
 
-async def reject_with_reason(update: Update, context: VocesContext, draft: ChecklistDraft, reason: str) -> object:
-    runtime = context.runtime
-    assert draft.checklist_item_id is not None and draft.checklist_item_revision is not None
-    try:
-        async with runtime.database.session() as session:
-            outcome = await ruos.review(
-                session, catalogue=runtime.requirements, staff=await current_person(session, context),
-                item_id=draft.checklist_item_id, revision=draft.checklist_item_revision, verified=False,
-                reason=reason, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
-            )
-    except (ruos.RuosError, AlreadyDone, NotAllowed) as error:  # nothing to ask again: nobody is told
-        await reply(update, context, "⚠️ " + error_text(context, error))
+async def render_reason(update: Update, context: VocesContext, turn: flow.Turn) -> object:
+    """After the reason was typed: asked again, refused, or the leaders told."""
+    if turn.asks is not None:
+        return await ask(update, context, flow=FLOW, step=turn.asks.value, text=question(context, turn))
+    if turn.ended is not None:  # nothing to ask again: nobody is told
+        await reply(update, context, "⚠️ " + error_text(context, turn.ended))
         return await finish(update, context)
-    except InvalidInput as error:
-        return await ask(update, context, flow=FLOW, step=Step.REASON.value, text=f"⚠️ {error_text(context, error)}\n\n{context.gettext(QUESTION[Step.REASON])}")
-    await tell_leaders(context, outcome)
-    await reply(update, context, context.gettext("✏️ Sent. I asked the leaders of %(organization)s for the changes.") % {"organization": escape(outcome.organization.name)})
+    assert turn.review is not None
+    await tell_leaders(context, turn.review)
+    await reply(update, context, context.gettext("✏️ Sent. I asked the leaders of %(organization)s for the changes.") % {"organization": escape(turn.review.organization.name)})
     return await finish(update, context)
 
 

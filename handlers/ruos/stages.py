@@ -6,28 +6,23 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import ruos
 from bot.core.i18n import N_
-from bot.core.validation import InvalidInput
-from bot.organizations import organizations
-from bot.organizations.models import Organization
-from bot.people.authority import NotAllowed
 from bot.people.models import Role
-from bot.ruos import Step
-from bot.ruos.models import ChecklistDraft, RegistrationStage
+from bot.ruos import conversation as flow
+from bot.ruos.models import RegistrationStage
 from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, notify, reply
 from handlers.context import VocesContext
-from handlers.ruos.checklist import build_checklist, show_checklist, stage_lines
+from handlers.ruos.checklist import show_checklist, stage_lines
 from handlers.ruos.common import (
     FLOW,
-    QUESTION,
     STAGE,
+    at,
     callback,
-    current_person,
     finish,
     integer,
     open_checklist_button,
-    today_of,
+    question,
+    user_id,
 )
 
 STAGE_BUTTON = {
@@ -48,15 +43,15 @@ async def open_status(update: Update, context: VocesContext, args: list[str]) ->
 async def show_status(update: Update, context: VocesContext, organization_id: int, *, edit: bool, problem: str | None = None) -> None:
     _ = context.gettext
     async with context.runtime.database.session() as session:
-        person = await current_person(session, context)
-        organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
-        checklist = await build_checklist(session, context, organization, None)
+        screen = await flow.checklist_screen(session, user_id=user_id(context), organization_id=organization_id,
+                                             procedure_code=None, at=at(context), plan=False)
+    checklist = screen.checklist
     registration = checklist.registration
     assert registration is not None
-    lines = [_("<b>Registration status of %(organization)s</b>") % {"organization": escape(organization.name)}, ""]
+    lines = [_("<b>Registration status of %(organization)s</b>") % {"organization": escape(screen.organization_name)}, ""]
     lines += stage_lines(context.i18n, checklist)
-    lines.append(_("The board's term ends on %(date)s.") % {"date": context.i18n.date(organization.board_term_end)})
-    moves = ruos.allowed_stages(registration.stage, user=person)
+    lines.append(_("The board's term ends on %(date)s.") % {"date": context.i18n.date(screen.board_term_end)})
+    moves = screen.moves
     rows = []
     for stage in moves:
         label = OBSERVATIONS_ANSWERED if (registration.stage, stage) == (RegistrationStage.OBSERVED, RegistrationStage.SUBMITTED) else STAGE_BUTTON[stage]
@@ -75,55 +70,29 @@ async def show_status(update: Update, context: VocesContext, organization_id: in
 
 async def choose_stage(update: Update, context: VocesContext, args: list[str]) -> object:
     organization_id, target = integer(args[0]), args[1]
-    runtime = context.runtime
-    try:
-        async with runtime.database.session() as session:
-            person = await current_person(session, context)
-            organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
-            change = await ruos.choose_stage(
-                session, catalogue=runtime.requirements, user=person, organization=organization,
-                target=target, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
-            )
-    except ruos.StageChanged as error:
-        await finish(update, context)
-        await show_status(update, context, organization_id, edit=False, problem=error_text(context, error))
-        return END
-    if change.draft is not None:
-        return await ask(update, context, flow=FLOW, step=change.draft.step, text=context.gettext(QUESTION[Step(change.draft.step)]))
-    return await stage_recorded(update, context, organization_id, change.stage)
+    async with context.runtime.database.session() as session:
+        turn = await flow.move_stage(session, user_id=user_id(context), organization_id=organization_id, target=target, at=at(context))
+    return await render_stage_turn(update, context, turn)
 
 
-async def answer_stage(update: Update, context: VocesContext, draft: ChecklistDraft, text: str) -> object:
-    runtime = context.runtime
-    organization_id, step = draft.organization_id, Step(draft.step)
-    try:
-        async with runtime.database.session() as session:
-            person = await current_person(session, context)
-            organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
-            draft = await ruos.find_draft(session, user=person) or draft
-            change = await ruos.answer_stage_question(
-                session, catalogue=runtime.requirements, user=person, draft=draft, organization=organization,
-                text=text, today=today_of(runtime), now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
-            )
-    except ruos.StageChanged as error:
-        await finish(update, context)
-        await show_status(update, context, organization_id, edit=False, problem=error_text(context, error))
+async def render_stage_turn(update: Update, context: VocesContext, turn: flow.Turn) -> object:
+    """The next question of a registration move, or where it ended."""
+    if turn.asks is not None:
+        return await ask(update, context, flow=FLOW, step=turn.asks.value, text=question(context, turn))
+    await finish(update, context)
+    assert turn.organization_id is not None or turn.ended is not None
+    if turn.stage_changed and turn.ended is not None and turn.organization_id is not None:
+        await show_status(update, context, turn.organization_id, edit=False, problem=error_text(context, turn.ended))
         return END
-    except NotAllowed as error:  # no longer a leader of it: no question again
-        await finish(update, context)
-        await reply(update, context, "⚠️ " + error_text(context, error))
+    if turn.ended is not None:  # no longer a leader of it: no question again
+        await reply(update, context, "⚠️ " + error_text(context, turn.ended))
         return END
-    except InvalidInput as error:  # nothing was saved: the same question again
-        question = context.gettext(QUESTION[step])
-        return await ask(update, context, flow=FLOW, step=step.value, text=f"⚠️ {error_text(context, error)}\n\n{question}")
-    if change.draft is not None:
-        return await ask(update, context, flow=FLOW, step=change.draft.step, text=context.gettext(QUESTION[Step(change.draft.step)]))
-    return await stage_recorded(update, context, organization_id, change.stage)
+    assert turn.stage is not None and turn.organization_id is not None
+    return await stage_recorded(update, context, turn.organization_id, turn.stage)
 
 
 async def stage_recorded(update: Update, context: VocesContext, organization_id: int, stage: RegistrationStage) -> int:
     _ = context.gettext
-    await finish(update, context)
     await reply(update, context, _("Saved. The registration is now: %(stage)s.") % {"stage": _(STAGE[stage])})
     await show_checklist(update, context, organization_id, None, edit=False)
     await tell_other_leaders_about_stage(context, organization_id, stage)
@@ -136,11 +105,10 @@ async def tell_other_leaders_about_stage(context: VocesContext, organization_id:
     changed_by = context.person
     assert changed_by is not None
     async with runtime.database.session() as session:
-        organization = await session.get(Organization, organization_id)
-        leaders = [leader for leader, _role in await organizations.leaders_of(session, organization_id=organization_id)]
-    if organization is None:
+        audience = await flow.stage_audience(session, organization_id=organization_id, catalogue=runtime.requirements)
+    if audience is None:
         return
-    ruos_code = ruos.ruos_procedure(runtime.requirements, organization)[0].code
+    organization, leaders, ruos_code = audience
     for leader in leaders:
         if leader.id == changed_by.id or not leader.reachable:
             continue

@@ -1,9 +1,10 @@
-"""Sending a requirement's files (a PDF, or a photo of each page) and taking them back.
+"""Sending a requirement's files (a PDF, or a photo of each page) and taking them back. What
+comes next is the conversation's (bot/ruos/conversation.py); this module downloads and renders.
 
 Albums: Telegram delivers an album as one message per page, which this bot handles one after
-the other for the same person. The first page's receipt is sent and remembered (its message
-id, in the person's chat data); the album's later pages edit that receipt instead of adding
-a message each.
+the other for the same person. The first page's receipt is sent and its message id kept with
+the upload's draft (bot.ruos.conversation.remember_album_receipt); the album's later pages edit
+that receipt instead of adding a message each.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from bot import ruos
 from bot.core.validation import InvalidInput
 from bot.people.authority import NotAllowed
 from bot.ruos import Step
-from bot.ruos.models import ChecklistDraft
-from bot.ruos.requirements import PageCount, Procedure, Requirement, localized
+from bot.ruos import conversation as flow
+from bot.ruos.requirements import PageCount, Requirement, localized
 from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, reply
 from handlers.context import VocesContext
 from handlers.ruos.checklist import item_of, open_item, show_checklist
-from handlers.ruos.common import ALBUM, FLOW, callback, current_person, finish, integer
+from handlers.ruos.common import FLOW, at, callback, finish, integer, user_id
 
 # --- taking pages back ----------------------------------------------------------------------------
 
@@ -45,14 +46,9 @@ async def ask_to_withdraw(update: Update, context: VocesContext, args: list[str]
 
 async def withdraw(update: Update, context: VocesContext, args: list[str]) -> int:
     organization_id, procedure_code, item_code = integer(args[0]), args[1], args[2]
-    runtime = context.runtime
-    async with runtime.database.session() as session:
-        person = await current_person(session, context)
-        organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
-        await ruos.withdraw_pages(
-            session, catalogue=runtime.requirements, user=person, organization=organization, procedure_code=procedure_code,
-            item_code=item_code, now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours,
-        )
+    async with context.runtime.database.session() as session:
+        await flow.withdraw(session, user_id=user_id(context), organization_id=organization_id, procedure_code=procedure_code,
+                            item_code=item_code, at=at(context))
     return await open_item(update, context, args)
 
 
@@ -73,39 +69,33 @@ def upload_prompt(context: VocesContext, requirement: Requirement) -> str:
 
 async def start_upload(update: Update, context: VocesContext, args: list[str]) -> str:
     organization_id, procedure_code, item_code = integer(args[0]), args[1], args[2]
-    runtime = context.runtime
-    async with runtime.database.session() as session:
-        person = await current_person(session, context)
-        organization = await ruos.organization_for(session, user=person, organization_id=organization_id)
-        _draft, requirement = await ruos.start_upload(
-            session, user=person, catalogue=runtime.requirements, organization=organization,
-            procedure_code=procedure_code, item_code=item_code, now=runtime.clock.now(),
-        )
-    context.user_data.pop(ALBUM, None)  # type: ignore[union-attr]
-    return await ask(update, context, flow=FLOW, step=Step.UPLOAD.value, text=upload_prompt(context, requirement), reply_markup=done_keyboard(context))
+    async with context.runtime.database.session() as session:
+        turn = await flow.begin_upload(session, user_id=user_id(context), organization_id=organization_id,
+                                       procedure_code=procedure_code, item_code=item_code, at=at(context))
+    assert turn.requirement is not None
+    return await ask(update, context, flow=FLOW, step=Step.UPLOAD.value, text=upload_prompt(context, turn.requirement), reply_markup=done_keyboard(context))
 
 
 async def finish_upload(update: Update, context: VocesContext, args: list[str]) -> int:
     async with context.runtime.database.session() as session:
-        draft = await ruos.find_draft(session, user=await current_person(session, context))
+        turn = await flow.done_uploading(session, user_id=user_id(context))
     await finish(update, context)
-    if draft is None or draft.step != Step.UPLOAD:
-        await reply(update, context, context.gettext("This button is no longer active."))
+    if turn.done_uploading is None:
+        assert turn.ended is not None
+        await reply(update, context, error_text(context, turn.ended))
         return END
-    await show_checklist(update, context, draft.organization_id, draft.procedure_code, edit=False)
+    organization_id, procedure_code = turn.done_uploading
+    await show_checklist(update, context, organization_id, procedure_code, edit=False)
     return END
 
 
+def waiting_for_text(context: VocesContext, requirement: Requirement | None) -> str:
+    """Text, a sticker or a voice note while a file is awaited."""
+    title = escape(localized(requirement.title, context.i18n.language)) if requirement else ""
+    return context.gettext("I am waiting for “%(item)s”: send it as a PDF file or as photos, or tap Done.") % {"item": title}
+
+
 # --- receiving files --------------------------------------------------------------------------------
-
-
-async def upload_target(context: VocesContext) -> tuple[ChecklistDraft, Procedure, Requirement] | None:
-    async with context.runtime.database.session() as session:
-        draft = await ruos.find_draft(session, user=await current_person(session, context))
-    if draft is None or draft.step != Step.UPLOAD or draft.procedure_code is None or draft.item_code is None:
-        return None
-    procedure = context.runtime.requirements.procedure(draft.procedure_code)
-    return draft, procedure, ruos.requirement_of(procedure, draft.item_code)
 
 
 async def on_file(update: Update, context: VocesContext) -> object:
@@ -113,20 +103,18 @@ async def on_file(update: Update, context: VocesContext) -> object:
     message = update.effective_message
     assert message is not None
     _ = context.gettext
-    try:
-        target = await upload_target(context)
-    except (KeyError, InvalidInput):
-        target = None
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        target = await flow.upload_target(session, user_id=user_id(context), catalogue=runtime.requirements)
     if target is None:
         context.voces.dispatch_again(update)  # the general answer about files outside /ruos
         return await finish(update, context)
-    draft, procedure, requirement = target
+    requirement = target[2]
     # What the phone says a document is decides nothing: the bytes do (bot/core/uploads.py).
     file = message.photo[-1] if message.photo else message.document  # a photo's largest size
     assert file is not None
     file_id, size = file.file_id, file.file_size
     name = message.document.file_name if message.document else None
-    runtime = context.runtime
     try:
         ruos.check_announced_file(requirement, size=size)
         try:
@@ -137,12 +125,8 @@ async def on_file(update: Update, context: VocesContext) -> object:
                 raise ruos.too_large(size) from None
             raise
         async with runtime.database.session() as session:
-            receipt = await ruos.record_upload(
-                session, store=runtime.files, organization_id=draft.organization_id, procedure=procedure,
-                requirement=requirement,
-                upload=ruos.Upload(content, name, file_id, message.media_group_id),
-                uploader=await current_person(session, context), now=runtime.clock.now(),
-            )
+            received = await flow.receive_file(session, user_id=user_id(context), store=runtime.files, at=at(context),
+                                               upload=ruos.Upload(content, name, file_id, message.media_group_id))
     except NotAllowed as error:  # removed from the organization since the upload step began
         await finish(update, context)
         await reply(update, context, "⚠️ " + error_text(context, error))
@@ -150,6 +134,10 @@ async def on_file(update: Update, context: VocesContext) -> object:
     except InvalidInput as error:
         await reply(update, context, "⚠️ " + error_text(context, error), reply_markup=done_keyboard(context))
         return None
+    if received is None:  # the upload ended meanwhile
+        context.voces.dispatch_again(update)
+        return await finish(update, context)
+    receipt, requirement = received.receipt, received.requirement
     title = escape(localized(requirement.title, context.i18n.language))
     if receipt.duplicate:
         await reply(update, context, _("You had already sent this same file for “%(item)s”: I kept it once.") % {"item": title}, reply_markup=done_keyboard(context))
@@ -158,19 +146,19 @@ async def on_file(update: Update, context: VocesContext) -> object:
         text = _("📎 “%(item)s” received. Another file would replace it. Tap Done when you are finished.") % {"item": title}
     else:
         text = _("📎 “%(item)s”: pages received: %(count)s. Send more pages, or tap Done.") % {"item": title, "count": receipt.pages}
-    await acknowledge(update, context, text, message.media_group_id)
+    await acknowledge(update, context, text, message.media_group_id, received.album_receipt)
     return None
 
 
-async def acknowledge(update: Update, context: VocesContext, text: str, media_group_id: str | None) -> None:
+async def acknowledge(update: Update, context: VocesContext, text: str, media_group_id: str | None, album_receipt: object) -> None:
     """One receipt per file, except that an album's pages update the receipt of its first page."""
-    album = context.user_data.get(ALBUM) if media_group_id else None  # type: ignore[union-attr]
-    if album and album["group"] == media_group_id:
+    if media_group_id and isinstance(album_receipt, int):
         assert update.effective_chat is not None
         await context.bot.edit_message_text(
-            text, chat_id=update.effective_chat.id, message_id=album["message_id"], reply_markup=done_keyboard(context)
+            text, chat_id=update.effective_chat.id, message_id=album_receipt, reply_markup=done_keyboard(context)
         )
         return
     sent = await reply(update, context, text, reply_markup=done_keyboard(context))
     if media_group_id:
-        context.user_data[ALBUM] = {"group": media_group_id, "message_id": sent.message_id}  # type: ignore[index]
+        async with context.runtime.database.session() as session:
+            await flow.remember_album_receipt(session, user_id=user_id(context), media_group_id=media_group_id, receipt=sent.message_id)

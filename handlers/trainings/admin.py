@@ -18,12 +18,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import N_
@@ -31,10 +25,8 @@ from bot.core.validation import InvalidInput
 from bot.people import authority
 from bot.people.authority import NotAllowed
 from bot.trainings import drafts as training_drafts
-from handlers.commands import command
 from handlers.common import (
     END,
-    NOT_TYPED,
     TYPE_IT,
     answer_button,
     ask,
@@ -270,26 +262,3 @@ async def other_command(update: Update, context: VocesContext) -> int:
     await leave(update, context, FLOW)
     context.voces.dispatch_again(update)
     return END
-
-
-def register(application) -> None:  # noqa: ANN001
-    text_steps = training_drafts.TEXT_STEPS
-    buttons = CallbackQueryHandler(button_answer, pattern=r"^trc:(topic|prereq|mode|district):[a-z0-9_]+$|^trc:skip$")
-    everywhere = [
-        buttons,
-        CallbackQueryHandler(change_field, pattern=r"^trc:field:[a-z_]+$"),
-        CallbackQueryHandler(save, pattern=r"^trc:save$"),
-        CallbackQueryHandler(discard, pattern=r"^trc:discard$"),
-    ]
-    flow = ConversationHandler(
-        entry_points=[command("newtraining", new_training), CallbackQueryHandler(new_training, pattern=r"^trc:new$"),
-                      CallbackQueryHandler(edit_session, pattern=r"^trc:edit:\d+$")],
-        states={
-            **{step: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_answer_for(step)),
-                      MessageHandler(NOT_TYPED, not_typed_for(step)), *everywhere] for step in text_steps},
-            **{step: everywhere for step in ("topic", "mode", "prerequisite_topic", "summary")},
-        },
-        fallbacks=[command("cancel", cancel_flow), MessageHandler(filters.COMMAND, other_command)],
-        name=FLOW, persistent=True, allow_reentry=True,
-    )
-    application.add_handler(flow)

@@ -1,9 +1,10 @@
 """/trainings for leaders: browse upcoming sessions, open one, enroll or leave, wait in line and
 take or pass a freed seat; the session's t.me link; the .ics file; the 24 h and 1 h reminders
-and the offer's deadline. (Check-in, certificates, feedback and ballots: training_records.py;
-coordinators: training_admin.py and training_runs.py.)
+and the offer's deadline. (Check-in, certificates, feedback and ballots: records.py;
+coordinators: admin.py and runs.py; what each screen shows is read by bot/trainings/views.py.)
 
-Callback data, checked on arrival (the session must exist; the person's place is read again):
+Callback data, routed by handlers/trainings/__init__.py and checked on arrival (the session
+must exist; the person's place is read again):
 
     tr:list:p<page>          a page of upcoming sessions       tr:open:<session>   one session
     tr:enroll:<session>      enroll, or join the waitlist      tr:leave:<session>  leave
@@ -17,17 +18,12 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    filters,
-)
 
 from bot.core.districts import district_by_ubigeo
-from bot.core.i18n import Translator
+from bot.core.i18n import N_, Translator
 from bot.core.runtime import Runtime
 from bot.core.textlimits import page_of, shorten
 from bot.core.transitions import AlreadyDone
@@ -35,9 +31,9 @@ from bot.core.validation import InvalidInput, parse_id
 from bot.documents.calendar import CalendarEntry, training_event
 from bot.messaging.models import Reminder
 from bot.trainings import sessions as trainings
+from bot.trainings import views
 from bot.trainings.models import EnrollmentState, Topic, TrainingSession
 from bot.trainings.sessions import Offer
-from handlers.commands import command
 from handlers.common import (
     answer_button,
     edit_or_reply,
@@ -115,10 +111,6 @@ def session_text(i18n: Translator, training: TrainingSession, topics: dict[str, 
     return "\n".join(lines)
 
 
-async def topic_map(session) -> dict[str, Topic]:  # noqa: ANN001
-    return {topic.code: topic for topic in await trainings.topics(session)}
-
-
 def training_link(context: VocesContext, session_id: int) -> str:
     return f"https://t.me/{context.bot.username}?start={LINK_PREFIX}{session_id}"
 
@@ -134,9 +126,9 @@ async def refuse(update: Update, context: VocesContext, error: InvalidInput) -> 
         return
     if isinstance(error, trainings.MissingPrerequisite):
         async with context.runtime.database.session() as session:
-            topics = await topic_map(session)
+            topic = await views.prerequisite_topic(session, error)
         text = context.gettext(trainings.NEEDS_PREREQUISITE) % {
-            "topic": topic_name(context.i18n, topics, error.topic.code if error.topic else None)
+            "topic": escape(topic.name(context.i18n.language)) if topic else ""
         }
     else:
         text = error_text(context, error)
@@ -154,9 +146,8 @@ async def list_trainings(update: Update, context: VocesContext) -> None:
     _ = context.gettext
     page = page_number(update.callback_query.data if update.callback_query else None)
     async with context.runtime.database.session() as session:
-        upcoming = await trainings.upcoming_sessions(session, now=context.runtime.clock.now(), limit=200)
-        taken = await trainings.seats_taken_by_session(session, [t.id for t in upcoming])
-        topics = await topic_map(session)
+        found = await views.upcoming(session, now=context.runtime.clock.now())
+    upcoming, taken, topics = found.sessions, found.taken, found.topics
     if not upcoming:
         await edit_or_reply(update, context, _("No trainings are scheduled yet. Check again soon with /trainings."))
         return
@@ -168,45 +159,44 @@ async def list_trainings(update: Update, context: VocesContext) -> None:
     await edit_or_reply(update, context, "\n\n".join(parts), reply_markup=keyboard(rows))
 
 
+CARD_ACTIONS = {  # what the reader may do now (bot.trainings.views), as buttons
+    "enroll": (N_("✅ Enroll"), "tr:enroll"), "waitlist": (N_("⏳ Join the waitlist"), "tr:enroll"),
+    "here": (N_("🙋 I am here"), "tr:here"), "take": (N_("Take the seat"), "tr:take"), "pass": (N_("Pass"), "tr:pass"),
+    "cert": (N_("📄 Certificate"), "tr:cert"), "leave": (N_("Leave this session"), "tr:leave"),
+}
+CARD_ROWS = (("enroll", "waitlist"), ("here",), ("take", "pass"), ("cert",), ("leave",))
+
+
 async def card(context: VocesContext, session_id: int) -> tuple[str, object]:
     """One session as its reader sees it: the text, and what they can do now."""
     _ = context.gettext
     person = context.person
     async with context.runtime.database.session() as session:
-        training = await trainings.get_session(session, session_id)
-        if training is None:
-            raise StaleButton(session_id)
-        taken = await trainings.seats_taken(session, session_id)
-        topics = await topic_map(session)
-        mine = await trainings.enrollment_of(session, session_id=session_id, user_id=person.id) if person else None
-        position = await trainings.waitlist_position(session, mine) if mine and mine.state is EnrollmentState.WAITLISTED else None
-    now = context.runtime.clock.now()
-    lines = [session_text(context.i18n, training, topics, taken=taken)]
-    rows: list[list[tuple[str, str]]] = []
+        found = await views.session_card(session, session_id=session_id, user_id=person.id if person else None,
+                                         now=context.runtime.clock.now())
+    if found is None:
+        raise StaleButton(session_id)
+    training, mine = found.training, found.mine
+    lines = [session_text(context.i18n, training, found.topics, taken=found.taken)]
     if training.cancelled_at is not None:
         lines.append(_("❌ This session was cancelled."))
-    elif mine is None:
-        if training.starts_at > now:
-            label = _("✅ Enroll") if taken < training.capacity else _("⏳ Join the waitlist")
-            rows.append([(label, f"tr:enroll:{session_id}")])
-    else:
+    elif mine is not None:
         state = mine.state
         if state is EnrollmentState.ENROLLED:
             lines.append(_("✅ You have a seat."))
-            if training.checkin_open:
-                rows.append([(_("🙋 I am here"), f"tr:here:{session_id}")])
         elif state is EnrollmentState.WAITLISTED:
-            lines.append(_("⏳ You are number %(position)s in line.") % {"position": position})
+            lines.append(_("⏳ You are number %(position)s in line.") % {"position": found.position})
         elif state is EnrollmentState.OFFERED:
             lines.append(_("🎟 A seat is held for you until %(date)s.") % {"date": context.i18n.datetime(mine.offer_expires_at, "short")})
-            rows.append([(_("Take the seat"), f"tr:take:{session_id}"), (_("Pass"), f"tr:pass:{session_id}")])
         elif state is EnrollmentState.ATTENDED:
             lines.append(_("🎓 You attended."))
-            rows.append([(_("📄 Certificate"), f"tr:cert:{session_id}")])
         elif state is EnrollmentState.NO_SHOW:
             lines.append(_("You were not marked present."))
-        if state in (EnrollmentState.ENROLLED, EnrollmentState.WAITLISTED) and training.starts_at > now:
-            rows.append([(_("Leave this session"), f"tr:leave:{session_id}")])
+    rows: list[list[tuple[str, str]]] = []
+    for row in CARD_ROWS:
+        buttons = [(_(CARD_ACTIONS[a][0]), f"{CARD_ACTIONS[a][1]}:{session_id}") for a in row if a in found.actions]
+        if buttons:
+            rows.append(buttons)
     lines.append(_("Link to share: %(link)s") % {"link": training_link(context, session_id)})
     rows.append([(_("◀️ All trainings"), "tr:list:p1")])
     return "\n".join(lines), keyboard(rows)
@@ -250,7 +240,7 @@ def seat_line(update: object) -> str | None:
 
 
 @asynccontextmanager
-async def changing_seats(runtime: Runtime) -> AsyncIterator[AsyncSession]:
+async def changing_seats(runtime: Runtime) -> AsyncIterator[Any]:
     """The seat change of a press in its session's line, committed before the line moves on:
     the next press sees it, while the answers to this one (on a slow connection, maybe) hold
     up no one behind it. A refused press leaves the line as well."""
@@ -390,13 +380,10 @@ async def render_offer_expiry(reminder: Reminder, i18n: Translator, runtime: Run
     """The claim deadline passed: the seat goes to the next in line, who is told at once."""
     session_id = reminder.payload["session_id"]
     async with runtime.database.session() as session:
-        offers = await trainings.expire_offer(session, session_id=session_id, user_id=reminder.recipient_id,
-                                              now=runtime.clock.now(), claim=runtime.settings.training_claim)
-        if offers is None:
-            return None  # taken or passed in time
-        training = await trainings.get_session(session, session_id)
-        await trainings.announce_offers(session, offers, now=runtime.clock.now())
-    assert training is not None
+        training = await views.expire_offer(session, session_id=session_id, user_id=reminder.recipient_id,
+                                            now=runtime.clock.now(), claim=runtime.settings.training_claim)
+    if training is None:
+        return None  # taken or passed in time
     return Rendered(i18n.gettext("The seat held for you in <b>%(title)s</b> went to the next person: the time to take it is over. You can enroll again with /trainings.") % {"title": escape(training.title)})
 
 
@@ -404,21 +391,5 @@ async def render_offer_expiry(reminder: Reminder, i18n: Translator, runtime: Run
 async def render_offer(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
     session_id = reminder.payload["session_id"]
     async with runtime.database.session() as session:
-        mine = await trainings.enrollment_of(session, session_id=session_id, user_id=reminder.recipient_id)
-        training = await trainings.get_session(session, session_id)
-    if mine is None or training is None or mine.state is not EnrollmentState.OFFERED or mine.offer_expires_at is None:
-        return None
-    return offer_message(i18n, training, mine.offer_expires_at)
-
-
-def register(application) -> None:  # noqa: ANN001
-    application.add_handlers([
-        CommandHandler("start", open_from_link, filters=filters.Regex(rf"^/start {LINK_PREFIX}")),
-        command("trainings", list_trainings),
-        CallbackQueryHandler(list_trainings, pattern=r"^tr:list:p\d+$"),
-        CallbackQueryHandler(open_session, pattern=r"^tr:open:\d+$"),
-        CallbackQueryHandler(enroll, pattern=r"^tr:enroll:\d+$"),
-        CallbackQueryHandler(leave_session, pattern=r"^tr:leave:\d+$"),
-        CallbackQueryHandler(take_seat, pattern=r"^tr:take:\d+$"),
-        CallbackQueryHandler(pass_seat, pattern=r"^tr:pass:\d+$"),
-    ])
+        held = await views.seat_held(session, session_id=session_id, user_id=reminder.recipient_id)
+    return None if held is None else offer_message(i18n, held.training, held.expires_at)

@@ -11,24 +11,14 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
 
 from bot.core.i18n import Translator
 from bot.core.labels import ENROLLMENT_STATE_NAMES
 from bot.core.textlimits import shorten
-from bot.core.transitions import AlreadyDone
-from bot.core.validation import InvalidInput, parse_text
+from bot.core.validation import InvalidInput
 from bot.documents.certificate import CertificateText, certificate_pdf
-from bot.trainings import records
-from bot.trainings import sessions as trainings
+from bot.trainings import feedback, records, views
 from bot.trainings.models import EnrollmentState, Topic
-from handlers.commands import command
 from handlers.common import (
     END,
     answer_button,
@@ -42,10 +32,13 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_number
-from handlers.trainings.browse import refuse, session_id_of, topic_map
+from handlers.trainings.browse import refuse, session_id_of
 
 VERIFY_PREFIX = "verify_"
 FEEDBACK_FLOW = "training_feedback"
+# Where the feedback flow kept its session in PTB's user data before it was a FeedbackDraft: a
+# comment asked for before the upgrade is still read from there once.
+LEGACY_SESSION = "feedback_session"
 
 
 def verify_link(username: str, code: str) -> str:
@@ -69,14 +62,15 @@ async def record_checkin(update: Update, context: VocesContext, *, code: str | N
     try:
         async with runtime.database.session() as session:
             if code is None:
-                training = await trainings.get_session(session, session_id or 0)
-                if training is None:
-                    raise StaleButton(session_id)
-                code = training.checkin_code or "-"
-            training = await records.check_in(session, user_id=context.person.id, code=code, now=runtime.clock.now())  # type: ignore[union-attr]
+                found = await views.check_in_by_button(session, user_id=context.person.id, session_id=session_id or 0, now=runtime.clock.now())  # type: ignore[union-attr]
+            else:
+                found = await records.check_in(session, user_id=context.person.id, code=code, now=runtime.clock.now())  # type: ignore[union-attr]
     except InvalidInput as error:
         await refuse(update, context, error)
         return
+    if found is None:
+        raise StaleButton(session_id)
+    training = found
     await answer_button(update, context)
     await reply(update, context, context.addressed("🙋 Checked in: welcome to <b>%(title)s</b>!") % {"title": escape(training.title)})
 
@@ -115,9 +109,8 @@ async def send_certificate(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            certificate, training = await records.certificate_for(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
-                                                                  now=runtime.clock.now())
-            topics = await topic_map(session)
+            certificate, training, topics = await views.certificate(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
+                                                                    now=runtime.clock.now())
     except InvalidInput as error:
         await refuse(update, context, error)
         return
@@ -193,35 +186,38 @@ async def rated(update: Update, context: VocesContext) -> object:
     session_id, rating = session_id_of(data), session_id_of(data, 3)
     try:
         async with context.runtime.database.session() as session:
-            await records.rate(session, user_id=context.person.id, session_id=session_id, rating=rating)  # type: ignore[union-attr]
+            step = await feedback.rate(session, user_id=context.person.id, session_id=session_id, rating=rating,  # type: ignore[union-attr]
+                                       now=context.runtime.clock.now())
     except InvalidInput as error:
         await refuse(update, context, error)
         return END
     await answer_button(update, context)
-    context.user_data["feedback_session"] = session_id  # type: ignore[index]
-    await remember_step(update, context, FEEDBACK_FLOW, "comment")
+    context.user_data.pop(LEGACY_SESSION, None)  # type: ignore[union-attr]
+    await remember_step(update, context, FEEDBACK_FLOW, step.name)
     _ = context.gettext
     await edit_or_reply(update, context, _("Thank you for your rating: %(rating)s ⭐. Would you like to add a comment? Write it now, or send /skip.") % {"rating": rating})
-    return "comment"
+    return step.name
 
 
 async def feedback_comment(update: Update, context: VocesContext) -> object:
     _ = context.gettext
-    session_id = (context.user_data or {}).get("feedback_session")
-    try:
-        text = parse_text(update.message.text or "", field_max=1000, multiline=True)  # type: ignore[union-attr]
-        async with context.runtime.database.session() as session:
-            await records.comment(session, user_id=context.person.id, session_id=int(session_id or 0), text=text)  # type: ignore[union-attr]
-    except AlreadyDone:
-        return await leave(update, context, FEEDBACK_FLOW)
-    except InvalidInput as error:
-        await reply(update, context, error_text(context, error) + "\n\n" + _("Write your comment, or send /skip."))
-        return "comment"
-    await reply(update, context, _("Thank you! The coordinators will read it."))
+    legacy = (context.user_data or {}).get(LEGACY_SESSION)
+    async with context.runtime.database.session() as session:
+        step = await feedback.answer(session, user_id=context.person.id, value=update.message.text or "",  # type: ignore[union-attr]
+                                     at_session=int(legacy) if legacy else None)
+    if step.problem is not None:
+        await reply(update, context, error_text(context, step.problem) + "\n\n" + _("Write your comment, or send /skip."))
+        return step.name
+    context.user_data.pop(LEGACY_SESSION, None)  # type: ignore[union-attr]
+    if step.saved:
+        await reply(update, context, _("Thank you! The coordinators will read it."))
     return await leave(update, context, FEEDBACK_FLOW)
 
 
 async def skip_comment(update: Update, context: VocesContext) -> object:
+    async with context.runtime.database.session() as session:
+        await feedback.skip(session, user_id=context.person.id)  # type: ignore[union-attr]
+    context.user_data.pop(LEGACY_SESSION, None)  # type: ignore[union-attr]
     await reply(update, context, context.gettext("All right. Thank you for your rating!"))
     return await leave(update, context, FEEDBACK_FLOW)
 
@@ -243,13 +239,11 @@ def ballot_view(i18n: Translator, tally_topics: list[Topic], chosen: set[str], v
 async def show_ballot(update: Update, context: VocesContext) -> None:
     _ = context.gettext
     async with context.runtime.database.session() as session:
-        vote = await records.current_vote(session)
-        if vote is None:
-            await reply(update, context, _("There is no topic vote open right now."))
-            return
-        chosen = await records.ballot_of(session, vote_id=vote.id, user_id=context.person.id)  # type: ignore[union-attr]
-        every = await trainings.topics(session)
-    text, markup = ballot_view(context.i18n, every, chosen, vote.id, vote.max_choices)
+        ballot = await views.ballot(session, user_id=context.person.id)  # type: ignore[union-attr]
+    if ballot is None:
+        await reply(update, context, _("There is no topic vote open right now."))
+        return
+    text, markup = ballot_view(context.i18n, ballot.topics, ballot.chosen, ballot.vote_id, ballot.max_choices)
     await reply(update, context, text, reply_markup=markup)
 
 
@@ -260,32 +254,10 @@ async def pick_topic(update: Update, context: VocesContext) -> None:
     vote_id, code = button_number(parts[2]), parts[3]
     try:
         async with context.runtime.database.session() as session:
-            chosen = await records.toggle_choice(session, vote_id=vote_id, user_id=context.person.id, topic=code)  # type: ignore[union-attr]
-            vote = await records.current_vote(session)
-            every = await trainings.topics(session)
+            ballot = await views.toggle_choice(session, vote_id=vote_id, user_id=context.person.id, topic=code)  # type: ignore[union-attr]
     except InvalidInput as error:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
-    text, markup = ballot_view(context.i18n, every, chosen, vote_id, vote.max_choices if vote else len(chosen))
+    text, markup = ballot_view(context.i18n, ballot.topics, ballot.chosen, vote_id, ballot.max_choices)
     await edit_or_reply(update, context, text, reply_markup=markup)
-
-
-def register(application) -> None:  # noqa: ANN001
-    feedback = ConversationHandler(
-        entry_points=[CallbackQueryHandler(rated, pattern=r"^tr:rate:\d+:[1-5]$")],
-        states={"comment": [MessageHandler(filters.TEXT & ~filters.COMMAND, feedback_comment)]},
-        fallbacks=[command("skip", skip_comment), command("cancel", skip_comment)],
-        name=FEEDBACK_FLOW, persistent=True, allow_reentry=True,
-    )
-    application.add_handlers([
-        CommandHandler("start", verify_from_link, filters=filters.Regex(rf"^/start {VERIFY_PREFIX}")),
-        feedback,
-        command("mytrainings", my_trainings),
-        command("checkin", checkin),
-        command("verify", verify),
-        command("topics", show_ballot),
-        CallbackQueryHandler(here, pattern=r"^tr:here:\d+$"),
-        CallbackQueryHandler(send_certificate, pattern=r"^tr:cert:\d+$"),
-        CallbackQueryHandler(pick_topic, pattern=r"^vote:pick:\d+:[a-z0-9_]+$"),
-    ])

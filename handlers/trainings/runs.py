@@ -13,7 +13,6 @@ Callback data, checked on arrival (a coordinator or staff now; the session must 
 from __future__ import annotations
 
 from telegram import InputFile, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.core.i18n import N_, Translator
 from bot.core.labels import ENROLLMENT_STATE_IN_LISTS
@@ -21,10 +20,9 @@ from bot.core.textlimits import shorten
 from bot.core.validation import InvalidInput, mask_id_number, parse_text
 from bot.documents import workbook
 from bot.documents.chart import tally_chart
-from bot.trainings import records
+from bot.trainings import records, views
 from bot.trainings import sessions as trainings
 from bot.trainings.models import EnrollmentState
-from handlers.commands import command
 from handlers.common import (
     answer_button,
     edit_or_reply,
@@ -43,7 +41,6 @@ from handlers.trainings.browse import (
     refuse,
     session_id_of,
     session_text,
-    topic_map,
     training_link,
     when_text,
 )
@@ -74,15 +71,13 @@ async def admin_card(update: Update, context: VocesContext, session_id: int) -> 
     _ = context.gettext
     try:
         async with context.runtime.database.session() as session:
-            found = await trainings.coordinator_session(session, user_id=context.person.id, session_id=session_id)  # type: ignore[union-attr]
-            if found is None:
-                raise StaleButton(session_id)
-            topics = await topic_map(session)
-            counts = (await records.attendance_by_session(session)).get(session_id, {})
+            found = await views.coordinator_card(session, user_id=context.person.id, session_id=session_id)  # type: ignore[union-attr]
     except InvalidInput as error:
         await refuse(update, context, error)
         return
-    training, who = found
+    if found is None:
+        raise StaleButton(session_id)
+    training, who, topics, counts = found.training, found.who, found.topics, found.counts
     i18n = context.i18n
     lines = [session_text(i18n, training, topics, taken=sum(counts.get(s, 0) for s in trainings.HOLDS_SEAT), for_coordinator=True)]
     lines.append(" · ".join(f"{_(ENROLLMENT_STATE_IN_LISTS[state])}: {counts.get(state, 0)}" for state in EnrollmentState if counts.get(state)))
@@ -143,15 +138,14 @@ async def cancel_session(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            told = await trainings.cancel_session(session, user_id=context.person.id, session_id=session_id, now=runtime.clock.now())  # type: ignore[union-attr]
-            training = await trainings.get_session(session, session_id)
+            cancelled = await views.cancel_session(session, user_id=context.person.id, session_id=session_id, now=runtime.clock.now())  # type: ignore[union-attr]
     except InvalidInput as error:
         await refuse(update, context, error)
         return
+    training, told = cancelled.training, cancelled.told
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext("❌ Session cancelled. Everyone on its list has been told.") if told
                         else context.gettext("❌ Session cancelled. Nobody was on its list."))
-    assert training is not None
     for person in told:
         i18n = runtime.translator(person.language)
         await notify(context, person.telegram_id, i18n.gettext("❌ The session <b>%(title)s</b> (%(when)s) was cancelled. Its reminders are cancelled too. See other sessions with /trainings.") % {
@@ -214,12 +208,10 @@ async def export_roster(update: Update, context: VocesContext) -> None:
     i18n = context.i18n
     try:
         async with context.runtime.database.session() as session:
-            rows = await records.roster(session, user_id=context.person.id, session_id=session_id, now=context.runtime.clock.now())  # type: ignore[union-attr]
-            training = await trainings.get_session(session, session_id)
+            training, rows = await views.roster_of(session, user_id=context.person.id, session_id=session_id, now=context.runtime.clock.now())  # type: ignore[union-attr]
     except InvalidInput as error:
         await refuse(update, context, error)
         return
-    assert training is not None
     headers = [_("Name"), _("Organization"), _("Telegram id"), _("Enrolled on"), _("Attended"), _("Rating")]
 
     def sheet(title: str, states: tuple[EnrollmentState, ...]) -> workbook.Sheet:
@@ -256,19 +248,17 @@ async def close_checkin(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            no_shows = await records.close_checkin(session, user_id=context.person.id, session_id=session_id, now=context.runtime.clock.now())  # type: ignore[union-attr]
-            came = await records.attendees(session, session_id)
-            training = await trainings.get_session(session, session_id)
+            closed = await views.close_checkin(session, user_id=context.person.id, session_id=session_id, now=context.runtime.clock.now())  # type: ignore[union-attr]
     except InvalidInput as error:
         await refuse(update, context, error)
         return
+    training, no_shows, came = closed.training, closed.no_shows, closed.came
     await answer_button(update, context)
     await admin_card(update, context, session_id)
     i18n = context.i18n
     await reply(update, context, i18n.ngettext("Check-in closed: %(count)s person did not come and is recorded as a no-show.",
                                                "Check-in closed: %(count)s people did not come and are recorded as no-shows.", no_shows) % {"count": no_shows}
                 + "\n" + i18n.ngettext("%(count)s attendee gets the feedback question.", "%(count)s attendees get the feedback question.", len(came)) % {"count": len(came)})
-    assert training is not None
     for person in came:
         theirs = runtime.translator(person.language)
         await notify(context, person.telegram_id, theirs.gettext("Thank you for coming to <b>%(title)s</b>! How useful was it, from 1 to 5? Your certificate is in /mytrainings.") % {"title": escape(training.title)},
@@ -291,12 +281,12 @@ async def topic_vote(update: Update, context: VocesContext) -> None:
         return
     _ = context.gettext
     async with context.runtime.database.session() as session:
-        vote = await records.current_vote(session)
-        tally = await records.tally(session, vote.id) if vote else None
-    if vote is None or tally is None:
+        found = await views.open_vote_tally(session)
+    if found is None:
         await reply(update, context, _("Open a topic vote: how many topics may each leader choose?"),
                     reply_markup=keyboard([[(str(n), f"trc:vote:{n}") for n in range(1, 6)]]))
         return
+    vote, tally = found
     await reply(update, context, _("<b>Topic vote, open</b>") + "\n" + tally_text(context.i18n, tally),
                 reply_markup=keyboard([[(_("Close the vote"), f"trc:voteclose:{vote.id}")]]))
 
@@ -350,22 +340,3 @@ async def add_topic(update: Update, context: VocesContext) -> None:
         await refuse(update, context, error)
         return
     await reply(update, context, _("✅ New topic: %(name)s. It can be chosen for sessions and votes from now on.") % {"name": escape(added.name(context.i18n.language))})
-
-
-def register(application) -> None:  # noqa: ANN001
-    application.add_handlers([
-        command("mysessions", my_sessions),
-        command("topicvote", topic_vote),
-        command("addtopic", add_topic),
-        CallbackQueryHandler(my_sessions, pattern=r"^trc:list:p\d+$"),
-        CallbackQueryHandler(open_admin_card, pattern=r"^trc:open:\d+$"),
-        CallbackQueryHandler(ask_cancel, pattern=r"^trc:cancel:\d+$"),
-        CallbackQueryHandler(cancel_session, pattern=r"^trc:cancelok:\d+$"),
-        CallbackQueryHandler(show_roster, pattern=r"^trc:roster:\d+(:p\d+)?$"),
-        CallbackQueryHandler(mark, pattern=r"^trc:mark:\d+:\d+:[01]$"),
-        CallbackQueryHandler(export_roster, pattern=r"^trc:xlsx:\d+$"),
-        CallbackQueryHandler(open_checkin, pattern=r"^trc:checkin:\d+$"),
-        CallbackQueryHandler(close_checkin, pattern=r"^trc:close:\d+$"),
-        CallbackQueryHandler(open_vote, pattern=r"^trc:vote:[1-5]$"),
-        CallbackQueryHandler(close_vote, pattern=r"^trc:voteclose:\d+$"),
-    ])
