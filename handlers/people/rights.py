@@ -18,88 +18,63 @@ import re
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from bot.core.i18n import N_
-from bot.core.labels import NATIONALITY_CHOICE, SEX_CHOICE
 from bot.core.validation import InvalidInput, parse_id
-from bot.people import privacy
-from bot.people.models import Nationality, Sex, User
+from bot.people import people, privacy
+from bot.people import rights_screens as shown
+from bot.people.models import Nationality, Sex
+from handlers import screens
 from handlers.commands import command
 from handlers.common import (
     NOT_TYPED,
     TYPE_IT,
     answer_button,
     ask,
-    edit_or_reply,
     error_text,
-    escape,
-    keyboard,
     leave,
-    reply,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
+from handlers.people.show import replace, say
 
 FLOW = "correct"
 NAME = "name"
 
-NOT_SAID = N_("not said")
-
-
-def declared(context: VocesContext, labels: dict, value: Sex | Nationality | None) -> str:  # type: ignore[type-arg]
-    return context.gettext(labels[value] if value is not None else NOT_SAID)
-
-
-def correct_card(context: VocesContext, person: User) -> tuple[str, object]:
-    _ = context.gettext
-    lines = [
-        _("<b>Correct your data</b>"),
-        _("Name: %(name)s") % {"name": escape(person.display_name or _("(not kept)"))},
-        _("Sex: %(sex)s · Nationality: %(nationality)s") % {
-            "sex": declared(context, SEX_CHOICE, person.sex), "nationality": declared(context, NATIONALITY_CHOICE, person.nationality)},
-        _("(Optional. Only counted in the programme's anonymous totals; nobody sees it next to your name but you.)"),
-        "",
-        _("Your language: /language. Your organization, its board and contact phone: /myorg. See everything with /mydata."),
-    ]
-    markup = keyboard([[(_("✏️ Correct my name"), "me:name")], [(_("✏️ Sex and nationality"), "me:about")]])
-    return "\n".join(lines), markup
-
 
 async def start(update: Update, context: VocesContext) -> int:
     assert context.person is not None
-    text, markup = correct_card(context, context.person)
-    await reply(update, context, text, reply_markup=markup)
+    await say(update, context, shown.correct_card(context.i18n, context.person))
     return await leave(update, context, FLOW)
 
 
 @shows_current_card("me")
 async def show_correct_card(update: Update, context: VocesContext) -> None:
     async with context.runtime.database.session() as session:
-        person = await session.get(User, context.person.id)  # type: ignore[union-attr]
+        person = await people.get(session, context.person.id)  # type: ignore[union-attr]
     assert person is not None
-    text, markup = correct_card(context, person)
-    await reply(update, context, text, reply_markup=markup)
+    await say(update, context, shown.correct_card(context.i18n, person))
 
 
-def name_question(context: VocesContext) -> str:
-    return context.gettext("How should the programme call you? Write your name as you want it kept.")
+async def ask_name_again(update: Update, context: VocesContext, problem: str | None = None) -> str:
+    question = shown.name_question(context.i18n)
+    text, _markup = screens.render(question.warned(problem) if problem else question)
+    return await ask(update, context, flow=FLOW, step=NAME, text=text)
 
 
 async def ask_name(update: Update, context: VocesContext) -> str:
     await answer_button(update, context)
-    return await ask(update, context, flow=FLOW, step=NAME, text=name_question(context))
+    return await ask_name_again(update, context)
 
 
 async def name_given(update: Update, context: VocesContext) -> str | int:
-    _ = context.gettext
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
             name = await privacy.correct_name(session, telegram_id=update.effective_user.id, text=update.effective_message.text or "")  # type: ignore[union-attr]
     except InvalidInput as error:
-        return await ask(update, context, flow=FLOW, step=NAME, text=f"⚠️ {error_text(context, error)}\n\n{name_question(context)}")
+        return await ask_name_again(update, context, error_text(context, error))
     if context.person is not None:
         context.person.display_name = name
-    await reply(update, context, _("Done: I will keep your name as %(name)s.") % {"name": escape(name)})
+    await say(update, context, shown.name_kept(context.i18n, name))
     return await leave(update, context, FLOW)
 
 
@@ -108,7 +83,7 @@ async def not_typed(update: Update, context: VocesContext) -> str:
 
 
 async def cancel(update: Update, context: VocesContext) -> int:
-    await reply(update, context, context.gettext("Cancelled. Nothing was changed."))
+    await say(update, context, shown.correction_cancelled(context.i18n))
     return await leave(update, context, FLOW)
 
 
@@ -135,24 +110,6 @@ def register(application) -> None:  # noqa: ANN001
 # --- sex and nationality, if the person wishes -----------------------------------------------------
 
 
-def sex_question(context: VocesContext) -> tuple[str, object]:
-    _ = context.gettext
-    text = "\n\n".join([
-        _("One more question, only if you wish. The programme tells its funders how many women and men, Venezuelan and "
-          "Peruvian, it trains. Your answer is only counted in those anonymous totals: nobody sees it next to your name "
-          "but you (/mydata). You can skip it, and change it whenever you like with /correct."),
-        _("<b>1 of 2.</b> You are:"),
-    ])
-    choices = [(_(label), f"me:sex:{code.value}") for code, label in SEX_CHOICE.items()]
-    return text, keyboard([choices[:2], choices[2:], [(_("⏭ Skip"), "me:skip")]])
-
-
-def nationality_question(context: VocesContext) -> tuple[str, object]:
-    _ = context.gettext
-    choices = [(_(label), f"me:nat:{code.value}") for code, label in NATIONALITY_CHOICE.items()]
-    return _("<b>2 of 2.</b> Your nationality:"), keyboard([choices[:2], choices[2:]])
-
-
 SEAT_PRESS = re.compile(r"^tr:(?:enroll|take):(\d+)$")
 
 
@@ -167,14 +124,12 @@ async def ask_after_first_seat(update: Update, context: VocesContext) -> None:
         due = await privacy.claim_about_me_question(session, user_id=context.person.id, session_id=session_id,
                                                     now=context.runtime.clock.now())
     if due:
-        text, markup = sex_question(context)
-        await reply(update, context, text, reply_markup=markup)
+        await say(update, context, shown.sex_question(context.i18n))
 
 
 async def open_about_me(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    text, markup = sex_question(context)
-    await edit_or_reply(update, context, text, reply_markup=markup)
+    await replace(update, context, shown.sex_question(context.i18n))
 
 
 def code_of(update: Update, enum: type[Sex] | type[Nationality]) -> Sex | Nationality:
@@ -190,21 +145,18 @@ async def sex_chosen(update: Update, context: VocesContext) -> None:
     async with context.runtime.database.session() as session:  # committed before the answer
         await privacy.declare_about_me(session, telegram_id=update.effective_user.id, sex=sex, now=context.runtime.clock.now())  # type: ignore[arg-type, union-attr]
     await answer_button(update, context)
-    text, markup = nationality_question(context)
-    await edit_or_reply(update, context, text, reply_markup=markup)
+    await replace(update, context, shown.nationality_question(context.i18n))
 
 
 async def nationality_chosen(update: Update, context: VocesContext) -> None:
-    _ = context.gettext
     nationality = code_of(update, Nationality)
     async with context.runtime.database.session() as session:
         person = await privacy.declare_about_me(session, telegram_id=update.effective_user.id,  # type: ignore[union-attr]
                                                 nationality=nationality, now=context.runtime.clock.now())  # type: ignore[arg-type]
     await answer_button(update, context)
-    await edit_or_reply(update, context, _("Thank you. Saved: %(sex)s · %(nationality)s. Only counted in anonymous totals; change it whenever you like with /correct.") % {
-        "sex": declared(context, SEX_CHOICE, person.sex), "nationality": declared(context, NATIONALITY_CHOICE, person.nationality)})
+    await replace(update, context, shown.about_me_saved(context.i18n, person))
 
 
 async def skip(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext("Fine, nothing more was saved. If you change your mind: /correct."))
+    await replace(update, context, shown.about_me_skipped(context.i18n))

@@ -12,23 +12,15 @@ from datetime import time
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.broadcasts.models import MessageKind, NotificationSettings
-from bot.core.config import SUPPORTED_LANGUAGES
-from bot.core.i18n import N_
-from bot.core.labels import LANGUAGE_NAMES, MESSAGE_KIND_NAMES
+from bot.broadcasts.models import MessageKind
 from bot.people import notifications
+from bot.people import screens as shown
+from bot.people.screens import QUIET_CHOICES
 from handlers.commands import command
-from handlers.common import answer_button, edit_or_reply, keyboard, reply
+from handlers.common import answer_button
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
-
-# Quiet hours to choose from, by a short code for the button: (start, end); None: the programme's.
-QUIET_CHOICES: dict[str, tuple[time, time] | None] = {
-    "default": None,
-    "2207": (time(22, 0), time(7, 0)),
-    "2009": (time(20, 0), time(9, 0)),
-    "none": (time(0, 0), time(0, 0)),
-}
+from handlers.people.show import replace, say
 
 
 def _who(context: VocesContext) -> int:
@@ -36,41 +28,18 @@ def _who(context: VocesContext) -> int:
     return context.person.id
 
 
-def quiet_text(context: VocesContext, row: NotificationSettings | None) -> str:
-    _ = context.gettext
+def programme_quiet_hours(context: VocesContext) -> tuple[time, time]:
     settings = context.runtime.settings
-    if row is None or row.quiet_start is None or row.quiet_end is None:
-        start, end, own = settings.quiet_hours_start, settings.quiet_hours_end, False
-    else:
-        start, end, own = row.quiet_start, row.quiet_end, True
-    if start == end:
-        return _("none")
-    span = f"{start:%H:%M}–{end:%H:%M}"
-    return span if own else _("%(span)s (the programme's)") % {"span": span}
+    return settings.quiet_hours_start, settings.quiet_hours_end
 
 
 async def settings_card(update: Update, context: VocesContext, *, edit: bool) -> None:
-    _ = context.gettext
     async with context.runtime.database.session() as session:
         row = await notifications.settings_of(session, user_id=_who(context))
-    muted = set(row.muted) if row else set()
-    paused = row is not None and row.paused_at is not None
     person = context.person
     assert person is not None
-    lines = [_("⚙️ <b>Your settings</b>"),
-             _("Language: %(language)s") % {"language": LANGUAGE_NAMES.get(person.language, person.language)},
-             _("Quiet hours (nothing I send on my own arrives then): %(hours)s") % {"hours": quiet_text(context, row)},
-             _("Messages I send on my own, tap to switch them on or off:")]
-    if paused:
-        lines.insert(1, _("⏸ Paused: I send you nothing on my own until you send /start."))
-    rows = [[(("✅ " if kind.value not in muted else "▫️ ") + _(name), f"set:kind:{kind.value}")] for kind, name in MESSAGE_KIND_NAMES.items()]
-    rows.append([(_("🌐 Language"), "set:lang"), (_("🌙 Quiet hours"), "set:quiet")])
-    rows.append([(_("▶️ Resume messages"), "set:resume")] if paused else [(_("⏸ Pause everything (/stop)"), "set:pause")])
-    text = "\n".join(lines)
-    if edit:
-        await edit_or_reply(update, context, text, reply_markup=keyboard(rows))
-    else:
-        await reply(update, context, text, reply_markup=keyboard(rows))
+    card = shown.settings(context.i18n, row, language=person.language, programme=programme_quiet_hours(context))
+    await (replace if edit else say)(update, context, card)
 
 
 @shows_current_card("set")
@@ -92,8 +61,7 @@ async def toggle_kind(update: Update, context: VocesContext) -> None:
 async def language(update: Update, context: VocesContext) -> None:
     """The language picker in place of the settings card, with a way back to it."""
     await answer_button(update, context)
-    rows = [[(LANGUAGE_NAMES[code], f"lang:{code}") for code in SUPPORTED_LANGUAGES], [(context.gettext("⬅️ Back"), "set:back")]]
-    await edit_or_reply(update, context, context.gettext("Which language do you prefer?"), reply_markup=keyboard(rows))
+    await replace(update, context, shown.language_picker(context.i18n, back=True))
 
 
 async def back_to_settings(update: Update, context: VocesContext) -> None:
@@ -103,15 +71,7 @@ async def back_to_settings(update: Update, context: VocesContext) -> None:
 
 async def quiet_menu(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    _ = context.gettext
-    settings = context.runtime.settings
-    labels = {
-        "default": _("The programme's, %(span)s") % {"span": f"{settings.quiet_hours_start:%H:%M}–{settings.quiet_hours_end:%H:%M}"},
-        "2207": "22:00–07:00", "2009": "20:00–09:00", "none": _("No quiet hours"),
-    }
-    rows = [[(label, f"set:quiet:{code}")] for code, label in labels.items()]
-    rows.append([(_("⬅️ Back"), "set:back")])
-    await edit_or_reply(update, context, _("When should I keep quiet? Times are Lima time."), reply_markup=keyboard(rows))
+    await replace(update, context, shown.quiet_menu(context.i18n, programme=programme_quiet_hours(context)))
 
 
 async def quiet_chosen(update: Update, context: VocesContext) -> None:
@@ -126,17 +86,13 @@ async def quiet_chosen(update: Update, context: VocesContext) -> None:
     await settings_card(update, context, edit=True)
 
 
-PAUSED = N_("⏸ Paused. I will send you no announcements or reminders until you send /start. I still answer whatever you write to me.")
-
-
 async def stop(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     async with context.runtime.database.session() as session:
         newly = await notifications.pause(session, user_id=_who(context), now=context.runtime.clock.now())
-    text = context.gettext(PAUSED) if newly else context.gettext("Already paused. Send /start to get messages again.")
     if update.callback_query is not None:
         await settings_card(update, context, edit=True)
-    await reply(update, context, text)
+    await say(update, context, shown.paused(context.i18n, newly=newly))
 
 
 async def resume(update: Update, context: VocesContext) -> None:
@@ -153,10 +109,8 @@ async def start_resumes(update: Update, context: VocesContext) -> None:
     async with context.runtime.database.session() as session:
         resumed = await notifications.resume(session, user_id=context.person.id, now=context.runtime.clock.now())
         announcements = resumed and await notifications.wants(session, user_id=context.person.id, kind=MessageKind.ANNOUNCEMENTS)
-    if resumed and announcements:
-        await reply(update, context, context.gettext("▶️ Messages resumed: you will get announcements and reminders again."))
-    elif resumed:  # announcements stay off, as the person chose in /settings
-        await reply(update, context, context.gettext("▶️ Messages resumed: you will get reminders again. Announcements stay off, as you chose in /settings."))
+    if resumed:  # announcements stay off if the person chose so in /settings
+        await say(update, context, shown.resumed(context.i18n, announcements=announcements))
 
 
 def register(application) -> None:  # noqa: ANN001
