@@ -15,6 +15,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import consent_notice
 from bot.config import SUPPORTED_LANGUAGES
 from bot.documents import personal_data
 from bot.i18n import N_, normalize_language
@@ -28,7 +29,7 @@ from bot.labels import (
 )
 from bot.models.broadcasts import MessageKind
 from bot.models.organizations import BoardRole, LeaderRole
-from bot.models.people import Role
+from bot.models.people import Channel, Role
 from bot.services import people, privacy
 from bot.validation import IdDocumentType, format_phone_for_display
 from handlers import labels
@@ -140,41 +141,11 @@ async def meet_person(update: Update, context: VocesContext) -> None:
 
 
 def notice_text(context: VocesContext, *, greeting: bool) -> str:
-    _ = context.gettext
-    lines = []
-    if greeting:
-        lines += [
-            _("Hello! I am <b>Voces</b>, the assistant of the programme that supports your organization."),
-            _("I help you register your organization, get the RUOS documents ready, sign up for trainings and report on your projects."),
-            "",
-        ]
-    lines += [
-        _("<b>Before we start: your data</b>"),
-        _("• <b>What I keep:</b> your Telegram name and language, and what you register (your organization, its board, documents)."),
-        _("• <b>Why:</b> to follow up your organization's registration, trainings and projects."),
-        _("• <b>Who sees it:</b> only the programme staff."),
-        _("• Telegram keeps chats on servers outside Peru."),
-        _("• You can see your data with /mydata and erase it with /deletedata at any time."),
-        "",
-        _("Do you accept?"),
-    ]
-    return "\n".join(lines)
+    return "\n".join(consent_notice.notice_lines(context.gettext, channel=Channel.TELEGRAM, greeting=greeting))
 
 
 def full_notice_text(context: VocesContext) -> str:
-    _ = context.gettext
-    return "\n".join(
-        [
-            _("<b>How Voces looks after your data</b>"),
-            _("Voces is run by the capacity-building programme for social organizations in Lima and Callao. Under Peru's Personal Data Protection Law (Ley 29733) we ask for your consent before keeping anything about you."),
-            _("<b>What we keep:</b> your Telegram name, your language, and what you enter: your organization's details, its board members (names and identity document numbers), the documents you upload and your reports. Identity numbers are stored encrypted and shown only masked, like ****5678."),
-            _("<b>What for:</b> to follow up the registration of your organization, invite you to trainings, and remind you of deadlines. Nothing is sold or published."),
-            _("<b>Who sees it:</b> the programme staff who accompany your organization."),
-            _("<b>Where:</b> our database, and Telegram, which keeps chats on its servers outside Peru."),
-            _("<b>Your rights:</b> see your data (/mydata), correct it (/myorg), erase it (/deletedata), withdraw consent and object at any time, free of charge."),
-            _("If you do not accept, the bot keeps only your Telegram number and language, to remember your answer."),
-        ]
-    )
+    return "\n".join(consent_notice.full_notice_lines(context.gettext, channel=Channel.TELEGRAM))
 
 
 def notice_keyboard(context: VocesContext, *, more: bool = True):  # noqa: ANN201 - InlineKeyboardMarkup

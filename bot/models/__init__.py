@@ -10,4 +10,5 @@ from bot.models import (
     reminders,  # noqa: F401
     ruos,  # noqa: F401
     trainings,  # noqa: F401
+    whatsapp,  # noqa: F401
 )

@@ -6,10 +6,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models.people import Role, User
+from bot.models.people import Channel, Role, User
 from bot.validation import clean_text, has_visible_characters
 
 # Bump when the privacy notice changes in substance: people are asked again.
@@ -23,6 +23,7 @@ class Meeting:
     person: User
     wrote: bool  # first contact, or something about them changed and was written
     role_changed: bool = False  # ADMIN_IDS made them staff, or no longer lists them
+    new: bool = False  # first contact: the row was just made
 
 
 async def meet(
@@ -51,7 +52,7 @@ async def meet(
         )
         session.add(user)
         await session.flush()
-        return Meeting(user, wrote=True)
+        return Meeting(user, wrote=True, new=True)
     wrote = False
     # "Last seen" serves follow-up measured in days (who went quiet), so it is written at most
     # once every LAST_SEEN_PRECISION: a conversation then costs no extra write per message.
@@ -66,6 +67,66 @@ async def meet(
     elif telegram_id not in admin_ids and user.staff_from_settings:
         user.role, user.staff_from_settings, wrote, role_changed = Role.LEADER, False, True, True
     return Meeting(user, wrote, role_changed)
+
+
+async def by_address(
+    session: AsyncSession,
+    *,
+    channel: Channel,
+    user_id: int | None = None,
+    wa_id: str | None = None,
+    bsuid: str | None = None,
+) -> User | None:
+    """The person at this address on `channel`: Telegram's user id, or on WhatsApp the phone
+    number's wa_id or the business-scoped user id (BSUID), whichever matches (a person who
+    hides their number behind a username sends only the BSUID)."""
+    if channel is Channel.TELEGRAM:
+        return None if user_id is None else await get_by_telegram_id(session, user_id)
+    keys = [column == value for column, value in ((User.wa_id, wa_id), (User.bsuid, bsuid)) if value]
+    if not keys:
+        return None
+    found = list(await session.scalars(select(User).where(User.channel == Channel.WHATSAPP, or_(*keys))))
+    # Both keys known but on two rows can only come from a number that changed hands; the
+    # BSUID is the person (Meta issues a new one with a new number).
+    return next((user for user in found if bsuid and user.bsuid == bsuid), found[0] if found else None)
+
+
+async def meet_at(
+    session: AsyncSession,
+    *,
+    channel: Channel,
+    language: str,
+    now: datetime,
+    user_id: int | None = None,
+    wa_id: str | None = None,
+    bsuid: str | None = None,
+) -> Meeting:
+    """Find the person at this address, or create them at first contact (`Meeting.new`).
+
+    As for `meet`, only the address, language and dates are kept before consent. An
+    identifier WhatsApp sends that the row lacks (the BSUID of someone first known by number,
+    or the number of someone who shared it later) is learnt.
+    """
+    if channel is Channel.TELEGRAM:
+        assert user_id is not None
+        return await meet(session, telegram_id=user_id, language=language, admin_ids=(), now=now)
+    user = await by_address(session, channel=channel, wa_id=wa_id, bsuid=bsuid)
+    if user is None:
+        user = User(channel=channel, wa_id=wa_id, bsuid=bsuid, language=language, role=Role.LEADER,
+                    first_seen=now, last_seen=now)
+        session.add(user)
+        await session.flush()
+        return Meeting(user, wrote=True, new=True)
+    wrote = False
+    if bsuid and user.bsuid != bsuid:
+        user.bsuid, wrote = bsuid, True
+    if wa_id and not user.wa_id:
+        user.wa_id, wrote = wa_id, True
+    if now - user.last_seen >= LAST_SEEN_PRECISION:
+        user.last_seen, wrote = now, True
+    if not user.reachable:
+        user.reachable, wrote = True, True
+    return Meeting(user, wrote)
 
 
 async def get(session: AsyncSession, user_id: int) -> User | None:

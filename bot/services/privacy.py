@@ -180,14 +180,20 @@ class Withdrawal:
     trainings_left: int  # upcoming sessions they held a seat or a place in line in
 
 
-async def withdraw_consent(session: AsyncSession, *, telegram_id: int, now: datetime, claim: timedelta) -> Withdrawal:
+async def withdraw_consent(
+    session: AsyncSession, *, telegram_id: int | None = None, user_id: int | None = None, now: datetime, claim: timedelta,
+) -> Withdrawal:
     """Declining (or withdrawing) consent: no name kept, every unfinished draft discarded, and
     their seats in sessions to come handed to the next in line (`claim`: how long one is held).
+    The person is named by their Telegram id, or by `user_id` on any channel.
 
     What was registered with consent (the organization, its documents, trainings attended)
     stays with the programme until the person erases it.
     """
-    person = await people.get_by_telegram_id(session, telegram_id)
+    if telegram_id is not None:
+        person = await people.get_by_telegram_id(session, telegram_id)
+    else:
+        person = None if user_id is None else await people.get(session, user_id)
     if person is None:
         return Withdrawal(False, 0)
     had_consented = person.has_consented
@@ -197,7 +203,8 @@ async def withdraw_consent(session: AsyncSession, *, telegram_id: int, now: date
     await session.execute(delete(ChecklistDraft).where(ChecklistDraft.user_id == person.id))
     await forget_training_draft(session, user_id=person.id)
     await session.execute(delete(ProjectDraft).where(ProjectDraft.user_id == person.id))
-    await conversations.forget_person_steps(session, telegram_id=telegram_id)
+    if person.telegram_id is not None:
+        await conversations.forget_person_steps(session, telegram_id=person.telegram_id)
     return Withdrawal(had_consented, left)
 
 
