@@ -160,6 +160,8 @@ async def test_with_webhook_url_set_the_bot_takes_updates_by_webhook_and_checks_
             assert forged.status_code == 403                      # no secret: refused
             genuine = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
             assert genuine.status_code == 200
+            # A proxy in front of an active/standby pair asks the webhook server which is active.
+            assert (await client.get(f"http://127.0.0.1:{port}/health")).status_code == 200
         for _ in range(200):
             if "Before we start: your data" in leader.last_text:
                 break

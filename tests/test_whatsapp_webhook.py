@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.clock import FakeClock
@@ -23,11 +25,13 @@ from bot.db import Database
 from bot.models.people import Channel, User
 from bot.models.whatsapp import WhatsAppInbound, WhatsAppStatus
 from bot.runtime import Runtime
-from bot.services import people, whatsapp_inbox
+from bot.services import people, privacy, whatsapp_inbox
 from handlers.health import standby_app
 from handlers.whatsapp.channel import WhatsAppChannel
 from handlers.whatsapp.webhook import signature_of
 from tests.harness import TEST_ID_KEY
+from tests.test_command_line import free_port
+from tests.test_standby import ACTIVE, CLEAN_ENV, STANDBY, TAKEOVER_LIMIT_SECONDS, BotProcess
 
 APP_SECRET = "app-secret-for-tests"
 VERIFY_TOKEN = "verify-me"
@@ -262,6 +266,11 @@ async def test_the_language_typed_in_words_and_english_throughout(whatsapp):
     async with whatsapp.runtime.database.session() as session:
         person = await people.by_address(session, channel=Channel.WHATSAPP, wa_id="447700900123")
         assert person.language == "en" and not person.has_consented and person.display_name is None
+        settings = whatsapp.runtime.settings
+        await privacy.erase_person(session, user_id=person.id, now=whatsapp.clock.now(), zone=settings.zone,
+                                   claim=settings.training_claim)
+    # Erased: the person, and the ids of what they sent, are gone.
+    assert await whatsapp.count(User) == 0 and await whatsapp.count(WhatsAppInbound) == 0
 
 
 async def test_a_message_stored_but_never_answered_is_answered_after_a_restart(whatsapp):
@@ -318,9 +327,9 @@ async def test_health_is_200_on_the_active_instance_and_503_on_the_standby_or_wi
     whatsapp.active = False                              # the lock was lost
     assert (await whatsapp.get("/health"))[0] == 503
     whatsapp.active = True
-    runner = aiohttp.web.AppRunner(standby_app())         # what a standby serves while it waits
+    runner = web.AppRunner(standby_app())         # what a standby serves while it waits
     await runner.setup()
-    site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     try:
         port = runner.addresses[0][1]
@@ -337,3 +346,92 @@ async def test_health_is_200_on_the_active_instance_and_503_on_the_standby_or_wi
     finally:
         await whatsapp.runtime.database.dispose()
         whatsapp.runtime.database = reachable
+
+
+# --- the running process: WhatsApp alone, active and standby ----------------------------------
+
+
+async def graph_stand_in() -> tuple[web.AppRunner, str, list[dict[str, Any]]]:
+    """The Cloud API's /messages, recording what the bot sends."""
+    sent: list[dict[str, Any]] = []
+
+    async def messages(request: web.Request) -> web.Response:
+        assert request.headers.get("Authorization") == "Bearer token"
+        sent.append(await request.json())
+        return web.json_response({"messaging_product": "whatsapp", "messages": [{"id": f"wamid.out{len(sent)}"}]})
+
+    app = web.Application()
+    app.router.add_post("/v23.0/{phone}/messages", messages)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/v23.0", sent
+
+
+async def health_of(port: int) -> int | None:
+    try:
+        async with aiohttp.ClientSession() as client, client.get(f"http://127.0.0.1:{port}/health") as answer:
+            return answer.status
+    except aiohttp.ClientConnectionError:
+        return None
+
+
+async def wait_for_health(port: int, status: int, process: BotProcess, timeout: float = 20) -> None:  # noqa: ASYNC109
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await health_of(port) != status:
+        assert process.process.poll() is None, f"the bot exited:\n{process.log}"
+        assert asyncio.get_running_loop().time() < deadline, f"/health never said {status}:\n{process.log}"
+        await asyncio.sleep(0.1)
+
+
+async def post_signed(port: int, update: dict[str, Any]) -> int:
+    body = json.dumps(update).encode()
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature_of(body, APP_SECRET)}
+    async with aiohttp.ClientSession() as client, client.post(f"http://127.0.0.1:{port}/whatsapp", data=body, headers=headers) as answer:
+        return answer.status
+
+
+async def test_whatsapp_alone_the_active_answers_health_and_messages_and_the_standby_takes_over(database_url, tmp_path):
+    graph, graph_url, sent = await graph_stand_in()
+    env = {key: value for key, value in CLEAN_ENV.items() if not key.startswith("WHATSAPP_")}
+    env.update({"DATABASE_URL": database_url, "ID_ENCRYPTION_KEY": TEST_ID_KEY, "LOG_LEVEL": "INFO","WHATSAPP_TOKEN": "token", "WHATSAPP_PHONE_NUMBER_ID": "1000", "WHATSAPP_APP_SECRET": APP_SECRET,
+                "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "WHATSAPP_API_BASE_URL": graph_url,
+                "WHATSAPP_WEBHOOK_LISTEN": "127.0.0.1"})
+    first_port, second_port = free_port(), free_port()
+    active = BotProcess("a", {**env, "WHATSAPP_WEBHOOK_PORT": str(first_port)}, tmp_path)
+    standby: BotProcess | None = None
+    people_here = WhatsAppUnderTest(database_url=database_url, storage_dir=tmp_path)
+    try:
+        await wait_for_health(first_port, 200, active)                  # no Telegram token: WhatsApp alone
+        standby = BotProcess("b", {**env, "WHATSAPP_WEBHOOK_PORT": str(second_port)}, tmp_path)
+        await standby.wait_for_log(STANDBY)
+        await wait_for_health(second_port, 503, standby)                # the proxy's cue: not this one
+        assert await post_signed(second_port, people_here.person("51900000001").update(
+            {"type": "text", "text": {"body": "hola"}})) == 503         # Meta retries, at the active one
+
+        assert await post_signed(first_port, people_here.person("51900000002").update(
+            {"type": "text", "text": {"body": "hola"}})) == 200
+        for _ in range(100):
+            if sent:
+                break
+            await asyncio.sleep(0.05)
+        assert [message["to"] for message in sent] == ["51900000002"]
+        assert "lang:es" in json.dumps(sent[0])
+
+        await active.stop(signal.SIGKILL)
+        await wait_for_health(second_port, 200, standby, timeout=TAKEOVER_LIMIT_SECONDS)
+        assert ACTIVE in standby.log
+        assert await post_signed(second_port, people_here.person("51900000002").update(
+            {"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": "lang:es", "title": "Español"}}})) == 200
+        for _ in range(100):
+            if len(sent) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert "Antes de empezar: tus datos" in json.dumps(sent[1], ensure_ascii=False)
+    finally:
+        await active.stop(signal.SIGKILL)
+        if standby is not None:
+            assert await standby.stop() == 0
+            assert "Traceback" not in standby.log, standby.log
+        await graph.cleanup()

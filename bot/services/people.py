@@ -134,7 +134,9 @@ async def get(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
-async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
+async def get_by_telegram_id(session: AsyncSession, telegram_id: int | None) -> User | None:
+    if telegram_id is None:  # never "IS NULL": that would be anyone on WhatsApp
+        return None
     return await session.scalar(select(User).where(User.telegram_id == telegram_id))
 
 

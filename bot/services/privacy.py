@@ -25,7 +25,7 @@ from bot.models.projects import ProjectDraft, ProjectFile, ProjectReport
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import ChecklistDraft, StoredFile
 from bot.models.trainings import Enrollment, EnrollmentState
-from bot.services import conversations, people, trainings
+from bot.services import conversations, people, trainings, whatsapp_inbox
 from bot.services.figures import erased as erased_figures
 from bot.services.training_records import forget_training_draft, training_history
 from bot.services.transitions import AlreadyDone, transition
@@ -220,7 +220,10 @@ class Erasure:
     files: list[str]
 
 
-async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime, zone: tzinfo, claim: timedelta) -> Erasure:
+async def erase_person(
+    session: AsyncSession, *, telegram_id: int | None = None, user_id: int | None = None, now: datetime, zone: tzinfo,
+    claim: timedelta,
+) -> Erasure:
     """Erase a person and what is theirs alone.
 
     Organizations they lead with nobody else go too (with their board, invitations, history,
@@ -229,8 +232,12 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
     well, and with it (by cascade) their drafts, leaderships and reminders: their next
     message is a first contact. Rows that only pointed at them (who uploaded, reviewed,
     created) keep their content without the pointer (SET NULL), so anonymous counts stay.
+    The person is named by their Telegram id, or by `user_id` on any channel.
     """
-    person = await people.get_by_telegram_id(session, telegram_id)
+    if telegram_id is not None:
+        person = await people.get_by_telegram_id(session, telegram_id)
+    else:
+        person = None if user_id is None else await people.get(session, user_id)
     if person is None:
         return Erasure([], [])
     erased: list[int] = []
@@ -278,7 +285,9 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
     for broadcast in theirs:
         files.append(broadcast.attachment_path)
         broadcast.attachment_path = broadcast.attachment_kind = broadcast.attachment_file_id = None
-    await conversations.forget_person_steps(session, telegram_id=telegram_id)
+    if person.telegram_id is not None:
+        await conversations.forget_person_steps(session, telegram_id=person.telegram_id)
+    await whatsapp_inbox.forget_person(session, wa_id=person.wa_id, bsuid=person.bsuid)
     await session.delete(person)
     await session.flush()
     return Erasure(erased, files)

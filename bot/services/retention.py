@@ -8,7 +8,9 @@
 - reminders settled (sent, failed, cancelled, dropped, uncertain) more than
   RETENTION_REMINDER_DAYS ago;
 - people who withdrew consent and have not written since RETENTION_WITHDRAWN_DAYS: erased
-  as if they had asked (bot/services/privacy.erase_person), anonymous totals kept.
+  as if they had asked (bot/services/privacy.erase_person), anonymous totals kept;
+- WhatsApp messages answered more than a week ago (only their ids were left, to recognise
+  Meta's retries) and the delivery statuses reported as long ago.
 
 The caller removes from disk the returned files no row refers to any more, after commit.
 """
@@ -27,7 +29,7 @@ from bot.models.organizations import OrganizationChange
 from bot.models.people import User
 from bot.models.reminders import Reminder, ReminderState
 from bot.models.ruos import StoredFile
-from bot.services import privacy
+from bot.services import privacy, whatsapp_inbox
 
 SETTLED = (ReminderState.SENT, ReminderState.FAILED, ReminderState.CANCELLED, ReminderState.DROPPED, ReminderState.UNCERTAIN)
 
@@ -62,16 +64,18 @@ async def run(session: AsyncSession, *, settings: Settings, now: datetime) -> Re
     )
     report.reminders = int(deleted.rowcount)  # type: ignore[attr-defined]
     gone = list(await session.scalars(
-        select(User.telegram_id).where(
+        select(User.id).where(
             User.consent_withdrawn_at.is_not(None),
             User.consent_at.is_(None),
             User.last_seen < now - timedelta(days=settings.retention_withdrawn_days),
         )
     ))
-    for telegram_id in gone:
-        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=now, zone=settings.zone,
+    for user_id in gone:
+        erasure = await privacy.erase_person(session, user_id=user_id, now=now, zone=settings.zone,
                                              claim=settings.training_claim)
         report.files += erasure.files
     report.people_erased = len(gone)
+    # WhatsApp message ids kept to recognise Meta's retries, past the time it retries.
+    await whatsapp_inbox.forget_answered(session, now=now)
     await session.flush()
     return report

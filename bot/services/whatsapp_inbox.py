@@ -156,6 +156,14 @@ def inside_window(user: User, *, now: datetime, hours: float = 24) -> bool:
     return user.last_inbound_at is not None and now - user.last_inbound_at < timedelta(hours=hours)
 
 
+async def forget_person(session: AsyncSession, *, wa_id: str | None, bsuid: str | None) -> None:
+    """Erasure: what they sent and what was reported about messages to them."""
+    for value in (wa_id, bsuid):
+        if value:
+            await session.execute(delete(WhatsAppInbound).where(or_(WhatsAppInbound.wa_id == value, WhatsAppInbound.bsuid == value)))
+            await session.execute(delete(WhatsAppStatus).where(WhatsAppStatus.recipient == value))
+
+
 async def forget_answered(session: AsyncSession, *, now: datetime) -> int:
     """Processed messages past the time Meta might still retry them, and their statuses."""
     limit = now - REMEMBER_IDS
