@@ -193,7 +193,11 @@ def explain_start_up_failure(error: BaseException, settings: Settings) -> str | 
     from sqlalchemy.exc import DBAPIError, OperationalError
     from telegram.error import InvalidToken, NetworkError
 
+    from handlers.health import ListenFailed
+
     database = make_url(settings.database_url).render_as_string(hide_password=True)
+    if isinstance(error, ListenFailed):
+        return str(error)
     if isinstance(error, InvalidToken):
         return "Telegram refused BOT_TOKEN: copy the token @BotFather gave you again (it looks like 123456789:AA...)."
     if isinstance(error, NetworkError):

@@ -24,7 +24,7 @@ from telegram.ext import ExtBot
 from bot.runtime import Runtime
 from handlers.app import build_application, start_in_loop, stop_in_loop
 from handlers.context import VocesApplication
-from handlers.health import HEALTH_PATH, health_handler
+from handlers.health import HEALTH_PATH, health_handler, listen
 from handlers.whatsapp.channel import GraphSender, WhatsAppChannel
 from handlers.whatsapp.webhook import reachable
 
@@ -104,7 +104,7 @@ async def start_telegram_webhook(
     app.router.add_get(HEALTH_PATH, health_handler(is_active=is_active, database_reachable=lambda: reachable(runtime.database)))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
+    await listen(runner, settings.webhook_listen, settings.webhook_port, setting="WEBHOOK_LISTEN and WEBHOOK_PORT")
     await application.bot.set_webhook(url=settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
     return runner
 

@@ -17,6 +17,18 @@ from aiohttp import web
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/health"
+
+
+class ListenFailed(Exception):
+    """A webhook server could not listen where the settings say; the message names the setting."""
+
+
+async def listen(runner: web.AppRunner, host: str, port: int, *, setting: str) -> None:
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as error:
+        raise ListenFailed(f"The webhook server could not listen on {host}:{port} ({error.strerror or error}): "
+                           f"check {setting}, or stop what already uses that port.") from error
 DATABASE_TIMEOUT_SECONDS = 2.0
 
 

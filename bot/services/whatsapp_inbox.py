@@ -94,6 +94,13 @@ async def next_of(session: AsyncSession, *, sender: str) -> WhatsAppInbound | No
     return await session.scalar(chosen)
 
 
+async def answered_before(session: AsyncSession, *, sender: str, inbound_id: int) -> bool:
+    """Was anything this sender sent before this message answered (within REMEMBER_IDS)?"""
+    earlier = select(WhatsAppInbound.id).where(WhatsAppInbound.sender == sender, WhatsAppInbound.id < inbound_id,
+                                               WhatsAppInbound.processed_at.is_not(None)).limit(1)
+    return await session.scalar(earlier) is not None
+
+
 async def mark_processed(session: AsyncSession, *, inbound_id: int, now: datetime, outcome: str = "answered") -> None:
     """Done: its content is dropped (what matters of it lives in the domain now); the id stays
     to recognise a late retry."""

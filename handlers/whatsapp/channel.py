@@ -10,6 +10,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.runtime import Runtime
+from handlers.health import listen
 from handlers.whatsapp import webhook
 from handlers.whatsapp.ports import Sender
 from handlers.whatsapp.worker import InboxWorker
@@ -32,9 +33,9 @@ class WhatsAppChannel:
         await self.worker.start()
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host or settings.whatsapp_webhook_listen,
-                           settings.whatsapp_webhook_port if port is None else port)
-        await site.start()
+        await listen(self._runner, host or settings.whatsapp_webhook_listen,
+                     settings.whatsapp_webhook_port if port is None else port,
+                     setting="WHATSAPP_WEBHOOK_LISTEN and WHATSAPP_WEBHOOK_PORT")
         self.port = self._runner.addresses[0][1]
         log.info("WhatsApp webhook listening on port %s at %s", self.port, settings.whatsapp_webhook_path)
 

@@ -54,7 +54,11 @@ async def answer(session: AsyncSession, *, runtime: Runtime, inbound: WhatsAppIn
     await whatsapp_inbox.record_inbound_time(session, user=person, sent_at=inbound.sent_at)
     # Answered at the address they wrote from: a number hidden since is not used.
     reply = Reply(to=inbound.wa_id or inbound.bsuid or person.wa_id or person.bsuid or inbound.sender, person=person)
-    if meeting.new:
+    # First contact: nothing they sent was answered yet. Read from the inbox rather than from
+    # `meeting.new`, so that a first message answered again after a crash asks the same.
+    first = meeting.new or not (person.has_consented or await whatsapp_inbox.answered_before(
+        session, sender=inbound.sender, inbound_id=inbound.id))
+    if first:
         reply.payloads.append(language_question(runtime))
         return reply
     choice, typed = read_message(stored.get("message") or {})
