@@ -100,16 +100,19 @@ async def meet_at(
     user_id: int | None = None,
     wa_id: str | None = None,
     bsuid: str | None = None,
+    admin_ids: Collection[int] | None = None,
 ) -> Meeting:
     """Find the person at this address, or create them at first contact (`Meeting.new`).
 
     As for `meet`, only the address, language and dates are kept before consent. An
     identifier WhatsApp sends that the row lacks (the BSUID of someone first known by number,
-    or the number of someone who shared it later) is learnt.
+    or the number of someone who shared it later) is learnt. On Telegram this is `meet`, which
+    needs ADMIN_IDS (`admin_ids`): without it, staff it grants would be leaders again.
     """
     if channel is Channel.TELEGRAM:
-        assert user_id is not None
-        return await meet(session, telegram_id=user_id, language=language, admin_ids=(), now=now)
+        if user_id is None or admin_ids is None:
+            raise TypeError("meeting someone on Telegram takes their user_id and ADMIN_IDS")
+        return await meet(session, telegram_id=user_id, language=language, admin_ids=admin_ids, now=now)
     user = await by_address(session, channel=channel, wa_id=wa_id, bsuid=bsuid)
     if user is None:
         user = User(channel=channel, wa_id=wa_id, bsuid=bsuid, language=language, role=Role.LEADER,

@@ -162,11 +162,10 @@ def _status(status: dict[str, Any]) -> StatusReport | None:
     if not message_id or not state or not recipient:
         return None
     error = next(iter(_dicts(status.get("errors"))), {})
-    code = error.get("code")
+    code, title = error.get("code"), _text(error.get("title"))
     return StatusReport(
         message_id=message_id[:160], recipient=recipient[:160], status=state, at=_moment(status.get("timestamp")),
-        error_code=code if isinstance(code, int) else None,
-        error_title=(_text(error.get("title")) or None) and _text(error.get("title"))[:200],
+        error_code=code if isinstance(code, int) else None, error_title=title[:200] if title else None,
         wa_id=wa_id, bsuid=bsuid,
     )
 
