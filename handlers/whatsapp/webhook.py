@@ -73,7 +73,7 @@ def build_app(
             update = json.loads(body)
         except ValueError:
             return web.Response(status=400, text="not JSON")
-        messages, statuses = read_update(update)
+        messages, statuses = read_update(update, now=runtime.clock.now())
         try:
             async with runtime.database.session() as session:
                 new = await whatsapp_inbox.store(session, messages=messages, now=runtime.clock.now())
@@ -105,12 +105,13 @@ async def reachable(database: Database) -> bool:
 # --- reading Meta's JSON -----------------------------------------------------------------------
 
 
-def read_update(update: Any) -> tuple[list[Incoming], list[StatusReport]]:
+def read_update(update: Any, *, now: datetime) -> tuple[list[Incoming], list[StatusReport]]:
     """Messages and status reports in one webhook delivery; what is not understood is skipped.
 
     Who sent a message: `from` (the wa_id) and the contact's `user_id` (the BSUID, sent since
     2026; `from_user_id` on the message where Meta puts it there), either may be missing:
-    payloads from before the BSUID, and people who hide their number, both arrive.
+    payloads from before the BSUID, and people who hide their number, both arrive. A time
+    Meta did not send is taken as `now`.
     """
     messages: list[Incoming] = []
     statuses: list[StatusReport] = []
@@ -123,17 +124,17 @@ def read_update(update: Any) -> tuple[list[Incoming], list[StatusReport]]:
                 continue
             contacts = _dicts(value.get("contacts"))
             for message in _dicts(value.get("messages")):
-                incoming = _incoming(message, contacts)
+                incoming = _incoming(message, contacts, now)
                 if incoming is not None:
                     messages.append(incoming)
             for status in _dicts(value.get("statuses")):
-                report = _status(status)
+                report = _status(status, now)
                 if report is not None:
                     statuses.append(report)
     return messages, statuses
 
 
-def _incoming(message: dict[str, Any], contacts: list[dict[str, Any]]) -> Incoming | None:
+def _incoming(message: dict[str, Any], contacts: list[dict[str, Any]], now: datetime) -> Incoming | None:
     message_id = _text(message.get("id"))
     if not message_id:
         return None
@@ -151,11 +152,11 @@ def _incoming(message: dict[str, Any], contacts: list[dict[str, Any]]) -> Incomi
         message_id=message_id[:160], wa_id=wa_id[:32] if wa_id else None, bsuid=bsuid[:160] if bsuid else None,
         kind=(_text(message.get("type")) or "unknown")[:24],
         payload={"message": message, "name": _text(profile.get("name"))},
-        sent_at=_moment(message.get("timestamp")),
+        sent_at=_moment(message.get("timestamp"), now),
     )
 
 
-def _status(status: dict[str, Any]) -> StatusReport | None:
+def _status(status: dict[str, Any], now: datetime) -> StatusReport | None:
     message_id, state = _text(status.get("id")), _text(status.get("status"))
     wa_id, bsuid = _text(status.get("recipient_id")), _text(status.get("recipient_user_id"))
     recipient = wa_id or bsuid
@@ -164,7 +165,7 @@ def _status(status: dict[str, Any]) -> StatusReport | None:
     error = next(iter(_dicts(status.get("errors"))), {})
     code, title = error.get("code"), _text(error.get("title"))
     return StatusReport(
-        message_id=message_id[:160], recipient=recipient[:160], status=state, at=_moment(status.get("timestamp")),
+        message_id=message_id[:160], recipient=recipient[:160], status=state, at=_moment(status.get("timestamp"), now),
         error_code=code if isinstance(code, int) else None, error_title=title[:200] if title else None,
         wa_id=wa_id, bsuid=bsuid,
     )
@@ -178,8 +179,8 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _moment(value: Any) -> datetime:
+def _moment(value: Any, now: datetime) -> datetime:
     try:
         return datetime.fromtimestamp(int(value), UTC)
     except (TypeError, ValueError, OverflowError, OSError):
-        return datetime.now(UTC)
+        return now
