@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import secrets
 import sys
 from pathlib import Path
 
@@ -91,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         return back_up(settings, args.folder) if args.command == "backup" else restore_backup(settings, args.archive)
     if args.command == "playground":
         return run_playground(settings, host=args.host, port=args.port)
-    if not settings.bot_token:
+    if not settings.bot_token and not settings.whatsapp_enabled:
         print(BOTFATHER_HELP, file=sys.stderr)
         print("Starting the local playground instead.\n", file=sys.stderr)
         return run_playground(settings, host=args.host, port=args.port)
@@ -194,7 +193,11 @@ def explain_start_up_failure(error: BaseException, settings: Settings) -> str | 
     from sqlalchemy.exc import DBAPIError, OperationalError
     from telegram.error import InvalidToken, NetworkError
 
+    from handlers.health import ListenFailed
+
     database = make_url(settings.database_url).render_as_string(hide_password=True)
+    if isinstance(error, ListenFailed):
+        return str(error)
     if isinstance(error, InvalidToken):
         return "Telegram refused BOT_TOKEN: copy the token @BotFather gave you again (it looks like 123456789:AA...)."
     if isinstance(error, NetworkError):
@@ -220,34 +223,39 @@ def run_bot(settings: Settings) -> int:
     from bot.core.private import log_where_data_lives
     from bot.core.runtime import Runtime
     from handlers.app import build_application
+    from handlers.health import StandbyHealth
 
     # One active instance per database (bot/core/instance_lock.py). The lock comes before the
-    # upgrade, so a standby never migrates the schema under a running instance.
+    # upgrade, so a standby never migrates the schema under a running instance. Meanwhile its
+    # webhook ports answer 503, so a proxy in front of both sends everything to the active one.
     lock = instance_lock.for_database(settings.database_url)
+    standby: StandbyHealth | None = None
     try:
+        if not lock.try_acquire() and settings.webhook_addresses:
+            standby = StandbyHealth(settings.webhook_addresses)
+            standby.start()
         instance_lock.wait_until_active(lock)
     except instance_lock.StoppedWhileStandby:
         lock.release()
         return 0
+    finally:
+        if standby is not None:
+            standby.stop()
     try:
         migrate.upgrade(settings.database_url)
         runtime = Runtime(settings=settings, database=Database(settings.database_url))
         log_where_data_lives(settings)  # and warns when the key sits beside the data
-        application = build_application(runtime)
-        if settings.webhook_url:
-            # Telegram sends this secret in a header with every update, so nobody else can post
-            # updates to our URL; a fresh one per start is fine because setWebhook sends it along.
-            secret = settings.webhook_secret or secrets.token_urlsafe(32)
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=settings.webhook_url.rstrip("/").rsplit("/", 1)[-1],
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+        if settings.webhook_addresses:
+            # Telegram's webhook, WhatsApp's, or both: served on aiohttp with /health.
+            import asyncio
+
+            from handlers import channels
+
+            asyncio.run(channels.serve(runtime, is_active=lambda: not lock.lost))
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            from handlers.app import build_application
+
+            build_application(runtime).run_polling(allowed_updates=Update.ALL_TYPES)
     finally:
         lock.release()
     # Stopped because the lock was lost: a supervisor should start it again, as the standby.

@@ -36,7 +36,8 @@ def test_files_seal_runs_with_the_bot_stopped_and_says_what_it_did(tmp_path):
 
 @pytest.mark.parametrize(
     ("setting", "value"),
-    [("TIMEZONE", "Mars/Olympus"), ("ADMIN_IDS", "carmen,12"), ("DATABASE_URL", "mysql://x"), ("ID_ENCRYPTION_KEY", "not-a-key")],
+    [("TIMEZONE", "Mars/Olympus"), ("ADMIN_IDS", "carmen,12"), ("DATABASE_URL", "mysql://x"), ("ID_ENCRYPTION_KEY", "not-a-key"),
+     ("WHATSAPP_WEBHOOK_PATH", "whatsapp")],
 )
 def test_a_malformed_setting_stops_start_up_with_one_sentence_naming_it(tmp_path, setting, value):
     result = voces_bot("run", env={"BOT_TOKEN": "1:x", setting: value}, cwd=tmp_path)
@@ -160,6 +161,8 @@ async def test_with_webhook_url_set_the_bot_takes_updates_by_webhook_and_checks_
             assert forged.status_code == 403                      # no secret: refused
             genuine = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
             assert genuine.status_code == 200
+            # A proxy in front of an active/standby pair asks the webhook server which is active.
+            assert (await client.get(f"http://127.0.0.1:{port}/health")).status_code == 200
         for _ in range(200):
             if "Before we start: your data" in leader.last_text:
                 break
@@ -193,7 +196,8 @@ async def refusing_bot_api() -> tuple[object, str]:
     return runner, f"http://127.0.0.1:{port}/bot"
 
 
-@pytest.mark.parametrize("case", ["refused token", "no network", "unreachable postgresql", "sqlite without a file"])
+@pytest.mark.parametrize("case", ["refused token", "no network", "unreachable postgresql", "sqlite without a file",
+                                  "whatsapp port taken"])
 async def test_a_failed_start_is_one_sentence_naming_the_cause(tmp_path, case):
     env = {"BOT_TOKEN": "1:wrong", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "ID_ENCRYPTION_KEY": Fernet.generate_key().decode()}
     runner = None
@@ -203,6 +207,12 @@ async def test_a_failed_start_is_one_sentence_naming_the_cause(tmp_path, case):
         env["BOT_API_BASE_URL"] = f"http://127.0.0.1:{free_port()}/bot"   # nothing listens there
     elif case == "unreachable postgresql":
         env["DATABASE_URL"] = f"postgresql://voces@127.0.0.1:{free_port()}/voces"
+    elif case == "whatsapp port taken":
+        runner, url = await refusing_bot_api()                          # something listening already
+        del env["BOT_TOKEN"]                                            # WhatsApp alone
+        env.update({"WHATSAPP_TOKEN": "t", "WHATSAPP_PHONE_NUMBER_ID": "1", "WHATSAPP_APP_SECRET": "s",
+                    "WHATSAPP_VERIFY_TOKEN": "v", "WHATSAPP_WEBHOOK_LISTEN": "127.0.0.1",
+                    "WHATSAPP_WEBHOOK_PORT": url.rsplit(":", 1)[1].split("/")[0]})
     else:
         env["DATABASE_URL"] = "sqlite://"
     try:
@@ -214,7 +224,8 @@ async def test_a_failed_start_is_one_sentence_naming_the_cause(tmp_path, case):
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     expected = {"refused token": "BOT_TOKEN", "no network": "BOT_API_BASE_URL",
-                "unreachable postgresql": "DATABASE_URL", "sqlite without a file": "DATABASE_URL"}[case]
+                "unreachable postgresql": "DATABASE_URL", "sqlite without a file": "DATABASE_URL",
+                "whatsapp port taken": "WHATSAPP_WEBHOOK_PORT"}[case]
     assert expected in last, result.stderr
 
 

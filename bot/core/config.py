@@ -11,7 +11,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -32,6 +32,17 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # WhatsApp (Meta's Cloud API): either channel may be configured alone. The channel is on
+    # when WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID are set; its webhook then needs the app
+    # secret (every POST is signed with it) and the verify token (Meta's subscription check).
+    whatsapp_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v23.0"
+    whatsapp_webhook_listen: str = "0.0.0.0"
+    whatsapp_webhook_port: int = Field(default=8444, ge=1, le=65535)
+    whatsapp_webhook_path: str = "/whatsapp"
     database_url: str = "sqlite+aiosqlite:///data/voces.sqlite3"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "America/Lima"
@@ -125,6 +136,44 @@ class Settings(BaseSettings):
             raise ValueError("must name a database file, for example sqlite:///data/voces.sqlite3")
         return value
 
+    @field_validator("whatsapp_webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/") or value.rstrip("/") == "":
+            raise ValueError("must be a path starting with /, such as /whatsapp")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _whatsapp_complete(self) -> Settings:
+        # Half a WhatsApp configuration would start a webhook that refuses every message.
+        whatsapp = {
+            "whatsapp_token": self.whatsapp_token, "whatsapp_phone_number_id": self.whatsapp_phone_number_id,
+            "whatsapp_app_secret": self.whatsapp_app_secret, "whatsapp_verify_token": self.whatsapp_verify_token,
+        }
+        given = [name for name, value in whatsapp.items() if value]
+        if given and len(given) < len(whatsapp):
+            missing = next(name for name, value in whatsapp.items() if not value)
+            raise ValueError(f"{missing.upper()} must be set too when {given[0].upper()} is (the WhatsApp channel needs all four)")
+        if given and self.bot_token and self.webhook_url and self.webhook_port == self.whatsapp_webhook_port:
+            raise ValueError("WHATSAPP_WEBHOOK_PORT must differ from WEBHOOK_PORT (each channel's webhook has its own server)")
+        return self
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_token and self.whatsapp_phone_number_id)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.bot_token)
+
+    @property
+    def webhook_addresses(self) -> list[tuple[str, int]]:
+        """Where this instance's webhook servers listen: none when Telegram polls and WhatsApp is off."""
+        addresses = [(self.webhook_listen, self.webhook_port)] if self.telegram_enabled and self.webhook_url else []
+        if self.whatsapp_enabled:
+            addresses.append((self.whatsapp_webhook_listen, self.whatsapp_webhook_port))
+        return addresses
+
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -198,8 +247,10 @@ def load_settings(**overrides: object) -> Settings:
         return _anchored(Settings(**overrides), home)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
         message = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:  # a rule across settings names its setting in the message
+            raise SettingsError(f"The setting {message}.") from None
+        name = str(first["loc"][0]).upper()
         raise SettingsError(f"The setting {name} {message}.") from None
 
 

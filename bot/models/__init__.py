@@ -4,6 +4,7 @@ from bot.broadcasts import models as broadcasts
 from bot.console import models as console
 from bot.core import conversation_models as conversations
 from bot.messaging import models as reminders
+from bot.messaging import whatsapp_models as whatsapp
 from bot.organizations import models as organizations
 from bot.people import models as people
 from bot.projects import models as projects
@@ -12,4 +13,4 @@ from bot.ruos import models as ruos
 from bot.trainings import models as trainings
 
 __all__ = ["broadcasts", "console", "conversations", "organizations", "people", "projects", "questions",
-           "reminders", "ruos", "trainings"]
+           "reminders", "ruos", "trainings", "whatsapp"]

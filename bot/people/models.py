@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Enum, String, false
+from sqlalchemy import BigInteger, CheckConstraint, Enum, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.core.db import Base
@@ -45,17 +45,43 @@ def enum_column(enum: type[StrEnum], length: int = 24) -> Enum:
     )
 
 
+class Channel(StrEnum):
+    """Where a person talks to the bot; each person is on one."""
+
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
+
+
 class User(Base):
     """One person as the bot knows them.
 
-    Until they consent only what the bot needs to answer them is kept (their Telegram id,
+    A person is addressed on their channel: Telegram by `telegram_id`; WhatsApp by `wa_id` (the
+    phone number as WhatsApp writes it) and `bsuid` (the business-scoped user id Meta sends
+    since 2026, the only one left when someone hides their number behind a username). Each is
+    unique; `bot.people.people.by_address` finds a person by whichever is known.
+
+    Until they consent only what the bot needs to answer them is kept (their id on the channel,
     language and the consent decision); their name arrives with consent.
     """
 
     __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "(channel = 'telegram' AND telegram_id IS NOT NULL)"
+            " OR (channel = 'whatsapp' AND (wa_id IS NOT NULL OR bsuid IS NOT NULL))",
+            name="addressed_on_its_channel",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, 12), default=Channel.TELEGRAM,
+                                             server_default=Channel.TELEGRAM.value)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    wa_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    bsuid: Mapped[str | None] = mapped_column(String(160), unique=True)
+    # When they last wrote on a channel that limits what the bot may send later: WhatsApp
+    # delivers free-form messages only within 24 hours of it (bot/messaging/whatsapp_inbox.py).
+    last_inbound_at: Mapped[datetime | None]
     display_name: Mapped[str | None] = mapped_column(String(128))
     language: Mapped[str] = mapped_column(String(8))
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.LEADER)

@@ -6,11 +6,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.validation import clean_text, has_visible_characters
-from bot.people.models import Role, User
+from bot.people.models import Channel, Role, User
 
 # Bump when the privacy notice changes in substance: people are asked again.
 CONSENT_NOTICE_VERSION = "2026-11"
@@ -23,6 +23,7 @@ class Meeting:
     person: User
     wrote: bool  # first contact, or something about them changed and was written
     role_changed: bool = False  # ADMIN_IDS made them staff, or no longer lists them
+    new: bool = False  # first contact: the row was just made
 
 
 async def meet(
@@ -51,7 +52,7 @@ async def meet(
         )
         session.add(user)
         await session.flush()
-        return Meeting(user, wrote=True)
+        return Meeting(user, wrote=True, new=True)
     wrote = False
     # "Last seen" serves follow-up measured in days (who went quiet), so it is written at most
     # once every LAST_SEEN_PRECISION: a conversation then costs no extra write per message.
@@ -68,12 +69,77 @@ async def meet(
     return Meeting(user, wrote, role_changed)
 
 
+async def by_address(
+    session: AsyncSession,
+    *,
+    channel: Channel,
+    user_id: int | None = None,
+    wa_id: str | None = None,
+    bsuid: str | None = None,
+) -> User | None:
+    """The person at this address on `channel`: Telegram's user id, or on WhatsApp the phone
+    number's wa_id or the business-scoped user id (BSUID), whichever matches (a person who
+    hides their number behind a username sends only the BSUID)."""
+    if channel is Channel.TELEGRAM:
+        return None if user_id is None else await get_by_telegram_id(session, user_id)
+    keys = [column == value for column, value in ((User.wa_id, wa_id), (User.bsuid, bsuid)) if value]
+    if not keys:
+        return None
+    found = list(await session.scalars(select(User).where(User.channel == Channel.WHATSAPP, or_(*keys))))
+    # Both keys known but on two rows can only come from a number that changed hands; the
+    # BSUID is the person (Meta issues a new one with a new number).
+    return next((user for user in found if bsuid and user.bsuid == bsuid), found[0] if found else None)
+
+
+async def meet_at(
+    session: AsyncSession,
+    *,
+    channel: Channel,
+    language: str,
+    now: datetime,
+    user_id: int | None = None,
+    wa_id: str | None = None,
+    bsuid: str | None = None,
+    admin_ids: Collection[int] | None = None,
+) -> Meeting:
+    """Find the person at this address, or create them at first contact (`Meeting.new`).
+
+    As for `meet`, only the address, language and dates are kept before consent. An
+    identifier WhatsApp sends that the row lacks (the BSUID of someone first known by number,
+    or the number of someone who shared it later) is learnt. On Telegram this is `meet`, which
+    needs ADMIN_IDS (`admin_ids`): without it, staff it grants would be leaders again.
+    """
+    if channel is Channel.TELEGRAM:
+        if user_id is None or admin_ids is None:
+            raise TypeError("meeting someone on Telegram takes their user_id and ADMIN_IDS")
+        return await meet(session, telegram_id=user_id, language=language, admin_ids=admin_ids, now=now)
+    user = await by_address(session, channel=channel, wa_id=wa_id, bsuid=bsuid)
+    if user is None:
+        user = User(channel=channel, wa_id=wa_id, bsuid=bsuid, language=language, role=Role.LEADER,
+                    first_seen=now, last_seen=now)
+        session.add(user)
+        await session.flush()
+        return Meeting(user, wrote=True, new=True)
+    wrote = False
+    if bsuid and user.bsuid != bsuid:
+        user.bsuid, wrote = bsuid, True
+    if wa_id and not user.wa_id:
+        user.wa_id, wrote = wa_id, True
+    if now - user.last_seen >= LAST_SEEN_PRECISION:
+        user.last_seen, wrote = now, True
+    if not user.reachable:
+        user.reachable, wrote = True, True
+    return Meeting(user, wrote)
+
+
 async def get(session: AsyncSession, user_id: int) -> User | None:
     """By primary key: free when the session already holds them (as in the update's own)."""
     return await session.get(User, user_id)
 
 
-async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
+async def get_by_telegram_id(session: AsyncSession, telegram_id: int | None) -> User | None:
+    if telegram_id is None:  # never "IS NULL": that would be anyone on WhatsApp
+        return None
     return await session.scalar(select(User).where(User.telegram_id == telegram_id))
 
 

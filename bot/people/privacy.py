@@ -18,6 +18,7 @@ from bot.core import conversations
 from bot.core.transitions import AlreadyDone, transition
 from bot.core.uploads import label, stored_file_name
 from bot.core.validation import parse_text
+from bot.messaging import whatsapp_inbox
 from bot.messaging.models import Reminder, ReminderState
 from bot.organizations.models import (
     Invite,
@@ -184,14 +185,20 @@ class Withdrawal:
     trainings_left: int  # upcoming sessions they held a seat or a place in line in
 
 
-async def withdraw_consent(session: AsyncSession, *, telegram_id: int, now: datetime, claim: timedelta) -> Withdrawal:
+async def withdraw_consent(
+    session: AsyncSession, *, telegram_id: int | None = None, user_id: int | None = None, now: datetime, claim: timedelta,
+) -> Withdrawal:
     """Declining (or withdrawing) consent: no name kept, every unfinished draft discarded, and
     their seats in sessions to come handed to the next in line (`claim`: how long one is held).
+    The person is named by their Telegram id, or by `user_id` on any channel.
 
     What was registered with consent (the organization, its documents, trainings attended)
     stays with the programme until the person erases it.
     """
-    person = await people.get_by_telegram_id(session, telegram_id)
+    if telegram_id is not None:
+        person = await people.get_by_telegram_id(session, telegram_id)
+    else:
+        person = None if user_id is None else await people.get(session, user_id)
     if person is None:
         return Withdrawal(False, 0)
     had_consented = person.has_consented
@@ -202,7 +209,8 @@ async def withdraw_consent(session: AsyncSession, *, telegram_id: int, now: date
     await forget_training_draft(session, user_id=person.id)
     await session.execute(delete(ProjectDraft).where(ProjectDraft.user_id == person.id))
     await session.execute(delete(ReportWriter).where(ReportWriter.user_id == person.id))
-    await conversations.forget_person_steps(session, telegram_id=telegram_id)
+    if person.telegram_id is not None:
+        await conversations.forget_person_steps(session, telegram_id=person.telegram_id)
     return Withdrawal(had_consented, left)
 
 
@@ -218,7 +226,10 @@ class Erasure:
     files: list[str]
 
 
-async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime, zone: tzinfo, claim: timedelta) -> Erasure:
+async def erase_person(
+    session: AsyncSession, *, telegram_id: int | None = None, user_id: int | None = None, now: datetime, zone: tzinfo,
+    claim: timedelta,
+) -> Erasure:
     """Erase a person and what is theirs alone.
 
     Organizations they lead with nobody else go too (with their board, invitations, history,
@@ -227,8 +238,12 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
     well, and with it (by cascade) their drafts, leaderships and reminders: their next
     message is a first contact. Rows that only pointed at them (who uploaded, reviewed,
     created) keep their content without the pointer (SET NULL), so anonymous counts stay.
+    The person is named by their Telegram id, or by `user_id` on any channel.
     """
-    person = await people.get_by_telegram_id(session, telegram_id)
+    if telegram_id is not None:
+        person = await people.get_by_telegram_id(session, telegram_id)
+    else:
+        person = None if user_id is None else await people.get(session, user_id)
     if person is None:
         return Erasure([], [])
     erased: list[int] = []
@@ -278,7 +293,9 @@ async def erase_person(session: AsyncSession, *, telegram_id: int, now: datetime
         broadcast.attachment_path = broadcast.attachment_kind = broadcast.attachment_file_id = None
     # The files of the questions they asked go with their threads (the rows by cascade).
     files += await questions.files_of_person(session, user_id=person.id)
-    await conversations.forget_person_steps(session, telegram_id=telegram_id)
+    if person.telegram_id is not None:
+        await conversations.forget_person_steps(session, telegram_id=person.telegram_id)
+    await whatsapp_inbox.forget_person(session, wa_id=person.wa_id, bsuid=person.bsuid)
     await session.delete(person)
     await session.flush()
     return Erasure(erased, files)

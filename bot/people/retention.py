@@ -8,7 +8,9 @@
 - reminders settled (sent, failed, cancelled, dropped, uncertain) more than
   RETENTION_REMINDER_DAYS ago;
 - people who withdrew consent and have not written since RETENTION_WITHDRAWN_DAYS: erased
-  as if they had asked (bot/people/privacy.erase_person), anonymous totals kept.
+  as if they had asked (bot/services/privacy.erase_person), anonymous totals kept;
+- WhatsApp messages answered more than a week ago (only their ids were left, to recognise
+  Meta's retries) and the delivery statuses reported as long ago.
 
 The caller removes from disk the returned files no row refers to any more, after commit.
 """
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.models import AuditEntry
 from bot.core.config import Settings
+from bot.messaging import whatsapp_inbox
 from bot.messaging.models import Reminder, ReminderState
 from bot.organizations.models import OrganizationChange
 from bot.people import privacy
@@ -62,16 +65,18 @@ async def run(session: AsyncSession, *, settings: Settings, now: datetime) -> Re
     )
     report.reminders = int(deleted.rowcount)  # type: ignore[attr-defined]
     gone = list(await session.scalars(
-        select(User.telegram_id).where(
+        select(User.id).where(
             User.consent_withdrawn_at.is_not(None),
             User.consent_at.is_(None),
             User.last_seen < now - timedelta(days=settings.retention_withdrawn_days),
         )
     ))
-    for telegram_id in gone:
-        erasure = await privacy.erase_person(session, telegram_id=telegram_id, now=now, zone=settings.zone,
+    for user_id in gone:
+        erasure = await privacy.erase_person(session, user_id=user_id, now=now, zone=settings.zone,
                                              claim=settings.training_claim)
         report.files += erasure.files
     report.people_erased = len(gone)
+    # WhatsApp message ids kept to recognise Meta's retries, past the time it retries.
+    await whatsapp_inbox.forget_answered(session, now=now)
     await session.flush()
     return report

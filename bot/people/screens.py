@@ -18,13 +18,14 @@ from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.i18n import N_, Translator
 from bot.core.labels import LANGUAGE_NAMES, MESSAGE_KIND_NAMES
 from bot.core.screens import Choice, Screen, escape, screen
+from bot.people import consent_notice
 from bot.people.commands import (
     COORDINATOR_COMMANDS,
     LEADER_COMMANDS,
     STAFF_COMMANDS,
     STAFF_ONLY_COMMANDS,
 )
-from bot.people.models import Role, Sex
+from bot.people.models import Channel, Role, Sex
 from bot.people.privacy import Withdrawal
 
 CommandName = Callable[[str], str]  # a command's English name → as the person types it, no slash
@@ -37,42 +38,13 @@ def english(name: str) -> str:
 # --- the data notice and consent -----------------------------------------------------------------
 
 
-def notice_text(i18n: Translator, *, greeting: bool) -> str:
-    _ = i18n.gettext
-    lines = []
-    if greeting:
-        lines += [
-            _("Hello! I am <b>Voces</b>, the assistant of the programme that supports your organization."),
-            _("I help you register your organization, get the RUOS documents ready, sign up for trainings and report on your projects."),
-            "",
-        ]
-    lines += [
-        _("<b>Before we start: your data</b>"),
-        _("• <b>What I keep:</b> your Telegram name and language, and what you register (your organization, its board, documents)."),
-        _("• <b>Why:</b> to follow up your organization's registration, trainings and projects."),
-        _("• <b>Who sees it:</b> only the programme staff."),
-        _("• Telegram keeps chats on servers outside Peru."),
-        _("• You can see your data with /mydata and erase it with /deletedata at any time."),
-        "",
-        _("Do you accept?"),
-    ]
-    return "\n".join(lines)
+def notice_text(i18n: Translator, *, greeting: bool, channel: Channel = Channel.TELEGRAM) -> str:
+    """The short data notice, naming the channel the person writes on (Ley 29733: where the data goes)."""
+    return "\n".join(consent_notice.notice_lines(i18n.gettext, channel=channel, greeting=greeting))
 
 
-def full_notice_text(i18n: Translator) -> str:
-    _ = i18n.gettext
-    return "\n".join(
-        [
-            _("<b>How Voces looks after your data</b>"),
-            _("Voces is run by the capacity-building programme for social organizations in Lima and Callao. Under Peru's Personal Data Protection Law (Ley 29733) we ask for your consent before keeping anything about you."),
-            _("<b>What we keep:</b> your Telegram name, your language, and what you enter: your organization's details, its board members (names and identity document numbers), the documents you upload and your reports. Identity numbers are stored encrypted and shown only masked, like ****5678."),
-            _("<b>What for:</b> to follow up the registration of your organization, invite you to trainings, and remind you of deadlines. Nothing is sold or published."),
-            _("<b>Who sees it:</b> the programme staff who accompany your organization."),
-            _("<b>Where:</b> our database, and Telegram, which keeps chats on its servers outside Peru."),
-            _("<b>Your rights:</b> see your data (/mydata), correct it (/myorg), erase it (/deletedata), withdraw consent and object at any time, free of charge."),
-            _("If you do not accept, the bot keeps only your Telegram number and language, to remember your answer."),
-        ]
-    )
+def full_notice_text(i18n: Translator, channel: Channel = Channel.TELEGRAM) -> str:
+    return "\n".join(consent_notice.full_notice_lines(i18n.gettext, channel=channel))
 
 
 def notice_choices(i18n: Translator, *, more: bool = True) -> list[list[Choice]]:

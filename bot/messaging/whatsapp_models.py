@@ -1,0 +1,57 @@
+"""What arrives from WhatsApp's webhook, kept until it is answered, and what Meta says later
+about the messages the bot sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.core.db import Base
+
+
+class WhatsAppInbound(Base):
+    """One message a person sent on WhatsApp, stored before the webhook says 200.
+
+    `message_id` (Meta's wamid) is unique, so a retried delivery stores nothing new. A worker
+    answers each sender's messages in the order they arrived (`id`) and sets `processed_at`
+    only once the answer went out: what a `kill -9` or a standby takeover interrupts is still
+    here, unprocessed, for the next active instance. The message's content (`payload`) is
+    dropped once processed; the row stays a while to recognise Meta's late retries.
+    """
+
+    __tablename__ = "whatsapp_inbound"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(160), unique=True)
+    # Who sent it: the key of the sender's line (wa_id when WhatsApp sends the number, else the
+    # BSUID), and both identifiers as Meta sent them.
+    sender: Mapped[str] = mapped_column(String(160), index=True)
+    wa_id: Mapped[str | None] = mapped_column(String(32))
+    bsuid: Mapped[str | None] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(24))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sent_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # "answered", or "failed" after too many attempts (logged; the line moves on).
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+
+class WhatsAppStatus(Base):
+    """The latest thing Meta reported about one message the bot sent (sent, delivered, read,
+    failed), with the error code of a failure: 131047 (outside the 24-hour window: the
+    delivery side sends a template instead), 131026 (unreachable). Reports arrive in any
+    order; a later stage never goes back to an earlier one, and a failure is final."""
+
+    __tablename__ = "whatsapp_statuses"
+
+    message_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(160), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    error_code: Mapped[int | None]
+    error_title: Mapped[str | None] = mapped_column(String(200))
+    reported_at: Mapped[datetime]

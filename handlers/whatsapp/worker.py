@@ -1,0 +1,134 @@
+"""Answers what the webhook stored: each sender's messages in the order they arrived, one at a
+time per sender, senders side by side (up to `MAX_LANES`).
+
+For each message: the domain's work in one transaction, committed; then the answer sent; then
+the message marked processed. A `kill -9` anywhere leaves it unprocessed, so the next active
+instance (a restart, or the standby taking over) answers it at start: at least once, never
+lost (a crash right after the send may repeat that one answer). Only the active instance runs
+a worker: the standby has not started anything yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.runtime import Runtime
+from bot.messaging import whatsapp_inbox
+from bot.messaging.whatsapp_models import WhatsAppInbound
+from handlers.whatsapp import first_contact
+from handlers.whatsapp.first_contact import Reply
+from handlers.whatsapp.ports import Sender
+
+log = logging.getLogger(__name__)
+
+MAX_LANES = 16
+# Looks again this often even unwoken: a message whose attempt failed is tried again.
+POLL_SECONDS = 5.0
+
+Answer = Callable[..., Awaitable[Reply]]
+
+
+class InboxWorker:
+    def __init__(self, runtime: Runtime, sender: Sender, *, answer: Answer = first_contact.answer,
+                 max_lanes: int = MAX_LANES, poll_seconds: float = POLL_SECONDS) -> None:
+        self.runtime = runtime
+        self.sender = sender
+        self.answer = answer
+        self.poll_seconds = poll_seconds
+        self._slots = asyncio.Semaphore(max_lanes)
+        self._wakeup = asyncio.Event()
+        self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Begins with whatever an earlier run stored and never answered."""
+        self._task = asyncio.create_task(self._run(), name="whatsapp-inbox")
+        self.wake()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def stop(self) -> None:
+        tasks = [task for task in (self._task, *self._lanes.values()) if task is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._task = None
+
+    async def idle(self, timeout: float = 10) -> None:  # noqa: ASYNC109 - a deadline for tests and benchmarks
+        """Until nothing stored waits and no lane runs."""
+        async with asyncio.timeout(timeout):
+            while True:
+                async with self.runtime.database.session() as session:
+                    waiting = await whatsapp_inbox.senders_waiting(session)
+                if not waiting and not self._lanes:
+                    return
+                await asyncio.sleep(0.02)
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._wakeup.wait()
+            self._wakeup.clear()
+            try:
+                async with self.runtime.database.session() as session:
+                    senders = await whatsapp_inbox.senders_waiting(session)
+            except Exception:
+                log.exception("could not read the WhatsApp inbox; trying again")
+                continue
+            for sender in senders:
+                if sender not in self._lanes:
+                    self._lanes[sender] = asyncio.create_task(self._lane(sender), name="whatsapp-lane")
+
+    async def _lane(self, sender: str) -> None:
+        try:
+            async with self._slots:
+                while True:
+                    async with self.runtime.database.session() as session:
+                        inbound = await whatsapp_inbox.next_of(session, sender=sender)
+                    if inbound is None:
+                        return
+                    if not await self._process(inbound):
+                        return  # tried again at the next poll, still first in its line
+        finally:
+            self._lanes.pop(sender, None)
+            self.wake()  # a message stored while this lane was finishing
+
+    async def _process(self, inbound: WhatsAppInbound) -> bool:
+        """True when the message is done with (answered, or set aside after failing too often)."""
+        database, clock = self.runtime.database, self.runtime.clock
+        try:
+            async with database.session() as session:
+                reply = await self._answer(session, inbound)
+            # Committed: what the person said and the step they are at are durable first.
+            for payload in reply.payloads:
+                await self.sender.send(reply.to, payload)
+            async with database.session() as session:
+                await whatsapp_inbox.mark_processed(session, inbound_id=inbound.id, now=clock.now())
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("answering WhatsApp message %s failed", inbound.id)
+            async with database.session() as session:
+                set_aside = await whatsapp_inbox.attempt_failed(session, inbound_id=inbound.id, now=clock.now())
+            if set_aside:
+                log.error("WhatsApp message %s set aside after %s attempts", inbound.id, whatsapp_inbox.MAX_ATTEMPTS)
+            return set_aside
+        log.debug("answered WhatsApp message %s of user %s", inbound.id, reply.person.id)
+        return True
+
+    async def _answer(self, session: AsyncSession, inbound: WhatsAppInbound) -> Reply:
+        reply = await self.answer(session, runtime=self.runtime, inbound=inbound)
+        if not reply.handled:
+            # The WhatsApp areas (registration, trainings…) route here once they exist.
+            i18n = self.runtime.translator(reply.person.language)
+            reply.payloads.append(first_contact.text_message(i18n.gettext("I did not understand that message.")))
+        return reply
