@@ -187,9 +187,9 @@ def typed_answer_for(state: str):  # noqa: ANN201
     return typed_answer
 
 
-async def render(update: Update, context: VocesContext, step: composing.Step, *, edit: bool = False) -> str | int:
-    """Show what the domain says comes next: the same question after its problem, or the flow
-    over and the card, the picker or the districts to choose from below the answer."""
+async def render(update: Update, context: VocesContext, step: composing.Step) -> str | int:
+    """After a typed answer, what the domain says comes next: the same question after its
+    problem, or the question over and what follows it (`show_after`)."""
     if step.name in composing.QUESTIONS:
         assert step.problem is not None
         if step.repeat:  # the problem and the question, in one message
@@ -199,10 +199,17 @@ async def render(update: Update, context: VocesContext, step: composing.Step, *,
         return step.name
     await leave(update, context, FLOW)
     await forget_old_question(update, context)
+    await show_after(update, context, step)
+    return END
+
+
+async def show_after(update: Update, context: VocesContext, step: composing.Step, *, edit: bool = False) -> None:
+    """Why it could not be saved, or the card, the picker or the districts to choose from, below
+    the answer (`edit`: in place of the message whose button was pressed), or the submission."""
     if step.problem is not None:
         await reply(update, context, problem_text(context, step.problem))
     if step.broadcast is None:
-        return END
+        return
     if step.name == composing.CARD:
         await show_card(update, context, step.broadcast, edit=False)
         await retire_asked_card(update, context)
@@ -214,7 +221,6 @@ async def render(update: Update, context: VocesContext, step: composing.Step, *,
         await reply(update, context, context.gettext("Which one?"), reply_markup=keyboard(rows))
     elif step.submission is not None:
         await tell_submitted(update, context, step.submission)
-    return END
 
 
 async def district_chosen(update: Update, context: VocesContext) -> None:
@@ -226,7 +232,7 @@ async def district_chosen(update: Update, context: VocesContext) -> None:
     broadcast_id = button_broadcast_id(update)
     async with context.runtime.database.session() as session:
         step = await composing.choose_district(session, user_id=person_id(context), broadcast_id=broadcast_id, ubigeo=ubigeo)
-    await render(update, context, step, edit=True)
+    await show_after(update, context, step, edit=True)
 
 
 # --- the kind ---------------------------------------------------------------------------------------------
