@@ -7,7 +7,9 @@ and state names.
 
 from __future__ import annotations
 
+import ast
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -109,3 +111,16 @@ async def test_a_question_is_kept_by_the_domain_and_cancel_forgets_it(bot):
     await luis.sends("Inscríbete | https://t.me/voces_bot")           # nothing is asked any more
     async with await bot.session() as session:
         assert (await session.scalar(select(Broadcast).order_by(Broadcast.id.desc()).limit(1))).buttons == []
+
+
+def test_the_broadcast_handlers_leave_the_database_to_the_domain():
+    """handlers/broadcasts/ parse, call domain functions and render: no SQLAlchemy, no query."""
+    for path in sorted((Path(__file__).resolve().parent.parent / "handlers" / "broadcasts").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+        imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        assert not [name for name in imported if name.split(".")[0] == "sqlalchemy"], path.name
+        queries = [node.func.attr for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                   and isinstance(node.func.value, ast.Name) and node.func.value.id == "session"
+                   and node.func.attr in ("get", "execute", "scalar", "scalars", "add", "delete")]
+        assert not queries, f"{path.name} queries the database itself: {queries}"
