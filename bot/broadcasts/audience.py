@@ -58,7 +58,7 @@ def _enrolled(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
 
 # A filter name → its condition on `User` for the values chosen. Every filter of an audience
 # must match (AND); any of a filter's values will do (OR). A new way of choosing recipients is
-# one entry here and its buttons in handlers/broadcasts/compose.py.
+# one entry here and its buttons in handlers/broadcasts/audience.py.
 AUDIENCE_FILTERS: dict[str, Callable[[Sequence[str]], ColumnElement[bool]]] = {
     "leaders": lambda _values: User.id.in_(select(Leadership.user_id)),
     "role": lambda values: User.role.in_(list(values)),
