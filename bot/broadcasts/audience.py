@@ -25,7 +25,7 @@ from bot.organizations.models import Leadership, Organization, OrganizationKind
 from bot.people import authority
 from bot.people.models import Role, User
 from bot.ruos.models import RegistrationStage, RuosRegistration
-from bot.trainings.models import Enrollment, EnrollmentState, TrainingSession
+from bot.trainings.models import Enrollment, EnrollmentState, Topic, TrainingSession
 
 
 def _leads_where(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -58,7 +58,7 @@ def _enrolled(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
 
 # A filter name → its condition on `User` for the values chosen. Every filter of an audience
 # must match (AND); any of a filter's values will do (OR). A new way of choosing recipients is
-# one entry here and its buttons in handlers/broadcasts/compose.py.
+# one entry here and its buttons in handlers/broadcasts/audience.py.
 AUDIENCE_FILTERS: dict[str, Callable[[Sequence[str]], ColumnElement[bool]]] = {
     "leaders": lambda _values: User.id.in_(select(Leadership.user_id)),
     "role": lambda values: User.role.in_(list(values)),
@@ -182,3 +182,19 @@ async def sessions_to_choose(session: AsyncSession, *, user_id: int, now: dateti
         .limit(limit)
     )
     return list(found)
+
+
+async def names_of(session: AsyncSession, *, audience: dict[str, list[str]], language: str) -> dict[tuple[str, str], str]:
+    """How the sessions and topics an audience names read (a session's title, a topic's name in
+    `language`), keyed by (filter, value); one gone since is left out."""
+    names: dict[tuple[str, str], str] = {}
+    for value in audience.get("session", []):
+        number = parse_id(value)
+        found = await session.get(TrainingSession, number) if number is not None else None
+        if found is not None:
+            names[("session", value)] = found.title
+    for value in audience.get("topic", []):
+        topic = await session.get(Topic, value)
+        if topic is not None:
+            names[("topic", value)] = topic.name(language)
+    return names

@@ -135,3 +135,17 @@ class NotificationSettings(Base):
 
     def wants(self, kind: MessageKind) -> bool:
         return self.paused_at is None and kind.value not in self.muted
+
+
+class BroadcastComposing(Base):
+    """Where a person is in /broadcast's typed answers (bot/broadcasts/composing.py): which
+    broadcast the question they were asked is about, which question, and for a text which
+    language. Only pointers: the answers themselves are saved on the broadcast as they come."""
+
+    __tablename__ = "broadcast_composing"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
+    updated_at: Mapped[datetime]

@@ -12,7 +12,13 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.broadcasts.models import Broadcast, BroadcastDelivery, DeliveryState, NotificationSettings
+from bot.broadcasts.models import (
+    Broadcast,
+    BroadcastComposing,
+    BroadcastDelivery,
+    DeliveryState,
+    NotificationSettings,
+)
 from bot.console.figures import erased as erased_figures
 from bot.core import conversations
 from bot.core.transitions import AlreadyDone, transition
@@ -209,6 +215,7 @@ async def withdraw_consent(
     await forget_training_draft(session, user_id=person.id)
     await session.execute(delete(ProjectDraft).where(ProjectDraft.user_id == person.id))
     await session.execute(delete(ReportWriter).where(ReportWriter.user_id == person.id))
+    await session.execute(delete(BroadcastComposing).where(BroadcastComposing.user_id == person.id))
     if person.telegram_id is not None:
         await conversations.forget_person_steps(session, telegram_id=person.telegram_id)
     return Withdrawal(had_consented, left)

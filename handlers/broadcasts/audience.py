@@ -25,6 +25,7 @@ from handlers.broadcasts.card import (
     ORG_KIND_NAMES,
     RUOS_NAMES,
     audience_lines,
+    card_of,
     card_text,
     chosen_lines,
 )
@@ -69,9 +70,10 @@ def audience_keyboard(context: VocesContext, broadcast: Broadcast):  # noqa: ANN
 async def audience_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True) -> None:
     _ = context.gettext
     summary = [(name, _(heading)) for name, heading in SUMMARY]
-    text = "\n".join([await card_text(context, broadcast), "", _(
+    card = await card_of(context, broadcast)
+    text = "\n".join([card_text(context, card), "", _(
         "Choose who receives it. Everything chosen must match; within a kind any of the choices will do."),
-        *await chosen_lines(context, broadcast, summary)])
+        *chosen_lines(context, card, summary)])
     if edit:
         await edit_or_reply(update, context, text, reply_markup=audience_keyboard(context, broadcast))
     else:
@@ -81,7 +83,7 @@ async def audience_card(update: Update, context: VocesContext, broadcast: Broadc
 async def _second_screen(update: Update, context: VocesContext, broadcast: Broadcast, question: str, rows: list) -> None:  # noqa: ANN001
     """A kind's screen: its question, who the broadcast reaches now, its toggles and the way back."""
     rows.append([(context.gettext("⬅️ Back"), f"bc:aud:{broadcast.id}")])
-    text = "\n".join([question, "", *await audience_lines(context, broadcast)])
+    text = "\n".join([question, "", *audience_lines(context, await card_of(context, broadcast))])
     await edit_or_reply(update, context, text, reply_markup=keyboard(rows))
 
 

@@ -10,19 +10,16 @@ from collections.abc import Sequence
 
 from telegram import Update
 
-from bot.broadcasts import broadcasts
+from bot.broadcasts import composing
 from bot.broadcasts.models import EDITABLE, Broadcast, BroadcastState, MessageKind
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import N_
 from bot.core.labels import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
 from bot.core.textlimits import excerpt
-from bot.core.validation import parse_id
 from bot.organizations.models import OrganizationKind
 from bot.people.models import Role
 from bot.ruos.models import RegistrationStage
-from bot.trainings import sessions as trainings
-from bot.trainings.models import TrainingSession
 from handlers.common import edit_or_reply, escape, keyboard, reply
 from handlers.context import VocesContext
 
@@ -82,14 +79,12 @@ def audience_text(context: VocesContext, audience: dict[str, list[str]], names: 
     return " · ".join(parts) if parts else context.gettext("nobody chosen yet")
 
 
-async def audience_lines(context: VocesContext, broadcast: Broadcast) -> list[str]:
+def audience_lines(context: VocesContext, card: composing.Card) -> list[str]:
     """Who a broadcast reaches and how many."""
     _ = context.gettext
     i18n = context.i18n
-    async with context.runtime.database.session() as session:
-        counted = await broadcasts.reach(session, broadcast)
-        names = await _training_names(context, session, broadcast.audience)
-    lines = [_("Audience: %(audience)s") % {"audience": audience_text(context, broadcast.audience, names)}]
+    counted = card.reach
+    lines = [_("Audience: %(audience)s") % {"audience": audience_text(context, card.broadcast.audience, card.names)}]
     lines.append(i18n.ngettext("It will reach %(count)s person.", "It will reach %(count)s people.", counted.receiving)
                  % {"count": i18n.number(counted.receiving)})
     if counted.matching > counted.receiving:
@@ -101,21 +96,21 @@ async def audience_lines(context: VocesContext, broadcast: Broadcast) -> list[st
     return lines
 
 
-async def chosen_lines(context: VocesContext, broadcast: Broadcast, kinds: Sequence[tuple[str, str]]) -> list[str]:
+def chosen_lines(context: VocesContext, card: composing.Card, kinds: Sequence[tuple[str, str]]) -> list[str]:
     """What is chosen of each kind of choice, one line each (`kinds`: (filter, heading) pairs),
     as the audience picker's first screen says it."""
-    async with context.runtime.database.session() as session:
-        names = await _training_names(context, session, broadcast.audience)
-    return [f"{heading}: {', '.join(chosen_in(context, broadcast.audience, name, names)) or '—'}" for name, heading in kinds]
+    audience = card.broadcast.audience
+    return [f"{heading}: {', '.join(chosen_in(context, audience, name, card.names)) or '—'}" for name, heading in kinds]
 
 
-async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
+def card_text(context: VocesContext, card: composing.Card) -> str:
     _ = context.gettext
     i18n = context.i18n
+    broadcast = card.broadcast
     default = context.runtime.settings.default_language
     lines = [_("📣 <b>Broadcast</b> (%(state)s)") % {"state": _(STATE_NAMES[broadcast.state])},
              _("Kind: %(kind)s") % {"kind": _(KIND_NAMES[broadcast.kind])},
-             *await audience_lines(context, broadcast)]
+             *audience_lines(context, card)]
     for language in SUPPORTED_LANGUAGES:
         name = LANGUAGE_NAMES[language]
         if language in broadcast.texts:
@@ -133,19 +128,11 @@ async def card_text(context: VocesContext, broadcast: Broadcast) -> str:
     return "\n".join(lines)
 
 
-async def _training_names(context: VocesContext, session, audience: dict[str, list[str]]) -> dict[tuple[str, str], str]:  # noqa: ANN001
-    """The titles of the sessions and the names of the topics an audience names."""
-    names: dict[tuple[str, str], str] = {}
-    for value in audience.get("session", []):
-        number = parse_id(value)
-        found = await session.get(TrainingSession, number) if number is not None else None
-        if found is not None:
-            names[("session", value)] = found.title
-    for value in audience.get("topic", []):
-        topic = await trainings.topic(session, value)
-        if topic is not None:
-            names[("topic", value)] = topic.name(context.i18n.language)
-    return names
+async def card_of(context: VocesContext, broadcast: Broadcast) -> composing.Card:
+    """Its figures and names, read for the person looking (bot/broadcasts/composing.card)."""
+    async with context.runtime.database.session() as session:
+        return await composing.card(session, broadcast=broadcast, user_id=context.person.id,  # type: ignore[union-attr]
+                                    language=context.i18n.language)
 
 
 def card_keyboard(context: VocesContext, broadcast: Broadcast, above: Rows = (), *, changeable: bool = True):  # noqa: ANN201 - InlineKeyboardMarkup
@@ -168,11 +155,10 @@ def card_keyboard(context: VocesContext, broadcast: Broadcast, above: Rows = (),
     return keyboard(rows)
 
 
-async def show_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True, above: Rows = ()) -> None:
-    assert context.person is not None
-    async with context.runtime.database.session() as session:
-        changeable = await broadcasts.may_change(session, broadcast=broadcast, user_id=context.person.id)
-    text, markup = await card_text(context, broadcast), card_keyboard(context, broadcast, above, changeable=changeable)
+async def show_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True, above: Rows = (),
+                    card: composing.Card | None = None) -> None:
+    card = card or await card_of(context, broadcast)
+    text, markup = card_text(context, card), card_keyboard(context, broadcast, above, changeable=card.changeable)
     if edit:
         await edit_or_reply(update, context, text, reply_markup=markup)
     else:

@@ -3,19 +3,17 @@ photo or document, link buttons), choose who receives it, preview it exactly as 
 it, and send it now or at a time; above a threshold a second person approves it first.
 
 The draft lives in the database (bot/broadcasts/broadcasts.py) and every change is saved as it
-is made; the typed answers (a text, a district, the buttons, a time) are the steps of one
-small flow, so a restart in the middle loses nothing. This module has the texts, the file, the
-buttons and the audience, and registers the whole flow; handlers/broadcasts/card.py the card;
+is made; the typed answers (a text, a file, a district, the buttons, a time) are the steps of a
+domain step machine (bot/broadcasts/composing.py) that keeps the question asked in the
+database, so a restart in the middle loses nothing. Each handler here parses, calls one of its
+functions and renders the `Step` it returns. This module has the texts, the file, the buttons
+and the audience, and registers the whole flow; handlers/broadcasts/card.py the card;
 handlers/broadcasts/release.py opening one from a list, the preview, sending, scheduling, the
-approval and cancelling; handlers/broadcasts/flow.py the flow's steps and the helpers both use.
+approval and cancelling; handlers/broadcasts/flow.py the flow's helpers both use.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable
-
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -25,17 +23,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.broadcasts import audience as broadcast_audience
-from bot.broadcasts import broadcasts
-from bot.broadcasts import files as broadcast_files
-from bot.broadcasts.models import Broadcast, MessageKind
+from bot.broadcasts import broadcasts, composing
+from bot.broadcasts.models import MessageKind
 from bot.core import uploads
-from bot.core.config import SUPPORTED_LANGUAGES
-from bot.core.districts import district_by_ubigeo, find_districts
+from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import N_
 from bot.core.labels import LANGUAGE_IN_A_SENTENCE
-from bot.core.textlimits import excerpt, shorten, visible_length
-from bot.core.validation import InvalidInput, parse_text
+from bot.core.textlimits import excerpt
+from bot.core.validation import InvalidInput
 from handlers.broadcasts.audience import (
     audience_card,
     no_district,
@@ -51,7 +46,6 @@ from handlers.broadcasts.card import (
     show_card,
 )
 from handlers.broadcasts.flow import (
-    ASKED_FROM,
     BUTTONS,
     DISTRICT,
     FILE,
@@ -60,24 +54,24 @@ from handlers.broadcasts.flow import (
     WHEN,
     apply_change,
     ask_typed,
-    asked_about,
+    asked,
     button_broadcast_id,
     data_parts,
+    end_question,
+    forget_old_question,
     load,
     person_id,
-    pressed_message,
-    read_typed,
+    problem_text,
     retire_asked_card,
 )
 from handlers.broadcasts.release import (
     approve,
-    ask_when,
     cancel,
     preview,
     reject,
     send_now,
     show,
-    when_typed,
+    tell_submitted,
 )
 from handlers.commands import command
 from handlers.common import (
@@ -89,14 +83,20 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    remember,
     reply,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 
-CAPTION_LIMIT = 1024
-BUTTON_LINE = re.compile(r"^(?P<label>.{1,40}?)\s*[|—–-]\s*(?P<url>(https?|tg)://\S+)$")
+FILE_QUESTION = N_("Send one photo or one document to go with the message, or a single dash (-) to send it without one.")
+QUESTIONS = {
+    FILE: FILE_QUESTION,
+    BUTTONS: N_("Write one button a line, its label and its link separated by a bar, for example:\n"
+                "<code>Enroll | https://t.me/voces_bot?start=trainings</code>\n"
+                "Send a single dash (-) for no buttons."),
+    DISTRICT: N_("Which district? Write its name."),
+    WHEN: N_("When should it go out? Write the day and the time, Lima time, for example: 15/12/2026 18:30"),
+}
 
 
 # --- /broadcast ----------------------------------------------------------------------------------
@@ -108,16 +108,15 @@ async def open_composer(update: Update, context: VocesContext) -> int:
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            draft = await broadcasts.draft_of(session, user_id=person_id(context), now=runtime.clock.now())
-            waiting = await broadcasts.upcoming(session, user_id=person_id(context))
+            opened = await composing.open_composer(session, user_id=person_id(context), now=runtime.clock.now())
     except InvalidInput as error:
         await reply(update, context, error_text(context, error))
         return END
-    await show_card(update, context, draft, edit=False)
-    if waiting:
+    await show_card(update, context, opened.draft, edit=False)
+    if opened.waiting:
         _ = context.gettext
         lines, rows = [_("Broadcasts not yet sent, or being sent:")], []
-        for b in waiting[:10]:  # each with its first words: "#2 · waiting for approval" alone says little
+        for b in opened.waiting[:10]:  # each with its first words: "#2 · waiting for approval" alone says little
             words = excerpt(broadcasts.text_for(b, context.i18n.language, runtime.settings.default_language), 22) or "—"
             when = f" · {context.i18n.datetime(b.send_at, 'short')}" if b.send_at else ""
             lines.append(f"#{b.id} · {_(STATE_NAMES[b.state])}{when}: <i>{escape(words)}</i>")
@@ -126,181 +125,117 @@ async def open_composer(update: Update, context: VocesContext) -> int:
     return await leave(update, context, FLOW)
 
 
-# --- texts, file, buttons: typed answers ----------------------------------------------------------
+# --- the questions, and their typed answers -------------------------------------------------------
 
 
-async def _save_answer(update: Update, context: VocesContext, change: Callable[[AsyncSession], Awaitable[Broadcast]]) -> int:
-    """Save a typed answer (see apply_change), end the step and show the card again below it,
-    in place of the one the question was asked from."""
-    broadcast = await apply_change(update, context, change)
-    await leave(update, context, FLOW)
-    if broadcast is not None:
-        await show_card(update, context, broadcast, edit=False)
-        await retire_asked_card(update, context)
-    return END
-
-
-async def ask_text(update: Update, context: VocesContext) -> str:
-    await answer_button(update, context)
-    broadcast = await load(update, context, to_change=True)
-    language = data_parts(update)[3]
-    if language not in SUPPORTED_LANGUAGES:
-        raise StaleButton(language)
-    await remember(update, context, broadcast_id=broadcast.id, broadcast_language=language, **{ASKED_FROM: pressed_message(update)})
+def question_text(context: VocesContext, step: composing.Step) -> str:
     _ = context.gettext
+    if step.name != TEXT:
+        return _(QUESTIONS[step.name])
+    language = step.language or ""
     text = _("Write the message in %(language)s, formatted as you want people to see it.") % {"language": _(LANGUAGE_IN_A_SENTENCE[language])}
-    if language in broadcast.texts:
+    if step.broadcast is not None and language in step.broadcast.texts:
         text += "\n" + _("Send a single dash (-) to remove this version.")
-    return await ask(update, context, flow=FLOW, step=TEXT, text=text)
+    return text
 
 
-async def text_typed(update: Update, context: VocesContext) -> str | int:
-    message = update.effective_message
-    assert message is not None and context.user_data is not None
-    broadcast_id, language = asked_about(context), context.user_data.get("broadcast_language")
-    if broadcast_id is None or language is None:
-        return await leave(update, context, FLOW)
-    # refuses what is only invisible characters; what is kept is the formatted text
-    if await read_typed(update, context, lambda typed: parse_text(typed, field_max=4000, multiline=True)) is None:
-        return TEXT
-    text = None if (message.text or "").strip() == "-" else message.text_html or ""
-    async with context.runtime.database.session() as session:
-        current = await broadcasts.get(session, broadcast_id)
-    if text is not None and current is not None and current.attachment_kind and visible_length(text) > CAPTION_LIMIT:
-        await reply(update, context, context.gettext("With a photo or a document the text can be at most 1024 characters. Write it shorter, please."))
-        return TEXT
-    return await _save_answer(update, context, lambda session: broadcasts.set_text(
-        session, broadcast_id=broadcast_id, user_id=person_id(context), language=language, text=text))
+def asks(question: str):  # noqa: ANN201
+    """A button that asks one question about its broadcast (bc:text:<id>:<language> the text)."""
+
+    async def ask_question(update: Update, context: VocesContext) -> str:
+        language = data_parts(update)[3] if question == TEXT else None
+        step = await ask_typed(update, context, question, language=language)
+        return await ask(update, context, flow=FLOW, step=step.name, text=question_text(context, step))
+
+    return ask_question
 
 
-FILE_QUESTION = N_("Send one photo or one document to go with the message, or a single dash (-) to send it without one.")
-TOO_LARGE = N_("That file is too large: the limit is 20 MB.")
+def fetch_of(context: VocesContext, file_id: str):  # noqa: ANN201 - () -> Awaitable[bytes]
+    """How the domain gets a file's bytes, when it needs them: Telegram refuses to hand a bot
+    one over 20 MB."""
 
-
-async def ask_file(update: Update, context: VocesContext) -> str:
-    return await ask_typed(update, context, FILE, context.gettext(FILE_QUESTION))
-
-
-async def file_sent(update: Update, context: VocesContext) -> str | int:
-    """The file is downloaded and judged by its bytes (bot/broadcasts/files.py): one the
-    bot does not send is refused, saying why, and asked for again; recipients get the cleaned
-    copy under the bot's name, never what the author's phone sent."""
-    message = update.effective_message
-    assert message is not None
-    broadcast_id = asked_about(context)
-    if broadcast_id is None:
-        return await leave(update, context, FLOW)
-    sent = message.photo[-1] if message.photo else message.document  # a photo's largest size
-    if sent is None and (message.text or "").strip() != "-":
-        await reply(update, context, context.gettext("Send one photo or one document, or a single dash (-)."))
-        return FILE
-    accepted = None
-    if sent is not None:
-        async with context.runtime.database.session() as session:
-            current = await broadcasts.get(session, broadcast_id)
-        if current is not None and any(visible_length(text) > CAPTION_LIMIT for text in current.texts.values()):
-            await reply(update, context, context.gettext("With a photo or a document the text can be at most 1024 characters. Shorten the text first."))
-            return await leave(update, context, FLOW)
+    async def fetch() -> bytes:
         try:
-            if (sent.file_size or 0) > uploads.UPLOAD_LIMIT_BYTES:
-                raise uploads.UploadRefused(TOO_LARGE)
-            try:
-                content = bytes(await (await context.bot.get_file(sent.file_id)).download_as_bytearray())
-            except BadRequest as error:
-                if "too big" not in error.message.lower():
-                    raise
-                raise uploads.UploadRefused(TOO_LARGE) from None
-            accepted = await broadcast_files.judged(content)
-        except InvalidInput as error:  # the same question again, after saying why
-            return await ask(update, context, flow=FLOW, step=FILE, text=error_text(context, error) + "\n" + context.gettext(FILE_QUESTION))
-    return await _save_answer(update, context, lambda session: broadcast_files.attach(
-        session, store=context.runtime.files, broadcast_id=broadcast_id, user_id=person_id(context), accepted=accepted))
+            return bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+        except BadRequest as error:
+            if "too big" not in error.message.lower():
+                raise
+            raise uploads.UploadRefused(composing.TOO_LARGE) from None
+
+    return fetch
 
 
-async def ask_buttons(update: Update, context: VocesContext) -> str:
-    return await ask_typed(update, context, BUTTONS, context.gettext(
-        "Write one button a line, its label and its link separated by a bar, for example:\n"
-        "<code>Enroll | https://t.me/voces_bot?start=trainings</code>\n"
-        "Send a single dash (-) for no buttons."))
+def typed_answer_for(state: str):  # noqa: ANN201
+    """The answer to the question `state` (the step the chat is at: the domain's own record
+    wins when it has one), typed or, for a file, sent."""
+
+    async def typed_answer(update: Update, context: VocesContext) -> str | int:
+        message = update.effective_message
+        assert message is not None
+        sent = None
+        if state == FILE and (found := message.photo[-1] if message.photo else message.document) is not None:  # a photo's largest size
+            sent = composing.Sent(found.file_size, fetch_of(context, found.file_id))
+        runtime, settings = context.runtime, context.runtime.settings
+        async with runtime.database.session() as session:
+            step = await composing.answer(
+                session, user_id=person_id(context), value=message.text or "", formatted=message.text_html if message.text else None,
+                sent=sent, now=runtime.clock.now(), zone=settings.zone, store=runtime.files,
+                default_language=settings.default_language, approval_threshold=settings.broadcast_approval_threshold,
+                quiet=runtime.reminders.quiet_hours, at=state, asked=asked(context))
+        return await render(update, context, step)
+
+    return typed_answer
 
 
-def parse_buttons(text: str) -> list[list[str]]:
-    if text.strip() == "-":
-        return []
-    found = []
-    for line in filter(None, (line.strip() for line in text.splitlines())):
-        match = BUTTON_LINE.match(line)
-        if match is None:
-            raise InvalidInput(N_("I could not read this line: %(line)s. Write the label, a bar (|) and a link that starts with https://."), line=shorten(line, 60))
-        found.append([match["label"].strip(), match["url"]])
-    if len(found) > 5:
-        raise InvalidInput(N_("At most five buttons, please."))
-    return found
-
-
-async def buttons_typed(update: Update, context: VocesContext) -> str | int:
-    broadcast_id = asked_about(context)
-    if broadcast_id is None:
-        return await leave(update, context, FLOW)
-    buttons = await read_typed(update, context, lambda typed: parse_buttons(parse_text(typed, field_max=1000, multiline=True)))
-    if buttons is None:
-        return BUTTONS
-    return await _save_answer(update, context, lambda session: broadcasts.set_buttons(
-        session, broadcast_id=broadcast_id, user_id=person_id(context), buttons=buttons))
-
-
-# --- the audience and the kind ------------------------------------------------------------------------
-
-
-async def ask_district(update: Update, context: VocesContext) -> str:
-    return await ask_typed(update, context, DISTRICT, context.gettext("Which district? Write its name."))
-
-
-async def district_typed(update: Update, context: VocesContext) -> str | int:
-    broadcast_id = asked_about(context)
-    if broadcast_id is None:
-        return await leave(update, context, FLOW)
-    typed = await read_typed(update, context, lambda text: parse_text(text, field_max=80))
-    if typed is None:
-        return DISTRICT
-    found = find_districts(typed)
-    if not found:
-        await reply(update, context, context.gettext("I do not know that district in Lima or Callao. Write its name again."))
-        return DISTRICT
-    try:  # only the districts the person follows: another is refused, and asked again
-        async with context.runtime.database.session() as session:
-            allowed = await broadcast_audience.districts_in_scope(session, user_id=person_id(context), districts=[d.ubigeo for d in found])
-    except InvalidInput as error:
-        return await ask(update, context, flow=FLOW, step=DISTRICT, text=error_text(context, error) + "\n" + context.gettext("Which district? Write its name."))
-    found = [district for district in found if district.ubigeo in allowed]
+async def render(update: Update, context: VocesContext, step: composing.Step) -> str | int:
+    """After a typed answer, what the domain says comes next: the same question after its
+    problem, or the question over and what follows it (`show_after`)."""
+    if step.name in composing.QUESTIONS:
+        assert step.problem is not None
+        if step.repeat:  # the problem and the question, in one message
+            return await ask(update, context, flow=FLOW, step=step.name,
+                             text=error_text(context, step.problem) + "\n" + question_text(context, step))
+        await reply(update, context, problem_text(context, step.problem))
+        return step.name
     await leave(update, context, FLOW)
-    if len(found) == 1:
-        return await _add_district(update, context, broadcast_id, found[0].ubigeo)
-    rows = [[(district.name, f"bc:adddist:{broadcast_id}:{district.ubigeo}")] for district in found]
-    await reply(update, context, context.gettext("Which one?"), reply_markup=keyboard(rows))
+    await forget_old_question(update, context)
+    await show_after(update, context, step)
     return END
 
 
-async def _add_district(update: Update, context: VocesContext, broadcast_id: int, ubigeo: str, *, edit: bool = False) -> int:
-    """Add the district and show the picker again: below the typed name, or in place of "Which one?"."""
-    async with context.runtime.database.session() as session:
-        current = await broadcasts.get(session, broadcast_id)
-    broadcast = current
-    if current is not None and ubigeo not in current.audience.get("district", []):
-        broadcast = await apply_change(update, context, lambda session: broadcasts.toggle_audience(
-            session, broadcast_id=broadcast_id, user_id=person_id(context), name="district", value=ubigeo))
-    if broadcast is not None:
-        await audience_card(update, context, broadcast, edit=edit)
+async def show_after(update: Update, context: VocesContext, step: composing.Step, *, edit: bool = False) -> None:
+    """Why it could not be saved, or the card, the picker or the districts to choose from, below
+    the answer (`edit`: in place of the message whose button was pressed), or the submission."""
+    if step.problem is not None:
+        await reply(update, context, problem_text(context, step.problem))
+    if step.broadcast is None:
+        return
+    if step.name == composing.CARD:
+        await show_card(update, context, step.broadcast, edit=False)
         await retire_asked_card(update, context)
-    return END
+    elif step.name == composing.AUDIENCE:  # below the typed name, or in place of "Which one?"
+        await audience_card(update, context, step.broadcast, edit=edit)
+        await retire_asked_card(update, context)
+    elif step.name == composing.WHICH:
+        rows = [[(district.name, f"bc:adddist:{step.broadcast.id}:{district.ubigeo}")] for district in step.districts]
+        await reply(update, context, context.gettext("Which one?"), reply_markup=keyboard(rows))
+    elif step.submission is not None:
+        await tell_submitted(update, context, step.submission)
 
 
 async def district_chosen(update: Update, context: VocesContext) -> None:
+    """bc:adddist:<id>:<ubigeo>: one of the districts a typed name matched."""
     await answer_button(update, context)
     ubigeo = data_parts(update)[3]
     if district_by_ubigeo(ubigeo) is None:
         raise StaleButton(ubigeo)
-    await _add_district(update, context, button_broadcast_id(update), ubigeo, edit=True)
+    broadcast_id = button_broadcast_id(update)
+    async with context.runtime.database.session() as session:
+        step = await composing.choose_district(session, user_id=person_id(context), broadcast_id=broadcast_id, ubigeo=ubigeo)
+    await show_after(update, context, step, edit=True)
+
+
+# --- the kind ---------------------------------------------------------------------------------------------
 
 
 async def show_kinds(update: Update, context: VocesContext) -> None:
@@ -325,12 +260,12 @@ async def kind_chosen(update: Update, context: VocesContext) -> None:
 
 async def cancel_flow(update: Update, context: VocesContext) -> int:
     await reply(update, context, context.gettext("Left as it was. See it again with /broadcast."))
-    await remember(update, context, **{ASKED_FROM: None})  # the card it was asked from stays
+    await end_question(update, context)  # the card it was asked from stays
     return await leave(update, context, FLOW)
 
 
 async def other_command(update: Update, context: VocesContext) -> int:
-    await remember(update, context, **{ASKED_FROM: None})
+    await end_question(update, context)
     await leave(update, context, FLOW)
     context.voces.dispatch_again(update)
     return END
@@ -340,18 +275,18 @@ def register(application) -> None:  # noqa: ANN001
     typed = filters.TEXT & ~filters.COMMAND
     flow = ConversationHandler(
         entry_points=[
-            CallbackQueryHandler(ask_text, pattern=r"^bc:text:\d+:[a-z]{2}$"),
-            CallbackQueryHandler(ask_file, pattern=r"^bc:file:\d+$"),
-            CallbackQueryHandler(ask_buttons, pattern=r"^bc:btns:\d+$"),
-            CallbackQueryHandler(ask_district, pattern=r"^bc:dist:\d+$"),
-            CallbackQueryHandler(ask_when, pattern=r"^bc:when:\d+$"),
+            CallbackQueryHandler(asks(TEXT), pattern=r"^bc:text:\d+:[a-z]{2}$"),
+            CallbackQueryHandler(asks(FILE), pattern=r"^bc:file:\d+$"),
+            CallbackQueryHandler(asks(BUTTONS), pattern=r"^bc:btns:\d+$"),
+            CallbackQueryHandler(asks(DISTRICT), pattern=r"^bc:dist:\d+$"),
+            CallbackQueryHandler(asks(WHEN), pattern=r"^bc:when:\d+$"),
         ],
         states={
-            TEXT: [MessageHandler(typed, text_typed)],
-            FILE: [MessageHandler(filters.PHOTO | filters.Document.ALL | typed, file_sent)],
-            BUTTONS: [MessageHandler(typed, buttons_typed)],
-            DISTRICT: [MessageHandler(typed, district_typed)],
-            WHEN: [MessageHandler(typed, when_typed)],
+            TEXT: [MessageHandler(typed, typed_answer_for(TEXT))],
+            FILE: [MessageHandler(filters.PHOTO | filters.Document.ALL | typed, typed_answer_for(FILE))],
+            BUTTONS: [MessageHandler(typed, typed_answer_for(BUTTONS))],
+            DISTRICT: [MessageHandler(typed, typed_answer_for(DISTRICT))],
+            WHEN: [MessageHandler(typed, typed_answer_for(WHEN))],
         },
         fallbacks=[command("cancel", cancel_flow), MessageHandler(filters.COMMAND, other_command)],
         name=FLOW, persistent=True, allow_reentry=True,

@@ -1,52 +1,43 @@
 """/broadcast, second half: opening one not yet sent (from /pending or the list), the preview,
 sending now or at a time, the second person's approval above the threshold, and cancelling.
-(The card, the texts and the audience are in handlers/broadcasts/compose.py, which registers these too.)"""
+What may be done, and what follows, is the domain's (bot/broadcasts/composing.py); this module
+says it. (The card, the texts and the audience are in handlers/broadcasts/compose.py, which
+registers these too.)"""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
+from telegram.ext import ApplicationHandlerStop
 
-from bot.broadcasts import approval as broadcast_approval
-from bot.broadcasts import broadcasts
-from bot.broadcasts import files as broadcast_files
+from bot.broadcasts import composing
 from bot.broadcasts.models import Broadcast, BroadcastState
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.i18n import N_
 from bot.core.labels import LANGUAGE_IN_A_SENTENCE
 from bot.core.transitions import AlreadyDone
-from bot.core.validation import InvalidInput, parse_date, parse_text
-from bot.people import people
-from bot.people.models import User
+from bot.core.validation import InvalidInput
 from handlers.broadcasts.card import show_card
 from handlers.broadcasts.delivery import send_broadcast, tally_text
 from handlers.broadcasts.flow import (
-    FLOW,
-    WHEN,
     apply_change,
-    ask_typed,
-    asked_about,
     button_broadcast_id,
     data_parts,
     load,
     person_id,
-    read_typed,
+    problem_text,
 )
 from handlers.common import (
-    END,
     answer_button,
     edit_or_reply,
-    error_text,
     keyboard,
-    leave,
     notify,
     reply,
     say_already_done,
 )
 from handlers.context import VocesContext
+from handlers.guards import StaleButton
 
 # --- open, preview, send, schedule, approve, cancel --------------------------------------------------
 
@@ -61,15 +52,21 @@ async def show(update: Update, context: VocesContext) -> None:
     """One broadcast, opened from /pending or the list of those not yet sent: its card, with
     Approve / Send back for whoever may give the second pair of eyes; or how its sending goes."""
     await answer_button(update, context)
-    broadcast = await load(update, context)
-    if broadcast.state is BroadcastState.SENDING or broadcast.state is BroadcastState.DONE:
+    broadcast_id = button_broadcast_id(update)
+    try:
         async with context.runtime.database.session() as session:
-            tally = await broadcasts.tally(session, broadcast_id=broadcast.id)
-        await reply(update, context, tally_text(context.i18n, tally, final=broadcast.state is BroadcastState.DONE))
+            looked = await composing.look(session, user_id=person_id(context), broadcast_id=broadcast_id, language=context.i18n.language)
+    except InvalidInput as refused:  # AlreadyDone, NotAllowed: said, and nothing shown
+        await say_already_done(update, context, refused)
+        raise ApplicationHandlerStop from None
+    if looked is None:
+        raise StaleButton(broadcast_id)
+    if looked.card is None:
+        assert looked.tally is not None
+        await reply(update, context, tally_text(context.i18n, looked.tally, final=looked.broadcast.state is BroadcastState.DONE))
         return
-    async with context.runtime.database.session() as session:
-        may_approve = await broadcast_approval.may_approve(session, broadcast=broadcast, user_id=person_id(context))
-    await show_card(update, context, broadcast, edit=False, above=[decision_row(context.gettext, broadcast)] if may_approve else ())
+    above = [decision_row(context.gettext, looked.broadcast)] if looked.card.may_approve else ()
+    await show_card(update, context, looked.broadcast, edit=False, above=above, card=looked.card)
 
 
 async def preview(update: Update, context: VocesContext) -> None:
@@ -90,90 +87,62 @@ async def send_now(update: Update, context: VocesContext) -> None:
     await _submit(update, context, button_broadcast_id(update), context.runtime.clock.now())
 
 
-async def ask_when(update: Update, context: VocesContext) -> str:
-    return await ask_typed(update, context, WHEN, context.gettext(
-        "When should it go out? Write the day and the time, Lima time, for example: 15/12/2026 18:30"))
-
-
-SCHEDULED_AHEAD_MAX = timedelta(days=90)
-
-
-def parse_when(text: str, zone, now: datetime) -> datetime:  # noqa: ANN001 - a ZoneInfo
-    day_part, _sep, time_part = text.strip().rpartition(" ")
-    match = re.fullmatch(r"(\d{1,2})[:.h](\d{2})", time_part)
-    if not day_part or match is None or int(match[1]) > 23 or int(match[2]) > 59:
-        raise InvalidInput(N_("I could not read that. Write the day and the time, for example: 15/12/2026 18:30"))
-    when = datetime.combine(parse_date(day_part), time(int(match[1]), int(match[2])), tzinfo=zone)
-    if when > now + SCHEDULED_AHEAD_MAX:
-        raise InvalidInput(N_("A broadcast is scheduled at most 90 days ahead. Write a day before %(latest)s."),
-                           latest=f"{(now + SCHEDULED_AHEAD_MAX).astimezone(zone):%d/%m/%Y}")
-    return when
-
-
-async def when_typed(update: Update, context: VocesContext) -> str | int:
-    broadcast_id = asked_about(context)
-    if broadcast_id is None:
-        return await leave(update, context, FLOW)
-    send_at = await read_typed(update, context, lambda typed: parse_when(parse_text(typed, field_max=40), context.runtime.settings.zone,
-                                                                      context.runtime.clock.now()))
-    if send_at is None:
-        return WHEN
-    await leave(update, context, FLOW)
-    await _submit(update, context, broadcast_id, send_at)
-    return END
-
-
 async def _submit(update: Update, context: VocesContext, broadcast_id: int, send_at: datetime) -> None:
     runtime = context.runtime
-    _ = context.gettext
-    i18n = context.i18n
+    settings = runtime.settings
     try:
         async with runtime.database.session() as session:
-            submitted = await broadcasts.submit(
-                session, broadcast_id=broadcast_id, user_id=person_id(context), send_at=send_at, now=runtime.clock.now(),
-                default_language=runtime.settings.default_language,
-                approval_threshold=runtime.settings.broadcast_approval_threshold,
-            )
-            approvers = await broadcast_approval.approvers(session, broadcast=submitted.broadcast) if submitted.needs_approval else []
+            submission = await composing.submit(
+                session, user_id=person_id(context), broadcast_id=broadcast_id, send_at=send_at, now=runtime.clock.now(),
+                default_language=settings.default_language, approval_threshold=settings.broadcast_approval_threshold,
+                quiet=runtime.reminders.quiet_hours)
     except AlreadyDone as error:
         await say_already_done(update, context, error)
         return
     except InvalidInput as error:
         await answer_button(update, context)
-        if "%(language)s" in (error.message or ""):
-            error.params = {"language": _(LANGUAGE_IN_A_SENTENCE[runtime.settings.default_language])}
-        await reply(update, context, error_text(context, error))
+        await reply(update, context, problem_text(context, error))
         return
     await answer_button(update, context)
-    count = i18n.number(submitted.reach.receiving)
-    if submitted.needs_approval:
+    await tell_submitted(update, context, submission)
+
+
+async def tell_submitted(update: Update, context: VocesContext, submission: composing.Submission) -> None:
+    """What happens now: waiting for approval (whoever may approve is asked), held for the end
+    of quiet hours, going out now, or scheduled."""
+    runtime = context.runtime
+    _ = context.gettext
+    i18n = context.i18n
+    broadcast, receiving = submission.broadcast, submission.reach.receiving
+    count = i18n.number(receiving)
+    if submission.needs_approval:
         await edit_or_reply(update, context, _(
             "⏳ It will reach %(count)s people, more than %(threshold)s: a second coordinator or staff member must approve it before it goes out. I have asked them; you will hear from me.")
             % {"count": count, "threshold": i18n.number(runtime.settings.broadcast_approval_threshold)})
-        for approver in approvers:
+        for approver in submission.approvers:
             their = runtime.translator(approver.language)
             text = their.gettext("📣 A broadcast to %(count)s people waits for your approval.") % {
-                "count": their.number(submitted.reach.receiving)}
-            rows = [[(their.gettext("👁 Preview"), f"bc:preview:{broadcast_id}")], decision_row(their.gettext, submitted.broadcast)]
+                "count": their.number(receiving)}
+            rows = [[(their.gettext("👁 Preview"), f"bc:preview:{broadcast.id}")], decision_row(their.gettext, broadcast)]
             await notify(context, approver.telegram_id, text, reply_markup=keyboard(rows))
         return
-    now, quiet = runtime.clock.now(), runtime.reminders.quiet_hours
-    if send_at <= now and quiet.contains(now):  # "Send now" at night: say when it really goes out
+    if submission.held_until is not None:  # "Send now" at night: say when it really goes out
         await edit_or_reply(update, context, i18n.ngettext(
             "🌙 It is quiet hours: it goes out to %(count)s person at %(time)s, when they end (or when their own quiet hours end). I will keep you posted here.",
             "🌙 It is quiet hours: it goes out to %(count)s people at %(time)s, when they end (to those with quiet hours of their own, when theirs end). I will keep you posted here.",
-            submitted.reach.receiving) % {"count": count, "time": i18n.time(quiet.next_allowed(now))})
+            receiving) % {"count": count, "time": i18n.time(submission.held_until)})
         _wake(context)
-    elif send_at <= now:
+    elif submission.now:
         await edit_or_reply(update, context, i18n.ngettext(
             "🚀 Sending it now to %(count)s person. I will keep you posted here.",
-            "🚀 Sending it now to %(count)s people. I will keep you posted here.", submitted.reach.receiving) % {"count": count})
+            "🚀 Sending it now to %(count)s people. I will keep you posted here.", receiving) % {"count": count})
         _wake(context)
     else:
+        assert broadcast.send_at is not None
         await edit_or_reply(update, context, i18n.ngettext(
             "🕒 Scheduled for %(when)s, to %(count)s person. Until then you can change or cancel it with /broadcast.",
             "🕒 Scheduled for %(when)s, to %(count)s people. Until then you can change or cancel it with /broadcast.",
-            submitted.reach.receiving) % {"when": i18n.datetime(send_at, "short"), "count": count})
+            receiving) % {"when": i18n.datetime(broadcast.send_at, "short"), "count": count})
 
 
 def _wake(context: VocesContext) -> None:
@@ -183,27 +152,23 @@ def _wake(context: VocesContext) -> None:
 
 
 async def approve(update: Update, context: VocesContext) -> None:
-    await _decide(update, context, broadcast_approval.approve, N_("✅ Approved. It goes out at its time."),
+    await _decide(update, context, True, N_("✅ Approved. It goes out at its time."),
                   N_("✅ Your broadcast #%(id)s was approved."))
     _wake(context)
 
 
 async def reject(update: Update, context: VocesContext) -> None:
-    await _decide(update, context, broadcast_approval.reject, N_("↩️ Sent back to its author as a draft."),
+    await _decide(update, context, False, N_("↩️ Sent back to its author as a draft."),
                   N_("↩️ Your broadcast #%(id)s was sent back to you as a draft. Change it with /broadcast."))
 
 
-async def _decide(update: Update, context: VocesContext, decision, done: str, to_author: str) -> None:  # noqa: ANN001
+async def _decide(update: Update, context: VocesContext, approving: bool, done: str, to_author: str) -> None:
     """The second pair of eyes approves or sends back the version its button was made for; the
     author hears it once."""
     broadcast_id, version = button_broadcast_id(update), int(data_parts(update)[3])  # the pattern has checked both are numbers
     runtime = context.runtime
-
-    async def decide(session: AsyncSession) -> tuple[Broadcast, User | None]:
-        broadcast = await decision(session, broadcast_id=broadcast_id, user_id=person_id(context), version=version, now=runtime.clock.now())
-        return broadcast, (await people.get(session, broadcast.author_id) if broadcast.author_id else None)
-
-    decided = await apply_change(update, context, decide)
+    decided = await apply_change(update, context, lambda session: composing.decide(
+        session, user_id=person_id(context), broadcast_id=broadcast_id, version=version, approve=approving, now=runtime.clock.now()))
     if decided is None:
         return
     _broadcast, author = decided
@@ -216,9 +181,9 @@ async def _decide(update: Update, context: VocesContext, decision, done: str, to
 async def cancel(update: Update, context: VocesContext) -> None:
     broadcast_id = button_broadcast_id(update)
 
-    async def cancelled(session: AsyncSession) -> bool:
-        await broadcasts.cancel(session, broadcast_id=broadcast_id, user_id=person_id(context), now=context.runtime.clock.now())
-        await broadcast_files.let_go(session, store=context.runtime.files, broadcast_id=broadcast_id)  # its file goes too
+    async def cancelled(session) -> bool:  # noqa: ANN001 - the update's session, for the domain
+        await composing.cancel(session, user_id=person_id(context), broadcast_id=broadcast_id, store=context.runtime.files,
+                               now=context.runtime.clock.now())
         return True
 
     if await apply_change(update, context, cancelled) is None:
