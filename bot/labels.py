@@ -7,6 +7,8 @@ from __future__ import annotations
 from bot.i18n import N_, PN_
 from bot.models.broadcasts import MessageKind
 from bot.models.people import Nationality, Role, Sex
+from bot.models.projects import ProjectStatus
+from bot.models.ruos import RegistrationStage
 from bot.models.trainings import EnrollmentState
 
 # --- people ------------------------------------------------------------------------------------------
@@ -67,4 +69,21 @@ FILE_NAME_CONTEXT = "file name"
 FILE_AREA_WORDS = {
     "proposal": PN_("file name", "proposal"),
     "report": PN_("file name", "report"),
+}
+
+# --- projects and the RUOS --------------------------------------------------------------------------
+
+PROJECT_STATUS = {
+    ProjectStatus.PROPOSAL: N_("📨 proposal, waiting for the programme"),
+    ProjectStatus.SELECTED: N_("⭐ selected"),
+    ProjectStatus.FUNDED: N_("💰 funded"),
+    ProjectStatus.IMPLEMENTING: N_("🛠 being implemented"),
+    ProjectStatus.CLOSED: N_("🏁 closed"),
+    ProjectStatus.NOT_SELECTED: N_("not selected"),
+}
+RUOS_STAGE = {
+    RegistrationStage.PREPARING: N_("🛠 preparing the documents"),
+    RegistrationStage.SUBMITTED: N_("📨 handed in to the municipality"),
+    RegistrationStage.OBSERVED: N_("📝 observed by the municipality"),
+    RegistrationStage.REGISTERED: N_("🎉 registered in the RUOS"),
 }

@@ -10,8 +10,10 @@ from bot.config import Settings
 from bot.crypto import IdNumberCipher, key_from_file
 from bot.db import Database
 from bot.i18n import Translator, translator
-from bot.reminders import ReminderEngine
+from bot.messaging.channels import Channels
+from bot.reminders import QuietHours, ReminderEngine
 from bot.requirements import RequirementsCatalogue
+from bot.services import notices
 from bot.storage import FileStore
 
 
@@ -27,7 +29,14 @@ class Runtime:
 
     @cached_property
     def reminders(self) -> ReminderEngine:
-        return ReminderEngine.from_settings(self.database, self.settings, clock=self.clock)
+        # A notice waits for the end of its recipient's own quiet hours, which the channels know.
+        return ReminderEngine.from_settings(self.database, self.settings, clock=self.clock, quiet_by_recipient=(notices.KIND,))
+
+    @cached_property
+    def channels(self) -> Channels:
+        """The deliverer per channel that reminders and notices go out through; each channel
+        adds its own when it starts (`channels.add("telegram", …)`)."""
+        return Channels(self.database, clock=self.clock, quiet_hours=QuietHours.from_settings(self.settings))
 
     @cached_property
     def requirements(self) -> RequirementsCatalogue:

@@ -158,6 +158,7 @@ async def _post_init(application: VocesApplication) -> None:  # type: ignore[ove
 
 
 async def _post_stop(application: VocesApplication) -> None:  # type: ignore[override]
+    await application.runtime.reminders.settled()
     sender = getattr(application, "broadcasts", None)
     if sender is not None:
         await sender.stop()

@@ -14,8 +14,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_
 from bot.labels import LANGUAGE_IN_A_SENTENCE
 from bot.models.broadcasts import Broadcast, BroadcastState
-from bot.models.people import User
-from bot.services import broadcast_approval, broadcast_files, broadcasts, people
+from bot.services import broadcast_approval, broadcast_files, broadcasts
 from bot.services.transitions import AlreadyDone
 from bot.validation import InvalidInput, parse_date, parse_text
 from handlers.broadcast_card import show_card
@@ -37,9 +36,7 @@ from handlers.common import (
     answer_button,
     edit_or_reply,
     error_text,
-    keyboard,
     leave,
-    notify,
     reply,
     say_already_done,
 )
@@ -126,12 +123,11 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
     i18n = context.i18n
     try:
         async with runtime.database.session() as session:
-            submitted = await broadcasts.submit(
+            submitted = await broadcast_approval.submit(
                 session, broadcast_id=broadcast_id, user_id=person_id(context), send_at=send_at, now=runtime.clock.now(),
                 default_language=runtime.settings.default_language,
                 approval_threshold=runtime.settings.broadcast_approval_threshold,
             )
-            approvers = await broadcast_approval.approvers(session, broadcast=submitted.broadcast) if submitted.needs_approval else []
     except AlreadyDone as error:
         await say_already_done(update, context, error)
         return
@@ -147,12 +143,6 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
         await edit_or_reply(update, context, _(
             "⏳ It will reach %(count)s people, more than %(threshold)s: a second coordinator or staff member must approve it before it goes out. I have asked them; you will hear from me.")
             % {"count": count, "threshold": i18n.number(runtime.settings.broadcast_approval_threshold)})
-        for approver in approvers:
-            their = runtime.translator(approver.language)
-            text = their.gettext("📣 A broadcast to %(count)s people waits for your approval.") % {
-                "count": their.number(submitted.reach.receiving)}
-            rows = [[(their.gettext("👁 Preview"), f"bc:preview:{broadcast_id}")], decision_row(their.gettext, submitted.broadcast)]
-            await notify(context, approver.telegram_id, text, reply_markup=keyboard(rows))
         return
     now, quiet = runtime.clock.now(), runtime.reminders.quiet_hours
     if send_at <= now and quiet.contains(now):  # "Send now" at night: say when it really goes out
@@ -180,34 +170,27 @@ def _wake(context: VocesContext) -> None:
 
 
 async def approve(update: Update, context: VocesContext) -> None:
-    await _decide(update, context, broadcast_approval.approve, N_("✅ Approved. It goes out at its time."),
-                  N_("✅ Your broadcast #%(id)s was approved."))
+    await _decide(update, context, broadcast_approval.approve, N_("✅ Approved. It goes out at its time."))
     _wake(context)
 
 
 async def reject(update: Update, context: VocesContext) -> None:
-    await _decide(update, context, broadcast_approval.reject, N_("↩️ Sent back to its author as a draft."),
-                  N_("↩️ Your broadcast #%(id)s was sent back to you as a draft. Change it with /broadcast."))
+    await _decide(update, context, broadcast_approval.reject, N_("↩️ Sent back to its author as a draft."))
 
 
-async def _decide(update: Update, context: VocesContext, decision, done: str, to_author: str) -> None:  # noqa: ANN001
+async def _decide(update: Update, context: VocesContext, decision, done: str) -> None:  # noqa: ANN001
     """The second pair of eyes approves or sends back the version its button was made for; the
-    author hears it once."""
+    author hears it once (the decision tells them)."""
     broadcast_id, version = button_broadcast_id(update), int(data_parts(update)[3])  # the pattern has checked both are numbers
     runtime = context.runtime
 
-    async def decide(session: AsyncSession) -> tuple[Broadcast, User | None]:
-        broadcast = await decision(session, broadcast_id=broadcast_id, user_id=person_id(context), version=version, now=runtime.clock.now())
-        return broadcast, (await people.get(session, broadcast.author_id) if broadcast.author_id else None)
+    async def decide(session: AsyncSession) -> Broadcast:
+        return await decision(session, broadcast_id=broadcast_id, user_id=person_id(context), version=version, now=runtime.clock.now())
 
-    decided = await apply_change(update, context, decide)
-    if decided is None:
+    if await apply_change(update, context, decide) is None:
         return
-    _broadcast, author = decided
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext(done))
-    if author is not None:
-        await notify(context, author.telegram_id, runtime.translator(author.language).gettext(to_author) % {"id": broadcast_id})
 
 
 async def cancel(update: Update, context: VocesContext) -> None:

@@ -79,6 +79,9 @@ class VocesApplication(Application):  # type: ignore[type-arg]
         finally:
             if token is not None:
                 _press.reset(token)
+        # What the update told others (notices its commit woke the engine for) goes out before
+        # the update counts as handled: an approver hears of a broadcast within a moment.
+        await self.runtime.reminders.settled()
 
 
 class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -33,7 +33,7 @@ from bot.i18n import N_, Translator
 from bot.models.projects import ProjectReport, ReportStatus
 from bot.models.reminders import Reminder
 from bot.runtime import Runtime
-from bot.services import organizations, projects
+from bot.services import organizations
 from bot.services import project_reports as reports
 from bot.services.authority import NotAllowed
 from bot.services.project_reports import (
@@ -67,7 +67,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    notify,
     remember,
     reply,
 )
@@ -349,19 +348,12 @@ async def submit(update: Update, context: VocesContext, report_id: int) -> objec
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
-            found = await reports.submit(session, user=await current_person(session, context), report_id=report_id, now=runtime.clock.now())
+            await reports.submit(session, user=await current_person(session, context), report_id=report_id, now=runtime.clock.now())
     except reports.ProjectError as error:
         return await ask_current(update, context, report_id, problem=error_text(context, error))
     await remember(update, context, **{OPEN: None, ALBUM: None})
     await leave(update, context, FLOW)
     await reply(update, context, _("📨 Report sent to the programme. I will tell you here when they review it."))
-    async with runtime.database.session() as session:
-        staff_members = await projects.staff_members(session)
-    for member in staff_members:
-        i18n = runtime.translator(member.language)
-        await notify(context, member.telegram_id, i18n.gettext("📨 %(organization)s sent a project report: %(title)s, %(period)s") % {
-            "organization": escape(found.organization.name), "title": escape(found.project.title), "period": period_text(i18n, found.report)},
-            reply_markup=keyboard([[(i18n.gettext("📂 Open"), callback("rv", report_id))]]))
     return END
 
 

@@ -14,9 +14,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.districts import district_by_ubigeo, find_districts
+from bot.districts import find_districts
 from bot.models.organizations import BoardRole, RegistrationDraft
-from bot.services import people, projects, registration
+from bot.services import people, registration
 from bot.services.registration import ADD_ANOTHER_MEMBER, BOARD_COMPLETE, FOCUS_COMPLETE, Step
 from bot.textlimits import shorten
 from bot.validation import IdDocumentType, InvalidInput, format_phone_for_display, parse_id
@@ -35,7 +35,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    notify,
     page_number,
     paged_rows,
     reply,
@@ -333,7 +332,6 @@ async def confirm(update: Update, context: VocesContext) -> str | int:
             person, draft = await load_draft(context, session)
             organization = await registration.submit(session, draft=draft, user=person, now=runtime.clock.now())
             await plan_term_reminders(context, session, organization)
-            staff_members = await projects.staff_members(session)
     except InvalidInput as error:
         async with runtime.database.session() as session:
             _person, draft = await load_draft(context, session)
@@ -344,13 +342,6 @@ async def confirm(update: Update, context: VocesContext) -> str | int:
         _("🎉 <b>%(name)s</b> is registered in Voces. The programme staff will review it; I will tell you here when they do.") % {"name": escape(organization.name)}
         + "\n\n" + _("Next: see your organization with /myorg, invite other leaders with /invite, and check the RUOS documents with /ruos."),
     )
-    # Staff hear of a new registration as they hear of a new report or proposal.
-    district = district_by_ubigeo(organization.district_ubigeo)
-    for member in staff_members:
-        i18n = runtime.translator(member.language)
-        await notify(context, member.telegram_id, i18n.gettext("🆕 %(organization)s (%(district)s) registered in Voces and waits for verification.") % {
-            "organization": escape(organization.name), "district": escape(district.name if district else organization.district_ubigeo)},
-            reply_markup=keyboard([[(i18n.gettext("📂 Open"), f"org:view:{organization.id}")]]))
     return END
 
 

@@ -30,7 +30,6 @@ from handlers.common import (
     edit_or_reply,
     escape,
     keyboard,
-    notify,
     page_number,
     paged_rows,
     reply,
@@ -39,14 +38,12 @@ from handlers.common import (
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.training_admin import coordinator_only
-from handlers.training_records import feedback_keyboard
 from handlers.trainings import (
     refuse,
     session_id_of,
     session_text,
     topic_map,
     training_link,
-    when_text,
 )
 
 # --- /mysessions and a session's card --------------------------------------------------------------
@@ -144,18 +141,12 @@ async def cancel_session(update: Update, context: VocesContext) -> None:
     try:
         async with runtime.database.session() as session:
             told = await trainings.cancel_session(session, user_id=context.person.id, session_id=session_id, now=runtime.clock.now())  # type: ignore[union-attr]
-            training = await trainings.get_session(session, session_id)
     except InvalidInput as error:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext("❌ Session cancelled. Everyone on its list has been told.") if told
                         else context.gettext("❌ Session cancelled. Nobody was on its list."))
-    assert training is not None
-    for person in told:
-        i18n = runtime.translator(person.language)
-        await notify(context, person.telegram_id, i18n.gettext("❌ The session <b>%(title)s</b> (%(when)s) was cancelled. Its reminders are cancelled too. See other sessions with /trainings.") % {
-            "title": escape(training.title), "when": when_text(i18n, training.starts_at, training.ends_at)}, urgent=True)  # it may be tomorrow
 
 
 async def show_roster(update: Update, context: VocesContext) -> None:
@@ -258,7 +249,6 @@ async def close_checkin(update: Update, context: VocesContext) -> None:
         async with runtime.database.session() as session:
             no_shows = await records.close_checkin(session, user_id=context.person.id, session_id=session_id, now=context.runtime.clock.now())  # type: ignore[union-attr]
             came = await records.attendees(session, session_id)
-            training = await trainings.get_session(session, session_id)
     except InvalidInput as error:
         await refuse(update, context, error)
         return
@@ -268,11 +258,6 @@ async def close_checkin(update: Update, context: VocesContext) -> None:
     await reply(update, context, i18n.ngettext("Check-in closed: %(count)s person did not come and is recorded as a no-show.",
                                                "Check-in closed: %(count)s people did not come and are recorded as no-shows.", no_shows) % {"count": no_shows}
                 + "\n" + i18n.ngettext("%(count)s attendee gets the feedback question.", "%(count)s attendees get the feedback question.", len(came)) % {"count": len(came)})
-    assert training is not None
-    for person in came:
-        theirs = runtime.translator(person.language)
-        await notify(context, person.telegram_id, theirs.gettext("Thank you for coming to <b>%(title)s</b>! How useful was it, from 1 to 5? Your certificate is in /mytrainings.") % {"title": escape(training.title)},
-                     reply_markup=feedback_keyboard(theirs, session_id))
 
 
 # --- /topicvote and /addtopic ------------------------------------------------------------------------

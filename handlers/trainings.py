@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
@@ -29,11 +30,11 @@ from telegram.ext import (
 from bot.districts import district_by_ubigeo
 from bot.documents.calendar import CalendarEntry, training_event
 from bot.i18n import Translator
+from bot.messaging.render import when_text
 from bot.models.reminders import Reminder
 from bot.models.trainings import EnrollmentState, Topic, TrainingSession
 from bot.runtime import Runtime
 from bot.services import trainings
-from bot.services.trainings import Offer
 from bot.services.transitions import AlreadyDone
 from bot.textlimits import page_of, shorten
 from bot.validation import InvalidInput, parse_id
@@ -44,7 +45,6 @@ from handlers.common import (
     error_text,
     escape,
     keyboard,
-    notify,
     page_navigation,
     page_number,
     reply,
@@ -52,7 +52,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext, step_out_of_line
 from handlers.guards import StaleButton, button_part, shows_current_card
-from handlers.reminders import Rendered, renders
+from handlers.reminders import Rendered, renders, writes_part
 
 log = logging.getLogger(__name__)
 
@@ -61,17 +61,6 @@ PAGE_SIZE = 5  # sessions per page: each is a few lines, read on a small phone
 
 
 # --- how a session reads --------------------------------------------------------------------------
-
-
-def when_text(i18n: Translator, starts_at: datetime, ends_at: datetime) -> str:
-    """The day once and both times when a session fits in one local day, as nearly all do."""
-    if starts_at.astimezone(i18n.zone).date() != ends_at.astimezone(i18n.zone).date():
-        return i18n.gettext("%(start)s to %(end)s") % {
-            "start": i18n.datetime(starts_at, "short"), "end": i18n.datetime(ends_at, "short"),
-        }
-    return i18n.gettext("%(day)s, %(start)s to %(end)s") % {
-        "day": i18n.date(starts_at, "full"), "start": i18n.time(starts_at), "end": i18n.time(ends_at),
-    }
 
 
 def place_text(i18n: Translator, training: TrainingSession) -> str:
@@ -303,7 +292,7 @@ async def leave_session(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with changing_seats(runtime) as session:
-            offers = await trainings.leave(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
+            await trainings.leave(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
                                            now=runtime.clock.now(), claim=runtime.settings.training_claim)
     except InvalidInput as error:
         await refuse(update, context, error)
@@ -311,7 +300,6 @@ async def leave_session(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     await show_card(update, context, session_id)
     await reply(update, context, context.gettext("You left the session. Your reminders for it are cancelled."))
-    await tell_offers(context, offers)
 
 
 def offer_message(i18n: Translator, training: TrainingSession, expires_at: datetime) -> Rendered:
@@ -321,19 +309,6 @@ def offer_message(i18n: Translator, training: TrainingSession, expires_at: datet
         "deadline": i18n.datetime(expires_at, "short"),
     }
     return Rendered(text, keyboard([[(_("Take the seat"), f"tr:take:{training.id}"), (_("Pass"), f"tr:pass:{training.id}")]]))
-
-
-async def tell_offers(context: VocesContext, offers: list[Offer]) -> None:
-    """Tell the next in line at once: a seat is theirs to take."""
-    if not offers:
-        return
-    async with context.runtime.database.session() as session:
-        training = await trainings.get_session(session, offers[0].session_id)
-    assert training is not None
-    for offer in offers:
-        rendered = offer_message(context.runtime.translator(offer.language), training, offer.expires_at)
-        # Urgent: the seat is held for a few hours only, quiet hours or not.
-        await notify(context, offer.telegram_id, rendered.text, reply_markup=rendered.reply_markup, urgent=True)
 
 
 async def take_seat(update: Update, context: VocesContext) -> None:
@@ -356,14 +331,13 @@ async def pass_seat(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with changing_seats(runtime) as session:
-            offers = await trainings.pass_offer(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
+            await trainings.pass_offer(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
                                                 now=runtime.clock.now(), claim=runtime.settings.training_claim)
     except InvalidInput as error:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext("Understood: the seat goes to the next person in line."))
-    await tell_offers(context, offers)
 
 
 # --- reminders: 24 h and 1 h before; an offer's deadline ------------------------------------------
@@ -385,6 +359,16 @@ async def render_reminder(reminder: Reminder, i18n: Translator, runtime: Runtime
     return Rendered("\n".join(lines))
 
 
+@writes_part("training_card")
+async def write_training_card(args: Mapping[str, Any], i18n: Translator, runtime: Runtime) -> str:
+    """A session as it is now, for a notice that says it changed."""
+    async with runtime.database.session() as session:
+        training = await trainings.get_session(session, args["session_id"])
+        topics = {topic.code: topic for topic in await trainings.topics(session)}
+    assert training is not None
+    return session_text(i18n, training, topics)
+
+
 @renders(trainings.OFFER_EXPIRY_KIND)
 async def render_offer_expiry(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
     """The claim deadline passed: the seat goes to the next in line, who is told at once."""
@@ -395,7 +379,6 @@ async def render_offer_expiry(reminder: Reminder, i18n: Translator, runtime: Run
         if offers is None:
             return None  # taken or passed in time
         training = await trainings.get_session(session, session_id)
-        await trainings.announce_offers(session, offers, now=runtime.clock.now())
     assert training is not None
     return Rendered(i18n.gettext("The seat held for you in <b>%(title)s</b> went to the next person: the time to take it is over. You can enroll again with /trainings.") % {"title": escape(training.title)})
 

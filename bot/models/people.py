@@ -68,6 +68,9 @@ class User(Base):
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     reachable: Mapped[bool] = mapped_column(default=True)
+    # Where the person talks to the bot, and so where notices and reminders reach them
+    # (bot.messaging.channels chooses the deliverer by it).
+    channel: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
     # Self-declared, optional, changeable in /correct, shown with the name to nobody but the
     # person; asked once (after their first seat in a training), when `about_asked_at` is set.
     sex: Mapped[Sex | None] = mapped_column(enum_column(Sex, 12))

@@ -48,6 +48,7 @@ from bot.models.projects import (
 )
 from bot.models.reminders import Reminder, ReminderState
 from bot.reminders import QuietHours
+from bot.services import notices
 from bot.services.authority import require_leader, require_leader_or_staff
 from bot.services.projects import LONG_TEXT_MAX, ProjectError, leaders_of, parse_soles
 from bot.services.transitions import AlreadyDone, transition
@@ -408,7 +409,18 @@ async def submit(session: AsyncSession, *, user: User, report_id: int, now: date
                              to_status=ReportStatus.SUBMITTED.value, at=now))
     await reminders.cancel_prefix(session, prefix=reminder_prefix(report.id))
     await session.flush()
+    await notices.tell_staff(
+        session, about="report.sent", now=now,
+        says=[notices.line(N_("📨 %(organization)s sent a project report: %(title)s, %(period)s"),
+                           organization=found.organization.name, title=found.project.title, period=period(report))],
+        choices=[[notices.choice(f"rep:rv:{report.id}", N_("📂 Open"))]])
     return found
+
+
+def period(report: ProjectReport) -> dict[str, Any]:
+    """Which report, as a notice's parameter ("report 2, 1/03/27 to 31/05/27")."""
+    return notices.message(N_("report %(number)s, %(start)s to %(end)s"), number=report.number,
+                           start=notices.date(report.period_start, "short"), end=notices.date(report.period_end, "short"))
 
 
 # --- totals ---------------------------------------------------------------------------------------------

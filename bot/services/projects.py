@@ -21,6 +21,7 @@ from bot import uploads
 from bot.db import after_commit
 from bot.districts import district_by_ubigeo
 from bot.i18n import N_
+from bot.labels import PROJECT_STATUS
 from bot.models.organizations import Leadership, Organization
 from bot.models.people import User
 from bot.models.projects import (
@@ -34,7 +35,7 @@ from bot.models.projects import (
     ReportFrequency,
 )
 from bot.models.ruos import StoredFile
-from bot.services import audit, cautions
+from bot.services import audit, cautions, notices
 from bot.services.authority import require_leader, require_staff
 from bot.services.transitions import AlreadyDone, transition
 from bot.storage import FileStore
@@ -345,6 +346,11 @@ async def send(session: AsyncSession, *, draft: ProjectDraft, user: User, now: d
                              to_status=project.status.value, comment="revised" if revised else None, at=now))
     await session.delete(draft)
     await session.flush()
+    await notices.tell_staff(
+        session, about="project.sent", now=now,
+        says=[notices.line(N_("📨 %(organization)s sent a project proposal: %(title)s"),
+                           organization=await organization_name(session, project.organization_id), title=project.title)],
+        choices=[[notices.choice(f"prj:open:{project.id}", N_("📂 Open"))]])
     return Sent(project, revised)
 
 
@@ -429,9 +435,27 @@ class Decision:
     comment: str | None = None
 
 
-async def _decision(session: AsyncSession, project: Project, comment: str | None = None) -> Decision:
-    return Decision(project, await organization_name(session, project.organization_id),
-                    await leaders_of(session, organization_id=project.organization_id), comment)
+async def _decision(session: AsyncSession, project: Project, *, now: datetime, comment: str | None = None) -> Decision:
+    """What was decided, once each of the organization's leaders has been told, with the
+    button that goes on."""
+    decision = Decision(project, await organization_name(session, project.organization_id),
+                        await leaders_of(session, organization_id=project.organization_id), comment)
+    title, open_it = project.title, [[notices.choice(f"prj:open:{project.id}", N_("📂 Open"))]]
+    if comment is not None:
+        says = [notices.line(N_("💬 The programme staff commented on the project “%(title)s”:"), title=title),
+                notices.text("\n\n"), notices.quote(comment)]
+        choices = [[notices.choice(f"prj:rev:{project.id}", N_("✏️ Revise the proposal"))]] if project.status in REVISABLE else open_it
+    elif project.status is ProjectStatus.FUNDED:
+        says = [notices.line(N_("💰 The project “%(title)s” is funded: %(amount)s. The first report is due on %(date)s; send it with /report."),
+                             title=title, amount=notices.soles(project.granted_cents),
+                             date=notices.date(project.report_due_on) if project.report_due_on else "—")]
+        choices = open_it
+    else:
+        says = [notices.line(N_("The project “%(title)s” is now: %(status)s."), title=title, status=notices.label(PROJECT_STATUS[project.status]))]
+        choices = open_it
+    for leader in decision.leaders:
+        await notices.tell(session, recipient_id=leader.id, about="project.decided", says=says, choices=choices, now=now)
+    return decision
 
 
 async def move(session: AsyncSession, *, staff: User, project_id: int, to: ProjectStatus, now: datetime) -> Decision:
@@ -447,7 +471,7 @@ async def move(session: AsyncSession, *, staff: User, project_id: int, to: Proje
     session.add(ProjectEvent(project_id=project_id, actor_id=staff.id, from_status=previous.value, to_status=to.value, at=now))
     audit.record(session, staff.id, "project.move", now=now, organization_id=project.organization_id, detail=f"{project_id}:{to.value}")
     await session.flush()
-    return await _decision(session, project)
+    return await _decision(session, project, now=now)
 
 
 async def start_staff_step(session: AsyncSession, *, staff: User, project_id: int, step: Step, store: FileStore, now: datetime) -> ProjectDraft:
@@ -476,7 +500,7 @@ async def comment(session: AsyncSession, *, staff: User, draft: ProjectDraft, te
     audit.record(session, staff.id, "project.comment", now=now, organization_id=project.organization_id, detail=str(project.id))
     await session.delete(draft)
     await session.flush()
-    return await _decision(session, project, cleaned)
+    return await _decision(session, project, now=now, comment=cleaned)
 
 
 async def fund_amount(session: AsyncSession, *, staff: User, draft: ProjectDraft, text: str, now: datetime) -> None:
@@ -547,4 +571,4 @@ async def fund(session: AsyncSession, *, staff: User, draft: ProjectDraft, frequ
     audit.record(session, staff.id, "project.fund", now=now, organization_id=project.organization_id, detail=str(project.id))
     await session.delete(draft)
     await session.flush()
-    return await _decision(session, project)
+    return await _decision(session, project, now=now)

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
+from bot.labels import ROLE_NAMES
 from bot.models.people import Role, User
-from bot.services import audit, people
+from bot.services import audit, notices, people
 from bot.services.authority import NotAllowed, require_staff
 from bot.services.transitions import AlreadyDone
 
@@ -52,4 +53,8 @@ async def change_role(session: AsyncSession, *, staff_id: int, user_id: int, rol
     await people.set_role(session, user=person, role=role)
     if now is not None:
         audit.record(session, staff_id, "role.set", now=now, subject_id=person.id, detail=role.value)
+        # Their channel writes its own help for the new role: the commands differ by channel.
+        await notices.tell(session, recipient_id=person.id, about="role.changed", now=now, says=[
+            notices.line(N_("Programme staff made you %(role)s. Your command menu has changed:"), role=notices.label(ROLE_NAMES[role])),
+            notices.text("\n\n"), notices.part("help", role=role.value)])
     return person

@@ -25,7 +25,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    notify,
     reply,
 )
 from handlers.context import VocesContext
@@ -213,8 +212,6 @@ async def send(update: Update, context: VocesContext) -> object:
         async with runtime.database.session() as session:
             person, draft = await person_and_draft(session, context)
             sent = await projects.send(session, draft=draft, user=person, now=runtime.clock.now())
-            organization = await projects.organization_name(session, sent.project.organization_id)
-            staff_members = await projects.staff_members(session)
     except (AlreadyDone, NotAllowed) as error:
         await leave(update, context, FLOW)
         await reply(update, context, "⚠️ " + error_text(context, error))
@@ -224,11 +221,6 @@ async def send(update: Update, context: VocesContext) -> object:
         assert draft is not None
         return await ask_current(update, context, draft, problem=error_text(context, error))
     await leave(update, context, FLOW)
-    for member in staff_members:
-        i18n = runtime.translator(member.language)
-        await notify(context, member.telegram_id, i18n.gettext("📨 %(organization)s sent a project proposal: %(title)s") % {
-            "organization": escape(organization), "title": escape(sent.project.title)},
-            reply_markup=keyboard([[(i18n.gettext("📂 Open"), callback("open", sent.project.id))]]))
     text = _("📨 The proposal was sent again to the programme.") if sent.revised else _("📨 Proposal sent. The programme staff will read it; I will tell you here about every comment and decision.")
     await reply(update, context, text + "\n\n" + _("See your projects with /projects."))
     return END

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import N_, Translator
+from bot.labels import RUOS_STAGE
 from bot.models.people import User
-from bot.models.ruos import ItemStatus, RegistrationStage
+from bot.models.ruos import ItemStatus
 from bot.runtime import Runtime
 from bot.services import people, ruos
 from bot.services.ruos import Step
@@ -35,12 +36,7 @@ STATUS = {
     ItemStatus.VERIFIED: N_("checked by the programme"),
     ItemStatus.REJECTED: N_("changes requested"),
 }
-STAGE = {
-    RegistrationStage.PREPARING: N_("🛠 preparing the documents"),
-    RegistrationStage.SUBMITTED: N_("📨 handed in to the municipality"),
-    RegistrationStage.OBSERVED: N_("📝 observed by the municipality"),
-    RegistrationStage.REGISTERED: N_("🎉 registered in the RUOS"),
-}
+STAGE = RUOS_STAGE  # beside the enum, in the domain: notices say it too
 QUESTION = {
     Step.EXPEDIENTE: N_("What is the expediente number the municipality gave you? Write it as it appears on your copy of the request (the cargo)."),
     Step.SUBMITTED_ON: N_("On what date did you hand it in? Send the full date, for example 18/11/2026."),

@@ -24,7 +24,6 @@ from handlers.common import (
     error_text,
     escape,
     keyboard,
-    notify,
     page_navigation,
     page_number,
     reply,
@@ -117,7 +116,6 @@ async def verify(update: Update, context: VocesContext, args: list[str]) -> int:
         )
         inscription_next = await public_registry.waits_for_inscription(
             session, catalogue=runtime.requirements, organization_id=outcome.organization.id, procedure_code=outcome.procedure_code)
-    await tell_leaders(context, outcome)
     await edit_or_reply(update, context, context.gettext("✅ Verified. I told the leaders of %(organization)s.") % {"organization": escape(outcome.organization.name)})
     if inscription_next:
         await inscription.offer(update, context, outcome.organization.id, outcome.organization.name)
@@ -147,27 +145,8 @@ async def reject_with_reason(update: Update, context: VocesContext, draft: Check
         return await finish(update, context)
     except InvalidInput as error:
         return await ask(update, context, flow=FLOW, step=Step.REASON.value, text=f"⚠️ {error_text(context, error)}\n\n{context.gettext(QUESTION[Step.REASON])}")
-    await tell_leaders(context, outcome)
     await reply(update, context, context.gettext("✏️ Sent. I asked the leaders of %(organization)s for the changes.") % {"organization": escape(outcome.organization.name)})
     return await finish(update, context)
-
-
-async def tell_leaders(context: VocesContext, outcome: ruos.ReviewOutcome) -> None:
-    """Each leader reads the review in their own language, with the button to act on it."""
-    runtime = context.runtime
-    for leader in outcome.leaders:
-        i18n = runtime.translator(leader.language)
-        _ = i18n.gettext
-        title = escape(localized(outcome.requirement.title, i18n.language)) if outcome.requirement else outcome.item_code
-        organization = escape(outcome.organization.name)
-        if outcome.status is ItemStatus.VERIFIED:
-            text = _("✅ The programme staff checked “%(item)s” for %(organization)s: it is ready.") % {"item": title, "organization": organization}
-            markup = keyboard([[(_("📋 Open the checklist"), callback("list", outcome.organization.id, outcome.procedure_code))]])
-        else:
-            text = _("✏️ The programme staff checked “%(item)s” for %(organization)s and asks for changes:") % {"item": title, "organization": organization}
-            text += f"\n\n<i>{escape(outcome.reason or '')}</i>\n\n" + _("Send it again when it is ready.")
-            markup = keyboard([[(_("📤 Send it again"), callback("u", outcome.organization.id, outcome.procedure_code, outcome.item_code))]])
-        await notify(context, leader.telegram_id, text, reply_markup=markup)
 
 
 # --- staff: /reload_requirements ------------------------------------------------------------------------

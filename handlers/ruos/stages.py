@@ -7,14 +7,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import N_
-from bot.models.organizations import Organization
-from bot.models.people import Role
 from bot.models.ruos import ChecklistDraft, RegistrationStage
-from bot.services import organizations, ruos
+from bot.services import ruos
 from bot.services.authority import NotAllowed
 from bot.services.ruos import Step
 from bot.validation import InvalidInput
-from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, notify, reply
+from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, reply
 from handlers.context import VocesContext
 from handlers.ruos.checklist import build_checklist, show_checklist, stage_lines
 from handlers.ruos.common import (
@@ -25,7 +23,6 @@ from handlers.ruos.common import (
     current_person,
     finish,
     integer,
-    open_checklist_button,
     today_of,
 )
 
@@ -125,29 +122,4 @@ async def stage_recorded(update: Update, context: VocesContext, organization_id:
     await finish(update, context)
     await reply(update, context, _("Saved. The registration is now: %(stage)s.") % {"stage": _(STAGE[stage])})
     await show_checklist(update, context, organization_id, None, edit=False)
-    await tell_other_leaders_about_stage(context, organization_id, stage)
     return END
-
-
-async def tell_other_leaders_about_stage(context: VocesContext, organization_id: int, stage: RegistrationStage) -> None:
-    """Whoever moved the registration on (staff, or one of several leaders), the others hear it."""
-    runtime = context.runtime
-    changed_by = context.person
-    assert changed_by is not None
-    async with runtime.database.session() as session:
-        organization = await session.get(Organization, organization_id)
-        leaders = [leader for leader, _role in await organizations.leaders_of(session, organization_id=organization_id)]
-    if organization is None:
-        return
-    ruos_code = ruos.ruos_procedure(runtime.requirements, organization)[0].code
-    for leader in leaders:
-        if leader.id == changed_by.id or not leader.reachable:
-            continue
-        i18n = runtime.translator(leader.language)
-        _ = i18n.gettext
-        values = {"organization": escape(organization.name), "stage": _(STAGE[stage]), "person": escape(changed_by.display_name or "?")}
-        if changed_by.role is Role.STAFF:
-            text = _("📌 The programme staff updated the RUOS registration of %(organization)s: %(stage)s.") % values
-        else:
-            text = _("📌 %(person)s updated the RUOS registration of %(organization)s: %(stage)s.") % values
-        await notify(context, leader.telegram_id, text, reply_markup=open_checklist_button(i18n, organization_id, ruos_code))

@@ -23,7 +23,7 @@ from bot.requirements import (
     Requirement,
     RequirementsCatalogue,
 )
-from bot.services import audit, organizations
+from bot.services import audit, notices, organizations
 from bot.services.authority import require_staff
 from bot.services.ruos.checklists import requirement_in
 from bot.services.ruos.reminders import plan_missing_nudges
@@ -160,7 +160,7 @@ async def review(
     if not verified:
         # A required item is missing again: the weekly nudge resumes.
         await plan_missing_nudges(session, catalogue=catalogue, organization=organization, now=now, quiet=quiet)
-    return ReviewOutcome(
+    outcome = ReviewOutcome(
         organization=organization,
         procedure_code=item.procedure_code,
         item_code=item.item_code,
@@ -169,3 +169,22 @@ async def review(
         reason=item.rejection_reason,
         leaders=[leader for leader in leaders if leader.reachable and leader.has_consented],
     )
+    await _tell_leaders(session, outcome, verified=verified, now=now)
+    return outcome
+
+
+async def _tell_leaders(session: AsyncSession, outcome: ReviewOutcome, *, verified: bool, now: datetime) -> None:
+    """Each leader reads the review in their own language, with the button to act on it."""
+    values = {"item": notices.localized(outcome.requirement.title) if outcome.requirement else outcome.item_code,
+              "organization": outcome.organization.name}
+    organization_id, procedure = outcome.organization.id, outcome.procedure_code
+    if verified:
+        says = [notices.line(N_("✅ The programme staff checked “%(item)s” for %(organization)s: it is ready."), **values)]
+        choices = [[notices.choice(f"ruos:list:{organization_id}:{procedure}", N_("📋 Open the checklist"))]]
+    else:
+        says = [notices.line(N_("✏️ The programme staff checked “%(item)s” for %(organization)s and asks for changes:"), **values),
+                notices.text("\n\n"), notices.quote(outcome.reason or ""), notices.text("\n\n"),
+                notices.line(N_("Send it again when it is ready."))]
+        choices = [[notices.choice(f"ruos:u:{organization_id}:{procedure}:{outcome.item_code}", N_("📤 Send it again"))]]
+    for leader in outcome.leaders:
+        await notices.tell(session, recipient_id=leader.id, about="ruos.reviewed", says=says, choices=choices, now=now)

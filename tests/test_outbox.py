@@ -1,0 +1,84 @@
+"""People are told through the outbox: the domain function that makes a change writes the
+notice in its own transaction, and the reminders engine delivers it through the recipient's
+channel, in their language, within their quiet hours.
+
+Setup rows go straight to the database where the chat walk is not the point.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.models.organizations import Organization, VerificationStatus
+from bot.models.people import Role, User
+from bot.models.reminders import Reminder
+from bot.services import notices, roles
+from tests.flows import consented
+from tests.harness import STAFF_TELEGRAM_ID
+from tests.test_broadcasts import leaders_in
+
+CALLAO = "070101"
+
+
+class Interrupted(Exception):
+    """Something failed after the change, in the same transaction."""
+
+
+async def test_a_notice_written_in_a_transaction_that_rolls_back_is_never_sent_and_a_committed_one_goes_out_at_once(bot, newcomer, staff):
+    await consented(newcomer)
+    await consented(staff)
+    async with await bot.session() as session:
+        lucia = await session.scalar(select(User.id).where(User.telegram_id == staff.id))
+        carmen = await session.scalar(select(User.id).where(User.telegram_id == newcomer.id))
+    seen = len(newcomer.messages)
+
+    with pytest.raises(Interrupted):
+        async with await bot.session() as session:
+            await roles.change_role(session, staff_id=lucia, user_id=carmen, role=Role.COORDINATOR, now=bot.clock.now())
+            raise Interrupted
+    assert await bot.run_reminders() == 0
+    async with await bot.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Reminder).where(Reminder.kind == notices.KIND)) == 0
+        assert await session.scalar(select(User.role).where(User.id == carmen)) is Role.LEADER
+    assert len(newcomer.messages) == seen                              # nobody was told of what did not happen
+
+    async with await bot.session() as session:                          # the same change, committed
+        await roles.change_role(session, staff_id=lucia, user_id=carmen, role=Role.COORDINATOR, now=bot.clock.now())
+    await newcomer.wait_for_reply(timeout=2.0)                         # the commit woke the engine: no tick awaited
+    assert "El equipo del programa te hizo coordinador(a)" in newcomer.last_text, newcomer.last_text
+    assert "Capacitaciones" in newcomer.last_text                      # the help of her new role, written by her channel
+    assert await bot.run_reminders() == 0                              # sent once
+    assert len(newcomer.messages) == seen + 1
+
+
+async def test_a_notice_in_quiet_hours_waits_and_then_arrives_in_the_language_the_recipient_reads_by_then(bot):
+    staff = bot.user(STAFF_TELEGRAM_ID, first_name="Lucía", language_code="es")
+    await staff.sends("/start")
+    (rosa,) = await leaders_in(bot, CALLAO, "es")
+    async with await bot.session() as session:
+        await session.execute(update(Organization).values(status=VerificationStatus.PENDING))
+        organization_id = await session.scalar(select(Organization.id).where(Organization.name == f"Org of {rosa.first_name}"))
+    seen = len(rosa.messages)
+
+    bot.clock.set(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))            # 22:00 in Lima: quiet hours (21:00–08:00)
+    await staff.taps_data(f"org:verify:{organization_id}:pending")
+    assert "verificada" in staff.last_text, staff.last_text
+    assert len(rosa.messages) == seen                                  # held for her morning
+
+    await rosa.sends("/settings")                                      # overnight she reads the bot in English
+    await rosa.taps("🌐 Idioma")
+    await rosa.taps("English")
+    seen = len(rosa.messages)
+    bot.clock.set(datetime(2026, 11, 25, 12, 59, tzinfo=UTC))          # 07:59: still quiet
+    await bot.run_reminders()
+    assert len(rosa.messages) == seen
+    bot.clock.set(datetime(2026, 11, 25, 13, 0, tzinfo=UTC))           # 08:00 in Lima
+    await bot.run_reminders()
+    await rosa.wait_for_reply()
+    assert f"The programme staff verified Org of {rosa.first_name}" in rosa.last_text, rosa.last_text
+    assert "/ruos" in rosa.last_text
+    await bot.run_reminders()
+    assert len(rosa.messages) == seen + 1                              # once
