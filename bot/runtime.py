@@ -10,6 +10,7 @@ from bot.config import Settings
 from bot.crypto import IdNumberCipher, key_from_file
 from bot.db import Database
 from bot.i18n import Translator, translator
+from bot.messaging.broadcasting import Broadcaster
 from bot.messaging.channels import Channels
 from bot.reminders import QuietHours, ReminderEngine
 from bot.requirements import RequirementsCatalogue
@@ -31,6 +32,12 @@ class Runtime:
     def reminders(self) -> ReminderEngine:
         # A notice waits for the end of its recipient's own quiet hours, which the channels know.
         return ReminderEngine.from_settings(self.database, self.settings, clock=self.clock, quiet_by_recipient=(notices.KIND,))
+
+    @cached_property
+    def broadcasts(self) -> Broadcaster:
+        """The task that sends due broadcasts through each recipient's channel; each channel adds
+        its side when it starts (`broadcasts.add("telegram", …)`)."""
+        return Broadcaster(self.database, clock=self.clock, quiet_hours=self.reminders.quiet_hours, files=self.files)
 
     @cached_property
     def channels(self) -> Channels:

@@ -38,7 +38,7 @@ from handlers import (
     trainings,
 )
 from handlers.aiohttp_request import AiohttpRequest
-from handlers.broadcast_delivery import BroadcastSender
+from handlers.broadcast_delivery import TelegramBroadcasts
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext, slot_lent
 from handlers.persistence import DatabasePersistence
 from handlers.ratelimit import PatientRateLimiter, SendBudget
@@ -153,15 +153,15 @@ async def _post_init(application: VocesApplication) -> None:  # type: ignore[ove
     await onboarding.set_default_menus(application)
     await reminders.start_engine(application)
     # Broadcasts go out from a task of their own; one cut short by a restart resumes here.
-    application.broadcasts = BroadcastSender(application)  # type: ignore[attr-defined]
-    await application.broadcasts.start()  # type: ignore[attr-defined]
+    application.broadcasts = application.runtime.broadcasts
+    application.broadcasts.add("telegram", TelegramBroadcasts(application))
+    await application.broadcasts.start()
 
 
 async def _post_stop(application: VocesApplication) -> None:  # type: ignore[override]
     await application.runtime.reminders.settled()
-    sender = getattr(application, "broadcasts", None)
-    if sender is not None:
-        await sender.stop()
+    if application.broadcasts is not None:
+        await application.broadcasts.stop()
 
 
 # --- running inside a caller's event loop (the playground, the tests) ----------------------------

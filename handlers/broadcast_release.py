@@ -164,9 +164,7 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
 
 
 def _wake(context: VocesContext) -> None:
-    sender = getattr(context.voces, "broadcasts", None)
-    if sender is not None:
-        sender.wake()
+    context.runtime.broadcasts.wake()
 
 
 async def approve(update: Update, context: VocesContext) -> None:

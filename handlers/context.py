@@ -18,6 +18,7 @@ from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtB
 from telegram.request import BaseRequest
 
 from bot.i18n import Translator
+from bot.messaging.broadcasting import Broadcaster
 from bot.models.people import User
 from bot.runtime import Runtime
 from handlers.ratelimit import answering_since
@@ -37,6 +38,7 @@ class VocesApplication(Application):  # type: ignore[type-arg]
 
     runtime: Runtime
     requests: Sequence[BaseRequest] = ()  # the bot's connections to the Bot API
+    broadcasts: Broadcaster | None = None  # the runtime's, once started (post_init)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -12,13 +12,17 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.messaging.broadcasting import Sent
+from bot.messaging.render import render
+from bot.models.broadcasts import Broadcast, BroadcastState
 from bot.models.organizations import Organization, VerificationStatus
 from bot.models.people import Role, User
 from bot.models.reminders import Reminder
+from bot.reminders import DeliveryOutcome
 from bot.services import notices, roles
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
-from tests.test_broadcasts import leaders_in
+from tests.test_broadcasts import coordinator, copies, leaders_in, until_done
 
 CALLAO = "070101"
 
@@ -82,3 +86,51 @@ async def test_a_notice_in_quiet_hours_waits_and_then_arrives_in_the_language_th
     assert "/ruos" in rosa.last_text
     await bot.run_reminders()
     assert len(rosa.messages) == seen + 1                              # once
+
+
+class AnotherChannel:
+    """What a second channel (WhatsApp, say) adds at start: its deliverer of reminders and
+    notices, and its side of broadcasts; here it keeps what it was given."""
+
+    def __init__(self, bot) -> None:  # noqa: ANN001
+        self.runtime = bot.runtime
+        self.told: list[tuple[int, str, list[str]]] = []
+        self.broadcasts: list[tuple[int, str]] = []
+
+    async def __call__(self, reminder: Reminder) -> DeliveryOutcome:
+        screen = await render(reminder.payload, self.runtime.translator(reminder.recipient.language), {})
+        self.told.append((reminder.recipient_id, screen.text, [choice_id for row in screen.choices for _label, choice_id in row]))
+        return DeliveryOutcome.SENT
+
+    async def send(self, broadcast: Broadcast, recipient) -> Sent:  # noqa: ANN001
+        self.broadcasts.append((recipient.user_id, broadcast.texts[recipient.language]))
+        return Sent(DeliveryOutcome.SENT)
+
+    async def report(self, author, tally, *, final: bool, replacing: int | None) -> int | None:  # noqa: ANN001
+        return None
+
+
+async def test_someone_on_another_channel_hears_through_it_of_what_was_decided_on_telegram(bot):
+    other = AnotherChannel(bot)
+    bot.runtime.channels.add("whatsapp", other)                        # added by that channel, not the domain
+    bot.runtime.broadcasts.add("whatsapp", other)
+    staff = bot.user(STAFF_TELEGRAM_ID, first_name="Lucía", language_code="es")
+    await staff.sends("/start")
+    rosa, wara = await leaders_in(bot, CALLAO, "es", "en")
+    async with await bot.session() as session:
+        await session.execute(update(User).where(User.telegram_id == wara.id).values(channel="whatsapp"))
+        await session.execute(update(Organization).values(status=VerificationStatus.PENDING))
+        wara_id = await session.scalar(select(User.id).where(User.telegram_id == wara.id))
+        waras = await session.scalar(select(Organization.id).where(Organization.name == f"Org of {wara.first_name}"))
+
+    await staff.taps_data(f"org:verify:{waras}:pending")               # decided on Telegram, in Spanish
+    assert other.told == [(wara_id, f"✅ The programme staff verified <b>Org of {wara.first_name}</b>. Next: check the RUOS documents with /ruos.", [])]
+    assert wara.messages == []                                          # nothing through Telegram
+
+    luis = await coordinator(bot)
+    async with await bot.session() as session:
+        author = await session.scalar(select(User.id).where(User.telegram_id == luis.id))
+        session.add(Broadcast(author_id=author, state=BroadcastState.SCHEDULED, texts={"es": "Taller", "en": "Workshop"},
+                              audience={"district": [CALLAO]}, buttons=[], created_at=bot.clock.now(), send_at=bot.clock.now()))
+    await until_done(bot, luis)
+    assert other.broadcasts == [(wara_id, "Workshop")] and copies(rosa, "Taller") == 1 and wara.messages == []
