@@ -220,7 +220,16 @@ def wake_after_commit(session: AsyncSession, *, kind: str) -> None:
     `kind` at once instead of at its next tick; nothing if the work is rolled back."""
     engine = _ENGINES.get(session.get_bind())
     if engine is not None:
+        session.info[_WAKES] = True
         after_commit(session, lambda: engine.wake(kind))
+
+
+def wakes(session: AsyncSession) -> bool:
+    """Whether work done in `session` woke (or will wake, once committed) the engine."""
+    return bool(session.info.get(_WAKES))
+
+
+_WAKES = "voces_wakes_reminders"
 
 
 class ReminderEngine:

@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
 from telegram.request import BaseRequest
 
+from bot import reminders
 from bot.i18n import Translator
 from bot.messaging.broadcasting import Broadcaster
 from bot.models.people import User
@@ -66,7 +67,7 @@ class VocesApplication(Application):  # type: ignore[type-arg]
         token = _press.set(Press(query)) if press is None and query is not None else None
         press = _press.get()
         try:
-            async with self.runtime.database.unit_of_work():
+            async with self.runtime.database.unit_of_work() as unit:
                 await super().process_update(update)
                 while isinstance(update, Update) and update.update_id in self._handed_back:
                     self._handed_back.discard(update.update_id)
@@ -83,7 +84,8 @@ class VocesApplication(Application):  # type: ignore[type-arg]
                 _press.reset(token)
         # What the update told others (notices its commit woke the engine for) goes out before
         # the update counts as handled: an approver hears of a broadcast within a moment.
-        await self.runtime.reminders.settled()
+        if reminders.wakes(unit):
+            await self.runtime.reminders.settled()
 
 
 class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
