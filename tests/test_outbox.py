@@ -134,3 +134,22 @@ async def test_someone_on_another_channel_hears_through_it_of_what_was_decided_o
                               audience={"district": [CALLAO]}, buttons=[], created_at=bot.clock.now(), send_at=bot.clock.now()))
     await until_done(bot, luis)
     assert other.broadcasts == [(wara_id, "Workshop")] and copies(rosa, "Taller") == 1 and wara.messages == []
+
+
+async def test_an_approver_reads_how_many_a_broadcast_reaches_in_their_language_with_its_plural_form(bot):
+    bot.settings_overrides["broadcast_approval_threshold"] = 0      # every broadcast waits for a second pair of eyes
+    await bot.restart()
+    await leaders_in(bot, CALLAO, "es")
+    carmen = bot.user(STAFF_TELEGRAM_ID, first_name="Carmen", language_code="es")
+    await carmen.sends("/start")
+    luis = await coordinator(bot)
+    async with await bot.session() as session:
+        author = await session.scalar(select(User.id).where(User.telegram_id == luis.id))
+        draft = Broadcast(author_id=author, state=BroadcastState.DRAFT, texts={"es": "Hola", "en": "Hello"},
+                          audience={"district": [CALLAO]}, buttons=[], created_at=bot.clock.now())
+        session.add(draft)
+        await session.flush()
+    await luis.taps_data(f"bc:now:{draft.id}")
+    assert "must approve it" in luis.last_text
+    assert "📣 Una difusión a 1 persona espera tu aprobación." in carmen.last_text, carmen.last_text
+    assert carmen.keyboard_rows == [["👁 Vista previa"], ["✅ Aprobar", "↩️ Devolver"]], carmen.keyboard_rows

@@ -187,8 +187,9 @@ async def submit(
         for approver in await approvers(session, broadcast=broadcast):
             await notices.tell(
                 session, recipient_id=approver.id, about="broadcast.approval", now=now,
-                says=[notices.line(N_("📣 A broadcast to %(count)s people waits for your approval."),
-                                   count=notices.number(submitted.reach.receiving))],
+                says=[notices.plural("📣 A broadcast to %(count)s person waits for your approval.",
+                                     "📣 A broadcast to %(count)s people waits for your approval.",
+                                     submitted.reach.receiving, count=notices.number(submitted.reach.receiving))],
                 choices=[[notices.choice(f"bc:preview:{b}", N_("👁 Preview"))],
                          [notices.choice(f"bc:approve:{b}:{version}", N_("✅ Approve")),
                           notices.choice(f"bc:reject:{b}:{version}", N_("↩️ Send back"))]])

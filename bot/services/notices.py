@@ -49,6 +49,8 @@ def line(msgid: str, **params: Any) -> Part:
 
 
 def plural(singular: str, plural_: str, n: int, **params: Any) -> Part:
+    """A catalog message with plural forms, chosen by `n` in the recipient's language (the
+    catalogs' extraction knows `plural` as a keyword, as it knows ngettext)."""
     return {"msgid": singular, "plural": plural_, "n": n, "params": params}
 
 
