@@ -1,3 +1,10 @@
-"""Telling people: notices rendered for the recipient (`render`) and handed to the channel the
-recipient uses (`channels`), by the reminders engine (bot/reminders.py). The outbox itself,
-where services write notices in their own transaction, is bot/services/notices.py."""
+"""Telling people, whatever channel they use.
+
+- the outbox: services write notices in their own transaction (bot/services/notices.py); the
+  reminders engine (bot/reminders.py) delivers them, woken by the commit;
+- `render`: a notice as its recipient reads it (their language, plural forms, dates);
+- `channels`: the engine's deliverer, which passes each reminder or notice to the deliverer
+  of the recipient's channel (`User.channel`), added by that channel when it starts;
+- `broadcasting`: the broadcast sending task (claims, records, retries), through each
+  recipient's channel's `BroadcastChannel`.
+"""
