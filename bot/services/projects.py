@@ -413,13 +413,6 @@ async def leaders_of(session: AsyncSession, *, organization_id: int) -> list[Use
     ))
 
 
-async def staff_members(session: AsyncSession) -> list[User]:
-    """Who hears of a new proposal: programme staff who can be reached."""
-    from bot.models.people import Role
-
-    return list(await session.scalars(select(User).where(User.role == Role.STAFF, User.reachable.is_(True))))
-
-
 async def organization_name(session: AsyncSession, organization_id: int) -> str:
     return await session.scalar(select(Organization.name).where(Organization.id == organization_id)) or ""
 
