@@ -43,20 +43,20 @@ from bench import (
     run_on_both_backends,
     verdict,
 )
-from bot import migrate
-from bot.clock import SystemClock
-from bot.models.broadcasts import Broadcast, BroadcastDelivery, BroadcastState, DeliveryState
-from bot.models.organizations import (
+from bot.broadcasts import broadcasts
+from bot.broadcasts.models import Broadcast, BroadcastDelivery, BroadcastState, DeliveryState
+from bot.core import migrate
+from bot.core.clock import SystemClock
+from bot.organizations.models import (
     LeaderRole,
     Leadership,
     Organization,
     OrganizationKind,
     VerificationStatus,
 )
-from bot.models.people import Role, User
+from bot.people.models import Role, User
+from bot.people.people import CONSENT_NOTICE_VERSION
 from bot.playground.emulator import FIRST_USER_ID, BotApiEmulator, SimulatedUser
-from bot.services import broadcasts
-from bot.services.people import CONSENT_NOTICE_VERSION
 from tests.harness import BotUnderTest
 
 RECIPIENTS = int(os.environ.get("VOCES_BENCH_RECIPIENTS", "10000"))

@@ -38,9 +38,12 @@ from bench import (
     print_table,
     verdict,
 )
-from bot.db import Base, Database
+from bot.console import audit, console, exports
+from bot.console import figures as figures_service
+from bot.core.db import Base, Database
 from bot.documents import charts, workbook
-from bot.models.organizations import (
+from bot.organizations import followup
+from bot.organizations.models import (
     BoardMember,
     BoardRole,
     LeaderRole,
@@ -49,13 +52,11 @@ from bot.models.organizations import (
     OrganizationKind,
     VerificationStatus,
 )
-from bot.models.people import Role, User
-from bot.models.projects import Project, ProjectReport, ProjectStatus, ReportStatus
-from bot.models.ruos import RegistrationStage, RuosRegistration
-from bot.models.trainings import Enrollment, EnrollmentState, Topic, TrainingSession
-from bot.requirements import RequirementsCatalogue
-from bot.services import audit, console, exports, followup
-from bot.services import figures as figures_service
+from bot.people.models import Role, User
+from bot.projects.models import Project, ProjectReport, ProjectStatus, ReportStatus
+from bot.ruos.models import RegistrationStage, RuosRegistration
+from bot.ruos.requirements import RequirementsCatalogue
+from bot.trainings.models import Enrollment, EnrollmentState, Topic, TrainingSession
 
 ORGANIZATIONS = 1_000
 DISTRICTS = ("070101", "150132", "150103", "150110", "150135", "150142", "150117", "150143", "070106", "150115")

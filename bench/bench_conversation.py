@@ -54,16 +54,17 @@ from bench import (
     run_on_both_backends,
     verdict,
 )
-from bot import migrate
-from bot.clock import SystemClock
-from bot.crypto import IdNumberCipher
-from bot.db import Database
-from bot.models.organizations import OrganizationKind, RegistrationDraft
-from bot.models.people import User
+from bot.core import conversations, migrate
+from bot.core.clock import SystemClock
+from bot.core.crypto import IdNumberCipher
+from bot.core.db import Database
+from bot.organizations import registration
+from bot.organizations.models import OrganizationKind, RegistrationDraft
+from bot.organizations.registration import Step
+from bot.people import people
+from bot.people.models import User
 from bot.playground.emulator import FIRST_USER_ID, BotApiEmulator, SimulatedUser
-from bot.services import conversations, people, registration
-from bot.services.registration import Step
-from handlers.registration import FLOW
+from handlers.organizations.registration import FLOW
 from tests.harness import BOT_TOKEN, TEST_ID_KEY, BotUnderTest
 
 USERS = 500

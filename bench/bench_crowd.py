@@ -43,9 +43,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench import Row, run_on_both_backends, verdict
-from bot import migrate
-from bot.clock import SystemClock
-from bot.models.people import User
+from bot.core import migrate
+from bot.core.clock import SystemClock
+from bot.people.models import User
 from bot.playground.emulator import FIRST_USER_ID, BotApiEmulator, SimulatedUser
 from tests.harness import BotUnderTest
 

@@ -46,11 +46,11 @@ from bench import (
     print_table,
     verdict,
 )
-from bot.clock import SystemClock
-from bot.db import Base, Database
-from bot.models.people import User
-from bot.models.reminders import Reminder, ReminderState
-from bot.reminders import DeliveryOutcome, ReminderEngine
+from bot.core.clock import SystemClock
+from bot.core.db import Base, Database
+from bot.messaging.models import Reminder, ReminderState
+from bot.messaging.reminders import DeliveryOutcome, ReminderEngine
+from bot.people.models import User
 
 PENDING_REMINDERS = 100_000
 RECIPIENTS = 1_000

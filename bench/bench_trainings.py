@@ -16,7 +16,7 @@ each on a new session with 200 new people:
 - the same again with every request about a leader's chat taking 50 ms to be answered
   (`emulator.slow_chats`), as a round trip to Telegram's servers does: presses on one session
   are served in line, so what a press does while holding its place must not include talking
-  to Telegram (`handlers.trainings.changing_seats`).
+  to Telegram (`handlers.trainings.browse.changing_seats`).
 
 As in the conversation benchmark, the 30-messages-a-second pacing of Telegram's flood limit is
 switched off: it measures what handling the crowd costs the bot. With it on, the ~430 counted
@@ -41,9 +41,9 @@ from bench import (
     run_on_both_backends,
     verdict,
 )
-from bot import migrate
-from bot.models.trainings import Enrollment, EnrollmentState
+from bot.core import migrate
 from bot.playground.emulator import BotApiEmulator
+from bot.trainings.models import Enrollment, EnrollmentState
 from tests.harness import BotUnderTest
 from tests.test_trainings_crowd import CROWD, SEATS, crowd_before_a_session
 

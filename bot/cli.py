@@ -11,7 +11,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.core.config import Settings, SettingsError, load_settings
 
 BOTFATHER_HELP = """\
 BOT_TOKEN is not set, so there is no Telegram bot to connect to.
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "i18n":
-        from bot import catalogs
+        from bot.core import catalogs
 
         return catalogs.run(args.i18n_command)
 
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             for noisy in ("apscheduler", "alembic"):
                 logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from bot import migrate
+    from bot.core import migrate
 
     if args.command == "db":
         if args.db_command == "upgrade":
@@ -112,10 +112,10 @@ def main(argv: list[str] | None = None) -> int:
 def seal_files(settings: Settings) -> int:
     import asyncio
 
-    from bot import instance_lock, migrate
-    from bot.db import Database
-    from bot.runtime import Runtime
-    from bot.services.file_sealing import seal_clear_files
+    from bot.console.file_sealing import seal_clear_files
+    from bot.core import instance_lock, migrate
+    from bot.core.db import Database
+    from bot.core.runtime import Runtime
 
     lock = instance_lock.for_database(settings.database_url)
     if not lock.try_acquire():
@@ -141,7 +141,7 @@ def seal_files(settings: Settings) -> int:
 def back_up(settings: Settings, folder: Path) -> int:
     from datetime import UTC, datetime
 
-    from bot import backup
+    from bot.core import backup
 
     try:
         report = backup.take(settings, folder, now=datetime.now(UTC))
@@ -160,8 +160,8 @@ def back_up(settings: Settings, folder: Path) -> int:
 
 
 def restore_backup(settings: Settings, archive: Path) -> int:
-    from bot import backup, instance_lock
-    from bot.private import private_folder
+    from bot.core import backup, instance_lock
+    from bot.core.private import private_folder
 
     database = backup.sqlite_file(settings)
     if database is not None:
@@ -215,13 +215,13 @@ def explain_start_up_failure(error: BaseException, settings: Settings) -> str | 
 def run_bot(settings: Settings) -> int:
     from telegram import Update
 
-    from bot import instance_lock, migrate
-    from bot.db import Database
-    from bot.private import log_where_data_lives
-    from bot.runtime import Runtime
+    from bot.core import instance_lock, migrate
+    from bot.core.db import Database
+    from bot.core.private import log_where_data_lives
+    from bot.core.runtime import Runtime
     from handlers.app import build_application
 
-    # One active instance per database (bot/instance_lock.py). The lock comes before the
+    # One active instance per database (bot/core/instance_lock.py). The lock comes before the
     # upgrade, so a standby never migrates the schema under a running instance.
     lock = instance_lock.for_database(settings.database_url)
     try:

@@ -13,35 +13,24 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from telegram.warnings import PTBUserWarning
 
-from bot.db import Database
-from bot.runtime import Runtime
-from handlers import (
-    backups,
-    broadcasts,
-    console,
-    errors,
-    guards,
-    onboarding,
-    organizations,
-    project_reports,
-    projects,
-    registration,
-    reminder_answers,
-    reminders,
-    rights,
-    roles,
-    ruos,
-    settings,
-    training_admin,
-    training_records,
-    training_runs,
-    trainings,
-)
+from bot.core.db import Database
+from bot.core.runtime import Runtime
+from handlers import console, errors, guards, organizations, projects, ruos
 from handlers.aiohttp_request import AiohttpRequest
-from handlers.broadcast_delivery import TelegramBroadcasts
+from handlers.broadcasts import compose as broadcasts
+from handlers.broadcasts.delivery import TelegramBroadcasts
+from handlers.console import backups
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext, slot_lent
+from handlers.messaging import reminder_answers, reminders
+from handlers.organizations import registration
+from handlers.people import onboarding, rights, roles, settings
 from handlers.persistence import DatabasePersistence
+from handlers.projects import reports as project_reports
 from handlers.ratelimit import PatientRateLimiter, SendBudget
+from handlers.trainings import admin as training_admin
+from handlers.trainings import browse as trainings
+from handlers.trainings import records as training_records
+from handlers.trainings import runs as training_runs
 
 log = logging.getLogger(__name__)
 

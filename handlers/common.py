@@ -21,10 +21,17 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import ConversationHandler, filters
 
-from bot.i18n import N_
-from bot.services.cautions import NeedsConfirmation
-from bot.textlimits import CALLBACK_DATA_LIMIT, Page, fit_label, fit_rows, page_of, split_message
-from bot.validation import parse_id
+from bot.core.i18n import N_
+from bot.core.textlimits import (
+    CALLBACK_DATA_LIMIT,
+    Page,
+    fit_label,
+    fit_rows,
+    page_of,
+    split_message,
+)
+from bot.core.validation import parse_id
+from bot.organizations.cautions import NeedsConfirmation
 from handlers.context import VocesContext
 
 END = ConversationHandler.END
@@ -124,7 +131,7 @@ def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
     A row whose labels would be cut at a phone's width is split into rows that fit, and a
     label too long even for a row of its own is shortened at a word boundary rather than cut
-    mid-word by the app (`bot.textlimits.fit_rows`): write a short label where that happens.
+    mid-word by the app (`bot.core.textlimits.fit_rows`): write a short label where that happens.
     """
     laid = fit_rows(rows, label=lambda button: button[0])
     return InlineKeyboardMarkup(
@@ -186,7 +193,7 @@ def error_text(context: VocesContext, error: Exception) -> str:
 
 
 async def say_already_done(update: Update, context: VocesContext, error: Exception) -> None:
-    """A second tap, or someone else first (bot.services.transitions.AlreadyDone): say so
+    """A second tap, or someone else first (bot.core.transitions.AlreadyDone): say so
     briefly and tell nobody again. On a button not yet answered it is an alert on the button."""
     text = error_text(context, error)
     if not await answer_button(update, context, text, alert=True):
@@ -223,8 +230,8 @@ async def dispatch_button(update: Update, context: VocesContext, actions: dict[s
     a second tap or someone first (AlreadyDone) becomes the button's own alert, so the button
     is answered only after the action; an InvalidInput is said in the chat.
     """
-    from bot.services.transitions import AlreadyDone
-    from bot.validation import InvalidInput
+    from bot.core.transitions import AlreadyDone
+    from bot.core.validation import InvalidInput
 
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -316,7 +323,7 @@ async def delete_stored_secret(update: Update, context: VocesContext) -> None:
 
 
 def cautions_text(context: VocesContext, error: NeedsConfirmation) -> str:
-    """Why staff are asked to confirm (bot.services.cautions), one line per reason."""
+    """Why staff are asked to confirm (bot.organizations.cautions), one line per reason."""
     return "\n".join(
         "• " + context.gettext(caution.message) % ({"date": context.i18n.date(caution.on)} if caution.on else {})
         for caution in error.cautions

@@ -17,11 +17,11 @@ from telegram.error import TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, ExtBot
 from telegram.request import BaseRequest
 
-from bot import reminders
-from bot.i18n import Translator
+from bot.core.i18n import Translator
+from bot.core.runtime import Runtime
+from bot.messaging import reminders
 from bot.messaging.broadcasting import Broadcaster
-from bot.models.people import User
-from bot.runtime import Runtime
+from bot.people.models import User
 from handlers.ratelimit import answering_since
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
 
     def addressed(self, message: str) -> str:
         """A message that speaks to the person, agreeing with the sex they declared in /correct
-        where the language has a word that must (bot.i18n.Translator.addressed)."""
+        where the language has a word that must (bot.core.i18n.Translator.addressed)."""
         return self.i18n.addressed(message, self.person.sex if self.person is not None else None)
 
 

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.services import people
+from bot.people import people
 from handlers.common import answer_button
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, answer_stale_button

@@ -21,9 +21,9 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ConversationHandler, TypeHandler
 
-from bot.i18n import N_
-from bot.models.people import Role
-from bot.validation import parse_id
+from bot.core.i18n import N_
+from bot.core.validation import parse_id
+from bot.people.models import Role
 from handlers.commands import english_name
 from handlers.common import StaleButton, answer_button, keyboard
 from handlers.context import VocesApplication, VocesContext
@@ -93,7 +93,7 @@ def end_flows_of(application: VocesApplication, telegram_id: int) -> None:
 
 
 def button_number(value: str | None, *, minimum: int = 1) -> int:
-    """A number a button carries (an id, a page, a position), read by `bot.validation.parse_id`
+    """A number a button carries (an id, a page, a position), read by `bot.core.validation.parse_id`
     in every area: one out of what the database holds, or not a number, is a forged button."""
     number = parse_id(value, minimum=minimum)
     if number is None:
@@ -109,7 +109,7 @@ def button_part(data: str | None, position: int) -> int:
 
 CurrentCard = Callable[[Update, VocesContext], Awaitable[object]]
 CURRENT_CARDS: dict[str, CurrentCard] = {}
-# What an area without a card of its own shows: /help, which handlers/onboarding.py registers.
+# What an area without a card of its own shows: /help, which handlers/people/onboarding.py registers.
 OTHER_AREAS = "*"
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
-from bot.models.organizations import BoardRole, FocusArea, OrganizationKind, VerificationStatus
-from bot.validation import IdDocumentType
+from bot.core.i18n import N_
+from bot.core.validation import IdDocumentType
+from bot.organizations.models import BoardRole, FocusArea, OrganizationKind, VerificationStatus
 
 KIND = {
     OrganizationKind.OSB: N_("Grassroots social organization (OSB)"),

@@ -3,7 +3,7 @@
 Conversation steps are also written *at once* by `handlers.common.ask` before the bot asks the
 next question, so a `kill -9` between the reply and PTB's periodic flush cannot leave a person
 one step behind the question they see. PTB's flush then offers the same value again; the
-persistence remembers what is committed (only once the commit happened: `bot.db.after_commit`)
+persistence remembers what is committed (only once the commit happened: `bot.core.db.after_commit`)
 and skips writing it twice, as it skips deleting user data that has no row. Under a crowd
 those repeated writes were most of the bot's transactions (bench/README.md, conversation).
 This process is the only writer of these rows (one active instance per database).
@@ -17,9 +17,9 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from bot.clock import Clock
-from bot.db import Database, after_commit
-from bot.services import conversations as store
+from bot.core import conversations as store
+from bot.core.clock import Clock
+from bot.core.db import Database, after_commit
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -1,13 +1,13 @@
 """Sending staff (or a leader) a file the bot keeps: under the name the bot makes, never the
-sender's, with the sender's name only as a label in the caption (bot/uploads.py)."""
+sender's, with the sender's name only as a label in the caption (bot/core/uploads.py)."""
 
 from __future__ import annotations
 
-from bot import uploads
-from bot.i18n import Translator
-from bot.labels import FILE_AREA_WORDS, FILE_NAME_CONTEXT
-from bot.models.projects import ProjectFile
-from bot.models.ruos import StoredFile
+from bot.core import uploads
+from bot.core.i18n import Translator
+from bot.core.labels import FILE_AREA_WORDS, FILE_NAME_CONTEXT
+from bot.projects.models import ProjectFile
+from bot.ruos.models import StoredFile
 from handlers.common import escape
 from handlers.context import VocesContext
 

@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import bot.models  # noqa: F401 - registers every table on Base.metadata
-from bot.db import Base, create_engine
+from bot.core.db import Base, create_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,7 +18,7 @@ target_metadata = Base.metadata
 def database_url() -> str:
     url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
     if not url:
-        from bot.config import load_settings
+        from bot.core.config import load_settings
 
         url = load_settings().database_url
     return url

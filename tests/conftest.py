@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot import migrate
+from bot.core import migrate
 from bot.playground.emulator import BotApiEmulator
 from tests.harness import STAFF_TELEGRAM_ID, BotUnderTest, labels_cut_on_a_phone, make_database
 

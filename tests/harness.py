@@ -16,12 +16,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 from telegram import Update
 
-from bot.clock import FakeClock
-from bot.config import Settings, load_settings
-from bot.db import Database
+from bot.core.clock import FakeClock
+from bot.core.config import Settings, load_settings
+from bot.core.db import Database
+from bot.core.runtime import Runtime
+from bot.core.textlimits import cut_labels
 from bot.playground.emulator import BotApiEmulator, SimulatedUser
-from bot.runtime import Runtime
-from bot.textlimits import cut_labels
 from handlers.app import build_application, start_in_loop, stop_in_loop
 from handlers.context import VocesApplication
 
@@ -104,7 +104,7 @@ class BotUnderTest:
 
 def labels_cut_on_a_phone(emulator: BotApiEmulator) -> list[str]:
     """Every label of every inline keyboard the bot sent or edited in that a phone would cut
-    (the row rule of `bot.textlimits`: a row of k buttons shows labels of 32/k − 2 characters)."""
+    (the row rule of `bot.core.textlimits`: a row of k buttons shows labels of 32/k − 2 characters)."""
     cut: list[str] = []
     for call in emulator.calls:
         markup = call.params.get("reply_markup")

@@ -12,13 +12,13 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-from bot.config import load_settings
-from bot.crypto import IdNumberCipher, key_from_file
-from bot.db import Database
-from bot.models.ruos import StoredFile
-from bot.private import log_where_data_lives
-from bot.services.file_sealing import seal_clear_files
-from bot.storage import FileStore
+from bot.console.file_sealing import seal_clear_files
+from bot.core.config import load_settings
+from bot.core.crypto import IdNumberCipher, key_from_file
+from bot.core.db import Database
+from bot.core.private import log_where_data_lives
+from bot.core.storage import FileStore
+from bot.ruos.models import StoredFile
 from tests.flows import consented
 from tests.test_ruos import leader, organization_led_by, sends_a_document, staff_member  # noqa: F401 - fixtures
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models.broadcasts import Broadcast
+from bot.broadcasts.models import Broadcast
 from tests.test_broadcasts import CALLAO, coordinator, leaders_in
 from tests.test_district_scope import NOT_THEIRS, refused
 from tests.test_forged_buttons import told_old

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.models.ruos import StoredFile
-from handlers.backups import run_backup
+from bot.ruos.models import StoredFile
+from handlers.console.backups import run_backup
 from tests.harness import TEST_ID_KEY, BotUnderTest
 from tests.test_command_line import voces_bot
 from tests.test_ruos import PDF, organization_led_by, sends_a_document

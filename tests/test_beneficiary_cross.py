@@ -12,7 +12,7 @@ import pypdf
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.models.projects import ProjectReport, ReportStatus
+from bot.projects.models import ProjectReport, ReportStatus
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_projects import a_report, ages, funded_project, organization_of

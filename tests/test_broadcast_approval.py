@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
-from bot.models.broadcasts import (
+from bot.broadcasts.models import (
     Broadcast,
     BroadcastDelivery,
     BroadcastState,
     DeliveryState,
     NotificationSettings,
 )
-from bot.models.people import User
+from bot.people.models import User
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_broadcasts import (
     CALLAO,

@@ -6,8 +6,8 @@ file goes through the one upload rule: a program or a web page is refused and as
 a photo loses its location, recipients get the cleaned copy under the bot's name, and the store
 lets it go once the broadcast has gone out or was discarded.
 
-The rules: bot/services/broadcast_approval.py (`covers`), broadcasts.may_change and
-bot/services/broadcast_files.py.
+The rules: bot/broadcasts/approval.py (`covers`), broadcasts.may_change and
+bot/broadcasts/files.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.models.broadcasts import Broadcast, BroadcastState
+from bot.broadcasts.models import Broadcast, BroadcastState
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_broadcasts import CALLAO, _texts, compose_for_callao, leaders_in, until_done
 from tests.test_broadcasts import coordinator as unscoped_coordinator

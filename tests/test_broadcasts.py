@@ -12,20 +12,20 @@ from datetime import UTC, date, datetime, timedelta
 from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 
-from bot.db import Database
-from bot.models.broadcasts import Broadcast, BroadcastDelivery, BroadcastState, DeliveryState
-from bot.models.console import AuditEntry
-from bot.models.organizations import (
+from bot.broadcasts.models import Broadcast, BroadcastDelivery, BroadcastState, DeliveryState
+from bot.console.models import AuditEntry
+from bot.core.db import Database
+from bot.organizations.models import (
     LeaderRole,
     Leadership,
     Organization,
     OrganizationKind,
     VerificationStatus,
 )
-from bot.models.people import Role, User
-from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
+from bot.people.models import Role, User
+from bot.people.people import CONSENT_NOTICE_VERSION
 from bot.playground.emulator import BotApiEmulator
-from bot.services.people import CONSENT_NOTICE_VERSION
+from bot.trainings.models import Enrollment, EnrollmentState, TrainingSession
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot import catalogs
-from bot.config import SUPPORTED_LANGUAGES
+from bot.core import catalogs
+from bot.core.config import SUPPORTED_LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 from telegram import Bot
 
-from bot.db import Database
-from bot.models.organizations import RegistrationDraft
+from bot.core.db import Database
+from bot.organizations.models import RegistrationDraft
 from bot.playground.emulator import BotApiEmulator
 
 CLEAN_ENV = {key: value for key, value in os.environ.items() if not key.startswith(("BOT_", "DATABASE_", "ADMIN_", "WEBHOOK_"))}

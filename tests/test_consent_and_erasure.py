@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select, text
 from telegram.ext import CommandHandler
 
-from bot import reminders as engine
-from bot.db import Base
-from bot.models.conversations import ChannelUserData
-from bot.models.organizations import BoardMember, RegistrationDraft
-from bot.models.people import User
-from bot.models.reminders import Reminder, ReminderState
-from handlers import reminders as delivery
+from bot.core.conversation_models import ChannelUserData
+from bot.core.db import Base
+from bot.messaging import reminders as engine
+from bot.messaging.models import Reminder, ReminderState
+from bot.organizations.models import BoardMember, RegistrationDraft
+from bot.people.models import User
+from handlers.messaging import reminders as delivery
 from tests.flows import consented, register_organization
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

@@ -5,7 +5,7 @@ list is told); a session or a broadcast someone else created is changed only by 
 staff; their broadcast to "all leaders" reaches, and counts, the leaders of their districts
 only, and "➕ District" refuses a district they do not follow and asks again.
 
-The rule is `bot.services.authority.Viewer`.
+The rule is `bot.people.authority.Viewer`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.models.broadcasts import Broadcast, BroadcastDelivery, BroadcastState
-from bot.models.console import CoordinatorDistrict
-from bot.models.people import Role, User
-from bot.models.trainings import Enrollment, EnrollmentState, TopicVote, TrainingSession
+from bot.broadcasts.models import Broadcast, BroadcastDelivery, BroadcastState
+from bot.console.models import CoordinatorDistrict
+from bot.people.models import Role, User
+from bot.trainings.models import Enrollment, EnrollmentState, TopicVote, TrainingSession
 from tests.flows import consented
 from tests.test_broadcasts import leaders_in, until_done
 

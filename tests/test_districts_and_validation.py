@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from bot.districts import all_districts, district_by_ubigeo, find_districts
-from bot.validation import (
+from bot.core.districts import all_districts, district_by_ubigeo, find_districts
+from bot.core.validation import (
     IdDocumentType,
     InvalidInput,
     PartialDate,

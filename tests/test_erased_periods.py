@@ -1,6 +1,6 @@
 """After someone exercises their right to erasure, the programme's figures for *every* period
 the console offers stay what they were: this month, last month, this year and since the start
-(the tallies keep the month of what they count: bot/services/console.py)."""
+(the tallies keep the month of what they count: bot/console/console.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from bot.models.trainings import Enrollment, EnrollmentState
+from bot.trainings.models import Enrollment, EnrollmentState
 from tests.flows import consented, register_organization
 from tests.test_staff_console import a_funded_project_with_an_approved_report_and_a_proposal
 from tests.test_trained_demographics import a_session

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
-from bot.models.broadcasts import Broadcast
+from bot.broadcasts.models import Broadcast
 from tests.flows import consented
 from tests.test_broadcasts import coordinator, leaders_in
 

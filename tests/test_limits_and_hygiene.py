@@ -17,12 +17,12 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.models.organizations import BoardMember, Organization
-from bot.models.people import User
-from bot.models.ruos import ChecklistItem, ItemStatus
+from bot.core.textlimits import MESSAGE_LIMIT, page_of, split_message, utf16_length, visible_length
+from bot.core.validation import InvalidInput, clean_text, parse_text
+from bot.organizations.models import BoardMember, Organization
+from bot.people.models import User
 from bot.playground.telegram_html import parse_html
-from bot.textlimits import MESSAGE_LIMIT, page_of, split_message, utf16_length, visible_length
-from bot.validation import InvalidInput, clean_text, parse_text
+from bot.ruos.models import ChecklistItem, ItemStatus
 from handlers.common import edit_or_reply, keyboard
 from tests.flows import consented, register_organization
 
@@ -326,7 +326,7 @@ async def test_a_text_too_long_to_edit_in_place_replaces_the_message_with_its_fi
 
 
 def test_a_label_that_must_be_shortened_ends_in_an_ellipsis_at_a_word_boundary():
-    from bot.textlimits import shorten
+    from bot.core.textlimits import shorten
 
     assert shorten("Asociación de Mujeres Emprendedoras de Canto Grande", 40) == "Asociación de Mujeres Emprendedoras de…"
     assert shorten("Comedor Popular", 40) == "Comedor Popular"                     # short enough: untouched

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import bot.models  # noqa: F401 - every table on the metadata
-from bot.db import Base, create_engine
+from bot.core.db import Base, create_engine
 
 
 async def test_autogenerate_finds_no_difference_between_models_and_migrations(database_url):

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot import reminders
-from bot.models.broadcasts import BroadcastDelivery, DeliveryState
-from bot.models.organizations import Leadership
-from bot.models.people import User
-from bot.models.reminders import Reminder, ReminderState
-from handlers.reminders import Rendered, renders
+from bot.broadcasts.models import BroadcastDelivery, DeliveryState
+from bot.messaging import reminders
+from bot.messaging.models import Reminder, ReminderState
+from bot.organizations.models import Leadership
+from bot.people.models import User
+from handlers.messaging.reminders import Rendered, renders
 from tests.test_broadcasts import (
     CALLAO,
     ES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models.people import Role, User
+from bot.people.models import Role, User
 from tests.flows import consented
 
 

@@ -10,15 +10,15 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.models.organizations import (
+from bot.organizations.models import (
     LeaderRole,
     Leadership,
     Organization,
     OrganizationChange,
     VerificationStatus,
 )
-from bot.models.people import Role, User
-from bot.models.ruos import (
+from bot.people.models import Role, User
+from bot.ruos.models import (
     ChecklistItem,
     ItemStatus,
     RegistrationStage,

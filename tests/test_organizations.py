@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models.organizations import (
+from bot.organizations.models import (
     BoardMember,
     LeaderRole,
     Leadership,

@@ -12,14 +12,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.broadcasts.models import Broadcast, BroadcastState
+from bot.messaging import notices
 from bot.messaging.broadcasting import Sent
+from bot.messaging.models import Reminder
+from bot.messaging.reminders import DeliveryOutcome
 from bot.messaging.render import render
-from bot.models.broadcasts import Broadcast, BroadcastState
-from bot.models.organizations import Organization, VerificationStatus
-from bot.models.people import Role, User
-from bot.models.reminders import Reminder
-from bot.reminders import DeliveryOutcome
-from bot.services import notices, roles
+from bot.organizations.models import Organization, VerificationStatus
+from bot.people import roles
+from bot.people.models import Role, User
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_broadcasts import coordinator, copies, leaders_in, until_done

@@ -1,6 +1,6 @@
 """Phone first: what a person sees fits and reads well on a 390-pixel screen.
 
-The row rule (bot/textlimits.py: a row of k buttons shows labels of 32/k − 2 characters) is
+The row rule (bot/core/textlimits.py: a row of k buttons shows labels of 32/k − 2 characters) is
 checked on every keyboard of every story by the `bot` fixture (tests/conftest.py); here the
 playground's demo people walk the main screens in Spanish, as the issue was found, and the
 rest of what a phone needs is checked: charts one per image and portrait, identity numbers
@@ -17,12 +17,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import update
 
-from bot.config import load_settings
+from bot.core.config import load_settings
+from bot.core.textlimits import cut_labels, excerpt, fit_rows, shorten
 from bot.documents import charts
-from bot.models.people import Sex, User
+from bot.people.models import Sex, User
 from bot.playground import seed
 from bot.playground.server import Playground
-from bot.textlimits import cut_labels, excerpt, fit_rows, shorten
 from handlers.app import PollingBot
 from tests.flows import consented, register_organization
 from tests.harness import labels_cut_on_a_phone

@@ -19,7 +19,7 @@ import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, async_playwright, expect
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from bot.playground import seed
 from bot.playground.server import PLAYGROUND_TOKEN, Playground
 from handlers.app import PollingBot

@@ -11,7 +11,7 @@ import asyncio
 
 from sqlalchemy import select
 
-from bot.models.people import User
+from bot.people.models import User
 
 
 async def test_a_press_is_answered_before_the_answers_queued_ahead_of_it_go_out(bot, newcomer):

@@ -1,6 +1,6 @@
 """A programme year, scripted, then every screen staff read the figures on: /indicators, /stats,
 /export and /proposals agree figure by figure, each figure from the one registry
-(bot/services/figures/registry.py), and stay after an erasure. Registros Públicos: the
+(bot/console/figures/registry.py), and stay after an erasure. Registros Públicos: the
 inscription is recorded when its last step is verified, shown on the card and counted.
 
 The history is written straight to the database (a year through the chat would take the whole
@@ -14,7 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.models.organizations import (
+from bot.console import figures as programme
+from bot.core.validation import InvalidInput
+from bot.organizations.models import (
     BoardMember,
     BoardRole,
     LeaderRole,
@@ -23,10 +25,12 @@ from bot.models.organizations import (
     OrganizationKind,
     VerificationStatus,
 )
-from bot.models.people import Nationality, Role, Sex, User
-from bot.models.projects import Project, ProjectEvent, ProjectReport, ProjectStatus, ReportStatus
-from bot.models.ruos import ChecklistItem, ItemStatus, RegistrationStage, RuosRegistration
-from bot.models.trainings import (
+from bot.people.models import Nationality, Role, Sex, User
+from bot.people.people import CONSENT_NOTICE_VERSION
+from bot.projects.models import Project, ProjectEvent, ProjectReport, ProjectStatus, ReportStatus
+from bot.ruos.models import ChecklistItem, ItemStatus, RegistrationStage, RuosRegistration
+from bot.ruos.public_registry import PROCEDURE, parse_partida
+from bot.trainings.models import (
     Ballot,
     Certificate,
     Enrollment,
@@ -34,10 +38,6 @@ from bot.models.trainings import (
     TopicVote,
     TrainingSession,
 )
-from bot.services import figures as programme
-from bot.services.people import CONSENT_NOTICE_VERSION
-from bot.services.public_registry import PROCEDURE, parse_partida
-from bot.validation import InvalidInput
 from tests.test_staff_console import BENEFICIARIES
 
 CALLAO, COMAS = "070101", "150110"

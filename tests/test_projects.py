@@ -13,9 +13,10 @@ import pypdf
 from PIL import ExifTags, Image
 from sqlalchemy import select
 
-from bot.models.organizations import LeaderRole, Leadership, Organization, OrganizationKind
-from bot.models.people import User
-from bot.models.projects import (
+from bot.organizations.models import LeaderRole, Leadership, Organization, OrganizationKind
+from bot.people.models import User
+from bot.projects import reports as project_reports
+from bot.projects.models import (
     Project,
     ProjectEvent,
     ProjectFile,
@@ -25,8 +26,7 @@ from bot.models.projects import (
     ReportFrequency,
     ReportStatus,
 )
-from bot.services import project_reports
-from bot.services.projects import periods
+from bot.projects.projects import periods
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 

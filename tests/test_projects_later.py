@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.models.console import AuditEntry
-from bot.models.people import Role, User
-from bot.models.projects import ProjectEvent, ReportStatus
-from bot.services import project_reports
+from bot.console.models import AuditEntry
+from bot.people.models import Role, User
+from bot.projects import reports as project_reports
+from bot.projects.models import ProjectEvent, ReportStatus
 from tests.flows import consented, invite_link
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_projects import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import event, select, text
 
-from bot.models.organizations import (
+from bot.organizations.models import (
     BoardMember,
     LeaderRole,
     Leadership,

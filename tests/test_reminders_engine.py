@@ -17,11 +17,10 @@ import pytest
 from sqlalchemy import func, select
 
 import bot.models  # noqa: F401  (every table, for create_all)
-from bot.clock import FakeClock
-from bot.db import Database
-from bot.models.people import User
-from bot.models.reminders import Reminder, ReminderState
-from bot.reminders import (
+from bot.core.clock import FakeClock
+from bot.core.db import Database
+from bot.messaging.models import Reminder, ReminderState
+from bot.messaging.reminders import (
     DeliveryOutcome,
     QuietHours,
     ReminderEngine,
@@ -29,6 +28,7 @@ from bot.reminders import (
     cancel_prefix,
     schedule,
 )
+from bot.people.models import User
 
 LIMA = ZoneInfo("America/Lima")
 QUIET = QuietHours(time(21, 0), time(8, 0), LIMA)
@@ -459,7 +459,7 @@ async def test_logs_name_reminders_without_their_payload(database, clock, carmen
     )
 
     clock.set(lima(23, 11))
-    with caplog.at_level(logging.DEBUG, logger="bot.reminders"):
+    with caplog.at_level(logging.DEBUG, logger="bot.messaging.reminders"):
         await engine.run_due()
 
     assert "training:17:user:1" in caplog.text

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import SUPPORTED_LANGUAGES
-from bot.requirements import (
+from bot.core.clock import FakeClock
+from bot.core.config import SUPPORTED_LANGUAGES
+from bot.ruos.requirements import (
     DEFAULT_DIRECTORY,
     CatalogueError,
     FileFormat,

@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from bot.i18n import translator
-from bot.models.organizations import (
+from bot.core.i18n import translator
+from bot.organizations.models import (
     BoardMember,
     BoardRole,
     LeaderRole,
@@ -23,16 +23,16 @@ from bot.models.organizations import (
     Organization,
     OrganizationKind,
 )
-from bot.models.people import User
-from bot.models.ruos import (
+from bot.people.models import User
+from bot.people.people import CONSENT_NOTICE_VERSION
+from bot.ruos.models import (
     ChecklistItem,
     ItemStatus,
     RegistrationStage,
     RuosRegistration,
     StoredFile,
 )
-from bot.requirements import DEFAULT_DIRECTORY
-from bot.services.people import CONSENT_NOTICE_VERSION
+from bot.ruos.requirements import DEFAULT_DIRECTORY
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 
@@ -40,7 +40,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def picture(colour: str, image_format: str = "PNG") -> bytes:
-    """A real picture: the bot decodes every image it keeps (bot/uploads.py). A PNG made like
+    """A real picture: the bot decodes every image it keeps (bot/core/uploads.py). A PNG made like
     this has no metadata, so the bot's clean copy of it is the same bytes."""
     out = io.BytesIO()
     Image.new("RGB", (48, 64), colour).save(out, format=image_format, optimize=True)

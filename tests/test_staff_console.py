@@ -12,15 +12,16 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import func, select
 
-from bot.models.console import AuditEntry, CoordinatorDistrict
-from bot.models.organizations import Organization
-from bot.models.people import Role, User
-from bot.models.reminders import Reminder, ReminderState
-from bot.services import privacy
-from bot.services.followup import CHECKIN_KIND
-from handlers import console, onboarding
+from bot.console.models import AuditEntry, CoordinatorDistrict
+from bot.messaging.models import Reminder, ReminderState
+from bot.organizations.followup import CHECKIN_KIND
+from bot.organizations.models import Organization
+from bot.people import privacy
+from bot.people.models import Role, User
+from handlers import console
 from handlers.commands import localized
-from handlers.onboarding import STAFF_COMMANDS
+from handlers.people import onboarding
+from handlers.people.onboarding import STAFF_COMMANDS
 from tests.flows import consented, register_organization
 
 CALLAO_DISTRICT = "070103"  # Carmen de la Legua Reynoso
@@ -274,7 +275,7 @@ BENEFICIARIES = {
 
 
 async def a_funded_project_with_an_approved_report_and_a_proposal(bot) -> None:
-    from bot.models.projects import Project, ProjectReport, ProjectStatus, ReportStatus
+    from bot.projects.models import Project, ProjectReport, ProjectStatus, ReportStatus
 
     now = bot.clock.now()
     async with await bot.session() as session:
@@ -298,7 +299,7 @@ async def test_projects_reports_and_beneficiaries_reach_pending_org_stats_and_ex
     await consented(newcomer)
     await register_organization(newcomer)
     await a_funded_project_with_an_approved_report_and_a_proposal(bot)
-    from bot.models.broadcasts import Broadcast, BroadcastState
+    from bot.broadcasts.models import Broadcast, BroadcastState
 
     async with await bot.session() as session:
         session.add(Broadcast(state=BroadcastState.AWAITING_APPROVAL, texts={"es": "Hola"}, audience={}, created_at=bot.clock.now()))
@@ -325,7 +326,7 @@ async def test_projects_reports_and_beneficiaries_reach_pending_org_stats_and_ex
 
 
 async def a_session_the_leader_attended(bot, telegram_id: int) -> None:
-    from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
+    from bot.trainings.models import Enrollment, EnrollmentState, TrainingSession
 
     now = bot.clock.now()
     async with await bot.session() as session:
@@ -391,7 +392,7 @@ async def test_a_person_corrects_their_name_and_a_bad_answer_is_asked_again(bot,
 
 
 async def test_someone_who_withdrew_consent_is_sent_no_reminder(bot, newcomer):
-    from bot import reminders as engine
+    from bot.messaging import reminders as engine
 
     await consented(newcomer)
     async with await bot.session() as session:
@@ -405,7 +406,7 @@ async def test_someone_who_withdrew_consent_is_sent_no_reminder(bot, newcomer):
 
 
 async def test_giving_someone_a_role_is_in_the_audit_log(bot, newcomer, staff):
-    from bot.services import roles
+    from bot.people import roles
 
     await consented(newcomer)
     await consented(staff)
@@ -425,8 +426,8 @@ async def new_address(leader, address: str) -> None:
 
 
 async def test_retention_deletes_replaced_uploads_old_audit_entries_and_old_edits_but_keeps_current_documents(bot, newcomer, staff):
-    from bot.models.organizations import OrganizationChange
-    from bot.models.ruos import StoredFile
+    from bot.organizations.models import OrganizationChange
+    from bot.ruos.models import StoredFile
     from tests.test_consent_and_erasure import OTHER_PDF, PDF, upload_to_the_first_item
 
     await consented(newcomer)

@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from bot.models.broadcasts import Broadcast, BroadcastState, NotificationSettings
-from bot.models.organizations import Organization, VerificationStatus
-from bot.models.people import User
-from bot.models.projects import Project, ProjectStatus, ProjectTheme, ReportFrequency
-from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
-from bot.services.projects import periods
+from bot.broadcasts.models import Broadcast, BroadcastState, NotificationSettings
+from bot.organizations.models import Organization, VerificationStatus
+from bot.people.models import User
+from bot.projects.models import Project, ProjectStatus, ProjectTheme, ReportFrequency
+from bot.projects.projects import periods
+from bot.trainings.models import Enrollment, EnrollmentState, TrainingSession
 from tests.flows import consented, register_organization
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_broadcasts import coordinator, leaders_in

@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import instance_lock
+from bot.core import instance_lock
 from bot.playground.emulator import BotApiEmulator
 
 CLEAN_ENV = {key: value for key, value in os.environ.items() if not key.startswith(("BOT_", "DATABASE_", "ADMIN_", "WEBHOOK_"))}

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from telegram.ext import CommandHandler
 
-from bot.models.people import User
+from bot.people.models import User
 from tests.flows import consented, register_organization
 
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from bot.models.people import Nationality, Sex, User
-from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
+from bot.people.models import Nationality, Sex, User
+from bot.trainings.models import Enrollment, EnrollmentState, TrainingSession
 from tests.flows import consented, register_organization
 from tests.test_staff_console import make_coordinator
 

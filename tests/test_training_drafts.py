@@ -1,4 +1,4 @@
-"""/newtraining as a domain step machine (bot/services/training_drafts.py): the step being
+"""/newtraining as a domain step machine (bot/trainings/drafts.py): the step being
 asked is kept with the draft, and a person halfway through the flow when the bot is upgraded
 (a draft written by the old handler, without its step; the chat layer's persisted state)
 finishes it on the new code with the same conversation and state names.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models.conversations import ConversationStep
-from bot.models.people import User
-from bot.models.trainings import TrainingDraft, TrainingSession
+from bot.core.conversation_models import ConversationStep
+from bot.people.models import User
+from bot.trainings.models import TrainingDraft, TrainingSession
 from tests.flows import newtraining_in_person_up_to_the_district
 from tests.test_trainings import coordinator
 

@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from bot.models.console import AuditEntry
-from bot.models.people import Role, User
-from bot.models.reminders import Reminder, ReminderState
-from bot.models.trainings import Ballot, Enrollment, EnrollmentState, TrainingSession
+from bot.console.models import AuditEntry
+from bot.messaging.models import Reminder, ReminderState
+from bot.people.models import Role, User
+from bot.trainings.models import Ballot, Enrollment, EnrollmentState, TrainingSession
 from tests.flows import consented, newtraining_in_person_up_to_the_district
 from tests.harness import STAFF_TELEGRAM_ID
 

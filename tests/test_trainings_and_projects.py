@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.models.organizations import LeaderRole, Leadership, Organization, OrganizationKind
-from bot.models.people import User
-from bot.models.projects import Project
-from bot.models.trainings import TrainingSession, TrainingTopic
+from bot.organizations.models import LeaderRole, Leadership, Organization, OrganizationKind
+from bot.people.models import User
 from bot.playground import seed
+from bot.projects.models import Project
+from bot.trainings.models import TrainingSession, TrainingTopic
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.models.people import User
-from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
-from bot.services import people
+from bot.people import people
+from bot.people.models import User
+from bot.trainings.models import Enrollment, EnrollmentState, TrainingSession
 
 CROWD = 200
 SEATS = 30

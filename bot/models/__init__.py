@@ -1,13 +1,14 @@
 """Every model module is imported here so that Base.metadata is complete (Alembic, tests)."""
 
-from bot.models import (
-    broadcasts,  # noqa: F401
-    console,  # noqa: F401
-    conversations,  # noqa: F401
-    organizations,  # noqa: F401
-    people,  # noqa: F401
-    projects,  # noqa: F401
-    reminders,  # noqa: F401
-    ruos,  # noqa: F401
-    trainings,  # noqa: F401
-)
+from bot.broadcasts import models as broadcasts
+from bot.console import models as console
+from bot.core import conversation_models as conversations
+from bot.messaging import models as reminders
+from bot.organizations import models as organizations
+from bot.people import models as people
+from bot.projects import models as projects
+from bot.ruos import models as ruos
+from bot.trainings import models as trainings
+
+__all__ = ["broadcasts", "console", "conversations", "organizations", "people", "projects",
+           "reminders", "ruos", "trainings"]

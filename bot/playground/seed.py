@@ -23,9 +23,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.crypto import IdNumberCipher
-from bot.models.console import ActivityState, CoordinatorDistrict, OrganizationFollowUp
-from bot.models.organizations import (
+from bot.console.models import ActivityState, CoordinatorDistrict, OrganizationFollowUp
+from bot.core.crypto import IdNumberCipher
+from bot.core.runtime import Runtime
+from bot.core.validation import IdDocumentType
+from bot.messaging.reminders import QuietHours
+from bot.organizations.models import (
     BoardMember,
     BoardRole,
     FocusArea,
@@ -35,8 +38,12 @@ from bot.models.organizations import (
     OrganizationKind,
     VerificationStatus,
 )
-from bot.models.people import Nationality, Role, Sex, User
-from bot.models.projects import (
+from bot.people import people
+from bot.people.models import Nationality, Role, Sex, User
+from bot.playground import seed_figures, seed_pending, seed_trainings
+from bot.playground.seed_broadcasts import add_missing as add_missing_broadcasts
+from bot.projects import reports as project_reports
+from bot.projects.models import (
     Project,
     ProjectEvent,
     ProjectReport,
@@ -45,14 +52,8 @@ from bot.models.projects import (
     ReportFrequency,
     ReportStatus,
 )
-from bot.models.trainings import TrainingSession, TrainingTopic
-from bot.playground import seed_figures, seed_pending, seed_trainings
-from bot.playground.seed_broadcasts import add_missing as add_missing_broadcasts
-from bot.reminders import QuietHours
-from bot.runtime import Runtime
-from bot.services import people, project_reports
-from bot.services.projects import periods
-from bot.validation import IdDocumentType
+from bot.projects.projects import periods
+from bot.trainings.models import TrainingSession, TrainingTopic
 
 
 class DemoRole(StrEnum):
@@ -280,7 +281,7 @@ PROJECT = DemoProject(
             {"date_days_ago": 25, "place": "Mercado de Carmen de la Legua", "what": "Primera feria de hortalizas de los huertos."},
         ],
         "beneficiaries": {
-            # The ages per sex ("sex_age"), and "age" their sum (bot/services/project_reports.py).
+            # The ages per sex ("sex_age"), and "age" their sum (bot/projects/reports.py).
             "peruvian": {"total": 14, "sex": {"female": 10, "male": 4, "unstated": 0},
                          "sex_age": {"female": _ages(3, 1, 5, 1), "male": _ages(2, 0, 2, 0), "unstated": _ages(0, 0, 0, 0)},
                          "age": _ages(5, 1, 7, 1)},

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models.broadcasts import Broadcast, BroadcastState, MessageKind
-from bot.models.people import User
+from bot.broadcasts.models import Broadcast, BroadcastState, MessageKind
+from bot.people.models import User
 
 CALLAO = "070101"
 TEXTS = {

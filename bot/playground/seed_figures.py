@@ -13,19 +13,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models.organizations import Leadership
-from bot.models.people import User
-from bot.models.projects import Project, ProjectEvent, ProjectStatus, ProjectTheme
-from bot.models.ruos import (
+from bot.organizations.models import Leadership
+from bot.people.models import User
+from bot.projects.models import Project, ProjectEvent, ProjectStatus, ProjectTheme
+from bot.ruos.models import (
     ChecklistItem,
     ItemStatus,
     RegistrationStage,
     RegistryInscription,
     RuosRegistration,
 )
-from bot.models.trainings import Certificate, Enrollment, EnrollmentState, TrainingSession
-from bot.requirements import RequirementsCatalogue
-from bot.services.public_registry import PROCEDURE
+from bot.ruos.public_registry import PROCEDURE
+from bot.ruos.requirements import RequirementsCatalogue
+from bot.trainings.models import Certificate, Enrollment, EnrollmentState, TrainingSession
 
 CLOSED_TITLE = "Feria de emprendimientos vecinales"
 NOT_SELECTED_TITLE = "Cancha deportiva techada"

@@ -15,13 +15,13 @@ from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models.broadcasts import Broadcast, BroadcastState, MessageKind
-from bot.models.organizations import Leadership, Organization
-from bot.models.people import User
-from bot.models.projects import Project, ProjectEvent, ProjectStatus, ProjectTheme, ReportFrequency
-from bot.models.ruos import StoredFile
-from bot.runtime import Runtime
-from bot.services import ruos
+from bot import ruos
+from bot.broadcasts.models import Broadcast, BroadcastState, MessageKind
+from bot.core.runtime import Runtime
+from bot.organizations.models import Leadership, Organization
+from bot.people.models import User
+from bot.projects.models import Project, ProjectEvent, ProjectStatus, ProjectTheme, ReportFrequency
+from bot.ruos.models import StoredFile
 
 MINUTES_ITEM = "acta-eleccion"
 PROPOSAL_TITLE = "Cocina mejorada para la olla común"
@@ -101,7 +101,7 @@ async def _broadcast_to_approve(session: AsyncSession, coordinator: User, now: d
     seeded = select(Broadcast.id).where(Broadcast.author_id == coordinator.id, Broadcast.kind == MessageKind.ANNOUNCEMENTS)
     if await session.scalar(seeded.limit(1)) is not None:
         return
-    # "All leaders" of Luis's two districts (bot/services/broadcast_audience.author_scope): above
+    # "All leaders" of Luis's two districts (bot/broadcasts/audience.author_scope): above
     # the approval threshold in a real programme, so it waits for Carmen.
     session.add(Broadcast(
         author_id=coordinator.id, state=BroadcastState.AWAITING_APPROVAL, kind=MessageKind.ANNOUNCEMENTS,

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models.people import User
-from bot.models.trainings import (
+from bot.people.models import User
+from bot.trainings import sessions as trainings
+from bot.trainings.models import (
     Ballot,
     Enrollment,
     EnrollmentState,
@@ -23,7 +24,6 @@ from bot.models.trainings import (
     TrainingSession,
     TrainingTopic,
 )
-from bot.services import trainings
 
 TODAY_TITLE = "Cultura organizacional positiva: acuerdos de convivencia"
 

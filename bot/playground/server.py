@@ -29,13 +29,13 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot import migrate
-from bot.config import Settings, home_directory
-from bot.db import Database
+from bot.core import migrate
+from bot.core.config import Settings, home_directory
+from bot.core.db import Database
+from bot.core.runtime import Runtime
 from bot.playground import seed
 from bot.playground.emulator import BotApiEmulator
 from bot.playground.emulator.archive import ChatArchive
-from bot.runtime import Runtime
 
 
 class Bot(Protocol):

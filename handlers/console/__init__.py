@@ -1,7 +1,7 @@
 """The staff console in chat: /org, /pending, /stats, /indicators, /export, /quiet, /audit.
 
 Staff and coordinators use it; a coordinator scoped to some districts sees only those
-organizations, everywhere (bot/services/audit.py decides, from the database, at every press).
+organizations, everywhere (bot/console/audit.py decides, from the database, at every press).
 Every read of personal data and every change is in the audit log. Buttons carry ``con:…``
 data, checked on arrival: a leader or an out-of-scope coordinator pressing a crafted one is
 refused like the command itself.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.districts import find_districts
-from bot.i18n import N_
-from bot.services import audit, console
-from bot.services.authority import NotAllowed
-from bot.textlimits import page_of, shorten
-from bot.validation import fold_text, parse_id
+from bot.console import audit, console
+from bot.core.districts import find_districts
+from bot.core.i18n import N_
+from bot.core.textlimits import page_of, shorten
+from bot.core.validation import fold_text, parse_id
+from bot.people.authority import NotAllowed
 from handlers.common import (
     ROWS_PER_PAGE,
     answer_button,

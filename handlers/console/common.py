@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.districts import district_by_ubigeo
-from bot.i18n import N_, Translator
-from bot.models.console import ActivityState
-from bot.services import audit
-from bot.services.audit import Viewer
-from bot.services.authority import NotAllowed
-from handlers import project_reports
+from bot.console import audit
+from bot.console.audit import Viewer
+from bot.console.models import ActivityState
+from bot.core.districts import district_by_ubigeo
+from bot.core.i18n import N_, Translator
+from bot.people.authority import NotAllowed
 from handlers.common import (
     answer_button,
     error_text,
@@ -19,6 +18,7 @@ from handlers.common import (
     reply,
 )
 from handlers.context import VocesContext
+from handlers.projects import reports as project_reports
 
 ACTIVITY = {
     ActivityState.ACTIVE: N_("active"),

@@ -1,26 +1,26 @@
-"""/export's tables (bot/services/exports.py) in the reader's language: titles, headings, the
+"""/export's tables (bot/console/exports.py) in the reader's language: titles, headings, the
 programme's codes named as the chat names them, and each table's notes under it."""
 
 from __future__ import annotations
 
+from bot.console import exports
+from bot.console.models import ActivityState
+from bot.core.i18n import N_
+from bot.core.validation import IdDocumentType
 from bot.documents import workbook
-from bot.i18n import N_
-from bot.models.console import ActivityState
-from bot.models.organizations import BoardRole, OrganizationKind, VerificationStatus
-from bot.models.projects import ProjectStatus, ReportStatus
-from bot.models.ruos import RegistrationStage
-from bot.services import exports
-from bot.services.project_reports import UNSPLIT
-from bot.validation import IdDocumentType
+from bot.organizations.models import BoardRole, OrganizationKind, VerificationStatus
+from bot.projects.models import ProjectStatus, ReportStatus
+from bot.projects.reports import UNSPLIT
+from bot.ruos.models import RegistrationStage
 from handlers import labels
 from handlers.console.common import ACTIVITY, AGE, NATIONALITY, SEX
 from handlers.console.figure_labels import strip_emoji
 from handlers.context import VocesContext
-from handlers.project_cards import REPORT_STATUS
-from handlers.project_cards import STATUS as PROJECT_STATUS
+from handlers.projects.project_cards import REPORT_STATUS
+from handlers.projects.project_cards import STATUS as PROJECT_STATUS
 from handlers.ruos import STAGE
 
-# Staff's words for where each person stands (the leaders' own are in handlers/trainings.py).
+# Staff's words for where each person stands (the leaders' own are in handlers/trainings/browse.py).
 ENROLLMENT = {"enrolled": N_("has a seat"), "waitlisted": N_("waiting list"), "offered": N_("seat offered"),
               "attended": N_("came"), "no_show": N_("did not come")}
 ROLE = {"owner": N_("owner"), "co_leader": N_("co-leader")}

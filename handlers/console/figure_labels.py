@@ -1,17 +1,17 @@
-"""How the figures read (bot/services/figures/): each figure's rows for a sheet, its lines for a
+"""How the figures read (bot/console/figures/): each figure's rows for a sheet, its lines for a
 message, and the name of every part in the reader's language."""
 
 from __future__ import annotations
 
 from itertools import groupby
 
+from bot.console import figures as programme
+from bot.console.figures import registry
+from bot.console.models import ActivityState
+from bot.core.i18n import N_
 from bot.documents import workbook
-from bot.i18n import N_
-from bot.models.console import ActivityState
-from bot.models.ruos import RegistrationStage
-from bot.services import figures as programme
-from bot.services.figures import registry
-from bot.services.project_reports import UNSPLIT
+from bot.projects.reports import UNSPLIT
+from bot.ruos.models import RegistrationStage
 from handlers.common import escape
 from handlers.console.common import ACTIVITY, AGE, NO_STAGE, SEX, district_name
 from handlers.context import VocesContext

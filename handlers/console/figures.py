@@ -1,5 +1,5 @@
 """/stats (numbers and a chart), /indicators (a period's sheet) and /export (the workbook): every
-figure from the one registry (bot/services/figures/), named and explained alike everywhere."""
+figure from the one registry (bot/console/figures/), named and explained alike everywhere."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from datetime import date, timedelta
 
 from telegram import Update
 
+from bot.console import exports
+from bot.console import figures as programme
+from bot.console.audit import Viewer
+from bot.core.i18n import N_
 from bot.documents import charts, workbook
-from bot.i18n import N_
-from bot.services import exports
-from bot.services import figures as programme
-from bot.services.audit import Viewer
-from bot.services.project_reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPLIT
+from bot.projects.reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPLIT
 from handlers.common import (
     answer_button,
     edit_or_reply,

@@ -9,13 +9,14 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import Translator
-from bot.models.console import ActivityState
-from bot.models.reminders import Reminder
-from bot.runtime import Runtime
-from bot.services import followup, retention
-from bot.services.authority import NotAllowed
-from bot.services.transitions import AlreadyDone
+from bot.console.models import ActivityState
+from bot.core.i18n import Translator
+from bot.core.runtime import Runtime
+from bot.core.transitions import AlreadyDone
+from bot.messaging.models import Reminder
+from bot.organizations import followup
+from bot.people import retention
+from bot.people.authority import NotAllowed
 from handlers.common import (
     ROWS_PER_PAGE,
     answer_button,
@@ -32,7 +33,7 @@ from handlers.console.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import button_number
-from handlers.reminders import Rendered, renders
+from handlers.messaging.reminders import Rendered, renders
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ async def run_followup(runtime: Runtime) -> followup.SweepReport:
 
 async def run_retention(runtime: Runtime) -> retention.RetentionReport:
     """Delete what outlived its purpose; files go once the rows that referred to them are gone."""
-    from bot.services import privacy
+    from bot.people import privacy
 
     async with runtime.database.session() as session:
         report = await retention.run(session, settings=runtime.settings, now=runtime.clock.now())

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.models.console import ActivityState
-from bot.models.organizations import BoardRole, LeaderRole, VerificationStatus
-from bot.requirements import localized
-from bot.services import console, ruos
-from bot.services.audit import Viewer
-from bot.services.authority import NotAllowed
-from bot.textlimits import page_of, shorten
-from bot.validation import IdDocumentType, format_phone_for_display
+from bot import ruos
+from bot.console import console
+from bot.console.audit import Viewer
+from bot.console.models import ActivityState
+from bot.core.textlimits import page_of, shorten
+from bot.core.validation import IdDocumentType, format_phone_for_display
+from bot.organizations.models import BoardRole, LeaderRole, VerificationStatus
+from bot.people.authority import NotAllowed
+from bot.ruos.requirements import localized
 from handlers import labels
 from handlers.common import (
     ROWS_PER_PAGE,
@@ -34,8 +35,8 @@ from handlers.console.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_part
-from handlers.project_reports import REPORT_STATUS
 from handlers.projects import STATUS as PROJECT_STATUS
+from handlers.projects.reports import REPORT_STATUS
 from handlers.ruos import STAGE
 from handlers.ruos.inscription import recorded_text
 

@@ -31,7 +31,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.services.organizations import INVITE_PREFIX
+from bot.organizations.organizations import INVITE_PREFIX
 from handlers.commands import command
 from handlers.common import NOT_TYPED, leave, reply
 from handlers.context import VocesContext

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.models.organizations import BoardRole, Organization
-from bot.services import organizations
-from bot.services.authority import NotAllowed
-from bot.services.registration import PERSON_NAME_MAX
-from bot.textlimits import shorten
-from bot.validation import BOARD_FULL, BOARD_MAX, IdDocumentType, InvalidInput, parse_text
+from bot.core.textlimits import shorten
+from bot.core.validation import BOARD_FULL, BOARD_MAX, IdDocumentType, InvalidInput, parse_text
+from bot.organizations import organizations
+from bot.organizations.models import BoardRole, Organization
+from bot.organizations.registration import PERSON_NAME_MAX
+from bot.people.authority import NotAllowed
 from handlers import labels
 from handlers.common import (
     END,

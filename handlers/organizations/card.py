@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.models.organizations import LeaderRole, Organization, VerificationStatus
-from bot.models.people import Role
-from bot.models.ruos import RegistryInscription
-from bot.services import organizations, people, public_registry
-from bot.textlimits import shorten
-from bot.validation import InvalidInput
+from bot.core.textlimits import shorten
+from bot.core.validation import InvalidInput
+from bot.organizations import organizations
+from bot.organizations.models import LeaderRole, Organization, VerificationStatus
+from bot.people import people
+from bot.people.models import Role
+from bot.ruos import public_registry
+from bot.ruos.models import RegistryInscription
 from handlers import labels
-from handlers.cards import organization_card
 from handlers.common import END, answer_button, error_text, escape, keyboard, leave, reply
 from handlers.context import VocesContext
 from handlers.guards import button_part, shows_current_card
+from handlers.organizations.cards import organization_card
 from handlers.organizations.common import FLOW, current
 from handlers.ruos.inscription import recorded_text
 

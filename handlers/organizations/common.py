@@ -8,9 +8,11 @@ from collections.abc import Callable
 
 from telegram import Update
 
-from bot.models.organizations import Organization
-from bot.services import organizations, people, ruos
-from bot.services.authority import NO_LONGER_LEADER, NotAllowed, require_leader
+from bot import ruos
+from bot.organizations import organizations
+from bot.organizations.models import Organization
+from bot.people import people
+from bot.people.authority import NO_LONGER_LEADER, NotAllowed, require_leader
 from handlers.common import TYPE_IT, ask
 from handlers.context import VocesContext
 

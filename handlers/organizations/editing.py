@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.districts import find_districts
-from bot.models.organizations import LeaderRole, Organization
-from bot.services import organizations
-from bot.services.authority import NotAllowed
-from bot.textlimits import shorten
-from bot.validation import InvalidInput
+from bot.core.districts import find_districts
+from bot.core.textlimits import shorten
+from bot.core.validation import InvalidInput
+from bot.organizations import organizations
+from bot.organizations.models import LeaderRole, Organization
+from bot.people.authority import NotAllowed
 from handlers import labels
 from handlers.common import (
     END,

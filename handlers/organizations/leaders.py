@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.models.organizations import LeaderRole
-from bot.services import organizations, people
-from bot.services.organizations import INVITE_PREFIX
-from bot.services.transitions import AlreadyDone
-from bot.textlimits import shorten
-from bot.validation import InvalidInput
+from bot.core.textlimits import shorten
+from bot.core.transitions import AlreadyDone
+from bot.core.validation import InvalidInput
+from bot.organizations import organizations
+from bot.organizations.models import LeaderRole
+from bot.organizations.organizations import INVITE_PREFIX
+from bot.people import people
 from handlers.common import (
     END,
     answer_button,
@@ -82,7 +83,7 @@ async def join(update: Update, context: VocesContext) -> None:
         await complete_join(update, context, token)
         return
     await remember(update, context, pending_invite=token)
-    from handlers.onboarding import notice_keyboard, notice_text
+    from handlers.people.onboarding import notice_keyboard, notice_text
 
     await reply(update, context, context.gettext("You were invited to co-lead an organization in Voces. First, please read how Voces looks after your data.") + "\n\n"
                 + notice_text(context, greeting=False), reply_markup=notice_keyboard(context))

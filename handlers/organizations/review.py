@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.models.organizations import VerificationStatus
-from bot.models.people import Role
-from bot.services import organizations, people
-from bot.services.cautions import NeedsConfirmation
-from bot.services.transitions import AlreadyDone
-from bot.validation import InvalidInput
+from bot.core.transitions import AlreadyDone
+from bot.core.validation import InvalidInput
+from bot.organizations import organizations
+from bot.organizations.cautions import NeedsConfirmation
+from bot.organizations.models import VerificationStatus
+from bot.people import people
+from bot.people.models import Role
 from handlers import labels
 from handlers.common import (
     END,

@@ -2,7 +2,7 @@
 one question at a time, with a summary card before sending; /proposals: staff see the projects,
 comment (the leaders get it with a button to revise) and move them along: selected, funded
 (amount and reporting schedule), implementing, closed, or not selected. The leaders are told
-of every change. Reports per period are in handlers/project_reports.py.
+of every change. Reports per period are in handlers/projects/reports.py.
 
 Callback data (checked on arrival: the project must exist, the person lead it or be staff):
 
@@ -28,13 +28,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from bot.services.projects import Step
+from bot.projects.projects import Step
 from handlers.commands import command
 from handlers.common import dispatch_button
 from handlers.context import VocesContext
-from handlers.project_cards import STATUS  # noqa: F401 - the staff console reads it from here
 from handlers.projects.card import open_project, send_document
 from handlers.projects.common import FLOW
+from handlers.projects.project_cards import STATUS  # noqa: F401 - the staff console reads it from here
 from handlers.projects.proposal import (
     cancel,
     draft_action,

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import uploads
-from bot.i18n import N_
-from bot.models.people import Role
-from bot.models.projects import ProjectFile, ProjectStatus, ReportStatus
-from bot.services import project_reports, projects
+from bot.core import uploads
+from bot.core.i18n import N_
+from bot.people.models import Role
+from bot.projects import projects
+from bot.projects import reports as project_reports
+from bot.projects.models import ProjectFile, ProjectStatus, ReportStatus
 from handlers.common import ROWS_PER_PAGE, edit_or_reply, escape, keyboard, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
-from handlers.project_cards import (
+from handlers.projects.common import callback
+from handlers.projects.project_cards import (
     REPORT_STATUS,
     STATUS,
     current_person,
@@ -22,7 +24,6 @@ from handlers.project_cards import (
     proposal_card,
     soles,
 )
-from handlers.projects.common import callback
 from handlers.stored_files import file_words, send_stored_file
 
 MOVE_BUTTON = {

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import N_
-from bot.models.projects import ProjectDraft, ProjectStatus, ReportFrequency
-from bot.services import projects
-from bot.services.projects import Step
+from bot.core.i18n import N_
+from bot.projects import projects
+from bot.projects.models import ProjectDraft, ProjectStatus, ReportFrequency
+from bot.projects.projects import Step
 from handlers.common import ask, keyboard
 from handlers.context import VocesContext
-from handlers.project_cards import THEME, current_person, proposal_card
+from handlers.projects.project_cards import THEME, current_person, proposal_card
 
 FLOW = "propose"
 CALLBACK_DATA_LIMIT = 64

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.districts import find_districts
-from bot.i18n import N_
-from bot.models.people import Role
-from bot.models.projects import ProjectDraft, ReportFrequency
-from bot.services import organizations, projects
-from bot.services.authority import NotAllowed
-from bot.services.projects import Step
-from bot.services.transitions import AlreadyDone
-from bot.textlimits import shorten
-from bot.validation import InvalidInput
+from bot.core.districts import find_districts
+from bot.core.i18n import N_
+from bot.core.textlimits import shorten
+from bot.core.transitions import AlreadyDone
+from bot.core.validation import InvalidInput
+from bot.organizations import organizations
+from bot.people.authority import NotAllowed
+from bot.people.models import Role
+from bot.projects import projects
+from bot.projects.models import ProjectDraft, ReportFrequency
+from bot.projects.projects import Step
 from handlers.common import (
     END,
     ROWS_PER_PAGE,
@@ -29,8 +30,8 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import shows_current_card
-from handlers.project_cards import current_person, integer, person_and_draft, project_text
 from handlers.projects.common import FLOW, ask_current, callback, load_draft
+from handlers.projects.project_cards import current_person, integer, person_and_draft, project_text
 from handlers.projects.staff import fund, show_staff_list, staff_answer
 
 

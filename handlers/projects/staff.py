@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.models.projects import Project, ProjectDraft, ProjectStatus, ReportFrequency
-from bot.services import figures, project_reports, projects
-from bot.services.authority import NotAllowed
-from bot.services.cautions import NeedsConfirmation
-from bot.services.project_reports import BeneficiaryTotals
-from bot.services.projects import Step
-from bot.services.transitions import AlreadyDone
-from bot.validation import InvalidInput
+from bot.console import figures
+from bot.core.transitions import AlreadyDone
+from bot.core.validation import InvalidInput
+from bot.organizations.cautions import NeedsConfirmation
+from bot.people.authority import NotAllowed
+from bot.projects import projects
+from bot.projects import reports as project_reports
+from bot.projects.models import Project, ProjectDraft, ProjectStatus, ReportFrequency
+from bot.projects.projects import Step
+from bot.projects.reports import BeneficiaryTotals
 from handlers.common import (
     END,
     answer_button,
@@ -27,7 +29,9 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
-from handlers.project_cards import (
+from handlers.projects.card import show_project
+from handlers.projects.common import FLOW, OPEN_STATUSES, ask_current, callback
+from handlers.projects.project_cards import (
     STATUS,
     current_person,
     integer,
@@ -36,8 +40,6 @@ from handlers.project_cards import (
     staff_list_page,
     totals_text,
 )
-from handlers.projects.card import show_project
-from handlers.projects.common import FLOW, OPEN_STATUSES, ask_current, callback
 from handlers.ruos.common import today_of
 
 

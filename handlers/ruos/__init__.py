@@ -33,10 +33,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from bot.requirements import localized
-from bot.services import public_registry, ruos
-from bot.services.ruos import Step
-from bot.validation import InvalidInput
+from bot import ruos
+from bot.core.validation import InvalidInput
+from bot.ruos import Step, public_registry
+from bot.ruos.requirements import localized
 from handlers.commands import command
 from handlers.common import ask, dispatch_button, escape, reply
 from handlers.context import VocesContext

@@ -7,16 +7,23 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.districts import district_by_ubigeo
-from bot.i18n import Translator
-from bot.models.organizations import Organization
-from bot.models.people import Role
-from bot.models.ruos import ItemStatus, RegistrationStage
-from bot.requirements import FileFormat, PageCount, Procedure, ProcedureKind, Requirement, localized
-from bot.services import ruos
-from bot.services.ruos import Checklist, ItemView, NextStepKind
-from bot.textlimits import shorten
-from bot.validation import InvalidInput, parse_id
+from bot import ruos
+from bot.core.districts import district_by_ubigeo
+from bot.core.i18n import Translator
+from bot.core.textlimits import shorten
+from bot.core.validation import InvalidInput, parse_id
+from bot.organizations.models import Organization
+from bot.people.models import Role
+from bot.ruos import Checklist, ItemView, NextStepKind
+from bot.ruos.models import ItemStatus, RegistrationStage
+from bot.ruos.requirements import (
+    FileFormat,
+    PageCount,
+    Procedure,
+    ProcedureKind,
+    Requirement,
+    localized,
+)
 from handlers import labels
 from handlers.common import END, edit_or_reply, error_text, escape, keyboard, reply
 from handlers.context import VocesContext

@@ -9,13 +9,14 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.i18n import N_, Translator
-from bot.labels import RUOS_STAGE
-from bot.models.people import User
-from bot.models.ruos import ItemStatus
-from bot.runtime import Runtime
-from bot.services import people, ruos
-from bot.services.ruos import Step
+from bot import ruos
+from bot.core.i18n import N_, Translator
+from bot.core.labels import RUOS_STAGE
+from bot.core.runtime import Runtime
+from bot.people import people
+from bot.people.models import User
+from bot.ruos import Step
+from bot.ruos.models import ItemStatus
 from handlers.common import keyboard, leave
 from handlers.context import VocesContext
 from handlers.guards import button_number

@@ -1,6 +1,6 @@
 """Registros Públicos: when staff verify the last step of an association's checklist, they are
 offered to record its inscription (date, registry office, partida electrónica), three questions
-in /ruos's conversation (bot/services/public_registry.py keeps the answers and the rules).
+in /ruos's conversation (bot/ruos/public_registry.py keeps the answers and the rules).
 
     ruos:rp:<org>    staff: record the inscription of this organization
 """
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.models.ruos import ChecklistDraft, RegistryInscription
-from bot.services import public_registry
-from bot.services.authority import NotAllowed
-from bot.services.ruos import RuosError, Step
-from bot.services.transitions import AlreadyDone
-from bot.validation import InvalidInput
+from bot.core.transitions import AlreadyDone
+from bot.core.validation import InvalidInput
+from bot.people.authority import NotAllowed
+from bot.ruos import RuosError, Step, public_registry
+from bot.ruos.models import ChecklistDraft, RegistryInscription
 from handlers.common import ask, error_text, escape, keyboard, reply
 from handlers.context import VocesContext
 from handlers.ruos.common import FLOW, QUESTION, callback, current_person, finish, integer, today_of

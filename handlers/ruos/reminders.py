@@ -5,15 +5,16 @@ re-reads the matter when due and is dropped if it no longer applies.
 
 from __future__ import annotations
 
-from bot.i18n import Translator
-from bot.models.organizations import Organization
-from bot.models.reminders import Reminder
-from bot.models.ruos import RegistrationStage
-from bot.requirements import localized
-from bot.runtime import Runtime
-from bot.services import organizations, ruos
+from bot import ruos
+from bot.core.i18n import Translator
+from bot.core.runtime import Runtime
+from bot.messaging.models import Reminder
+from bot.organizations import organizations
+from bot.organizations.models import Organization
+from bot.ruos.models import RegistrationStage
+from bot.ruos.requirements import localized
 from handlers.common import escape, keyboard
-from handlers.reminders import Rendered, renders
+from handlers.messaging.reminders import Rendered, renders
 from handlers.ruos.checklist import next_step_text
 from handlers.ruos.common import callback, open_checklist_button, today_of
 

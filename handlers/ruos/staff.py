@@ -8,15 +8,15 @@ import logging
 
 from telegram import Update
 
-from bot.models.people import Role
-from bot.models.ruos import ChecklistDraft, ItemStatus
-from bot.requirements import CatalogueError, localized
-from bot.services import public_registry, ruos
-from bot.services.authority import NotAllowed
-from bot.services.ruos import Step
-from bot.services.transitions import AlreadyDone
-from bot.textlimits import page_of
-from bot.validation import InvalidInput
+from bot import ruos
+from bot.core.textlimits import page_of
+from bot.core.transitions import AlreadyDone
+from bot.core.validation import InvalidInput
+from bot.people.authority import NotAllowed
+from bot.people.models import Role
+from bot.ruos import Step, public_registry
+from bot.ruos.models import ChecklistDraft, ItemStatus
+from bot.ruos.requirements import CatalogueError, localized
 from handlers.common import (
     ROWS_PER_PAGE,
     ask,

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import N_
-from bot.models.ruos import ChecklistDraft, RegistrationStage
-from bot.services import ruos
-from bot.services.authority import NotAllowed
-from bot.services.ruos import Step
-from bot.validation import InvalidInput
+from bot import ruos
+from bot.core.i18n import N_
+from bot.core.validation import InvalidInput
+from bot.people.authority import NotAllowed
+from bot.ruos import Step
+from bot.ruos.models import ChecklistDraft, RegistrationStage
 from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, reply
 from handlers.context import VocesContext
 from handlers.ruos.checklist import build_checklist, show_checklist, stage_lines

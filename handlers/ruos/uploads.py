@@ -11,12 +11,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.models.ruos import ChecklistDraft
-from bot.requirements import PageCount, Procedure, Requirement, localized
-from bot.services import ruos
-from bot.services.authority import NotAllowed
-from bot.services.ruos import Step
-from bot.validation import InvalidInput
+from bot import ruos
+from bot.core.validation import InvalidInput
+from bot.people.authority import NotAllowed
+from bot.ruos import Step
+from bot.ruos.models import ChecklistDraft
+from bot.ruos.requirements import PageCount, Procedure, Requirement, localized
 from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, reply
 from handlers.context import VocesContext
 from handlers.ruos.checklist import item_of, open_item, show_checklist
@@ -121,7 +121,7 @@ async def on_file(update: Update, context: VocesContext) -> object:
         context.voces.dispatch_again(update)  # the general answer about files outside /ruos
         return await finish(update, context)
     draft, procedure, requirement = target
-    # What the phone says a document is decides nothing: the bytes do (bot/uploads.py).
+    # What the phone says a document is decides nothing: the bytes do (bot/core/uploads.py).
     file = message.photo[-1] if message.photo else message.document  # a photo's largest size
     assert file is not None
     file_id, size = file.file_id, file.file_size

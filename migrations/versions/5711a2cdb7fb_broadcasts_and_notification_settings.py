@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db
+import bot.core.db
 
 revision: str = '5711a2cdb7fb'
 down_revision: str | None = 'd78f12523c1a'
@@ -31,11 +31,11 @@ def upgrade() -> None:
     sa.Column('buttons', sa.JSON(), nullable=False),
     sa.Column('attachment_kind', sa.String(length=16), nullable=True),
     sa.Column('attachment_file_id', sa.String(length=200), nullable=True),
-    sa.Column('send_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('send_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('started_at', bot.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('progress_message_id', sa.Integer(), nullable=True),
     sa.Column('in_flight_at_restart', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_broadcasts_approved_by_id_users'), ondelete='SET NULL'),
@@ -51,8 +51,8 @@ def upgrade() -> None:
     sa.Column('muted', sa.JSON(), nullable=False),
     sa.Column('quiet_start', sa.Time(), nullable=True),
     sa.Column('quiet_end', sa.Time(), nullable=True),
-    sa.Column('paused_at', bot.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('paused_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_settings_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_notification_settings'))
     )
@@ -60,10 +60,10 @@ def upgrade() -> None:
     sa.Column('broadcast_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('state', sa.Enum('pending', 'sending', 'delivered', 'failed', 'blocked', 'skipped', name='deliverystate', native_enum=False, length=24), nullable=False),
-    sa.Column('not_before', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('not_before', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('reason', sa.String(length=200), nullable=True),
-    sa.Column('sent_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['broadcast_id'], ['broadcasts.id'], name=op.f('fk_broadcast_deliveries_broadcast_id_broadcasts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_broadcast_deliveries_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('broadcast_id', 'user_id', name=op.f('pk_broadcast_deliveries'))

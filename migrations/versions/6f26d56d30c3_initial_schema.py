@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db
+import bot.core.db
 
 revision: str = '6f26d56d30c3'
 down_revision: str | None = None
@@ -31,7 +31,7 @@ def upgrade() -> None:
     sa.Column('flow', sa.String(length=64), nullable=False),
     sa.Column('key', sa.String(length=128), nullable=False),
     sa.Column('step', sa.JSON(), nullable=False),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('flow', 'key', name=op.f('pk_conversation_steps'))
     )
     op.create_table('users',
@@ -41,10 +41,10 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('role', sa.Enum('leader', 'coordinator', 'staff', name='role', native_enum=False, length=24), nullable=False),
     sa.Column('consent_version', sa.String(length=16), nullable=True),
-    sa.Column('consent_at', bot.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('consent_withdrawn_at', bot.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('first_seen', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('consent_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('consent_withdrawn_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_seen', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('reachable', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('telegram_id', name=op.f('uq_users_telegram_id'))
@@ -67,10 +67,10 @@ def upgrade() -> None:
     sa.Column('board_term_end', sa.Date(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'verified', 'needs_changes', name='verificationstatus', native_enum=False, length=24), nullable=False),
     sa.Column('status_comment', sa.Text(), nullable=True),
-    sa.Column('reviewed_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_organizations_reviewed_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations'))
     )
@@ -83,8 +83,8 @@ def upgrade() -> None:
     sa.Column('step', sa.String(length=32), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('returning_to_summary', sa.Boolean(), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_registration_drafts_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_registration_drafts'))
     )
@@ -94,12 +94,12 @@ def upgrade() -> None:
     sa.Column('recipient_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=64), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('due_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('urgent', sa.Boolean(), nullable=False),
     sa.Column('state', sa.Enum('pending', 'sending', 'sent', 'uncertain', 'failed', 'cancelled', 'dropped', name='reminderstate', native_enum=False, length=24), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['recipient_id'], ['users.id'], name=op.f('fk_reminders_recipient_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
@@ -131,10 +131,10 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('missing', 'uploaded', 'verified', 'rejected', name='itemstatus', native_enum=False, length=24), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('rejection_reason', sa.Text(), nullable=True),
-    sa.Column('uploaded_at', bot.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('reviewed_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('uploaded_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_checklist_items_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_checklist_items_reviewed_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_checklist_items')),
@@ -149,9 +149,9 @@ def upgrade() -> None:
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('organization_id', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('used_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_invites_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_invites_organization_id_organizations'), ondelete='CASCADE'),
@@ -166,7 +166,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('organization_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.Enum('owner', 'co_leader', name='leaderrole', native_enum=False, length=24), nullable=False),
-    sa.Column('joined_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('joined_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('acting', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_leaderships_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_leaderships_user_id_users'), ondelete='CASCADE'),
@@ -179,7 +179,7 @@ def upgrade() -> None:
     sa.Column('field', sa.String(length=40), nullable=False),
     sa.Column('old_value', sa.Text(), nullable=True),
     sa.Column('new_value', sa.Text(), nullable=True),
-    sa.Column('changed_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changed_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_organization_changes_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_organization_changes_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organization_changes'))
@@ -196,7 +196,7 @@ def upgrade() -> None:
     sa.Column('observation_deadline', sa.Date(), nullable=True),
     sa.Column('ruos_number', sa.String(length=40), nullable=True),
     sa.Column('resolution_date', sa.Date(), nullable=True),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_ruos_registrations_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_ruos_registrations_updated_by_id_users'), ondelete='SET NULL'),
@@ -215,8 +215,8 @@ def upgrade() -> None:
     sa.Column('telegram_file_id', sa.String(length=200), nullable=True),
     sa.Column('media_group_id', sa.String(length=64), nullable=True),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
-    sa.Column('uploaded_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('superseded_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('uploaded_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('superseded_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_stored_files_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_stored_files_uploaded_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_files'))
@@ -234,7 +234,7 @@ def upgrade() -> None:
     sa.Column('checklist_item_id', sa.Integer(), nullable=True),
     sa.Column('checklist_item_revision', sa.Integer(), nullable=True),
     sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['checklist_item_id'], ['checklist_items.id'], name=op.f('fk_checklist_drafts_checklist_item_id_checklist_items'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_checklist_drafts_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_checklist_drafts_user_id_users'), ondelete='CASCADE'),

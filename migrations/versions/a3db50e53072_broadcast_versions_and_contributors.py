@@ -36,7 +36,7 @@ def upgrade() -> None:
     with op.batch_alter_table('broadcasts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
 
-    # Skipped deliveries keep a reason the report counts (bot.models.broadcasts.SkipReason);
+    # Skipped deliveries keep a reason the report counts (bot.broadcasts.models.SkipReason);
     # "their settings", which did not say which, stays as it was and is counted apart.
     op.execute(deliveries.update().where(deliveries.c.state == 'skipped', deliveries.c.reason == OLD_UNREACHABLE)
                .values(reason='unreachable'))

@@ -18,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# Tallies kept before this revision get "": counted as they were (bot/services/console.py).
+# Tallies kept before this revision get "": counted as they were (bot/console/console.py).
 def upgrade() -> None:
     with op.batch_alter_table('erased_tallies', schema=None, recreate='always') as batch_op:
         batch_op.add_column(sa.Column('period', sa.String(length=16), server_default='', nullable=False))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db
+import bot.core.db
 
 revision: str = 'b9cf71e354bc'
 down_revision: str | None = '6f26d56d30c3'
@@ -27,15 +27,15 @@ def upgrade() -> None:
     sa.Column('topic', sa.Enum('leadership', 'project_management', 'data_protection', 'office_tools', 'tax', 'nonprofit_accounting', name='trainingtopic', native_enum=False, length=24), nullable=False),
     sa.Column('title', sa.String(length=160), nullable=False),
     sa.Column('description', sa.String(length=500), nullable=True),
-    sa.Column('starts_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('venue', sa.String(length=300), nullable=False),
     sa.Column('district_ubigeo', sa.String(length=6), nullable=True),
     sa.Column('online', sa.Boolean(), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('cancelled_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_training_sessions_created_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_training_sessions'))
     )
@@ -51,7 +51,7 @@ def upgrade() -> None:
     sa.Column('starts_on', sa.Date(), nullable=False),
     sa.Column('ends_on', sa.Date(), nullable=False),
     sa.Column('report_due_on', sa.Date(), nullable=True),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_projects_organization_id_organizations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_projects'))
     )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db
+import bot.core.db
 
 revision: str = 'bd078289abe5'
 down_revision: str | None = 'a3db50e53072'
@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('inscribed_on', sa.Date(), nullable=False),
     sa.Column('office', sa.String(length=80), nullable=False),
     sa.Column('partida', sa.String(length=32), nullable=False),
-    sa.Column('recorded_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_registry_inscriptions_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_registry_inscriptions_recorded_by_id_users'), ondelete='SET NULL'),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db
+import bot.core.db
 
 revision: str = 'c12a0f3e5d7b'
 down_revision: str | None = '1b1496697846'
@@ -39,15 +39,15 @@ def upgrade() -> None:
     sa.Column('spent_cents', sa.Integer(), nullable=True),
     sa.Column('difficulties', sa.Text(), nullable=True),
     sa.Column('lessons', sa.Text(), nullable=True),
-    sa.Column('submitted_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.Column('review_comment', sa.Text(), nullable=True),
-    sa.Column('reviewed_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
     sa.Column('approved_version', sa.Integer(), nullable=True),
     sa.Column('approved_beneficiaries', sa.JSON(), nullable=True),
     sa.Column('approved_spent_cents', sa.Integer(), nullable=True),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_reports_project_id_projects'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_project_reports_reviewed_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id'], name=op.f('fk_project_reports_submitted_by_id_users'), ondelete='SET NULL'),
@@ -64,7 +64,7 @@ def upgrade() -> None:
     sa.Column('report_id', sa.Integer(), nullable=True),
     sa.Column('step', sa.String(length=24), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_project_drafts_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_drafts_project_id_projects'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['report_id'], ['project_reports.id'], name=op.f('fk_project_drafts_report_id_project_reports'), ondelete='CASCADE'),
@@ -79,7 +79,7 @@ def upgrade() -> None:
     sa.Column('from_status', sa.String(length=24), nullable=True),
     sa.Column('to_status', sa.String(length=24), nullable=True),
     sa.Column('comment', sa.Text(), nullable=True),
-    sa.Column('at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_project_events_actor_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_events_project_id_projects'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['report_id'], ['project_reports.id'], name=op.f('fk_project_events_report_id_project_reports'), ondelete='CASCADE'),
@@ -100,7 +100,7 @@ def upgrade() -> None:
     sa.Column('original_name', sa.String(length=255), nullable=True),
     sa.Column('media_group_id', sa.String(length=64), nullable=True),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
-    sa.Column('uploaded_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_project_files_organization_id_organizations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_files_project_id_projects'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['report_id'], ['project_reports.id'], name=op.f('fk_project_files_report_id_project_reports'), ondelete='CASCADE'),
@@ -121,8 +121,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('granted_cents', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('report_frequency', sa.Enum('monthly', 'quarterly', 'final', name='reportfrequency', native_enum=False, length=24), nullable=True))
         batch_op.add_column(sa.Column('proposed_by_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('sent_at', bot.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('sent_at', bot.core.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_projects_status'), ['status'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_projects_proposed_by_id_users'), 'users', ['proposed_by_id'], ['id'], ondelete='SET NULL')
 

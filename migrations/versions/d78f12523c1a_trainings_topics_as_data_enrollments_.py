@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db
+import bot.core.db
 
 revision: str = 'd78f12523c1a'
 down_revision: str | None = 'e4a1c0ffee14'
@@ -38,14 +38,14 @@ def upgrade() -> None:
     sa.Column('code', sa.String(length=24), nullable=False),
     sa.Column('name_es', sa.String(length=80), nullable=False),
     sa.Column('name_en', sa.String(length=80), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_training_topics'))
     )
     now = datetime.now(UTC)
     op.bulk_insert(topics, [{'code': c, 'name_es': es, 'name_en': en, 'created_at': now} for c, es, en in FIRST_TOPICS])
 
     with op.batch_alter_table('training_sessions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('enroll_until', bot.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('enroll_until', bot.core.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('prerequisite_topic', sa.String(length=24), nullable=True))
         batch_op.add_column(sa.Column('checkin_code', sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column('checkin_open', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -57,9 +57,9 @@ def upgrade() -> None:
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('state', sa.Enum('enrolled', 'waitlisted', 'offered', 'attended', 'no_show', name='enrollmentstate', native_enum=False, length=24), nullable=False),
-    sa.Column('created_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('offer_expires_at', bot.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('attended_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('offer_expires_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attended_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('rating', sa.Integer(), nullable=True),
     sa.Column('comment', sa.String(length=1000), nullable=True),
     sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], name=op.f('fk_training_enrollments_session_id_training_sessions'), ondelete='CASCADE'),
@@ -77,7 +77,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('holder_name', sa.String(length=128), nullable=False),
     sa.Column('organization_name', sa.String(length=160), nullable=True),
-    sa.Column('issued_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('issued_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['session_id'], ['training_sessions.id'], name=op.f('fk_training_certificates_session_id_training_sessions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_training_certificates_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_training_certificates')),
@@ -90,8 +90,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('max_choices', sa.Integer(), nullable=False),
     sa.Column('opened_by_id', sa.Integer(), nullable=True),
-    sa.Column('opened_at', bot.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('closed_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_training_topic_votes_opened_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_training_topic_votes'))
     )
@@ -113,7 +113,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=True),
     sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('updated_at', bot.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_training_drafts_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_training_drafts'))
     )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import bot.db
+import bot.core.db
 
 revision: str = 'e4a1c0ffee14'
 down_revision: str | None = 'c12a0f3e5d7b'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table(
         'audit_entries',
         sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('at', bot.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column('actor_id', sa.Integer(), nullable=True),
         sa.Column('action', sa.String(length=40), nullable=False),
         sa.Column('organization_id', sa.Integer(), nullable=True),
@@ -50,9 +50,9 @@ def upgrade() -> None:
         'organization_followups',
         sa.Column('organization_id', sa.Integer(), nullable=False),
         sa.Column('state', sa.Enum('active', 'inactive', 'dissolved', name='activitystate', native_enum=False, length=24), nullable=False),
-        sa.Column('checked_in_at', bot.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column('listed_at', bot.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column('marked_at', bot.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('checked_in_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('listed_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('marked_at', bot.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column('marked_by_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(['marked_by_id'], ['users.id'], name=op.f('fk_organization_followups_marked_by_id_users'), ondelete='SET NULL'),
         sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_organization_followups_organization_id_organizations'), ondelete='CASCADE'),

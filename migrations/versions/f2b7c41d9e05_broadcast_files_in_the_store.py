@@ -1,4 +1,4 @@
-"""a broadcast's file kept in the encrypted store, judged by its bytes (bot/uploads.py)
+"""a broadcast's file kept in the encrypted store, judged by its bytes (bot/core/uploads.py)
 
 Revision ID: f2b7c41d9e05
 Revises: bd078289abe5

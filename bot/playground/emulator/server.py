@@ -13,7 +13,7 @@ from types import TracebackType
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.clock import Clock, SystemClock
+from bot.core.clock import Clock, SystemClock
 from bot.playground.emulator.archive import ChatArchive
 from bot.playground.emulator.bot_api import ApiMethod, BotApiMethods
 from bot.playground.emulator.calls import _Call, _read_parameters

@@ -1,0 +1,1 @@
+"""Broadcasts: composing, approving, the audience, the file, scheduling and delivery records."""

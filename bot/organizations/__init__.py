@@ -1,0 +1,1 @@
+"""Organizations: registering one with its board, its leaders, edits, and staff's verification."""

@@ -1,1 +1,0 @@
-"""Services: plain async functions over a session, one module per area."""

@@ -1,0 +1,1 @@
+"""Trainings: sessions and their calendar, enrollment and waitlists, drafts, attendance and votes."""

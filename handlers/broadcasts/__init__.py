@@ -1,0 +1,1 @@
+"""Telegram: /broadcast, its audience picker, card, release and delivery."""

@@ -1,0 +1,1 @@
+"""Telegram: delivering reminders and the buttons under them."""

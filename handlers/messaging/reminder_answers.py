@@ -1,0 +1,69 @@
+"""The buttons under reminders that ask for something: "✅ Done" stops that series of
+reminders, "⏰ Remind me tomorrow" puts this one off by a day."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot import ruos
+from bot.core.i18n import Translator
+from bot.core.validation import InvalidInput
+from bot.messaging.models import Reminder
+from bot.people import notifications
+from handlers.common import answer_button, error_text, reply
+from handlers.context import VocesContext
+from handlers.guards import StaleButton, button_number
+
+# Reminder kinds that ask the person to do something. (Reminders that only inform carry no
+# such buttons.)
+ASKING = frozenset({ruos.MISSING_NUDGE, ruos.OBSERVATION_DEADLINE, ruos.BOARD_TERM_ENDING})
+
+
+def with_answers(reminder: Reminder, markup: InlineKeyboardMarkup | None, i18n: Translator) -> InlineKeyboardMarkup | None:
+    if reminder.kind not in ASKING:
+        return markup
+    rows = list(markup.inline_keyboard) if markup else []
+    # One to a row: "⏰ Remind me tomorrow" is too long to share a row on a phone.
+    rows.append((InlineKeyboardButton(i18n.gettext("✅ Done"), callback_data=f"rem:done:{reminder.id}"),))
+    rows.append((InlineKeyboardButton(i18n.gettext("⏰ Remind me tomorrow"), callback_data=f"rem:later:{reminder.id}"),))
+    return InlineKeyboardMarkup(rows)
+
+
+def _reminder_id(update: Update) -> int:
+    data = update.callback_query.data if update.callback_query else ""
+    return button_number((data or "").rsplit(":", 1)[-1])
+
+
+async def done(update: Update, context: VocesContext) -> None:
+    reminder_id = _reminder_id(update)
+    assert context.person is not None
+    try:
+        async with context.runtime.database.session() as session:
+            await notifications.reminder_done(session, reminder_id=reminder_id, user_id=context.person.id)
+    except InvalidInput as error:
+        raise StaleButton(error_text(context, error)) from error
+    await answer_button(update, context)
+    await reply(update, context, context.gettext("✅ Noted: I will not remind you of this again."))
+
+
+async def later(update: Update, context: VocesContext) -> None:
+    reminder_id = _reminder_id(update)
+    assert context.person is not None
+    runtime = context.runtime
+    try:
+        async with runtime.database.session() as session:
+            due = await notifications.remind_tomorrow(session, reminder_id=reminder_id, user_id=context.person.id,
+                                                      now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours)
+    except InvalidInput as error:
+        raise StaleButton(error_text(context, error)) from error
+    await answer_button(update, context)
+    await reply(update, context, context.gettext("⏰ I will remind you again on %(when)s.") % {
+        "when": context.i18n.datetime(due, "short")})
+
+
+def register(application) -> None:  # noqa: ANN001
+    application.add_handlers([
+        CallbackQueryHandler(done, pattern=r"^rem:done:\d+$"),
+        CallbackQueryHandler(later, pattern=r"^rem:later:\d+$"),
+    ])

@@ -1,0 +1,1 @@
+"""Telegram: first contact and consent, /settings, /correct, /role."""

@@ -1,0 +1,1 @@
+"""Telegram: /trainings, /newtraining, /mysessions, check-in and votes."""
