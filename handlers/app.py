@@ -18,7 +18,7 @@ from bot.core.runtime import Runtime
 from handlers import console, errors, guards, organizations, projects, questions, ruos, trainings
 from handlers.aiohttp_request import AiohttpRequest
 from handlers.broadcasts import compose as broadcasts
-from handlers.broadcasts.delivery import BroadcastSender
+from handlers.broadcasts.delivery import TelegramBroadcasts
 from handlers.console import backups
 from handlers.context import OnePersonAtATime, VocesApplication, VocesContext, slot_lent
 from handlers.messaging import reminder_answers, reminders
@@ -137,14 +137,15 @@ async def _post_init(application: VocesApplication) -> None:  # type: ignore[ove
     await onboarding.set_default_menus(application)
     await reminders.start_engine(application)
     # Broadcasts go out from a task of their own; one cut short by a restart resumes here.
-    application.broadcasts = BroadcastSender(application)  # type: ignore[attr-defined]
-    await application.broadcasts.start()  # type: ignore[attr-defined]
+    application.broadcasts = application.runtime.broadcasts
+    application.broadcasts.add("telegram", TelegramBroadcasts(application))
+    await application.broadcasts.start()
 
 
 async def _post_stop(application: VocesApplication) -> None:  # type: ignore[override]
-    sender = getattr(application, "broadcasts", None)
-    if sender is not None:
-        await sender.stop()
+    await application.runtime.reminders.settled()
+    if application.broadcasts is not None:
+        await application.broadcasts.stop()
 
 
 # --- running inside a caller's event loop (the playground, the tests) ----------------------------

@@ -18,7 +18,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ConversationHandler, filters
 
 from bot.core.i18n import N_
@@ -31,9 +31,7 @@ from bot.core.textlimits import (
     split_message,
 )
 from bot.core.validation import parse_id
-from bot.messaging import notices
 from bot.organizations.cautions import NeedsConfirmation
-from bot.people import people
 from handlers.context import VocesContext
 
 END = ConversationHandler.END
@@ -322,28 +320,6 @@ async def delete_stored_secret(update: Update, context: VocesContext) -> None:
         await reply(update, context, context.gettext("🔒 Stored encrypted. Please delete your message with the number from this chat."))
         return
     await reply(update, context, context.gettext("🔒 Stored encrypted; I deleted your message with the number from this chat."))
-
-
-async def notify(context: VocesContext, telegram_id: int, text: str, *, reply_markup: Any = None, urgent: bool = False) -> None:
-    """Tell someone other than the person writing; a blocked chat must not fail the action.
-
-    In the recipient's quiet hours (their own, or the programme's) a notice that is not
-    `urgent` waits in the reminders engine's outbox for their morning (bot.messaging.notices)."""
-    if not urgent:
-        runtime = context.runtime
-        async with runtime.database.session() as session:
-            held_until = await notices.hold_if_quiet(
-                session, telegram_id=telegram_id, text=text, markup=reply_markup.to_dict() if reply_markup else None,
-                programme=runtime.reminders.quiet_hours, clock=runtime.clock)
-        if held_until is not None:
-            return
-    try:
-        await send(context, telegram_id, text, reply_markup=reply_markup)
-    except Forbidden:
-        async with context.runtime.database.session() as session:
-            await people.mark_unreachable(session, telegram_id=telegram_id)
-    except TelegramError:
-        log.info("could not notify chat %s", telegram_id, exc_info=True)
 
 
 def cautions_text(context: VocesContext, error: NeedsConfirmation) -> str:

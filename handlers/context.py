@@ -19,6 +19,8 @@ from telegram.request import BaseRequest
 
 from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
+from bot.messaging import reminders
+from bot.messaging.broadcasting import Broadcaster
 from bot.people.models import User
 from handlers.ratelimit import answering_since
 
@@ -37,6 +39,7 @@ class VocesApplication(Application):  # type: ignore[type-arg]
 
     runtime: Runtime
     requests: Sequence[BaseRequest] = ()  # the bot's connections to the Bot API
+    broadcasts: Broadcaster | None = None  # the runtime's, once started (post_init)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -64,7 +67,7 @@ class VocesApplication(Application):  # type: ignore[type-arg]
         token = _press.set(Press(query)) if press is None and query is not None else None
         press = _press.get()
         try:
-            async with self.runtime.database.unit_of_work():
+            async with self.runtime.database.unit_of_work() as unit:
                 await super().process_update(update)
                 while isinstance(update, Update) and update.update_id in self._handed_back:
                     self._handed_back.discard(update.update_id)
@@ -79,6 +82,10 @@ class VocesApplication(Application):  # type: ignore[type-arg]
         finally:
             if token is not None:
                 _press.reset(token)
+        # What the update told others (notices its commit woke the engine for) goes out before
+        # the update counts as handled: an approver hears of a broadcast within a moment.
+        if reminders.wakes(unit):
+            await self.runtime.reminders.settled()
 
 
 class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

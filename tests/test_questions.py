@@ -138,8 +138,10 @@ async def test_a_waiting_question_shows_in_pending_is_reminded_after_a_working_d
     assert bot.runtime.files.read(path)
     bot.clock.advance(timedelta(days=3))                              # past a working day, whatever the weekday
     await bot.application.job_queue.get_jobs_by_name("questions waiting")[0].run(bot.application)
+    await bot.run_reminders()                                         # the outbox delivers it
     assert "has waited a working day without an answer" in luis.last_text
     await bot.application.job_queue.get_jobs_by_name("questions waiting")[0].run(bot.application)
+    await bot.run_reminders()
     assert sum("has waited a working day" in (m.get("text") or "") for m in luis.messages) == 1   # once
 
     await rosa.sends("/deletedata")

@@ -30,6 +30,7 @@ from bot.console.models import CoordinatorDistrict
 from bot.core.i18n import N_
 from bot.core.transitions import AlreadyDone, transition
 from bot.core.validation import InvalidInput
+from bot.messaging import notices
 from bot.people import authority
 from bot.people.models import Role, User
 
@@ -154,6 +155,7 @@ async def approve(session: AsyncSession, *, broadcast_id: int, user_id: int, ver
     await transition(session, Broadcast, where={"id": broadcast_id, "state": BroadcastState.AWAITING_APPROVAL, "version": version},
                      values={"state": BroadcastState.SCHEDULED, "approved_by_id": user_id}, already=AlreadyDone(ALREADY_DECIDED))
     audit.record(session, user_id, "broadcast.approve", now=now, detail=f"broadcast {broadcast_id} version {version}")
+    await _tell_author(session, broadcast, N_("✅ Your broadcast #%(id)s was approved."), now=now)
     return broadcast
 
 
@@ -164,4 +166,34 @@ async def reject(session: AsyncSession, *, broadcast_id: int, user_id: int, vers
     audit.record(session, user_id, "broadcast.reject", now=now, detail=f"broadcast {broadcast_id}")
     broadcast = await broadcasts.get(session, broadcast_id)
     assert broadcast is not None
+    await _tell_author(session, broadcast, N_("↩️ Your broadcast #%(id)s was sent back to you as a draft. Change it with /broadcast."), now=now)
     return broadcast
+
+
+async def _tell_author(session: AsyncSession, broadcast: Broadcast, says: str, *, now: datetime) -> None:
+    if broadcast.author_id is not None:
+        await notices.tell(session, recipient_id=broadcast.author_id, about="broadcast.decided", now=now,
+                           says=[notices.line(says, id=broadcast.id)])
+
+
+async def submit(
+    session: AsyncSession, *, broadcast_id: int, user_id: int, send_at: datetime, now: datetime,
+    default_language: str, approval_threshold: int,
+) -> broadcasts.Submitted:
+    """`broadcasts.submit`, and when it needs a second pair of eyes, everyone who may give it
+    is asked, with the buttons to preview it and to decide on this version."""
+    submitted = await broadcasts.submit(session, broadcast_id=broadcast_id, user_id=user_id, send_at=send_at, now=now,
+                                        default_language=default_language, approval_threshold=approval_threshold)
+    if submitted.needs_approval:
+        broadcast = submitted.broadcast
+        b, version = broadcast.id, broadcast.version
+        for approver in await approvers(session, broadcast=broadcast):
+            await notices.tell(
+                session, recipient_id=approver.id, about="broadcast.approval", now=now,
+                says=[notices.plural("📣 A broadcast to %(count)s person waits for your approval.",
+                                     "📣 A broadcast to %(count)s people waits for your approval.",
+                                     submitted.reach.receiving, count=notices.number(submitted.reach.receiving))],
+                choices=[[notices.choice(f"bc:preview:{b}", N_("👁 Preview"))],
+                         [notices.choice(f"bc:approve:{b}:{version}", N_("✅ Approve")),
+                          notices.choice(f"bc:reject:{b}:{version}", N_("↩️ Send back"))]])
+    return submitted

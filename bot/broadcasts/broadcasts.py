@@ -360,12 +360,13 @@ class Recipient:
     user_id: int
     telegram_id: int
     language: str
+    channel: str = "telegram"
 
 
 async def due_recipients(session: AsyncSession, *, broadcast_id: int, now: datetime, limit: int, after: int = 0) -> list[Recipient]:
     """The next recipients still to be sent to, in order of their id, after the id `after`."""
     found = await session.execute(
-        select(User.id, User.telegram_id, User.language)
+        select(User.id, User.telegram_id, User.language, User.channel)
         .join(BroadcastDelivery, BroadcastDelivery.user_id == User.id)
         .where(BroadcastDelivery.broadcast_id == broadcast_id, User.id > after, *_due(now))
         .order_by(User.id)

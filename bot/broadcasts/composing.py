@@ -337,9 +337,9 @@ async def submit(session: AsyncSession, *, user_id: int, broadcast_id: int, send
                  default_language: str, approval_threshold: int, quiet: QuietHours) -> Submission:
     """"Send now" or a time: scheduled, or waiting for a second person's approval above the
     threshold (with whom to ask). Raises AlreadyDone or InvalidInput: nothing changed."""
-    submitted = await broadcasts.submit(session, broadcast_id=broadcast_id, user_id=user_id, send_at=send_at, now=now,
-                                        default_language=default_language, approval_threshold=approval_threshold)
-    if submitted.needs_approval:
+    submitted = await broadcast_approval.submit(session, broadcast_id=broadcast_id, user_id=user_id, send_at=send_at, now=now,
+                                                default_language=default_language, approval_threshold=approval_threshold)
+    if submitted.needs_approval:  # the approvers were told (bot/broadcasts/approval.py)
         approvers = await broadcast_approval.approvers(session, broadcast=submitted.broadcast)
         return Submission(submitted.broadcast, submitted.reach, True, approvers)
     due = send_at <= now

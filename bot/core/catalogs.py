@@ -31,7 +31,7 @@ def extract() -> None:
     previous = Path.cwd()
     os.chdir(root)
     try:
-        _pybabel("extract", "-F", "babel.cfg", "-k", "N_", "-k", "PN_:1c,2", "-k", "addressed", "--no-location", "--sort-output",
+        _pybabel("extract", "-F", "babel.cfg", "-k", "N_", "-k", "PN_:1c,2", "-k", "addressed", "-k", "plural:1,2", "--no-location", "--sort-output",
                  "--project", "voces-bot", "-o", str(template), ".")
     finally:
         os.chdir(previous)

@@ -8,6 +8,8 @@ from bot.core.i18n import N_, PN_
 from bot.core.validation import IdDocumentType
 from bot.organizations.models import BoardRole, FocusArea, OrganizationKind, VerificationStatus
 from bot.people.models import Nationality, Role, Sex
+from bot.projects.models import ProjectStatus
+from bot.ruos.models import RegistrationStage
 from bot.trainings.models import EnrollmentState
 
 # --- people ------------------------------------------------------------------------------------------
@@ -122,4 +124,21 @@ FILE_NAME_CONTEXT = "file name"
 FILE_AREA_WORDS = {
     "proposal": PN_("file name", "proposal"),
     "report": PN_("file name", "report"),
+}
+
+# --- projects and the RUOS --------------------------------------------------------------------------
+
+PROJECT_STATUS = {
+    ProjectStatus.PROPOSAL: N_("📨 proposal, waiting for the programme"),
+    ProjectStatus.SELECTED: N_("⭐ selected"),
+    ProjectStatus.FUNDED: N_("💰 funded"),
+    ProjectStatus.IMPLEMENTING: N_("🛠 being implemented"),
+    ProjectStatus.CLOSED: N_("🏁 closed"),
+    ProjectStatus.NOT_SELECTED: N_("not selected"),
+}
+RUOS_STAGE = {
+    RegistrationStage.PREPARING: N_("🛠 preparing the documents"),
+    RegistrationStage.SUBMITTED: N_("📨 handed in to the municipality"),
+    RegistrationStage.OBSERVED: N_("📝 observed by the municipality"),
+    RegistrationStage.REGISTERED: N_("🎉 registered in the RUOS"),
 }

@@ -11,7 +11,10 @@ from bot.core.crypto import IdNumberCipher, key_from_file
 from bot.core.db import Database
 from bot.core.i18n import Translator, translator
 from bot.core.storage import FileStore
-from bot.messaging.reminders import ReminderEngine
+from bot.messaging import notices
+from bot.messaging.broadcasting import Broadcaster
+from bot.messaging.channels import Channels
+from bot.messaging.reminders import QuietHours, ReminderEngine
 from bot.ruos.requirements import RequirementsCatalogue
 
 
@@ -27,7 +30,20 @@ class Runtime:
 
     @cached_property
     def reminders(self) -> ReminderEngine:
-        return ReminderEngine.from_settings(self.database, self.settings, clock=self.clock)
+        # A notice waits for the end of its recipient's own quiet hours, which the channels know.
+        return ReminderEngine.from_settings(self.database, self.settings, clock=self.clock, quiet_by_recipient=(notices.KIND,))
+
+    @cached_property
+    def broadcasts(self) -> Broadcaster:
+        """The task that sends due broadcasts through each recipient's channel; each channel adds
+        its side when it starts (`broadcasts.add("telegram", …)`)."""
+        return Broadcaster(self.database, clock=self.clock, quiet_hours=self.reminders.quiet_hours, files=self.files)
+
+    @cached_property
+    def channels(self) -> Channels:
+        """The deliverer per channel that reminders and notices go out through; each channel
+        adds its own when it starts (`channels.add("telegram", …)`)."""
+        return Channels(self.database, clock=self.clock, quiet_hours=QuietHours.from_settings(self.settings))
 
     @cached_property
     def requirements(self) -> RequirementsCatalogue:

@@ -1,1 +1,10 @@
-"""Messages the bot starts on its own: the reminders engine and the notices it delivers."""
+"""Telling people, whatever channel they use.
+
+- the outbox: services write notices in their own transaction (bot/messaging/notices.py); the
+  reminders engine (bot/messaging/reminders.py) delivers them, woken by the commit;
+- `render`: a notice as its recipient reads it (their language, plural forms, dates);
+- `channels`: the engine's deliverer, which passes each reminder or notice to the deliverer
+  of the recipient's channel (`User.channel`), added by that channel when it starts;
+- `broadcasting`: the broadcast sending task (claims, records, retries), through each
+  recipient's channel's `BroadcastChannel`.
+"""

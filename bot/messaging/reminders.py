@@ -3,7 +3,8 @@
 Services call `schedule`, `cancel` and `cancel_prefix` inside their own transaction. The
 application runs one `ReminderEngine`: `recover_on_start()` once, then `run_due()` every few
 seconds from PTB's JobQueue. A pending reminder costs an index entry, not memory, however many
-there are.
+there are. A notice (bot/messaging/notices.py) wakes the engine when the transaction that wrote
+it commits (`wake_after_commit`), so it goes out within a moment instead of at the next tick.
 
 Delivery is at most once. A reminder is marked SENDING and committed before the deliverer is
 called; a row found still SENDING at start-up, or one the deliverer raised on, may have gone
@@ -12,8 +13,10 @@ out, so it becomes UNCERTAIN and is logged instead of being sent again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import weakref
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -27,7 +30,7 @@ from sqlalchemy.orm import joinedload
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
-from bot.core.db import Database
+from bot.core.db import Database, after_commit
 from bot.messaging.models import Reminder, ReminderState
 from bot.people.models import User
 
@@ -207,6 +210,28 @@ class RecoveryReport:
     dropped: int
 
 
+# The engine that delivers for each database (keyed by its SQLAlchemy engine), so that a
+# service which wrote a notice can wake it without knowing it (`wake_after_commit`).
+_ENGINES: weakref.WeakKeyDictionary[Any, ReminderEngine] = weakref.WeakKeyDictionary()
+
+
+def wake_after_commit(session: AsyncSession, *, kind: str) -> None:
+    """Once `session`'s work is committed, have the engine deliver the due reminders of
+    `kind` at once instead of at its next tick; nothing if the work is rolled back."""
+    engine = _ENGINES.get(session.get_bind())
+    if engine is not None:
+        session.info[_WAKES] = True
+        after_commit(session, lambda: engine.wake(kind))
+
+
+def wakes(session: AsyncSession) -> bool:
+    """Whether work done in `session` woke (or will wake, once committed) the engine."""
+    return bool(session.info.get(_WAKES))
+
+
+_WAKES = "voces_wakes_reminders"
+
+
 class ReminderEngine:
     """Claims due reminders in batches and hands each to the deliverer, once.
 
@@ -229,19 +254,28 @@ class ReminderEngine:
         batch_size: int = 200,
         max_attempts: int = 5,
         retry_delay: timedelta = DEFAULT_RETRY_DELAY,
+        quiet_by_recipient: Collection[str] = (),
     ) -> None:
         self._database = database
         self._clock = clock
         self.quiet_hours = QuietHours(quiet_start, quiet_end, zone)
         self._grace = grace
-        self._deliver = deliver
+        self._deliver: Deliver | None = None
         self._batch_size = batch_size
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
+        # Kinds whose quiet hours are the recipient's own, which the deliverer knows (notices):
+        # the programme's quiet hours do not hold them back here.
+        self._quiet_by_recipient = tuple(quiet_by_recipient)
+        self._woken: set[str] = set()  # kinds to deliver at once (`wake`)
+        self._waking: asyncio.Task[None] | None = None
+        if deliver is not None:
+            self.set_deliverer(deliver)
 
     @classmethod
     def from_settings(
-        cls, database: Database, settings: Settings, *, clock: Clock, deliver: Deliver | None = None
+        cls, database: Database, settings: Settings, *, clock: Clock, deliver: Deliver | None = None,
+        quiet_by_recipient: Collection[str] = (),
     ) -> ReminderEngine:
         return cls(
             database,
@@ -251,10 +285,37 @@ class ReminderEngine:
             quiet_end=settings.quiet_hours_end,
             grace=timedelta(hours=settings.reminder_grace_hours),
             deliver=deliver,
+            quiet_by_recipient=quiet_by_recipient,
         )
 
     def set_deliverer(self, deliver: Deliver) -> None:
+        """Deliver through `deliver` from now on; a notice committed from now on wakes this
+        engine (`wake_after_commit`)."""
         self._deliver = deliver
+        _ENGINES[self._database.engine.sync_engine] = self
+
+    def wake(self, kind: str) -> None:
+        """Deliver the due reminders of `kind` now, in a task of their own (a notice written
+        by a service goes out within a moment, not at the next tick)."""
+        if self._deliver is None:
+            return
+        self._woken.add(kind)
+        if self._waking is None or self._waking.done():
+            self._waking = asyncio.get_running_loop().create_task(self._run_woken(), name="reminders-woken")
+
+    async def _run_woken(self) -> None:
+        while self._woken:
+            kinds, self._woken = set(self._woken), set()
+            try:
+                await self._run_due(kinds)
+            except Exception:
+                logger.exception("delivering woken reminders failed; the periodic run tries again")
+
+    async def settled(self) -> None:
+        """Wait until what `wake` started is delivered (an update's consequences go out before
+        the update counts as handled)."""
+        while self._waking is not None and not self._waking.done():
+            await asyncio.shield(self._waking)
 
     async def recover_on_start(self) -> RecoveryReport:
         """Settle what the last run left behind; call once before the first `run_due`.
@@ -305,20 +366,27 @@ class ReminderEngine:
         )
         return result.all()
 
-    async def run_due(self) -> int:
-        """Deliver every reminder due now, batch after batch; returns how many were sent."""
+    async def run_due(self, *, kinds: Collection[str] | None = None) -> int:
+        """Deliver every reminder due now (of `kinds`, or all), batch after batch; returns how
+        many were sent, once what a woken run (`wake`) was sending meanwhile has gone out too."""
+        sent = await self._run_due(kinds)
+        if asyncio.current_task() is not self._waking:
+            await self.settled()
+        return sent
+
+    async def _run_due(self, kinds: Collection[str] | None) -> int:
         if self._deliver is None:
             raise RuntimeError("set a deliverer before running due reminders")
         sent = 0
         while True:
-            batch = await self._claim_batch()
+            batch = await self._claim_batch(kinds)
             for reminder in batch:
                 if await self._deliver_one(self._deliver, reminder):
                     sent += 1
             if len(batch) < self._batch_size:
                 return sent
 
-    async def _claim_batch(self) -> Sequence[Reminder]:
+    async def _claim_batch(self, kinds: Collection[str] | None = None) -> Sequence[Reminder]:
         now = self._clock.now()
         async with self._database.session() as session:
             if self.quiet_hours.contains(now):
@@ -331,7 +399,8 @@ class ReminderEngine:
             # would lead SQLite to scan every pending row instead of looking the ids up.)
             due = (
                 select(Reminder.id)
-                .where(Reminder.state == ReminderState.PENDING, Reminder.due_at <= now)
+                .where(Reminder.state == ReminderState.PENDING, Reminder.due_at <= now,
+                       *([Reminder.kind.in_(kinds)] if kinds is not None else []))
                 .order_by(Reminder.due_at)
                 .limit(self._batch_size)
                 .with_for_update(skip_locked=True)
@@ -364,6 +433,7 @@ class ReminderEngine:
                 Reminder.state == ReminderState.PENDING,
                 Reminder.due_at <= now,
                 Reminder.urgent.is_(False),
+                *([Reminder.kind.not_in(self._quiet_by_recipient)] if self._quiet_by_recipient else []),
             )
             .values(due_at=morning)
             .returning(Reminder.id)

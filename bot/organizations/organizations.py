@@ -33,6 +33,7 @@ from bot.core.validation import (
     parse_phone,
     parse_text,
 )
+from bot.messaging import notices
 from bot.organizations import cautions
 from bot.organizations.models import (
     BoardMember,
@@ -197,6 +198,11 @@ async def accept_invite(session: AsyncSession, *, user: User, token: str, now: d
         await session.flush()
         await project_reports.leader_joined(session, organization_id=organization.id, leader_id=user.id, now=now)
     await _choose_acting(session, user.id, organization.id)
+    for leader, role in await leaders_of(session, organization_id=organization.id):
+        if role is LeaderRole.OWNER and leader.reachable:
+            await notices.tell(session, recipient_id=leader.id, about="organization.joined", now=now,
+                               says=[notices.line(N_("%(person)s joined <b>%(name)s</b> as co-leader."),
+                                                  person=user.display_name or "?", name=organization.name)])
     return organization
 
 
@@ -214,7 +220,7 @@ async def remove_co_leader(session: AsyncSession, *, owner: User, organization_i
     return removed
 
 
-async def hand_over(session: AsyncSession, *, owner: User, organization_id: int, new_owner_id: int) -> User:
+async def hand_over(session: AsyncSession, *, owner: User, organization_id: int, new_owner_id: int, now: datetime) -> User:
     if await leader_role(session, user_id=new_owner_id, organization_id=organization_id) is LeaderRole.OWNER:
         raise AlreadyDone(N_("That was already done: that person is the owner now."))  # the same tap, twice
     await _require_owner(session, owner, organization_id)
@@ -229,6 +235,9 @@ async def hand_over(session: AsyncSession, *, owner: User, organization_id: int,
     )
     new_owner = await session.get(User, new_owner_id)
     assert new_owner is not None
+    await notices.tell(session, recipient_id=new_owner_id, about="organization.owner", now=now,
+                       says=[notices.line(N_("You are now the owner of <b>%(name)s</b> in Voces."),
+                                          name=await session.scalar(select(Organization.name).where(Organization.id == organization_id)))])
     return new_owner
 
 
@@ -412,4 +421,12 @@ async def review(
     )
     audit.record(session, staff.id, f"org.{status.value}", now=now, organization_id=organization_id)
     leaders = await leaders_of(session, organization_id=organization_id)
+    if status is VerificationStatus.VERIFIED:
+        says = [notices.line(N_("✅ The programme staff verified <b>%(name)s</b>. Next: check the RUOS documents with /ruos."), name=organization.name)]
+    else:
+        says = [notices.line(N_("✏️ The programme staff reviewed <b>%(name)s</b> and ask for changes:"), name=organization.name),
+                notices.text(f"\n\n{comment or ''}\n\n"), notices.line(N_("Correct it with /myorg."))]
+    for leader, _role in leaders:
+        if leader.reachable:
+            await notices.tell(session, recipient_id=leader.id, about="organization.reviewed", says=says, now=now)
     return Review(organization, [u.telegram_id for u, _role in leaders if u.reachable])

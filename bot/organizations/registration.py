@@ -32,6 +32,7 @@ from bot.core.validation import (
     parse_phone,
     parse_text,
 )
+from bot.messaging import notices
 from bot.organizations.models import (
     BoardMember,
     BoardRole,
@@ -352,6 +353,13 @@ async def submit(session: AsyncSession, *, draft: RegistrationDraft, user: User,
     await session.execute(update(Leadership).where(Leadership.user_id == user.id).values(acting=False))
     session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.OWNER, joined_at=now, acting=True))
     await session.delete(draft)
+    # Staff hear of a new registration as they hear of a new report or proposal.
+    district = district_by_ubigeo(organization.district_ubigeo)
+    await notices.tell_staff(
+        session, about="organization.registered", now=now,
+        says=[notices.line(N_("🆕 %(organization)s (%(district)s) registered in Voces and waits for verification."),
+                           organization=organization.name, district=district.name if district else organization.district_ubigeo)],
+        choices=[[notices.choice(f"org:view:{organization.id}", N_("📂 Open"))]])
     return organization
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console import audit
 from bot.core.i18n import N_
+from bot.core.labels import ROLE_NAMES
 from bot.core.transitions import AlreadyDone
+from bot.messaging import notices
 from bot.people import people
 from bot.people.authority import NotAllowed, require_staff
 from bot.people.models import Role, User
@@ -53,4 +55,8 @@ async def change_role(session: AsyncSession, *, staff_id: int, user_id: int, rol
     await people.set_role(session, user=person, role=role)
     if now is not None:
         audit.record(session, staff_id, "role.set", now=now, subject_id=person.id, detail=role.value)
+        # Their channel writes its own help for the new role: the commands differ by channel.
+        await notices.tell(session, recipient_id=person.id, about="role.changed", now=now, says=[
+            notices.line(N_("Programme staff made you %(role)s. Your command menu has changed:"), role=notices.label(ROLE_NAMES[role])),
+            notices.text("\n\n"), notices.part("help", role=role.value)])
     return person

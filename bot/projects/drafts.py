@@ -74,11 +74,10 @@ class Step:
 
 @dataclass(frozen=True)
 class Sent:
-    """The proposal went to the programme: the staff to tell, and about what."""
+    """The proposal went to the programme (staff are told through the outbox by projects.send)."""
 
     sent: projects.Sent
     organization: str
-    staff: list[User]
 
 
 @dataclass(frozen=True)
@@ -250,7 +249,7 @@ async def _send(session: AsyncSession, person: User, draft: ProjectDraft, now: d
         raise
     except InvalidInput as error:
         return _step(draft, problem=error)
-    return Sent(sent, await projects.organization_name(session, sent.project.organization_id), await projects.staff_members(session))
+    return Sent(sent, await projects.organization_name(session, sent.project.organization_id))
 
 
 async def _fund(session: AsyncSession, staff: User, draft: ProjectDraft, frequency: ReportFrequency, *, now: datetime,

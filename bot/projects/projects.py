@@ -22,6 +22,7 @@ from bot.core import uploads
 from bot.core.db import after_commit
 from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import N_
+from bot.core.labels import PROJECT_STATUS
 from bot.core.storage import FileStore
 from bot.core.transitions import AlreadyDone, transition
 from bot.core.validation import (
@@ -32,6 +33,7 @@ from bot.core.validation import (
     parse_text,
     years_after,
 )
+from bot.messaging import notices
 from bot.organizations import cautions
 from bot.organizations.models import Leadership, Organization
 from bot.people.authority import require_leader, require_staff
@@ -346,6 +348,11 @@ async def send(session: AsyncSession, *, draft: ProjectDraft, user: User, now: d
                              to_status=project.status.value, comment="revised" if revised else None, at=now))
     await session.delete(draft)
     await session.flush()
+    await notices.tell_staff(
+        session, about="project.sent", now=now,
+        says=[notices.line(N_("📨 %(organization)s sent a project proposal: %(title)s"),
+                           organization=await organization_name(session, project.organization_id), title=project.title)],
+        choices=[[notices.choice(f"prj:open:{project.id}", N_("📂 Open"))]])
     return Sent(project, revised)
 
 
@@ -408,13 +415,6 @@ async def leaders_of(session: AsyncSession, *, organization_id: int) -> list[Use
     ))
 
 
-async def staff_members(session: AsyncSession) -> list[User]:
-    """Who hears of a new proposal: programme staff who can be reached."""
-    from bot.people.models import Role
-
-    return list(await session.scalars(select(User).where(User.role == Role.STAFF, User.reachable.is_(True))))
-
-
 async def organization_name(session: AsyncSession, organization_id: int) -> str:
     return await session.scalar(select(Organization.name).where(Organization.id == organization_id)) or ""
 
@@ -430,9 +430,27 @@ class Decision:
     comment: str | None = None
 
 
-async def _decision(session: AsyncSession, project: Project, comment: str | None = None) -> Decision:
-    return Decision(project, await organization_name(session, project.organization_id),
-                    await leaders_of(session, organization_id=project.organization_id), comment)
+async def _decision(session: AsyncSession, project: Project, *, now: datetime, comment: str | None = None) -> Decision:
+    """What was decided, once each of the organization's leaders has been told, with the
+    button that goes on."""
+    decision = Decision(project, await organization_name(session, project.organization_id),
+                        await leaders_of(session, organization_id=project.organization_id), comment)
+    title, open_it = project.title, [[notices.choice(f"prj:open:{project.id}", N_("📂 Open"))]]
+    if comment is not None:
+        says = [notices.line(N_("💬 The programme staff commented on the project “%(title)s”:"), title=title),
+                notices.text("\n\n"), notices.quote(comment)]
+        choices = [[notices.choice(f"prj:rev:{project.id}", N_("✏️ Revise the proposal"))]] if project.status in REVISABLE else open_it
+    elif project.status is ProjectStatus.FUNDED:
+        says = [notices.line(N_("💰 The project “%(title)s” is funded: %(amount)s. The first report is due on %(date)s; send it with /report."),
+                             title=title, amount=notices.soles(project.granted_cents),
+                             date=notices.date(project.report_due_on) if project.report_due_on else "—")]
+        choices = open_it
+    else:
+        says = [notices.line(N_("The project “%(title)s” is now: %(status)s."), title=title, status=notices.label(PROJECT_STATUS[project.status]))]
+        choices = open_it
+    for leader in decision.leaders:
+        await notices.tell(session, recipient_id=leader.id, about="project.decided", says=says, choices=choices, now=now)
+    return decision
 
 
 async def move(session: AsyncSession, *, staff: User, project_id: int, to: ProjectStatus, now: datetime) -> Decision:
@@ -448,7 +466,7 @@ async def move(session: AsyncSession, *, staff: User, project_id: int, to: Proje
     session.add(ProjectEvent(project_id=project_id, actor_id=staff.id, from_status=previous.value, to_status=to.value, at=now))
     audit.record(session, staff.id, "project.move", now=now, organization_id=project.organization_id, detail=f"{project_id}:{to.value}")
     await session.flush()
-    return await _decision(session, project)
+    return await _decision(session, project, now=now)
 
 
 async def start_staff_step(session: AsyncSession, *, staff: User, project_id: int, step: Step, store: FileStore, now: datetime) -> ProjectDraft:
@@ -477,7 +495,7 @@ async def comment(session: AsyncSession, *, staff: User, draft: ProjectDraft, te
     audit.record(session, staff.id, "project.comment", now=now, organization_id=project.organization_id, detail=str(project.id))
     await session.delete(draft)
     await session.flush()
-    return await _decision(session, project, cleaned)
+    return await _decision(session, project, now=now, comment=cleaned)
 
 
 async def fund_amount(session: AsyncSession, *, staff: User, draft: ProjectDraft, text: str, now: datetime) -> None:
@@ -548,4 +566,4 @@ async def fund(session: AsyncSession, *, staff: User, draft: ProjectDraft, frequ
     audit.record(session, staff.id, "project.fund", now=now, organization_id=project.organization_id, detail=str(project.id))
     await session.delete(draft)
     await session.flush()
-    return await _decision(session, project)
+    return await _decision(session, project, now=now)

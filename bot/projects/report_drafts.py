@@ -95,8 +95,7 @@ class StaffStep:
 
 @dataclass(frozen=True)
 class Submitted:
-    found: ReportContext
-    staff: list[User]  # whom to tell
+    found: ReportContext  # staff are told through the outbox by reports.submit
 
 
 @dataclass(frozen=True)
@@ -401,7 +400,7 @@ async def press(session: AsyncSession, *, user_id: int, choice: str, now: dateti
         writer = await session.get(ReportWriter, user_id)
         if writer is not None:
             await session.delete(writer)
-        return Submitted(found, await projects.staff_members(session))
+        return Submitted(found)
     found = await reports.report_for(session, user=person, report_id=report_id, leader_only=True)
     if action == "edit" and not part:
         return await _step(session, found, PARTS)

@@ -39,7 +39,7 @@ from bot.core import uploads
 from bot.core.i18n import N_
 from bot.core.storage import FileStore
 from bot.core.transitions import AlreadyDone, transition
-from bot.messaging import reminders
+from bot.messaging import notices, reminders
 from bot.messaging.models import Reminder, ReminderState
 from bot.messaging.reminders import QuietHours
 from bot.organizations.models import Organization
@@ -230,7 +230,18 @@ async def submit(session: AsyncSession, *, user: User, report_id: int, now: date
                              to_status=ReportStatus.SUBMITTED.value, at=now))
     await reminders.cancel_prefix(session, prefix=reminder_prefix(report.id))
     await session.flush()
+    await notices.tell_staff(
+        session, about="report.sent", now=now,
+        says=[notices.line(N_("📨 %(organization)s sent a project report: %(title)s, %(period)s"),
+                           organization=found.organization.name, title=found.project.title, period=period(report))],
+        choices=[[notices.choice(f"rep:rv:{report.id}", N_("📂 Open"))]])
     return found
+
+
+def period(report: ProjectReport) -> dict[str, Any]:
+    """Which report, as a notice's parameter ("report 2, 1/03/27 to 31/05/27")."""
+    return notices.message(N_("report %(number)s, %(start)s to %(end)s"), number=report.number,
+                           start=notices.date(report.period_start, "short"), end=notices.date(report.period_end, "short"))
 
 
 # --- totals ---------------------------------------------------------------------------------------------

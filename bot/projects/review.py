@@ -1,7 +1,7 @@
 """Staff's review of project reports: the submitted ones to read, approving a version, asking
 for changes with a comment, and reopening an approved report for changes when a mistake is
 found later. Each move is one conditional UPDATE from the state it expects (AlreadyDone
-otherwise), kept as a `ProjectEvent` and in the audit log; the chat layer tells the leaders.
+otherwise), kept as a `ProjectEvent` and in the audit log; the leaders are told by a notice (bot/messaging/notices.py).
 
 Reopening keeps the approved copy (approved_beneficiaries, approved_version) as it was, so the
 totals go on counting it until a new version is approved and programme figures never dip while
@@ -21,12 +21,13 @@ from bot.core.i18n import N_
 from bot.core.storage import FileStore
 from bot.core.transitions import AlreadyDone, transition
 from bot.core.validation import parse_text
+from bot.messaging import notices
 from bot.organizations.models import Organization
 from bot.people.authority import require_staff
 from bot.people.models import User
 from bot.projects.models import Project, ProjectDraft, ProjectEvent, ProjectReport, ReportStatus
 from bot.projects.projects import LONG_TEXT_MAX, ProjectError, drop_draft, leaders_of
-from bot.projects.reports import ReportContext, report_for
+from bot.projects.reports import ReportContext, period, report_for
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,27 @@ class Review:
     reopened: bool = False  # an approved report sent back: `comment` says why
 
 
-async def _review(session: AsyncSession, found: ReportContext, *, approved: bool, comment: str | None = None,
+async def _review(session: AsyncSession, found: ReportContext, *, now: datetime, approved: bool, comment: str | None = None,
                   reopened: bool = False) -> Review:
-    """The move, with the leaders of the report's organization, whom the chat layer tells."""
-    return Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved, comment, reopened)
+    """The move, once each leader of the report's organization has been told, with the button to act on it."""
+    review = Review(found, await leaders_of(session, organization_id=found.project.organization_id), approved, comment, reopened)
+    report = found.report
+    what = {"title": found.project.title, "period": period(report)}
+    if approved:
+        says = [notices.line(N_("✅ The programme approved the %(period)s of “%(title)s”."), **what)]
+        choices = [[notices.choice(f"rep:pdf:{report.id}", N_("📄 Get it as a PDF"))]]
+    elif reopened:
+        says = [notices.line(N_("↩️ The programme reopened the %(period)s of “%(title)s”, approved before, for changes:"), **what),
+                notices.text("\n\n"), notices.quote(comment or ""), notices.text("\n\n"),
+                notices.line(N_("Until a new version is approved, the programme's totals keep counting the approved one."))]
+        choices = [[notices.choice(f"rep:go:{report.id}", N_("✏️ Make the changes"))]]
+    else:
+        says = [notices.line(N_("✏️ The programme asks for changes in the %(period)s of “%(title)s”:"), **what),
+                notices.text("\n\n"), notices.quote(comment or "")]
+        choices = [[notices.choice(f"rep:go:{report.id}", N_("✏️ Reopen the report"))]]
+    for leader in review.leaders:
+        await notices.tell(session, recipient_id=leader.id, about="report.reviewed", says=says, choices=choices, now=now)
+    return review
 
 
 async def submitted_reports(session: AsyncSession, *, staff: User, limit: int = 500) -> list[tuple[ProjectReport, Project, str]]:
@@ -67,7 +85,7 @@ async def approve(session: AsyncSession, *, staff: User, report_id: int, version
                              from_status=ReportStatus.SUBMITTED.value, to_status=ReportStatus.APPROVED.value, at=now))
     audit.record(session, staff.id, "report.approved", now=now, organization_id=found.project.organization_id, detail=str(report_id))
     await session.flush()
-    return await _review(session, found, approved=True)
+    return await _review(session, found, now=now, approved=True)
 
 
 async def _staff_step(session: AsyncSession, *, staff: User, report_id: int, version: int, status: ReportStatus, step: str,
@@ -113,7 +131,7 @@ async def request_changes(session: AsyncSession, *, staff: User, draft: ProjectD
     audit.record(session, staff.id, "report.changes", now=now, organization_id=found.project.organization_id, detail=str(draft.report_id))
     await session.delete(draft)
     await session.flush()
-    return await _review(session, found, approved=False, comment=comment)
+    return await _review(session, found, now=now, approved=False, comment=comment)
 
 
 # --- reopening an approved report: a reason, a confirmation, one conditional move -------------------------
@@ -163,7 +181,7 @@ async def reopen(session: AsyncSession, *, staff: User, report_id: int, version:
     audit.record(session, staff.id, "report.reopened", now=now, organization_id=found.project.organization_id, detail=str(report_id))
     await session.delete(draft)
     await session.flush()
-    return await _review(session, found, approved=False, comment=reason, reopened=True)
+    return await _review(session, found, now=now, approved=False, comment=reason, reopened=True)
 
 
 async def give_up_reopening(session: AsyncSession, *, staff: User, store: FileStore) -> None:

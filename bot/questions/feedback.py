@@ -16,6 +16,7 @@ from bot.console import audit
 from bot.core.i18n import N_
 from bot.core.transitions import AlreadyDone, transition
 from bot.core.validation import parse_text
+from bot.messaging import notices
 from bot.people.authority import NotAllowed, require_staff
 from bot.people.models import Role, User
 from bot.questions.models import ComplaintHandler, Feedback, FeedbackKind, FeedbackState
@@ -41,7 +42,12 @@ async def send(session: AsyncSession, *, user: User, kind: FeedbackKind, anonymo
         told = list(await session.scalars(select(ComplaintHandler.user_id).order_by(ComplaintHandler.user_id)))
     else:
         told = list(await session.scalars(select(User.id).where(User.role == Role.STAFF).order_by(User.id)))
-    return Sent(feedback, [person for person in told if person != user.id or not anonymous])
+    told = [person for person in told if person != user.id or not anonymous]
+    says = (N_("⚠️ A new complaint arrived: /complaints") if kind is FeedbackKind.COMPLAINT
+            else N_("💡 A new suggestion arrived: /complaints"))
+    for person in told:  # that one arrived, never what it says
+        await notices.tell(session, recipient_id=person, about=f"feedback.{kind.value}", says=[notices.line(says)], now=now)
+    return Sent(feedback, told)
 
 
 async def is_handler(session: AsyncSession, *, user_id: int) -> bool:
@@ -97,6 +103,10 @@ async def answer(session: AsyncSession, *, user_id: int, feedback_id: int, text:
         also=[Feedback.state.in_((FeedbackState.NEW, FeedbackState.READ))])
     audit.record(session, user_id, f"feedback.answer.{feedback.kind.value}", now=now, subject_id=feedback.id)
     await session.refresh(feedback)
+    says = (N_("📨 An answer to your complaint of %(day)s:") if feedback.kind is FeedbackKind.COMPLAINT
+            else N_("📨 An answer to your suggestion of %(day)s:"))
+    await notices.tell(session, recipient_id=feedback.sender_id, about="feedback.answer", now=now,
+                       says=[notices.line(says, day=notices.date(feedback.sent_on.date())), notices.quote(words)])
     return feedback
 
 

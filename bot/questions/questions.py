@@ -5,7 +5,8 @@ The flow's state is the question row: written as a DRAFT when the leader types i
 typed is lost; SENT (OPEN) when they say what it is about. The team sees the questions of the
 districts they follow (`Viewer`), oldest first; one person takes a question so two people do
 not answer it; the leader and the team write in turns until one of them closes it. Who must be
-told of each change is returned with it (`Told`): the channel delivers it to that person.
+told of each change is returned with it (`Told`) and written to the outbox in the same
+transaction (bot/questions/telling.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.people import authority
 from bot.people.authority import NotAllowed, Viewer
 from bot.people.models import Role, User
 from bot.projects.models import Project
+from bot.questions import telling
 from bot.questions.models import Question, QuestionMessage, QuestionState, QuestionTopic
 from bot.trainings.models import Enrollment, EnrollmentState, TrainingSession
 
@@ -152,7 +154,9 @@ async def send(session: AsyncSession, *, user: User, about: str, now: datetime) 
                              "district_ubigeo": organization.district_ubigeo if organization else None})
     await session.refresh(question)
     team = await team_for(session, district=question.district_ubigeo)
-    return Done(question, [Told(member, "new", question.id) for member in team])
+    done = Done(question, [Told(member, "new", question.id) for member in team])
+    await telling.tell(session, done.told, now=now)
+    return done
 
 
 async def team_for(session: AsyncSession, *, district: str | None) -> list[int]:
@@ -241,7 +245,9 @@ async def answer(session: AsyncSession, *, viewer: Viewer, question_id: int, tex
                      values={"state": QuestionState.ANSWERED,
                              "first_answer_at": question.first_answer_at or now})
     await session.refresh(question)
-    return Done(question, [Told(question.asker_id, "answered", question.id)], message.id)
+    done = Done(question, [Told(question.asker_id, "answered", question.id)], message.id)
+    await telling.tell(session, done.told, now=now, words=words, file=message.file_name or "")
+    return done
 
 
 async def reply(session: AsyncSession, *, user: User, question_id: int, text: str, now: datetime,
@@ -260,7 +266,9 @@ async def reply(session: AsyncSession, *, user: User, question_id: int, text: st
                      also=[Question.state != QuestionState.CLOSED])
     await session.refresh(question)
     told = [question.taken_by_id] if question.taken_by_id else await team_for(session, district=question.district_ubigeo)
-    return Done(question, [Told(member, "replied", question.id) for member in told])
+    done = Done(question, [Told(member, "replied", question.id) for member in told])
+    await telling.tell(session, done.told, now=now)
+    return done
 
 
 async def close(session: AsyncSession, *, user: User, question_id: int, now: datetime, viewer: Viewer | None = None) -> Done:
@@ -275,7 +283,8 @@ async def close(session: AsyncSession, *, user: User, question_id: int, now: dat
     if viewer is not None:
         told = [Told(question.asker_id, "closed", question.id)]
     else:
-        told = [Told(question.taken_by_id, "closed", question.id)] if question.taken_by_id else []
+        told = [Told(question.taken_by_id, "closed_by_asker", question.id)] if question.taken_by_id else []
+    await telling.tell(session, told, now=now)
     return Done(question, told)
 
 
@@ -311,6 +320,7 @@ async def remind_team(session: AsyncSession, *, now: datetime) -> list[Told]:
             continue
         members = [question.taken_by_id] if question.taken_by_id else await team_for(session, district=question.district_ubigeo)
         told += [Told(member, "reminder", question.id) for member in members]
+    await telling.tell(session, told, now=now)
     return told
 
 

@@ -13,6 +13,7 @@ from bot.console import audit
 from bot.core.i18n import N_
 from bot.core.transitions import AlreadyDone, transition
 from bot.core.validation import parse_text
+from bot.messaging import notices
 from bot.messaging.reminders import QuietHours
 from bot.organizations import organizations
 from bot.organizations.models import Organization
@@ -161,7 +162,7 @@ async def review(
     if not verified:
         # A required item is missing again: the weekly nudge resumes.
         await plan_missing_nudges(session, catalogue=catalogue, organization=organization, now=now, quiet=quiet)
-    return ReviewOutcome(
+    outcome = ReviewOutcome(
         organization=organization,
         procedure_code=item.procedure_code,
         item_code=item.item_code,
@@ -170,3 +171,22 @@ async def review(
         reason=item.rejection_reason,
         leaders=[leader for leader in leaders if leader.reachable and leader.has_consented],
     )
+    await _tell_leaders(session, outcome, verified=verified, now=now)
+    return outcome
+
+
+async def _tell_leaders(session: AsyncSession, outcome: ReviewOutcome, *, verified: bool, now: datetime) -> None:
+    """Each leader reads the review in their own language, with the button to act on it."""
+    values = {"item": notices.localized(outcome.requirement.title) if outcome.requirement else outcome.item_code,
+              "organization": outcome.organization.name}
+    organization_id, procedure = outcome.organization.id, outcome.procedure_code
+    if verified:
+        says = [notices.line(N_("✅ The programme staff checked “%(item)s” for %(organization)s: it is ready."), **values)]
+        choices = [[notices.choice(f"ruos:list:{organization_id}:{procedure}", N_("📋 Open the checklist"))]]
+    else:
+        says = [notices.line(N_("✏️ The programme staff checked “%(item)s” for %(organization)s and asks for changes:"), **values),
+                notices.text("\n\n"), notices.quote(outcome.reason or ""), notices.text("\n\n"),
+                notices.line(N_("Send it again when it is ready."))]
+        choices = [[notices.choice(f"ruos:u:{organization_id}:{procedure}:{outcome.item_code}", N_("📤 Send it again"))]]
+    for leader in outcome.leaders:
+        await notices.tell(session, recipient_id=leader.id, about="ruos.reviewed", says=says, choices=choices, now=now)

@@ -14,12 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console import audit
 from bot.core.i18n import N_
+from bot.core.labels import RUOS_STAGE
 from bot.core.transitions import transition
 from bot.core.validation import check_between, parse_date, parse_text, years_after
+from bot.messaging import notices
 from bot.messaging.reminders import QuietHours
+from bot.organizations import organizations
 from bot.organizations.models import Organization
 from bot.people.authority import require_leader_or_staff
 from bot.people.models import Role, User
+from bot.ruos.checklists import ruos_procedure
 from bot.ruos.models import (
     ChecklistDraft,
     RegistrationStage,
@@ -216,3 +220,19 @@ async def _apply_stage(
     await plan_missing_nudges(session, catalogue=catalogue, organization=organization, now=now, quiet=quiet)
     if stage is RegistrationStage.REGISTERED:
         await plan_board_term_reminders(session, organization=organization, quiet=quiet, now=now)
+    await _tell_other_leaders(session, catalogue=catalogue, organization=organization, user=user, stage=stage, now=now)
+
+
+async def _tell_other_leaders(session: AsyncSession, *, catalogue: RequirementsCatalogue, organization: Organization, user: User,
+                              stage: RegistrationStage, now: datetime) -> None:
+    """Whoever moved the registration on (staff, or one of several leaders), the others hear it."""
+    if user.role is Role.STAFF:
+        says = N_("📌 The programme staff updated the RUOS registration of %(organization)s: %(stage)s.")
+    else:
+        says = N_("📌 %(person)s updated the RUOS registration of %(organization)s: %(stage)s.")
+    values = {"organization": organization.name, "stage": notices.label(RUOS_STAGE[stage]), "person": user.display_name or "?"}
+    ruos_code = ruos_procedure(catalogue, organization)[0].code
+    for leader, _role in await organizations.leaders_of(session, organization_id=organization.id):
+        if leader.id != user.id and leader.reachable:
+            await notices.tell(session, recipient_id=leader.id, about="ruos.stage", now=now, says=[notices.line(says, **values)],
+                               choices=[[notices.choice(f"ruos:list:{organization.id}:{ruos_code}", N_("📋 Open the checklist"))]])

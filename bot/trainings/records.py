@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.console import audit
 from bot.core.i18n import N_
 from bot.core.transitions import AlreadyDone, transition
+from bot.messaging import notices
 from bot.organizations.models import Leadership, Organization
 from bot.people import authority
 from bot.people.authority import require_coordinator
@@ -92,7 +93,8 @@ async def open_checkin(session: AsyncSession, *, user_id: int, session_id: int, 
 
 
 async def close_checkin(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> int:
-    """Close check-in: whoever held a seat and did not come is a no-show. Returns how many."""
+    """Close check-in: whoever held a seat and did not come is a no-show, whoever came is asked
+    how useful it was. Returns how many did not come."""
     training = await running_session(session, user_id=user_id, session_id=session_id)
     require_ended(training, now=now, message=CLOSE_NOT_YET)
     audit.record(session, user_id, "training.checkin_close", now=now, detail=f"session {session_id}")
@@ -103,6 +105,12 @@ async def close_checkin(session: AsyncSession, *, user_id: int, session_id: int,
         .values(state=EnrollmentState.NO_SHOW)
         .execution_options(synchronize_session=False)
     )
+    for person in await attendees(session, session_id):
+        await notices.tell(
+            session, recipient_id=person.id, about="training.feedback", now=now,
+            says=[notices.line(N_("Thank you for coming to <b>%(title)s</b>! How useful was it, from 1 to 5? Your certificate is in /mytrainings."),
+                               title=training.title)],
+            choices=[[notices.choice(f"tr:rate:{session_id}:{n}", words=f"{n} ⭐") for n in range(1, 6)]])
     return int(result.rowcount or 0)
 
 

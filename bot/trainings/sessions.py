@@ -30,7 +30,7 @@ from bot.console import audit
 from bot.core.i18n import N_
 from bot.core.transitions import AlreadyDone, delete_once, transition
 from bot.core.validation import InvalidInput, clean_text
-from bot.messaging import reminders
+from bot.messaging import notices, reminders
 from bot.people import authority
 from bot.people.authority import SESSION_OUT_OF_SCOPE, NotAllowed, Viewer, require_coordinator
 from bot.people.models import User
@@ -244,7 +244,8 @@ async def leave(session: AsyncSession, *, session_id: int, user_id: int, now: da
 
 
 async def _offer_free_seats(session: AsyncSession, training: TrainingSession, *, now: datetime, claim: timedelta) -> list[Offer]:
-    """Offer each free seat to the next in line (the session's row is locked by the caller)."""
+    """Offer each free seat to the next in line (the session's row is locked by the caller),
+    who is told at once (`announce_offers`)."""
     if training.cancelled_at is not None or training.starts_at <= now:
         return []
     free = training.capacity - await seats_taken(session, training.id)
@@ -268,18 +269,21 @@ async def _offer_free_seats(session: AsyncSession, training: TrainingSession, *,
             payload={"session_id": training.id, "expires_at": expires_at.isoformat()},
         )
     await session.flush()
+    await announce_offers(session, offers, now=now)
     return offers
 
 
 async def announce_offers(session: AsyncSession, offers: list[Offer], *, now: datetime) -> None:
     """Tell each of the next in line at once, through the reminders engine (urgent: quiet hours
-    do not hold it), when the one who freed the seat is not the one the bot is answering."""
+    do not hold it), woken when the seat's change is committed."""
     for offer in offers:
         await reminders.schedule(
             session, key=_key(offer.session_id, offer.user_id, "offer"), recipient_id=offer.user_id,
             kind=OFFER_KIND, due_at=now, urgent=True, replace=True,
             payload={"session_id": offer.session_id, "expires_at": offer.expires_at.isoformat()},
         )
+    if offers:
+        reminders.wake_after_commit(session, kind=OFFER_KIND)
 
 
 async def release_upcoming(session: AsyncSession, *, user_id: int, now: datetime, claim: timedelta) -> int:
@@ -295,10 +299,9 @@ async def release_upcoming(session: AsyncSession, *, user_id: int, now: datetime
     left = 0
     for session_id in list(upcoming):
         try:
-            offers = await leave(session, session_id=session_id, user_id=user_id, now=now, claim=claim)
+            await leave(session, session_id=session_id, user_id=user_id, now=now, claim=claim)  # announces the offers
         except AlreadyDone:
             continue  # they left it a moment ago
-        await announce_offers(session, offers, now=now)
         left += 1
     return left
 
@@ -445,7 +448,13 @@ async def update_session(session: AsyncSession, *, user_id: int, session_id: int
         if person.state is EnrollmentState.ENROLLED:
             await schedule_reminders(session, training, user_id=person.user_id, now=now, quiet=quiet)
     offers = await _offer_free_seats(session, training, now=now, claim=claim)
-    return Changed(training, moved, [p for p in told if p.user_id not in {o.user_id for o in offers}], offers)
+    told = [p for p in told if p.user_id not in {o.user_id for o in offers}]
+    heading = (N_("📣 <b>The session you are on the list of moved to a new date.</b> Your reminders moved with it. Here it is now:") if moved
+               else N_("📣 <b>The session you are on the list of has changed.</b> Here it is now:"))
+    for person in told:
+        await notices.tell(session, recipient_id=person.user_id, about="training.changed", now=now, urgent=True,  # it may be tomorrow
+                           says=[notices.line(heading), notices.text("\n\n"), notices.part("training_card", session_id=session_id)])
+    return Changed(training, moved, told, offers)
 
 
 async def cancel_session(session: AsyncSession, *, user_id: int, session_id: int, now: datetime) -> list[Person]:
@@ -457,7 +466,13 @@ async def cancel_session(session: AsyncSession, *, user_id: int, session_id: int
     await transition(session, TrainingSession, where={"id": session_id, "cancelled_at": None}, values={"cancelled_at": now})
     await reminders.cancel_prefix(session, prefix=f"training:{session_id}:")
     audit.record(session, user_id, "training.cancel", now=now, detail=f"session {session_id}")
-    return await people_on_list(session, session_id)
+    told = await people_on_list(session, session_id)
+    for person in told:
+        await notices.tell(
+            session, recipient_id=person.user_id, about="training.cancelled", now=now, urgent=True,  # it may be tomorrow
+            says=[notices.line(N_("❌ The session <b>%(title)s</b> (%(when)s) was cancelled. Its reminders are cancelled too. See other sessions with /trainings."),
+                               title=training.title, when=notices.span(training.starts_at, training.ends_at))])
+    return told
 
 
 async def sessions_of_coordinator(session: AsyncSession, *, user_id: int, now: datetime) -> list[TrainingSession]:

@@ -1,11 +1,6 @@
-"""Sending broadcasts: one task owned by the application, started in post_init.
-
-Each recipient is claimed (recorded SENDING and committed) right before their message goes
-out and recorded right after, so a `kill -9` at any point loses nothing: at the next start the
-rows still SENDING are sent again and counted as "in flight" in the report (only those people
-may get it twice), and the broadcast carries on with everyone not yet served. The claim reads
-the person's consent, /stop and settings again: a message held for the end of quiet hours
-reaches nobody who said no meanwhile, and the report counts them by reason.
+"""Sending broadcasts through Telegram: a broadcast as a recipient sees it (the preview sends it
+the same way), the author's progress report, and Telegram's side of the sending task, whose
+claims, records and retries are the domain's (bot/messaging/broadcasting.py).
 
 Bulk messages take a place in the rate limiter's budget only when no answer to a person is
 waiting (handlers/ratelimit.py), so nobody who writes during a broadcast waits behind it.
@@ -14,9 +9,7 @@ waiting (handlers/ratelimit.py), so nobody who writes during a broadcast waits b
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
@@ -25,18 +18,16 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.broadcasts import broadcasts
 from bot.broadcasts import files as broadcast_files
 from bot.broadcasts.broadcasts import Recipient, Tally
-from bot.broadcasts.models import Broadcast, DeliveryState, SkipReason
+from bot.broadcasts.models import Broadcast, SkipReason
 from bot.core.i18n import Translator
 from bot.core.textlimits import fit_label
-from bot.people import people
+from bot.messaging.broadcasting import Sent
+from bot.messaging.reminders import DeliveryOutcome
+from bot.people.models import User
 from handlers.context import VocesApplication
 from handlers.ratelimit import BULK
 
 log = logging.getLogger(__name__)
-
-RETRY_DELAY = timedelta(seconds=30)
-MAX_ATTEMPTS = 3
-
 
 def markup_of(broadcast: Broadcast) -> InlineKeyboardMarkup | None:
     if not broadcast.buttons:
@@ -130,168 +121,36 @@ def skipped_text(i18n: Translator, reason: str, count: int) -> str:
                     count) % values
 
 
-class BroadcastSender:
-    """Sends due broadcasts, one at a time, with a few requests in flight at once."""
+class TelegramBroadcasts:
+    """Telegram's side of broadcasts (bot.messaging.broadcasting.BroadcastChannel)."""
 
-    def __init__(self, application: VocesApplication, *, workers: int = 8, progress_every: float = 5.0,
-                 idle_wait: float = 1.0) -> None:
+    def __init__(self, application: VocesApplication) -> None:
         self.application = application
-        self.workers = workers
-        self.progress_every = progress_every
-        self.idle_wait = idle_wait
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    @property
-    def runtime(self):  # noqa: ANN201 - bot.core.runtime.Runtime
-        return self.application.runtime
-
-    async def start(self) -> None:
-        async with self.runtime.database.session() as session:
-            in_flight = await broadcasts.recover_on_start(session)
-        if in_flight:
-            log.warning("%d broadcast messages were in flight when the bot stopped; they are sent again", in_flight)
-        self._task = asyncio.create_task(self._run(), name="broadcasts")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    def wake(self) -> None:
-        """Look for due broadcasts now instead of at the next check."""
-        self._wake.set()
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                busy = await self.send_next()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("sending broadcasts failed; trying again shortly")
-                busy = False
-            if not busy:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.idle_wait)
-
-    async def send_next(self) -> bool:
-        """Send (or go on sending) one due broadcast; False if none was due."""
-        runtime = self.runtime
-        async with runtime.database.session() as session:
-            broadcast = await broadcasts.next_to_send(session, now=runtime.clock.now())
-            if broadcast is None:
-                return False
-            if broadcast.state.value == "scheduled":
-                count = await broadcasts.start(session, broadcast_id=broadcast.id, now=runtime.clock.now(),
-                                               quiet=runtime.reminders.quiet_hours)
-                log.info("broadcast %d started: %d recipients", broadcast.id, count)
-                starting = True
-            else:
-                starting = False
-        if starting:
-            await self._progress(broadcast, final=False)
-        await self._deliver(broadcast)
-        return True
-
-    async def _deliver(self, broadcast: Broadcast) -> None:
-        runtime = self.runtime
-        queue: asyncio.Queue[Recipient | None] = asyncio.Queue(maxsize=self.workers * 4)
-
-        async def produce() -> None:
-            after = 0
-            while True:
-                async with runtime.database.session() as session:
-                    page = await broadcasts.due_recipients(session, broadcast_id=broadcast.id, now=runtime.clock.now(),
-                                                           limit=500, after=after)
-                if not page:
-                    break
-                for recipient in page:
-                    await queue.put(recipient)
-                after = page[-1].user_id
-            for _worker in range(self.workers):
-                await queue.put(None)
-
-        async def work() -> None:
-            while (recipient := await queue.get()) is not None:
-                await self._send_one(broadcast, recipient)
-
-        async def report_progress() -> None:
-            while True:
-                await asyncio.sleep(self.progress_every)
-                await self._progress(broadcast, final=False)
-
-        reporter = asyncio.create_task(report_progress())
-        try:
-            await asyncio.gather(produce(), *(work() for _worker in range(self.workers)))
-        finally:
-            reporter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reporter
-        async with runtime.database.session() as session:
-            finished = await broadcasts.finish_if_done(session, broadcast_id=broadcast.id, now=runtime.clock.now())
-            if finished:  # its file is needed no more
-                await broadcast_files.let_go(session, store=runtime.files, broadcast_id=broadcast.id)
-        if finished:
-            log.info("broadcast %d finished", broadcast.id)
-            await self._progress(broadcast, final=True)
-
-    async def _send_one(self, broadcast: Broadcast, recipient: Recipient) -> None:
-        runtime = self.runtime
-        async with runtime.database.session() as session:
-            if not await broadcasts.claim(session, broadcast_id=broadcast.id, user_id=recipient.user_id, kind=broadcast.kind):
-                return
-        state, reason, retry_at = DeliveryState.DELIVERED, None, None
+    async def send(self, broadcast: Broadcast, recipient: Recipient) -> Sent:
         try:
             await send_broadcast(self.application, broadcast, recipient.telegram_id, recipient.language, bulk=True)
         except Forbidden:
-            state, reason = DeliveryState.BLOCKED, "blocked the bot"
-            log.info("broadcast %d: user %d blocked the bot; marked unreachable", broadcast.id, recipient.user_id)
+            return Sent(DeliveryOutcome.RECIPIENT_UNREACHABLE)
         except TimedOut:
             # It may have arrived: not sent again, so nobody gets it twice.
-            state, reason = DeliveryState.FAILED, "timed out; it may have arrived"
+            return Sent(DeliveryOutcome.REFUSED, "timed out; it may have arrived")
         except BadRequest as error:
-            state, reason = DeliveryState.FAILED, error.message[:200]
+            return Sent(DeliveryOutcome.REFUSED, error.message)
         except (RetryAfter, NetworkError) as error:
-            attempts = await self._attempts(broadcast.id, recipient.user_id)
-            if attempts >= MAX_ATTEMPTS:
-                state, reason = DeliveryState.FAILED, f"gave up after {attempts} attempts: {type(error).__name__}"
-            else:
-                state, reason, retry_at = DeliveryState.PENDING, f"attempt {attempts} failed", runtime.clock.now() + RETRY_DELAY
-        async with runtime.database.session() as session:
-            await broadcasts.record(session, broadcast_id=broadcast.id, user_id=recipient.user_id, state=state,
-                                    reason=reason, now=runtime.clock.now(), retry_at=retry_at)
+            return Sent(DeliveryOutcome.RETRY_LATER, type(error).__name__)
+        return Sent(DeliveryOutcome.SENT)
 
-    async def _attempts(self, broadcast_id: int, user_id: int) -> int:
-        async with self.runtime.database.session() as session:
-            return await broadcasts.attempts(session, broadcast_id=broadcast_id, user_id=user_id)
-
-    async def _progress(self, broadcast: Broadcast, *, final: bool) -> None:
-        """The author's progress message, edited in place; the final report as a new message."""
-        runtime = self.runtime
-        if broadcast.author_id is None:
-            return
-        async with runtime.database.session() as session:
-            author = await people.get(session, broadcast.author_id)
-            current = await broadcasts.get(session, broadcast.id)
-            tally = await broadcasts.tally(session, broadcast_id=broadcast.id)
-        if author is None or current is None:
-            return
-        i18n = runtime.translator(author.language)
-        text = tally_text(i18n, tally, final=final)
+    async def report(self, author: User, tally: Tally, *, final: bool, replacing: int | None) -> int | None:
+        text = tally_text(self.application.runtime.translator(author.language), tally, final=final)
         bot = self.application.bot
         try:
-            if current.progress_message_id is not None and not final:
-                await bot.edit_message_text(text, chat_id=author.telegram_id, message_id=current.progress_message_id)
-                return
+            if replacing is not None:
+                await bot.edit_message_text(text, chat_id=author.telegram_id, message_id=replacing)
+                return None
             message = await bot.send_message(author.telegram_id, text)
         except TelegramError as error:
             if "not modified" not in str(error):
-                log.info("could not update the progress of broadcast %d: %s", broadcast.id, error)
-            return
-        if not final:
-            async with runtime.database.session() as session:
-                await broadcasts.set_progress_message(session, broadcast_id=broadcast.id, message_id=message.message_id)
+                log.info("could not update the progress of a broadcast for its author: %s", error)
+            return None
+        return message.message_id

@@ -31,8 +31,6 @@ from handlers.broadcasts.flow import (
 from handlers.common import (
     answer_button,
     edit_or_reply,
-    keyboard,
-    notify,
     reply,
     say_already_done,
 )
@@ -119,12 +117,6 @@ async def tell_submitted(update: Update, context: VocesContext, submission: comp
         await edit_or_reply(update, context, _(
             "⏳ It will reach %(count)s people, more than %(threshold)s: a second coordinator or staff member must approve it before it goes out. I have asked them; you will hear from me.")
             % {"count": count, "threshold": i18n.number(runtime.settings.broadcast_approval_threshold)})
-        for approver in submission.approvers:
-            their = runtime.translator(approver.language)
-            text = their.gettext("📣 A broadcast to %(count)s people waits for your approval.") % {
-                "count": their.number(receiving)}
-            rows = [[(their.gettext("👁 Preview"), f"bc:preview:{broadcast.id}")], decision_row(their.gettext, broadcast)]
-            await notify(context, approver.telegram_id, text, reply_markup=keyboard(rows))
         return
     if submission.held_until is not None:  # "Send now" at night: say when it really goes out
         await edit_or_reply(update, context, i18n.ngettext(
@@ -152,30 +144,25 @@ def _wake(context: VocesContext) -> None:
 
 
 async def approve(update: Update, context: VocesContext) -> None:
-    await _decide(update, context, True, N_("✅ Approved. It goes out at its time."),
-                  N_("✅ Your broadcast #%(id)s was approved."))
+    await _decide(update, context, True, N_("✅ Approved. It goes out at its time."))
     _wake(context)
 
 
 async def reject(update: Update, context: VocesContext) -> None:
-    await _decide(update, context, False, N_("↩️ Sent back to its author as a draft."),
-                  N_("↩️ Your broadcast #%(id)s was sent back to you as a draft. Change it with /broadcast."))
+    await _decide(update, context, False, N_("↩️ Sent back to its author as a draft."))
 
 
-async def _decide(update: Update, context: VocesContext, approving: bool, done: str, to_author: str) -> None:
+async def _decide(update: Update, context: VocesContext, approving: bool, done: str) -> None:
     """The second pair of eyes approves or sends back the version its button was made for; the
-    author hears it once."""
+    author hears it once (bot/broadcasts/approval.py tells them through the outbox)."""
     broadcast_id, version = button_broadcast_id(update), int(data_parts(update)[3])  # the pattern has checked both are numbers
     runtime = context.runtime
     decided = await apply_change(update, context, lambda session: composing.decide(
         session, user_id=person_id(context), broadcast_id=broadcast_id, version=version, approve=approving, now=runtime.clock.now()))
     if decided is None:
         return
-    _broadcast, author = decided
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext(done))
-    if author is not None:
-        await notify(context, author.telegram_id, runtime.translator(author.language).gettext(to_author) % {"id": broadcast_id})
 
 
 async def cancel(update: Update, context: VocesContext) -> None:

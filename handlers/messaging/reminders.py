@@ -8,21 +8,23 @@ left to remind (the document was uploaded, the person left the session): then no
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
+from bot.core.textlimits import split_message
 from bot.messaging import notices
-from bot.messaging import reminders as engine
 from bot.messaging.models import Reminder
 from bot.messaging.reminders import DeliveryOutcome
-from bot.people import notifications
-from bot.people.models import Role
+from bot.messaging.render import render
+from handlers.common import keyboard
 from handlers.context import VocesApplication
 from handlers.messaging import reminder_answers
 
@@ -47,19 +49,26 @@ def renders(kind: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
+# Parts of a notice only the channel writes (bot.messaging.notices.part): its help, a card.
+PartWriter = Callable[[Mapping[str, Any], Translator, Runtime], Awaitable[str]]
+PARTS: dict[str, PartWriter] = {}
+
+
+def writes_part(name: str) -> Callable[[PartWriter], PartWriter]:
+    def register(writer: PartWriter) -> PartWriter:
+        PARTS[name] = writer
+        return writer
+
+    return register
+
+
 def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[DeliveryOutcome]]:
+    """Telegram's deliverer (bot.messaging.channels.Deliverer): the reminder written by its
+    kind's renderer in the recipient's language, sent to their chat."""
     runtime = application.runtime
 
     async def deliver(reminder: Reminder) -> DeliveryOutcome:
         recipient = reminder.recipient
-        if not recipient.reachable:
-            return DeliveryOutcome.RECIPIENT_UNREACHABLE
-        if not recipient.has_consented and recipient.role is not Role.STAFF:
-            # Withdrawing consent stops every message: nothing is said until they come back.
-            log.info("reminder %s (%s) not sent: the recipient withdrew consent", reminder.id, reminder.kind)
-            return DeliveryOutcome.SENT
-        if await _held_by_settings(runtime, reminder):
-            return DeliveryOutcome.SENT  # nothing went out; a reminder moved past quiet hours is pending again
         renderer = RENDERERS.get(reminder.kind)
         if renderer is None:
             log.error("no renderer for reminder kind %s (id %s): not sent", reminder.kind, reminder.id)
@@ -74,10 +83,19 @@ def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[D
         if rendered is None:
             log.info("reminder %s (%s) no longer applies", reminder.id, reminder.kind)
             return DeliveryOutcome.SENT
+        # A reminder that asks for something carries "done" and "remind me tomorrow".
+        markup = reminder_answers.with_answers(reminder, rendered.reply_markup, runtime.translator(recipient.language))
+        # A text too long for one message (a notice with a card or a help) goes in several, the
+        # buttons on the last; once one part went out, a failure may not repeat it (uncertain).
+        *first, last = split_message(rendered.text)
         try:
-            # A reminder that asks for something carries "done" and "remind me tomorrow".
-            markup = reminder_answers.with_answers(reminder, rendered.reply_markup, runtime.translator(recipient.language))
-            await application.bot.send_message(recipient.telegram_id, rendered.text, reply_markup=markup)
+            for number, part in enumerate([*first, last]):
+                try:
+                    await application.bot.send_message(recipient.telegram_id, part, reply_markup=markup if number == len(first) else None)
+                except TelegramError:
+                    if number:
+                        raise RuntimeError("a later part of a long message failed") from None
+                    raise
         except Forbidden:
             return DeliveryOutcome.RECIPIENT_UNREACHABLE
         except TimedOut:
@@ -94,30 +112,6 @@ def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[D
     return deliver
 
 
-async def _held_by_settings(runtime: Runtime, reminder: Reminder) -> bool:
-    """The person's /settings: paused (/stop) or this kind switched off, nothing is sent; in
-    their own quiet hours, the reminder waits for their morning."""
-    async with runtime.database.session() as session:
-        choices = await notifications.settings_of(session, user_id=reminder.recipient_id)
-        if choices is None:
-            return False
-        kind = notifications.reminder_kind(reminder.kind)
-        # A notice kept for the morning is held by quiet hours only, as it would have gone out at once.
-        if reminder.kind != notices.KIND and (choices.paused_at is not None or (kind is not None and not choices.wants(kind))):
-            log.info("reminder %s (%s) not sent: its recipient paused or switched off such messages", reminder.id, reminder.kind)
-            return True
-        now = runtime.clock.now()
-        quiet = notifications.quiet_hours_for(choices, runtime.reminders.quiet_hours)
-        if reminder.urgent or not quiet.contains(now):
-            return False
-        await engine.schedule(
-            session, key=reminder.key, recipient_id=reminder.recipient_id, kind=reminder.kind, payload=reminder.payload,
-            due_at=quiet.next_allowed(now), replace=True, clock=runtime.clock,
-        )
-        log.info("reminder %s (%s) waits for the end of its recipient's quiet hours", reminder.id, reminder.kind)
-        return True
-
-
 async def run_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.application.runtime.reminders.run_due()  # type: ignore[attr-defined]
 
@@ -125,7 +119,8 @@ async def run_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def start_engine(application: VocesApplication) -> None:
     """Settle what the last run left, then claim due reminders every few seconds."""
     engine = application.runtime.reminders
-    engine.set_deliverer(deliverer(application))
+    application.runtime.channels.add("telegram", deliverer(application))
+    engine.set_deliverer(application.runtime.channels)
     report = await engine.recover_on_start()
     log.info("reminders after restart: %s uncertain, %s dropped", report.uncertain, report.dropped)
     assert application.job_queue is not None
@@ -138,8 +133,18 @@ async def start_engine(application: VocesApplication) -> None:
     )
 
 
+async def _with_runtime(writer: PartWriter, runtime: Runtime, args: Mapping[str, Any], i18n: Translator) -> str:
+    return await writer(args, i18n, runtime)
+
+
 @renders(notices.KIND)
-async def render_notice(reminder: Reminder, _i18n: Translator, _runtime: Runtime) -> Rendered:
-    """A notice kept through quiet hours: written, with its buttons, when it happened."""
-    markup = reminder.payload.get("markup")
-    return Rendered(reminder.payload["text"], InlineKeyboardMarkup.de_json(markup, None) if markup else None)
+async def render_notice(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered:
+    """A notice from the outbox, written now in the recipient's language, its choices as buttons
+    whose callback data are the choices' ids."""
+    payload = reminder.payload
+    if "says" not in payload:  # kept through quiet hours before the outbox: written back then
+        markup = payload.get("markup")
+        return Rendered(payload["text"], InlineKeyboardMarkup.de_json(markup, None) if markup else None)
+    parts = {name: partial(_with_runtime, writer, runtime) for name, writer in PARTS.items()}
+    screen = await render(payload, i18n, parts)
+    return Rendered(screen.text, keyboard(screen.choices) if screen.choices else None)

@@ -19,7 +19,6 @@ from handlers.common import (
     error_text,
     escape,
     keyboard,
-    notify,
     remember,
     reply,
     say_already_done,
@@ -106,16 +105,10 @@ async def complete_join(update: Update, context: VocesContext, token: str) -> No
             person = await people.get(session, context.person.id)  # type: ignore[union-attr]
             organization = await organizations.accept_invite(session, user=person, token=token, now=runtime.clock.now())
             await plan_term_reminders(context, session, organization)
-            leaders = await organizations.leaders_of(session, organization_id=organization.id)
     except InvalidInput as error:
         await reply(update, context, error_text(context, error))
         return
     await reply(update, context, _("✅ You are now a co-leader of <b>%(name)s</b>. See it with /myorg.") % {"name": escape(organization.name)})
-    for leader, role in leaders:
-        if role is LeaderRole.OWNER and leader.reachable:
-            i18n = runtime.translator(leader.language)
-            await notify(context, leader.telegram_id, i18n.gettext("%(person)s joined <b>%(name)s</b> as co-leader.") % {
-                "person": escape(person.display_name or "?"), "name": escape(organization.name)})
 
 
 async def remove_leader(update: Update, context: VocesContext) -> int:
@@ -147,7 +140,8 @@ async def make_owner(update: Update, context: VocesContext) -> int:
             if organization is None:
                 await answer_button(update, context)
                 return END
-            new_owner = await organizations.hand_over(session, owner=person, organization_id=organization.id, new_owner_id=leader_id)
+            new_owner = await organizations.hand_over(session, owner=person, organization_id=organization.id, new_owner_id=leader_id,
+                                                   now=context.runtime.clock.now())
     except AlreadyDone as error:
         await say_already_done(update, context, error)
         return END
@@ -157,6 +151,4 @@ async def make_owner(update: Update, context: VocesContext) -> int:
         return END
     await answer_button(update, context)
     await reply(update, context, context.gettext("%(person)s is now the owner. You stay as co-leader.") % {"person": escape(new_owner.display_name or "?")})
-    i18n = context.runtime.translator(new_owner.language)
-    await notify(context, new_owner.telegram_id, i18n.gettext("You are now the owner of <b>%(name)s</b> in Voces.") % {"name": escape(organization.name)})
     return END

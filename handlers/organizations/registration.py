@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.districts import district_by_ubigeo, find_districts
+from bot.core.districts import find_districts
 from bot.core.screens import Screen
 from bot.core.validation import InvalidInput, parse_id
 from bot.organizations import registration
@@ -25,7 +25,6 @@ from bot.organizations import registration_screens as asking
 from bot.organizations.models import RegistrationDraft
 from bot.organizations.registration import FOCUS_COMPLETE, Step
 from bot.people import people
-from bot.projects import projects
 from handlers import screens
 from handlers.commands import command
 from handlers.common import (
@@ -36,10 +35,7 @@ from handlers.common import (
     ask,
     delete_stored_secret,
     error_text,
-    escape,
-    keyboard,
     leave,
-    notify,
     page_number,
     reply,
 )
@@ -242,20 +238,12 @@ async def confirm(update: Update, context: VocesContext) -> str | int:
             person, draft = await load_draft(context, session)
             organization = await registration.submit(session, draft=draft, user=person, now=runtime.clock.now())
             await plan_term_reminders(context, session, organization)
-            staff_members = await projects.staff_members(session)
     except InvalidInput as error:
         async with runtime.database.session() as session:
             _person, draft = await load_draft(context, session)
         return await ask_current(update, context, draft, problem=error_text(context, error))
     await leave(update, context, FLOW)
     await reply(update, context, asking.registered(organization, context.i18n).text)
-    # Staff hear of a new registration as they hear of a new report or proposal.
-    district = district_by_ubigeo(organization.district_ubigeo)
-    for member in staff_members:
-        i18n = runtime.translator(member.language)
-        await notify(context, member.telegram_id, i18n.gettext("🆕 %(organization)s (%(district)s) registered in Voces and waits for verification.") % {
-            "organization": escape(organization.name), "district": escape(district.name if district else organization.district_ubigeo)},
-            reply_markup=keyboard([[(i18n.gettext("📂 Open"), f"org:view:{organization.id}")]]))
     return END
 
 

@@ -23,7 +23,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    notify,
     remember,
     reply,
     say_already_done,
@@ -121,7 +120,6 @@ async def record_review(update: Update, context: VocesContext, organization_id: 
             staff = await people.get(session, context.person.id)  # type: ignore[union-attr]
             result = await organizations.review(session, staff=staff, organization_id=organization_id, status=status, comment=comment,
                                                 seen=seen, now=runtime.clock.now(), today=today_of(runtime), confirmed=confirmed)
-            leaders = await organizations.leaders_of(session, organization_id=organization_id)
     except NeedsConfirmation as error:
         await answer_button(update, context)
         ok = f"org:verifyok:{organization_id}" + (f":{seen.value}" if seen else "")
@@ -144,13 +142,4 @@ async def record_review(update: Update, context: VocesContext, organization_id: 
     await leave(update, context, REVIEW_FLOW)
     name = escape(result.organization.name)
     await reply(update, context, _("Done: %(name)s is now %(status)s. Its leaders were told.") % {"name": name, "status": _(labels.STATUS[status])})
-    for leader, _role in leaders:
-        if not leader.reachable:
-            continue
-        i18n = runtime.translator(leader.language)
-        if status is VerificationStatus.VERIFIED:
-            text = i18n.gettext("✅ The programme staff verified <b>%(name)s</b>. Next: check the RUOS documents with /ruos.") % {"name": name}
-        else:
-            text = i18n.gettext("✏️ The programme staff reviewed <b>%(name)s</b> and ask for changes:") % {"name": name} + f"\n\n{escape(result.organization.status_comment or '')}\n\n" + i18n.gettext("Correct it with /myorg.")
-        await notify(context, leader.telegram_id, text)
     return END

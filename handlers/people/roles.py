@@ -10,10 +10,15 @@ role:set:<user>:<role> (asks to confirm), role:ok:<user>:<role> (does it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from telegram import MessageOriginUser, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.core.i18n import Translator
 from bot.core.labels import ROLE_NAMES
+from bot.core.runtime import Runtime
 from bot.core.textlimits import page_of
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import TELEGRAM_ID_MAX, parse_id
@@ -27,7 +32,6 @@ from handlers.common import (
     error_text,
     escape,
     keyboard,
-    notify,
     page_navigation,
     page_number,
     reply,
@@ -35,6 +39,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_part, shows_current_card
+from handlers.messaging.reminders import writes_part
 from handlers.people.onboarding import help_text, set_personal_menu
 
 PEOPLE_PER_PAGE = 10
@@ -168,21 +173,23 @@ async def confirm(update: Update, context: VocesContext) -> None:
     _ = context.gettext
     await edit_or_reply(update, context, _("✅ Done: %(name)s is now %(role)s, and has been told.") % {
         "name": escape(person.display_name or str(person.telegram_id)), "role": _(ROLE_NAMES[role])})
-    i18n = context.runtime.translator(person.language)
     await set_personal_menu(context, person.telegram_id, role, person.language)
     if role is Role.LEADER:
         context.voces.personal_menus_set.discard(person.telegram_id)
     else:
         context.voces.personal_menus_set.add(person.telegram_id)
-    theirs = _TheirContext(context, i18n)
-    await notify(context, person.telegram_id, i18n.gettext("Programme staff made you %(role)s. Your command menu has changed:") % {"role": i18n.gettext(ROLE_NAMES[role])}
-                 + "\n\n" + help_text(theirs, role=role))  # type: ignore[arg-type]
+
+
+@writes_part("help")
+async def write_help(args: Mapping[str, Any], i18n: Translator, _runtime: Runtime) -> str:
+    """The commands of a role, in the recipient's language, for a notice that their role changed."""
+    return help_text(_TheirContext(i18n), role=Role(args["role"]))  # type: ignore[arg-type]
 
 
 class _TheirContext:
     """Enough of a context for help_text in the other person's language and role."""
 
-    def __init__(self, context: VocesContext, i18n) -> None:  # noqa: ANN001
+    def __init__(self, i18n: Translator) -> None:
         self.i18n = i18n
         self.person = None
 

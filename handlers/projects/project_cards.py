@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import TypeVar
 
-from babel.numbers import format_decimal
 from telegram import Update
 
 from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import N_, Translator
+from bot.core.labels import PROJECT_STATUS
 from bot.core.textlimits import page_of
+from bot.messaging.render import soles
 from bot.people import people
 from bot.people.authority import ONLY_STAFF
 from bot.people.models import Role, User
@@ -43,14 +43,7 @@ THEME = {
     ProjectTheme.WELLBEING_FAMILY: N_("Emotional wellbeing and family"),
     ProjectTheme.PRIMARY_HEALTH: N_("Primary health care"),
 }
-STATUS = {
-    ProjectStatus.PROPOSAL: N_("📨 proposal, waiting for the programme"),
-    ProjectStatus.SELECTED: N_("⭐ selected"),
-    ProjectStatus.FUNDED: N_("💰 funded"),
-    ProjectStatus.IMPLEMENTING: N_("🛠 being implemented"),
-    ProjectStatus.CLOSED: N_("🏁 closed"),
-    ProjectStatus.NOT_SELECTED: N_("not selected"),
-}
+STATUS = PROJECT_STATUS  # beside the enum, in the domain: notices say it too
 REPORT_STATUS = {
     ReportStatus.DUE: N_("to be sent"),
     ReportStatus.SUBMITTED: N_("sent, waiting for review"),
@@ -86,14 +79,6 @@ def report_callback(*parts: object) -> str:
     data = ":".join(["rep", *(str(part) for part in parts)])
     assert len(data.encode()) <= CALLBACK_DATA_LIMIT, data
     return data
-
-
-def soles(i18n: Translator, cents: int | None) -> str:
-    if cents is None:
-        return "—"
-    # Soles are written as in Peru in Spanish too (S/ 2,500.00), not with Spain's separators.
-    locale = "es_PE" if i18n.language == "es" else i18n.locale
-    return "S/ " + format_decimal(Decimal(cents) / 100, format="#,##0.00", locale=locale)
 
 
 def integer(value: str) -> int:

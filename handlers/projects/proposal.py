@@ -21,14 +21,18 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    notify,
     reply,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.projects.common import FLOW, ask_current, callback, upload_of
 from handlers.projects.project_cards import current_person, integer, project_text
-from handlers.projects.staff import commented, confirm_funding, funded, show_staff_list
+from handlers.projects.staff import (
+    commented,
+    confirm_funding,
+    funded,
+    show_staff_list,
+)
 from handlers.ruos.common import today_of
 
 
@@ -164,14 +168,7 @@ DRAFT_ACTIONS = ("theme", "district", "skipdoc", "edit", "summary", "send", "res
 
 async def sent(update: Update, context: VocesContext, result: drafts.Sent) -> object:
     _ = context.gettext
-    runtime = context.runtime
     await leave(update, context, FLOW)
-    project = result.sent.project
-    for member in result.staff:
-        i18n = runtime.translator(member.language)
-        await notify(context, member.telegram_id, i18n.gettext("📨 %(organization)s sent a project proposal: %(title)s") % {
-            "organization": escape(result.organization), "title": escape(project.title)},
-            reply_markup=keyboard([[(i18n.gettext("📂 Open"), callback("open", project.id))]]))
     text = _("📨 The proposal was sent again to the programme.") if result.sent.revised else _("📨 Proposal sent. The programme staff will read it; I will tell you here about every comment and decision.")
     await reply(update, context, text + "\n\n" + _("See your projects with /projects."))
     return END

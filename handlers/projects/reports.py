@@ -68,7 +68,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    notify,
     remember,
     reply,
 )
@@ -335,16 +334,9 @@ def draft_action(action: str):  # noqa: ANN201
 
 async def submitted(update: Update, context: VocesContext, result: report_drafts.Submitted) -> object:
     _ = context.gettext
-    runtime = context.runtime
-    found = result.found
     await remember(update, context, **{OPEN: None, ALBUM: None})
     await leave(update, context, FLOW)
     await reply(update, context, _("📨 Report sent to the programme. I will tell you here when they review it."))
-    for member in result.staff:
-        i18n = runtime.translator(member.language)
-        await notify(context, member.telegram_id, i18n.gettext("📨 %(organization)s sent a project report: %(title)s, %(period)s") % {
-            "organization": escape(found.organization.name), "title": escape(found.project.title), "period": period_text(i18n, found.report)},
-            reply_markup=keyboard([[(i18n.gettext("📂 Open"), callback("rv", found.report.id))]]))
     return END
 
 

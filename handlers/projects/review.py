@@ -29,7 +29,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    notify,
     reply,
 )
 from handlers.context import VocesContext
@@ -108,7 +107,6 @@ async def approve(update: Update, context: VocesContext, args: list[str]) -> obj
     async with runtime.database.session() as session:
         review = await reviewing.approve(session, staff=await current_person(session, context), report_id=integer(args[0]),
                                        version=integer(args[1]), now=runtime.clock.now())
-    await tell_leaders(context, review)
     await edit_or_reply(update, context, context.gettext("✅ Approved. I told the leaders of %(organization)s.") % {"organization": escape(review.found.organization.name)},
                         reply_markup=keyboard([[(context.gettext("📄 PDF"), callback("pdf", review.found.report.id))]]))
     return None
@@ -132,7 +130,6 @@ async def staff_step(update: Update, context: VocesContext, step: report_drafts.
 
 
 async def changes_requested(update: Update, context: VocesContext, review: reviewing.Review) -> object:
-    await tell_leaders(context, review)
     await reply(update, context, context.gettext("✏️ Sent. I asked the leaders of %(organization)s for the changes.") % {"organization": escape(review.found.organization.name)})
     return await leave(update, context, FLOW)
 
@@ -168,7 +165,6 @@ async def confirm_reopening(update: Update, context: VocesContext, args: list[st
                                           version=integer(args[1]), now=runtime.clock.now())
     finally:
         await leave(update, context, FLOW)
-    await tell_leaders(context, review)
     await edit_or_reply(update, context, context.gettext("↩️ Reopened for changes. I told the leaders of %(organization)s.") % {
         "organization": escape(review.found.organization.name)})
     return END
@@ -181,26 +177,6 @@ async def give_up_reopening(update: Update, context: VocesContext, args: list[st
     await leave(update, context, FLOW)
     await edit_or_reply(update, context, context.gettext("Nothing changed: the report stays approved."))
     return END
-
-
-async def tell_leaders(context: VocesContext, review: reviewing.Review) -> None:
-    found = review.found
-    for leader in review.leaders:
-        i18n = context.runtime.translator(leader.language)
-        _ = i18n.gettext
-        what = {"title": escape(found.project.title), "period": period_text(i18n, found.report)}
-        if review.approved:
-            text = _("✅ The programme approved the %(period)s of “%(title)s”.") % what
-            markup = keyboard([[(_("📄 Get it as a PDF"), callback("pdf", found.report.id))]])
-        elif review.reopened:
-            text = (_("↩️ The programme reopened the %(period)s of “%(title)s”, approved before, for changes:") % what
-                    + f"\n\n<i>{escape(review.comment or '')}</i>\n\n"
-                    + _("Until a new version is approved, the programme's totals keep counting the approved one."))
-            markup = keyboard([[(_("✏️ Make the changes"), callback("go", found.report.id))]])
-        else:
-            text = _("✏️ The programme asks for changes in the %(period)s of “%(title)s”:") % what + f"\n\n<i>{escape(review.comment or '')}</i>"
-            markup = keyboard([[(_("✏️ Reopen the report"), callback("go", found.report.id))]])
-        await notify(context, leader.telegram_id, text, reply_markup=markup)
 
 
 # --- the PDF ---------------------------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    notify,
     reply,
 )
 from handlers.context import VocesContext
@@ -29,7 +28,6 @@ from handlers.projects.project_cards import (
     STATUS,
     current_person,
     integer,
-    soles,
     staff_list,
     staff_list_page,
     totals_text,
@@ -82,9 +80,8 @@ async def move_project(update: Update, context: VocesContext, args: list[str]) -
         raise StaleButton(value)
     runtime = context.runtime
     async with runtime.database.session() as session:
-        decision = await projects.move(session, staff=await current_person(session, context), project_id=project_id,
+        await projects.move(session, staff=await current_person(session, context), project_id=project_id,
                                        to=ProjectStatus(value), now=runtime.clock.now())
-    await tell_leaders(context, decision)
     await show_project(update, context, project_id)
     return None
 
@@ -107,7 +104,6 @@ async def start_step(update: Update, context: VocesContext, project_id: int, ste
 
 async def commented(update: Update, context: VocesContext, decision: projects.Decision) -> object:
     await leave(update, context, FLOW)
-    await tell_leaders(context, decision)
     await reply(update, context, context.gettext("💬 Comment sent to the leaders of %(organization)s.") % {"organization": escape(decision.organization_name)})
     await show_project(update, context, decision.project.id, edit=False)
     return END
@@ -125,30 +121,8 @@ async def confirm_funding(update: Update, context: VocesContext, step: drafts.St
 
 async def funded(update: Update, context: VocesContext, decision: projects.Decision) -> object:
     await leave(update, context, FLOW)
-    await tell_leaders(context, decision)
     await show_project(update, context, decision.project.id, edit=False)
     return END
-
-
-async def tell_leaders(context: VocesContext, decision: projects.Decision) -> None:
-    """Each leader hears of the change in their own language, with the button that goes on."""
-    project = decision.project
-    for leader in decision.leaders:
-        i18n = context.runtime.translator(leader.language)
-        _ = i18n.gettext
-        title = escape(project.title)
-        if decision.comment is not None:
-            text = _("💬 The programme staff commented on the project “%(title)s”:") % {"title": title} + f"\n\n<i>{escape(decision.comment)}</i>"
-            rows = [[(_("✏️ Revise the proposal"), callback("rev", project.id))]] if project.status in projects.REVISABLE else [[(_("📂 Open"), callback("open", project.id))]]
-        elif project.status is ProjectStatus.FUNDED:
-            text = _("💰 The project “%(title)s” is funded: %(amount)s. The first report is due on %(date)s; send it with /report.") % {
-                "title": title, "amount": soles(i18n, project.granted_cents),
-                "date": i18n.date(project.report_due_on) if project.report_due_on else "—"}
-            rows = [[(_("📂 Open"), callback("open", project.id))]]
-        else:
-            text = _("The project “%(title)s” is now: %(status)s.") % {"title": title, "status": _(STATUS[project.status])}
-            rows = [[(_("📂 Open"), callback("open", project.id))]]
-        await notify(context, leader.telegram_id, text, reply_markup=keyboard(rows))
 
 
 # prj:<action>:…, routed by handlers/projects/__init__.py

@@ -33,7 +33,7 @@ from handlers.commands import command
 from handlers.common import dispatch_button, error_text, keyboard, leave, remember, reply
 from handlers.context import VocesContext
 from handlers.questions import asking, feedback, inbox
-from handlers.questions.common import FLOW, TARGET, TYPING, WRITING, person, tell
+from handlers.questions.common import FLOW, TARGET, TYPING, WRITING, person
 
 
 async def on_ask_button(update: Update, context: VocesContext) -> object:
@@ -128,10 +128,8 @@ async def on_typed(update: Update, context: VocesContext) -> object:
         last = done.question
         await reply(update, context, _("✅ Sent to who asked %(ref)s.") % {"ref": questions.reference(last)},
                     reply_markup=keyboard([[(_("💾 Keep as saved answer"), f"ask:keep:{done.message_id}")]]) if text.strip() else None)
-        await tell(context, done.told, words={"text": text, "file": file[1] if file else ""})
     else:
         await reply(update, context, _("✅ Sent. The team will see it in %(ref)s.") % {"ref": questions.reference(done.question)})
-        await tell(context, done.told)
     return await leave(update, context, FLOW)
 
 
@@ -181,8 +179,7 @@ async def remind_team(context: VocesContext) -> None:
     """Questions a working day old without a first answer: the team is reminded, once."""
     runtime = context.runtime
     async with runtime.database.session() as session:
-        told = await questions.remind_team(session, now=runtime.clock.now())
-    await tell(context, told)
+        await questions.remind_team(session, now=runtime.clock.now())
 
 
 def register(application) -> None:  # noqa: ANN001

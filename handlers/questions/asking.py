@@ -34,7 +34,6 @@ from handlers.questions.common import (
     WRITING,
     about_text,
     person,
-    tell,
     thread_text,
 )
 
@@ -120,7 +119,6 @@ async def send_question(update: Update, context: VocesContext, args: list[str]) 
     await answer_button(update, context)
     ref = questions.reference(done.question)
     await edit_or_reply(update, context, "\n".join([_("✅ Sent. Your question is number <b>%(ref)s</b>.") % {"ref": ref}, _(EXPECT)]))
-    await tell(context, done.told)
     return await leave(update, context, FLOW)
 
 
@@ -193,7 +191,7 @@ async def close_own(update: Update, context: VocesContext, args: list[str]) -> o
     question_id = button_number(args[0])
     try:
         async with runtime.database.session() as session:
-            done = await questions.close(session, user=person(context), question_id=question_id, now=runtime.clock.now())
+            await questions.close(session, user=person(context), question_id=question_id, now=runtime.clock.now())
     except LookupError:
         raise StaleButton(update.callback_query.data if update.callback_query else "") from None
     except NotAllowed as error:
@@ -201,5 +199,4 @@ async def close_own(update: Update, context: VocesContext, args: list[str]) -> o
         return None
     await answer_button(update, context)
     await reply(update, context, context.gettext("✅ Question %(ref)s is closed. Thank you!") % {"ref": questions.reference(question_id)})
-    await tell(context, done.told)
     return END

@@ -6,12 +6,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.core.i18n import N_, Translator
-from bot.people import authority, people
+from bot.people import authority
 from bot.people.models import User
 from bot.questions import questions
 from bot.questions.labels import TOPIC_NAMES
 from bot.questions.models import Question, QuestionMessage, QuestionTopic
-from handlers.common import escape, keyboard, notify
+from handlers.common import escape
 from handlers.context import VocesContext
 
 FLOW = "questions"
@@ -52,44 +52,6 @@ def thread_text(i18n: Translator, messages: list[QuestionMessage], names: dict[i
             body += ("\n" if body else "") + "📎 " + escape(message.file_name)
         lines.append(f"{icon} <b>{escape(who)}</b> · {when}\n{body}")
     return "\n\n".join(lines)
-
-
-async def tell(context: VocesContext, told: list[questions.Told], *, words: dict[str, str] | None = None) -> None:
-    """Tell each person the domain named, in their own language."""
-    runtime = context.runtime
-    for one in told:
-        async with runtime.database.session() as session:
-            recipient = await people.get(session, one.user_id)
-        if recipient is None or not recipient.reachable:
-            continue
-        i18n = runtime.translator(recipient.language)
-        ref = questions.reference(one.question_id)
-        text, rows = _notice(i18n, one.event, ref, one.question_id, words or {})
-        await notify(context, recipient.telegram_id, text, reply_markup=keyboard(rows) if rows else None)
-
-
-def _notice(i18n: Translator, event: str, ref: str, question_id: int, words: dict[str, str]) -> tuple[str, list]:
-    _ = i18n.gettext
-    if event == "new":
-        return (_("❓ A new question, %(ref)s, is waiting in /inbox.") % {"ref": ref},
-                [[(_("Open %(ref)s") % {"ref": ref}, f"ask:open:{question_id}")]])
-    if event == "reminder":
-        return (_("⏰ Question %(ref)s has waited a working day without an answer.") % {"ref": ref},
-                [[(_("Open %(ref)s") % {"ref": ref}, f"ask:open:{question_id}")]])
-    if event == "replied":
-        return (_("💬 There is a new message on question %(ref)s.") % {"ref": ref},
-                [[(_("Open %(ref)s") % {"ref": ref}, f"ask:open:{question_id}")]])
-    if event == "answered":
-        text = _("💬 The team wrote about your question %(ref)s:") % {"ref": ref}
-        if words.get("text"):
-            text += "\n\n<i>" + escape(words["text"]) + "</i>"
-        if words.get("file"):
-            text += "\n📎 " + escape(words["file"])
-        return text, [[(_("↩️ Reply"), f"ask:reply:{question_id}"), (_("✅ Close it"), f"ask:close:{question_id}")],
-                      [(_("📂 See the question"), f"ask:view:{question_id}")]]
-    if event == "closed":
-        return _("✅ Question %(ref)s was closed. If you need anything else, send /ask.") % {"ref": ref}, []
-    raise ValueError(event)
 
 
 def command_of(update: Update) -> str:

@@ -22,7 +22,6 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    notify,
     remember,
     reply,
 )
@@ -82,7 +81,7 @@ async def on_text(update: Update, context: VocesContext, text: str) -> object:
     kind = FeedbackKind.SUGGESTION if kind_code == "s" else FeedbackKind.COMPLAINT
     try:
         async with runtime.database.session() as session:
-            sent = await feedback.send(session, user=person(context), kind=kind, anonymous=anonymous == "1", text=text,
+            await feedback.send(session, user=person(context), kind=kind, anonymous=anonymous == "1", text=text,
                                        now=runtime.clock.now())
     except InvalidInput as error:
         await reply(update, context, "⚠️ " + error_text(context, error))
@@ -92,15 +91,6 @@ async def on_text(update: Update, context: VocesContext, text: str) -> object:
     lines.append(_("It went without your name: nobody can answer it.") if anonymous == "1"
                  else _("If they answer, you will get it here."))
     await reply(update, context, "\n".join(lines))
-    for user_id in sent.told:
-        async with runtime.database.session() as session:
-            recipient = await people.get(session, user_id)
-        if recipient is None:
-            continue
-        i18n = runtime.translator(recipient.language)
-        words = (i18n.gettext("⚠️ A new complaint arrived: /complaints") if kind is FeedbackKind.COMPLAINT
-                 else i18n.gettext("💡 A new suggestion arrived: /complaints"))
-        await notify(context, recipient.telegram_id, words)
     return await leave(update, context, FLOW)
 
 
@@ -195,7 +185,7 @@ async def on_answer(update: Update, context: VocesContext, feedback_id: int, tex
     try:
         async with runtime.database.session() as session:
             found = await feedback.answer(session, user_id=person(context).id, feedback_id=feedback_id, text=text, now=runtime.clock.now())
-            sender = await people.get(session, found.sender_id) if found.sender_id else None
+            await people.get(session, found.sender_id) if found.sender_id else None
     except LookupError:
         await remember(update, context, **{TARGET: None})
         return await leave(update, context, FLOW)
@@ -204,11 +194,6 @@ async def on_answer(update: Update, context: VocesContext, feedback_id: int, tex
         return TYPING
     await remember(update, context, **{TARGET: None})
     await reply(update, context, context.gettext("✅ Answer sent."))
-    if sender is not None:
-        i18n = runtime.translator(sender.language)
-        what = i18n.gettext(FEEDBACK_KIND_NAMES[found.kind]).lower()
-        await notify(context, sender.telegram_id, i18n.gettext("📨 An answer to your %(what)s of %(day)s:") % {
-            "what": what, "day": i18n.date(found.sent_on)} + "\n\n<i>" + escape(found.answer or "") + "</i>")
     return await leave(update, context, FLOW)
 
 

@@ -32,7 +32,6 @@ from handlers.questions.common import (
     TYPING,
     about_text,
     person,
-    tell,
     thread_text,
     viewer,
 )
@@ -167,14 +166,13 @@ async def use_saved(update: Update, context: VocesContext, args: list[str]) -> N
     async with runtime.database.session() as session:
         try:
             answer = await saved.get(session, answer_id=answer_id)
-            done = await questions.answer(session, viewer=await viewer(session, context), question_id=question_id,
+            await questions.answer(session, viewer=await viewer(session, context), question_id=question_id,
                                           text=answer.text, now=runtime.clock.now())
         except LookupError:
             raise _stale(update) from None
         await saved.used(session, answer_id=answer_id)
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext("✅ Sent to who asked %(ref)s.") % {"ref": questions.reference(question_id)})
-    await tell(context, done.told, words={"text": answer.text})
 
 
 async def close(update: Update, context: VocesContext, args: list[str]) -> None:
@@ -182,7 +180,7 @@ async def close(update: Update, context: VocesContext, args: list[str]) -> None:
     question_id = button_number(args[0])
     try:
         async with runtime.database.session() as session:
-            done = await questions.close(session, user=person(context), viewer=await viewer(session, context),
+            await questions.close(session, user=person(context), viewer=await viewer(session, context),
                                          question_id=question_id, now=runtime.clock.now())
     except LookupError:
         raise _stale(update) from None
@@ -192,7 +190,6 @@ async def close(update: Update, context: VocesContext, args: list[str]) -> None:
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext("✅ Question %(ref)s is closed; who asked was told.")
                         % {"ref": questions.reference(question_id)})
-    await tell(context, done.told)
 
 
 async def keep_as_saved(update: Update, context: VocesContext, args: list[str]) -> object:

@@ -9,10 +9,11 @@ from datetime import date
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.core.i18n import N_, Translator
+from bot.core.labels import RUOS_STAGE
 from bot.core.runtime import Runtime
 from bot.ruos import Step
 from bot.ruos import conversation as flow
-from bot.ruos.models import ItemStatus, RegistrationStage
+from bot.ruos.models import ItemStatus
 from handlers.common import error_text, keyboard, leave
 from handlers.context import VocesContext
 from handlers.guards import button_number
@@ -32,12 +33,7 @@ STATUS = {
     ItemStatus.VERIFIED: N_("checked by the programme"),
     ItemStatus.REJECTED: N_("changes requested"),
 }
-STAGE = {
-    RegistrationStage.PREPARING: N_("🛠 preparing the documents"),
-    RegistrationStage.SUBMITTED: N_("📨 handed in to the municipality"),
-    RegistrationStage.OBSERVED: N_("📝 observed by the municipality"),
-    RegistrationStage.REGISTERED: N_("🎉 registered in the RUOS"),
-}
+STAGE = RUOS_STAGE  # beside the enum, in the domain: notices say it too
 QUESTION = {
     Step.EXPEDIENTE: N_("What is the expediente number the municipality gave you? Write it as it appears on your copy of the request (the cargo)."),
     Step.SUBMITTED_ON: N_("On what date did you hand it in? Send the full date, for example 18/11/2026."),

@@ -8,7 +8,6 @@ import logging
 
 from telegram import Update
 
-from bot import ruos
 from bot.core.textlimits import page_of
 from bot.people.models import Role
 from bot.ruos import conversation as flow
@@ -21,7 +20,6 @@ from handlers.common import (
     error_text,
     escape,
     keyboard,
-    notify,
     page_navigation,
     page_number,
     reply,
@@ -108,7 +106,6 @@ async def verify(update: Update, context: VocesContext, args: list[str]) -> int:
         turn = await flow.verify(session, user_id=user_id(context), item_id=item_id, revision=revision, at=at(context))
     outcome = turn.review
     assert outcome is not None
-    await tell_leaders(context, outcome)
     await edit_or_reply(update, context, context.gettext("✅ Verified. I told the leaders of %(organization)s.") % {"organization": escape(outcome.organization.name)})
     if turn.inscription_next:
         await inscription.offer(update, context, outcome.organization.id, outcome.organization.name)
@@ -131,27 +128,8 @@ async def render_reason(update: Update, context: VocesContext, turn: flow.Turn) 
         await reply(update, context, "⚠️ " + error_text(context, turn.ended))
         return await finish(update, context)
     assert turn.review is not None
-    await tell_leaders(context, turn.review)
     await reply(update, context, context.gettext("✏️ Sent. I asked the leaders of %(organization)s for the changes.") % {"organization": escape(turn.review.organization.name)})
     return await finish(update, context)
-
-
-async def tell_leaders(context: VocesContext, outcome: ruos.ReviewOutcome) -> None:
-    """Each leader reads the review in their own language, with the button to act on it."""
-    runtime = context.runtime
-    for leader in outcome.leaders:
-        i18n = runtime.translator(leader.language)
-        _ = i18n.gettext
-        title = escape(localized(outcome.requirement.title, i18n.language)) if outcome.requirement else outcome.item_code
-        organization = escape(outcome.organization.name)
-        if outcome.status is ItemStatus.VERIFIED:
-            text = _("✅ The programme staff checked “%(item)s” for %(organization)s: it is ready.") % {"item": title, "organization": organization}
-            markup = keyboard([[(_("📋 Open the checklist"), callback("list", outcome.organization.id, outcome.procedure_code))]])
-        else:
-            text = _("✏️ The programme staff checked “%(item)s” for %(organization)s and asks for changes:") % {"item": title, "organization": organization}
-            text += f"\n\n<i>{escape(outcome.reason or '')}</i>\n\n" + _("Send it again when it is ready.")
-            markup = keyboard([[(_("📤 Send it again"), callback("u", outcome.organization.id, outcome.procedure_code, outcome.item_code))]])
-        await notify(context, leader.telegram_id, text, reply_markup=markup)
 
 
 # --- staff: /reload_requirements ------------------------------------------------------------------------

@@ -7,10 +7,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.core.i18n import N_
-from bot.people.models import Role
 from bot.ruos import conversation as flow
 from bot.ruos.models import RegistrationStage
-from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, notify, reply
+from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, reply
 from handlers.context import VocesContext
 from handlers.ruos.checklist import show_checklist, stage_lines
 from handlers.ruos.common import (
@@ -20,7 +19,6 @@ from handlers.ruos.common import (
     callback,
     finish,
     integer,
-    open_checklist_button,
     question,
     user_id,
 )
@@ -95,28 +93,4 @@ async def stage_recorded(update: Update, context: VocesContext, organization_id:
     _ = context.gettext
     await reply(update, context, _("Saved. The registration is now: %(stage)s.") % {"stage": _(STAGE[stage])})
     await show_checklist(update, context, organization_id, None, edit=False)
-    await tell_other_leaders_about_stage(context, organization_id, stage)
     return END
-
-
-async def tell_other_leaders_about_stage(context: VocesContext, organization_id: int, stage: RegistrationStage) -> None:
-    """Whoever moved the registration on (staff, or one of several leaders), the others hear it."""
-    runtime = context.runtime
-    changed_by = context.person
-    assert changed_by is not None
-    async with runtime.database.session() as session:
-        audience = await flow.stage_audience(session, organization_id=organization_id, catalogue=runtime.requirements)
-    if audience is None:
-        return
-    organization, leaders, ruos_code = audience
-    for leader in leaders:
-        if leader.id == changed_by.id or not leader.reachable:
-            continue
-        i18n = runtime.translator(leader.language)
-        _ = i18n.gettext
-        values = {"organization": escape(organization.name), "stage": _(STAGE[stage]), "person": escape(changed_by.display_name or "?")}
-        if changed_by.role is Role.STAFF:
-            text = _("📌 The programme staff updated the RUOS registration of %(organization)s: %(stage)s.") % values
-        else:
-            text = _("📌 %(person)s updated the RUOS registration of %(organization)s: %(stage)s.") % values
-        await notify(context, leader.telegram_id, text, reply_markup=open_checklist_button(i18n, organization_id, ruos_code))

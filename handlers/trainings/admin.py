@@ -35,15 +35,12 @@ from handlers.common import (
     escape,
     keyboard,
     leave,
-    notify,
     reply,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
 from handlers.trainings.browse import (
     session_id_of,
-    session_text,
-    tell_offers,
     training_link,
     when_text,
 )
@@ -234,13 +231,6 @@ async def save(update: Update, context: VocesContext) -> str | int:
             else _("✅ Changes saved. Nobody is on the list yet, so nobody had to be told."))
     await edit_or_reply(update, context, told,
                         reply_markup=keyboard([[(_("Open the session"), f"trc:open:{training.id}")]]))
-    for person in changed.told:
-        i18n = runtime.translator(person.language)
-        heading = i18n.gettext("📣 <b>The session you are on the list of has changed.</b> Here it is now:")
-        if changed.moved:
-            heading = i18n.gettext("📣 <b>The session you are on the list of moved to a new date.</b> Your reminders moved with it. Here it is now:")
-        await notify(context, person.telegram_id, heading + "\n\n" + session_text(i18n, training, saved.topics), urgent=True)  # it may be tomorrow
-    await tell_offers(context, changed.offers)
     return END
 
 

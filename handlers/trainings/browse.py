@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -30,17 +30,16 @@ from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput, parse_id
 from bot.documents.calendar import CalendarEntry, training_event
 from bot.messaging.models import Reminder
+from bot.messaging.render import when_text
 from bot.trainings import sessions as trainings
 from bot.trainings import views
 from bot.trainings.models import EnrollmentState, Topic, TrainingSession
-from bot.trainings.sessions import Offer
 from handlers.common import (
     answer_button,
     edit_or_reply,
     error_text,
     escape,
     keyboard,
-    notify,
     page_navigation,
     page_number,
     reply,
@@ -48,7 +47,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext, step_out_of_line
 from handlers.guards import StaleButton, button_part, shows_current_card
-from handlers.messaging.reminders import Rendered, renders
+from handlers.messaging.reminders import Rendered, renders, writes_part
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +56,6 @@ PAGE_SIZE = 5  # sessions per page: each is a few lines, read on a small phone
 
 
 # --- how a session reads --------------------------------------------------------------------------
-
-
-def when_text(i18n: Translator, starts_at: datetime, ends_at: datetime) -> str:
-    """The day once and both times when a session fits in one local day, as nearly all do."""
-    if starts_at.astimezone(i18n.zone).date() != ends_at.astimezone(i18n.zone).date():
-        return i18n.gettext("%(start)s to %(end)s") % {
-            "start": i18n.datetime(starts_at, "short"), "end": i18n.datetime(ends_at, "short"),
-        }
-    return i18n.gettext("%(day)s, %(start)s to %(end)s") % {
-        "day": i18n.date(starts_at, "full"), "start": i18n.time(starts_at), "end": i18n.time(ends_at),
-    }
 
 
 def place_text(i18n: Translator, training: TrainingSession) -> str:
@@ -293,7 +281,7 @@ async def leave_session(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with changing_seats(runtime) as session:
-            offers = await trainings.leave(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
+            await trainings.leave(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
                                            now=runtime.clock.now(), claim=runtime.settings.training_claim)
     except InvalidInput as error:
         await refuse(update, context, error)
@@ -301,7 +289,6 @@ async def leave_session(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     await show_card(update, context, session_id)
     await reply(update, context, context.gettext("You left the session. Your reminders for it are cancelled."))
-    await tell_offers(context, offers)
 
 
 def offer_message(i18n: Translator, training: TrainingSession, expires_at: datetime) -> Rendered:
@@ -311,19 +298,6 @@ def offer_message(i18n: Translator, training: TrainingSession, expires_at: datet
         "deadline": i18n.datetime(expires_at, "short"),
     }
     return Rendered(text, keyboard([[(_("Take the seat"), f"tr:take:{training.id}"), (_("Pass"), f"tr:pass:{training.id}")]]))
-
-
-async def tell_offers(context: VocesContext, offers: list[Offer]) -> None:
-    """Tell the next in line at once: a seat is theirs to take."""
-    if not offers:
-        return
-    async with context.runtime.database.session() as session:
-        training = await trainings.get_session(session, offers[0].session_id)
-    assert training is not None
-    for offer in offers:
-        rendered = offer_message(context.runtime.translator(offer.language), training, offer.expires_at)
-        # Urgent: the seat is held for a few hours only, quiet hours or not.
-        await notify(context, offer.telegram_id, rendered.text, reply_markup=rendered.reply_markup, urgent=True)
 
 
 async def take_seat(update: Update, context: VocesContext) -> None:
@@ -346,14 +320,13 @@ async def pass_seat(update: Update, context: VocesContext) -> None:
     runtime = context.runtime
     try:
         async with changing_seats(runtime) as session:
-            offers = await trainings.pass_offer(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
+            await trainings.pass_offer(session, session_id=session_id, user_id=context.person.id,  # type: ignore[union-attr]
                                                 now=runtime.clock.now(), claim=runtime.settings.training_claim)
     except InvalidInput as error:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext("Understood: the seat goes to the next person in line."))
-    await tell_offers(context, offers)
 
 
 # --- reminders: 24 h and 1 h before; an offer's deadline ------------------------------------------
@@ -373,6 +346,16 @@ async def render_reminder(reminder: Reminder, i18n: Translator, runtime: Runtime
     lines = [heading % {"title": escape(training.title)}, f"🗓 {when_text(i18n, training.starts_at, training.ends_at)}"]
     lines.append(_("Join here: %(link)s") % {"link": escape(training.venue)} if training.online else place_text(i18n, training))
     return Rendered("\n".join(lines))
+
+
+@writes_part("training_card")
+async def write_training_card(args: Mapping[str, Any], i18n: Translator, runtime: Runtime) -> str:
+    """A session as it is now, for a notice that says it changed."""
+    async with runtime.database.session() as session:
+        training = await trainings.get_session(session, args["session_id"])
+        topics = {topic.code: topic for topic in await trainings.topics(session)}
+    assert training is not None
+    return session_text(i18n, training, topics)
 
 
 @renders(trainings.OFFER_EXPIRY_KIND)

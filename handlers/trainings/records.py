@@ -177,10 +177,6 @@ async def answer_verification(update: Update, context: VocesContext, code: str) 
 # --- feedback: a rating, then an optional comment -------------------------------------------------
 
 
-def feedback_keyboard(i18n: Translator, session_id: int):  # noqa: ANN201
-    return keyboard([[(f"{n} ⭐", f"tr:rate:{session_id}:{n}") for n in range(1, 6)]])
-
-
 async def rated(update: Update, context: VocesContext) -> object:
     data = update.callback_query.data  # type: ignore[union-attr]
     session_id, rating = session_id_of(data), session_id_of(data, 3)

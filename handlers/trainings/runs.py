@@ -28,7 +28,6 @@ from handlers.common import (
     edit_or_reply,
     escape,
     keyboard,
-    notify,
     page_number,
     paged_rows,
     reply,
@@ -42,9 +41,7 @@ from handlers.trainings.browse import (
     session_id_of,
     session_text,
     training_link,
-    when_text,
 )
-from handlers.trainings.records import feedback_keyboard
 
 # --- /mysessions and a session's card --------------------------------------------------------------
 
@@ -142,14 +139,10 @@ async def cancel_session(update: Update, context: VocesContext) -> None:
     except InvalidInput as error:
         await refuse(update, context, error)
         return
-    training, told = cancelled.training, cancelled.told
+    _training, told = cancelled.training, cancelled.told
     await answer_button(update, context)
     await edit_or_reply(update, context, context.gettext("❌ Session cancelled. Everyone on its list has been told.") if told
                         else context.gettext("❌ Session cancelled. Nobody was on its list."))
-    for person in told:
-        i18n = runtime.translator(person.language)
-        await notify(context, person.telegram_id, i18n.gettext("❌ The session <b>%(title)s</b> (%(when)s) was cancelled. Its reminders are cancelled too. See other sessions with /trainings.") % {
-            "title": escape(training.title), "when": when_text(i18n, training.starts_at, training.ends_at)}, urgent=True)  # it may be tomorrow
 
 
 async def show_roster(update: Update, context: VocesContext) -> None:
@@ -252,17 +245,13 @@ async def close_checkin(update: Update, context: VocesContext) -> None:
     except InvalidInput as error:
         await refuse(update, context, error)
         return
-    training, no_shows, came = closed.training, closed.no_shows, closed.came
+    _training, no_shows, came = closed.training, closed.no_shows, closed.came
     await answer_button(update, context)
     await admin_card(update, context, session_id)
     i18n = context.i18n
     await reply(update, context, i18n.ngettext("Check-in closed: %(count)s person did not come and is recorded as a no-show.",
                                                "Check-in closed: %(count)s people did not come and are recorded as no-shows.", no_shows) % {"count": no_shows}
                 + "\n" + i18n.ngettext("%(count)s attendee gets the feedback question.", "%(count)s attendees get the feedback question.", len(came)) % {"count": len(came)})
-    for person in came:
-        theirs = runtime.translator(person.language)
-        await notify(context, person.telegram_id, theirs.gettext("Thank you for coming to <b>%(title)s</b>! How useful was it, from 1 to 5? Your certificate is in /mytrainings.") % {"title": escape(training.title)},
-                     reply_markup=feedback_keyboard(theirs, session_id))
 
 
 # --- /topicvote and /addtopic ------------------------------------------------------------------------
