@@ -20,9 +20,9 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, async_playwright, expect
 
 from bot.core.config import load_settings
-from bot.playground import seed
+from bot.playground import seed, seed_whatsapp
 from bot.playground.server import PLAYGROUND_TOKEN, Playground
-from handlers.app import PollingBot
+from handlers.channels import ChannelsInLoop
 from handlers.commands import localized
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def chromium_executable() -> str | None:
 @pytest.fixture
 async def playground(tmp_path: Path) -> AsyncIterator[Playground]:
     settings = load_settings(_env_file=None)
-    async with Playground(settings, bot=PollingBot(), port=0, data_dir=tmp_path / "playground") as running:
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=tmp_path / "playground") as running:
         yield running
 
 
@@ -231,19 +231,41 @@ async def test_a_newcomer_registers_an_organization_in_the_browser_and_staff_see
 async def test_a_restarted_playground_shows_every_chat_as_it_was_and_staff_have_their_menu(tmp_path: Path):
     settings = load_settings(_env_file=None)
     data_dir = tmp_path / "playground"
-    async with Playground(settings, bot=PollingBot(), port=0, data_dir=data_dir) as first:
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=data_dir) as first:
         # Carmen (staff) has never written: her menu is already the staff's, as in Telegram.
         assert localized("pending", "es") in first.emulator.user(seed.STAFF.telegram_id).commands
         rosa = first.emulator.user(seed.LEADER.telegram_id)
         await rosa.sends("/myorg")
         assert "Mujeres Emprendedoras del Callao" in rosa.last_text
         seen, buttons = rosa.messages, rosa.buttons
-    async with Playground(settings, bot=PollingBot(), port=0, data_dir=data_dir) as second:
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=data_dir) as second:
         rosa = second.emulator.user(seed.LEADER.telegram_id)
         assert (rosa.messages, rosa.buttons) == (seen, buttons)
         await rosa.taps(buttons[0])  # the restored card's buttons still work
         assert len(rosa.replies) >= 1
 
+
+
+async def test_with_no_token_of_either_kind_the_playground_runs_the_bot_on_telegram_and_on_whatsapp(tmp_path: Path):
+    """The README's first command: no BOT_TOKEN, no WHATSAPP_*; the same bot answers both."""
+    settings = load_settings(_env_file=None)
+    assert settings.bot_token is None and settings.whatsapp_token is None
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=tmp_path / "playground") as running:
+        assert running.runtime is not None
+        assert running.runtime.settings.telegram_enabled and running.runtime.settings.whatsapp_enabled
+        async with aiohttp.ClientSession() as http, http.get(f"{running.url}/playground/people") as response:
+            listed = await response.json()
+        assert [person["wa_id"] for person in listed["whatsapp"]] == [str(seed_whatsapp.FIRST_WA_ID)]
+        rosa = running.emulator.user(seed.LEADER.telegram_id)
+        await rosa.sends("/myorg")
+        assert "Mujeres Emprendedoras del Callao" in rosa.last_text
+        # Milagros writes through the stand-in, which signs the webhook with the generated secret.
+        milagros = running.standin.person(listed["whatsapp"][0]["wa_id"])
+        await milagros.writes("hola")
+        assert [choice.id for choice in milagros.choices] == ["lang:es", "lang:en"]
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=tmp_path / "playground") as again:
+        # She met the bot: the next start offers a number the bot has never met, for first contact.
+        assert [person.wa_id for person in again.whatsapp_people] == [str(seed_whatsapp.FIRST_WA_ID + 1)]
 
 
 async def test_the_page_behaves_like_telegram_commands_deep_links_scrolling_days_and_menus(
