@@ -18,15 +18,18 @@ import aiohttp
 import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, async_playwright, expect
+from sqlalchemy import select
 
 from bot.core.config import load_settings
+from bot.people.models import User
 from bot.playground import seed, seed_whatsapp
 from bot.playground.server import PLAYGROUND_TOKEN, Playground
-from handlers.channels import ChannelsInLoop
+from handlers.channels import ChannelsInLoop, whatsapp_sender
 from handlers.commands import localized
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "playground.png"
+WHATSAPP_SCREENSHOT = ROOT / "docs" / "phone-whatsapp-first-contact.png"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -394,3 +397,95 @@ async def test_at_a_phones_width_the_new_screens_show_every_button_whole_and_cha
     assert len(shapes) >= 2 and all(height > width for width, height in shapes), shapes
     await look("staff-stats")
     assert cut == [], f"button labels cut at 390 px: {cut}"
+
+
+class WhatsAppPage:
+    """The WhatsApp-like page as a person uses it: write, press a button, open a list."""
+
+    BOT_SIDE = "() => [...document.querySelectorAll('#messages .wa-row.bot')].map((row) => row.textContent).join('|')"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    async def writes(self, text: str) -> None:
+        before = await self.page.evaluate(self.BOT_SIDE)
+        await self.page.locator("#text").fill(text)
+        await self.page.locator("#text").press("Enter")
+        await self._answered(before)
+
+    async def presses(self, target: Locator) -> None:
+        before = await self.page.evaluate(self.BOT_SIDE)
+        await target.click()
+        await self._answered(before)
+
+    @property
+    def bot_messages(self) -> Locator:
+        return self.page.locator("#messages .wa-row.bot")
+
+    @property
+    def own_messages(self) -> Locator:
+        return self.page.locator("#messages .wa-row.me")
+
+    async def _answered(self, before: str) -> None:
+        await self.page.wait_for_function(f"(before) => ({self.BOT_SIDE})() !== before", arg=before, timeout=15_000)
+        seen = await self.page.evaluate(self.BOT_SIDE)
+        while True:
+            await self.page.wait_for_timeout(QUIET_SECONDS * 1000)
+            now = await self.page.evaluate(self.BOT_SIDE)
+            if now == seen:
+                return
+            seen = now
+
+
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const outside = [...document.querySelectorAll('.wa-bubble, .wa-action, .wa-header, .wa-composer')]
+    .filter((element) => element.getBoundingClientRect().right > width + 0.5);
+  return [document.documentElement.scrollWidth > width, outside.map((element) => element.textContent.slice(0, 40))];
+}"""
+
+
+async def test_on_a_phone_the_whatsapp_demo_leader_says_hola_picks_spanish_and_accepts_the_notice(
+    page: Page, playground: Playground
+):
+    """Phone first (390 × 844): Milagros, from the picker, on the WhatsApp-like page; the same bot
+    answers her on its WhatsApp channel, through the stand-in, with reply buttons under its
+    messages; a list opens from its button as a bottom sheet and a row goes back by its id."""
+    chat = WhatsAppPage(page)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.goto(playground.url)
+    await page.locator(".person.on-whatsapp", has_text="Milagros").click()
+    await expect(page.locator("#you")).to_have_text("Milagros")
+
+    await chat.writes("hola")
+    await expect(chat.own_messages.last).to_contain_text("hola")
+    await expect(chat.bot_messages.last).to_contain_text("¿Qué idioma prefieres?")
+    await chat.presses(chat.bot_messages.last.get_by_role("button", name="Español"))
+    await expect(chat.own_messages.last).to_contain_text("Español")
+    await expect(chat.bot_messages.last.get_by_role("button", name="✅ Acepto")).to_be_visible()
+    assert await page.evaluate(OVERFLOWING) == [False, []]
+    if os.environ.get("VOCES_SCREENSHOT"):
+        await page.screenshot(path=WHATSAPP_SCREENSHOT)
+    await chat.presses(chat.bot_messages.last.get_by_role("button", name="✅ Acepto"))
+    await expect(chat.bot_messages.last).to_contain_text("✅ Gracias. Aceptaste el aviso de datos.")
+    assert playground.runtime is not None
+    wa_id = playground.whatsapp_people[0].wa_id
+    async with playground.runtime.database.session() as session:
+        milagros = await session.scalar(select(User).where(User.wa_id == wa_id))
+    assert milagros is not None and milagros.has_consented and milagros.language == "es"
+
+    # A list, sent as the bot sends: its button opens a bottom sheet; a row answers with its id.
+    sender = whatsapp_sender(playground.runtime.settings)
+    rows = [{"id": f"district:{n}", "title": title, "description": "Lima"} for n, title in enumerate(("Ate", "Comas", "Callao", "SJL"))]
+    await sender.send(wa_id, {"type": "interactive", "interactive": {
+        "type": "list", "body": {"text": "¿En qué *distrito*?"},
+        "action": {"button": "Ver distritos", "sections": [{"title": "Distritos", "rows": rows}]}}})
+    await sender.close()
+    await expect(chat.bot_messages.last.locator("strong")).to_have_text("distrito")
+    await chat.bot_messages.last.get_by_role("button", name="Ver distritos").click()
+    await expect(page.get_by_role("dialog")).to_be_visible()
+    await page.get_by_role("dialog").get_by_role("button", name="Comas").click()
+    await expect(page.get_by_role("dialog")).to_be_hidden()
+    await expect(chat.own_messages.last).to_contain_text("Comas")
+    written = next(entry.written for entry in reversed(playground.standin.person(wa_id).chat) if entry.written)
+    assert written.get("interactive", {}).get("list_reply", {}).get("id") == "district:1"
