@@ -489,3 +489,12 @@ async def test_on_a_phone_the_whatsapp_demo_leader_says_hola_picks_spanish_and_a
     await expect(chat.own_messages.last).to_contain_text("Comas")
     written = next(entry.written for entry in reversed(playground.standin.person(wa_id).chat) if entry.written)
     assert written.get("interactive", {}).get("list_reply", {}).get("id") == "district:1"
+
+    # A file goes to the bot as a document, with its name; the page shows it as WhatsApp does.
+    async with page.expect_file_chooser() as chooser:
+        await page.locator("#attach-button").click()
+    await (await chooser.value).set_files({"name": "acta.pdf", "mimeType": "application/pdf", "buffer": SMALL_PDF})
+    await expect(chat.own_messages.last.locator(".wa-document-name")).to_have_text("acta.pdf")
+    stored = await chat.own_messages.last.locator("a.wa-document").get_attribute("href")
+    assert await page.evaluate("(url) => fetch(url).then((r) => r.text())", stored) == SMALL_PDF.decode()
+    assert await page.evaluate(OVERFLOWING) == [False, []]
