@@ -264,9 +264,9 @@ def run_bot(settings: Settings) -> int:
 
 def run_playground(settings: Settings, *, host: str, port: int) -> int:
     from bot.playground import server
-    from handlers.app import PollingBot
+    from handlers.channels import ChannelsInLoop
 
-    return server.run(settings, bot=PollingBot(), host=host, port=port)
+    return server.run(settings, bot=ChannelsInLoop(), host=host, port=port)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import ExtBot
 
+from bot.core.config import Settings
 from bot.core.runtime import Runtime
 from handlers.app import build_application, start_in_loop, stop_in_loop
 from handlers.context import VocesApplication
@@ -51,9 +52,7 @@ async def serve(runtime: Runtime, *, is_active: Callable[[], bool]) -> None:
             else:
                 await start_in_loop(application, allowed_updates=Update.ALL_TYPES)
         if settings.whatsapp_enabled:
-            assert settings.whatsapp_token and settings.whatsapp_phone_number_id
-            sender = GraphSender(base_url=settings.whatsapp_api_base_url, phone_number_id=settings.whatsapp_phone_number_id,
-                                 token=settings.whatsapp_token)
+            sender = whatsapp_sender(settings)
             stoppers.append(sender.close)
             channel = WhatsAppChannel(runtime, sender, is_active=is_active)
             stoppers.append(channel.stop)
@@ -69,6 +68,51 @@ async def serve(runtime: Runtime, *, is_active: Callable[[], bool]) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(Exception):
                 loop.remove_signal_handler(signum)
+
+
+def whatsapp_sender(settings: Settings) -> GraphSender:
+    assert settings.whatsapp_token and settings.whatsapp_phone_number_id
+    return GraphSender(base_url=settings.whatsapp_api_base_url, phone_number_id=settings.whatsapp_phone_number_id,
+                       token=settings.whatsapp_token)
+
+
+class ChannelsInLoop:
+    """Every configured channel started in the caller's event loop (the playground's bot):
+    Telegram polling, and WhatsApp's webhook on a free port of its listen address, whose URL
+    `whatsapp_webhook_url` gives once started so that the caller can subscribe a Cloud API
+    (the stand-in) to it."""
+
+    def __init__(self) -> None:
+        self.whatsapp_webhook_url: str | None = None
+        self._stoppers: list[Callable[[], Awaitable[None]]] = []
+
+    async def start(self, runtime: Runtime) -> None:
+        settings = runtime.settings
+        try:
+            if settings.telegram_enabled:
+                application = build_application(runtime)
+                await start_in_loop(application)
+                self._stoppers.append(lambda: stop_in_loop(application))
+            if settings.whatsapp_enabled:
+                sender = whatsapp_sender(settings)
+                self._stoppers.append(sender.close)
+                channel = WhatsAppChannel(runtime, sender)
+                self._stoppers.append(channel.stop)
+                await channel.start(port=0)
+                host = settings.whatsapp_webhook_listen
+                host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - naming, not binding
+                self.whatsapp_webhook_url = f"http://{host}:{channel.port}{settings.whatsapp_webhook_path}"
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        self.whatsapp_webhook_url = None
+        while self._stoppers:
+            try:
+                await self._stoppers.pop()()
+            except Exception:
+                log.exception("stopping a channel failed")
 
 
 async def start_telegram_webhook(

@@ -23,7 +23,7 @@ from bot.documents import charts
 from bot.people.models import Sex, User
 from bot.playground import seed
 from bot.playground.server import Playground
-from handlers.app import PollingBot
+from handlers.channels import ChannelsInLoop
 from tests.flows import consented, register_organization
 from tests.harness import labels_cut_on_a_phone
 
@@ -70,7 +70,7 @@ async def test_an_identity_number_leaves_the_chat_once_it_is_stored(bot, newcome
 
 async def test_the_demo_people_walk_the_main_screens_and_no_label_is_cut_on_a_phone(tmp_path: Path):
     settings = load_settings(_env_file=None)
-    async with Playground(settings, bot=PollingBot(), port=0, data_dir=tmp_path / "playground") as playground:
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=tmp_path / "playground") as playground:
         emulator = playground.emulator
         rosa = emulator.user(seed.LEADER.telegram_id)
         for command in ("/miorg", "/ruos", "/proyectos", "/capacitaciones", "/miscapacitaciones", "/informe"):

@@ -18,15 +18,18 @@ import aiohttp
 import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, async_playwright, expect
+from sqlalchemy import select
 
 from bot.core.config import load_settings
-from bot.playground import seed
+from bot.people.models import User
+from bot.playground import seed, seed_whatsapp
 from bot.playground.server import PLAYGROUND_TOKEN, Playground
-from handlers.app import PollingBot
+from handlers.channels import ChannelsInLoop, whatsapp_sender
 from handlers.commands import localized
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "playground.png"
+WHATSAPP_SCREENSHOT = ROOT / "docs" / "phone-whatsapp-first-contact.png"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -50,7 +53,7 @@ def chromium_executable() -> str | None:
 @pytest.fixture
 async def playground(tmp_path: Path) -> AsyncIterator[Playground]:
     settings = load_settings(_env_file=None)
-    async with Playground(settings, bot=PollingBot(), port=0, data_dir=tmp_path / "playground") as running:
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=tmp_path / "playground") as running:
         yield running
 
 
@@ -231,19 +234,41 @@ async def test_a_newcomer_registers_an_organization_in_the_browser_and_staff_see
 async def test_a_restarted_playground_shows_every_chat_as_it_was_and_staff_have_their_menu(tmp_path: Path):
     settings = load_settings(_env_file=None)
     data_dir = tmp_path / "playground"
-    async with Playground(settings, bot=PollingBot(), port=0, data_dir=data_dir) as first:
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=data_dir) as first:
         # Carmen (staff) has never written: her menu is already the staff's, as in Telegram.
         assert localized("pending", "es") in first.emulator.user(seed.STAFF.telegram_id).commands
         rosa = first.emulator.user(seed.LEADER.telegram_id)
         await rosa.sends("/myorg")
         assert "Mujeres Emprendedoras del Callao" in rosa.last_text
         seen, buttons = rosa.messages, rosa.buttons
-    async with Playground(settings, bot=PollingBot(), port=0, data_dir=data_dir) as second:
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=data_dir) as second:
         rosa = second.emulator.user(seed.LEADER.telegram_id)
         assert (rosa.messages, rosa.buttons) == (seen, buttons)
         await rosa.taps(buttons[0])  # the restored card's buttons still work
         assert len(rosa.replies) >= 1
 
+
+
+async def test_with_no_token_of_either_kind_the_playground_runs_the_bot_on_telegram_and_on_whatsapp(tmp_path: Path):
+    """The README's first command: no BOT_TOKEN, no WHATSAPP_*; the same bot answers both."""
+    settings = load_settings(_env_file=None)
+    assert settings.bot_token is None and settings.whatsapp_token is None
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=tmp_path / "playground") as running:
+        assert running.runtime is not None
+        assert running.runtime.settings.telegram_enabled and running.runtime.settings.whatsapp_enabled
+        async with aiohttp.ClientSession() as http, http.get(f"{running.url}/playground/people") as response:
+            listed = await response.json()
+        assert [person["wa_id"] for person in listed["whatsapp"]] == [str(seed_whatsapp.FIRST_WA_ID)]
+        rosa = running.emulator.user(seed.LEADER.telegram_id)
+        await rosa.sends("/myorg")
+        assert "Mujeres Emprendedoras del Callao" in rosa.last_text
+        # Milagros writes through the stand-in, which signs the webhook with the generated secret.
+        milagros = running.standin.person(listed["whatsapp"][0]["wa_id"])
+        await milagros.writes("hola")
+        assert [choice.id for choice in milagros.choices] == ["lang:es", "lang:en"]
+    async with Playground(settings, bot=ChannelsInLoop(), port=0, data_dir=tmp_path / "playground") as again:
+        # She met the bot: the next start offers a number the bot has never met, for first contact.
+        assert [person.wa_id for person in again.whatsapp_people] == [str(seed_whatsapp.FIRST_WA_ID + 1)]
 
 
 async def test_the_page_behaves_like_telegram_commands_deep_links_scrolling_days_and_menus(
@@ -372,3 +397,104 @@ async def test_at_a_phones_width_the_new_screens_show_every_button_whole_and_cha
     assert len(shapes) >= 2 and all(height > width for width, height in shapes), shapes
     await look("staff-stats")
     assert cut == [], f"button labels cut at 390 px: {cut}"
+
+
+class WhatsAppPage:
+    """The WhatsApp-like page as a person uses it: write, press a button, open a list."""
+
+    BOT_SIDE = "() => [...document.querySelectorAll('#messages .wa-row.bot')].map((row) => row.textContent).join('|')"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    async def writes(self, text: str) -> None:
+        before = await self.page.evaluate(self.BOT_SIDE)
+        await self.page.locator("#text").fill(text)
+        await self.page.locator("#text").press("Enter")
+        await self._answered(before)
+
+    async def presses(self, target: Locator) -> None:
+        before = await self.page.evaluate(self.BOT_SIDE)
+        await target.click()
+        await self._answered(before)
+
+    @property
+    def bot_messages(self) -> Locator:
+        return self.page.locator("#messages .wa-row.bot")
+
+    @property
+    def own_messages(self) -> Locator:
+        return self.page.locator("#messages .wa-row.me")
+
+    async def _answered(self, before: str) -> None:
+        await self.page.wait_for_function(f"(before) => ({self.BOT_SIDE})() !== before", arg=before, timeout=15_000)
+        seen = await self.page.evaluate(self.BOT_SIDE)
+        while True:
+            await self.page.wait_for_timeout(QUIET_SECONDS * 1000)
+            now = await self.page.evaluate(self.BOT_SIDE)
+            if now == seen:
+                return
+            seen = now
+
+
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const outside = [...document.querySelectorAll('.wa-bubble, .wa-action, .wa-header, .wa-composer')]
+    .filter((element) => element.getBoundingClientRect().right > width + 0.5);
+  return [document.documentElement.scrollWidth > width, outside.map((element) => element.textContent.slice(0, 40))];
+}"""
+
+
+async def test_on_a_phone_the_whatsapp_demo_leader_says_hola_picks_spanish_and_accepts_the_notice(
+    page: Page, playground: Playground
+):
+    """Phone first (390 × 844): Milagros, from the picker, on the WhatsApp-like page; the same bot
+    answers her on its WhatsApp channel, through the stand-in, with reply buttons under its
+    messages; a list opens from its button as a bottom sheet and a row goes back by its id."""
+    chat = WhatsAppPage(page)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.goto(playground.url)
+    await page.locator(".person.on-whatsapp", has_text="Milagros").click()
+    await expect(page.locator("#you")).to_have_text("Milagros")
+
+    await chat.writes("hola")
+    await expect(chat.own_messages.last).to_contain_text("hola")
+    await expect(chat.bot_messages.last).to_contain_text("¿Qué idioma prefieres?")
+    await chat.presses(chat.bot_messages.last.get_by_role("button", name="Español"))
+    await expect(chat.own_messages.last).to_contain_text("Español")
+    await expect(chat.bot_messages.last.get_by_role("button", name="✅ Acepto")).to_be_visible()
+    assert await page.evaluate(OVERFLOWING) == [False, []]
+    if os.environ.get("VOCES_SCREENSHOT"):
+        await page.screenshot(path=WHATSAPP_SCREENSHOT)
+    await chat.presses(chat.bot_messages.last.get_by_role("button", name="✅ Acepto"))
+    await expect(chat.bot_messages.last).to_contain_text("✅ Gracias. Aceptaste el aviso de datos.")
+    assert playground.runtime is not None
+    wa_id = playground.whatsapp_people[0].wa_id
+    async with playground.runtime.database.session() as session:
+        milagros = await session.scalar(select(User).where(User.wa_id == wa_id))
+    assert milagros is not None and milagros.has_consented and milagros.language == "es"
+
+    # A list, sent as the bot sends: its button opens a bottom sheet; a row answers with its id.
+    sender = whatsapp_sender(playground.runtime.settings)
+    rows = [{"id": f"district:{n}", "title": title, "description": "Lima"} for n, title in enumerate(("Ate", "Comas", "Callao", "SJL"))]
+    await sender.send(wa_id, {"type": "interactive", "interactive": {
+        "type": "list", "body": {"text": "¿En qué *distrito*?"},
+        "action": {"button": "Ver distritos", "sections": [{"title": "Distritos", "rows": rows}]}}})
+    await sender.close()
+    await expect(chat.bot_messages.last.locator("strong")).to_have_text("distrito")
+    await chat.bot_messages.last.get_by_role("button", name="Ver distritos").click()
+    await expect(page.get_by_role("dialog")).to_be_visible()
+    await page.get_by_role("dialog").get_by_role("button", name="Comas").click()
+    await expect(page.get_by_role("dialog")).to_be_hidden()
+    await expect(chat.own_messages.last).to_contain_text("Comas")
+    written = next(entry.written for entry in reversed(playground.standin.person(wa_id).chat) if entry.written)
+    assert written.get("interactive", {}).get("list_reply", {}).get("id") == "district:1"
+
+    # A file goes to the bot as a document, with its name; the page shows it as WhatsApp does.
+    async with page.expect_file_chooser() as chooser:
+        await page.locator("#attach-button").click()
+    await (await chooser.value).set_files({"name": "acta.pdf", "mimeType": "application/pdf", "buffer": SMALL_PDF})
+    await expect(chat.own_messages.last.locator(".wa-document-name")).to_have_text("acta.pdf")
+    stored = await chat.own_messages.last.locator("a.wa-document").get_attribute("href")
+    assert await page.evaluate("(url) => fetch(url).then((r) => r.text())", stored) == SMALL_PDF.decode()
+    assert await page.evaluate(OVERFLOWING) == [False, []]

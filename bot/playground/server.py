@@ -1,25 +1,30 @@
-"""The playground: try the bot in a browser, with no Telegram, no token and no network.
+"""The playground: try the bot in a browser, with no Telegram, no WhatsApp, no token and no network.
 
-One process serves three things on one port: the project's Bot API emulator, the real bot
-polling it (built by ``handlers.app.build_application``, exactly as in production), and a chat
-page (``static/``) that talks to the emulator's client API as a Telegram app would::
+One process serves it all on one port: the project's Bot API emulator, the real bot polling it
+(built by ``handlers.app.build_application``, exactly as in production), and a chat page
+(``static/``) that talks to the emulator's client API as a Telegram app would. Beside it, the
+WhatsApp Cloud API stand-in (``whatsapp/``) on a loopback port of its own: the same bot's
+WhatsApp channel sends through its Graph endpoints and receives its signed webhooks, configured
+with a generated token, app secret and verify token; the WhatsApp-like page (``/whatsapp``)
+talks to the stand-in's JSON API, served on the playground's port too::
 
     voces-bot playground --port 8080          # blocks until Ctrl-C or SIGTERM
 
-    async with Playground(settings, bot=PollingBot(), port=0) as playground:   # in tests
+    async with Playground(settings, bot=ChannelsInLoop(), port=0) as playground:   # in tests
         page.goto(playground.url)
 
 The playground never touches the real bot's data: its database, identity-number key and files
 live under ``data/playground/``, seeded with demo people and organizations (``seed.py``). The
 chats themselves (what each person sees) are kept beside them in ``emulator/``, saved as they
 change, so a restart shows every chat as it was, as Telegram would.
-The bot itself comes from the caller (``cli.py`` passes ``handlers.app.PollingBot``), so this
+The bot itself comes from the caller (``cli.py`` passes ``handlers.channels.ChannelsInLoop``), so this
 module, like the rest of ``bot/``, knows nothing of Telegram's library.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import shutil
 import signal
 import sys
@@ -33,20 +38,25 @@ from bot.core import migrate
 from bot.core.config import Settings, home_directory
 from bot.core.db import Database
 from bot.core.runtime import Runtime
-from bot.playground import seed
+from bot.playground import seed, seed_whatsapp
 from bot.playground.emulator import BotApiEmulator
 from bot.playground.emulator.archive import ChatArchive
+from bot.playground.whatsapp import CloudApiStandIn
+from bot.playground.whatsapp.client_api import ClientApi as StandInClientApi
 
 
 class Bot(Protocol):
-    """The chat layer, started on the playground's runtime (handlers.app.PollingBot)."""
+    """The chat layer, started on the playground's runtime (handlers.channels.ChannelsInLoop)."""
+
+    # Where the WhatsApp channel takes Meta's webhooks once started (None: no such channel).
+    whatsapp_webhook_url: str | None
 
     async def start(self, runtime: Runtime) -> None: ...
 
     async def stop(self) -> None: ...
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-PAGE_FILES = ("index.html", "playground.css", "playground.js")
+PAGE_FILES = ("index.html", "playground.css", "playground.js", "whatsapp.html", "whatsapp.css", "whatsapp.js")
 DEFAULT_DATA_DIR = Path("data/playground")
 # The emulator takes the bot's id from the token, as Telegram does.
 PLAYGROUND_TOKEN = "7000000001:PLAYGROUND"
@@ -57,14 +67,23 @@ class PlaygroundError(Exception):
     """The playground cannot start; the message says why in one sentence."""
 
 
-def playground_settings(settings: Settings, *, emulator: BotApiEmulator, data_dir: Path) -> Settings:
-    """The bot's settings pointed at the emulator and at the playground's own data."""
+def playground_settings(
+    settings: Settings, *, emulator: BotApiEmulator, standin: CloudApiStandIn, verify_token: str, data_dir: Path
+) -> Settings:
+    """The bot's settings pointed at the emulator, the stand-in and the playground's own data:
+    both channels, with tokens made up for the occasion (no real one of either kind)."""
     return settings.model_copy(
         update={
             "bot_token": PLAYGROUND_TOKEN,
             "bot_api_base_url": emulator.base_url,
             "bot_api_file_url": emulator.base_file_url,
             "webhook_url": None,
+            "whatsapp_token": standin.token,
+            "whatsapp_phone_number_id": standin.phone_number_id,
+            "whatsapp_app_secret": standin.app_secret,
+            "whatsapp_verify_token": verify_token,
+            "whatsapp_api_base_url": standin.graph_url(),
+            "whatsapp_webhook_listen": "127.0.0.1",
             "database_url": f"sqlite+aiosqlite:///{data_dir / DATABASE_FILE}",
             "admin_ids": settings.admin_ids | {seed.STAFF.telegram_id},
             # Its own key, beside its own database: the real key never encrypts demo data.
@@ -88,11 +107,16 @@ class Playground:
         data_dir: Path = DEFAULT_DATA_DIR,
     ) -> None:
         self.emulator = BotApiEmulator(token=PLAYGROUND_TOKEN)
+        # Fresh secrets at each start: the stand-in signs its webhooks with the app secret and
+        # checks the bot's bearer token, as Meta does.
+        self.standin = CloudApiStandIn(token=f"PLAYGROUND-{secrets.token_urlsafe(16)}", app_secret=secrets.token_hex(16))
+        self.verify_token = secrets.token_urlsafe(16)
         self.host = host
         self.port = port
         self.data_dir = data_dir
         self.settings = settings
         self.people: list[seed.DemoPerson] = []
+        self.whatsapp_people: list[seed_whatsapp.WhatsAppDemoPerson] = []
         self.runtime: Runtime | None = None
         self.bot = bot
         self._bot_started = False
@@ -105,7 +129,9 @@ class Playground:
         router = self.emulator.web_app.router
         router.add_get("/", self._page_file)
         router.add_get("/static/{name}", self._page_file)
+        router.add_get("/whatsapp", self._page_file)
         router.add_get("/playground/people", self._people)
+        StandInClientApi(self.standin).register(router)  # the WhatsApp page's, on this port
         try:
             await self.emulator.start(self.host, self.port)
         except OSError as error:
@@ -114,7 +140,11 @@ class Playground:
                 f"({error.strerror or error}): choose another port with --port."
             ) from error
         try:
-            settings = playground_settings(self.settings, emulator=self.emulator, data_dir=self.data_dir)
+            await self.standin.start("127.0.0.1", 0)
+            settings = playground_settings(
+                self.settings, emulator=self.emulator, standin=self.standin, verify_token=self.verify_token,
+                data_dir=self.data_dir,
+            )
             self._keep_chats()
             await asyncio.to_thread(migrate.upgrade, settings.database_url)
             self.runtime = Runtime(settings=settings, database=Database(settings.database_url))
@@ -127,9 +157,15 @@ class Playground:
                     language_code="es",
                     phone_number=person.phone_number,
                 )
+            self.whatsapp_people = await seed_whatsapp.seed(self.runtime)
+            for wa_person in self.whatsapp_people:
+                self.standin.person(wa_person.wa_id, name=wa_person.name)
             # In this loop, as the tests run it, so the page and the bot share it.
             await self.bot.start(self.runtime)
             self._bot_started = True
+            if self.bot.whatsapp_webhook_url is not None:
+                # As the app's dashboard does: Meta's GET handshake, then the webhooks flow.
+                await self.standin.subscribe(self.bot.whatsapp_webhook_url, verify_token=self.verify_token)
         except BaseException:
             await self.stop()
             raise
@@ -148,6 +184,7 @@ class Playground:
         if self.runtime is not None:
             await self.runtime.database.dispose()
             self.runtime = None
+        await self.standin.stop()
         await self.emulator.stop()
 
     async def __aenter__(self) -> Playground:
@@ -163,7 +200,7 @@ class Playground:
         await self.stop()
 
     async def _page_file(self, request: web.Request) -> web.FileResponse:
-        name = request.match_info.get("name", "index.html")
+        name = request.match_info.get("name", "whatsapp.html" if request.path == "/whatsapp" else "index.html")
         if name not in PAGE_FILES:
             raise web.HTTPNotFound()
         # Revalidated on every load, so a page open across an upgrade never mixes versions.
@@ -174,6 +211,7 @@ class Playground:
         # None until the bot runs (its menus set): a page opened meanwhile waits and asks again.
         ready = self.people if self._bot_started else []
         switchable = [person for person in ready if person.demo_role is not seed.DemoRole.BACKGROUND]
+        on_whatsapp = self.whatsapp_people if self._bot_started and self.standin.outbox.callback_url else []
         return web.json_response(
             {
                 "bot": {"first_name": self.emulator.bot_first_name, "username": self.emulator.bot_username},
@@ -185,6 +223,11 @@ class Playground:
                         "last_name": person.last_name,
                     }
                     for person in switchable
+                ],
+                "whatsapp": [
+                    {"wa_id": person.wa_id, "role": person.demo_role.value, "name": person.name,
+                     "first_name": person.first_name}
+                    for person in on_whatsapp
                 ],
             }
         )

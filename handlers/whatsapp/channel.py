@@ -28,15 +28,16 @@ class WhatsAppChannel:
         self.port: int | None = None
 
     async def start(self, *, host: str | None = None, port: int | None = None) -> None:
-        """Answer what an earlier run left unanswered, then take Meta's calls."""
+        """Take Meta's calls, and answer what an earlier run left unanswered (the port first: a
+        port already taken stops the start before the worker touches the database)."""
         settings = self.runtime.settings
-        await self.worker.start()
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         await listen(self._runner, host or settings.whatsapp_webhook_listen,
                      settings.whatsapp_webhook_port if port is None else port,
                      setting="WHATSAPP_WEBHOOK_LISTEN and WHATSAPP_WEBHOOK_PORT")
         self.port = self._runner.addresses[0][1]
+        await self.worker.start()
         log.info("WhatsApp webhook listening on port %s at %s", self.port, settings.whatsapp_webhook_path)
 
     async def stop(self) -> None:

@@ -81,6 +81,7 @@
   const $ = (id) => document.getElementById(id);
   const state = {
     people: [],
+    whatsapp: [], // demo people on WhatsApp: links to the WhatsApp-like page
     person: null,
     messages: new Map(), // message_id → the client API's message JSON, for quotes
     seq: 0,
@@ -129,6 +130,7 @@
     $("bot-name").textContent = data.bot.first_name;
     state.botUsername = data.bot.username;
     state.people = data.people;
+    state.whatsapp = data.whatsapp || [];
     renderSwitcher();
     const saved = Number(localStorage.getItem(STORAGE_KEY));
     await choose(state.people.find((person) => person.id === saved) || state.people[0]);
@@ -169,6 +171,19 @@
     return element;
   }
 
+  function personLabel(element, person, roleText) {
+    const text = document.createElement("span");
+    text.className = "person-text";
+    const name = document.createElement("span");
+    name.textContent = person.first_name;
+    const role = document.createElement("span");
+    role.className = "person-role";
+    role.textContent = roleText;
+    text.append(name, role);
+    element.append(avatar(person), text);
+    return element;
+  }
+
   function renderSwitcher() {
     const buttons = state.people.map((person) => {
       const button = document.createElement("button");
@@ -176,19 +191,18 @@
       button.className = "person";
       button.dataset.personId = person.id;
       button.dataset.role = person.role;
-      const text = document.createElement("span");
-      text.className = "person-text";
-      const name = document.createElement("span");
-      name.textContent = person.first_name;
-      const role = document.createElement("span");
-      role.className = "person-role";
-      role.textContent = t(person.role);
-      text.append(name, role);
-      button.append(avatar(person), text);
       button.addEventListener("click", () => choose(person));
-      return button;
+      return personLabel(button, person, t(person.role));
     });
-    $("people").replaceChildren(...buttons);
+    // The same bot on WhatsApp, in its own page (whatsapp.html), one link per demo person there.
+    const links = state.whatsapp.map((person) => {
+      const link = document.createElement("a");
+      link.className = "person on-whatsapp";
+      link.title = `${person.name} · ${t(person.role)} · WhatsApp`;
+      link.href = `/whatsapp?wa=${encodeURIComponent(person.wa_id)}${LANGUAGE === "en" ? "&lang=en" : ""}`;
+      return personLabel(link, person, "WhatsApp");
+    });
+    $("people").replaceChildren(...buttons, ...links);
   }
 
   async function choose(person) {
@@ -196,7 +210,7 @@
     if (state.poll) state.poll.abort();
     state.person = person;
     localStorage.setItem(STORAGE_KEY, String(person.id));
-    for (const button of $("people").children) {
+    for (const button of $("people").querySelectorAll("button.person")) {
       button.setAttribute("aria-pressed", String(Number(button.dataset.personId) === person.id));
     }
     const you = $("you");

@@ -60,7 +60,8 @@ def entry_json(entry: ChatEntry) -> JsonDict:
     content = written.get(kind)
     if isinstance(content, dict) and content.get("id") and kind in ("image", "document"):
         content = {**content, "media_url": f"{ClientApi.PREFIX}/media/{content['id']}"}
-    return {"seq": entry.seq, "from_business": False, "id": written.get("id"), "kind": kind, kind: content}
+    at = int(written.get("timestamp") or 0)
+    return {"seq": entry.seq, "from_business": False, "id": written.get("id"), "kind": kind, "at": at, kind: content}
 
 
 class ClientApi:
