@@ -25,6 +25,7 @@ from bot.core.validation import InvalidInput
 from bot.people import authority
 from bot.people.authority import NotAllowed
 from bot.trainings import drafts as training_drafts
+from bot.trainings.screens import session_text, when_text
 from handlers.common import (
     END,
     TYPE_IT,
@@ -40,13 +41,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
-from handlers.trainings.browse import (
-    session_id_of,
-    session_text,
-    tell_offers,
-    training_link,
-    when_text,
-)
+from handlers.trainings.browse import session_id_of, tell_offers, training_link
 
 FLOW = "training_session"
 

@@ -20,9 +20,10 @@ from bot.core.textlimits import shorten
 from bot.core.validation import InvalidInput, mask_id_number, parse_text
 from bot.documents import workbook
 from bot.documents.chart import tally_chart
-from bot.trainings import records, views
+from bot.trainings import record_screens, records, views
 from bot.trainings import sessions as trainings
 from bot.trainings.models import EnrollmentState
+from bot.trainings.screens import session_text, when_text
 from handlers.common import (
     answer_button,
     edit_or_reply,
@@ -37,14 +38,8 @@ from handlers.common import (
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.trainings.admin import coordinator_only
-from handlers.trainings.browse import (
-    refuse,
-    session_id_of,
-    session_text,
-    training_link,
-    when_text,
-)
-from handlers.trainings.records import feedback_keyboard
+from handlers.trainings.browse import refuse, session_id_of, training_link
+from handlers.trainings.show import rendered
 
 # --- /mysessions and a session's card --------------------------------------------------------------
 
@@ -261,8 +256,8 @@ async def close_checkin(update: Update, context: VocesContext) -> None:
                 + "\n" + i18n.ngettext("%(count)s attendee gets the feedback question.", "%(count)s attendees get the feedback question.", len(came)) % {"count": len(came)})
     for person in came:
         theirs = runtime.translator(person.language)
-        await notify(context, person.telegram_id, theirs.gettext("Thank you for coming to <b>%(title)s</b>! How useful was it, from 1 to 5? Your certificate is in /mytrainings.") % {"title": escape(training.title)},
-                     reply_markup=feedback_keyboard(theirs, session_id))
+        question = rendered(record_screens.rating_question(theirs, training))
+        await notify(context, person.telegram_id, question.text, reply_markup=question.reply_markup)
 
 
 # --- /topicvote and /addtopic ------------------------------------------------------------------------

@@ -1,0 +1,40 @@
+"""Showing the trainings' screens (bot/trainings/screens.py, record_screens.py) on Telegram: the
+text and its buttons through handlers/screens.render, then the screen's files as documents."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+
+from bot.core.screens import Screen
+from handlers import screens
+from handlers.common import edit_or_reply, reply
+from handlers.context import VocesContext
+from handlers.messaging.reminders import Rendered
+
+
+async def say(update: Update, context: VocesContext, shown: Screen) -> None:
+    """The screen as a new message (none when it is only files), then its files."""
+    if shown.text:
+        text, markup = screens.render(shown)
+        await reply(update, context, text, reply_markup=markup)
+    await send_files(update, context, shown)
+
+
+async def replace(update: Update, context: VocesContext, shown: Screen) -> None:
+    """The screen in place of the message whose button was pressed (else a new message)."""
+    text, markup = screens.render(shown)
+    await edit_or_reply(update, context, text, reply_markup=markup)
+    await send_files(update, context, shown)
+
+
+async def send_files(update: Update, context: VocesContext, shown: Screen) -> None:
+    for file in shown.files:
+        assert file.data is not None  # the trainings' files are made on the spot
+        await context.bot.send_document(update.effective_chat.id, InputFile(file.data, filename=file.name),  # type: ignore[union-attr]
+                                        caption=file.caption or None)
+
+
+def rendered(shown: Screen) -> Rendered:
+    """A screen told by the reminders engine or to someone else (no files)."""
+    text, markup = screens.render(shown)
+    return Rendered(text, markup)  # type: ignore[arg-type]
