@@ -1,5 +1,5 @@
 """Showing the trainings' screens (bot/trainings/screens.py, record_screens.py) on Telegram: the
-text and its buttons through handlers/screens.render, then the screen's files as documents."""
+text and its buttons through handlers/screens.render, then the screen's files."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from telegram import InputFile, Update
 
 from bot.core.screens import Screen
 from handlers import screens
-from handlers.common import edit_or_reply, reply
+from handlers.common import edit_or_reply, reply, send_charts
 from handlers.context import VocesContext
 from handlers.messaging.reminders import Rendered
+
+IMAGES = frozenset({"image/png", "image/jpeg"})
 
 
 async def say(update: Update, context: VocesContext, shown: Screen) -> None:
@@ -28,10 +30,17 @@ async def replace(update: Update, context: VocesContext, shown: Screen) -> None:
 
 
 async def send_files(update: Update, context: VocesContext, shown: Screen) -> None:
+    """Documents (the .ics, a certificate, an XLSX) as documents; images (a chart) as photos."""
+    images = []
     for file in shown.files:
         assert file.data is not None  # the trainings' files are made on the spot
+        if file.mime in IMAGES:
+            images.append((file.data, file.caption))
+            continue
         await context.bot.send_document(update.effective_chat.id, InputFile(file.data, filename=file.name),  # type: ignore[union-attr]
                                         caption=file.caption or None)
+    if images:
+        await send_charts(update, context, images)
 
 
 def rendered(shown: Screen) -> Rendered:
