@@ -10,20 +10,28 @@ test_forged_buttons.py show the same screens through the Bot API emulator.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
+from bot.core.districts import all_districts
 from bot.core.i18n import translator
+from bot.core.labels import ENROLLMENT_STATE_IN_LISTS
 from bot.core.screens import Screen, check_markup
 from bot.core.textlimits import page_of, shorten
+from bot.people.authority import Viewer
+from bot.people.models import Role
+from bot.trainings import coordinator_screens as coordinators
+from bot.trainings import draft_screens as drafts_shown
+from bot.trainings import drafts
 from bot.trainings import record_screens as records
 from bot.trainings import screens as trainings
 from bot.trainings.models import Certificate, Enrollment, EnrollmentState, Topic, TrainingSession
-from bot.trainings.records import HistoryEntry, Verified
-from bot.trainings.views import BallotView, SessionCard, Upcoming
+from bot.trainings.records import HistoryEntry, RosterRow, Tally, Verified
+from bot.trainings.views import BallotView, CoordinatorCard, SessionCard, Upcoming
 from handlers import screens as telegram
 from handlers.common import keyboard, page_navigation
 from handlers.whatsapp.render import render
@@ -239,3 +247,124 @@ def test_telegram_shows_the_trainings_list_and_a_session_card_with_the_same_butt
     offered = telegram.render(shown["seat offered"])[1]
     assert offered == keyboard([[(_("Take the seat"), "tr:take:7"), (_("Pass"), "tr:pass:7")]])
     assert telegram.render(shown["how was it?"])[1] == keyboard([[(f"{n} ⭐", f"tr:rate:7:{n}") for n in range(1, 6)]])
+
+
+# --- coordinators: /newtraining, /mysessions, their card, the lists, votes ------------------------------
+
+
+def answers(**changes) -> dict:
+    starts = NOW + timedelta(days=5)
+    return {"topic": "leadership", "title": TYPED, "description": f"Para dirigentes: {TYPED}", "online": False,
+            "venue": f"Local comunal {TYPED}", "district_ubigeo": "150132", "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=3)).isoformat(), "capacity": 25, "enroll_until": None,
+            "prerequisite_topic": "tax", **changes}
+
+
+def step(name: str, **changes) -> drafts.Step:
+    return drafts.Step(name, answers(), False, TOPICS, **changes)
+
+
+def coordinator_card(training: TrainingSession, *, author: bool, districts=frozenset({"150132"})) -> CoordinatorCard:
+    who = Viewer(user_id=1 if author else 2, role=Role.COORDINATOR, districts=districts)
+    counts = Counter({EnrollmentState.ENROLLED: 12, EnrollmentState.WAITLISTED: 3, EnrollmentState.ATTENDED: 2})
+    return CoordinatorCard(training, who, TOPICS, counts)
+
+
+def people(count: int) -> list[RosterRow]:
+    return [RosterRow(n, 900000000 + n, f"{TYPED} {n}" if n % 7 else None, f"Comedor {n}" if n % 2 else None,
+                      list(EnrollmentState)[n % 5], NOW - timedelta(days=2), NOW if n % 5 == 3 else None, n % 6 or None)
+            for n in range(1, count + 1)]
+
+
+def coordinator_screens(i18n) -> dict[str, Screen]:
+    place = session(8, created_by_id=1)
+    tally = Tally(vote=None, counts=[(topic, 12 - n) for n, topic in enumerate(TOPICS.values())], voters=17)  # type: ignore[arg-type]
+    districts = tuple(d for d in all_districts() if "San" in d.name)[:12]
+    shown = {f"question: {name}": drafts_shown.question(i18n, step(name)) for name in drafts_shown.QUESTIONS if name != "link"}
+    shown |= {
+        "which district?": drafts_shown.question(i18n, step("district", districts=districts)),
+        "summary": drafts_shown.question(i18n, step(drafts.SUMMARY)),
+        "summary, editing online": drafts_shown.summary(i18n, drafts.Step(drafts.SUMMARY, answers(
+            online=True, venue="https://meet.example.org/a_b", district_ubigeo=None, prerequisite_topic=None,
+            enroll_until=NOW.isoformat()), True, TOPICS)),
+        "type it": drafts_shown.type_it(i18n, "title", "I can only read typed text here. Please write your answer."),
+        "created": drafts_shown.created(i18n, place, share_link=LINK),
+        "changes saved": drafts_shown.changes_saved(i18n, place, told=True),
+        "session changed": drafts_shown.session_changed(i18n, place, TOPICS, moved=True),
+        "discarded": drafts_shown.discarded(i18n), "stopped": drafts_shown.stopped(i18n),
+        "my sessions: none": coordinators.sessions(i18n, []),
+        **{f"my sessions: page {page}": coordinators.sessions(i18n, [session(n, cancelled_at=NOW if n % 4 == 0 else None)
+                                                                     for n in range(1, 24)], page=page) for page in (1, 3)},
+        "card: author, check-in to open": coordinators.card(i18n, coordinator_card(place, author=True), share_link=LINK, now=NOW),
+        "card: district's, check-in open": coordinator_card_screen(i18n, session(8, checkin_open=True, checkin_code="K7M2QX")),
+        "card: another district's, cancelled": coordinators.card(
+            i18n, coordinator_card(session(8, cancelled_at=NOW), author=False, districts=frozenset({"070101"})), share_link=LINK, now=NOW),
+        "cancel?": coordinators.ask_cancel(i18n, 8),
+        "cancelled": coordinators.cancelled(i18n, told=True),
+        "cancelled, nobody told": coordinators.cancelled(i18n, told=False),
+        "cancellation notice": coordinators.cancellation_notice(i18n, place),
+        "lists: nobody": coordinators.roster(i18n, 8, []),
+        **{f"lists: page {page}": coordinators.roster(i18n, 8, people(35), page=page) for page in (1, 2)},
+        "lists as XLSX": coordinators.roster_workbook(i18n, place, people(35), zone=i18n.zone),
+        "check-in opened": coordinators.checkin_opened(i18n, "K7M2QX"),
+        "check-in closed": coordinators.checkin_closed(i18n, no_shows=3, asked=1),
+        "vote to open": coordinators.vote_to_open(i18n),
+        "vote open": coordinators.vote_open(i18n, 3, tally),
+        "vote opened": coordinators.vote_opened(i18n),
+        "vote closed": coordinators.vote_closed(i18n, tally),
+        "topic added": coordinators.topic_added(i18n, TOPICS["cooking"]),
+    }
+    return shown
+
+
+def coordinator_card_screen(i18n, training: TrainingSession) -> Screen:
+    return coordinators.card(i18n, coordinator_card(training, author=False), share_link=LINK, now=NOW)
+
+
+@pytest.mark.parametrize("i18n", [ES, EN], ids=["es", "en"])
+def test_every_coordinator_screen_of_the_trainings_fits_whatsapp_with_every_choice_reachable(i18n):
+    shown = coordinator_screens(i18n)
+    for name, one in shown.items():
+        check_markup(one.text)
+        messages = render(one, to="51987654321", gettext=i18n.gettext, media_ids=[f"M{n}" for n in range(len(one.files))])
+        within_limits(messages)
+        assert not any("*comunal*" in text for text in formatted(messages)), name
+        if one.choices:
+            assert ids_shown(replace(one, files=()), i18n.gettext) == {c.id for c in one.choices}, name
+    # The vote's chart is an image (a photo on Telegram), the lists an XLSX with the session's title.
+    (chart,) = shown["vote closed"].files
+    assert chart.mime == "image/png" and chart.data.startswith(b"\x89PNG")
+    (sheet,) = shown["lists as XLSX"].files
+    assert sheet.name == i18n.gettext("training-%(id)s.xlsx") % {"id": 8} and sheet.data.startswith(b"PK")
+    assert [m["type"] for m in render(shown["vote closed"], to="1", gettext=i18n.gettext, media_ids=["M"])] == ["text", "image"]
+
+
+@pytest.mark.parametrize("i18n", [ES, EN], ids=["es", "en"])
+def test_telegram_shows_the_coordinators_card_and_summary_with_the_same_buttons_as_before(i18n):
+    _ = i18n.gettext
+    shown = coordinator_screens(i18n)
+    lists = [(_("👥 Lists"), "trc:roster:8"), (_("📊 XLSX"), "trc:xlsx:8")]
+    edit = [(_("✏️ Edit"), "trc:edit:8"), (_("Cancel the session"), "trc:cancel:8")]
+    back = [(_("◀️ All sessions"), "trc:list:p1")]
+    old = {
+        "card: author, check-in to open": keyboard([[(_("🟢 Open check-in"), "trc:checkin:8")], lists, edit, back]),
+        "card: district's, check-in open": keyboard([[(_("Close check-in"), "trc:close:8")], lists, back]),
+        "card: another district's, cancelled": keyboard([back]),
+        "cancel?": keyboard([[(_("Yes, cancel it"), "trc:cancelok:8"), (_("No"), "trc:open:8")]]),
+        "created": keyboard([[(_("Open the session"), "trc:open:8")]]),
+        "question: mode": keyboard([[(_("💻 Online"), "trc:mode:online"), (_("📍 In person"), "trc:mode:place")]]),
+        "question: description": keyboard([[(_("Skip"), "trc:skip")]]),
+        "vote to open": keyboard([[(str(n), f"trc:vote:{n}") for n in range(1, 6)]]),
+    }
+    for name, markup in old.items():
+        assert telegram.render(shown[name])[1] == markup, name
+    fields = [(_(label), f"trc:field:{field}") for field, label in drafts_shown.FIELD_LABELS.items()]
+    assert telegram.render(shown["summary"])[1] == keyboard(
+        [[(_("✅ Save"), "trc:save"), (_("Discard"), "trc:discard")], *(fields[i:i + 2] for i in range(0, len(fields), 2))])
+    card = shown["card: district's, check-in open"].text
+    assert _("🟢 Check-in is open. Code: <b>%(code)s</b>") % {"code": "K7M2QX"} in card
+    named = {state: _(ENROLLMENT_STATE_IN_LISTS[state]) for state in EnrollmentState}
+    assert (f"{named[EnrollmentState.ENROLLED]}: 12 · {named[EnrollmentState.WAITLISTED]}: 3 · "
+            f"{named[EnrollmentState.ATTENDED]}: 2") in card
+    first_page = telegram.render(shown["my sessions: page 1"])[1].inline_keyboard
+    assert first_page[-1][0].callback_data == "trc:new" and first_page[-2][-1].callback_data == "trc:list:p2"
