@@ -1,7 +1,8 @@
 """/trainings for leaders: browse upcoming sessions, open one, enroll or leave, wait in line and
 take or pass a freed seat; the session's t.me link; the .ics file; the 24 h and 1 h reminders
 and the offer's deadline. (Check-in, certificates, feedback and ballots: records.py;
-coordinators: admin.py and runs.py; what each screen shows is read by bot/trainings/views.py.)
+coordinators: admin.py and runs.py. What each screen shows is read by bot/trainings/views.py
+and laid out by bot/trainings/screens.py; this module parses, calls and renders them.)
 
 Callback data, routed by handlers/trainings/__init__.py and checked on arrival (the session
 must exist; the person's place is read again):
@@ -20,27 +21,21 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import Update
 
-from bot.core.districts import district_by_ubigeo
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
-from bot.core.textlimits import page_of, shorten
+from bot.core.screens import Screen
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput, parse_id
-from bot.documents.calendar import CalendarEntry, training_event
 from bot.messaging.models import Reminder
-from bot.messaging.render import when_text
+from bot.trainings import screens, views
 from bot.trainings import sessions as trainings
-from bot.trainings import views
-from bot.trainings.models import EnrollmentState, Topic, TrainingSession
+from bot.trainings.models import TrainingSession
 from handlers.common import (
     answer_button,
-    edit_or_reply,
     error_text,
     escape,
-    keyboard,
-    page_navigation,
     page_number,
     reply,
     say_already_done,
@@ -48,55 +43,14 @@ from handlers.common import (
 from handlers.context import VocesContext, step_out_of_line
 from handlers.guards import StaleButton, button_part, shows_current_card
 from handlers.messaging.reminders import Rendered, renders, writes_part
+from handlers.trainings.show import rendered, replace, say
 
 log = logging.getLogger(__name__)
 
 LINK_PREFIX = "training_"
-PAGE_SIZE = 5  # sessions per page: each is a few lines, read on a small phone
 
 
-# --- how a session reads --------------------------------------------------------------------------
-
-
-def place_text(i18n: Translator, training: TrainingSession) -> str:
-    if training.online:
-        return i18n.gettext("💻 Online")
-    district = district_by_ubigeo(training.district_ubigeo) if training.district_ubigeo else None
-    return f"📍 {escape(training.venue)}" + (f" ({escape(district.name)})" if district else "")
-
-
-def topic_name(i18n: Translator, topics: dict[str, Topic], code: str | None) -> str:
-    found = topics.get(code or "")
-    return escape(found.name(i18n.language)) if found else escape(code or "")
-
-
-def session_text(i18n: Translator, training: TrainingSession, topics: dict[str, Topic], *, taken: int | None = None,
-                 for_coordinator: bool = False) -> str:
-    """The session as a card; `for_coordinator`, it speaks about the people rather than to them."""
-    _ = i18n.gettext
-    lines = [f"<b>{escape(training.title)}</b>"]
-    if training.description:
-        lines.append(f"<i>{escape(training.description)}</i>")
-    lines += [
-        _("Topic: %(value)s") % {"value": topic_name(i18n, topics, training.topic)},
-        f"🗓 {when_text(i18n, training.starts_at, training.ends_at)}",
-        place_text(i18n, training),
-    ]
-    if taken is None:
-        lines.append(_("Places: %(count)s") % {"count": i18n.number(training.capacity)})
-    else:
-        left = max(training.capacity - taken, 0)
-        lines.append(
-            i18n.ngettext("%(left)s of %(count)s place left", "%(left)s of %(count)s places left", left)
-            % {"left": i18n.number(left), "count": i18n.number(training.capacity)}
-            if left else (_("Full (%(count)s places)") if for_coordinator else _("Full (%(count)s places): you can join the waitlist"))
-            % {"count": i18n.number(training.capacity)}
-        )
-    if training.prerequisite_topic:
-        lines.append(_("First attend: %(topic)s") % {"topic": topic_name(i18n, topics, training.prerequisite_topic)})
-    if training.enroll_until:
-        lines.append(_("Enroll until %(date)s") % {"date": i18n.datetime(training.enroll_until, "short")})
-    return "\n".join(lines)
+# --- how a session is shown (what it shows: bot/trainings/screens.py) -------------------------------
 
 
 def training_link(context: VocesContext, session_id: int) -> str:
@@ -131,74 +85,30 @@ async def refuse(update: Update, context: VocesContext, error: InvalidInput) -> 
 async def list_trainings(update: Update, context: VocesContext) -> None:
     # Only the programme's calendar is shown and nothing is kept: no consent needed.
     await answer_button(update, context)
-    _ = context.gettext
     page = page_number(update.callback_query.data if update.callback_query else None)
     async with context.runtime.database.session() as session:
         found = await views.upcoming(session, now=context.runtime.clock.now())
-    upcoming, taken, topics = found.sessions, found.taken, found.topics
-    if not upcoming:
-        await edit_or_reply(update, context, _("No trainings are scheduled yet. Check again soon with /trainings."))
-        return
-    shown = page_of(upcoming, page, size=PAGE_SIZE)
-    parts = [_("<b>Upcoming trainings</b>")]
-    parts += [session_text(context.i18n, t, topics, taken=taken.get(t.id, 0)) for t in shown.items]
-    rows: list[list[tuple[str, str]]] = [[(f"🗓 {shorten(t.title, 48)}", f"tr:open:{t.id}")] for t in shown.items]
-    rows += page_navigation(context, shown, callback_prefix="tr:list:p")
-    await edit_or_reply(update, context, "\n\n".join(parts), reply_markup=keyboard(rows))
+    await replace(update, context, screens.upcoming(context.i18n, found, page=page))
 
 
-CARD_ACTIONS = {  # what the reader may do now (bot.trainings.views), as buttons
-    "enroll": (N_("✅ Enroll"), "tr:enroll"), "waitlist": (N_("⏳ Join the waitlist"), "tr:enroll"),
-    "here": (N_("🙋 I am here"), "tr:here"), "take": (N_("Take the seat"), "tr:take"), "pass": (N_("Pass"), "tr:pass"),
-    "cert": (N_("📄 Certificate"), "tr:cert"), "leave": (N_("Leave this session"), "tr:leave"),
-}
-CARD_ROWS = (("enroll", "waitlist"), ("here",), ("take", "pass"), ("cert",), ("leave",))
-
-
-async def card(context: VocesContext, session_id: int) -> tuple[str, object]:
+async def card(context: VocesContext, session_id: int) -> Screen:
     """One session as its reader sees it: the text, and what they can do now."""
-    _ = context.gettext
     person = context.person
     async with context.runtime.database.session() as session:
         found = await views.session_card(session, session_id=session_id, user_id=person.id if person else None,
                                          now=context.runtime.clock.now())
     if found is None:
         raise StaleButton(session_id)
-    training, mine = found.training, found.mine
-    lines = [session_text(context.i18n, training, found.topics, taken=found.taken)]
-    if training.cancelled_at is not None:
-        lines.append(_("❌ This session was cancelled."))
-    elif mine is not None:
-        state = mine.state
-        if state is EnrollmentState.ENROLLED:
-            lines.append(_("✅ You have a seat."))
-        elif state is EnrollmentState.WAITLISTED:
-            lines.append(_("⏳ You are number %(position)s in line.") % {"position": found.position})
-        elif state is EnrollmentState.OFFERED:
-            lines.append(_("🎟 A seat is held for you until %(date)s.") % {"date": context.i18n.datetime(mine.offer_expires_at, "short")})
-        elif state is EnrollmentState.ATTENDED:
-            lines.append(_("🎓 You attended."))
-        elif state is EnrollmentState.NO_SHOW:
-            lines.append(_("You were not marked present."))
-    rows: list[list[tuple[str, str]]] = []
-    for row in CARD_ROWS:
-        buttons = [(_(CARD_ACTIONS[a][0]), f"{CARD_ACTIONS[a][1]}:{session_id}") for a in row if a in found.actions]
-        if buttons:
-            rows.append(buttons)
-    lines.append(_("Link to share: %(link)s") % {"link": training_link(context, session_id)})
-    rows.append([(_("◀️ All trainings"), "tr:list:p1")])
-    return "\n".join(lines), keyboard(rows)
+    return screens.session_card(context.i18n, found, share_link=training_link(context, session_id))
 
 
 async def show_card(update: Update, context: VocesContext, session_id: int) -> None:
-    text, markup = await card(context, session_id)
-    await edit_or_reply(update, context, text, reply_markup=markup)
+    await replace(update, context, await card(context, session_id))
 
 
 async def open_session(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    text, markup = await card(context, session_id_of(update.callback_query.data))  # type: ignore[union-attr]
-    await edit_or_reply(update, context, text, reply_markup=markup)
+    await show_card(update, context, session_id_of(update.callback_query.data))  # type: ignore[union-attr]
 
 
 async def open_from_link(update: Update, context: VocesContext) -> None:
@@ -208,11 +118,10 @@ async def open_from_link(update: Update, context: VocesContext) -> None:
         await list_trainings(update, context)
         return
     try:
-        text, markup = await card(context, session_id)
+        shown = await card(context, session_id)
     except StaleButton:
-        await reply(update, context, context.gettext(trainings.NOT_FOUND))
-        return
-    await reply(update, context, text, reply_markup=markup)
+        shown = screens.not_found(context.i18n)
+    await say(update, context, shown)
 
 
 SEAT_PRESS = re.compile(r"^tr:(?:enroll|leave|take|pass):(\d+)$")
@@ -251,29 +160,17 @@ async def enroll(update: Update, context: VocesContext) -> None:
     except InvalidInput as error:
         await refuse(update, context, error)
         return
-    _ = context.gettext
+    await answer_button(update, context)
+    await show_card(update, context, session_id)
     if done.position is None:
-        await answer_button(update, context)
-        await show_card(update, context, session_id)
-        await reply(update, context, context.addressed("✅ You are enrolled in <b>%(title)s</b>. Here is the event for your calendar; I will remind you a day and an hour before.") % {"title": escape(done.training.title)})
-        await send_calendar(context, update.effective_chat.id, done.training)  # type: ignore[union-attr]
+        await say(update, context, screens.enrolled(context.i18n, done.training, sex=sex_of(context), now=now))
     else:
-        await answer_button(update, context)
-        await show_card(update, context, session_id)
-        await reply(update, context, _("The session is full. You are number %(position)s on the waitlist: if a seat frees up I will offer it to you.") % {"position": done.position})
+        await say(update, context, screens.waitlisted(context.i18n, done.position))
 
 
-async def send_calendar(context: VocesContext, chat_id: int, training: TrainingSession) -> None:
-    i18n = context.i18n
-    district = district_by_ubigeo(training.district_ubigeo) if training.district_ubigeo else None
-    location = training.venue + (f", {district.name}" if district and not training.online else "")
-    entry = CalendarEntry(
-        uid=f"training-{training.id}@voces", title=training.title, description=training.description or "",
-        starts_at=training.starts_at, ends_at=training.ends_at, location=location,
-        url=training.venue if training.online and training.venue.startswith("http") else None,
-        stamp=context.runtime.clock.now(), alarm_text=i18n.gettext("Training in one hour: %(title)s") % {"title": training.title},
-    )
-    await context.bot.send_document(chat_id, InputFile(training_event(entry), filename=i18n.gettext("training-%(id)s.ics") % {"id": training.id}))
+def sex_of(context: VocesContext) -> str | None:
+    """Whom a message speaks to, for the words that agree with them (bot.core.i18n.Translator.addressed)."""
+    return context.person.sex if context.person is not None else None
 
 
 async def leave_session(update: Update, context: VocesContext) -> None:
@@ -288,16 +185,11 @@ async def leave_session(update: Update, context: VocesContext) -> None:
         return
     await answer_button(update, context)
     await show_card(update, context, session_id)
-    await reply(update, context, context.gettext("You left the session. Your reminders for it are cancelled."))
+    await say(update, context, screens.left(context.i18n))
 
 
 def offer_message(i18n: Translator, training: TrainingSession, expires_at: datetime) -> Rendered:
-    _ = i18n.gettext
-    text = _("🎟 A seat freed up in <b>%(title)s</b> (%(when)s). It is held for you until %(deadline)s: take it or pass it on.") % {
-        "title": escape(training.title), "when": when_text(i18n, training.starts_at, training.ends_at),
-        "deadline": i18n.datetime(expires_at, "short"),
-    }
-    return Rendered(text, keyboard([[(_("Take the seat"), f"tr:take:{training.id}"), (_("Pass"), f"tr:pass:{training.id}")]]))
+    return rendered(screens.offer(i18n, training, expires_at))
 
 
 async def take_seat(update: Update, context: VocesContext) -> None:
@@ -311,8 +203,7 @@ async def take_seat(update: Update, context: VocesContext) -> None:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
-    await edit_or_reply(update, context, context.addressed("✅ The seat is yours: you are enrolled in <b>%(title)s</b>.") % {"title": escape(training.title)})
-    await send_calendar(context, update.effective_chat.id, training)  # type: ignore[union-attr]
+    await replace(update, context, screens.seat_taken(context.i18n, training, sex=sex_of(context), now=runtime.clock.now()))
 
 
 async def pass_seat(update: Update, context: VocesContext) -> None:
@@ -326,7 +217,7 @@ async def pass_seat(update: Update, context: VocesContext) -> None:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext("Understood: the seat goes to the next person in line."))
+    await replace(update, context, screens.seat_passed(context.i18n))
 
 
 # --- reminders: 24 h and 1 h before; an offer's deadline ------------------------------------------
@@ -341,11 +232,7 @@ async def render_reminder(reminder: Reminder, i18n: Translator, runtime: Runtime
         )
     if training is None:
         return None  # they left, or it was cancelled or moved (the moved one has its own)
-    _ = i18n.gettext
-    heading = _("⏰ Tomorrow: <b>%(title)s</b>") if payload["before"] == "24h" else _("⏰ In one hour: <b>%(title)s</b>")
-    lines = [heading % {"title": escape(training.title)}, f"🗓 {when_text(i18n, training.starts_at, training.ends_at)}"]
-    lines.append(_("Join here: %(link)s") % {"link": escape(training.venue)} if training.online else place_text(i18n, training))
-    return Rendered("\n".join(lines))
+    return rendered(screens.reminder(i18n, training, before=payload["before"]))
 
 
 @writes_part("training_card")
@@ -355,7 +242,7 @@ async def write_training_card(args: Mapping[str, Any], i18n: Translator, runtime
         training = await trainings.get_session(session, args["session_id"])
         topics = {topic.code: topic for topic in await trainings.topics(session)}
     assert training is not None
-    return session_text(i18n, training, topics)
+    return screens.session_text(i18n, training, topics)
 
 
 @renders(trainings.OFFER_EXPIRY_KIND)
@@ -367,7 +254,7 @@ async def render_offer_expiry(reminder: Reminder, i18n: Translator, runtime: Run
                                             now=runtime.clock.now(), claim=runtime.settings.training_claim)
     if training is None:
         return None  # taken or passed in time
-    return Rendered(i18n.gettext("The seat held for you in <b>%(title)s</b> went to the next person: the time to take it is over. You can enroll again with /trainings.") % {"title": escape(training.title)})
+    return rendered(screens.offer_expired(i18n, training))
 
 
 @renders(trainings.OFFER_KIND)

@@ -1,0 +1,49 @@
+"""Showing the trainings' screens (bot/trainings/screens.py, record_screens.py) on Telegram: the
+text and its buttons through handlers/screens.render, then the screen's files."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+
+from bot.core.screens import Screen
+from handlers import screens
+from handlers.common import edit_or_reply, reply, send_charts
+from handlers.context import VocesContext
+from handlers.messaging.reminders import Rendered
+
+IMAGES = frozenset({"image/png", "image/jpeg"})
+
+
+async def say(update: Update, context: VocesContext, shown: Screen) -> None:
+    """The screen as a new message (none when it is only files), then its files."""
+    if shown.text:
+        text, markup = screens.render(shown)
+        await reply(update, context, text, reply_markup=markup)
+    await send_files(update, context, shown)
+
+
+async def replace(update: Update, context: VocesContext, shown: Screen) -> None:
+    """The screen in place of the message whose button was pressed (else a new message)."""
+    text, markup = screens.render(shown)
+    await edit_or_reply(update, context, text, reply_markup=markup)
+    await send_files(update, context, shown)
+
+
+async def send_files(update: Update, context: VocesContext, shown: Screen) -> None:
+    """Documents (the .ics, a certificate, an XLSX) as documents; images (a chart) as photos."""
+    images = []
+    for file in shown.files:
+        assert file.data is not None  # the trainings' files are made on the spot
+        if file.mime in IMAGES:
+            images.append((file.data, file.caption))
+            continue
+        await context.bot.send_document(update.effective_chat.id, InputFile(file.data, filename=file.name),  # type: ignore[union-attr]
+                                        caption=file.caption or None)
+    if images:
+        await send_charts(update, context, images)
+
+
+def rendered(shown: Screen) -> Rendered:
+    """A screen told by the reminders engine or to someone else (no files)."""
+    text, markup = screens.render(shown)
+    return Rendered(text, markup)  # type: ignore[arg-type]
