@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core import uploads
 from bot.core.i18n import Translator
-from bot.core.labels import FILE_AREA_WORDS, FILE_NAME_CONTEXT
+from bot.core.uploads import FILE_AREA_WORDS, FILE_NAME_CONTEXT
 from bot.projects.models import ProjectFile
 from bot.ruos.models import StoredFile
 from handlers.common import escape

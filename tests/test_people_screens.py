@@ -15,14 +15,15 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from bot.broadcasts.labels import MESSAGE_KIND_NAMES
 from bot.broadcasts.models import NotificationSettings
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.i18n import translator
-from bot.core.labels import LANGUAGE_NAMES, MESSAGE_KIND_NAMES
 from bot.core.screens import Screen, check_markup
 from bot.organizations.models import LeaderRole
 from bot.people import rights_screens as rights
 from bot.people import screens as people
+from bot.people.labels import LANGUAGE_NAMES
 from bot.people.models import Nationality, Role, Sex, User
 from bot.people.privacy import (
     BoardEntryView,

@@ -21,7 +21,6 @@ from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.crypto import IdNumberCipher
 from bot.core.districts import find_districts
 from bot.core.i18n import translator
-from bot.core.labels import BOARD_ROLE, DOCUMENT_BUTTON, FOCUS_BUTTON, KIND_BUTTON
 from bot.core.screens import (
     Choice,
     File,
@@ -47,6 +46,7 @@ from bot.messaging.window import (
 from bot.organizations import registration
 from bot.organizations import registration_screens as asking
 from bot.organizations.card import organization_card
+from bot.organizations.labels import BOARD_ROLE, DOCUMENT_BUTTON, FOCUS_BUTTON, KIND_BUTTON
 from bot.organizations.models import RegistrationDraft
 from bot.organizations.registration import Step
 from handlers import screens as telegram

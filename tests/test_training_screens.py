@@ -19,7 +19,6 @@ import pytest
 
 from bot.core.districts import all_districts
 from bot.core.i18n import translator
-from bot.core.labels import ENROLLMENT_STATE_IN_LISTS
 from bot.core.screens import Screen, check_markup
 from bot.core.textlimits import page_of, shorten
 from bot.people.authority import Viewer
@@ -29,6 +28,7 @@ from bot.trainings import draft_screens as drafts_shown
 from bot.trainings import drafts
 from bot.trainings import record_screens as records
 from bot.trainings import screens as trainings
+from bot.trainings.labels import ENROLLMENT_STATE_IN_LISTS
 from bot.trainings.models import Certificate, Enrollment, EnrollmentState, Topic, TrainingSession
 from bot.trainings.records import HistoryEntry, RosterRow, Tally, Verified
 from bot.trainings.views import BallotView, CoordinatorCard, SessionCard, Upcoming

@@ -98,7 +98,7 @@ class Translator:
     def addressed(self, message: str, sex: str | None) -> str:
         """A message that speaks to the person: in Spanish a word such as "bienvenida" or
         "inscrito" agrees with them, so it has a version per declared sex (a `pgettext` context
-        "female" or "male", listed in bot/core/labels.py ADDRESSED); anyone else, or a message with
+        "female" or "male", listed in bot/people/labels.py ADDRESSED); anyone else, or a message with
         no such version, gets its neutral wording."""
         if sex in GENDERED:
             found = self._catalog.pgettext(sex, message)

@@ -39,7 +39,7 @@ from enum import StrEnum
 import pillow_heif
 from PIL import Image, ImageOps
 
-from bot.core.i18n import N_
+from bot.core.i18n import N_, PN_
 from bot.core.validation import InvalidInput, clean_text
 from bot.projects.models import ProjectFile
 from bot.ruos.models import StoredFile
@@ -255,7 +255,7 @@ def stored_file_name(stored: StoredFile | ProjectFile, *, organization: str, rep
     A RUOS page: ``<procedure>-<organization>-<item>-<file>``; a proposal document:
     ``proposal-<organization>-<project>``; report evidence: ``report-<organization>-<project>-
     <report number>-<file>``. `words` puts "proposal" and "report" in the reader's language
-    (bot/core/labels.FILE_AREA_WORDS).
+    (FILE_AREA_WORDS below).
     """
     words = words or {}
     extension = extension_of(stored.mime_type, content)
@@ -264,3 +264,12 @@ def stored_file_name(stored: StoredFile | ProjectFile, *, organization: str, rep
     if stored.report_id is None:
         return file_name(words.get("proposal", "proposal"), organization, stored.project_id, extension=extension)
     return file_name(words.get("report", "report"), organization, stored.project_id, report_number or stored.report_id, stored.id, extension=extension)
+
+
+# The area a kept file belongs to, as the first word of the name the bot gives it
+# (bot/core/uploads.stored_file_name): "propuesta-…pdf" for a Spanish reader.
+FILE_NAME_CONTEXT = "file name"
+FILE_AREA_WORDS = {
+    "proposal": PN_("file name", "proposal"),
+    "report": PN_("file name", "report"),
+}

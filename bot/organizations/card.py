@@ -6,9 +6,9 @@ from __future__ import annotations
 from bot.core.crypto import IdNumberCipher
 from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import Translator
-from bot.core.labels import BOARD_ROLE, DOCUMENT, FOCUS, KIND
 from bot.core.screens import escape
 from bot.core.validation import PartialDate, format_phone_for_display
+from bot.organizations.labels import BOARD_ROLE, DOCUMENT, FOCUS, KIND
 from bot.organizations.registration import OrganizationDetails
 
 MISSING = "—"

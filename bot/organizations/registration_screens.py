@@ -11,12 +11,18 @@ from collections.abc import Sequence
 from bot.core.crypto import IdNumberCipher
 from bot.core.districts import District
 from bot.core.i18n import N_, Translator
-from bot.core.labels import BOARD_ROLE, DOCUMENT, DOCUMENT_BUTTON, FOCUS_BUTTON, KIND_BUTTON
 from bot.core.screens import Choice, Screen, bold, escape, one_per_row, paged, screen
 from bot.core.textlimits import shorten
 from bot.core.validation import IdDocumentType, format_phone_for_display
 from bot.organizations import registration
 from bot.organizations.card import organization_card
+from bot.organizations.labels import (
+    BOARD_ROLE,
+    DOCUMENT,
+    DOCUMENT_BUTTON,
+    FOCUS_BUTTON,
+    KIND_BUTTON,
+)
 from bot.organizations.models import BoardRole, Organization, RegistrationDraft
 from bot.organizations.registration import ADD_ANOTHER_MEMBER, BOARD_COMPLETE, FOCUS_COMPLETE, Step
 

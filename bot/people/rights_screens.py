@@ -12,24 +12,18 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from bot.broadcasts.labels import MESSAGE_KIND_NAMES
 from bot.broadcasts.models import MessageKind
 from bot.core.i18n import N_, Translator
-from bot.core.labels import (
-    BOARD_ROLE,
-    DOCUMENT,
-    ENROLLMENT_STATE_NAMES,
-    LANGUAGE_NAMES,
-    MESSAGE_KIND_NAMES,
-    NATIONALITY_CHOICE,
-    ROLE_NAMES,
-    SEX_CHOICE,
-)
 from bot.core.screens import Choice, File, Screen, escape, screen
 from bot.core.validation import IdDocumentType, format_phone_for_display
 from bot.documents import personal_data
+from bot.organizations.labels import BOARD_ROLE, DOCUMENT
 from bot.organizations.models import BoardRole, LeaderRole
+from bot.people.labels import LANGUAGE_NAMES, NATIONALITY_CHOICE, ROLE_NAMES, SEX_CHOICE
 from bot.people.models import Nationality, Role, Sex, User
 from bot.people.privacy import PersonSummary
+from bot.trainings.labels import ENROLLMENT_STATE_NAMES
 
 NOT_SAID = N_("not said")
 

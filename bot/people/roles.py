@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console import audit
 from bot.core.i18n import N_
-from bot.core.labels import ROLE_NAMES
 from bot.core.transitions import AlreadyDone
 from bot.messaging import notices
 from bot.people import people
 from bot.people.authority import NotAllowed, require_staff
+from bot.people.labels import ROLE_NAMES
 from bot.people.models import Role, User
 
 NOT_YOURSELF = N_("You cannot change your own role. Ask another staff member.")

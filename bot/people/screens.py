@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import time
 
+from bot.broadcasts.labels import MESSAGE_KIND_NAMES
 from bot.broadcasts.models import NotificationSettings
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.i18n import N_, Translator
-from bot.core.labels import LANGUAGE_NAMES, MESSAGE_KIND_NAMES
 from bot.core.screens import Choice, Screen, escape, screen
 from bot.people import consent_notice
 from bot.people.commands import (
@@ -25,6 +25,7 @@ from bot.people.commands import (
     STAFF_COMMANDS,
     STAFF_ONLY_COMMANDS,
 )
+from bot.people.labels import LANGUAGE_NAMES
 from bot.people.models import Channel, Role, Sex
 from bot.people.privacy import Withdrawal
 

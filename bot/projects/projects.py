@@ -22,7 +22,6 @@ from bot.core import uploads
 from bot.core.db import after_commit
 from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import N_
-from bot.core.labels import PROJECT_STATUS
 from bot.core.storage import FileStore
 from bot.core.transitions import AlreadyDone, transition
 from bot.core.validation import (
@@ -38,6 +37,7 @@ from bot.organizations import cautions
 from bot.organizations.models import Leadership, Organization
 from bot.people.authority import require_leader, require_staff
 from bot.people.models import User
+from bot.projects.labels import PROJECT_STATUS
 from bot.projects.models import (
     Project,
     ProjectDraft,

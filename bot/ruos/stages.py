@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console import audit
 from bot.core.i18n import N_
-from bot.core.labels import RUOS_STAGE
 from bot.core.transitions import transition
 from bot.core.validation import check_between, parse_date, parse_text, years_after
 from bot.messaging import notices
@@ -24,6 +23,7 @@ from bot.organizations.models import Organization
 from bot.people.authority import require_leader_or_staff
 from bot.people.models import Role, User
 from bot.ruos.checklists import ruos_procedure
+from bot.ruos.labels import RUOS_STAGE
 from bot.ruos.models import (
     ChecklistDraft,
     RegistrationStage,

@@ -15,13 +15,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import Translator
-from bot.core.labels import ENROLLMENT_STATE_IN_LISTS
 from bot.core.screens import Choice, File, Screen, escape, paged, screen
 from bot.core.textlimits import shorten
 from bot.core.validation import mask_id_number
 from bot.documents import workbook
 from bot.documents.chart import tally_chart
 from bot.trainings import records
+from bot.trainings.labels import ENROLLMENT_STATE_IN_LISTS
 from bot.trainings.models import HOLDS_SEAT, EnrollmentState, Topic, TrainingSession
 from bot.trainings.screens import session_text, when_text
 from bot.trainings.views import CoordinatorCard

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.i18n import Translator
-from bot.core.labels import ENROLLMENT_STATE_NAMES
 from bot.core.screens import Choice, File, Screen, escape, one_per_row, screen
 from bot.core.textlimits import shorten
 from bot.documents.certificate import CertificateText, certificate_pdf
+from bot.trainings.labels import ENROLLMENT_STATE_NAMES
 from bot.trainings.models import Certificate, EnrollmentState, Topic, TrainingSession
 from bot.trainings.records import HistoryEntry, Verified
 from bot.trainings.screens import open_choice

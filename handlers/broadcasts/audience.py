@@ -16,8 +16,8 @@ from bot.broadcasts import broadcasts
 from bot.broadcasts.models import Broadcast
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.i18n import N_
-from bot.core.labels import LANGUAGE_NAMES, ROLE_NAMES
 from bot.core.textlimits import shorten
+from bot.people.labels import LANGUAGE_NAMES, ROLE_NAMES
 from bot.people.models import Role
 from bot.ruos.models import RegistrationStage
 from bot.trainings import sessions as trainings

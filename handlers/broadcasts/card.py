@@ -15,9 +15,9 @@ from bot.broadcasts.models import EDITABLE, Broadcast, BroadcastState, MessageKi
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import N_
-from bot.core.labels import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
 from bot.core.textlimits import excerpt
 from bot.organizations.models import OrganizationKind
+from bot.people.labels import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
 from bot.people.models import Role
 from bot.ruos.models import RegistrationStage
 from handlers.common import edit_or_reply, escape, keyboard, reply

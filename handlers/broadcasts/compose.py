@@ -28,9 +28,9 @@ from bot.broadcasts.models import MessageKind
 from bot.core import uploads
 from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import N_
-from bot.core.labels import LANGUAGE_IN_A_SENTENCE
 from bot.core.textlimits import excerpt
 from bot.core.validation import InvalidInput
+from bot.people.labels import LANGUAGE_IN_A_SENTENCE
 from handlers.broadcasts.audience import (
     audience_card,
     no_district,

@@ -18,9 +18,9 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.broadcasts import composing
 from bot.broadcasts.models import Broadcast
-from bot.core.labels import LANGUAGE_IN_A_SENTENCE
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
+from bot.people.labels import LANGUAGE_IN_A_SENTENCE
 from handlers.common import answer_button, error_text, remember, reply, say_already_done
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_part

@@ -15,9 +15,9 @@ from bot.broadcasts import composing
 from bot.broadcasts.models import Broadcast, BroadcastState
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.i18n import N_
-from bot.core.labels import LANGUAGE_IN_A_SENTENCE
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
+from bot.people.labels import LANGUAGE_IN_A_SENTENCE
 from handlers.broadcasts.card import show_card
 from handlers.broadcasts.delivery import send_broadcast, tally_text
 from handlers.broadcasts.flow import (

@@ -8,11 +8,11 @@ from bot.console.models import ActivityState
 from bot.core.i18n import N_
 from bot.core.validation import IdDocumentType
 from bot.documents import workbook
+from bot.organizations import labels
 from bot.organizations.models import BoardRole, OrganizationKind, VerificationStatus
 from bot.projects.models import ProjectStatus, ReportStatus
 from bot.projects.reports import UNSPLIT
 from bot.ruos.models import RegistrationStage
-from handlers import labels
 from handlers.console.common import ACTIVITY, AGE, NATIONALITY, SEX
 from handlers.console.figure_labels import strip_emoji
 from handlers.context import VocesContext

@@ -10,10 +10,10 @@ from bot.console.audit import Viewer
 from bot.console.models import ActivityState
 from bot.core.textlimits import page_of, shorten
 from bot.core.validation import IdDocumentType, format_phone_for_display
+from bot.organizations import labels
 from bot.organizations.models import BoardRole, LeaderRole, VerificationStatus
 from bot.people.authority import NotAllowed
 from bot.ruos.requirements import localized
-from handlers import labels
 from handlers.common import (
     ROWS_PER_PAGE,
     answer_button,

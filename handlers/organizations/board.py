@@ -8,11 +8,10 @@ from telegram import Update
 
 from bot.core.textlimits import shorten
 from bot.core.validation import BOARD_FULL, BOARD_MAX, IdDocumentType, InvalidInput, parse_text
-from bot.organizations import organizations
+from bot.organizations import labels, organizations
 from bot.organizations.models import BoardRole, Organization
 from bot.organizations.registration import PERSON_NAME_MAX
 from bot.people.authority import NotAllowed
-from handlers import labels
 from handlers.common import (
     END,
     ROWS_PER_PAGE,

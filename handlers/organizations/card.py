@@ -8,13 +8,12 @@ from telegram import Update
 
 from bot.core.textlimits import shorten
 from bot.core.validation import InvalidInput
-from bot.organizations import organizations
+from bot.organizations import labels, organizations
 from bot.organizations.models import LeaderRole, Organization, VerificationStatus
 from bot.people import people
 from bot.people.models import Role
 from bot.ruos import public_registry
 from bot.ruos.models import RegistryInscription
-from handlers import labels
 from handlers.common import END, answer_button, error_text, escape, keyboard, leave, reply
 from handlers.context import VocesContext
 from handlers.guards import button_part, shows_current_card

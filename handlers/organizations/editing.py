@@ -9,10 +9,9 @@ from telegram import Update
 from bot.core.districts import find_districts
 from bot.core.textlimits import shorten
 from bot.core.validation import InvalidInput
-from bot.organizations import organizations
+from bot.organizations import labels, organizations
 from bot.organizations.models import LeaderRole, Organization
 from bot.people.authority import NotAllowed
-from handlers import labels
 from handlers.common import (
     END,
     answer_button,

@@ -8,12 +8,11 @@ from telegram import Update
 
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
-from bot.organizations import organizations
+from bot.organizations import labels, organizations
 from bot.organizations.cautions import NeedsConfirmation
 from bot.organizations.models import VerificationStatus
 from bot.people import people
 from bot.people.models import Role
-from handlers import labels
 from handlers.common import (
     END,
     answer_button,

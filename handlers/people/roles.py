@@ -17,13 +17,13 @@ from telegram import MessageOriginUser, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.i18n import Translator
-from bot.core.labels import ROLE_NAMES
 from bot.core.runtime import Runtime
 from bot.core.textlimits import page_of
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import TELEGRAM_ID_MAX, parse_id
 from bot.people import roles
 from bot.people.authority import NotAllowed
+from bot.people.labels import ROLE_NAMES
 from bot.people.models import Role
 from handlers.commands import command
 from handlers.common import (

@@ -14,13 +14,13 @@ from telegram import Update
 
 from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import N_, Translator
-from bot.core.labels import PROJECT_STATUS
 from bot.core.textlimits import page_of
 from bot.messaging.render import soles
 from bot.people import people
 from bot.people.authority import ONLY_STAFF
 from bot.people.models import Role, User
 from bot.projects import projects, reports
+from bot.projects.labels import PROJECT_STATUS
 from bot.projects.models import (
     Project,
     ProjectReport,

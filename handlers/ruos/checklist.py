@@ -10,6 +10,7 @@ from bot.core.districts import district_by_ubigeo
 from bot.core.i18n import Translator
 from bot.core.textlimits import shorten
 from bot.core.validation import InvalidInput
+from bot.organizations import labels
 from bot.ruos import Checklist, ItemView, NextStepKind
 from bot.ruos import conversation as flow
 from bot.ruos.models import ItemStatus, RegistrationStage
@@ -21,7 +22,6 @@ from bot.ruos.requirements import (
     Requirement,
     localized,
 )
-from handlers import labels
 from handlers.common import END, edit_or_reply, error_text, escape, keyboard, reply
 from handlers.context import VocesContext
 from handlers.guards import shows_current_card

@@ -9,10 +9,10 @@ from datetime import date
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.core.i18n import N_, Translator
-from bot.core.labels import RUOS_STAGE
 from bot.core.runtime import Runtime
 from bot.ruos import Step
 from bot.ruos import conversation as flow
+from bot.ruos.labels import RUOS_STAGE
 from bot.ruos.models import ItemStatus
 from handlers.common import error_text, keyboard, leave
 from handlers.context import VocesContext

@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.i18n import Translator
-from bot.core.labels import LANGUAGE_NAMES
 from bot.core.runtime import Runtime
 from bot.messaging import whatsapp_inbox
 from bot.messaging.whatsapp_models import WhatsAppInbound
 from bot.people import consent_notice, people, privacy
+from bot.people.labels import LANGUAGE_NAMES
 from bot.people.models import Channel, User
 
 BODY_LIMIT = 1024  # an interactive message's body
