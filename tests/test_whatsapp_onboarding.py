@@ -1,0 +1,91 @@
+"""A leader on WhatsApp, through the Cloud API stand-in: first contact (the language, then the data
+notice naming WhatsApp, then consent), the menu of commands typed in either language, and
+answers typed as a number or in words, remembered across a restart."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.messaging.whatsapp_models import WhatsAppInbound, WhatsAppShown
+from bot.people import people, privacy
+from bot.people.models import Channel, User
+from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
+
+
+async def test_onboarding_asks_the_language_then_the_notice_naming_whatsapp_then_the_menu(wa):  # noqa: F811
+    ana = wa.person("Ana Torres")
+    await ana.writes("Hola")
+    assert "¿Qué idioma prefieres?" in ana.last.text and "Which language do you prefer?" in ana.last.text
+    assert [c.id for c in ana.choices] == ["lang:es", "lang:en"] and ana.last.kind == "button"
+    await ana.chooses("Español")
+    assert "WhatsApp" in " ".join(ana.texts) and "<b>" not in " ".join(ana.texts)
+    assert [c.id for c in ana.choices] == ["consent:yes", "consent:no", "consent:more"]
+    await ana.writes("quiero registrarme")                 # the consent gate: the notice again
+    assert [c.id for c in ana.choices] == ["consent:yes", "consent:no", "consent:more"]
+    await ana.writes("1")                                  # the first choice, typed
+    assert "Aceptaste el aviso de datos" in ana.last.text and "/registrar" in ana.last.text
+    async with wa.session() as session:
+        person = await people.by_address(session, channel=Channel.WHATSAPP, wa_id=ana.wa_id)
+        assert person.has_consented and person.display_name == "Ana Torres" and person.language == "es"
+
+    await ana.writes("menú")
+    assert ana.last.kind == "list"
+    assert [c.id for c in ana.choices] == ["cmd:register", "cmd:settings", "cmd:language", "cmd:mydata",
+                                           "cmd:deletedata", "cmd:help"]
+    assert [c.title for c in ana.choices][:2] == ["/registrar", "/ajustes"]
+
+    await wa.restart()                                     # the screen shown is kept in the database
+    await ana.writes("idioma")                             # the choice's words, after a restart
+    assert "¿Qué idioma prefieres?" in ana.last.text
+    await ana.writes("english")
+    assert "I will speak English with you" in ana.last.text
+    await ana.writes("/help")
+    assert [c.title for c in ana.choices][:2] == ["/register", "/settings"]
+    await ana.writes("whatever this is")
+    assert "I did not understand that message." in ana.last.text and ana.last.kind == "list"
+    async with wa.session() as session:
+        shown = await session.get(WhatsAppShown, person.id)
+        assert shown.flow is None and shown.screen["rows"][0][0]["id"] == "cmd:register"
+
+
+async def test_someone_who_declines_is_kept_without_a_name_and_asked_again(wa):  # noqa: F811
+    john = wa.person("John")
+    await john.writes("hello")
+    await john.writes("English")
+    assert "Before we start: your data" in " ".join(john.texts)
+    await john.presses("consent:more")
+    assert "Ley 29733" in " ".join(john.texts) and [c.id for c in john.choices] == ["consent:yes", "consent:no"]
+    await john.chooses("I do not accept")
+    assert "I have not kept your name" in john.last.text
+    await john.writes("/register")
+    assert [c.id for c in john.choices] == ["consent:yes", "consent:no", "consent:more"]
+    async with wa.session() as session:
+        everyone = list(await session.scalars(select(User)))
+        assert len(everyone) == 1 and not everyone[0].has_consented and everyone[0].display_name is None
+        assert everyone[0].language == "en"
+        settings = wa.runtime.settings
+        await privacy.erase_person(session, user_id=everyone[0].id, now=wa.clock.now(), zone=settings.zone,
+                                   claim=settings.training_claim)
+    async with wa.session() as session:                    # erased: the person, and the ids of what they sent
+        assert await session.scalar(select(func.count()).select_from(User)) == 0
+        assert await session.scalar(select(func.count()).select_from(WhatsAppInbound)) == 0
+
+
+async def test_a_retried_delivery_is_answered_once_and_a_hidden_number_is_found_by_its_bsuid(wa):  # noqa: F811
+    rosa = wa.person("Rosa Quispe")
+    first = await rosa.writes("Hola")
+    assert await wa.standin.deliver_again(first) == 200    # Meta retries what it thinks went unanswered
+    await wa.settled()
+    assert len(rosa.received) == 1
+    await consented(rosa)
+    assert "Aceptaste el aviso de datos" in rosa.last.text
+    rosa.hides_number = True                               # a username now: only the BSUID comes
+    await rosa.writes("hola de nuevo")
+    assert rosa.last.to == rosa.user_id and rosa.last.kind == "list"
+    async with wa.session() as session:
+        (person,) = list(await session.scalars(select(User)))
+        assert person.channel is Channel.WHATSAPP and person.wa_id == rosa.wa_id and person.bsuid == rosa.user_id
+        assert person.has_consented and person.last_inbound_at == wa.clock.now()
+        assert await people.by_address(session, channel=Channel.WHATSAPP, bsuid=rosa.user_id) == person
+        rows = list(await session.scalars(select(WhatsAppInbound)))
+        assert len(rows) == 5 and all(row.processed_at is not None and not row.payload for row in rows)
