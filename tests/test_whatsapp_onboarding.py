@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from bot.messaging.whatsapp_models import WhatsAppInbound, WhatsAppShown
 from bot.people import people, privacy
 from bot.people.models import Channel, User
+from handlers.whatsapp import router
+from handlers.whatsapp.outgoing import send_screen
 from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
 
 
@@ -89,3 +91,15 @@ async def test_a_retried_delivery_is_answered_once_and_a_hidden_number_is_found_
         assert await people.by_address(session, channel=Channel.WHATSAPP, bsuid=rosa.user_id) == person
         rows = list(await session.scalars(select(WhatsAppInbound)))
         assert len(rows) == 5 and all(row.processed_at is not None and not row.payload for row in rows)
+
+
+async def test_a_screen_the_bot_sends_on_its_own_is_answered_by_its_number(wa):  # noqa: F811
+    """What a notice's deliverer calls: the screen is the person's last, so "2" answers it."""
+    ana = wa.person("Ana")
+    await consented(ana)
+    async with wa.session() as session:
+        person = await people.by_address(session, channel=Channel.WHATSAPP, wa_id=ana.wa_id)
+    await send_screen(wa.runtime, wa.sender, person=person, screen=router.menu(wa.runtime.translator("es")))
+    assert (await ana.wait_for_message()).kind == "list"
+    await ana.writes("2")                                  # /ajustes, the second row
+    assert any(c.id == "set:pause" for c in ana.choices)
