@@ -32,9 +32,9 @@ async def test_onboarding_asks_the_language_then_the_notice_naming_whatsapp_then
 
     await ana.writes("menú")
     assert ana.last.kind == "list"
-    assert [c.id for c in ana.choices] == ["cmd:register", "cmd:settings", "cmd:language", "cmd:mydata",
+    assert [c.id for c in ana.choices] == ["cmd:register", "cmd:invite", "cmd:settings", "cmd:language", "cmd:mydata",
                                            "cmd:deletedata", "cmd:help"]
-    assert [c.title for c in ana.choices][:2] == ["/registrar", "/ajustes"]
+    assert [c.title for c in ana.choices][:3] == ["/registrar", "/invitar", "/ajustes"]
 
     await wa.restart()                                     # the screen shown is kept in the database
     await ana.writes("idioma")                             # the choice's words, after a restart
@@ -42,7 +42,7 @@ async def test_onboarding_asks_the_language_then_the_notice_naming_whatsapp_then
     await ana.writes("english")
     assert "I will speak English with you" in ana.last.text
     await ana.writes("/help")
-    assert [c.title for c in ana.choices][:2] == ["/register", "/settings"]
+    assert [c.title for c in ana.choices][:3] == ["/register", "/invite", "/settings"]
     await ana.writes("whatever this is")
     assert "I did not understand that message." in ana.last.text and ana.last.kind == "list"
     async with wa.session() as session:
@@ -101,5 +101,5 @@ async def test_a_screen_the_bot_sends_on_its_own_is_answered_by_its_number(wa): 
         person = await people.by_address(session, channel=Channel.WHATSAPP, wa_id=ana.wa_id)
     await send_screen(wa.runtime, wa.sender, person=person, screen=router.menu(wa.runtime.translator("es")))
     assert (await ana.wait_for_message()).kind == "list"
-    await ana.writes("2")                                  # /ajustes, the second row
+    await ana.writes("3")                                  # /ajustes, the third row
     assert any(c.id == "set:pause" for c in ana.choices)

@@ -64,7 +64,8 @@ class WhatsAppShown(Base):
     words mean the choice of the screen the person last saw, so that screen is kept here (its
     text and choices, never its files), written in the same transaction as the answer that
     showed it, and read back when the next message comes, after a restart too. `flow` names the
-    question being answered by typing (``register``), or is empty outside a flow.
+    question being answered by typing (``register``), or is empty outside a flow; `invite_token`
+    an invitation waiting for the person's consent.
     """
 
     __tablename__ = "whatsapp_shown"
@@ -74,3 +75,6 @@ class WhatsAppShown(Base):
     screen: Mapped[dict[str, Any]] = mapped_column(JSON)
     page: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     shown_at: Mapped[datetime]
+    # An invitation to co-lead that came in a wa.me link's text before the person consented:
+    # taken up once they accept the data notice (as Telegram keeps a /start join_ link's).
+    invite_token: Mapped[str | None] = mapped_column(String(64))

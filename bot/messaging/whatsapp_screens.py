@@ -34,13 +34,33 @@ def from_json(stored: dict[str, Any]) -> Screen:
     return Screen(text=str(stored.get("text", "")), rows=rows)
 
 
-async def remember(session: AsyncSession, *, user_id: int, screen: Screen, flow: str | None, now: datetime, page: int = 1) -> None:
-    """`screen` is what the person sees last now, answering `flow` (None: outside a flow)."""
+async def _row(session: AsyncSession, *, user_id: int, now: datetime) -> WhatsAppShown:
     row = await session.get(WhatsAppShown, user_id)
     if row is None:
-        row = WhatsAppShown(user_id=user_id)
+        row = WhatsAppShown(user_id=user_id, screen={}, page=1, shown_at=now)
         session.add(row)
+    return row
+
+
+async def remember(session: AsyncSession, *, user_id: int, screen: Screen, flow: str | None, now: datetime, page: int = 1) -> None:
+    """`screen` is what the person sees last now, answering `flow` (None: outside a flow)."""
+    row = await _row(session, user_id=user_id, now=now)
     row.screen, row.flow, row.page, row.shown_at = as_json(screen), flow, page, now
+
+
+async def hold_invite(session: AsyncSession, *, user_id: int, token: str, now: datetime) -> None:
+    """An invitation that came before consent, kept until the person accepts the notice."""
+    row = await _row(session, user_id=user_id, now=now)
+    row.invite_token = token
+
+
+async def take_invite(session: AsyncSession, *, user_id: int) -> str | None:
+    """The invitation held for the person, once (None: none)."""
+    row = await session.get(WhatsAppShown, user_id)
+    if row is None or row.invite_token is None:
+        return None
+    token, row.invite_token = row.invite_token, None
+    return token
 
 
 async def last_shown(session: AsyncSession, *, user_id: int) -> Shown | None:

@@ -26,8 +26,8 @@ from bot.messaging.whatsapp_models import WhatsAppInbound
 from bot.people import people, privacy
 from bot.people import screens as people_screens
 from bot.people.models import Channel
-from handlers.whatsapp import render, router
-from handlers.whatsapp.render import Chosen, NextPage
+from handlers.whatsapp import leaders, render, router
+from handlers.whatsapp.render import Chosen, NextPage, Typed
 from handlers.whatsapp.reply import Reply
 
 
@@ -41,14 +41,19 @@ async def answer(session: DbSession, *, runtime: Runtime, inbound: WhatsAppInbou
     await whatsapp_inbox.record_inbound_time(session, user=person, sent_at=inbound.sent_at)
     # Answered at the address they wrote from: a number hidden since is not used.
     reply = Reply(to=inbound.wa_id or inbound.bsuid or person.wa_id or person.bsuid or inbound.sender, person=person,
-                  language=person.language)
+                  language=person.language, business=stored.get("business"))
     last = await whatsapp_screens.last_shown(session, user_id=person.id)
     said = render.read_reply(last.screen if last else None, stored.get("message") or {})
     # First contact: nothing they sent was answered yet. Read from the inbox rather than from
     # `meeting.new`, so that a first message answered again after a crash asks the same.
     first = meeting.new or not (person.has_consented or await whatsapp_inbox.answered_before(
         session, sender=inbound.sender, inbound_id=inbound.id))
-    if first:
+    # An invitation (a wa.me link's prefilled text): joined now, or kept until they consent.
+    token = leaders.invite_token(said.text) if isinstance(said, Typed) else None
+    joined = token is not None and await leaders.hold_or_join(session, runtime=runtime, reply=reply, token=token)
+    if joined:
+        pass
+    elif first:
         reply.show(language_question(runtime))
     elif isinstance(said, NextPage) and last is not None:
         reply.show(last.screen, flow=last.flow, page=said.page)
@@ -81,6 +86,11 @@ async def consent_step(session: DbSession, *, runtime: Runtime, reply: Reply, sa
     if choice == "consent:yes":
         if not person.has_consented:
             await people.give_consent(session, user=person, display_name=name, now=now)
+        token = await whatsapp_screens.take_invite(session, user_id=person.id)
+        if token is not None:  # invited by a wa.me link: the invitation, not registering
+            reply.show(screen(i18n.gettext("✅ Thank you. You accepted the data notice.")))
+            await leaders.join(session, runtime=runtime, reply=reply, token=token)
+            return True
         reply.show(screen(i18n.gettext("✅ Thank you. You accepted the data notice.") + "\n\n"
                           + i18n.gettext("Your next step: register your organization with /register.")))
         return True

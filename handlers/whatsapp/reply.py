@@ -27,6 +27,7 @@ class Reply:
     language: str
     shown: list[Shown] = field(default_factory=list)
     flow: str | None = None
+    business: str | None = None  # the business number the person wrote to (for wa.me links)
     # Work for after the answer's transaction committed (files of erased records).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 

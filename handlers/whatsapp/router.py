@@ -19,12 +19,12 @@ from bot.core.validation import fold_text
 from bot.messaging.whatsapp_screens import Shown
 from bot.people.commands import LEADER_COMMANDS
 from handlers.commands import SPANISH
-from handlers.whatsapp import people_area, registration
+from handlers.whatsapp import leaders, people_area, registration
 from handlers.whatsapp.render import Chosen, Reply, Typed
 from handlers.whatsapp.reply import Reply as Answer
 
 # The leaders' commands WhatsApp answers today, in the menu's order.
-COMMANDS = ("register", "settings", "language", "mydata", "deletedata", "help")
+COMMANDS = ("register", "invite", "settings", "language", "mydata", "deletedata", "help")
 MENU_WORDS = frozenset({"menu", "hola", "ayuda", "help", "inicio", "start", "buenas", "hello", "hi"})
 COMMAND_PREFIX = "cmd:"
 _ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
@@ -97,6 +97,8 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
 async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, name: str, i18n: Translator) -> None:
     if name == "register":
         await registration.start(session, runtime=runtime, reply=reply)
+    elif name == "invite":
+        await leaders.invite(session, runtime=runtime, reply=reply, business=reply.business)
     elif name == "cancel":
         reply.show(screen(i18n.gettext("Registration paused. Your answers are saved: send /register to continue."))
                    if await registration.has_draft(session, reply=reply) else

@@ -111,8 +111,10 @@ def read_update(update: Any, *, now: datetime) -> tuple[list[Incoming], list[Sta
             if change.get("field") != "messages" or not isinstance(value, dict):
                 continue
             contacts = _dicts(value.get("contacts"))
+            metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+            business = _text(metadata.get("display_phone_number"))
             for message in _dicts(value.get("messages")):
-                incoming = _incoming(message, contacts, now)
+                incoming = _incoming(message, contacts, now, business=business)
                 if incoming is not None:
                     messages.append(incoming)
             for status in _dicts(value.get("statuses")):
@@ -122,7 +124,9 @@ def read_update(update: Any, *, now: datetime) -> tuple[list[Incoming], list[Sta
     return messages, statuses
 
 
-def _incoming(message: dict[str, Any], contacts: list[dict[str, Any]], now: datetime) -> Incoming | None:
+def _incoming(message: dict[str, Any], contacts: list[dict[str, Any]], now: datetime, *, business: str | None = None
+              ) -> Incoming | None:
+    """One message; `business` is the number it was sent to (for wa.me links back to it)."""
     message_id = _text(message.get("id"))
     if not message_id:
         return None
@@ -139,7 +143,7 @@ def _incoming(message: dict[str, Any], contacts: list[dict[str, Any]], now: date
     return Incoming(
         message_id=message_id[:160], wa_id=wa_id[:32] if wa_id else None, bsuid=bsuid[:160] if bsuid else None,
         kind=(_text(message.get("type")) or "unknown")[:24],
-        payload={"message": message, "name": _text(profile.get("name"))},
+        payload={"message": message, "name": _text(profile.get("name")), "business": business},
         sent_at=_moment(message.get("timestamp"), now),
     )
 

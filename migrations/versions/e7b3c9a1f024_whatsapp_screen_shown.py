@@ -1,5 +1,6 @@
 """the screen last shown to each person on WhatsApp, so a typed number or the choice's words
-answer it after a restart too (bot/messaging/whatsapp_screens.py)
+answer it after a restart too, and an invitation waiting for their consent
+(bot/messaging/whatsapp_screens.py)
 
 Revision ID: e7b3c9a1f024
 Revises: c5e8a1d3f702
@@ -28,6 +29,7 @@ def upgrade() -> None:
     sa.Column('screen', sa.JSON(), nullable=False),
     sa.Column('page', sa.Integer(), server_default='1', nullable=False),
     sa.Column('shown_at', bot.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('invite_token', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_whatsapp_shown_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_whatsapp_shown'))
     )
