@@ -4,6 +4,9 @@ answers typed as a number or in words, remembered across a restart."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from bot.messaging.whatsapp_models import WhatsAppInbound, WhatsAppShown
@@ -103,3 +106,16 @@ async def test_a_screen_the_bot_sends_on_its_own_is_answered_by_its_number(wa): 
     assert (await ana.wait_for_message()).kind == "list"
     await ana.writes("3")                                  # /ajustes, the third row
     assert any(c.id == "set:pause" for c in ana.choices)
+
+
+def test_the_whatsapp_channel_leaves_the_database_to_the_domain():
+    """handlers/whatsapp/ parse, call domain functions and render: no SQLAlchemy, no query."""
+    for path in sorted((Path(__file__).resolve().parent.parent / "handlers" / "whatsapp").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+        imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+        assert not [name for name in imported if name.split(".")[0] == "sqlalchemy"], path.name
+        queries = [node.func.attr for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                   and isinstance(node.func.value, ast.Name) and node.func.value.id in ("session", "later")
+                   and node.func.attr in ("get", "execute", "scalar", "scalars", "add", "delete")]
+        assert not queries, f"{path.name} queries the database itself: {queries}"
