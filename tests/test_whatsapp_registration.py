@@ -8,7 +8,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.organizations.models import LeaderRole, Leadership, Organization, VerificationStatus
+from bot.organizations.models import (
+    LeaderRole,
+    Leadership,
+    Organization,
+    RegistrationDraft,
+    VerificationStatus,
+)
+from bot.organizations.registration import Step
 from bot.people import people
 from bot.people.models import Channel
 from handlers.whatsapp.registration import PHONE_MINE
@@ -98,3 +105,17 @@ async def test_staff_on_telegram_verify_an_organization_registered_on_whatsapp(b
     async with wa.session() as session:
         organization = await session.scalar(select(Organization))
         assert organization.status is VerificationStatus.VERIFIED
+
+
+async def test_someone_whose_number_is_hidden_is_asked_to_type_the_phone(wa):  # noqa: F811
+    rosa = wa.person("Rosa", hides_number=True)            # a username: WhatsApp sends no number
+    await consented(rosa)
+    await rosa.writes("/registrar")
+    async with wa.session() as session:                     # straight to the phone step
+        draft = await session.scalar(select(RegistrationDraft))
+        draft.step = Step.PHONE
+    await rosa.writes("/registrar")
+    await rosa.chooses("Continuar")
+    assert "Escribe el número" in rosa.last.text and rosa.last.choices == []
+    await rosa.writes("987 654 321")
+    assert "+51 987 654 321" in " ".join(rosa.texts)

@@ -53,6 +53,8 @@ def question(draft: RegistrationDraft, *, runtime: Runtime, reply: Reply, proble
         number = format_phone_for_display(f"+{person.wa_id.lstrip('+')}")
         shown = screen(i18n.gettext("What is the organization's contact phone? Choose the number you write from, or type another one.")
                        + "\n" + number, [[Choice(PHONE_MINE, i18n.gettext(THIS_NUMBER), number)]])
+    elif draft.step == Step.PHONE:  # their number hidden behind a username: nothing to offer
+        shown = screen(i18n.gettext("What is the organization's contact phone? Type the number, for example 987 654 321."))
     return shown.warned(problem) if problem else shown
 
 
