@@ -48,6 +48,8 @@ async def test_onboarding_asks_the_language_then_the_notice_naming_whatsapp_then
     assert [c.title for c in ana.choices][:3] == ["/register", "/invite", "/settings"]
     await ana.writes("whatever this is")
     assert "I did not understand that message." in ana.last.text and ana.last.kind == "list"
+    await ana.shares_location(-12.05, -77.04)              # not an answer to anything: the menu again
+    assert "I did not understand that message." in ana.last.text and len(ana.replies) == 1
     async with wa.session() as session:
         shown = await session.get(WhatsAppShown, person.id)
         assert shown.flow is None and shown.screen["rows"][0][0]["id"] == "cmd:register"

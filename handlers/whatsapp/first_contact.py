@@ -48,22 +48,26 @@ async def answer(session: DbSession, *, runtime: Runtime, inbound: WhatsAppInbou
     # `meeting.new`, so that a first message answered again after a crash asks the same.
     first = meeting.new or not (person.has_consented or await whatsapp_inbox.answered_before(
         session, sender=inbound.sender, inbound_id=inbound.id))
-    # An invitation (a wa.me link's prefilled text): joined now, or kept until they consent.
-    token = leaders.invite_token(said.text) if isinstance(said, Typed) else None
-    joined = token is not None and await leaders.hold_or_join(session, runtime=runtime, reply=reply, token=token)
-    if joined:
-        pass
-    elif first:
-        reply.show(language_question(runtime))
-    elif isinstance(said, NextPage) and last is not None:
-        reply.show(last.screen, flow=last.flow, page=said.page)
-    elif not await consent_step(session, runtime=runtime, reply=reply, said=said, name=stored.get("name")):
-        await router.route(session, runtime=runtime, reply=reply, said=said, last=last)
+    await respond(session, runtime=runtime, reply=reply, said=said, last=last, first=first, name=stored.get("name"))
     if reply.person is not None and reply.shown:
         final = reply.shown[-1]
         await whatsapp_screens.remember(session, user_id=reply.person.id, screen=final.screen, flow=reply.flow,
                                         page=final.page, now=now)
     return reply
+
+
+async def respond(session: DbSession, *, runtime: Runtime, reply: Reply, said: render.Reply,
+                  last: whatsapp_screens.Shown | None, first: bool, name: str | None) -> None:
+    # An invitation (a wa.me link's prefilled text): joined now, or kept until they consent.
+    token = leaders.invite_token(said.text) if isinstance(said, Typed) else None
+    if token is not None and await leaders.hold_or_join(session, runtime=runtime, reply=reply, token=token):
+        return
+    if first:
+        reply.show(language_question(runtime))
+    elif isinstance(said, NextPage) and last is not None:
+        reply.show(last.screen, flow=last.flow, page=said.page)
+    elif not await consent_step(session, runtime=runtime, reply=reply, said=said, name=name):
+        await router.route(session, runtime=runtime, reply=reply, said=said, last=last)
 
 
 async def consent_step(session: DbSession, *, runtime: Runtime, reply: Reply, said: render.Reply, name: str | None) -> bool:

@@ -111,7 +111,10 @@ class InboxWorker:
             # Committed: what the person said, the step they are at and the screen they will
             # see are durable first.
             for work in reply.after_commit:
-                await work()
+                try:
+                    await work()
+                except Exception:  # noqa: BLE001 - committed already: answering again would redo it
+                    log.exception("after answering WhatsApp message %s", inbound.id)
             await outgoing.send_shown(self.runtime, self.sender, to=reply.to, shown=reply.shown, language=reply.language)
             async with database.session() as session:
                 await whatsapp_inbox.mark_processed(session, inbound_id=inbound.id, now=clock.now())
