@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.messaging.whatsapp_models import WhatsAppInbound, WhatsAppShown
+from bot.messaging import whatsapp_inbox
+from bot.messaging.whatsapp_models import WhatsAppInbound, WhatsAppShown, WhatsAppStatus
 from bot.people import people, privacy
 from bot.people.models import Channel, User
 from handlers.whatsapp import router
@@ -121,3 +122,29 @@ def test_the_whatsapp_channel_leaves_the_database_to_the_domain():
                    and isinstance(node.func.value, ast.Name) and node.func.value.id in ("session", "later")
                    and node.func.attr in ("get", "execute", "scalar", "scalars", "add", "delete")]
         assert not queries, f"{path.name} queries the database itself: {queries}"
+
+
+async def test_what_meta_reports_later_is_kept_a_send_outside_the_window_fails_with_131047(wa):  # noqa: F811
+    """Status webhooks from the stand-in: sent, delivered, read; a screen sent more than 24 hours
+    after the person last wrote is accepted, then reported failed (131047), as Meta does; a
+    number not on WhatsApp (131026) is marked unreachable."""
+    ana = wa.person("Ana")
+    await consented(ana)
+    await ana.reads()
+    await wa.standin.webhooks_settled()
+    async with wa.session() as session:
+        assert (await session.get(WhatsAppStatus, ana.last.id)).status == "read"
+        person = await people.by_address(session, channel=Channel.WHATSAPP, wa_id=ana.wa_id)
+    wa.clock.advance(hours=25)
+    assert not whatsapp_inbox.inside_window(person, now=wa.clock.now())
+    (late,) = await send_screen(wa.runtime, wa.sender, person=person, screen=router.menu(wa.runtime.translator("es")))
+    await wa.standin.webhooks_settled()
+    async with wa.session() as session:
+        failed = await whatsapp_inbox.failures(session, recipient=ana.wa_id)
+        assert [(row.message_id, row.error_code) for row in failed] == [(late, 131047)]
+        assert (await people.by_address(session, channel=Channel.WHATSAPP, wa_id=ana.wa_id)).reachable
+    ana.reachable = False                                   # gone from WhatsApp
+    await send_screen(wa.runtime, wa.sender, person=person, screen=router.menu(wa.runtime.translator("es")))
+    await wa.standin.webhooks_settled()
+    async with wa.session() as session:
+        assert not (await people.by_address(session, channel=Channel.WHATSAPP, wa_id=ana.wa_id)).reachable
