@@ -70,3 +70,25 @@ async def test_withdrawing_consent_from_mydata_brings_the_notice_back(wa):  # no
     assert "Retiraste tu consentimiento" in rosa.last.text
     await rosa.writes("menu")                              # the consent gate again
     assert [c.id for c in rosa.choices] == ["consent:yes", "consent:no", "consent:more"]
+
+
+async def test_a_leader_corrects_their_name_and_says_their_sex_and_nationality(wa):  # noqa: F811
+    ana = wa.person("ana")
+    await consented(ana)
+    await ana.writes("/corregir")
+    assert [c.id for c in ana.choices] == ["me:name", "me:about"]
+    await ana.presses("me:name")
+    await ana.writes("x")                                  # too short: said so, the question again
+    assert "⚠️" in ana.last.text
+    await ana.writes("Ana María Torres")
+    assert "Ana María Torres" in ana.last.text
+    await ana.writes("corregir")
+    await ana.presses("me:about")
+    await ana.chooses("Mujer")
+    await ana.writes("venezolana")                         # the option's words
+    assert "Mujer" in ana.last.text and "Venezolana" in ana.last.text
+    async with wa.session() as session:
+        person = await session.scalar(select(User))
+        assert person.display_name == "Ana María Torres"
+        assert (person.sex.value, person.nationality.value) == ("female", "venezuelan")
+

@@ -386,10 +386,10 @@ async def records_of(session: AsyncSession, *, telegram_id: int | None = None, u
     return result
 
 
-async def correct_name(session: AsyncSession, *, telegram_id: int, text: str) -> str:
-    """Rectification: the name the bot keeps, as the person writes it (cleaned like any answer)."""
-    person = await people.get_by_telegram_id(session, telegram_id)
-    assert person is not None, "the gatekeeper creates the person before any handler runs"
+async def correct_name(session: AsyncSession, *, telegram_id: int | None = None, user_id: int | None = None, text: str) -> str:
+    """Rectification: the name the bot keeps, as the person writes it (cleaned like any answer).
+    The person named by their Telegram id, or by `user_id` on any channel."""
+    person = await _person(session, telegram_id=telegram_id, user_id=user_id)
     person.display_name = parse_text(text, field_max=128, min_length=2)
     return person.display_name
 
@@ -399,12 +399,12 @@ async def correct_name(session: AsyncSession, *, telegram_id: int, text: str) ->
 
 
 async def declare_about_me(
-    session: AsyncSession, *, telegram_id: int, now: datetime, sex: Sex | None = None, nationality: Nationality | None = None,
+    session: AsyncSession, *, telegram_id: int | None = None, user_id: int | None = None, now: datetime,
+    sex: Sex | None = None, nationality: Nationality | None = None,
 ) -> User:
     """Rectification of what the person declared (either, or both): saying it again replaces
     it. Only the programme's anonymous totals read it (bot/console/figures/)."""
-    person = await people.get_by_telegram_id(session, telegram_id)
-    assert person is not None, "the gatekeeper creates the person before any handler runs"
+    person = await _person(session, telegram_id=telegram_id, user_id=user_id)
     if sex is not None:
         person.sex = sex
     if nationality is not None:

@@ -19,12 +19,12 @@ from bot.core.validation import fold_text
 from bot.messaging.whatsapp_screens import Shown
 from bot.people.commands import LEADER_COMMANDS
 from handlers.commands import SPANISH
-from handlers.whatsapp import leaders, people_area, registration
+from handlers.whatsapp import correct, leaders, people_area, registration
 from handlers.whatsapp.render import Chosen, Reply, Typed
 from handlers.whatsapp.reply import Reply as Answer
 
 # The leaders' commands WhatsApp answers today, in the menu's order.
-COMMANDS = ("register", "invite", "settings", "language", "mydata", "deletedata", "help")
+COMMANDS = ("register", "invite", "settings", "language", "mydata", "correct", "deletedata", "help")
 MENU_WORDS = frozenset({"menu", "hola", "ayuda", "help", "inicio", "start", "buenas", "hello", "hi"})
 COMMAND_PREFIX = "cmd:"
 _ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
@@ -75,6 +75,8 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             await run_command(session, runtime=runtime, reply=reply, name=name, i18n=i18n)
         elif flow == registration.FLOW:
             await registration.typed(session, runtime=runtime, reply=reply, text=said.text)
+        elif flow == correct.FLOW:
+            await correct.typed(session, runtime=runtime, reply=reply, text=said.text)
         else:
             reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
         return
@@ -89,6 +91,9 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
         await run_command(session, runtime=runtime, reply=reply, name=choice.removeprefix(COMMAND_PREFIX), i18n=i18n)
     elif choice.startswith(f"{registration.PREFIX}:"):
         await registration.pressed(session, runtime=runtime, reply=reply, choice=choice)
+    elif choice.startswith(correct.PREFIX):
+        if not await correct.pressed(session, runtime=runtime, reply=reply, choice=choice):
+            reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif not await people_area.pressed(session, runtime=runtime, reply=reply, choice=choice):
         # A choice of a message whose question is over, or forged: say so, and what can be done.
         reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
@@ -99,6 +104,8 @@ async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, na
         await registration.start(session, runtime=runtime, reply=reply)
     elif name == "invite":
         await leaders.invite(session, runtime=runtime, reply=reply, business=reply.business)
+    elif name == "correct":
+        await correct.start(session, runtime=runtime, reply=reply)
     elif name == "cancel":
         reply.show(screen(i18n.gettext("Registration paused. Your answers are saved: send /register to continue."))
                    if await registration.has_draft(session, reply=reply) else
