@@ -30,7 +30,7 @@ async def test_an_owner_invites_a_co_leader_with_a_wa_me_link_that_works_once(wa
 
     rosa = wa.person("Rosa Quispe")                        # someone new opens the link and sends the text
     await rosa.writes(prefilled)
-    assert "¿Qué idioma prefieres?" in rosa.last.text
+    assert "Te invitaron" in rosa.texts[0] and "¿Qué idioma prefieres?" in rosa.last.text
     await rosa.presses("lang:es")
     await rosa.presses("consent:yes")
     assert "Ahora eres dirigente de *Mujeres Emprendedoras del Callao*" in rosa.last.text

@@ -62,6 +62,9 @@ async def respond(session: DbSession, *, runtime: Runtime, reply: Reply, said: r
     token = leaders.invite_token(said.text) if isinstance(said, Typed) else None
     if token is not None and await leaders.hold_or_join(session, runtime=runtime, reply=reply, token=token):
         return
+    if token is not None and first:  # said in the default language: theirs is asked next
+        reply.show(screen(runtime.translator(reply.language).gettext(
+            "You were invited to co-lead an organization in Voces. First, please read how Voces looks after your data.")))
     if first:
         reply.show(language_question(runtime))
     elif isinstance(said, NextPage) and last is not None:
