@@ -55,6 +55,7 @@ async def serve(runtime: Runtime, *, is_active: Callable[[], bool]) -> None:
             channel = WhatsAppChannel(runtime, sender, is_active=is_active)
             stoppers.append(channel.stop)
             await channel.start()
+            await sender.publish_commands(runtime)
         await stopped.wait()
     finally:
         for stop in reversed(stoppers):

@@ -19,6 +19,9 @@ from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
 
 
 async def test_onboarding_asks_the_language_then_the_notice_naming_whatsapp_then_the_menu(wa):  # noqa: F811
+    # The number's "/" list, set at start: the leaders' commands, as Spanish speakers type them.
+    assert [name for name, _hint in wa.standin.commands][:3] == ["registrar", "invitar", "ajustes"]
+    assert ("misdatos", "Ver los datos que Voces guarda sobre ti") in wa.standin.commands
     ana = wa.person("Ana Torres")
     await ana.writes("Hola")
     assert "¿Qué idioma prefieres?" in ana.last.text and "Which language do you prefer?" in ana.last.text

@@ -57,6 +57,7 @@ class WhatsAppUnderTest:
         self.sender = ClientSender.from_settings(settings)
         self.channel = WhatsAppChannel(self.runtime, self.sender, poll_seconds=0.2, on_done=standin.mark_processed)
         await self.channel.start(host="127.0.0.1", port=0)
+        await self.sender.publish_commands(self.runtime)
         await standin.subscribe(f"http://127.0.0.1:{self.channel.port}{settings.whatsapp_webhook_path}",
                                 verify_token=VERIFY_TOKEN)
 

@@ -11,8 +11,8 @@ from aiohttp import web
 from bot.core.config import Settings
 from bot.core.runtime import Runtime
 from handlers.health import listen
-from handlers.whatsapp import webhook
-from handlers.whatsapp.client import Choice, ListSection, WhatsAppClient
+from handlers.whatsapp import router, webhook
+from handlers.whatsapp.client import Choice, ListSection, WhatsAppApiError, WhatsAppClient
 from handlers.whatsapp.ports import Sender
 from handlers.whatsapp.worker import InboxWorker
 
@@ -94,6 +94,14 @@ class ClientSender:
 
     async def upload(self, content: bytes, *, mime_type: str, filename: str) -> str:
         return await self.client.upload(content, mime_type=mime_type, filename=filename)
+
+    async def publish_commands(self, runtime: Runtime) -> None:
+        """Set the number's "/" command list to the leaders' commands, in the default language;
+        Meta unreachable, the list it has stays (logged): the channel works without it."""
+        try:
+            await self.client.set_commands(router.slash_commands(runtime.translator(runtime.settings.default_language)))
+        except WhatsAppApiError:
+            log.warning("could not set WhatsApp's command list", exc_info=True)
 
     async def close(self) -> None:
         await self.client.close()

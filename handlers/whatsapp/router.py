@@ -55,6 +55,12 @@ def command_of(typed: str, *, in_flow: bool) -> str | None:
     return "unknown" if slash else None
 
 
+def slash_commands(i18n: Translator) -> list[tuple[str, str]]:
+    """WhatsApp's "/" command list, one for everyone (at most 30, names ≤ 32, hints ≤ 256): the
+    leaders' commands this channel answers, in `i18n`'s language (each answers in both)."""
+    return [(command_name(name, i18n.language), i18n.gettext(_DESCRIPTIONS[name])[:256]) for name in COMMANDS]
+
+
 def menu(i18n: Translator, *, problem: str | None = None) -> Screen:
     """The leaders' commands as a list: a row each, the command as typed and what it does."""
     _ = i18n.gettext
