@@ -26,8 +26,7 @@ from bot.core.runtime import Runtime
 from handlers.app import build_application, start_in_loop, stop_in_loop
 from handlers.context import VocesApplication
 from handlers.health import HEALTH_PATH, health_handler, listen
-from handlers.whatsapp.channel import GraphSender, WhatsAppChannel
-from handlers.whatsapp.webhook import reachable
+from handlers.whatsapp.channel import ClientSender, WhatsAppChannel
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,7 @@ async def serve(runtime: Runtime, *, is_active: Callable[[], bool]) -> None:
             channel = WhatsAppChannel(runtime, sender, is_active=is_active)
             stoppers.append(channel.stop)
             await channel.start()
+            await sender.publish_commands(runtime)
         await stopped.wait()
     finally:
         for stop in reversed(stoppers):
@@ -70,10 +70,9 @@ async def serve(runtime: Runtime, *, is_active: Callable[[], bool]) -> None:
                 loop.remove_signal_handler(signum)
 
 
-def whatsapp_sender(settings: Settings) -> GraphSender:
-    assert settings.whatsapp_token and settings.whatsapp_phone_number_id
-    return GraphSender(base_url=settings.whatsapp_api_base_url, phone_number_id=settings.whatsapp_phone_number_id,
-                       token=settings.whatsapp_token)
+def whatsapp_sender(settings: Settings) -> ClientSender:
+    """The Cloud API client the channel sends through (pywa behind handlers/whatsapp/client.py)."""
+    return ClientSender.from_settings(settings)
 
 
 class ChannelsInLoop:
@@ -145,7 +144,7 @@ async def start_telegram_webhook(
     await application.start()
     app = web.Application()
     app.router.add_post(path, receive)
-    app.router.add_get(HEALTH_PATH, health_handler(is_active=is_active, database_reachable=lambda: reachable(runtime.database)))
+    app.router.add_get(HEALTH_PATH, health_handler(is_active=is_active, database_reachable=lambda: runtime.database.ping()))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await listen(runner, settings.webhook_listen, settings.webhook_port, setting="WEBHOOK_LISTEN and WEBHOOK_PORT")

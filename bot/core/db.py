@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InvalidRequestError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -117,6 +117,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# What a unit of work hands the channels' code: they pass it to the domain and never query it.
+DbSession = AsyncSession
+
+
 class Database:
     """One engine and one session factory for the process; one session per unit of work.
 
@@ -135,6 +139,15 @@ class Database:
         self._unit: ContextVar[tuple[asyncio.Task[Any] | None, AsyncSession] | None] = ContextVar(
             f"voces_unit_{id(self)}", default=None
         )
+
+    async def ping(self) -> bool:
+        """Whether the database answers now (the health endpoint asks)."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError):
+            return False
+        return True
 
     def _ambient(self) -> AsyncSession | None:
         unit = self._unit.get()

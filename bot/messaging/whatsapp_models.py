@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.core.db import Base
@@ -55,3 +55,26 @@ class WhatsAppStatus(Base):
     error_code: Mapped[int | None]
     error_title: Mapped[str | None] = mapped_column(String(200))
     reported_at: Mapped[datetime]
+
+
+class WhatsAppShown(Base):
+    """The screen last shown to a person on WhatsApp, and the flow it belongs to.
+
+    WhatsApp has no buttons that carry their answer for typed replies: a typed "2" or a choice's
+    words mean the choice of the screen the person last saw, so that screen is kept here (its
+    text and choices, never its files), written in the same transaction as the answer that
+    showed it, and read back when the next message comes, after a restart too. `flow` names the
+    question being answered by typing (``register``), or is empty outside a flow; `invite_token`
+    an invitation waiting for the person's consent.
+    """
+
+    __tablename__ = "whatsapp_shown"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    flow: Mapped[str | None] = mapped_column(String(32))
+    screen: Mapped[dict[str, Any]] = mapped_column(JSON)
+    page: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    shown_at: Mapped[datetime]
+    # An invitation to co-lead that came in a wa.me link's text before the person consented:
+    # taken up once they accept the data notice (as Telegram keeps a /start join_ link's).
+    invite_token: Mapped[str | None] = mapped_column(String(64))

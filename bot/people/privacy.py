@@ -81,7 +81,7 @@ class InviteView:
 class PersonSummary:
     """Everything the bot holds on one person, as /mydata shows it."""
 
-    telegram_id: int
+    telegram_id: int | None
     display_name: str | None
     language: str
     role: str
@@ -99,10 +99,13 @@ class PersonSummary:
     broadcasts_received: int = 0
     sex: Sex | None = None  # as they declared it, if they did (None: never answered)
     nationality: Nationality | None = None
+    whatsapp: str | None = None  # the number (or the business-scoped id) on WhatsApp
 
 
-async def summarize_person(session: AsyncSession, *, telegram_id: int, file_words: Mapping[str, str] | None = None) -> PersonSummary:
-    person = await people.get_by_telegram_id(session, telegram_id)
+async def summarize_person(session: AsyncSession, *, telegram_id: int | None = None, user_id: int | None = None,
+                           file_words: Mapping[str, str] | None = None) -> PersonSummary:
+    """The person named by their Telegram id, or by `user_id` on any channel."""
+    person = await _person(session, telegram_id=telegram_id, user_id=user_id)
     assert person is not None, "the gatekeeper creates the person before any handler runs"
     led = await session.execute(
         select(Organization, Leadership.role)
@@ -165,6 +168,7 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int, file_word
     )
     return PersonSummary(
         telegram_id=person.telegram_id,
+        whatsapp=person.wa_id or person.bsuid,
         display_name=person.display_name,
         language=person.language,
         role=person.role.value,
@@ -335,7 +339,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-async def records_of(session: AsyncSession, *, telegram_id: int, mask: Callable[[str], str]) -> dict[str, list[dict[str, Any]]]:
+async def records_of(session: AsyncSession, *, telegram_id: int | None = None, user_id: int | None = None,
+                     mask: Callable[[str], str]) -> dict[str, list[dict[str, Any]]]:
     """Every row the bot holds on the person, table by table, as plain values.
 
     Found from the schema itself, so a table an area adds later is included without changes
@@ -347,8 +352,8 @@ async def records_of(session: AsyncSession, *, telegram_id: int, mask: Callable[
     """
     from bot.core.db import Base
 
-    person = await people.get_by_telegram_id(session, telegram_id)
-    assert person is not None, "the gatekeeper creates the person before any handler runs"
+    person = await _person(session, telegram_id=telegram_id, user_id=user_id)
+    telegram_id = person.telegram_id
     led = list(await session.scalars(select(Leadership.organization_id).where(Leadership.user_id == person.id)))
     result: dict[str, list[dict[str, Any]]] = {}
     for table in Base.metadata.sorted_tables:
@@ -357,7 +362,7 @@ async def records_of(session: AsyncSession, *, telegram_id: int, mask: Callable[
             conditions.append(table.c.id == person.id)
         elif table.name == "organizations":
             conditions.append(table.c.id.in_(led))
-        elif table.name in KEYED_BY_TELEGRAM_ID:
+        elif table.name in KEYED_BY_TELEGRAM_ID and telegram_id is not None:
             conditions.append(table.c[KEYED_BY_TELEGRAM_ID[table.name]] == telegram_id)
         for column in table.columns:
             for foreign_key in column.foreign_keys:
@@ -381,10 +386,10 @@ async def records_of(session: AsyncSession, *, telegram_id: int, mask: Callable[
     return result
 
 
-async def correct_name(session: AsyncSession, *, telegram_id: int, text: str) -> str:
-    """Rectification: the name the bot keeps, as the person writes it (cleaned like any answer)."""
-    person = await people.get_by_telegram_id(session, telegram_id)
-    assert person is not None, "the gatekeeper creates the person before any handler runs"
+async def correct_name(session: AsyncSession, *, telegram_id: int | None = None, user_id: int | None = None, text: str) -> str:
+    """Rectification: the name the bot keeps, as the person writes it (cleaned like any answer).
+    The person named by their Telegram id, or by `user_id` on any channel."""
+    person = await _person(session, telegram_id=telegram_id, user_id=user_id)
     person.display_name = parse_text(text, field_max=128, min_length=2)
     return person.display_name
 
@@ -394,12 +399,12 @@ async def correct_name(session: AsyncSession, *, telegram_id: int, text: str) ->
 
 
 async def declare_about_me(
-    session: AsyncSession, *, telegram_id: int, now: datetime, sex: Sex | None = None, nationality: Nationality | None = None,
+    session: AsyncSession, *, telegram_id: int | None = None, user_id: int | None = None, now: datetime,
+    sex: Sex | None = None, nationality: Nationality | None = None,
 ) -> User:
     """Rectification of what the person declared (either, or both): saying it again replaces
     it. Only the programme's anonymous totals read it (bot/console/figures/)."""
-    person = await people.get_by_telegram_id(session, telegram_id)
-    assert person is not None, "the gatekeeper creates the person before any handler runs"
+    person = await _person(session, telegram_id=telegram_id, user_id=user_id)
     if sex is not None:
         person.sex = sex
     if nationality is not None:
@@ -424,3 +429,10 @@ async def claim_about_me_question(session: AsyncSession, *, user_id: int, sessio
     except AlreadyDone:
         return False
     return True
+
+
+async def _person(session: AsyncSession, *, telegram_id: int | None, user_id: int | None) -> User:
+    person = await (people.get_by_telegram_id(session, telegram_id) if telegram_id is not None
+                    else session.get(User, user_id))
+    assert person is not None, "the gatekeeper creates the person before any handler runs"
+    return person

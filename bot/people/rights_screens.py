@@ -21,7 +21,7 @@ from bot.documents import personal_data
 from bot.organizations.labels import BOARD_ROLE, DOCUMENT
 from bot.organizations.models import BoardRole, LeaderRole
 from bot.people.labels import LANGUAGE_NAMES, NATIONALITY_CHOICE, ROLE_NAMES, SEX_CHOICE
-from bot.people.models import Nationality, Role, Sex, User
+from bot.people.models import Channel, Nationality, Role, Sex, User
 from bot.people.privacy import PersonSummary
 from bot.trainings.labels import ENROLLMENT_STATE_NAMES
 
@@ -41,7 +41,10 @@ def my_data_text(i18n: Translator, summary: PersonSummary, *, mask: Callable[[st
     what they uploaded and the invitations they made (`mask` shows an identity number masked)."""
     _ = i18n.gettext
     lines = [_("<b>What Voces keeps about you</b>")]
-    lines.append(_("Telegram id: %(id)s") % {"id": summary.telegram_id})
+    if summary.telegram_id is not None:
+        lines.append(_("Telegram id: %(id)s") % {"id": summary.telegram_id})
+    if summary.whatsapp:
+        lines.append(_("WhatsApp: %(number)s") % {"number": escape(summary.whatsapp)})
     lines.append(_("Name: %(name)s") % {"name": escape(summary.display_name or _("(not kept)"))})
     lines.append(_("Language: %(language)s") % {"language": LANGUAGE_NAMES.get(summary.language, summary.language)})
     lines.append(_("Role: %(role)s") % {"role": _(ROLE_NAMES[Role(summary.role)])})
@@ -151,7 +154,7 @@ def ask_to_delete(i18n: Translator) -> Screen:
     )
 
 
-def erased(i18n: Translator, *, backup_keep_days: int | None) -> Screen:
+def erased(i18n: Translator, *, backup_keep_days: int | None, channel: Channel = Channel.TELEGRAM) -> Screen:
     """After erasing: what is left anywhere (`backup_keep_days`: None when there are no backups)."""
     _ = i18n.gettext
     paragraphs = [
@@ -163,6 +166,9 @@ def erased(i18n: Translator, *, backup_keep_days: int | None) -> Screen:
             "Copies in the programme's backups, kept in case of a breakdown, are deleted within %(days)s day.",
             "Copies in the programme's backups, kept in case of a breakdown, are deleted within %(days)s days.",
             backup_keep_days) % {"days": backup_keep_days})
+    if channel is Channel.WHATSAPP:
+        paragraphs.append(_("WhatsApp keeps this chat on your phone until you delete it: open the chat, tap ⋮ (or the name), then “Clear chat”. Your WhatsApp account is Meta's, not ours."))
+        return screen("\n\n".join(paragraphs))
     paragraphs.append(_("Telegram itself keeps this chat on its servers and on your phone until you delete it: tap the bot's name, then ⋮ (or …) and “Delete chat” (tick “also for Voces” if offered). Your Telegram account is Telegram's, not ours."))
     return screen("\n\n".join(paragraphs))
 

@@ -48,24 +48,26 @@ def full_notice_text(i18n: Translator, channel: Channel = Channel.TELEGRAM) -> s
     return "\n".join(consent_notice.full_notice_lines(i18n.gettext, channel=channel))
 
 
-def notice_choices(i18n: Translator, *, more: bool = True) -> list[list[Choice]]:
-    """Accept or not, read the whole notice, or read it in the other language."""
+def notice_choices(i18n: Translator, *, more: bool = True, other_language: bool = True) -> list[list[Choice]]:
+    """Accept or not, read the whole notice, or read it in the other language (not where the
+    language was asked just before, as on WhatsApp: then three choices fit its buttons)."""
     _ = i18n.gettext
     other = next(code for code in SUPPORTED_LANGUAGES if code != i18n.language)
     rows = [[Choice("consent:yes", _("✅ I accept")), Choice("consent:no", _("I do not accept"))]]
     if more:
         rows.append([Choice("consent:more", _("Read more"))])
-    rows.append([Choice(f"consent:lang:{other}", LANGUAGE_NAMES[other])])
+    if other_language:
+        rows.append([Choice(f"consent:lang:{other}", LANGUAGE_NAMES[other])])
     return rows
 
 
-def notice(i18n: Translator, *, greeting: bool) -> Screen:
-    """The short data notice, with the question: what a person sees first."""
-    return screen(notice_text(i18n, greeting=greeting), notice_choices(i18n))
+def notice(i18n: Translator, *, greeting: bool, channel: Channel = Channel.TELEGRAM, other_language: bool = True) -> Screen:
+    """The short data notice, naming the person's channel, with the question: what a person sees first."""
+    return screen(notice_text(i18n, greeting=greeting, channel=channel), notice_choices(i18n, other_language=other_language))
 
 
-def full_notice(i18n: Translator) -> Screen:
-    return screen(full_notice_text(i18n), notice_choices(i18n, more=False))
+def full_notice(i18n: Translator, *, channel: Channel = Channel.TELEGRAM, other_language: bool = True) -> Screen:
+    return screen(full_notice_text(i18n, channel), notice_choices(i18n, more=False, other_language=other_language))
 
 
 def welcome_back(i18n: Translator, *, name: str | None, sex: Sex | None, role: Role, command: CommandName = english) -> Screen:

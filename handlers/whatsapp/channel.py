@@ -6,12 +6,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
+from bot.core.config import Settings
 from bot.core.runtime import Runtime
 from handlers.health import listen
-from handlers.whatsapp import webhook
+from handlers.whatsapp import router, webhook
+from handlers.whatsapp.client import Choice, ListSection, WhatsAppApiError, WhatsAppClient
 from handlers.whatsapp.ports import Sender
 from handlers.whatsapp.worker import InboxWorker
 
@@ -47,28 +48,61 @@ class WhatsAppChannel:
         await self.worker.stop()
 
 
-class GraphSender:
-    """Sends through the Cloud API's /messages (a thin stand-in for the channel's client)."""
+class ClientSender:
+    """The channel's Sender over the Cloud API client (handlers/whatsapp/client.py): each
+    payload `render` made goes out through the client's typed call for its kind, so pywa builds
+    the request and Meta's errors arrive typed (BackOff, Unreachable, OutsideWindow…)."""
 
-    def __init__(self, *, base_url: str, phone_number_id: str, token: str) -> None:
-        self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
-        self.token = token
-        self._session: aiohttp.ClientSession | None = None
+    def __init__(self, client: WhatsAppClient) -> None:
+        self.client = client
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ClientSender:
+        assert settings.whatsapp_token and settings.whatsapp_phone_number_id
+        return cls(WhatsAppClient(base_url=settings.whatsapp_api_base_url, token=settings.whatsapp_token,
+                                  phone_number_id=settings.whatsapp_phone_number_id))
 
     async def send(self, to: str, payload: dict[str, Any]) -> str | None:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
-        # A BSUID (a two-letter country, a dot, then the id) goes as `recipient`, a number as `to`.
-        address = {"recipient": to} if "." in to else {"to": to}
-        body = {"messaging_product": "whatsapp", "recipient_type": "individual", **address, **payload}
-        async with self._session.post(self.url, json=body, headers={"Authorization": f"Bearer {self.token}"}) as response:
-            answer = await response.json(content_type=None)
-            if response.status >= 400:
-                raise RuntimeError(f"the Cloud API refused a message ({response.status}): {str(answer)[:200]}")
-        messages = answer.get("messages") if isinstance(answer, dict) else None
-        return messages[0].get("id") if messages else None
+        kind = payload.get("type")
+        content = payload.get(kind or "") or {}
+        client = self.client
+        if kind == "text":
+            return await client.send_text(to, content["body"])
+        if kind == "interactive":
+            body = content["body"]["text"]
+            action = content["action"]
+            if content["type"] == "button":
+                return await client.send_buttons(to, body, [Choice(b["reply"]["id"], b["reply"]["title"]) for b in action["buttons"]])
+            if content["type"] == "list":
+                sections = [ListSection(section.get("title", ""), [Choice(row["id"], row["title"], row.get("description"))
+                                                                 for row in section["rows"]])
+                            for section in action["sections"]]
+                return await client.send_list(to, body, action["button"], sections)
+            if content["type"] == "cta_url":
+                parameters = action["parameters"]
+                return await client.send_link(to, body, parameters["display_text"], parameters["url"])
+        if kind == "document":
+            return await client.send_document(to, media_id=content["id"], filename=content.get("filename"),
+                                              caption=content.get("caption"))
+        if kind == "image":
+            return await client.send_image(to, media_id=content["id"], caption=content.get("caption"))
+        if kind == "template":
+            parameters = [p["text"] for c in content.get("components", []) if c["type"] == "body" for p in c["parameters"]]
+            payloads = [p["payload"] for c in content.get("components", []) if c["type"] == "button" for p in c["parameters"]]
+            return await client.send_template(to, content["name"], content["language"]["code"], body=parameters,
+                                              button_payloads=payloads)
+        raise ValueError(f"no way to send a {kind!r} message")
+
+    async def upload(self, content: bytes, *, mime_type: str, filename: str) -> str:
+        return await self.client.upload(content, mime_type=mime_type, filename=filename)
+
+    async def publish_commands(self, runtime: Runtime) -> None:
+        """Set the number's "/" command list to the leaders' commands, in the default language;
+        Meta unreachable, the list it has stays (logged): the channel works without it."""
+        try:
+            await self.client.set_commands(router.slash_commands(runtime.translator(runtime.settings.default_language)))
+        except WhatsAppApiError:
+            log.warning("could not set WhatsApp's command list", exc_info=True)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self.client.close()

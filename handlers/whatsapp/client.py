@@ -22,7 +22,7 @@ from datetime import timedelta
 import httpx
 from pywa_async import WhatsApp
 from pywa_async import errors as pywa_errors
-from pywa_async.types import Button, Section, SectionList, SectionRow, URLButton
+from pywa_async.types import Button, Command, Section, SectionList, SectionRow, URLButton
 from pywa_async.types.templates import TemplateLanguage
 
 DEFAULT_API_VERSION = "22.0"
@@ -246,6 +246,10 @@ class WhatsAppClient:
         ]
         sent = await self._call(self._wa.send_template(to=to, name=name, language=TemplateLanguage(language), params=components))
         return sent.id
+
+    async def set_commands(self, commands: Sequence[tuple[str, str]]) -> None:
+        """The number's "/" command list (one for everyone, at most 30): names and hints."""
+        await self._call(self._wa.update_conversational_automation(commands=[Command(name, hint) for name, hint in commands]))
 
     async def mark_read(self, message_id: str) -> None:
         await self._call(self._wa.mark_message_as_read(message_id))

@@ -15,3 +15,7 @@ class Sender(Protocol):
         refusal, so the message that asked for it is tried again.
         """
         ...
+
+    async def upload(self, content: bytes, *, mime_type: str, filename: str) -> str:
+        """Upload a file to send by id (a screen's files); returns the media id."""
+        ...

@@ -22,10 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core.db import Database
 from bot.core.runtime import Runtime
 from bot.messaging import whatsapp_inbox
 from bot.messaging.whatsapp_inbox import Incoming, StatusReport
@@ -78,7 +75,7 @@ def build_app(
             async with runtime.database.session() as session:
                 new = await whatsapp_inbox.store(session, messages=messages, now=runtime.clock.now())
                 await whatsapp_inbox.record_statuses(session, reports=statuses)
-        except SQLAlchemyError:
+        except Exception:  # noqa: BLE001 - whatever failed, nothing was stored
             # Not stored: Meta tries again later, which is what we want.
             log.exception("a WhatsApp delivery could not be stored")
             return web.Response(status=503, text="try again")
@@ -89,17 +86,8 @@ def build_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_get(settings.whatsapp_webhook_path, verify)
     app.router.add_post(settings.whatsapp_webhook_path, deliver)
-    app.router.add_get(HEALTH_PATH, health_handler(is_active=is_active, database_reachable=lambda: reachable(runtime.database)))
+    app.router.add_get(HEALTH_PATH, health_handler(is_active=is_active, database_reachable=lambda: runtime.database.ping()))
     return app
-
-
-async def reachable(database: Database) -> bool:
-    try:
-        async with database.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError):
-        return False
-    return True
 
 
 # --- reading Meta's JSON -----------------------------------------------------------------------
@@ -123,8 +111,10 @@ def read_update(update: Any, *, now: datetime) -> tuple[list[Incoming], list[Sta
             if change.get("field") != "messages" or not isinstance(value, dict):
                 continue
             contacts = _dicts(value.get("contacts"))
+            metadata = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
+            business = _text(metadata.get("display_phone_number"))
             for message in _dicts(value.get("messages")):
-                incoming = _incoming(message, contacts, now)
+                incoming = _incoming(message, contacts, now, business=business)
                 if incoming is not None:
                     messages.append(incoming)
             for status in _dicts(value.get("statuses")):
@@ -134,7 +124,9 @@ def read_update(update: Any, *, now: datetime) -> tuple[list[Incoming], list[Sta
     return messages, statuses
 
 
-def _incoming(message: dict[str, Any], contacts: list[dict[str, Any]], now: datetime) -> Incoming | None:
+def _incoming(message: dict[str, Any], contacts: list[dict[str, Any]], now: datetime, *, business: str | None = None
+              ) -> Incoming | None:
+    """One message; `business` is the number it was sent to (for wa.me links back to it)."""
     message_id = _text(message.get("id"))
     if not message_id:
         return None
@@ -151,7 +143,7 @@ def _incoming(message: dict[str, Any], contacts: list[dict[str, Any]], now: date
     return Incoming(
         message_id=message_id[:160], wa_id=wa_id[:32] if wa_id else None, bsuid=bsuid[:160] if bsuid else None,
         kind=(_text(message.get("type")) or "unknown")[:24],
-        payload={"message": message, "name": _text(profile.get("name"))},
+        payload={"message": message, "name": _text(profile.get("name")), "business": business},
         sent_at=_moment(message.get("timestamp"), now),
     )
 

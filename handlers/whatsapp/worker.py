@@ -15,14 +15,12 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.runtime import Runtime
 from bot.messaging import whatsapp_inbox
 from bot.messaging.whatsapp_models import WhatsAppInbound
-from handlers.whatsapp import first_contact
-from handlers.whatsapp.first_contact import Reply
+from handlers.whatsapp import first_contact, outgoing
 from handlers.whatsapp.ports import Sender
+from handlers.whatsapp.reply import Reply
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +33,13 @@ Answer = Callable[..., Awaitable[Reply]]
 
 class InboxWorker:
     def __init__(self, runtime: Runtime, sender: Sender, *, answer: Answer = first_contact.answer,
-                 max_lanes: int = MAX_LANES, poll_seconds: float = POLL_SECONDS) -> None:
+                 max_lanes: int = MAX_LANES, poll_seconds: float = POLL_SECONDS,
+                 on_done: Callable[[str], None] | None = None) -> None:
         self.runtime = runtime
         self.sender = sender
         self.answer = answer
         self.poll_seconds = poll_seconds
+        self.on_done = on_done  # told each message id done with (tests wait on it)
         self._slots = asyncio.Semaphore(max_lanes)
         self._wakeup = asyncio.Event()
         self._lanes: dict[str, asyncio.Task[None]] = {}
@@ -107,10 +107,15 @@ class InboxWorker:
         database, clock = self.runtime.database, self.runtime.clock
         try:
             async with database.session() as session:
-                reply = await self._answer(session, inbound)
-            # Committed: what the person said and the step they are at are durable first.
-            for payload in reply.payloads:
-                await self.sender.send(reply.to, payload)
+                reply = await self.answer(session, runtime=self.runtime, inbound=inbound)
+            # Committed: what the person said, the step they are at and the screen they will
+            # see are durable first.
+            for work in reply.after_commit:
+                try:
+                    await work()
+                except Exception:  # noqa: BLE001 - committed already: answering again would redo it
+                    log.exception("after answering WhatsApp message %s", inbound.id)
+            await outgoing.send_shown(self.runtime, self.sender, to=reply.to, shown=reply.shown, language=reply.language)
             async with database.session() as session:
                 await whatsapp_inbox.mark_processed(session, inbound_id=inbound.id, now=clock.now())
         except asyncio.CancelledError:
@@ -121,14 +126,12 @@ class InboxWorker:
                 set_aside = await whatsapp_inbox.attempt_failed(session, inbound_id=inbound.id, now=clock.now())
             if set_aside:
                 log.error("WhatsApp message %s set aside after %s attempts", inbound.id, whatsapp_inbox.MAX_ATTEMPTS)
+                self._done(inbound)
             return set_aside
-        log.debug("answered WhatsApp message %s of user %s", inbound.id, reply.person.id)
+        log.debug("answered WhatsApp message %s of user %s", inbound.id, reply.person.id if reply.person else None)
+        self._done(inbound)
         return True
 
-    async def _answer(self, session: AsyncSession, inbound: WhatsAppInbound) -> Reply:
-        reply = await self.answer(session, runtime=self.runtime, inbound=inbound)
-        if not reply.handled:
-            # The WhatsApp areas (registration, trainings…) route here once they exist.
-            i18n = self.runtime.translator(reply.person.language)
-            reply.payloads.append(first_contact.text_message(i18n.gettext("I did not understand that message.")))
-        return reply
+    def _done(self, inbound: WhatsAppInbound) -> None:
+        if self.on_done is not None:
+            self.on_done(inbound.message_id)

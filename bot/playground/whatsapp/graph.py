@@ -71,6 +71,9 @@ class GraphEndpoints:
     _injected: deque[GraphApiError]
     _last_bot_request_at: float
     _inbound_ids: dict[str, WhatsAppPerson]
+    # The "/" command list and ice breakers set through conversational_automation.
+    commands: list[tuple[str, str]] = []  # noqa: RUF012 - replaced, never changed in place
+    ice_breakers: list[str] = []  # noqa: RUF012
 
     def _person_for(self, address: str) -> WhatsAppPerson | None: ...  # server
 
@@ -83,8 +86,39 @@ class GraphEndpoints:
         router.add_get(f"/{version}/{{media_id:[0-9]+}}", self._handle_media_url)
         router.add_delete(f"/{version}/{{media_id:[0-9]+}}", self._handle_media_delete)
         router.add_get("/whatsapp_business/attachments/", self._handle_download)
+        router.add_post(f"/{version}/{{phone_number_id}}/conversational_automation", self._handle_automation)
 
     # -- requests ----------------------------------------------------------------------------
+
+    async def _handle_automation(self, request: web.Request) -> web.Response:
+        """The "/" command list (one for everyone, at most 30: name ≤ 32, description ≤ 256) and
+        the ice breakers (at most 4, ≤ 80), as the WhatsApp Manager or the API sets them."""
+        body: JsonDict = {}
+        try:
+            self._authorize(request)
+            self._own_number(request)
+            try:
+                body = json.loads(await request.read())
+                commands = body.get("commands") or []
+                commands = json.loads(commands) if isinstance(commands, str) else commands
+            except ValueError:
+                raise GraphApiError(meta.INVALID_PARAMETER, "The request body is not JSON") from None
+            prompts = body.get("prompts") or []
+            if not isinstance(commands, list) or len(commands) > 30 or len(prompts) > 4:
+                raise meta.bad("At most 30 commands and 4 ice breakers")
+            names = [str(c.get("command_name", "")) for c in commands if isinstance(c, dict)]
+            hints = [str(c.get("command_description", "")) for c in commands if isinstance(c, dict)]
+            if len(names) != len(commands) or len(set(names)) != len(names):
+                raise meta.bad("Each command needs a unique command_name")
+            if any(not 1 <= len(n) <= 32 for n in names) or any(not 1 <= len(h) <= 256 for h in hints):
+                raise meta.bad("command_name length invalid (1-32) or command_description (1-256)")
+            if any(not 1 <= len(str(p)) <= 80 for p in prompts):
+                raise meta.bad("Ice breaker length invalid (1-80)")
+            self.commands = list(zip(names, hints, strict=True))
+            self.ice_breakers = [str(p) for p in prompts]
+            return self._answer("conversational_automation", body, {"success": True})
+        except GraphApiError as error:
+            return self._answer("conversational_automation", body, error)
 
     def _authorize(self, request: web.Request) -> None:
         self._last_bot_request_at = time.monotonic()

@@ -1,0 +1,70 @@
+"""The screen last shown to each person on WhatsApp (`WhatsAppShown`): kept with the answer
+that showed it, read when their next message comes, so that a typed number or a choice's words
+name one of its choices (handlers/whatsapp/render.read_reply) and typed text reaches the flow
+whose question it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.screens import Choice, Screen
+from bot.messaging.whatsapp_models import WhatsAppShown
+
+
+@dataclass(frozen=True)
+class Shown:
+    screen: Screen
+    flow: str | None
+    page: int
+
+
+def as_json(screen: Screen) -> dict[str, Any]:
+    """The text and choices (files are shown once, never kept here)."""
+    return {"text": screen.text, "rows": [[{"id": c.id, "label": c.label, "description": c.description, "url": c.url}
+                                           for c in row] for row in screen.rows]}
+
+
+def from_json(stored: dict[str, Any]) -> Screen:
+    rows = tuple(tuple(Choice(c["id"], c["label"], c.get("description", ""), c.get("url", "")) for c in row)
+                 for row in stored.get("rows", []))
+    return Screen(text=str(stored.get("text", "")), rows=rows)
+
+
+async def _row(session: AsyncSession, *, user_id: int, now: datetime) -> WhatsAppShown:
+    row = await session.get(WhatsAppShown, user_id)
+    if row is None:
+        row = WhatsAppShown(user_id=user_id, screen={}, page=1, shown_at=now)
+        session.add(row)
+    return row
+
+
+async def remember(session: AsyncSession, *, user_id: int, screen: Screen, flow: str | None, now: datetime, page: int = 1) -> None:
+    """`screen` is what the person sees last now, answering `flow` (None: outside a flow)."""
+    row = await _row(session, user_id=user_id, now=now)
+    row.screen, row.flow, row.page, row.shown_at = as_json(screen), flow, page, now
+
+
+async def hold_invite(session: AsyncSession, *, user_id: int, token: str, now: datetime) -> None:
+    """An invitation that came before consent, kept until the person accepts the notice."""
+    row = await _row(session, user_id=user_id, now=now)
+    row.invite_token = token
+
+
+async def take_invite(session: AsyncSession, *, user_id: int) -> str | None:
+    """The invitation held for the person, once (None: none)."""
+    row = await session.get(WhatsAppShown, user_id)
+    if row is None or row.invite_token is None:
+        return None
+    token, row.invite_token = row.invite_token, None
+    return token
+
+
+async def last_shown(session: AsyncSession, *, user_id: int) -> Shown | None:
+    row = await session.get(WhatsAppShown, user_id)
+    if row is None:
+        return None
+    return Shown(from_json(row.screen), row.flow, row.page)

@@ -1,0 +1,125 @@
+"""What people who consented send on WhatsApp, routed to the areas: typed commands in either
+language (`/registrar` or `/register`, with or without the slash), the words for the menu
+("menú", "menu", "ayuda", "help", "hola"), a choice's id, or typed text for the flow whose
+question was shown last (the `flow` kept with the screen).
+
+WhatsApp has one "/" command list for everyone, so the menu lists the leaders' commands this
+channel answers (`COMMANDS`), each a choice of a list screen. A slash command always leaves the
+flow a person is in (the flow's answers are saved, as on Telegram); the bare words do only
+outside a flow, so a typed answer such as an organization's name is never read as a command.
+"""
+
+from __future__ import annotations
+
+from bot.core.db import DbSession
+from bot.core.i18n import Translator
+from bot.core.runtime import Runtime
+from bot.core.screens import Choice, Screen, screen
+from bot.core.validation import fold_text
+from bot.messaging.whatsapp_screens import Shown
+from bot.people.commands import LEADER_COMMANDS
+from handlers.commands import SPANISH
+from handlers.whatsapp import correct, leaders, people_area, registration
+from handlers.whatsapp.render import Chosen, Reply, Typed
+from handlers.whatsapp.reply import Reply as Answer
+
+# The leaders' commands WhatsApp answers today, in the menu's order.
+COMMANDS = ("register", "invite", "settings", "language", "mydata", "correct", "deletedata", "help")
+MENU_WORDS = frozenset({"menu", "hola", "ayuda", "help", "inicio", "start", "buenas", "hello", "hi"})
+COMMAND_PREFIX = "cmd:"
+_ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
+_DESCRIPTIONS = dict(LEADER_COMMANDS)
+
+
+def command_name(name: str, language: str) -> str:
+    """A command as a person types it in their language, without the slash."""
+    return SPANISH.get(name, name) if language == "es" else name
+
+
+def command_of(typed: str, *, in_flow: bool) -> str | None:
+    """The command a typed message names (its English name), or None."""
+    words = fold_text(typed).strip().split()
+    if not words:
+        return None
+    slash = words[0].startswith("/")
+    word = words[0].lstrip("/").rstrip("!.?¡¿")
+    if in_flow and not slash:
+        return None
+    if len(words) > 1 and not slash:  # a sentence, not a command
+        return None
+    if word in MENU_WORDS:
+        return "help"
+    name = _ENGLISH.get(word, word)
+    if name in COMMANDS or name in ("cancel", "start"):
+        return name
+    return "unknown" if slash else None
+
+
+def slash_commands(i18n: Translator) -> list[tuple[str, str]]:
+    """WhatsApp's "/" command list, one for everyone (at most 30, names ≤ 32, hints ≤ 256): the
+    leaders' commands this channel answers, in `i18n`'s language (each answers in both)."""
+    return [(command_name(name, i18n.language), i18n.gettext(_DESCRIPTIONS[name])[:256]) for name in COMMANDS]
+
+
+def menu(i18n: Translator, *, problem: str | None = None) -> Screen:
+    """The leaders' commands as a list: a row each, the command as typed and what it does."""
+    _ = i18n.gettext
+    rows = [[Choice(f"{COMMAND_PREFIX}{name}", f"/{command_name(name, i18n.language)}", _(_DESCRIPTIONS[name]))]
+            for name in COMMANDS]
+    shown = screen(_("<b>What I can do</b>") + "\n" + _("Choose an option, or type its command."), rows)
+    return shown.warned(problem) if problem else shown
+
+
+async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Reply, last: Shown | None) -> None:
+    person = reply.person
+    assert person is not None
+    i18n = runtime.translator(person.language)
+    flow = last.flow if last else None
+    if isinstance(said, Typed):
+        name = command_of(said.text, in_flow=flow is not None)
+        if name is not None:
+            await run_command(session, runtime=runtime, reply=reply, name=name, i18n=i18n)
+        elif flow == registration.FLOW:
+            await registration.typed(session, runtime=runtime, reply=reply, text=said.text)
+        elif flow == correct.FLOW:
+            await correct.typed(session, runtime=runtime, reply=reply, text=said.text)
+        else:
+            reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
+        return
+    if not isinstance(said, Chosen):  # an image, a location…: not an answer to anything here
+        if flow == registration.FLOW:
+            await registration.not_typed(session, runtime=runtime, reply=reply)
+        else:
+            reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
+        return
+    choice = said.id
+    if choice.startswith(COMMAND_PREFIX):
+        await run_command(session, runtime=runtime, reply=reply, name=choice.removeprefix(COMMAND_PREFIX), i18n=i18n)
+    elif choice.startswith(f"{registration.PREFIX}:"):
+        await registration.pressed(session, runtime=runtime, reply=reply, choice=choice)
+    elif choice.startswith(correct.PREFIX):
+        if not await correct.pressed(session, runtime=runtime, reply=reply, choice=choice):
+            reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
+    elif not await people_area.pressed(session, runtime=runtime, reply=reply, choice=choice):
+        # A choice of a message whose question is over, or forged: say so, and what can be done.
+        reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
+
+
+async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, name: str, i18n: Translator) -> None:
+    if name == "register":
+        await registration.start(session, runtime=runtime, reply=reply)
+    elif name == "invite":
+        await leaders.invite(session, runtime=runtime, reply=reply, business=reply.business)
+    elif name == "correct":
+        await correct.start(session, runtime=runtime, reply=reply)
+    elif name == "cancel":
+        reply.show(screen(i18n.gettext("Registration paused. Your answers are saved: send /register to continue."))
+                   if await registration.has_draft(session, reply=reply) else
+                   screen(i18n.gettext("There is nothing to cancel right now.")))
+        reply.show(menu(i18n))
+    elif name in ("help", "start"):
+        reply.show(menu(i18n))
+    elif name == "unknown":
+        reply.show(menu(i18n, problem=i18n.gettext("I do not know that command.")))
+    else:
+        await people_area.command(session, runtime=runtime, reply=reply, name=name)
