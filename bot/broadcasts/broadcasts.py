@@ -519,3 +519,10 @@ async def finish_if_done(session: AsyncSession, *, broadcast_id: int, now: datet
 
 async def set_progress_message(session: AsyncSession, *, broadcast_id: int, message_id: int) -> None:
     await session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(progress_message_id=message_id))
+
+
+async def sent_to(session: AsyncSession, *, broadcast_id: int, user_id: int) -> Broadcast | None:
+    """The broadcast, if it is one this person was to receive (a "see the message" button from
+    its template may show it; nobody else's)."""
+    return await session.scalar(select(Broadcast).join(BroadcastDelivery, BroadcastDelivery.broadcast_id == Broadcast.id).where(
+        BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.user_id == user_id).limit(1))

@@ -541,3 +541,8 @@ class ReminderEngine:
                 .values(state=state, **values)
                 .execution_options(synchronize_session=False)
             )
+
+
+async def get(session: AsyncSession, reminder_id: int) -> Reminder | None:
+    """A reminder or notice with its recipient (a "see the message" button shows it again)."""
+    return await session.scalar(select(Reminder).options(joinedload(Reminder.recipient)).where(Reminder.id == reminder_id))

@@ -13,6 +13,7 @@ from bot.core.runtime import Runtime
 from handlers.health import listen
 from handlers.whatsapp import router, webhook
 from handlers.whatsapp.client import Choice, ListSection, WhatsAppApiError, WhatsAppClient
+from handlers.whatsapp.deliver import WhatsAppBroadcasts, WhatsAppDeliverer
 from handlers.whatsapp.ports import Sender
 from handlers.whatsapp.worker import InboxWorker
 
@@ -23,6 +24,9 @@ class WhatsAppChannel:
     def __init__(self, runtime: Runtime, sender: Sender, *, is_active: Callable[[], bool] = lambda: True,
                  **worker_options: Any) -> None:
         self.runtime = runtime
+        # What the bot starts for people on WhatsApp (notices, reminders, broadcasts) goes out here.
+        runtime.channels.add("whatsapp", WhatsAppDeliverer(runtime, sender))
+        runtime.broadcasts.add("whatsapp", WhatsAppBroadcasts(runtime, sender))
         self.worker = InboxWorker(runtime, sender, **worker_options)
         self.app = webhook.build_app(runtime, on_stored=self.worker.wake, is_active=is_active)
         self._runner: web.AppRunner | None = None

@@ -16,10 +16,11 @@ from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
 from bot.core.screens import Choice, Screen, screen
 from bot.core.validation import fold_text
+from bot.messaging import window
 from bot.messaging.whatsapp_screens import Shown
 from bot.people.commands import LEADER_COMMANDS
 from handlers.commands import SPANISH
-from handlers.whatsapp import correct, leaders, people_area, registration
+from handlers.whatsapp import correct, deliver, leaders, people_area, registration
 from handlers.whatsapp.render import Chosen, Reply, Typed
 from handlers.whatsapp.reply import Reply as Answer
 
@@ -93,7 +94,10 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
         return
     choice = said.id
-    if choice.startswith(COMMAND_PREFIX):
+    if choice.startswith(window.SHOW_PREFIX):  # a template's "Ver mensaje": the whole message
+        held = await deliver.held_screen(session, runtime, person=person, ref=choice.removeprefix(window.SHOW_PREFIX))
+        reply.show(held if held is not None else menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
+    elif choice.startswith(COMMAND_PREFIX):
         await run_command(session, runtime=runtime, reply=reply, name=choice.removeprefix(COMMAND_PREFIX), i18n=i18n)
     elif choice.startswith(f"{registration.PREFIX}:"):
         await registration.pressed(session, runtime=runtime, reply=reply, choice=choice)

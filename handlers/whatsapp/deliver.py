@@ -1,0 +1,149 @@
+"""What the bot starts on its own, on WhatsApp: notices and reminders (the deliverer that
+bot.messaging.channels hands each due one to, for people whose channel is WhatsApp) and
+broadcasts (a BroadcastChannel), each through the 24-hour window (bot.messaging.window.gate):
+inside it, the message itself; outside, the kind's template, whose "Ver mensaje" button
+(`wa:show:<id>`) brings the whole message (`show_held`); with no template, it waits.
+
+What a reminder says is written once, by its kind's renderer (handlers/messaging/reminders.py);
+its buttons become the screen's choices with the same ids, so the router answers them as on
+Telegram's buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from bot.broadcasts import broadcasts
+from bot.broadcasts.models import Broadcast
+from bot.core.db import DbSession
+from bot.core.runtime import Runtime
+from bot.core.screens import Choice, Screen
+from bot.messaging import reminders as messaging_reminders
+from bot.messaging import window
+from bot.messaging.broadcasting import Recipient, Sent, Tally
+from bot.messaging.models import Reminder
+from bot.messaging.reminders import DeliveryOutcome
+from bot.people import people
+from bot.people.models import User
+from handlers.messaging.reminders import RENDERERS
+from handlers.whatsapp.client import BackOff, BadRequest, OutsideWindow, Unavailable, Unreachable
+from handlers.whatsapp.outgoing import send_screen
+from handlers.whatsapp.ports import Sender
+from handlers.whatsapp.render import template_message
+
+log = logging.getLogger(__name__)
+
+NOTICE_KINDS = frozenset({"notice"})
+
+
+def screen_of(text: str, markup: InlineKeyboardMarkup | None) -> Screen:
+    """A message written for Telegram's chat as a screen: its buttons' callback data are the
+    choices' ids (the router answers them), link buttons stay links."""
+    rows: list[tuple[Choice, ...]] = []
+    for row in (markup.inline_keyboard if markup is not None else ()):
+        rows.append(tuple(Choice(button.callback_data or button.url or "", button.text, url=button.url or "")
+                          for button in row if button.callback_data or button.url))
+    return Screen(text=text, rows=tuple(row for row in rows if row))
+
+
+def summary(text: str) -> str:
+    """The first line of a message, without its markup: what a template says it is about."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return re.sub(r"<[^>]+>", "", first).strip()
+
+
+class WhatsAppDeliverer:
+    """The deliverer for people on WhatsApp (`runtime.channels.add("whatsapp", …)`)."""
+
+    def __init__(self, runtime: Runtime, sender: Sender) -> None:
+        self.runtime = runtime
+        self.sender = sender
+
+    async def screen(self, reminder: Reminder) -> Screen | None:
+        renderer = RENDERERS.get(reminder.kind)
+        if renderer is None:
+            log.error("no renderer for reminder kind %s (id %s): not sent", reminder.kind, reminder.id)
+            return None
+        rendered = await renderer(reminder, self.runtime.translator(reminder.recipient.language), self.runtime)
+        return None if rendered is None else screen_of(rendered.text, rendered.reply_markup)
+
+    async def __call__(self, reminder: Reminder) -> DeliveryOutcome:
+        person = reminder.recipient
+        try:
+            shown = await self.screen(reminder)
+        except Exception:
+            log.warning("could not render reminder %s (%s); it will be retried", reminder.id, reminder.kind, exc_info=True)
+            return DeliveryOutcome.RETRY_LATER
+        if shown is None:
+            return DeliveryOutcome.SENT
+        kind = window.OutboundKind.NOTICE if reminder.kind in NOTICE_KINDS else window.OutboundKind.REMINDER
+        return await deliver(self.runtime, self.sender, person=person, shown=shown, kind=kind, ref=str(reminder.id))
+
+
+async def deliver(runtime: Runtime, sender: Sender, *, person: User, shown: Screen, kind: window.OutboundKind,
+                  ref: str) -> DeliveryOutcome:
+    """One message the bot starts, through the window: itself, its template, or held."""
+    decision = window.gate(channel="whatsapp", last_inbound=person.last_inbound_at, now=runtime.clock.now(), kind=kind,
+                           language=person.language, message_ref=ref,
+                           parameters={"name": person.display_name or "", "summary": summary(shown.text)})
+    try:
+        if isinstance(decision, window.Hold):
+            log.info("message %s for person %s held: %s", ref, person.id, decision.reason)
+            return DeliveryOutcome.RETRY_LATER
+        if isinstance(decision, window.SendTemplate):
+            address = person.wa_id or person.bsuid
+            assert address is not None
+            await sender.send(address, template_message(address, decision))
+        else:
+            await send_screen(runtime, sender, person=person, screen=shown)
+    except Unreachable:
+        return DeliveryOutcome.RECIPIENT_UNREACHABLE
+    except (BackOff, Unavailable, OutsideWindow):
+        return DeliveryOutcome.RETRY_LATER
+    except BadRequest as error:
+        log.error("WhatsApp refused message %s for person %s: %s", ref, person.id, error)
+        return DeliveryOutcome.REFUSED
+    return DeliveryOutcome.SENT
+
+
+async def held_screen(session: DbSession, runtime: Runtime, *, person: User, ref: str) -> Screen | None:
+    """The template's "Ver mensaje" pressed (`wa:show:<ref>`): the whole message, now that the
+    window is open; None when there is nothing to show (gone, or someone else's). Read in the
+    answer's own session (a second one would wait for its lock)."""
+    if ref.startswith("b") and ref[1:].isdigit():
+        broadcast = await broadcasts.sent_to(session, broadcast_id=int(ref[1:]), user_id=person.id)
+        return broadcast_screen(broadcast, person.language) if broadcast is not None else None
+    reminder = await messaging_reminders.get(session, int(ref)) if ref.isdigit() and len(ref) < 10 else None
+    if reminder is None or reminder.recipient_id != person.id:
+        return None
+    return await WhatsAppDeliverer(runtime, None).screen(reminder)  # type: ignore[arg-type] - no sending here
+
+
+def broadcast_screen(broadcast: Broadcast, language: str) -> Screen:
+    texts: dict[str, Any] = broadcast.texts or {}
+    return Screen(text=texts.get(language) or next(iter(texts.values()), ""))
+
+
+class WhatsAppBroadcasts:
+    """WhatsApp's side of broadcasts (bot.messaging.broadcasting.BroadcastChannel): the text in
+    the recipient's language through the window (a marketing template outside it)."""
+
+    def __init__(self, runtime: Runtime, sender: Sender) -> None:
+        self.runtime = runtime
+        self.sender = sender
+
+    async def send(self, broadcast: Broadcast, recipient: Recipient) -> Sent:
+        async with self.runtime.database.session() as session:
+            person = await people.get(session, recipient.user_id)
+        if person is None:
+            return Sent(DeliveryOutcome.RECIPIENT_UNREACHABLE)
+        outcome = await deliver(self.runtime, self.sender, person=person, shown=broadcast_screen(broadcast, recipient.language),
+                                kind=window.OutboundKind.BROADCAST, ref=f"b{broadcast.id}")
+        return Sent(outcome, None if outcome is DeliveryOutcome.SENT else "whatsapp")
+
+    async def report(self, author: User, tally: Tally, *, final: bool, replacing: int | None) -> int | None:
+        return None  # authors write from Telegram, whose channel reports
