@@ -88,6 +88,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         # aiosqlite runs its thread's calls one at a time in the order queued, so no other
         # statement can run between this one's execute and fetch (the base class needs a lock).
         outcome, rows = await self._connection._execute(_run, self._connection, operation, parameters, many)
+        outcome.arraysize = self._cursor.arraysize
         self._cursor = outcome  # type: ignore[assignment]
         self._rows = collections.deque(rows)
 
