@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
+from bot.core import sqlite_driver
 from bot.core.private import private_file
 
 NAMING_CONVENTION = {
@@ -75,8 +76,11 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         # milliseconds. Updates instead queue for the connection in asyncio and hold it only
         # from their first statement to their commit, never across a request to Telegram
         # (see `Database` and handlers.app.CommitFirstRequest).
+        # `module`: aiosqlite's driver with one trip to SQLite's thread per statement
+        # (bot/core/sqlite_driver.py).
         engine = create_async_engine(
             url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60,
+            module=sqlite_driver.dbapi(),
             pool_reset_on_return=None,  # sessions always end their transaction themselves
             hide_parameters=True,
         )
