@@ -7,19 +7,14 @@ lists the callback data.
 
 from __future__ import annotations
 
-from datetime import date
-
 from telegram import Update
 
-from bot.core import uploads
 from bot.core.i18n import N_
 from bot.core.transitions import AlreadyDone
-from bot.documents import project_report as report_pdf
 from bot.people.authority import require_staff
-from bot.projects import report_drafts, reports
+from bot.projects import report_drafts, report_screens, reports
 from bot.projects import review as reviewing
 from bot.projects.models import Project, ProjectReport, ReportStatus
-from bot.projects.reports import AGE_GROUPS, NATIONALITIES, SEXES
 from bot.projects.review import REOPEN_CONFIRM, REOPEN_REASON, REVIEW_COMMENT
 from handlers.common import (
     END,
@@ -33,24 +28,21 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.projects.project_cards import (
-    AGE_LABEL,
-    NATIONALITY,
+    REPORT_FLOW as FLOW,
+)
+from handlers.projects.project_cards import (
     REPORT_STATUS,
-    SEX_LABEL,
     current_person,
     integer,
     period_text,
     report_card,
-    soles,
     staff_list,
     staff_list_page,
 )
 from handlers.projects.project_cards import (
-    REPORT_FLOW as FLOW,
-)
-from handlers.projects.project_cards import (
     report_callback as callback,
 )
+from handlers.projects.show import say
 from handlers.stored_files import send_stored_file
 
 STAFF_STEPS = report_drafts.STAFF_STEPS  # steps of the /report conversation staff are at
@@ -190,27 +182,7 @@ async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> ob
         evidence = await reports.evidence_of(session, report_id=report_id)
     if found.report.status is not ReportStatus.APPROVED:
         raise AlreadyDone(N_("Only an approved report can be downloaded as a PDF."))
-    i18n = context.i18n
-    _ = i18n.gettext
-    report = found.report
-    labels = report_pdf.Labels(
-        heading=_("Project report"), organization=_("Organization"), project=_("Project"), period=period_text(i18n, report),
-        activities=_("Activities"), people=_("People reached"), total=_("Total"),
-        nationalities=[_(NATIONALITY[n]) for n in NATIONALITIES], sexes=[_(SEX_LABEL[s]) for s in SEXES],
-        ages=[_(AGE_LABEL[a]) for a in AGE_GROUPS], spent=_("Money spent"), difficulties=_("Difficulties"), lessons=_("Lessons learned"),
-        evidence=_("Photos and documents kept by Voces (SHA-256)"), by_sex_and_age=_("By sex and age"),
-        approved=_("Approved by the programme on %(date)s (version %(version)s).") % {
-            "date": i18n.date(report.reviewed_at) if report.reviewed_at else "—", "version": report.approved_version},
-    )
-    content = report_pdf.render(report_pdf.ReportData(
-        organization=found.organization.name, project=found.project.title,
-        activities=[(i18n.date(date.fromisoformat(a["date"]), "short"), a["place"], a["what"]) for a in report.activities],
-        beneficiaries=report.approved_beneficiaries or {}, spent=soles(i18n, report.approved_spent_cents),
-        difficulties=report.difficulties or "", lessons=report.lessons or "",
-        evidence=[(uploads.label(f.original_name) or f.mime_type, f.sha256) for f in evidence],
-    ), labels)
-    assert update.effective_chat is not None
-    await context.bot.send_document(update.effective_chat.id, content, filename=_("report-%(project)s-%(number)s.pdf") % {"project": found.project.id, "number": report.number})
+    await say(update, context, report_screens.approved_pdf(context.i18n, found, evidence))
     return None
 
 
