@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from bot.core.districts import all_districts
 from bot.core.i18n import translator
-from bot.core.screens import Screen, check_markup
-from bot.core.textlimits import shorten
+from bot.core.screens import Screen, check_markup, escape
+from bot.core.textlimits import page_of, shorten
 from bot.organizations.models import Organization
 from bot.projects import drafts, report_drafts
 from bot.projects import report_screens as reported
 from bot.projects import screens as projects_shown
+from bot.projects import staff_screens as staff
 from bot.projects.models import (
     Project,
     ProjectEvent,
@@ -30,6 +32,7 @@ from bot.projects.models import (
     ProjectReport,
     ProjectStatus,
     ProjectTheme,
+    ReportFrequency,
     ReportStatus,
 )
 from bot.projects.projects import MOVES, ProposalView, Step
@@ -48,7 +51,7 @@ from bot.projects.reports import (
     ReportContext,
 )
 from handlers import screens as telegram
-from handlers.common import keyboard
+from handlers.common import keyboard, page_navigation
 from handlers.whatsapp.render import render
 from tests.test_screens import ids_shown, within_limits
 from tests.test_training_screens import formatted
@@ -303,3 +306,81 @@ def test_telegram_asks_the_proposal_and_the_report_with_the_same_buttons_as_befo
     mismatch = shown["report: ages do not add up"].text
     assert mismatch.startswith("⚠️ " + _("%(who)s: their ages add up to %(counted)s, but you said there were %(total)s. Check the numbers and send them again.") % {
         "who": _("Peruvian women and girls"), "counted": 5, "total": 6} + "\n" + _("You sent: %(numbers)s") % {"numbers": "1 2 2 0"})
+
+
+# --- staff: /proposals, the people reached, funding, /reportreview ----------------------------------------------
+
+
+def staff_screens(i18n) -> dict[str, Screen]:
+    """Each staff screen of the projects, in the situations that change what it shows."""
+    found = [(project(n, ProjectStatus.PROPOSAL if n % 3 else ProjectStatus.SELECTED), f"Comedor {n} {TYPED}") for n in range(1, 24)]
+    waiting = [(report(n, ReportStatus.SUBMITTED), project(n), f"Comedor {n} {TYPED}") for n in range(1, 14)]
+    reached = BeneficiaryTotals(reports=2, total=15, by_nationality={"peruvian": 10, "venezuelan": 5, "other": 0},
+                                by_nationality_sex_age={("peruvian", "female", "0_11"): 1, ("venezuelan", "unsplit", "18_59"): 5})
+    found_report = ReportContext(report(2, ReportStatus.SUBMITTED), project(), Organization(name=f"Comedor {TYPED}"))
+    return {
+        "proposals: none": staff.proposals(i18n, [], reached=0, page=1),
+        **{f"proposals: page {page}": staff.proposals(i18n, found, reached=1234, page=page) for page in (1, 2, 3)},
+        "reached in detail": staff.reached(i18n, reached),
+        "commented": staff.commented(i18n, f"Comedor {TYPED}"),
+        "fund anyway?": staff.fund_anyway(i18n, f"• {escape(TYPED)}", project_id=4, frequency=ReportFrequency.QUARTERLY),
+        "reviews: none": staff.review_list(i18n, [], page=1),
+        **{f"reviews: page {page}": staff.review_list(i18n, waiting, page=page) for page in (1, 2)},
+        "review: submitted": staff.review_card(i18n, found_report, evidence=3),
+        "review: approved": staff.review_card(i18n, approved(), evidence=3),
+        "approved": staff.approved(i18n, approved()),
+        "what to change?": staff.what_to_change(i18n),
+        "changes requested": staff.changes_requested(i18n, found_report),
+        "why reopen?": staff.why_reopen(i18n),
+        "reopen?": staff.reopen_for_changes(i18n, approved(), f"Corregir {TYPED}"),
+        "reopened": staff.reopened(i18n, approved()),
+        "kept approved": staff.kept_approved(i18n),
+    }
+
+
+@pytest.mark.parametrize("i18n", [ES, EN], ids=["es", "en"])
+def test_every_staff_screen_of_the_projects_fits_whatsapp_with_every_choice_reachable(i18n):
+    for name, one in staff_screens(i18n).items():
+        check_markup(one.text)
+        messages = render(one, to="51987654321", gettext=i18n.gettext)
+        within_limits(messages)
+        assert not any("*comunales*" in text for text in formatted(messages)), name
+        if one.choices:
+            assert ids_shown(one, i18n.gettext) == {c.id for c in one.choices}, name
+
+
+def old_staff_list(i18n, found, *, page: int, prefix: str, data) -> list:
+    """handlers/projects/project_cards.py's staff_list_page, as it was: the page's numbered buttons and ◀️ / ▶️."""
+    shown = page_of(found, page, size=10)
+    rows = [[(f"{number}. {item[1 if len(item) == 3 else 0].title}", data(item))]
+            for number, item in enumerate(shown.items, start=shown.first_index + 1)]
+    return rows + page_navigation(SimpleNamespace(gettext=i18n.gettext), shown, callback_prefix=prefix)
+
+
+@pytest.mark.parametrize("i18n", [ES, EN], ids=["es", "en"])
+def test_telegram_shows_staff_their_lists_and_a_report_to_review_with_the_same_buttons_as_before(i18n):
+    _ = i18n.gettext
+    shown = staff_screens(i18n)
+    found = [(project(n, ProjectStatus.PROPOSAL if n % 3 else ProjectStatus.SELECTED), f"Comedor {n} {TYPED}") for n in range(1, 24)]
+    waiting = [(report(n, ReportStatus.SUBMITTED), project(n), f"Comedor {n} {TYPED}") for n in range(1, 14)]
+    for page in (1, 2, 3):
+        rows = old_staff_list(i18n, found, page=page, prefix="prj:list:p", data=lambda item: f"prj:open:{item[0].id}")
+        assert telegram.render(shown[f"proposals: page {page}"])[1] == keyboard([*rows, [(_("📊 People reached, in detail"), "prj:totals")]])
+    for page in (1, 2):
+        rows = old_staff_list(i18n, waiting, page=page, prefix="rep:rl:p", data=lambda item: f"rep:rv:{item[0].id}")
+        assert telegram.render(shown[f"reviews: page {page}"])[1] == keyboard(rows)
+    text = shown["proposals: page 2"].text
+    assert text.startswith(_("<b>Projects</b>") + "\n" + _("People reached: %(count)s") % {"count": i18n.number(1234)} + "\n\n11. Comedor 11 ")
+    assert "\n20. " in text and "\n21. " not in text and "&lt;familiares&gt;" in text
+    old = {
+        "proposals: none": None, "reviews: none": None,
+        "reached in detail": keyboard([[(_("⬅️ All projects"), "prj:list:p1")]]),
+        "fund anyway?": keyboard([[(_("✅ Yes, fund it"), "prj:fundok:quarterly"), (_("No"), "prj:open:4")]]),
+        "review: submitted": keyboard([[(_("✅ Approve"), "rep:ok:12:1"), (_("✏️ Ask for changes"), "rep:no:12:1")]]),
+        "review: approved": keyboard([[(_("📄 PDF"), "rep:pdf:12"), (_("↩️ Reopen for changes"), "rep:ro:12:1")]]),
+        "approved": keyboard([[(_("📄 PDF"), "rep:pdf:12")]]),
+        "reopen?": keyboard([[(_("↩️ Yes, reopen it"), "rep:rok:12:1"), (_("No, leave it approved"), "rep:rox:12")]]),
+    }
+    for name, markup in old.items():
+        assert telegram.render(shown[name])[1] == markup, name
+    assert shown["review: submitted"].text.endswith(_("Status: %(status)s") % {"status": _("sent, waiting for review")})

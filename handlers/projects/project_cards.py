@@ -1,37 +1,19 @@
-"""What the projects area's handlers share: who is reading, a button's number, staff's paged
-lists of projects and reports, and the people reached programme-wide. How a project, a
-proposal and a report read is the domain's (bot/projects/screens.py, report_screens.py): its
-names are re-exported here for the handlers and the staff console that read them from here."""
+"""What the projects area's handlers share: who is reading, a button's number, the way into
+staff's paged lists. How a project, a proposal and a report read is the domain's
+(bot/projects/screens.py, report_screens.py, staff_screens.py); the labels the staff console
+reads from here are re-exported."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bot.core.i18n import Translator
-from bot.core.textlimits import page_of
-from bot.messaging.render import soles
 from bot.people import people
 from bot.people.authority import ONLY_STAFF
 from bot.people.models import Role, User
-from bot.projects import reports
-from bot.projects.labels import (  # noqa: F401 - re-exported for the handlers and the console
-    AGE_LABEL,
-    GROUP,
-    NATIONALITY,
-    NATIONALITY_TOTAL,
-    PROJECT_STATUS,
-    REPORT_STATUS,
-    SEX_LABEL,
-    THEME,
-    UNSPLIT_LABEL,
-)
-from bot.projects.report_screens import people_lines, period_text, report_card  # noqa: F401
-from bot.projects.reports import AGE_GROUPS, NATIONALITIES, SEXES, UNSPLIT
-from bot.projects.screens import project_text, proposal_card, report_callback  # noqa: F401
-from handlers.common import ROWS_PER_PAGE, escape, page_navigation, page_number, reply
+from bot.projects.labels import AGE_LABEL, NATIONALITY, PROJECT_STATUS, REPORT_STATUS, SEX_LABEL  # noqa: F401 - the console reads them here
+from handlers.common import page_number, reply
 from handlers.context import VocesContext
 from handlers.guards import button_number
 
@@ -52,9 +34,6 @@ async def current_person(session, context: VocesContext) -> User:  # noqa: ANN00
 
 
 # --- staff's lists: /proposals, /reportreview --------------------------------------------------------------
-
-Listed = TypeVar("Listed")
-
 
 async def staff_only(update: Update, context: VocesContext) -> bool:
     """Whether a staff command may go on; anyone else is told it is for staff."""
@@ -77,43 +56,3 @@ def staff_list(show: Callable[..., Awaitable[None]]):  # noqa: ANN201 - (command
         return None
 
     return command, page_button
-
-
-def staff_list_page(context: VocesContext, found: Sequence[Listed], *, page: int, callback_prefix: str,
-                    entry: Callable[[Listed], tuple[str, str, str, str]]) -> tuple[list[str], list[list[tuple[str, str]]]]:
-    """One page of a staff list, ten at a time: a numbered line and a button for each of `found`,
-    which `entry` tells as (organization, project title, what follows the title, the button's data),
-    and the ◀️ / ▶️ row carrying `callback_prefix`."""
-    shown = page_of(found, page, size=ROWS_PER_PAGE)
-    lines, rows = [], []
-    for number, item in enumerate(shown.items, start=shown.first_index + 1):
-        organization, title, after_title, data = entry(item)
-        lines.append(f"{number}. {escape(organization)} — {escape(title)}{after_title}")
-        rows.append([(f"{number}. {title}", data)])  # the organization is on the line above
-    return lines, rows + page_navigation(context, shown, callback_prefix=callback_prefix)
-
-
-
-
-
-
-
-def totals_text(i18n: Translator, totals: reports.BeneficiaryTotals) -> str:
-    """People reached by nationality, sex and age, and nationality by each (approved reports)."""
-    _ = i18n.gettext
-    n = i18n.number
-    lines = [_("<b>People reached: %(count)s</b>") % {"count": n(totals.total)},
-             i18n.ngettext("From %(count)s approved report; money spent: %(spent)s.", "From %(count)s approved reports; money spent: %(spent)s.", totals.reports) % {
-                 "count": totals.reports, "spent": soles(i18n, totals.spent_cents)}, ""]
-    for nationality in NATIONALITIES:
-        by_sex = ", ".join(f"{_(SEX_LABEL[s])} {n(totals.by_nationality_sex.get((nationality, s), 0))}" for s in SEXES)
-        by_age = ", ".join(f"{_(AGE_LABEL[a])}: {n(totals.by_nationality_age.get((nationality, a), 0))}" for a in AGE_GROUPS)
-        lines.append(f"• {_(NATIONALITY[nationality])}: <b>{n(totals.by_nationality[nationality])}</b> ({by_sex}; {by_age})")
-        for sex in (*SEXES, UNSPLIT):  # the cross: the ages of each sex
-            ages = [totals.by_nationality_sex_age.get((nationality, sex, a), 0) for a in AGE_GROUPS]
-            if sum(ages):
-                label = _(UNSPLIT_LABEL) if sex == UNSPLIT else _(SEX_LABEL[sex])
-                lines.append(f"   ◦ {label} {n(sum(ages))}: " + ", ".join(f"{_(AGE_LABEL[a])}: {n(c)}" for a, c in zip(AGE_GROUPS, ages, strict=True)))
-    lines += ["", _("By sex: %(values)s") % {"values": ", ".join(f"{_(SEX_LABEL[s])} {n(totals.by_sex.get(s, 0))}" for s in SEXES)},
-              _("By age: %(values)s") % {"values": ", ".join(f"{_(AGE_LABEL[a])}: {n(totals.by_age.get(a, 0))}" for a in AGE_GROUPS)}]
-    return "\n".join(lines)
