@@ -1,7 +1,8 @@
 """What a leader sees of the projects, as screens (bot/core/screens.py): /projects (the
 organization's projects), a project's card (with staff's moves when staff read it), /propose's
 questions, the screens over them (resume, which district, which answer to change) and the
-summary card before sending. /report's screens and the report PDF: bot/projects/report_screens.py.
+summary card before sending. /report's screens and the report PDF: bot/projects/report_screens.py;
+staff's /proposals and /reportreview: bot/projects/staff_screens.py.
 
 The choices' ids are the callback data Telegram's buttons have always carried (`prj:open:<id>`,
 `prj:theme:<code>`, `rep:go:<report>` …), so a button left in a chat by an older version still

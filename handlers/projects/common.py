@@ -1,5 +1,5 @@
-"""What the parts of /projects, /propose and /proposals share: the conversation's name, its
-buttons' data, and asking the draft's step (bot/projects/drafts.py returns it; what it shows is
+"""What the parts of /projects, /propose and /proposals share: the conversation's name, and
+asking the draft's step (bot/projects/drafts.py returns it; what it shows is
 bot/projects/screens.py's).
 """
 
@@ -11,7 +11,6 @@ from bot.core.screens import Screen
 from bot.projects import drafts
 from bot.projects import screens as shown
 from bot.projects.models import ProjectStatus
-from bot.projects.screens import callback  # noqa: F401 - the parts' buttons
 from handlers import screens
 from handlers.common import ask, error_text
 from handlers.context import VocesContext
