@@ -19,8 +19,11 @@ Callback data (checked on arrival: the project must exist, the person lead it or
     prj:fundok:<frequency>                 staff: yes, fund it (after the reasons to think twice)
     prj:totals                             staff: people reached programme-wide, by every dimension
 
-Read in this order: common.py (what the parts share), proposal.py (/projects, /propose,
-revising), card.py (a project's card), staff.py (/proposals, moves, comments, funding).
+What each screen shows is the domain's (bot/projects/screens.py, report_screens.py,
+staff_screens.py); these modules parse, call one domain function and render the screen through
+show.py. Read in this order: common.py (what the parts share), show.py (a screen on Telegram),
+proposal.py (/projects, /propose, revising), card.py (a project's card), staff.py (/proposals,
+moves, comments, funding).
 """
 
 from __future__ import annotations

@@ -6,27 +6,24 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.core.textlimits import shorten
 from bot.core.transitions import AlreadyDone
 from bot.organizations import organizations
 from bot.people.authority import NotAllowed
 from bot.people.models import Role
 from bot.projects import drafts, projects
+from bot.projects import screens as shown
 from handlers.common import (
     END,
-    ROWS_PER_PAGE,
     answer_button,
-    ask,
     error_text,
-    escape,
-    keyboard,
     leave,
     reply,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
-from handlers.projects.common import FLOW, ask_current, callback, upload_of
-from handlers.projects.project_cards import current_person, integer, project_text
+from handlers.projects.common import FLOW, ask_current, ask_screen, upload_of
+from handlers.projects.project_cards import current_person, integer
+from handlers.projects.show import say
 from handlers.projects.staff import (
     commented,
     confirm_funding,
@@ -37,7 +34,6 @@ from handlers.ruos.common import today_of
 
 
 async def list_projects(update: Update, context: VocesContext) -> None:
-    _ = context.gettext
     async with context.runtime.database.session() as session:
         person = await current_person(session, context)
         if person.role is Role.STAFF:
@@ -47,16 +43,9 @@ async def list_projects(update: Update, context: VocesContext) -> None:
         organization = acting[0] if acting else None
         found = await projects.projects_of(session, organization_id=organization.id) if organization else []
     if organization is None:
-        await reply(update, context, _("You do not lead an organization in Voces yet. Register one with /register."))
+        await say(update, context, shown.not_leading(context.i18n))
         return
-    name = escape(organization.name)
-    if not found:
-        await reply(update, context, _("<b>%(name)s</b> has no projects in Voces yet.") % {"name": name}
-                    + "\n\n" + _("Propose one with /propose."))
-        return
-    parts = [_("<b>Projects of %(name)s</b>") % {"name": name}, *(project_text(context.i18n, project) for project in found)]
-    rows = [[(f"📂 {shorten(project.title, 50)}", callback("open", project.id))] for project in found[:ROWS_PER_PAGE]]
-    await reply(update, context, "\n\n".join(parts), reply_markup=keyboard(rows))
+    await say(update, context, shown.projects_of(context.i18n, organization.name, found))
 
 
 @shows_current_card("prj")
@@ -65,37 +54,24 @@ async def current_card(update: Update, context: VocesContext) -> None:
 
 
 async def propose(update: Update, context: VocesContext) -> object:
-    _ = context.gettext
     runtime = context.runtime
     async with runtime.database.session() as session:
         step = await drafts.propose(session, user_id=context.person.id, store=runtime.files, now=runtime.clock.now())  # type: ignore[union-attr]
     if step is None:
-        await reply(update, context, _("You do not lead an organization in Voces yet. Register one with /register."))
+        await say(update, context, shown.not_leading(context.i18n))
         return await leave(update, context, FLOW)
     if step.organization is not None:
-        await reply(update, context, _("Let us write the project proposal of %(name)s. I save every answer as you go: you can stop and continue later with /propose.") % {"name": escape(step.organization)})
+        await say(update, context, shown.proposal_begun(context.i18n, step.organization))
     return await render(update, context, step)
 
 
 async def render(update: Update, context: VocesContext, step: drafts.Step) -> object:
     """Show what the draft's step asks: its question, or one of the screens over it."""
-    _ = context.gettext
-    if step.screen == drafts.RESUME:
-        return await ask(update, context, flow=FLOW, step=step.name,
-                         text=_("You have a proposal in progress. Continue where you left off, or start over?"),
-                         reply_markup=keyboard([[(_("Continue"), callback("resume")), (_("Start over"), callback("restart"))]]))
-    if step.screen == drafts.DISTRICTS:
-        rows = [[(f"{d.name} ({d.province})", callback("district", d.ubigeo))] for d in step.districts]
-        return await ask(update, context, flow=FLOW, step=step.name, text=_("Which of these is it? If it is not here, type the name again."), reply_markup=keyboard(rows))
-    if step.screen == drafts.PARTS:
-        parts = [("title", _("Title")), ("theme", _("Theme")), ("objective", _("Objective")), ("population", _("Target population")),
-                 ("district", _("District")), ("dates", _("Dates")), ("amount", _("Amount")), ("document", _("Document"))]
-        rows = [[(label, callback("edit", code)) for code, label in parts[i:i + 2]] for i in range(0, len(parts), 2)]
-        rows.append([(_("⬅️ Back to the summary"), callback("summary"))])
-        return await ask(update, context, flow=FLOW, step=step.name, text=_("Which answer do you want to change?"), reply_markup=keyboard(rows))
     if step.screen == drafts.CAUTIONS:
         return await confirm_funding(update, context, step)
-    return await ask_current(update, context, step)
+    if step.screen == drafts.QUESTION:
+        return await ask_current(update, context, step)
+    return await ask_screen(update, context, step, shown.proposal_step(context.i18n, step))
 
 
 async def on_text(update: Update, context: VocesContext) -> object:
@@ -167,10 +143,8 @@ DRAFT_ACTIONS = ("theme", "district", "skipdoc", "edit", "summary", "send", "res
 
 
 async def sent(update: Update, context: VocesContext, result: drafts.Sent) -> object:
-    _ = context.gettext
     await leave(update, context, FLOW)
-    text = _("📨 The proposal was sent again to the programme.") if result.sent.revised else _("📨 Proposal sent. The programme staff will read it; I will tell you here about every comment and decision.")
-    await reply(update, context, text + "\n\n" + _("See your projects with /projects."))
+    await say(update, context, shown.proposal_sent(context.i18n, revised=result.sent.revised))
     return END
 
 
@@ -184,7 +158,7 @@ async def revise(update: Update, context: VocesContext, args: list[str]) -> obje
 
 
 async def cancel(update: Update, context: VocesContext) -> int:
-    await reply(update, context, context.gettext("Paused. Your answers are saved: send /propose to continue."))
+    await say(update, context, shown.proposal_paused(context.i18n))
     return await leave(update, context, FLOW)
 
 

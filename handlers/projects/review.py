@@ -7,50 +7,23 @@ lists the callback data.
 
 from __future__ import annotations
 
-from datetime import date
-
 from telegram import Update
 
-from bot.core import uploads
 from bot.core.i18n import N_
+from bot.core.screens import Screen
 from bot.core.transitions import AlreadyDone
-from bot.documents import project_report as report_pdf
 from bot.people.authority import require_staff
-from bot.projects import report_drafts, reports
+from bot.projects import report_drafts, report_screens, reports
 from bot.projects import review as reviewing
-from bot.projects.models import Project, ProjectReport, ReportStatus
-from bot.projects.reports import AGE_GROUPS, NATIONALITIES, SEXES
+from bot.projects import staff_screens as staff_shown
+from bot.projects.models import ReportStatus
 from bot.projects.review import REOPEN_CONFIRM, REOPEN_REASON, REVIEW_COMMENT
-from handlers.common import (
-    END,
-    ask,
-    edit_or_reply,
-    error_text,
-    escape,
-    keyboard,
-    leave,
-    reply,
-)
+from handlers import screens
+from handlers.common import END, ask, error_text, leave
 from handlers.context import VocesContext
-from handlers.projects.project_cards import (
-    AGE_LABEL,
-    NATIONALITY,
-    REPORT_STATUS,
-    SEX_LABEL,
-    current_person,
-    integer,
-    period_text,
-    report_card,
-    soles,
-    staff_list,
-    staff_list_page,
-)
-from handlers.projects.project_cards import (
-    REPORT_FLOW as FLOW,
-)
-from handlers.projects.project_cards import (
-    report_callback as callback,
-)
+from handlers.projects.project_cards import REPORT_FLOW as FLOW
+from handlers.projects.project_cards import current_person, integer, staff_list
+from handlers.projects.show import say
 from handlers.stored_files import send_stored_file
 
 STAFF_STEPS = report_drafts.STAFF_STEPS  # steps of the /report conversation staff are at
@@ -60,19 +33,9 @@ STAFF_STEPS = report_drafts.STAFF_STEPS  # steps of the /report conversation sta
 
 
 async def show_review_list(update: Update, context: VocesContext, *, page: int) -> None:
-    _ = context.gettext
     async with context.runtime.database.session() as session:
         waiting = await reviewing.submitted_reports(session, staff=await current_person(session, context))
-    if not waiting:
-        await edit_or_reply(update, context, _("No project reports are waiting for review."))
-        return
-
-    def entry(waiting_report: tuple[ProjectReport, Project, str]) -> tuple[str, str, str, str]:
-        report, project, name = waiting_report
-        return name, project.title, ", " + period_text(context.i18n, report), callback("rv", report.id)
-
-    lines, rows = staff_list_page(context, waiting, page=page, callback_prefix=callback("rl", "p"), entry=entry)
-    await edit_or_reply(update, context, "\n".join([_("<b>Project reports waiting for review</b>"), "", *lines]), reply_markup=keyboard(rows))
+    await say(update, context, staff_shown.review_list(context.i18n, waiting, page=page), edit=True)
 
 
 review_list, review_page = staff_list(show_review_list)  # /reportreview and its pages
@@ -91,14 +54,7 @@ async def open_for_review(update: Update, context: VocesContext, args: list[str]
     report = found.report
     for stored in evidence:
         await send_stored_file(context, update.effective_chat.id, stored, organization=found.organization.name, report_number=report.number)
-    text = f"<b>{escape(found.organization.name)}</b>\n" + report_card(context.i18n, report, found.project.title, len(evidence))
-    text += "\n\n" + _("Status: %(status)s") % {"status": _(REPORT_STATUS[report.status])}
-    rows = []
-    if report.status is ReportStatus.SUBMITTED:
-        rows.append([(_("✅ Approve"), callback("ok", report.id, report.version)), (_("✏️ Ask for changes"), callback("no", report.id, report.version))])
-    if report.status is ReportStatus.APPROVED:
-        rows.append([(_("📄 PDF"), callback("pdf", report.id)), (_("↩️ Reopen for changes"), callback("ro", report.id, report.version))])
-    await reply(update, context, text, reply_markup=keyboard(rows) if rows else None)
+    await say(update, context, staff_shown.review_card(context.i18n, found, evidence=len(evidence)))
     return None
 
 
@@ -107,8 +63,7 @@ async def approve(update: Update, context: VocesContext, args: list[str]) -> obj
     async with runtime.database.session() as session:
         review = await reviewing.approve(session, staff=await current_person(session, context), report_id=integer(args[0]),
                                        version=integer(args[1]), now=runtime.clock.now())
-    await edit_or_reply(update, context, context.gettext("✅ Approved. I told the leaders of %(organization)s.") % {"organization": escape(review.found.organization.name)},
-                        reply_markup=keyboard([[(context.gettext("📄 PDF"), callback("pdf", review.found.report.id))]]))
+    await say(update, context, staff_shown.approved(context.i18n, review.found), edit=True)
     return None
 
 
@@ -117,8 +72,13 @@ async def ask_for_changes(update: Update, context: VocesContext, args: list[str]
     async with runtime.database.session() as session:
         await reviewing.start_changes_comment(session, staff=await current_person(session, context), report_id=integer(args[0]),
                                             version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
-    return await ask(update, context, flow=FLOW, step=REVIEW_COMMENT,
-                     text=context.gettext("What must the leaders change? Write it: they will read it as you write it, with a button to reopen the report."))
+    return await ask_screen(update, context, REVIEW_COMMENT, staff_shown.what_to_change(context.i18n))
+
+
+async def ask_screen(update: Update, context: VocesContext, step: str, shown: Screen) -> object:
+    """Record staff's step of the conversation, then show the screen that asks it."""
+    text, markup = screens.render(shown)
+    return await ask(update, context, flow=FLOW, step=step, text=text, reply_markup=markup)
 
 
 async def staff_step(update: Update, context: VocesContext, step: report_drafts.StaffStep) -> object:
@@ -130,7 +90,7 @@ async def staff_step(update: Update, context: VocesContext, step: report_drafts.
 
 
 async def changes_requested(update: Update, context: VocesContext, review: reviewing.Review) -> object:
-    await reply(update, context, context.gettext("✏️ Sent. I asked the leaders of %(organization)s for the changes.") % {"organization": escape(review.found.organization.name)})
+    await say(update, context, staff_shown.changes_requested(context.i18n, review.found))
     return await leave(update, context, FLOW)
 
 
@@ -142,19 +102,11 @@ async def start_reopening(update: Update, context: VocesContext, args: list[str]
     async with runtime.database.session() as session:
         await reviewing.start_reopening(session, staff=await current_person(session, context), report_id=integer(args[0]),
                                       version=integer(args[1]), store=runtime.files, now=runtime.clock.now())
-    return await ask(update, context, flow=FLOW, step=REOPEN_REASON, text=context.gettext(
-        "Why reopen this approved report? Write what must be corrected: the leaders will read it as you write it, with a button to make the changes."))
+    return await ask_screen(update, context, REOPEN_REASON, staff_shown.why_reopen(context.i18n))
 
 
 async def ask_to_confirm_reopening(update: Update, context: VocesContext, found: reports.ReportContext, reason: str) -> object:
-    _ = context.gettext
-    report = found.report
-    question = (_("Reopen the %(period)s of “%(title)s” (%(organization)s) for changes? The leaders will read:") % {
-        "period": period_text(context.i18n, report), "title": escape(found.project.title), "organization": escape(found.organization.name)}
-        + f"\n\n<i>{escape(reason)}</i>\n\n"
-        + _("The approved version keeps counting in the totals until a new one is approved. To change the reason, write it again."))
-    rows = [[(_("↩️ Yes, reopen it"), callback("rok", report.id, report.version)), (_("No, leave it approved"), callback("rox", report.id))]]
-    return await ask(update, context, flow=FLOW, step=REOPEN_CONFIRM, text=question, reply_markup=keyboard(rows))
+    return await ask_screen(update, context, REOPEN_CONFIRM, staff_shown.reopen_for_changes(context.i18n, found, reason))
 
 
 async def confirm_reopening(update: Update, context: VocesContext, args: list[str]) -> object:
@@ -165,8 +117,7 @@ async def confirm_reopening(update: Update, context: VocesContext, args: list[st
                                           version=integer(args[1]), now=runtime.clock.now())
     finally:
         await leave(update, context, FLOW)
-    await edit_or_reply(update, context, context.gettext("↩️ Reopened for changes. I told the leaders of %(organization)s.") % {
-        "organization": escape(review.found.organization.name)})
+    await say(update, context, staff_shown.reopened(context.i18n, review.found), edit=True)
     return END
 
 
@@ -175,7 +126,7 @@ async def give_up_reopening(update: Update, context: VocesContext, args: list[st
     async with runtime.database.session() as session:
         await reviewing.give_up_reopening(session, staff=await current_person(session, context), store=runtime.files)
     await leave(update, context, FLOW)
-    await edit_or_reply(update, context, context.gettext("Nothing changed: the report stays approved."))
+    await say(update, context, staff_shown.kept_approved(context.i18n), edit=True)
     return END
 
 
@@ -190,27 +141,7 @@ async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> ob
         evidence = await reports.evidence_of(session, report_id=report_id)
     if found.report.status is not ReportStatus.APPROVED:
         raise AlreadyDone(N_("Only an approved report can be downloaded as a PDF."))
-    i18n = context.i18n
-    _ = i18n.gettext
-    report = found.report
-    labels = report_pdf.Labels(
-        heading=_("Project report"), organization=_("Organization"), project=_("Project"), period=period_text(i18n, report),
-        activities=_("Activities"), people=_("People reached"), total=_("Total"),
-        nationalities=[_(NATIONALITY[n]) for n in NATIONALITIES], sexes=[_(SEX_LABEL[s]) for s in SEXES],
-        ages=[_(AGE_LABEL[a]) for a in AGE_GROUPS], spent=_("Money spent"), difficulties=_("Difficulties"), lessons=_("Lessons learned"),
-        evidence=_("Photos and documents kept by Voces (SHA-256)"), by_sex_and_age=_("By sex and age"),
-        approved=_("Approved by the programme on %(date)s (version %(version)s).") % {
-            "date": i18n.date(report.reviewed_at) if report.reviewed_at else "—", "version": report.approved_version},
-    )
-    content = report_pdf.render(report_pdf.ReportData(
-        organization=found.organization.name, project=found.project.title,
-        activities=[(i18n.date(date.fromisoformat(a["date"]), "short"), a["place"], a["what"]) for a in report.activities],
-        beneficiaries=report.approved_beneficiaries or {}, spent=soles(i18n, report.approved_spent_cents),
-        difficulties=report.difficulties or "", lessons=report.lessons or "",
-        evidence=[(uploads.label(f.original_name) or f.mime_type, f.sha256) for f in evidence],
-    ), labels)
-    assert update.effective_chat is not None
-    await context.bot.send_document(update.effective_chat.id, content, filename=_("report-%(project)s-%(number)s.pdf") % {"project": found.project.id, "number": report.number})
+    await say(update, context, report_screens.approved_pdf(context.i18n, found, evidence))
     return None
 
 

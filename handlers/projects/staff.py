@@ -8,30 +8,17 @@ from telegram import Update
 
 from bot.console import figures
 from bot.projects import drafts, projects
-from bot.projects.models import Project, ProjectStatus
+from bot.projects import staff_screens as shown
+from bot.projects.models import ProjectStatus
 from bot.projects.projects import Step
 from bot.projects.reports import BeneficiaryTotals
-from handlers.common import (
-    END,
-    cautions_text,
-    edit_or_reply,
-    escape,
-    keyboard,
-    leave,
-    reply,
-)
+from handlers.common import END, cautions_text, leave
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
 from handlers.projects.card import show_project
-from handlers.projects.common import FLOW, OPEN_STATUSES, ask_current, callback
-from handlers.projects.project_cards import (
-    STATUS,
-    current_person,
-    integer,
-    staff_list,
-    staff_list_page,
-    totals_text,
-)
+from handlers.projects.common import FLOW, OPEN_STATUSES, ask_current
+from handlers.projects.project_cards import current_person, integer, staff_list
+from handlers.projects.show import say
 
 
 async def reached_so_far(context: VocesContext, session, staff_id: int) -> BeneficiaryTotals:  # noqa: ANN001
@@ -43,24 +30,11 @@ async def reached_so_far(context: VocesContext, session, staff_id: int) -> Benef
 
 
 async def show_staff_list(update: Update, context: VocesContext, *, page: int) -> None:
-    _ = context.gettext
-    i18n = context.i18n
     async with context.runtime.database.session() as session:
         staff = await current_person(session, context)
         found = await projects.for_staff(session, staff=staff, statuses=OPEN_STATUSES)
         totals = await reached_so_far(context, session, staff.id)
-    header = _("<b>Projects</b>") + "\n" + _("People reached: %(count)s") % {"count": i18n.number(totals.total)}
-    if not found:
-        await edit_or_reply(update, context, header + "\n\n" + _("No projects are open."))
-        return
-
-    def entry(listed: tuple[Project, str]) -> tuple[str, str, str, str]:
-        project, name = listed
-        return name, project.title, f" ({_(STATUS[project.status])})", callback("open", project.id)
-
-    lines, rows = staff_list_page(context, found, page=page, callback_prefix=callback("list", "p"), entry=entry)
-    rows.append([(_("📊 People reached, in detail"), callback("totals"))])
-    await edit_or_reply(update, context, "\n".join([header, "", *lines]), reply_markup=keyboard(rows))
+    await say(update, context, shown.proposals(context.i18n, found, reached=totals.total, page=page), edit=True)
 
 
 proposals, list_page = staff_list(show_staff_list)  # /proposals and its pages
@@ -70,7 +44,7 @@ async def show_totals(update: Update, context: VocesContext, args: list[str]) ->
     """Programme-wide people reached by every dimension, from approved reports only."""
     async with context.runtime.database.session() as session:
         totals = await reached_so_far(context, session, (await current_person(session, context)).id)
-    await reply(update, context, totals_text(context.i18n, totals), reply_markup=keyboard([[(context.gettext("⬅️ All projects"), callback("list", "p1"))]]))
+    await say(update, context, shown.reached(context.i18n, totals))
     return None
 
 
@@ -104,18 +78,16 @@ async def start_step(update: Update, context: VocesContext, project_id: int, ste
 
 async def commented(update: Update, context: VocesContext, decision: projects.Decision) -> object:
     await leave(update, context, FLOW)
-    await reply(update, context, context.gettext("💬 Comment sent to the leaders of %(organization)s.") % {"organization": escape(decision.organization_name)})
+    await say(update, context, shown.commented(context.i18n, decision.organization_name))
     await show_project(update, context, decision.project.id, edit=False)
     return END
 
 
 async def confirm_funding(update: Update, context: VocesContext, step: drafts.Step) -> object:
     """The reasons to think twice before funding, and whether to fund it anyway."""
-    _ = context.gettext
-    assert step.cautions is not None and step.frequency is not None
-    await reply(update, context, _("⚠️ Before you fund it:") + "\n" + cautions_text(context, step.cautions) + "\n\n" + _("Fund it anyway?"),
-                reply_markup=keyboard([[(_("✅ Yes, fund it"), callback("fundok", step.frequency.value)),
-                                        (_("No"), callback("open", step.project_id))]]))
+    assert step.cautions is not None and step.frequency is not None and step.project_id is not None
+    await say(update, context, shown.fund_anyway(context.i18n, cautions_text(context, step.cautions), project_id=step.project_id,
+                                                 frequency=step.frequency))
     return Step.FUND_FREQUENCY.value
 
 
