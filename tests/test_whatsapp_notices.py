@@ -6,7 +6,6 @@ button brings the whole message; a broadcast reaches her the same way.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -19,17 +18,7 @@ from handlers.whatsapp import deliver
 from handlers.whatsapp.deliver import WhatsAppBroadcasts, WhatsAppDeliverer
 from tests.flows import consented as consented_on_telegram
 from tests.test_whatsapp_registration import register_on_whatsapp
-from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
-
-
-async def arrives(person, test, timeout: float = 10.0):  # noqa: ANN001, ANN201, ASYNC109 - a deadline
-    """The first message the person received that passes `test`, waiting for it."""
-    for _tick in range(int(timeout / 0.05)):
-        found = [message for message in person.received if test(message)]
-        if found:
-            return found[-1]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"nothing of the kind arrived; the last reads {person.last_text!r}")
+from tests.whatsapp_harness import arrives, consented, wa  # noqa: F401 - the fixture
 
 
 def one_clock(bot, wa) -> FakeClock:  # noqa: ANN001, F811

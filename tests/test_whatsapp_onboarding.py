@@ -40,7 +40,7 @@ async def test_onboarding_asks_the_language_then_the_notice_naming_whatsapp_then
     await ana.writes("menú")
     assert ana.last.kind == "list"
     assert [c.id for c in ana.choices] == ["cmd:register", "cmd:invite", "cmd:settings", "cmd:language", "cmd:mydata",
-                                           "cmd:correct", "cmd:deletedata", "cmd:help"]
+                                           "cmd:correct", "cmd:deletedata", "cmd:ask", "cmd:opinion", "cmd:help"]
     assert [c.title for c in ana.choices][:3] == ["/registrar", "/invitar", "/ajustes"]
 
     await wa.restart()                                     # the screen shown is kept in the database

@@ -10,6 +10,7 @@ worker tells the stand-in each message it is done with.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -109,3 +110,14 @@ async def consented(person: WhatsAppPerson, *, language: str = "es") -> None:
     await person.writes("hola")
     await person.presses(f"lang:{language}")
     await person.presses("consent:yes")
+
+
+async def arrives(person: WhatsAppPerson, test, timeout: float = 10.0):  # noqa: ANN001, ANN201, ASYNC109 - a deadline
+    """The newest message the person received that passes `test`, waiting for it (a notice or
+    a reminder arrives on its own, not as the answer to an action)."""
+    for _tick in range(int(timeout / 0.05)):
+        found = [message for message in person.received if test(message)]
+        if found:
+            return found[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing of the kind arrived; the last reads {person.last_text!r}")

@@ -20,12 +20,12 @@ from bot.messaging import window
 from bot.messaging.whatsapp_screens import Shown
 from bot.people.commands import LEADER_COMMANDS
 from handlers.commands import SPANISH
-from handlers.whatsapp import correct, deliver, leaders, people_area, registration
+from handlers.whatsapp import correct, deliver, leaders, people_area, questions, registration
 from handlers.whatsapp.render import Chosen, Reply, Typed
 from handlers.whatsapp.reply import Reply as Answer
 
 # The leaders' commands WhatsApp answers today, in the menu's order.
-COMMANDS = ("register", "invite", "settings", "language", "mydata", "correct", "deletedata", "help")
+COMMANDS = ("register", "invite", "settings", "language", "mydata", "correct", "deletedata", "ask", "opinion", "help")
 MENU_WORDS = frozenset({"menu", "hola", "ayuda", "help", "inicio", "start", "buenas", "hello", "hi"})
 COMMAND_PREFIX = "cmd:"
 _ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
@@ -84,6 +84,9 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             await registration.typed(session, runtime=runtime, reply=reply, text=said.text)
         elif flow == correct.FLOW:
             await correct.typed(session, runtime=runtime, reply=reply, text=said.text)
+        elif questions.owns(flow):
+            assert flow is not None
+            await questions.typed(session, runtime=runtime, reply=reply, flow=flow, text=said.text)
         else:
             reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
         return
@@ -99,6 +102,10 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
         reply.show(held if held is not None else menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif choice.startswith(COMMAND_PREFIX):
         await run_command(session, runtime=runtime, reply=reply, name=choice.removeprefix(COMMAND_PREFIX), i18n=i18n)
+    elif choice.startswith(("ask:", "opn:")):
+        if not (await questions.pressed(session, runtime=runtime, reply=reply, choice=choice)
+                or await questions.anonymity_chosen(session, runtime=runtime, reply=reply, choice=choice, flow=flow)):
+            reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif choice.startswith(f"{registration.PREFIX}:"):
         await registration.pressed(session, runtime=runtime, reply=reply, choice=choice)
     elif choice.startswith(correct.PREFIX):
@@ -121,6 +128,8 @@ async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, na
                    if await registration.has_draft(session, reply=reply) else
                    screen(i18n.gettext("There is nothing to cancel right now.")))
         reply.show(menu(i18n))
+    elif name in ("ask", "opinion"):
+        await questions.command(session, runtime=runtime, reply=reply, name=name)
     elif name in ("help", "start"):
         reply.show(menu(i18n))
     elif name == "unknown":
