@@ -11,11 +11,12 @@ from telegram import Update
 from bot.core.textlimits import page_of
 from bot.people.models import Role
 from bot.ruos import conversation as flow
+from bot.ruos import screens as shown
 from bot.ruos.models import ItemStatus
 from bot.ruos.requirements import CatalogueError, localized
+from bot.ruos.screens import STATUS
 from handlers.common import (
     ROWS_PER_PAGE,
-    ask,
     edit_or_reply,
     error_text,
     escape,
@@ -26,8 +27,9 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.ruos import inscription
-from handlers.ruos.common import FLOW, STATUS, at, callback, finish, integer, question, user_id
+from handlers.ruos.common import ask_screen, at, callback, finish, integer, question, user_id
 from handlers.stored_files import send_stored_file
+from handlers.trainings.show import say
 
 log = logging.getLogger(__name__)
 
@@ -117,15 +119,15 @@ async def ask_reason(update: Update, context: VocesContext, args: list[str]) -> 
     async with context.runtime.database.session() as session:
         turn = await flow.ask_reason(session, user_id=user_id(context), item_id=item_id, revision=revision, at=at(context))
     assert turn.asks is not None
-    return await ask(update, context, flow=FLOW, step=turn.asks.value, text=question(context, turn))
+    return await ask_screen(update, context, turn.asks, question(context, turn))
 
 
 async def render_reason(update: Update, context: VocesContext, turn: flow.Turn) -> object:
     """After the reason was typed: asked again, refused, or the leaders told."""
     if turn.asks is not None:
-        return await ask(update, context, flow=FLOW, step=turn.asks.value, text=question(context, turn))
+        return await ask_screen(update, context, turn.asks, question(context, turn))
     if turn.ended is not None:  # nothing to ask again: nobody is told
-        await reply(update, context, "⚠️ " + error_text(context, turn.ended))
+        await say(update, context, shown.refused(error_text(context, turn.ended)))
         return await finish(update, context)
     assert turn.review is not None
     await reply(update, context, context.gettext("✏️ Sent. I asked the leaders of %(organization)s for the changes.") % {"organization": escape(turn.review.organization.name)})
