@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import pytest
 
 from bot.core.clock import FakeClock
 from bot.core.i18n import translator
 from bot.core.screens import Screen, check_markup
-from bot.core.textlimits import shorten
+from bot.core.textlimits import page_of, shorten
 from bot.organizations.models import Organization
 from bot.ruos import reminder_screens as reminders
+from bot.ruos import review_screens as reviews
 from bot.ruos import screens as ruos
 from bot.ruos.checklists import (
     Checklist,
@@ -30,13 +32,20 @@ from bot.ruos.checklists import (
     Readiness,
     RegistrationView,
 )
-from bot.ruos.conversation import ChecklistScreen
-from bot.ruos.models import ItemStatus, RegistrationStage, RegistryInscription
-from bot.ruos.requirements import PageCount, ProcedureKind, RequirementsCatalogue, localized
+from bot.ruos.conversation import NOT_A_LEADER, ChecklistScreen
+from bot.ruos.models import ChecklistItem, ItemStatus, RegistrationStage, RegistryInscription
+from bot.ruos.requirements import (
+    CatalogueError,
+    PageCount,
+    ProcedureKind,
+    RequirementsCatalogue,
+    localized,
+)
+from bot.ruos.reviews import ItemForReview, WaitingItem
 from bot.ruos.shared import Step
 from bot.ruos.uploading import UploadReceipt
 from handlers import screens as telegram
-from handlers.common import keyboard
+from handlers.common import keyboard, page_navigation
 from handlers.whatsapp.render import render
 from tests.test_screens import ids_shown, within_limits
 
@@ -101,6 +110,7 @@ def every_screen(i18n) -> dict[str, Screen]:
         "status: no moves, moved meanwhile": ruos.status(i18n, found(moves=()), problem="Someone else moved it."),
         **{f"saved: {stage}": ruos.stage_saved(i18n, stage) for stage in RegistrationStage},
         "refused": ruos.refused("You no longer lead this organization."),
+        "no checklist to open": ruos.said(i18n, NOT_A_LEADER),
         "stopped": ruos.stopped(i18n),
         "inscription offer": ruos.inscription_offer(i18n, 7, TYPED),
         "inscription recorded": ruos.inscription_recorded(i18n, inscription),
@@ -229,3 +239,61 @@ def test_telegram_shows_the_ruos_screens_with_the_same_buttons_as_before(i18n):
     assert telegram.render(shown["reminder: documents missing"])[1] == keyboard([[(_("📋 Open the checklist"), f"ruos:list:7:{RUOS.code}")]])
     assert telegram.render(shown["reminder: observations due"])[1] == keyboard([[(_("📋 Registration status"), "ruos:status:7")]])
     assert telegram.render(shown["reminder: the board's term"])[1] == keyboard([[(_("📋 Open the checklist"), "ruos:list:7:ruos-ate")]])
+
+
+# --- staff: /review, a document's card, /reload_requirements --------------------------------------------------
+
+
+def document(number: int, status: ItemStatus = ItemStatus.UPLOADED) -> ChecklistItem:
+    requirement = RUOS.items[number % len(RUOS.items)]
+    return ChecklistItem(id=number, organization_id=7, procedure_code=RUOS.code, item_code=requirement.code, status=status,
+                         revision=3, uploaded_at=datetime(2026, 11, 1 + number % 28, tzinfo=UTC))
+
+
+def waiting(count: int) -> list[WaitingItem]:
+    return [WaitingItem(document(n), f"{TYPED} {n}", RUOS.items[n % len(RUOS.items)] if n % 5 else None)
+            for n in range(1, count + 1)]
+
+
+def staff_screens(i18n) -> dict[str, Screen]:
+    broken = CatalogueError(CATALOGUE.directory / "ruos-ate.yaml", "unknown key <titel>", line=4)
+    return {
+        "staff only": reviews.staff_only(i18n),
+        "nothing waiting": reviews.waiting(i18n, [], page=1),
+        "waiting: one page": reviews.waiting(i18n, waiting(4), page=1),
+        **{f"waiting: page {page} of 3": reviews.waiting(i18n, waiting(25), page=page) for page in (1, 2, 3)},
+        "document: waiting": reviews.review_card(i18n, ItemForReview(document(1), ORGANIZATION, RUOS.items[1], [None] * 3)),
+        "document: verified": reviews.review_card(i18n, ItemForReview(document(5, ItemStatus.VERIFIED), ORGANIZATION, None, [])),
+        "verified": reviews.verified(i18n, TYPED),
+        "changes asked": reviews.changes_asked(i18n, TYPED),
+        "not reloaded": reviews.reload_failed(i18n, broken),
+        "not reloaded: the folder": reviews.reload_failed(i18n, CatalogueError(CATALOGUE.directory, "no .yaml files")),
+        "reloaded": reviews.reloaded(i18n, CATALOGUE),
+    }
+
+
+@pytest.mark.parametrize("i18n", [ES, EN], ids=["es", "en"])
+def test_staff_review_screens_fit_whatsapp_and_telegram_keeps_their_buttons(i18n):
+    _ = i18n.gettext
+    shown = staff_screens(i18n)
+    for name, one in shown.items():
+        check_markup(one.text)
+        messages = render(one, to="51987654321", gettext=i18n.gettext)
+        within_limits(messages)
+        assert not any("*unidas*" in text for text in formatted(messages)), name
+        if one.choices:
+            assert ids_shown(one, i18n.gettext) == {c.id for c in one.choices}, name
+    # /review's pages: ten documents each, numbered through the list, with ◀️ / ▶️ as before.
+    entries = waiting(25)
+    for page in (1, 2, 3):
+        on_page = page_of(entries, page, size=10)
+        rows = [[(f"{n}. {localized(e.requirement.title, i18n.language) if e.requirement else e.item.item_code}", f"ruos:rv:{e.item.id}")]
+                for n, e in enumerate(on_page.items, start=on_page.first_index + 1)]
+        rows += page_navigation(SimpleNamespace(gettext=_), on_page, callback_prefix="ruos:review:p")
+        assert telegram.render(shown[f"waiting: page {page} of 3"])[1] == keyboard(rows), page
+    assert telegram.render(shown["nothing waiting"]) == (_("No documents are waiting for review."), None)
+    assert telegram.render(shown["document: waiting"])[1] == keyboard(
+        [[(_("✅ Verify"), "ruos:ok:1:3"), (_("✏️ Ask for changes"), "ruos:no:1:3")]])
+    assert telegram.render(shown["document: verified"])[1] is None
+    assert shown["not reloaded"].text.endswith(_("In %(file)s, line %(line)s: %(problem)s") % {
+        "file": "ruos-ate.yaml", "line": 4, "problem": "unknown key &lt;titel&gt;"})

@@ -384,6 +384,11 @@ def stage_saved(i18n: Translator, stage: RegistrationStage) -> Screen:
     return screen(_("Saved. The registration is now: %(stage)s.") % {"stage": _(STAGE[stage])})
 
 
+def said(i18n: Translator, message: str) -> Screen:
+    """A message of the domain's (an N_ msgid, such as why /ruos has no checklist to open) on its own."""
+    return screen(i18n.gettext(message))
+
+
 def refused(problem: str) -> Screen:
     """A refusal that ends what was under way (problem: screen markup)."""
     return screen(f"⚠️ {problem}")

@@ -22,7 +22,10 @@ Codes are at most 24 characters (the catalogue's rule), so even the longest fits
 64 bytes. The revision makes staff verify exactly the pages they opened.
 
 What comes next after a button, a typed answer or a file is decided by the domain's step
-machine, bot/ruos/conversation.py (its `Turn`); the modules here parse, call it and render.
+machine, bot/ruos/conversation.py (its `Turn`); what each step shows, by bot/ruos/screens.py and
+reminder_screens.py (leaders) and review_screens.py (staff), whose choices carry the callback
+data above. The modules here parse, call the domain and render its screens
+(handlers/screens.render).
 Read in this order: common.py (what every part shares), checklist.py (/ruos, the checklist
 and a requirement's card), uploads.py (sending files, taking them back), stages.py (the
 registration status), staff.py (/review, /reload_requirements), reminders.py (their messages).

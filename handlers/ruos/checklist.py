@@ -10,7 +10,7 @@ from bot.core.validation import InvalidInput
 from bot.ruos import Checklist, ItemView
 from bot.ruos import conversation as flow
 from bot.ruos import screens as shown
-from handlers.common import END, error_text, reply
+from handlers.common import END, error_text
 from handlers.context import VocesContext
 from handlers.guards import shows_current_card
 from handlers.ruos.common import at, finish, integer, user_id
@@ -34,13 +34,13 @@ async def start(update: Update, context: VocesContext) -> int:
         opened = await flow.open_ruos(session, user_id=user_id(context), args=list(context.args or []))
     if opened.organization_id is None:
         assert opened.refusal is not None
-        await reply(update, context, context.gettext(opened.refusal))
+        await say(update, context, shown.said(context.i18n, opened.refusal))
         return await finish(update, context)
     await finish(update, context)
     try:
         await show_checklist(update, context, opened.organization_id, None, edit=False)
     except InvalidInput as error:
-        await reply(update, context, "⚠️ " + error_text(context, error))
+        await say(update, context, shown.refused(error_text(context, error)))
     return END
 
 
@@ -54,7 +54,7 @@ async def current_checklist(update: Update, context: VocesContext) -> None:
         await show_checklist(update, context, opened.organization_id, None, edit=False)
     else:
         assert opened.refusal is not None
-        await reply(update, context, context.gettext(opened.refusal))
+        await say(update, context, shown.said(context.i18n, opened.refusal))
 
 
 # --- the checklist's buttons ---------------------------------------------------------------------

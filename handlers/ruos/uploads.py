@@ -62,7 +62,7 @@ async def finish_upload(update: Update, context: VocesContext, args: list[str]) 
     await finish(update, context)
     if turn.done_uploading is None:
         assert turn.ended is not None
-        await say(update, context, screen(error_text(context, turn.ended)))
+        await say(update, context, screen(error_text(context, turn.ended)))  # as it always read: no ⚠️
         return END
     organization_id, procedure_code = turn.done_uploading
     await show_checklist(update, context, organization_id, procedure_code, edit=False)
