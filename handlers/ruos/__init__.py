@@ -22,7 +22,10 @@ Codes are at most 24 characters (the catalogue's rule), so even the longest fits
 64 bytes. The revision makes staff verify exactly the pages they opened.
 
 What comes next after a button, a typed answer or a file is decided by the domain's step
-machine, bot/ruos/conversation.py (its `Turn`); the modules here parse, call it and render.
+machine, bot/ruos/conversation.py (its `Turn`); what each step shows, by bot/ruos/screens.py and
+reminder_screens.py (leaders) and review_screens.py (staff), whose choices carry the callback
+data above. The modules here parse, call the domain and render its screens
+(handlers/screens.render).
 Read in this order: common.py (what every part shares), checklist.py (/ruos, the checklist
 and a requirement's card), uploads.py (sending files, taking them back), stages.py (the
 registration status), staff.py (/review, /reload_requirements), reminders.py (their messages).
@@ -37,14 +40,15 @@ from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandl
 
 from bot.ruos import Step, public_registry
 from bot.ruos import conversation as flow
+from bot.ruos import screens as shown
 from handlers.commands import command
-from handlers.common import ask, dispatch_button, error_text, reply
+from handlers.common import dispatch_button, error_text
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
 from handlers.ruos import inscription
 from handlers.ruos import reminders as _reminders  # noqa: F401 - registers the renderers
 from handlers.ruos.checklist import open_item, open_list, start
-from handlers.ruos.common import FLOW, QUESTION, STAGE, at, finish, user_id
+from handlers.ruos.common import FLOW, STAGE, ask_screen, at, finish, user_id
 from handlers.ruos.staff import (
     ask_reason,
     list_waiting,
@@ -55,15 +59,8 @@ from handlers.ruos.staff import (
     waiting_page,
 )
 from handlers.ruos.stages import choose_stage, open_status, render_stage_turn
-from handlers.ruos.uploads import (
-    ask_to_withdraw,
-    done_keyboard,
-    finish_upload,
-    on_file,
-    start_upload,
-    waiting_for_text,
-    withdraw,
-)
+from handlers.ruos.uploads import ask_to_withdraw, finish_upload, on_file, start_upload, withdraw
+from handlers.trainings.show import say
 
 __all__ = ["STAGE", "register"]
 
@@ -84,7 +81,6 @@ async def on_button(update: Update, context: VocesContext) -> object:
 async def on_other_message(update: Update, context: VocesContext) -> object:
     """Text, a sticker or a voice note while a file, or an answer, is awaited: the conversation
     (bot/ruos/conversation.py) says what comes next."""
-    _ = context.gettext
     message = update.effective_message
     value = message.text if message is not None and message.text else None
     async with context.runtime.database.session() as session:
@@ -93,13 +89,13 @@ async def on_other_message(update: Update, context: VocesContext) -> object:
         context.voces.dispatch_again(update)
         return await finish(update, context)
     if turn.asks is Step.UPLOAD:
-        await reply(update, context, waiting_for_text(context, turn.requirement), reply_markup=done_keyboard(context))
+        await say(update, context, shown.waiting_for_file(context.i18n, turn.requirement))
         return None
     if turn.not_text:
         assert turn.asks is not None
-        return await ask(update, context, flow=FLOW, step=turn.asks.value, text=_("Please answer with text.") + "\n\n" + _(QUESTION[turn.asks]))
+        return await ask_screen(update, context, turn.asks, shown.text_please(context.i18n, turn.asks))
     if turn.ended is not None and not turn.stage_changed:  # refused: nothing to ask again
-        await reply(update, context, "⚠️ " + error_text(context, turn.ended))
+        await say(update, context, shown.refused(error_text(context, turn.ended)))
         return await finish(update, context)
     if turn.asks is Step.REASON or turn.review is not None:
         return await render_reason(update, context, turn)
@@ -112,7 +108,7 @@ async def on_other_message(update: Update, context: VocesContext) -> object:
 
 
 async def cancel(update: Update, context: VocesContext) -> int:
-    await reply(update, context, context.gettext("Stopped. What you had already sent is kept: open /ruos to continue."))
+    await say(update, context, shown.stopped(context.i18n))
     return await finish(update, context)
 
 

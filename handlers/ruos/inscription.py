@@ -10,16 +10,16 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.ruos import conversation as flow
+from bot.ruos import screens as shown
 from bot.ruos.models import RegistryInscription
-from handlers.common import ask, error_text, escape, keyboard, reply
+from handlers.common import error_text
 from handlers.context import VocesContext
-from handlers.ruos.common import FLOW, at, callback, finish, integer, question, user_id
+from handlers.ruos.common import ask_screen, at, finish, integer, question, user_id
+from handlers.trainings.show import say
 
 
 async def offer(update: Update, context: VocesContext, organization_id: int, name: str) -> None:
-    _ = context.gettext
-    await reply(update, context, _("That was the last step of Registros Públicos for %(organization)s. Record its inscription now: the date, the registry office and the partida electrónica.") % {"organization": escape(name)},
-                reply_markup=keyboard([[(_("📝 Record the inscription"), callback("rp", organization_id))]]))
+    await say(update, context, shown.inscription_offer(context.i18n, organization_id, name))
 
 
 async def start_recording(update: Update, context: VocesContext, args: list[str]) -> object:
@@ -32,16 +32,15 @@ async def start_recording(update: Update, context: VocesContext, args: list[str]
 async def render(update: Update, context: VocesContext, turn: flow.Turn) -> object:
     """The inscription's next question, or how it ended."""
     if turn.asks is not None:
-        return await ask(update, context, flow=FLOW, step=turn.asks.value, text=question(context, turn))
+        return await ask_screen(update, context, turn.asks, question(context, turn))
     if turn.ended is not None:
-        await reply(update, context, "⚠️ " + error_text(context, turn.ended))
+        await say(update, context, shown.refused(error_text(context, turn.ended)))
     else:
         assert turn.inscription is not None
-        await reply(update, context, recorded_text(context, turn.inscription))
+        await say(update, context, shown.inscription_recorded(context.i18n, turn.inscription))
     return await finish(update, context)
 
 
 def recorded_text(context: VocesContext, inscription: RegistryInscription) -> str:
-    return context.gettext("📜 Inscribed in Registros Públicos on %(date)s, %(office)s, partida electrónica %(partida)s.") % {
-        "date": context.i18n.date(inscription.inscribed_on, "medium"), "office": escape(inscription.office),
-        "partida": escape(inscription.partida)}
+    """The inscription as a line (an organization's card and the console show it too)."""
+    return shown.inscription_recorded(context.i18n, inscription).text

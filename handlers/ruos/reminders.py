@@ -10,12 +10,11 @@ from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
 from bot.messaging.models import Reminder
 from bot.ruos import conversation as flow
+from bot.ruos import reminder_screens as shown
 from bot.ruos.models import RegistrationStage
-from bot.ruos.requirements import localized
-from handlers.common import escape, keyboard
 from handlers.messaging.reminders import Rendered, renders
-from handlers.ruos.checklist import next_step_text
-from handlers.ruos.common import callback, open_checklist_button, today_of
+from handlers.ruos.common import today_of
+from handlers.trainings.show import rendered
 
 
 def _at(runtime: Runtime) -> flow.Catalogue:
@@ -31,17 +30,7 @@ async def render_missing(reminder: Reminder, i18n: Translator, runtime: Runtime)
     if found is None:
         return None
     organization, checklist = found
-    _ = i18n.gettext
-    missing = sum(view.outstanding for view in checklist.items)
-    text = i18n.ngettext(
-        "📋 Reminder: %(count)s required document for the RUOS of %(organization)s is still missing.",
-        "📋 Reminder: %(count)s required documents for the RUOS of %(organization)s are still missing.",
-        missing,
-    ) % {
-        "count": missing, "organization": escape(organization.name),
-    }
-    text += "\n\n👉 " + next_step_text(i18n, checklist)
-    return Rendered(text, open_checklist_button(i18n, organization.id, checklist.procedure.code))
+    return rendered(shown.missing(i18n, organization, checklist))
 
 
 @renders(ruos.OBSERVATION_DEADLINE)
@@ -57,15 +46,7 @@ async def render_deadline(reminder: Reminder, i18n: Translator, runtime: Runtime
     deadline = registration.observation_deadline
     if registration.stage is not RegistrationStage.OBSERVED or deadline is None or deadline.isoformat() != reminder.payload["deadline"]:
         return None
-    _ = i18n.gettext
-    text = _("⏰ The municipality's observations on the RUOS request of %(organization)s must be answered by %(date)s.") % {
-        "organization": escape(organization.name), "date": i18n.date(deadline),
-    }
-    if registration.observations:
-        text += "\n\n" + _("Observations: %(text)s") % {"text": f"<i>{escape(registration.observations)}</i>"}
-    text += "\n\n" + _("When you have answered them, record it with “Registration status”.")
-    markup = keyboard([[(_("📋 Registration status"), callback("status", organization.id))]])
-    return Rendered(text, markup)
+    return rendered(shown.observation_deadline(i18n, organization, registration, deadline))
 
 
 @renders(ruos.BOARD_TERM_ENDING)
@@ -74,18 +55,5 @@ async def render_board_term(reminder: Reminder, i18n: Translator, runtime: Runti
         organization = await flow.led_organization(session, user_id=reminder.recipient_id, organization_id=int(reminder.payload["organization_id"]))
     if organization is None or organization.board_term_end.isoformat() != reminder.payload["term_end"]:
         return None
-    _ = i18n.gettext
     procedure, _fallback = ruos.ruos_procedure(runtime.requirements, organization)
-    text = i18n.ngettext(
-        "⏰ The term of the board of %(organization)s ends on %(date)s, in %(days)s day. Hold the election of the new board in time, and ask the municipality what it needs to record it.",
-        "⏰ The term of the board of %(organization)s ends on %(date)s, in %(days)s days. Hold the election of the new board in time, and ask the municipality what it needs to record it.",
-        int(reminder.payload["days"]),
-    ) % {
-        "organization": escape(organization.name), "date": i18n.date(organization.board_term_end), "days": reminder.payload["days"],
-    }
-    if procedure.renewal_items:
-        text += "\n\n" + _("The list of the %(authority)s for renewing the board asks for:") % {
-            "authority": escape(localized(procedure.authority, i18n.language)),
-        }
-        text += "\n" + "\n".join(f"• {escape(localized(item.title, i18n.language))}" for item in procedure.renewal_items)
-    return Rendered(text, open_checklist_button(i18n, organization.id, procedure.code))
+    return rendered(shown.board_term_ending(i18n, organization, procedure, int(reminder.payload["days"])))

@@ -9,38 +9,30 @@ that receipt instead of adding a message each.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import BadRequest
 
 from bot import ruos
+from bot.core.screens import Screen, screen
 from bot.core.validation import InvalidInput
 from bot.people.authority import NotAllowed
 from bot.ruos import Step
 from bot.ruos import conversation as flow
-from bot.ruos.requirements import PageCount, Requirement, localized
-from handlers.common import END, ask, edit_or_reply, error_text, escape, keyboard, reply
+from bot.ruos import screens as shown
+from handlers import screens
+from handlers.common import END, error_text, reply
 from handlers.context import VocesContext
 from handlers.ruos.checklist import item_of, open_item, show_checklist
-from handlers.ruos.common import FLOW, at, callback, finish, integer, user_id
+from handlers.ruos.common import ask_screen, at, finish, integer, user_id
+from handlers.trainings.show import replace, say
 
 # --- taking pages back ----------------------------------------------------------------------------
 
 
 async def ask_to_withdraw(update: Update, context: VocesContext, args: list[str]) -> int:
     """Taking pages back cannot be undone: say how many, and ask."""
-    _ = context.gettext
-    _checklist, view = await item_of(context, args)
-    organization_id, procedure_code, item_code = args[0], args[1], args[2]
-    text = context.i18n.ngettext(
-        "Take back the page sent for “%(item)s”? Then send it again from the first page.",
-        "Take back the %(count)s pages sent for “%(item)s”? Then send it again from the first page.",
-        view.pages,
-    ) % {
-        "count": view.pages, "item": escape(localized(view.requirement.title, context.i18n.language))}
-    await edit_or_reply(update, context, text, reply_markup=keyboard([
-        [(_("🗑 Yes, take them back"), callback("xy", organization_id, procedure_code, item_code))],
-        [(_("No, keep them"), callback("i", organization_id, procedure_code, item_code))],
-    ]))
+    checklist, view = await item_of(context, args)
+    await replace(update, context, shown.take_back(context.i18n, checklist, view))
     return await finish(update, context)
 
 
@@ -55,25 +47,13 @@ async def withdraw(update: Update, context: VocesContext, args: list[str]) -> in
 # --- the upload step ------------------------------------------------------------------------------
 
 
-def done_keyboard(context: VocesContext) -> InlineKeyboardMarkup:
-    return keyboard([[(context.gettext("✅ Done"), callback("done"))]])
-
-
-def upload_prompt(context: VocesContext, requirement: Requirement) -> str:
-    _ = context.gettext
-    title = escape(localized(requirement.title, context.i18n.language))
-    if requirement.pages is PageCount.ONE:
-        return _("Send “%(item)s” now: one PDF file or one photo. Then tap Done.") % {"item": title}
-    return _("Send “%(item)s” now: a PDF file, or a photo of each page (you can send several photos at once). When you have sent everything, tap Done.") % {"item": title}
-
-
 async def start_upload(update: Update, context: VocesContext, args: list[str]) -> str:
     organization_id, procedure_code, item_code = integer(args[0]), args[1], args[2]
     async with context.runtime.database.session() as session:
         turn = await flow.begin_upload(session, user_id=user_id(context), organization_id=organization_id,
                                        procedure_code=procedure_code, item_code=item_code, at=at(context))
     assert turn.requirement is not None
-    return await ask(update, context, flow=FLOW, step=Step.UPLOAD.value, text=upload_prompt(context, turn.requirement), reply_markup=done_keyboard(context))
+    return await ask_screen(update, context, Step.UPLOAD, shown.upload_prompt(context.i18n, turn.requirement))
 
 
 async def finish_upload(update: Update, context: VocesContext, args: list[str]) -> int:
@@ -82,17 +62,11 @@ async def finish_upload(update: Update, context: VocesContext, args: list[str]) 
     await finish(update, context)
     if turn.done_uploading is None:
         assert turn.ended is not None
-        await reply(update, context, error_text(context, turn.ended))
+        await say(update, context, screen(error_text(context, turn.ended)))  # as it always read: no ⚠️
         return END
     organization_id, procedure_code = turn.done_uploading
     await show_checklist(update, context, organization_id, procedure_code, edit=False)
     return END
-
-
-def waiting_for_text(context: VocesContext, requirement: Requirement | None) -> str:
-    """Text, a sticker or a voice note while a file is awaited."""
-    title = escape(localized(requirement.title, context.i18n.language)) if requirement else ""
-    return context.gettext("I am waiting for “%(item)s”: send it as a PDF file or as photos, or tap Done.") % {"item": title}
 
 
 # --- receiving files --------------------------------------------------------------------------------
@@ -102,7 +76,6 @@ async def on_file(update: Update, context: VocesContext) -> object:
     """A document or a photo (one page, or one page of an album) for the item being uploaded."""
     message = update.effective_message
     assert message is not None
-    _ = context.gettext
     runtime = context.runtime
     async with runtime.database.session() as session:
         target = await flow.upload_target(session, user_id=user_id(context), catalogue=runtime.requirements)
@@ -129,36 +102,32 @@ async def on_file(update: Update, context: VocesContext) -> object:
                                                upload=ruos.Upload(content, name, file_id, message.media_group_id))
     except NotAllowed as error:  # removed from the organization since the upload step began
         await finish(update, context)
-        await reply(update, context, "⚠️ " + error_text(context, error))
+        await say(update, context, shown.refused(error_text(context, error)))
         return END
     except InvalidInput as error:
-        await reply(update, context, "⚠️ " + error_text(context, error), reply_markup=done_keyboard(context))
+        await say(update, context, shown.file_refused(context.i18n, error_text(context, error)))
         return None
     if received is None:  # the upload ended meanwhile
         context.voces.dispatch_again(update)
         return await finish(update, context)
-    receipt, requirement = received.receipt, received.requirement
-    title = escape(localized(requirement.title, context.i18n.language))
-    if receipt.duplicate:
-        await reply(update, context, _("You had already sent this same file for “%(item)s”: I kept it once.") % {"item": title}, reply_markup=done_keyboard(context))
+    receipt = shown.file_received(context.i18n, received.requirement, received.receipt)
+    if received.receipt.duplicate:
+        await say(update, context, receipt)
         return None
-    if requirement.pages is PageCount.ONE:
-        text = _("📎 “%(item)s” received. Another file would replace it. Tap Done when you are finished.") % {"item": title}
-    else:
-        text = _("📎 “%(item)s”: pages received: %(count)s. Send more pages, or tap Done.") % {"item": title, "count": receipt.pages}
-    await acknowledge(update, context, text, message.media_group_id, received.album_receipt)
+    await acknowledge(update, context, receipt, message.media_group_id, received.album_receipt)
     return None
 
 
-async def acknowledge(update: Update, context: VocesContext, text: str, media_group_id: str | None, album_receipt: object) -> None:
+async def acknowledge(update: Update, context: VocesContext, receipt: Screen, media_group_id: str | None, album_receipt: object) -> None:
     """One receipt per file, except that an album's pages update the receipt of its first page."""
+    text, markup = screens.render(receipt)
     if media_group_id and isinstance(album_receipt, int):
         assert update.effective_chat is not None
         await context.bot.edit_message_text(
-            text, chat_id=update.effective_chat.id, message_id=album_receipt, reply_markup=done_keyboard(context)
+            text, chat_id=update.effective_chat.id, message_id=album_receipt, reply_markup=markup
         )
         return
-    sent = await reply(update, context, text, reply_markup=done_keyboard(context))
+    sent = await reply(update, context, text, reply_markup=markup)
     if media_group_id:
         async with context.runtime.database.session() as session:
             await flow.remember_album_receipt(session, user_id=user_id(context), media_group_id=media_group_id, receipt=sent.message_id)
