@@ -15,7 +15,7 @@ from bot.projects.models import ProjectFile
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
 from handlers.projects.project_cards import current_person, integer
-from handlers.projects.show import say
+from handlers.show import say
 from handlers.stored_files import file_words, send_stored_file
 
 

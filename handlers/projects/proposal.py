@@ -23,7 +23,6 @@ from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.projects.common import FLOW, ask_current, ask_screen, upload_of
 from handlers.projects.project_cards import current_person, integer
-from handlers.projects.show import say
 from handlers.projects.staff import (
     commented,
     confirm_funding,
@@ -31,6 +30,7 @@ from handlers.projects.staff import (
     show_staff_list,
 )
 from handlers.ruos.common import today_of
+from handlers.show import say
 
 
 async def list_projects(update: Update, context: VocesContext) -> None:

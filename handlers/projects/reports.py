@@ -81,7 +81,7 @@ from handlers.projects.project_cards import (
     integer,
 )
 from handlers.projects.project_cards import REPORT_FLOW as FLOW
-from handlers.projects.show import rendered, say
+from handlers.show import rendered, say
 
 OPEN = "report_open"  # chat data: the report the person is writing
 ALBUM = "report_album"  # chat data: the receipt of the album being received

@@ -23,7 +23,7 @@ from handlers.common import END, ask, error_text, leave
 from handlers.context import VocesContext
 from handlers.projects.project_cards import REPORT_FLOW as FLOW
 from handlers.projects.project_cards import current_person, integer, staff_list
-from handlers.projects.show import say
+from handlers.show import say
 from handlers.stored_files import send_stored_file
 
 STAFF_STEPS = report_drafts.STAFF_STEPS  # steps of the /report conversation staff are at

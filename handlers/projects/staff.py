@@ -18,7 +18,7 @@ from handlers.guards import StaleButton
 from handlers.projects.card import show_project
 from handlers.projects.common import FLOW, OPEN_STATUSES, ask_current
 from handlers.projects.project_cards import current_person, integer, staff_list
-from handlers.projects.show import say
+from handlers.show import say
 
 
 async def reached_so_far(context: VocesContext, session, staff_id: int) -> BeneficiaryTotals:  # noqa: ANN001

@@ -60,7 +60,7 @@ from handlers.ruos.staff import (
 )
 from handlers.ruos.stages import choose_stage, open_status, render_stage_turn
 from handlers.ruos.uploads import ask_to_withdraw, finish_upload, on_file, start_upload, withdraw
-from handlers.trainings.show import say
+from handlers.show import say
 
 __all__ = ["STAGE", "register"]
 

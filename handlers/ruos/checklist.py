@@ -14,7 +14,7 @@ from handlers.common import END, error_text
 from handlers.context import VocesContext
 from handlers.guards import shows_current_card
 from handlers.ruos.common import at, finish, integer, user_id
-from handlers.trainings.show import replace, say
+from handlers.show import replace, say
 
 
 async def show_checklist(update: Update, context: VocesContext, organization_id: int, procedure_code: str | None, *, edit: bool) -> None:

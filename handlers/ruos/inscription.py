@@ -15,7 +15,7 @@ from bot.ruos.models import RegistryInscription
 from handlers.common import error_text
 from handlers.context import VocesContext
 from handlers.ruos.common import ask_screen, at, finish, integer, question, user_id
-from handlers.trainings.show import say
+from handlers.show import say
 
 
 async def offer(update: Update, context: VocesContext, organization_id: int, name: str) -> None:

@@ -14,7 +14,7 @@ from bot.ruos import reminder_screens as shown
 from bot.ruos.models import RegistrationStage
 from handlers.messaging.reminders import Rendered, renders
 from handlers.ruos.common import today_of
-from handlers.trainings.show import rendered
+from handlers.show import rendered
 
 
 def _at(runtime: Runtime) -> flow.Catalogue:

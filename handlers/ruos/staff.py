@@ -17,8 +17,8 @@ from handlers.common import error_text, page_number
 from handlers.context import VocesContext
 from handlers.ruos import inscription
 from handlers.ruos.common import ask_screen, at, finish, integer, question, user_id
+from handlers.show import replace, say
 from handlers.stored_files import send_stored_file
-from handlers.trainings.show import replace, say
 
 log = logging.getLogger(__name__)
 

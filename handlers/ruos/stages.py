@@ -14,7 +14,7 @@ from handlers.common import END, error_text
 from handlers.context import VocesContext
 from handlers.ruos.checklist import show_checklist
 from handlers.ruos.common import ask_screen, at, finish, integer, question, user_id
-from handlers.trainings.show import replace, say
+from handlers.show import replace, say
 
 
 async def open_status(update: Update, context: VocesContext, args: list[str]) -> int:

@@ -24,7 +24,7 @@ from handlers.common import END, error_text, reply
 from handlers.context import VocesContext
 from handlers.ruos.checklist import item_of, open_item, show_checklist
 from handlers.ruos.common import ask_screen, at, finish, integer, user_id
-from handlers.trainings.show import replace, say
+from handlers.show import replace, say
 
 # --- taking pages back ----------------------------------------------------------------------------
 

@@ -35,11 +35,11 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
+from handlers.show import replace, say
 from handlers.trainings.browse import (
     session_id_of,
     training_link,
 )
-from handlers.trainings.show import replace, say
 
 FLOW = "training_session"
 

@@ -43,7 +43,7 @@ from handlers.common import (
 from handlers.context import VocesContext, step_out_of_line
 from handlers.guards import StaleButton, button_part, shows_current_card
 from handlers.messaging.reminders import Rendered, renders, writes_part
-from handlers.trainings.show import rendered, replace, say
+from handlers.show import rendered, replace, say
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_number
+from handlers.show import replace, say
 from handlers.trainings.browse import refuse, session_id_of, sex_of
-from handlers.trainings.show import replace, say
 
 VERIFY_PREFIX = "verify_"
 FEEDBACK_FLOW = "training_feedback"

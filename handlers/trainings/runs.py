@@ -25,13 +25,13 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
+from handlers.show import replace, say
 from handlers.trainings.admin import coordinator_only
 from handlers.trainings.browse import (
     refuse,
     session_id_of,
     training_link,
 )
-from handlers.trainings.show import replace, say
 
 # --- /mysessions and a session's card --------------------------------------------------------------
 

@@ -1,5 +1,7 @@
-"""Showing the trainings' screens (bot/trainings/screens.py, record_screens.py) on Telegram: the
-text and its buttons through handlers/screens.render, then the screen's files."""
+"""Showing a domain screen on Telegram (bot/core/screens.py): the text and its buttons through
+handlers/screens.render, then the screen's files (documents as documents, images as photos).
+Every area renders through here (the people area keeps its own say/replace, whose /mydata sends
+its files itself)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,12 @@ from handlers.messaging.reminders import Rendered
 IMAGES = frozenset({"image/png", "image/jpeg"})
 
 
-async def say(update: Update, context: VocesContext, shown: Screen) -> None:
-    """The screen as a new message (none when it is only files), then its files."""
+async def say(update: Update, context: VocesContext, shown: Screen, *, edit: bool = False) -> None:
+    """The screen as a new message (none when it is only files), then its files; `edit`: in
+    place of the message whose button was pressed."""
+    if edit:
+        await replace(update, context, shown)
+        return
     if shown.text:
         text, markup = screens.render(shown)
         await reply(update, context, text, reply_markup=markup)
