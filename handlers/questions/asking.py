@@ -10,7 +10,8 @@ from telegram import Update
 from bot.core.validation import InvalidInput
 from bot.people.authority import NotAllowed
 from bot.questions import questions, saved
-from bot.questions.labels import STATE_NAMES, TOPIC_NAMES
+from bot.questions import screens as shown
+from bot.questions.labels import STATE_NAMES
 from bot.questions.models import QuestionState
 from handlers.common import (
     END,
@@ -18,7 +19,6 @@ from handlers.common import (
     ask,
     edit_or_reply,
     error_text,
-    escape,
     keyboard,
     leave,
     remember,
@@ -27,7 +27,6 @@ from handlers.common import (
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_number
 from handlers.questions.common import (
-    EXPECT,
     FLOW,
     TARGET,
     TYPING,
@@ -36,8 +35,7 @@ from handlers.questions.common import (
     person,
     thread_text,
 )
-
-ICONS = {"org": "🏠", "ruos": "📋", "prj": "💡", "tr": "🎓", "other": "💬"}
+from handlers.screens import render
 
 
 async def start(update: Update, context: VocesContext) -> str:
@@ -50,15 +48,8 @@ async def start(update: Update, context: VocesContext) -> str:
     await remember(update, context, **{TARGET: None})
     if draft is not None:  # a question written before, not yet sent: what is it about?
         return await ask_about(update, context)
-    text = "\n".join([_("❓ <b>Ask the programme</b>"),
-                      _("Write your question in one message; you may add a photo or a document."), _(EXPECT)])
-    rows = []
-    if faq:
-        text += "\n\n" + _("Maybe it is already answered here:")
-        rows += [[("📌 " + answer.title, f"ask:faq:{answer.id}")] for answer in faq]
-    if mine:
-        rows.append([(_("📂 My questions"), "ask:mine")])
-    return await ask(update, context, flow=FLOW, step=WRITING, text=text, reply_markup=keyboard(rows) if rows else None)
+    text, markup = render(shown.ask_start(context.i18n, faq=faq, asked_before=bool(mine)))
+    return await ask(update, context, flow=FLOW, step=WRITING, text=text, reply_markup=markup)
 
 
 async def on_question(update: Update, context: VocesContext) -> object:
@@ -97,13 +88,8 @@ async def ask_about(update: Update, context: VocesContext) -> str:
     runtime = context.runtime
     async with runtime.database.session() as session:
         choices = await questions.choices_for(session, user=person(context), now=runtime.clock.now())
-    rows = []
-    for choice in choices:
-        kind = choice.code.split(":")[0]
-        label = choice.words if choice.words and kind in ("prj", "tr") else _(TOPIC_NAMES[choice.topic])
-        rows.append([(f"{ICONS[kind]} {label}", f"ask:about:{choice.code}")])
-    return await ask(update, context, flow=FLOW, step=WRITING, text=_("What is your question about?"),
-                     reply_markup=keyboard(rows))
+    text, markup = render(shown.about(context.i18n, choices))
+    return await ask(update, context, flow=FLOW, step=WRITING, text=text, reply_markup=markup)
 
 
 async def send_question(update: Update, context: VocesContext, args: list[str]) -> object:
@@ -117,8 +103,8 @@ async def send_question(update: Update, context: VocesContext, args: list[str]) 
         await reply(update, context, "⚠️ " + error_text(context, error))
         return WRITING
     await answer_button(update, context)
-    ref = questions.reference(done.question)
-    await edit_or_reply(update, context, "\n".join([_("✅ Sent. Your question is number <b>%(ref)s</b>.") % {"ref": ref}, _(EXPECT)]))
+    text, markup = render(shown.sent(context.i18n, done.question))
+    await edit_or_reply(update, context, text, reply_markup=markup)
     return await leave(update, context, FLOW)
 
 
@@ -130,8 +116,8 @@ async def show_faq(update: Update, context: VocesContext, args: list[str]) -> ob
         except LookupError:
             raise StaleButton(update.callback_query.data if update.callback_query else "") from None
     await answer_button(update, context)
-    await reply(update, context, f"📌 <b>{escape(answer.title)}</b>\n\n{escape(answer.text)}\n\n"
-                + _("Still have a question? Write it here."))
+    text, _markup = render(shown.frequent(context.i18n, answer))
+    await reply(update, context, text)
     return WRITING
 
 
@@ -140,11 +126,8 @@ async def my_questions(update: Update, context: VocesContext, args: list[str]) -
     async with context.runtime.database.session() as session:
         mine = await questions.asked_by(session, user_id=person(context).id)
     await answer_button(update, context)
-    if not mine:
-        await edit_or_reply(update, context, _("You have not asked any questions yet. Send /ask to ask one."))
-        return None
-    rows = [[(f"{questions.reference(q)} · {_(STATE_NAMES[q.state])}", f"ask:view:{q.id}")] for q in mine]
-    await edit_or_reply(update, context, _("<b>Your questions</b>"), reply_markup=keyboard(rows))
+    text, markup = render(shown.mine(context.i18n, mine))
+    await edit_or_reply(update, context, text, reply_markup=markup)
     return None
 
 
@@ -154,10 +137,10 @@ async def view(update: Update, context: VocesContext, args: list[str]) -> object
     question_id = button_number(args[0])
     async with context.runtime.database.session() as session:
         try:
-            shown = await questions.card(session, user_id=person(context).id, question_id=question_id)
+            card = await questions.card(session, user_id=person(context).id, question_id=question_id)
         except LookupError:
             raise StaleButton(update.callback_query.data if update.callback_query else "") from None
-    question, messages, names = shown.question, shown.messages, shown.names
+    question, messages, names = card.question, card.messages, card.names
     text = "\n".join([_("❓ <b>Question %(ref)s</b> · %(state)s") % {"ref": questions.reference(question), "state": _(STATE_NAMES[question.state])},
                       _("About: %(about)s") % {"about": about_text(context.i18n, question)}, "",
                       thread_text(context.i18n, messages, names, for_team=False)])
