@@ -1,0 +1,175 @@
+"""The trainings on WhatsApp, for leaders: /trainings (/capacitaciones) lists the sessions to
+come, a session opens as its card, and from it a leader enrolls (the .ics event arrives as a
+document), joins the waitlist, leaves, takes or passes a seat held for them, and says "I am
+here"; /checkin (/asistencia) with the code said in the room; /mytrainings (/miscapacitaciones).
+
+The screens are the domain's (bot/trainings/screens.py, record_screens.py, read through
+bot/trainings/views.py) and so are the calls, the same as Telegram's handlers
+(handlers/trainings/browse.py, records.py) make; the choices' ids are theirs (`tr:list:p<page>`,
+`tr:open:<id>`, `tr:enroll:<id>`, `tr:leave:<id>`, `tr:take:<id>`, `tr:pass:<id>`,
+`tr:here:<id>`). WhatsApp edits no message: after a change the answer comes first, then the
+session's card again, last, so a typed number answers the card.
+
+A session's link to share is a `wa.me` link to the business number with the text
+"/capacitaciones training_<id>" prefilled: sent, it opens that session.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from bot.core.db import DbSession
+from bot.core.i18n import Translator
+from bot.core.runtime import Runtime
+from bot.core.screens import Screen, escape
+from bot.core.validation import InvalidInput, parse_id
+from bot.trainings import record_screens, records, screens, views
+from bot.trainings import sessions as trainings
+from handlers.commands import localized
+from handlers.whatsapp.leaders import wa_link
+from handlers.whatsapp.reply import Reply
+
+PREFIX = "tr:"
+CHECKIN_FLOW = "checkin"  # the check-in code asked for: the next typed text is the code
+LINK_PREFIX = "training_"
+COMMANDS = ("trainings", "mytrainings", "checkin")
+_PRESS = re.compile(r"^tr:(open|enroll|leave|take|pass|here):(\d+)$")
+
+
+def share_link(business: str | None, session_id: int, language: str) -> str:
+    """The link that opens a session on WhatsApp, to share in a group."""
+    return wa_link(business or "", f"/{localized('trainings', language)} {LINK_PREFIX}{session_id}")
+
+
+def refusal(i18n: Translator, error: InvalidInput) -> str:
+    """A domain refusal in the person's language: its text parameters escaped, a moment shown
+    in their language and the programme's zone."""
+    params = {name: escape(value) if isinstance(value, str)
+              else i18n.datetime(value, "short") if isinstance(value, datetime) else value
+              for name, value in (error.params or {}).items()}
+    message = i18n.gettext(error.message)
+    return message % params if params else message
+
+
+async def command(session: DbSession, *, runtime: Runtime, reply: Reply, name: str, args: str = "") -> None:
+    person = reply.person
+    assert person is not None
+    i18n = runtime.translator(person.language)
+    if name == "trainings":
+        session_id = parse_id(args.strip().removeprefix(LINK_PREFIX)) if args.strip().startswith(LINK_PREFIX) else None
+        if session_id is not None:
+            shown = await card(session, runtime=runtime, reply=reply, session_id=session_id)
+            reply.show(shown if shown is not None else screens.not_found(i18n))
+        else:
+            await show_list(session, runtime=runtime, reply=reply)
+    elif name == "mytrainings":
+        history = await records.history_of(session, user_id=person.id)
+        reply.show(record_screens.my_trainings(i18n, history, now=runtime.clock.now()))
+    elif name == "checkin":
+        if args.strip():
+            await check_in(session, runtime=runtime, reply=reply, code=args)
+        else:
+            reply.show(record_screens.checkin_prompt(i18n), flow=CHECKIN_FLOW)
+
+
+async def typed(session: DbSession, *, runtime: Runtime, reply: Reply, text: str) -> None:
+    """The code typed after /checkin asked for it."""
+    await check_in(session, runtime=runtime, reply=reply, code=text)
+
+
+async def show_list(session: DbSession, *, runtime: Runtime, reply: Reply, page: int = 1) -> None:
+    assert reply.person is not None
+    found = await views.upcoming(session, now=runtime.clock.now())
+    reply.show(screens.upcoming(runtime.translator(reply.person.language), found, page=page))
+
+
+async def card(session: DbSession, *, runtime: Runtime, reply: Reply, session_id: int) -> Screen | None:
+    """One session as the person sees it, with what they can do now (None: it is gone)."""
+    person = reply.person
+    assert person is not None
+    found = await views.session_card(session, session_id=session_id, user_id=person.id, now=runtime.clock.now())
+    if found is None:
+        return None
+    return screens.session_card(runtime.translator(person.language), found,
+                                share_link=share_link(reply.business, session_id, person.language))
+
+
+async def check_in(session: DbSession, *, runtime: Runtime, reply: Reply, code: str) -> None:
+    """Checked in with the code; a wrong one said so, and the code asked for again."""
+    person = reply.person
+    assert person is not None
+    i18n = runtime.translator(person.language)
+    try:
+        training = await records.check_in(session, user_id=person.id, code=code, now=runtime.clock.now())
+    except InvalidInput as error:
+        reply.show(record_screens.checkin_prompt(i18n).warned(await _refusal_text(session, i18n, error)), flow=CHECKIN_FLOW)
+        return
+    reply.show(record_screens.checked_in(i18n, training, sex=person.sex))
+
+
+async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice: str) -> bool:
+    """The trainings' choices; False for one that is not (a forged or unknown id)."""
+    person = reply.person
+    assert person is not None
+    i18n = runtime.translator(person.language)
+    if choice.startswith(screens.LIST_PAGE):
+        page = parse_id(choice.removeprefix(screens.LIST_PAGE))
+        if page is None:
+            return False
+        await show_list(session, runtime=runtime, reply=reply, page=page)
+        return True
+    match = _PRESS.match(choice)
+    if match is None:
+        return False
+    action, session_id = match.group(1), int(match.group(2))
+    try:
+        answer = await _act(session, runtime=runtime, reply=reply, action=action, session_id=session_id)
+    except InvalidInput as error:
+        shown = await card(session, runtime=runtime, reply=reply, session_id=session_id)
+        problem = await _refusal_text(session, i18n, error)
+        reply.show(shown.warned(problem) if shown is not None else screens.not_found(i18n))
+        return True
+    shown = await card(session, runtime=runtime, reply=reply, session_id=session_id)
+    if shown is None:  # gone meanwhile
+        reply.show(screens.not_found(i18n))
+    elif action in ("take", "pass") and answer is not None:
+        reply.show(answer)  # the offer was a message of its own: no card was open
+    else:
+        reply.show(*(s for s in (answer, shown) if s is not None))
+    return True
+
+
+async def _act(session: DbSession, *, runtime: Runtime, reply: Reply, action: str, session_id: int) -> Screen | None:
+    """The press's domain call, the same as Telegram's; the answer to show before the card."""
+    person = reply.person
+    assert person is not None
+    i18n = runtime.translator(person.language)
+    now, settings = runtime.clock.now(), runtime.settings
+    if action == "enroll":
+        done = await trainings.enroll(session, session_id=session_id, user_id=person.id, now=now,
+                                      quiet=runtime.reminders.quiet_hours)
+        if done.position is not None:
+            return screens.waitlisted(i18n, done.position)
+        return screens.enrolled(i18n, done.training, sex=person.sex, now=now)
+    if action == "leave":
+        await trainings.leave(session, session_id=session_id, user_id=person.id, now=now, claim=settings.training_claim)
+        return screens.left(i18n)
+    if action == "take":
+        training = await trainings.take_offer(session, session_id=session_id, user_id=person.id, now=now,
+                                              quiet=runtime.reminders.quiet_hours)
+        return screens.seat_taken(i18n, training, sex=person.sex, now=now)
+    if action == "pass":
+        await trainings.pass_offer(session, session_id=session_id, user_id=person.id, now=now, claim=settings.training_claim)
+        return screens.seat_passed(i18n)
+    if action == "here":
+        training = await views.check_in_by_button(session, user_id=person.id, session_id=session_id, now=now)
+        return None if training is None else record_screens.checked_in(i18n, training, sex=person.sex)
+    return None  # "open": the card alone
+
+
+async def _refusal_text(session: DbSession, i18n: Translator, error: InvalidInput) -> str:
+    if isinstance(error, trainings.MissingPrerequisite):
+        topic = await views.prerequisite_topic(session, error)
+        return i18n.gettext(trainings.NEEDS_PREREQUISITE) % {"topic": escape(topic.name(i18n.language)) if topic else ""}
+    return refusal(i18n, error)
