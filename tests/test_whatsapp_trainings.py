@@ -69,9 +69,10 @@ async def test_a_leader_enrolls_gets_the_event_waits_in_line_takes_a_seat_and_ch
 
     await ana.presses(f"tr:leave:{taller}")                 # the seat is held for Rosa
     assert (await states_of(wa, taller))[rosa.wa_id] is EnrollmentState.OFFERED
-    await rosa.presses("tr:list:p1")                      # the list, the session, the seat held
-    await rosa.presses(f"tr:open:{taller}")
-    assert [c.id for c in rosa.choices][:2] == [f"tr:take:{taller}", f"tr:pass:{taller}"]
+    wa.runtime.reminders.set_deliverer(wa.runtime.channels)  # what the bot's periodic job does
+    assert await wa.runtime.reminders.run_due() == 1         # the offer, on her channel
+    offer = await rosa.wait_for_message()
+    assert "Se liberó un cupo" in offer.text and [c.id for c in offer.choices] == [f"tr:take:{taller}", f"tr:pass:{taller}"]
     await rosa.presses(f"tr:take:{taller}")
     assert any(file.file_name.endswith(".ics") for file in rosa.files)
     assert await states_of(wa, taller) == {rosa.wa_id: EnrollmentState.ENROLLED}
