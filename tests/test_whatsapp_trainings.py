@@ -1,7 +1,8 @@
 """The trainings on WhatsApp through the Cloud API stand-in: a consented leader lists the sessions
 (/capacitaciones), opens one, enrolls and receives the .ics as a document; a second person on a
 full session waits in line and takes the seat the first one freed; check-in by code
-(/asistencia), a wrong code asked again; /miscapacitaciones; the menu lists the commands."""
+(/asistencia), a wrong code asked again; /miscapacitaciones with a certificate as a PDF, and
+/verificar; the menu lists the commands."""
 
 from __future__ import annotations
 
@@ -10,15 +11,15 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.people.models import User
-from bot.trainings.models import Enrollment, EnrollmentState, TrainingSession
+from bot.trainings.models import Certificate, Enrollment, EnrollmentState, TrainingSession
 from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
 
 CALLAO = "070101"
 
 
 async def add_session(wa, title: str, *, starts_in: timedelta, capacity: int = 10, code: str | None = None,  # noqa: ANN001, F811
-                      enrolled: tuple[str, ...] = ()) -> int:
-    """A two-hour session in Callao; `code`: its check-in open with it; `enrolled` (wa_ids) hold seats."""
+                      enrolled: tuple[str, ...] = (), state: EnrollmentState = EnrollmentState.ENROLLED) -> int:
+    """A two-hour session in Callao; `code`: its check-in open with it; `enrolled` (wa_ids) in `state`."""
     now = wa.clock.now()
     async with wa.session() as session:
         training = TrainingSession(topic="leadership", title=title, starts_at=now + starts_in,
@@ -29,7 +30,7 @@ async def add_session(wa, title: str, *, starts_in: timedelta, capacity: int = 1
         await session.flush()
         for wa_id in enrolled:
             user_id = await session.scalar(select(User.id).where(User.wa_id == wa_id))
-            session.add(Enrollment(session_id=training.id, user_id=user_id, state=EnrollmentState.ENROLLED, created_at=now))
+            session.add(Enrollment(session_id=training.id, user_id=user_id, state=state, created_at=now))
         return training.id
 
 
@@ -88,3 +89,25 @@ async def test_a_leader_enrolls_gets_the_event_waits_in_line_takes_a_seat_and_ch
 
     await ana.writes("/miscapacitaciones")
     assert "Asamblea de hoy — asististe" in ana.last.text and "Taller de liderazgo" not in ana.last.text  # she left it
+
+
+async def test_a_leader_gets_her_certificate_as_a_pdf_and_anyone_verifies_it(wa):  # noqa: F811
+    ana, rosa = wa.person("Ana Torres"), wa.person("Rosa Quispe")
+    await consented(ana)
+    await consented(rosa)
+    oratoria = await add_session(wa, "Taller de oratoria", starts_in=-timedelta(days=3), enrolled=(ana.wa_id,),
+                                 state=EnrollmentState.ATTENDED)
+
+    await ana.writes("/miscapacitaciones")
+    await ana.presses(f"tr:cert:{oratoria}")
+    pdf = ana.files[-1]
+    assert pdf.file_name.endswith(".pdf") and pdf.content.startswith(b"%PDF")
+    async with wa.session() as session:
+        code = await session.scalar(select(Certificate.code).where(Certificate.session_id == oratoria))
+    assert code in pdf.file_name
+
+    await rosa.writes("/verificar")                          # the code asked for, then typed
+    await rosa.writes(code.lower())
+    assert "Certificado auténtico" in rosa.last.text and "Ana Torres" in rosa.last.text
+    await rosa.writes("/verificar ZZZZ2345")
+    assert "Certificado auténtico" not in rosa.last.text and "ZZZZ2345" in rosa.last.text

@@ -52,7 +52,7 @@ def command_of(typed: str, *, in_flow: bool) -> str | None:
     if word in MENU_WORDS:
         return "help"
     name = _ENGLISH.get(word, word)
-    if name in COMMANDS or name in ("cancel", "start"):
+    if name in COMMANDS or name in ("cancel", "start", "verify"):  # /verify: typed, not on the menu
         return name
     return "unknown" if slash else None
 
@@ -92,8 +92,8 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             await registration.typed(session, runtime=runtime, reply=reply, text=said.text)
         elif flow == correct.FLOW:
             await correct.typed(session, runtime=runtime, reply=reply, text=said.text)
-        elif flow == trainings.CHECKIN_FLOW:
-            await trainings.typed(session, runtime=runtime, reply=reply, text=said.text)
+        elif flow in (trainings.CHECKIN_FLOW, trainings.VERIFY_FLOW):
+            await trainings.typed(session, runtime=runtime, reply=reply, text=said.text, flow=flow)
         else:
             reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
         return

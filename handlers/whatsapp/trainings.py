@@ -1,13 +1,15 @@
 """The trainings on WhatsApp, for leaders: /trainings (/capacitaciones) lists the sessions to
 come, a session opens as its card, and from it a leader enrolls (the .ics event arrives as a
 document), joins the waitlist, leaves, takes or passes a seat held for them, and says "I am
-here"; /checkin (/asistencia) with the code said in the room; /mytrainings (/miscapacitaciones).
+here"; /checkin (/asistencia) with the code said in the room; /mytrainings (/miscapacitaciones)
+and a certificate from it (a PDF, whose QR code is a `wa.me` link that asks /verify); /verify
+(/verificar) with a certificate's code.
 
 The screens are the domain's (bot/trainings/screens.py, record_screens.py, read through
 bot/trainings/views.py) and so are the calls, the same as Telegram's handlers
 (handlers/trainings/browse.py, records.py) make; the choices' ids are theirs (`tr:list:p<page>`,
 `tr:open:<id>`, `tr:enroll:<id>`, `tr:leave:<id>`, `tr:take:<id>`, `tr:pass:<id>`,
-`tr:here:<id>`). WhatsApp edits no message: after a change the answer comes first, then the
+`tr:here:<id>`, `tr:cert:<id>`). WhatsApp edits no message: after a change the answer comes first, then the
 session's card again, last, so a typed number answers the card.
 
 A session's link to share is a `wa.me` link to the business number with the text
@@ -16,13 +18,14 @@ A session's link to share is a `wa.me` link to the business number with the text
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime
 
 from bot.core.db import DbSession
-from bot.core.i18n import Translator
+from bot.core.i18n import N_, Translator
 from bot.core.runtime import Runtime
-from bot.core.screens import Screen, escape
+from bot.core.screens import Screen, escape, screen
 from bot.core.validation import InvalidInput, parse_id
 from bot.trainings import record_screens, records, screens, views
 from bot.trainings import sessions as trainings
@@ -32,14 +35,21 @@ from handlers.whatsapp.reply import Reply
 
 PREFIX = "tr:"
 CHECKIN_FLOW = "checkin"  # the check-in code asked for: the next typed text is the code
+VERIFY_FLOW = "verify"  # a certificate's code asked for
 LINK_PREFIX = "training_"
-COMMANDS = ("trainings", "mytrainings", "checkin")
-_PRESS = re.compile(r"^tr:(open|enroll|leave|take|pass|here):(\d+)$")
+COMMANDS = ("trainings", "mytrainings", "checkin", "verify")
+_PRESS = re.compile(r"^tr:(open|enroll|leave|take|pass|here|cert):(\d+)$")
+VERIFY_HINT = N_("Scan the QR code, or send /verify %(code)s on WhatsApp to %(number)s")
 
 
 def share_link(business: str | None, session_id: int, language: str) -> str:
     """The link that opens a session on WhatsApp, to share in a group."""
     return wa_link(business or "", f"/{localized('trainings', language)} {LINK_PREFIX}{session_id}")
+
+
+def verify_link(business: str | None, code: str, language: str) -> str:
+    """The certificate's QR code: a chat with the business number, /verify and the code typed."""
+    return wa_link(business or "", f"/{localized('verify', language)} {code}")
 
 
 def refusal(i18n: Translator, error: InvalidInput) -> str:
@@ -71,11 +81,28 @@ async def command(session: DbSession, *, runtime: Runtime, reply: Reply, name: s
             await check_in(session, runtime=runtime, reply=reply, code=args)
         else:
             reply.show(record_screens.checkin_prompt(i18n), flow=CHECKIN_FLOW)
+    elif name == "verify":
+        await verify(session, runtime=runtime, reply=reply, code=args)
 
 
-async def typed(session: DbSession, *, runtime: Runtime, reply: Reply, text: str) -> None:
-    """The code typed after /checkin asked for it."""
-    await check_in(session, runtime=runtime, reply=reply, code=text)
+async def typed(session: DbSession, *, runtime: Runtime, reply: Reply, text: str, flow: str) -> None:
+    """The code typed after /checkin or /verify asked for it."""
+    if flow == VERIFY_FLOW:
+        await verify(session, runtime=runtime, reply=reply, code=text)
+    else:
+        await check_in(session, runtime=runtime, reply=reply, code=text)
+
+
+async def verify(session: DbSession, *, runtime: Runtime, reply: Reply, code: str) -> None:
+    """Whether a certificate with this code was issued, and to whom."""
+    assert reply.person is not None
+    i18n = runtime.translator(reply.person.language)
+    if not code.strip():
+        reply.show(record_screens.verify_prompt(i18n), flow=VERIFY_FLOW)
+        return
+    found = await records.verify(session, code=code)
+    reply.show(record_screens.not_genuine(i18n, records.normalize_code(code)) if found is None
+               else record_screens.genuine(i18n, found))
 
 
 async def show_list(session: DbSession, *, runtime: Runtime, reply: Reply, page: int = 1) -> None:
@@ -123,6 +150,9 @@ async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice:
     if match is None:
         return False
     action, session_id = match.group(1), int(match.group(2))
+    if action == "cert":
+        await send_certificate(session, runtime=runtime, reply=reply, session_id=session_id)
+        return True
     try:
         answer = await _act(session, runtime=runtime, reply=reply, action=action, session_id=session_id)
     except InvalidInput as error:
@@ -138,6 +168,24 @@ async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice:
     else:
         reply.show(*(s for s in (answer, shown) if s is not None))
     return True
+
+
+async def send_certificate(session: DbSession, *, runtime: Runtime, reply: Reply, session_id: int) -> None:
+    """The certificate of a session the person attended, as a PDF document (issued the first
+    time it is asked); refused (not attended, not ended yet), said so."""
+    person = reply.person
+    assert person is not None
+    i18n = runtime.translator(person.language)
+    try:
+        found, training, topics = await views.certificate(session, session_id=session_id, user_id=person.id,
+                                                          now=runtime.clock.now())
+    except InvalidInput as error:
+        reply.show(screen(refusal(i18n, error)))
+        return
+    hint = i18n.gettext(VERIFY_HINT) % {"code": found.code, "number": f"+{(reply.business or '').lstrip('+')}"}
+    # Drawing a PDF takes a moment of CPU: off the event loop, so others are answered meanwhile.
+    reply.show(await asyncio.to_thread(record_screens.certificate, i18n, found, training, topics, verify_hint=hint,
+                                       verify_url=verify_link(reply.business, found.code, person.language)))
 
 
 async def _act(session: DbSession, *, runtime: Runtime, reply: Reply, action: str, session_id: int) -> Screen | None:
