@@ -2,7 +2,7 @@
 (/capacitaciones), opens one, enrolls and receives the .ics as a document; a second person on a
 full session waits in line and takes the seat the first one freed; check-in by code
 (/asistencia), a wrong code asked again; /miscapacitaciones with a certificate as a PDF, and
-/verificar; the menu lists the commands."""
+/verificar; the rating asked after a session and its comment; the menu lists the commands."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.people.models import User
+from bot.trainings import record_screens
 from bot.trainings.models import Certificate, Enrollment, EnrollmentState, TrainingSession
+from handlers.whatsapp.outgoing import send_screen
 from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
 
 CALLAO = "070101"
@@ -111,3 +113,17 @@ async def test_a_leader_gets_her_certificate_as_a_pdf_and_anyone_verifies_it(wa)
     assert "Certificado auténtico" in rosa.last.text and "Ana Torres" in rosa.last.text
     await rosa.writes("/verificar ZZZZ2345")
     assert "Certificado auténtico" not in rosa.last.text and "ZZZZ2345" in rosa.last.text
+
+    async with wa.session() as session:                     # the rating, as the notice asks it
+        person = await session.scalar(select(User).where(User.wa_id == ana.wa_id))
+        training = await session.get(TrainingSession, oratoria)
+    await send_screen(wa.runtime, wa.sender, person=person, screen=record_screens.rating_question(wa.runtime.translator("es"), training))
+    await ana.wait_for_message()
+    await ana.presses(f"tr:rate:{oratoria}:5")
+    await ana.writes("Muy útil, gracias")
+    assert "El equipo de coordinación lo leerá" in ana.last.text
+    async with wa.session() as session:
+        rated = await session.scalar(select(Enrollment).where(Enrollment.session_id == oratoria))
+        assert (rated.rating, rated.comment) == (5, "Muy útil, gracias")
+    await ana.writes("/omitir")                              # nothing to skip now: not understood
+    assert "No conozco ese comando" in ana.last.text

@@ -52,7 +52,7 @@ def command_of(typed: str, *, in_flow: bool) -> str | None:
     if word in MENU_WORDS:
         return "help"
     name = _ENGLISH.get(word, word)
-    if name in COMMANDS or name in ("cancel", "start", "verify"):  # /verify: typed, not on the menu
+    if name in COMMANDS or name in ("cancel", "start", "verify", "skip"):  # typed, not on the menu
         return name
     return "unknown" if slash else None
 
@@ -86,13 +86,15 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
     flow = last.flow if last else None
     if isinstance(said, Typed):
         name = command_of(said.text, in_flow=flow is not None)
-        if name is not None:
+        if name == "skip" and flow == trainings.FEEDBACK_FLOW:  # no comment after the rating
+            await trainings.skip_comment(session, runtime=runtime, reply=reply)
+        elif name is not None:
             await run_command(session, runtime=runtime, reply=reply, name=name, i18n=i18n, args=arguments(said.text))
         elif flow == registration.FLOW:
             await registration.typed(session, runtime=runtime, reply=reply, text=said.text)
         elif flow == correct.FLOW:
             await correct.typed(session, runtime=runtime, reply=reply, text=said.text)
-        elif flow in (trainings.CHECKIN_FLOW, trainings.VERIFY_FLOW):
+        elif flow in (trainings.CHECKIN_FLOW, trainings.VERIFY_FLOW, trainings.FEEDBACK_FLOW):
             await trainings.typed(session, runtime=runtime, reply=reply, text=said.text, flow=flow)
         else:
             reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
@@ -139,7 +141,7 @@ async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, na
         reply.show(menu(i18n))
     elif name in ("help", "start"):
         reply.show(menu(i18n))
-    elif name == "unknown":
+    elif name in ("unknown", "skip"):  # /skip outside the comment it skips
         reply.show(menu(i18n, problem=i18n.gettext("I do not know that command.")))
     else:
         await people_area.command(session, runtime=runtime, reply=reply, name=name)

@@ -3,7 +3,8 @@ come, a session opens as its card, and from it a leader enrolls (the .ics event 
 document), joins the waitlist, leaves, takes or passes a seat held for them, and says "I am
 here"; /checkin (/asistencia) with the code said in the room; /mytrainings (/miscapacitaciones)
 and a certificate from it (a PDF, whose QR code is a `wa.me` link that asks /verify); /verify
-(/verificar) with a certificate's code.
+(/verificar) with a certificate's code; the 1–5 rating asked after a session (`tr:rate:<id>:<n>`,
+a notice's choices) and the comment typed after it, or /skip (/omitir).
 
 The screens are the domain's (bot/trainings/screens.py, record_screens.py, read through
 bot/trainings/views.py) and so are the calls, the same as Telegram's handlers
@@ -27,7 +28,7 @@ from bot.core.i18n import N_, Translator
 from bot.core.runtime import Runtime
 from bot.core.screens import Screen, escape, screen
 from bot.core.validation import InvalidInput, parse_id
-from bot.trainings import record_screens, records, screens, views
+from bot.trainings import feedback, record_screens, records, screens, views
 from bot.trainings import sessions as trainings
 from handlers.commands import localized
 from handlers.whatsapp.leaders import wa_link
@@ -36,9 +37,11 @@ from handlers.whatsapp.reply import Reply
 PREFIX = "tr:"
 CHECKIN_FLOW = "checkin"  # the check-in code asked for: the next typed text is the code
 VERIFY_FLOW = "verify"  # a certificate's code asked for
+FEEDBACK_FLOW = "training_feedback"  # the comment after a rating asked for
 LINK_PREFIX = "training_"
 COMMANDS = ("trainings", "mytrainings", "checkin", "verify")
 _PRESS = re.compile(r"^tr:(open|enroll|leave|take|pass|here|cert):(\d+)$")
+_RATE = re.compile(r"^tr:rate:(\d+):([1-5])$")
 VERIFY_HINT = N_("Scan the QR code, or send /verify %(code)s on WhatsApp to %(number)s")
 
 
@@ -86,8 +89,10 @@ async def command(session: DbSession, *, runtime: Runtime, reply: Reply, name: s
 
 
 async def typed(session: DbSession, *, runtime: Runtime, reply: Reply, text: str, flow: str) -> None:
-    """The code typed after /checkin or /verify asked for it."""
-    if flow == VERIFY_FLOW:
+    """The code typed after /checkin or /verify asked for it; the comment after a rating."""
+    if flow == FEEDBACK_FLOW:
+        await comment(session, runtime=runtime, reply=reply, text=text)
+    elif flow == VERIFY_FLOW:
         await verify(session, runtime=runtime, reply=reply, code=text)
     else:
         await check_in(session, runtime=runtime, reply=reply, code=text)
@@ -146,6 +151,10 @@ async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice:
             return False
         await show_list(session, runtime=runtime, reply=reply, page=page)
         return True
+    rating = _RATE.match(choice)
+    if rating is not None:
+        await rate(session, runtime=runtime, reply=reply, session_id=int(rating.group(1)), rating=int(rating.group(2)))
+        return True
     match = _PRESS.match(choice)
     if match is None:
         return False
@@ -168,6 +177,36 @@ async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice:
     else:
         reply.show(*(s for s in (answer, shown) if s is not None))
     return True
+
+
+async def rate(session: DbSession, *, runtime: Runtime, reply: Reply, session_id: int, rating: int) -> None:
+    """The rating kept, and a comment asked for (typed next, or /skip)."""
+    person = reply.person
+    assert person is not None
+    i18n = runtime.translator(person.language)
+    try:
+        await feedback.rate(session, user_id=person.id, session_id=session_id, rating=rating, now=runtime.clock.now())
+    except InvalidInput as error:
+        reply.show(screen(refusal(i18n, error)))
+        return
+    reply.show(record_screens.rated(i18n, rating), flow=FEEDBACK_FLOW)
+
+
+async def comment(session: DbSession, *, runtime: Runtime, reply: Reply, text: str) -> None:
+    person = reply.person
+    assert person is not None
+    i18n = runtime.translator(person.language)
+    step = await feedback.answer(session, user_id=person.id, value=text)
+    if step.problem is not None:
+        reply.show(record_screens.comment_again(i18n, refusal(i18n, step.problem)), flow=FEEDBACK_FLOW)
+    else:
+        reply.show(record_screens.comment_saved(i18n) if step.saved else record_screens.comment_skipped(i18n))
+
+
+async def skip_comment(session: DbSession, *, runtime: Runtime, reply: Reply) -> None:
+    assert reply.person is not None
+    await feedback.skip(session, user_id=reply.person.id)
+    reply.show(record_screens.comment_skipped(runtime.translator(reply.person.language)))
 
 
 async def send_certificate(session: DbSession, *, runtime: Runtime, reply: Reply, session_id: int) -> None:
