@@ -100,6 +100,13 @@ async def test_a_leader_gets_her_certificate_as_a_pdf_and_anyone_verifies_it(wa)
     oratoria = await add_session(wa, "Taller de oratoria", starts_in=-timedelta(days=3), enrolled=(ana.wa_id,),
                                  state=EnrollmentState.ATTENDED)
 
+    charla = await add_session(wa, "Charla de hoy", starts_in=timedelta(hours=1))
+    await rosa.writes(f"/capacitaciones training_{charla}")
+    wa.clock.advance(hours=2)                                # it began while her card was open
+    await rosa.presses(f"tr:enroll:{charla}")                # refused: said so on the card, again
+    assert "⚠️ Las inscripciones para esta sesión están cerradas" in rosa.last.text and "Charla de hoy" in rosa.last.text
+    assert f"tr:enroll:{charla}" not in {c.id for c in rosa.choices} and await states_of(wa, charla) == {}
+
     await ana.writes("/miscapacitaciones")
     await ana.presses(f"tr:cert:{oratoria}")
     pdf = ana.files[-1]
