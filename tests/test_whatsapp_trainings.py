@@ -2,7 +2,8 @@
 (/capacitaciones), opens one, enrolls and receives the .ics as a document; a second person on a
 full session waits in line and takes the seat the first one freed; check-in by code
 (/asistencia), a wrong code asked again; /miscapacitaciones with a certificate as a PDF, and
-/verificar; the rating asked after a session and its comment; the menu lists the commands."""
+/verificar; the rating asked after a session and its comment; the topic vote (/temas); the menu
+lists the commands."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from sqlalchemy import select
 
 from bot.people.models import User
 from bot.trainings import record_screens
-from bot.trainings.models import Certificate, Enrollment, EnrollmentState, TrainingSession
+from bot.trainings.models import (
+    Ballot,
+    Certificate,
+    Enrollment,
+    EnrollmentState,
+    TopicVote,
+    TrainingSession,
+)
 from handlers.whatsapp.outgoing import send_screen
 from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
 
@@ -134,3 +142,24 @@ async def test_a_leader_gets_her_certificate_as_a_pdf_and_anyone_verifies_it(wa)
         assert (rated.rating, rated.comment) == (5, "Muy útil, gracias")
     await ana.writes("/omitir")                              # nothing to skip now: not understood
     assert "No conozco ese comando" in ana.last.text
+
+
+async def test_a_leader_votes_for_the_next_topics(wa):  # noqa: F811
+    ana = wa.person("Ana Torres")
+    await consented(ana)
+    await ana.writes("/temas")
+    assert "no hay ninguna votación de temas abierta" in ana.last.text
+    async with wa.session() as session:
+        vote = TopicVote(max_choices=1, opened_at=wa.clock.now())
+        session.add(vote)
+        await session.flush()
+        vote_id = vote.id
+    await ana.writes("/temas")
+    first, second = [c.id for c in ana.choices][:2]
+    assert first.startswith(f"vote:pick:{vote_id}:")
+    await ana.presses(first)
+    assert next(c for c in ana.choices if c.id == first).title.startswith("✅")
+    await ana.presses(second)                               # one topic at most: said, the ballot again
+    assert "⚠️" in ana.last.text and not next(c for c in ana.choices if c.id == second).title.startswith("✅")
+    async with wa.session() as session:
+        assert list(await session.scalars(select(Ballot.topic))) == [first.rsplit(":", 1)[1]]

@@ -52,7 +52,7 @@ def command_of(typed: str, *, in_flow: bool) -> str | None:
     if word in MENU_WORDS:
         return "help"
     name = _ENGLISH.get(word, word)
-    if name in COMMANDS or name in ("cancel", "start", "verify", "skip"):  # typed, not on the menu
+    if name in COMMANDS or name in ("cancel", "start", "verify", "skip", "topics"):  # typed, not on the menu
         return name
     return "unknown" if slash else None
 
@@ -116,7 +116,7 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
     elif choice.startswith(correct.PREFIX):
         if not await correct.pressed(session, runtime=runtime, reply=reply, choice=choice):
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
-    elif choice.startswith(trainings.PREFIX):
+    elif choice.startswith((trainings.PREFIX, trainings.VOTE_PREFIX)):
         if not await trainings.pressed(session, runtime=runtime, reply=reply, choice=choice):
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif not await people_area.pressed(session, runtime=runtime, reply=reply, choice=choice):

@@ -4,7 +4,8 @@ document), joins the waitlist, leaves, takes or passes a seat held for them, and
 here"; /checkin (/asistencia) with the code said in the room; /mytrainings (/miscapacitaciones)
 and a certificate from it (a PDF, whose QR code is a `wa.me` link that asks /verify); /verify
 (/verificar) with a certificate's code; the 1–5 rating asked after a session (`tr:rate:<id>:<n>`,
-a notice's choices) and the comment typed after it, or /skip (/omitir).
+a notice's choices) and the comment typed after it, or /skip (/omitir); /topics (/temas), the
+topic vote's ballot (`vote:pick:<vote>:<topic>`).
 
 The screens are the domain's (bot/trainings/screens.py, record_screens.py, read through
 bot/trainings/views.py) and so are the calls, the same as Telegram's handlers
@@ -39,7 +40,8 @@ CHECKIN_FLOW = "checkin"  # the check-in code asked for: the next typed text is 
 VERIFY_FLOW = "verify"  # a certificate's code asked for
 FEEDBACK_FLOW = "training_feedback"  # the comment after a rating asked for
 LINK_PREFIX = "training_"
-COMMANDS = ("trainings", "mytrainings", "checkin", "verify")
+COMMANDS = ("trainings", "mytrainings", "checkin", "verify", "topics")
+VOTE_PREFIX = "vote:pick:"
 _PRESS = re.compile(r"^tr:(open|enroll|leave|take|pass|here|cert):(\d+)$")
 _RATE = re.compile(r"^tr:rate:(\d+):([1-5])$")
 VERIFY_HINT = N_("Scan the QR code, or send /verify %(code)s on WhatsApp to %(number)s")
@@ -86,6 +88,9 @@ async def command(session: DbSession, *, runtime: Runtime, reply: Reply, name: s
             reply.show(record_screens.checkin_prompt(i18n), flow=CHECKIN_FLOW)
     elif name == "verify":
         await verify(session, runtime=runtime, reply=reply, code=args)
+    elif name == "topics":
+        ballot = await views.ballot(session, user_id=person.id)
+        reply.show(record_screens.no_vote(i18n) if ballot is None else record_screens.ballot(i18n, ballot))
 
 
 async def typed(session: DbSession, *, runtime: Runtime, reply: Reply, text: str, flow: str) -> None:
@@ -151,6 +156,8 @@ async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice:
             return False
         await show_list(session, runtime=runtime, reply=reply, page=page)
         return True
+    if choice.startswith(VOTE_PREFIX):
+        return await pick_topic(session, runtime=runtime, reply=reply, choice=choice)
     rating = _RATE.match(choice)
     if rating is not None:
         await rate(session, runtime=runtime, reply=reply, session_id=int(rating.group(1)), rating=int(rating.group(2)))
@@ -176,6 +183,26 @@ async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice:
         reply.show(answer)  # the offer was a message of its own: no card was open
     else:
         reply.show(*(s for s in (answer, shown) if s is not None))
+    return True
+
+
+async def pick_topic(session: DbSession, *, runtime: Runtime, reply: Reply, choice: str) -> bool:
+    """A topic chosen on the ballot, or chosen again to remove it; the ballot again, as it is now."""
+    person = reply.person
+    assert person is not None
+    i18n = runtime.translator(person.language)
+    vote, _sep, topic = choice.removeprefix(VOTE_PREFIX).partition(":")
+    vote_id = parse_id(vote)
+    if vote_id is None or not topic:
+        return False
+    try:
+        ballot = await views.toggle_choice(session, vote_id=vote_id, user_id=person.id, topic=topic)
+    except InvalidInput as error:
+        current = await views.ballot(session, user_id=person.id)
+        problem = refusal(i18n, error)
+        reply.show(record_screens.ballot(i18n, current).warned(problem) if current is not None else screen(problem))
+        return True
+    reply.show(record_screens.ballot(i18n, ballot))
     return True
 
 
