@@ -145,6 +145,7 @@ async def test_a_leader_gets_her_certificate_as_a_pdf_and_anyone_verifies_it(wa)
 
 
 async def test_a_leader_votes_for_the_next_topics(wa):  # noqa: F811
+    assert ("temas", "Vota por los temas de las próximas capacitaciones") in wa.standin.commands  # the "/" list
     ana = wa.person("Ana Torres")
     await consented(ana)
     await ana.writes("/temas")

@@ -27,6 +27,8 @@ from handlers.whatsapp.reply import Reply as Answer
 # The leaders' commands WhatsApp answers today, in the menu's order.
 COMMANDS = ("register", "invite", "trainings", "mytrainings", "checkin", "settings", "language", "mydata", "correct",
             "deletedata", "help")
+# Answered when typed, and on the "/" list, but not on the menu (one list holds 10 rows).
+LISTED_ONLY = ("topics",)
 MENU_WORDS = frozenset({"menu", "hola", "ayuda", "help", "inicio", "start", "buenas", "hello", "hi"})
 COMMAND_PREFIX = "cmd:"
 _ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
@@ -52,7 +54,7 @@ def command_of(typed: str, *, in_flow: bool) -> str | None:
     if word in MENU_WORDS:
         return "help"
     name = _ENGLISH.get(word, word)
-    if name in COMMANDS or name in ("cancel", "start", "verify", "skip", "topics"):  # typed, not on the menu
+    if name in COMMANDS + LISTED_ONLY or name in ("cancel", "start", "verify", "skip"):
         return name
     return "unknown" if slash else None
 
@@ -66,7 +68,7 @@ def arguments(typed: str) -> str:
 def slash_commands(i18n: Translator) -> list[tuple[str, str]]:
     """WhatsApp's "/" command list, one for everyone (at most 30, names ≤ 32, hints ≤ 256): the
     leaders' commands this channel answers, in `i18n`'s language (each answers in both)."""
-    return [(command_name(name, i18n.language), i18n.gettext(_DESCRIPTIONS[name])[:256]) for name in COMMANDS]
+    return [(command_name(name, i18n.language), i18n.gettext(_DESCRIPTIONS[name])[:256]) for name in COMMANDS + LISTED_ONLY]
 
 
 def menu(i18n: Translator, *, problem: str | None = None) -> Screen:
