@@ -11,8 +11,9 @@ The screens are the domain's (bot/trainings/screens.py, record_screens.py, read 
 bot/trainings/views.py) and so are the calls, the same as Telegram's handlers
 (handlers/trainings/browse.py, records.py) make; the choices' ids are theirs (`tr:list:p<page>`,
 `tr:open:<id>`, `tr:enroll:<id>`, `tr:leave:<id>`, `tr:take:<id>`, `tr:pass:<id>`,
-`tr:here:<id>`, `tr:cert:<id>`). WhatsApp edits no message: after a change the answer comes first, then the
-session's card again, last, so a typed number answers the card.
+`tr:here:<id>`, `tr:cert:<id>`). WhatsApp edits no message: after a change the answer comes
+first, then the session's card again, last, so a typed number answers the card; a refusal is
+said on top of the card shown again.
 
 A session's link to share is a `wa.me` link to the business number with the text
 "/capacitaciones training_<id>" prefilled: sent, it opens that session.
