@@ -20,7 +20,7 @@ from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
 
 async def test_onboarding_asks_the_language_then_the_notice_naming_whatsapp_then_the_menu(wa):  # noqa: F811
     # The number's "/" list, set at start: the leaders' commands, as Spanish speakers type them.
-    assert [name for name, _hint in wa.standin.commands][:3] == ["registrar", "invitar", "ajustes"]
+    assert [name for name, _hint in wa.standin.commands][:4] == ["registrar", "invitar", "capacitaciones", "miscapacitaciones"]
     assert ("misdatos", "Ver los datos que Voces guarda sobre ti") in wa.standin.commands
     ana = wa.person("Ana Torres")
     await ana.writes("Hola")
@@ -39,9 +39,9 @@ async def test_onboarding_asks_the_language_then_the_notice_naming_whatsapp_then
 
     await ana.writes("menú")
     assert ana.last.kind == "list"
-    assert [c.id for c in ana.choices] == ["cmd:register", "cmd:invite", "cmd:settings", "cmd:language", "cmd:mydata",
-                                           "cmd:correct", "cmd:deletedata", "cmd:ask", "cmd:opinion", "cmd:help"]
-    assert [c.title for c in ana.choices][:3] == ["/registrar", "/invitar", "/ajustes"]
+    assert [c.id for c in ana.choices] == ["cmd:register", "cmd:invite", "cmd:trainings", "cmd:mytrainings", "cmd:checkin",
+                                           "cmd:ask", "cmd:settings", "cmd:mydata", "cmd:opinion", "cmd:deletedata"]
+    assert [c.title for c in ana.choices][:3] == ["/registrar", "/invitar", "/capacitaciones"]
 
     await wa.restart()                                     # the screen shown is kept in the database
     await ana.writes("idioma")                             # the choice's words, after a restart
@@ -49,7 +49,7 @@ async def test_onboarding_asks_the_language_then_the_notice_naming_whatsapp_then
     await ana.writes("english")
     assert "I will speak English with you" in ana.last.text
     await ana.writes("/help")
-    assert [c.title for c in ana.choices][:3] == ["/register", "/invite", "/settings"]
+    assert [c.title for c in ana.choices][:3] == ["/register", "/invite", "/trainings"]
     await ana.writes("whatever this is")
     assert "I did not understand that message." in ana.last.text and ana.last.kind == "list"
     await ana.shares_location(-12.05, -77.04)              # not an answer to anything: the menu again
@@ -110,7 +110,7 @@ async def test_a_screen_the_bot_sends_on_its_own_is_answered_by_its_number(wa): 
         person = await people.by_address(session, channel=Channel.WHATSAPP, wa_id=ana.wa_id)
     await send_screen(wa.runtime, wa.sender, person=person, screen=router.menu(wa.runtime.translator("es")))
     assert (await ana.wait_for_message()).kind == "list"
-    await ana.writes("3")                                  # /ajustes, the third row
+    await ana.writes("7")                                  # /ajustes, the seventh row
     assert any(c.id == "set:pause" for c in ana.choices)
 
 

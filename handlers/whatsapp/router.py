@@ -12,7 +12,7 @@ outside a flow, so a typed answer such as an organization's name is never read a
 from __future__ import annotations
 
 from bot.core.db import DbSession
-from bot.core.i18n import Translator
+from bot.core.i18n import N_, Translator
 from bot.core.runtime import Runtime
 from bot.core.screens import Choice, Screen, screen
 from bot.core.validation import fold_text
@@ -20,16 +20,27 @@ from bot.messaging import window
 from bot.messaging.whatsapp_screens import Shown
 from bot.people.commands import LEADER_COMMANDS
 from handlers.commands import SPANISH
-from handlers.whatsapp import correct, deliver, leaders, people_area, questions, registration
+from handlers.whatsapp import (
+    correct,
+    deliver,
+    leaders,
+    people_area,
+    questions,
+    registration,
+    trainings,
+)
 from handlers.whatsapp.render import Chosen, Reply, Typed
 from handlers.whatsapp.reply import Reply as Answer
 
 # The leaders' commands WhatsApp answers today, in the menu's order.
-COMMANDS = ("register", "invite", "settings", "language", "mydata", "correct", "deletedata", "ask", "opinion", "help")
+COMMANDS = ("register", "invite", "trainings", "mytrainings", "checkin", "ask", "settings", "mydata", "opinion",
+            "deletedata")
+# Answered when typed, and on the "/" list, but not on the menu (one list holds 10 rows).
+LISTED_ONLY = ("topics", "language", "correct")
 MENU_WORDS = frozenset({"menu", "hola", "ayuda", "help", "inicio", "start", "buenas", "hello", "hi"})
 COMMAND_PREFIX = "cmd:"
 _ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
-_DESCRIPTIONS = dict(LEADER_COMMANDS)
+_DESCRIPTIONS = {**dict(LEADER_COMMANDS), "checkin": N_("Check in at a session with its code")}
 
 
 def command_name(name: str, language: str) -> str:
@@ -51,22 +62,29 @@ def command_of(typed: str, *, in_flow: bool) -> str | None:
     if word in MENU_WORDS:
         return "help"
     name = _ENGLISH.get(word, word)
-    if name in COMMANDS or name in ("cancel", "start"):
+    if name in COMMANDS + LISTED_ONLY or name in ("cancel", "start", "verify", "skip"):
         return name
     return "unknown" if slash else None
+
+
+def arguments(typed: str) -> str:
+    """What follows a typed command (the code of `/asistencia K7M2QX`)."""
+    words = typed.strip().split(maxsplit=1)
+    return words[1] if len(words) > 1 else ""
 
 
 def slash_commands(i18n: Translator) -> list[tuple[str, str]]:
     """WhatsApp's "/" command list, one for everyone (at most 30, names ≤ 32, hints ≤ 256): the
     leaders' commands this channel answers, in `i18n`'s language (each answers in both)."""
-    return [(command_name(name, i18n.language), i18n.gettext(_DESCRIPTIONS[name])[:256]) for name in COMMANDS]
+    return [(command_name(name, i18n.language), i18n.gettext(_DESCRIPTIONS[name])[:256]) for name in COMMANDS + LISTED_ONLY]
 
 
 def menu(i18n: Translator, *, problem: str | None = None) -> Screen:
     """The leaders' commands as a list: a row each, the command as typed and what it does."""
     _ = i18n.gettext
+    # The menu is what /help answers: no row for it, so the rows fit one list (10 at most).
     rows = [[Choice(f"{COMMAND_PREFIX}{name}", f"/{command_name(name, i18n.language)}", _(_DESCRIPTIONS[name]))]
-            for name in COMMANDS]
+            for name in COMMANDS if name != "help"]
     shown = screen(_("<b>What I can do</b>") + "\n" + _("Choose an option, or type its command."), rows)
     return shown.warned(problem) if problem else shown
 
@@ -78,12 +96,16 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
     flow = last.flow if last else None
     if isinstance(said, Typed):
         name = command_of(said.text, in_flow=flow is not None)
-        if name is not None:
-            await run_command(session, runtime=runtime, reply=reply, name=name, i18n=i18n)
+        if name == "skip" and flow == trainings.FEEDBACK_FLOW:  # no comment after the rating
+            await trainings.skip_comment(session, runtime=runtime, reply=reply)
+        elif name is not None:
+            await run_command(session, runtime=runtime, reply=reply, name=name, i18n=i18n, args=arguments(said.text))
         elif flow == registration.FLOW:
             await registration.typed(session, runtime=runtime, reply=reply, text=said.text)
         elif flow == correct.FLOW:
             await correct.typed(session, runtime=runtime, reply=reply, text=said.text)
+        elif flow in (trainings.CHECKIN_FLOW, trainings.VERIFY_FLOW, trainings.FEEDBACK_FLOW):
+            await trainings.typed(session, runtime=runtime, reply=reply, text=said.text, flow=flow)
         elif questions.owns(flow):
             assert flow is not None
             await questions.typed(session, runtime=runtime, reply=reply, flow=flow, text=said.text)
@@ -111,16 +133,22 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
     elif choice.startswith(correct.PREFIX):
         if not await correct.pressed(session, runtime=runtime, reply=reply, choice=choice):
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
+    elif choice.startswith((trainings.PREFIX, trainings.VOTE_PREFIX)):
+        if not await trainings.pressed(session, runtime=runtime, reply=reply, choice=choice):
+            reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif not await people_area.pressed(session, runtime=runtime, reply=reply, choice=choice):
         # A choice of a message whose question is over, or forged: say so, and what can be done.
         reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
 
 
-async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, name: str, i18n: Translator) -> None:
+async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, name: str, i18n: Translator,
+                      args: str = "") -> None:
     if name == "register":
         await registration.start(session, runtime=runtime, reply=reply)
     elif name == "invite":
         await leaders.invite(session, runtime=runtime, reply=reply, business=reply.business)
+    elif name in trainings.COMMANDS:
+        await trainings.command(session, runtime=runtime, reply=reply, name=name, args=args)
     elif name == "correct":
         await correct.start(session, runtime=runtime, reply=reply)
     elif name == "cancel":
@@ -132,7 +160,7 @@ async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, na
         await questions.command(session, runtime=runtime, reply=reply, name=name)
     elif name in ("help", "start"):
         reply.show(menu(i18n))
-    elif name == "unknown":
+    elif name in ("unknown", "skip"):  # /skip outside the comment it skips
         reply.show(menu(i18n, problem=i18n.gettext("I do not know that command.")))
     else:
         await people_area.command(session, runtime=runtime, reply=reply, name=name)
