@@ -348,17 +348,30 @@ class Typed:
     text: str
 
 
-Reply = Chosen | NextPage | Typed | None
+@dataclass(frozen=True)
+class Sent:
+    """A file sent: an image or a document, by the media id to fetch it with (at once: its URL
+    lives minutes), with the name the phone gave a document."""
+
+    kind: str  # "image" or "document"
+    media_id: str
+    name: str | None = None
+
+
+Reply = Chosen | NextPage | Typed | Sent | None
 
 
 def read_reply(screen: Screen | None, message: Payload) -> Reply:
     """What an inbound message (a webhook's ``messages[]`` item) answers to `screen`, the last
-    one shown to this person; None for what is no answer (an image, a location…)."""
+    one shown to this person; None for what is no answer (a location, a sticker…)."""
     kind = message.get("type")
     if kind == "interactive":
         interactive = message.get("interactive") or {}
         tapped = interactive.get(interactive.get("type", ""), {}) or {}
         return _chosen(str(tapped.get("id", "")))
+    if kind in ("image", "document"):
+        media = message.get(kind) or {}
+        return Sent(kind, str(media.get("id", "")), media.get("filename")) if media.get("id") else None
     if kind == "button":  # a template's quick-reply button
         return _chosen(str((message.get("button") or {}).get("payload", "")))
     if kind == "text":

@@ -30,6 +30,8 @@ class Reply:
     business: str | None = None  # the business number the person wrote to (for wa.me links)
     # Work for after the answer's transaction committed (files of erased records).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Fetches an inbound file's bytes by media id (the channel's client), at once.
+    fetch: Callable[[str], Awaitable[bytes]] | None = None
 
     def show(self, *screens: Screen, flow: str | None = None, page: int = 1) -> None:
         self.shown += [Shown(s, page) for s in screens]

@@ -107,7 +107,7 @@ class InboxWorker:
         database, clock = self.runtime.database, self.runtime.clock
         try:
             async with database.session() as session:
-                reply = await self.answer(session, runtime=self.runtime, inbound=inbound)
+                reply = await self.answer(session, runtime=self.runtime, inbound=inbound, fetch=self._fetch)
             # Committed: what the person said, the step they are at and the screen they will
             # see are durable first.
             for work in reply.after_commit:
@@ -131,6 +131,10 @@ class InboxWorker:
         log.debug("answered WhatsApp message %s of user %s", inbound.id, reply.person.id if reply.person else None)
         self._done(inbound)
         return True
+
+    async def _fetch(self, media_id: str) -> bytes:
+        """An inbound file, fetched while its message is answered (the URL lives minutes)."""
+        return await self.sender.download(media_id)
 
     def _done(self, inbound: WhatsAppInbound) -> None:
         if self.on_done is not None:
