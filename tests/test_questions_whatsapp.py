@@ -6,41 +6,14 @@ its sender.
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select, update
 
 from bot.console.models import CoordinatorDistrict
-from bot.organizations.models import (
-    LeaderRole,
-    Leadership,
-    Organization,
-    OrganizationKind,
-    VerificationStatus,
-)
 from bot.people.models import Role, User
 from bot.questions.models import Feedback, Question, QuestionMessage, QuestionState
 from handlers.whatsapp.deliver import WhatsAppBroadcasts, WhatsAppDeliverer
 from tests.flows import consented as consented_on_telegram
-from tests.whatsapp_harness import arrives, consented, wa  # noqa: F401 - the fixture
-
-CALLAO = "070101"
-
-
-
-
-async def leading_in_callao(wa, person) -> int:  # noqa: ANN001, F811
-    """The WhatsApp person leads an organization in Callao (rows straight to the database)."""
-    async with wa.session() as session:
-        user = await session.scalar(select(User).where(User.wa_id == person.wa_id))
-        now = wa.clock.now()
-        organization = Organization(name="Mujeres del Callao", kind=OrganizationKind.OSB, district_ubigeo=CALLAO, address="Av. 1",
-                                    founded_year=2020, contact_phone="+51987654321", board_term_start=date(2025, 1, 1),
-                                    board_term_end=date(2027, 1, 1), status=VerificationStatus.VERIFIED, created_at=now, updated_at=now)
-        session.add(organization)
-        await session.flush()
-        session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.OWNER, joined_at=now, acting=True))
-        return user.id
+from tests.whatsapp_harness import CALLAO, arrives, consented, leading_in_callao, wa  # noqa: F401 - the fixture
 
 
 async def test_a_leader_on_whatsapp_asks_a_coordinator_on_telegram_answers_she_replies_and_closes(bot, wa):  # noqa: F811

@@ -5,24 +5,14 @@ encrypted), a program is refused as on Telegram, Done shows the checklist, pages
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from PIL import Image
 from sqlalchemy import select
 
-from bot.organizations.models import (
-    LeaderRole,
-    Leadership,
-    Organization,
-    OrganizationKind,
-    VerificationStatus,
-)
-from bot.people.models import User
 from bot.ruos.models import ChecklistItem, ItemStatus, StoredFile
 from handlers.whatsapp import router
-from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
+from tests.whatsapp_harness import consented, leading_in_callao, wa  # noqa: F401 - the fixture
 
-CALLAO = "070101"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode."
 
@@ -31,21 +21,6 @@ def photo() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (48, 64), "ivory").save(out, format="PNG", optimize=True)
     return out.getvalue()
-
-
-async def leading_in_callao(wa, person) -> int:  # noqa: ANN001, F811
-    """The WhatsApp person leads an organization in Callao (rows straight to the database)."""
-    async with wa.session() as session:
-        user = await session.scalar(select(User).where(User.wa_id == person.wa_id))
-        now = wa.clock.now()
-        organization = Organization(name="Mujeres del Callao", kind=OrganizationKind.OSB, district_ubigeo=CALLAO, address="Av. 1",
-                                    founded_year=2020, contact_phone="+51987654321", board_term_start=date(2025, 1, 1),
-                                    board_term_end=date(2027, 1, 1), status=VerificationStatus.VERIFIED, created_at=now, updated_at=now)
-        session.add(organization)
-        await session.flush()
-        session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.OWNER, joined_at=now, acting=True))
-        user.active_organization_id = organization.id
-        return user.id
 
 
 def choice(person, words: str) -> str:  # noqa: ANN001

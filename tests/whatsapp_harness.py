@@ -14,20 +14,31 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.core.clock import FakeClock
 from bot.core.config import load_settings
 from bot.core.db import Database
 from bot.core.runtime import Runtime
+from bot.organizations.models import (
+    LeaderRole,
+    Leadership,
+    Organization,
+    OrganizationKind,
+    VerificationStatus,
+)
+from bot.people.models import User
 from bot.playground.whatsapp import CloudApiStandIn, WhatsAppPerson
 from handlers.whatsapp.channel import ClientSender, WhatsAppChannel
 from tests.harness import TEST_ID_KEY
 
 TOKEN = "EAAG-token-for-the-stand-in"
+CALLAO = "070101"
 VERIFY_TOKEN = "verify-me"
 
 
@@ -121,3 +132,17 @@ async def arrives(person: WhatsAppPerson, test, timeout: float = 10.0):  # noqa:
             return found[-1]
         await asyncio.sleep(0.05)
     raise AssertionError(f"nothing of the kind arrived; the last reads {person.last_text!r}")
+
+
+async def leading_in_callao(wa: WhatsAppUnderTest, person: WhatsAppPerson) -> int:
+    """The WhatsApp person leads an organization in Callao (rows straight to the database)."""
+    async with wa.session() as session:
+        user = await session.scalar(select(User).where(User.wa_id == person.wa_id))
+        now = wa.clock.now()
+        organization = Organization(name="Mujeres del Callao", kind=OrganizationKind.OSB, district_ubigeo=CALLAO, address="Av. 1",
+                                    founded_year=2020, contact_phone="+51987654321", board_term_start=date(2025, 1, 1),
+                                    board_term_end=date(2027, 1, 1), status=VerificationStatus.VERIFIED, created_at=now, updated_at=now)
+        session.add(organization)
+        await session.flush()
+        session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.OWNER, joined_at=now, acting=True))
+        return user.id
