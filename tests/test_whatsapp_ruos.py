@@ -1,6 +1,7 @@
 """/ruos on WhatsApp through the Cloud API stand-in: a leader opens the checklist and a
 requirement's card, sends a PDF and a photo (fetched by media id, checked by their bytes, kept
-encrypted), a program is refused as on Telegram, Done shows the checklist, pages are taken back."""
+encrypted), a program is refused as on Telegram, Done shows the checklist, pages are taken back;
+the registration status and a move whose questions are typed."""
 
 from __future__ import annotations
 
@@ -76,6 +77,20 @@ async def test_a_leader_sends_a_pdf_and_a_photo_for_her_checklist_and_a_program_
     async with wa.session() as session:
         item = await session.scalar(select(ChecklistItem).where(ChecklistItem.item_code == "libro-actas"))
     assert item.status is ItemStatus.MISSING
+
+    # The registration status, and a move whose questions are answered by typing.
+    await ana.writes("/ruos")
+    await ana.presses("wa:more:2")                                               # the list's second page
+    await ana.presses(choice(ana, "Registration status"))
+    assert "Registration status of Mujeres del Callao" in ana.last_text
+    await ana.presses(choice(ana, "We handed it in"))
+    assert "expediente number" in ana.last_text
+    await ana.writes("EXP-2026-001234")
+    await ana.writes("99/99/2026")
+    assert "⚠️" in ana.last_text and "On what date did you hand it in?" in ana.last_text   # the same question again
+    await ana.writes("18/11/2026")
+    assert any("Saved. The registration is now" in text for text in ana.texts)
+    assert "Expediente EXP-2026-001234, handed in on November 18, 2026" in "\n".join(ana.texts)
 
 
 def test_ruos_is_on_the_slash_list_and_the_menu_keeps_ten_rows():

@@ -107,7 +107,7 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             await correct.typed(session, runtime=runtime, reply=reply, text=said.text)
         elif flow in (trainings.CHECKIN_FLOW, trainings.VERIFY_FLOW, trainings.FEEDBACK_FLOW):
             await trainings.typed(session, runtime=runtime, reply=reply, text=said.text, flow=flow)
-        elif flow == ruos.UPLOAD_FLOW and await ruos.typed(session, runtime=runtime, reply=reply, text=said.text):
+        elif flow in ruos.FLOWS and await ruos.typed(session, runtime=runtime, reply=reply, text=said.text):
             pass
         elif questions.owns(flow):
             assert flow is not None

@@ -1,10 +1,12 @@
 """/ruos on WhatsApp, for leaders: the organization's checklist, a requirement's card, sending
-its files (a PDF or photos) and "✅ Done", taking pages back.
+its files (a PDF or photos) and "✅ Done", taking pages back, the registration status and its
+moves (the questions a move asks are answered by typing).
 
 The screens are the domain's (bot/ruos/screens.py) and so is what comes next (the step machine,
 bot/ruos/conversation.py), the same calls as Telegram's handlers (handlers/ruos/checklist.py,
 uploads.py) make; the choices' ids are Telegram's callback data (`ruos:list:…`, `ruos:i:…`,
-`ruos:u:…`, `ruos:done`, `ruos:x:…`, `ruos:xy:…`). A file sent during the upload step (an image
+`ruos:u:…`, `ruos:done`, `ruos:x:…`, `ruos:xy:…`, `ruos:status:…`, `ruos:to:…`); staff's
+(/review) stay on Telegram. A file sent during the upload step (an image
 or a document message) is fetched by its media id while its message is answered (the URL lives
 minutes), then kept by the same domain call as on Telegram: the bytes decide what it is, it is
 cleaned of metadata and stored encrypted. A refused file is said with the Done choice again; the
@@ -21,7 +23,7 @@ from bot.core.runtime import Runtime
 from bot.core.screens import screen
 from bot.core.validation import InvalidInput, parse_id
 from bot.people.authority import NotAllowed
-from bot.ruos import Step
+from bot.ruos import Step, public_registry
 from bot.ruos import conversation as flow
 from bot.ruos import screens as shown
 from handlers.whatsapp.render import Sent
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 
 PREFIX = "ruos:"
 UPLOAD_FLOW = "ruos_upload"  # a requirement's files awaited: typed text is answered by the step machine
+STAGE_FLOW = "ruos_stage"  # a registration move's question asked: the next typed text answers it
+FLOWS = (UPLOAD_FLOW, STAGE_FLOW)
 
 
 def _at(runtime: Runtime) -> flow.Catalogue:
@@ -86,6 +90,13 @@ async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice:
         if action == "list" and len(args) == 2:
             await flow.end(session, user_id=_person_id(reply))
             await show_checklist(session, runtime=runtime, reply=reply, organization_id=organization_id, procedure_code=args[1])
+        elif action == "status" and len(args) == 1:
+            await flow.end(session, user_id=_person_id(reply))
+            await show_status(session, runtime=runtime, reply=reply, organization_id=organization_id)
+        elif action == "to" and len(args) == 2:
+            turn = await flow.move_stage(session, user_id=_person_id(reply), organization_id=organization_id, target=args[1],
+                                         at=_at(runtime))
+            await _stage_turn(session, runtime=runtime, reply=reply, turn=turn)
         elif action in ("i", "u", "x", "xy") and len(args) == 3:
             await _on_item(session, runtime=runtime, reply=reply, action=action, organization_id=organization_id,
                            procedure_code=args[1], item_code=args[2])
@@ -130,15 +141,47 @@ async def _done(session: DbSession, *, runtime: Runtime, reply: Reply) -> None:
     await show_checklist(session, runtime=runtime, reply=reply, organization_id=organization_id, procedure_code=procedure_code)
 
 
+async def show_status(session: DbSession, *, runtime: Runtime, reply: Reply, organization_id: int,
+                      problem: str | None = None) -> None:
+    """The registration status: its stage and dates, and the moves the leader may record."""
+    assert reply.person is not None
+    found = await flow.checklist_screen(session, user_id=_person_id(reply), organization_id=organization_id,
+                                        procedure_code=None, at=_at(runtime), plan=False)
+    reply.show(shown.status(runtime.translator(reply.person.language), found, problem=problem))
+
+
+async def _stage_turn(session: DbSession, *, runtime: Runtime, reply: Reply, turn: flow.Turn) -> None:
+    """A registration move's next question, or where it ended (as handlers/ruos/stages.py)."""
+    assert reply.person is not None
+    i18n = runtime.translator(reply.person.language)
+    if turn.asks is not None:
+        problem = refusal(i18n, turn.problem) if turn.problem is not None else None
+        reply.show(shown.question(i18n, turn.asks, problem=problem), flow=STAGE_FLOW)
+    elif turn.stage_changed and turn.ended is not None and turn.organization_id is not None:
+        await show_status(session, runtime=runtime, reply=reply, organization_id=turn.organization_id,
+                          problem=refusal(i18n, turn.ended))
+    elif turn.ended is not None:  # no longer a leader of it: no question again
+        reply.show(shown.refused(refusal(i18n, turn.ended)))
+    else:
+        assert turn.stage is not None and turn.organization_id is not None
+        reply.show(shown.stage_saved(i18n, turn.stage))
+        await show_checklist(session, runtime=runtime, reply=reply, organization_id=turn.organization_id, procedure_code=None)
+
+
 async def typed(session: DbSession, *, runtime: Runtime, reply: Reply, text: str) -> bool:
-    """Text while a requirement's files are awaited: the same question again. False: no upload
-    is under way any more (the text is for the router)."""
+    """Text while a requirement's files are awaited (the same question again) or a move's
+    question waits (its answer). False: no such step is under way any more (the text is for
+    the router), or it is a staff step, answered on Telegram."""
     assert reply.person is not None
     turn = await flow.answer(session, user_id=_person_id(reply), value=text, at=_at(runtime))
-    if turn is None or turn.asks is not Step.UPLOAD:
+    if turn is not None and turn.asks is Step.UPLOAD:
+        reply.show(shown.waiting_for_file(runtime.translator(reply.person.language), turn.requirement), flow=UPLOAD_FLOW)
+        return True
+    if turn is None or turn.asks is Step.REASON or turn.review is not None or turn.inscription is not None \
+            or turn.asks in public_registry.STEPS:
         await flow.end(session, user_id=_person_id(reply))
         return False
-    reply.show(shown.waiting_for_file(runtime.translator(reply.person.language), turn.requirement), flow=UPLOAD_FLOW)
+    await _stage_turn(session, runtime=runtime, reply=reply, turn=turn)
     return True
 
 
