@@ -5,23 +5,15 @@ the registration status and a move whose questions are typed."""
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image
 from sqlalchemy import select
 
 from bot.ruos.models import ChecklistItem, ItemStatus, StoredFile
 from handlers.whatsapp import router
+from tests.test_uploads_by_bytes import assert_without_metadata, photo_with_gps
 from tests.whatsapp_harness import consented, leading_in_callao, wa  # noqa: F401 - the fixture
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"This program cannot be run in DOS mode."
-
-
-def photo() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (48, 64), "ivory").save(out, format="PNG", optimize=True)
-    return out.getvalue()
 
 
 def choice(person, words: str) -> str:  # noqa: ANN001
@@ -54,19 +46,22 @@ async def test_a_leader_sends_a_pdf_and_a_photo_for_her_checklist_and_a_program_
 
     await ana.presses(choice(ana, "Copy of the minute"))
     await ana.presses(choice(ana, "Upload"))
-    await ana.sends_image(photo(), mime_type="image/png")
+    await ana.sends_image(photo_with_gps("ivory"))
     assert "pages received: 1" in ana.last_text
     await ana.presses("ruos:done")
     assert "*Ready:*" in ana.last_text and "*Ready:* 0%" not in ana.last_text
+    await ana.sends_image(photo_with_gps("white"))                             # no upload under way: not kept
+    assert "I did not understand that message" in ana.last_text
 
     async with wa.session() as session:
         files = (await session.scalars(select(StoredFile).order_by(StoredFile.id))).all()
         items = {i.item_code: i.status for i in (await session.scalars(select(ChecklistItem))).all()}
-    assert [(f.item_code, f.mime_type) for f in files] == [("solicitud-dj", "application/pdf"), ("libro-actas", "image/png")]
+    assert [(f.item_code, f.mime_type) for f in files] == [("solicitud-dj", "application/pdf"), ("libro-actas", "image/jpeg")]
     assert items["solicitud-dj"] is ItemStatus.UPLOADED and items["libro-actas"] is ItemStatus.UPLOADED
     assert all(f.uploaded_by_id == ana_id for f in files)
     assert wa.runtime.files.read(files[0].storage_path) == PDF                   # kept encrypted: read back through the cipher
     assert (wa.runtime.files.root / files[0].storage_path).read_bytes() != PDF
+    assert_without_metadata(wa.runtime.files.read(files[1].storage_path))        # the phone's EXIF and GPS gone
 
     # Pages sent by mistake are taken back, after a question.
     await ana.writes("/ruos")

@@ -115,7 +115,7 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
         else:
             reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
         return
-    if isinstance(said, Sent) and await ruos.received(session, runtime=runtime, reply=reply, sent=said):
+    if isinstance(said, Sent) and flow == ruos.UPLOAD_FLOW and await ruos.received(session, runtime=runtime, reply=reply, sent=said):
         return
     if not isinstance(said, Chosen):  # an image, a location…: not an answer to anything here
         if flow == registration.FLOW:
