@@ -25,6 +25,7 @@ from handlers.whatsapp import (
     deliver,
     leaders,
     people_area,
+    projects,
     questions,
     registration,
     trainings,
@@ -36,7 +37,7 @@ from handlers.whatsapp.reply import Reply as Answer
 COMMANDS = ("register", "invite", "trainings", "mytrainings", "checkin", "ask", "settings", "mydata", "opinion",
             "deletedata")
 # Answered when typed, and on the "/" list, but not on the menu (one list holds 10 rows).
-LISTED_ONLY = ("topics", "language", "correct")
+LISTED_ONLY = ("topics", "language", "correct", "projects", "propose")
 MENU_WORDS = frozenset({"menu", "hola", "ayuda", "help", "inicio", "start", "buenas", "hello", "hi"})
 COMMAND_PREFIX = "cmd:"
 _ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
@@ -106,6 +107,8 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             await correct.typed(session, runtime=runtime, reply=reply, text=said.text)
         elif flow in (trainings.CHECKIN_FLOW, trainings.VERIFY_FLOW, trainings.FEEDBACK_FLOW):
             await trainings.typed(session, runtime=runtime, reply=reply, text=said.text, flow=flow)
+        elif flow == projects.FLOW and await projects.typed(session, runtime=runtime, reply=reply, text=said.text):
+            pass
         elif questions.owns(flow):
             assert flow is not None
             await questions.typed(session, runtime=runtime, reply=reply, flow=flow, text=said.text)
@@ -115,7 +118,7 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
     if not isinstance(said, Chosen):  # an image, a location…: not an answer to anything here
         if flow == registration.FLOW:
             await registration.not_typed(session, runtime=runtime, reply=reply)
-        else:
+        elif not (flow == projects.FLOW and await projects.not_typed(session, runtime=runtime, reply=reply)):
             reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
         return
     choice = said.id
@@ -127,6 +130,9 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
     elif choice.startswith(("ask:", "opn:")):
         if not (await questions.pressed(session, runtime=runtime, reply=reply, choice=choice)
                 or await questions.anonymity_chosen(session, runtime=runtime, reply=reply, choice=choice, flow=flow)):
+            reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
+    elif choice.startswith(projects.PREFIX):
+        if not await projects.pressed(session, runtime=runtime, reply=reply, choice=choice):
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif choice.startswith(f"{registration.PREFIX}:"):
         await registration.pressed(session, runtime=runtime, reply=reply, choice=choice)
@@ -149,6 +155,8 @@ async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, na
         await leaders.invite(session, runtime=runtime, reply=reply, business=reply.business)
     elif name in trainings.COMMANDS:
         await trainings.command(session, runtime=runtime, reply=reply, name=name, args=args)
+    elif name in projects.COMMANDS:
+        await projects.command(session, runtime=runtime, reply=reply, name=name)
     elif name == "correct":
         await correct.start(session, runtime=runtime, reply=reply)
     elif name == "cancel":
