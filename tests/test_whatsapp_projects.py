@@ -9,9 +9,12 @@ from sqlalchemy import select
 
 from bot.messaging.models import Reminder
 from bot.people.models import Role, User
-from bot.projects.models import Project, ProjectStatus
+from bot.projects.models import Project, ProjectFile, ProjectStatus
 from tests.test_questions_whatsapp import leading_in_callao
+from tests.test_ruos import picture
 from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 async def test_a_leader_proposes_a_project_on_whatsapp_and_staff_are_told(wa):  # noqa: F811
@@ -41,7 +44,9 @@ async def test_a_leader_proposes_a_project_on_whatsapp_and_staff_are_told(wa):  
     await ana.writes("mucho")                               # not an amount: said so, asked again
     assert "⚠️" in ana.last.text and "soles" in ana.last.text
     await ana.writes("2500")
-    await ana.presses("prj:skipdoc")
+    await ana.sends_image(picture("red"))                  # a photo: the document asked for again
+    assert "⚠️" in ana.last.text and "prj:skipdoc" in {c.id for c in ana.choices}
+    await ana.sends_document(PDF, "propuesta.pdf")          # fetched by its media id, kept
     assert "Huertos familiares" in ana.last.text and "prj:send" in {c.id for c in ana.choices}
     assert "<b>" not in ana.last.text
     await ana.presses("prj:send")
@@ -49,9 +54,11 @@ async def test_a_leader_proposes_a_project_on_whatsapp_and_staff_are_told(wa):  
 
     async with wa.session() as session:
         project = await session.scalar(select(Project))
+        document = await session.scalar(select(ProjectFile))
         notices = [r.payload["about"] for r in await session.scalars(select(Reminder))]
     assert project.title == "Huertos familiares" and project.status is ProjectStatus.PROPOSAL
     assert project.sent_at is not None and project.requested_cents == 250000
+    assert document.project_id == project.id and wa.runtime.files.read(document.storage_path) == PDF
     assert "project.sent" in notices                        # the staff member's notice, in the outbox
 
     await ana.writes("/proyectos")

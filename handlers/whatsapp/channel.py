@@ -100,6 +100,9 @@ class ClientSender:
     async def upload(self, content: bytes, *, mime_type: str, filename: str) -> str:
         return await self.client.upload(content, mime_type=mime_type, filename=filename)
 
+    async def download(self, media_id: str) -> bytes:
+        return (await self.client.download(media_id)).content
+
     async def publish_commands(self, runtime: Runtime) -> None:
         """Set the number's "/" command list to the leaders' commands, in the default language;
         Meta unreachable, the list it has stays (logged): the channel works without it."""

@@ -19,3 +19,7 @@ class Sender(Protocol):
     async def upload(self, content: bytes, *, mime_type: str, filename: str) -> str:
         """Upload a file to send by id (a screen's files); returns the media id."""
         ...
+
+    async def download(self, media_id: str) -> bytes:
+        """An inbound file's bytes by its media id (its URL lives minutes: fetched at once)."""
+        ...

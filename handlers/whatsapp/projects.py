@@ -90,9 +90,15 @@ async def typed(session: DbSession, *, runtime: Runtime, reply: Reply, text: str
 
 
 async def not_typed(session: DbSession, *, runtime: Runtime, reply: Reply) -> bool:
-    """A photo, a location… where an answer was expected: said so, the question again."""
-    assert reply.person is not None
-    step = await drafts.not_typed(session, user_id=reply.person.id)
+    """The proposal as a document, at the document step (fetched now, by its media id); a photo,
+    a location… where an answer was expected: said so, the question again."""
+    person, media = reply.person, reply.media
+    assert person is not None
+    if media is not None and reply.download is not None:
+        upload = drafts.Upload(size=None, name=media.filename, fetch=reply.fetch(), document=media.kind == "document")
+        step = await drafts.attach(session, user_id=person.id, upload=upload, store=runtime.files, now=runtime.clock.now())
+    else:
+        step = await drafts.not_typed(session, user_id=person.id)
     if step is None:
         return False
     ask(runtime=runtime, reply=reply, step=step)

@@ -107,7 +107,8 @@ class InboxWorker:
         database, clock = self.runtime.database, self.runtime.clock
         try:
             async with database.session() as session:
-                reply = await self.answer(session, runtime=self.runtime, inbound=inbound)
+                reply = await self.answer(session, runtime=self.runtime, inbound=inbound,
+                                          download=getattr(self.sender, "download", None))
             # Committed: what the person said, the step they are at and the screen they will
             # see are durable first.
             for work in reply.after_commit:
