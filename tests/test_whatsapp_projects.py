@@ -1,15 +1,27 @@
 """The projects on WhatsApp through the Cloud API stand-in, on the same step machine and screens as
 Telegram: a leader proposes a project end to end with /proponer (a refused answer asked again,
 a district chosen among those matching, the summary card, sent), staff are told through the
-outbox, and /proyectos lists it and opens its card; someone who leads nothing is told so."""
+outbox, and /proyectos lists it and opens its card; someone who leads nothing is told so. A leader
+writes a funded project's report with /informe, photos as evidence (fetched by media id, the same one
+kept once), and submits it; staff are told."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import select
 
 from bot.messaging.models import Reminder
+from bot.organizations.models import Organization
 from bot.people.models import Role, User
-from bot.projects.models import Project, ProjectFile, ProjectStatus
+from bot.projects.models import (
+    Project,
+    ProjectFile,
+    ProjectReport,
+    ProjectStatus,
+    ProjectTheme,
+    ReportStatus,
+)
 from tests.test_questions_whatsapp import leading_in_callao
 from tests.test_ruos import picture
 from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
@@ -67,3 +79,52 @@ async def test_a_leader_proposes_a_project_on_whatsapp_and_staff_are_told(wa):  
     assert "Mujeres del Callao" in ana.last.text and "Huertos familiares" in ana.last.text
     await luis.writes("/proyectos")                         # he leads nothing: said so
     assert "Huertos familiares" not in luis.last.text and "/registrar" in luis.last.text
+
+
+async def test_a_leader_reports_on_a_funded_project_with_photos_on_whatsapp(wa):  # noqa: F811
+    ana = wa.person("Ana Torres")
+    await consented(ana)
+    await leading_in_callao(wa, ana)
+    now = wa.clock.now()
+    async with wa.session() as session:
+        organization_id = await session.scalar(select(Organization.id))
+        project = Project(organization_id=organization_id, title="Huertos familiares", theme=ProjectTheme.WOMEN_ENTERPRISE,
+                          status=ProjectStatus.FUNDED, starts_on=date(2026, 10, 1), ends_on=date(2026, 11, 30),
+                          granted_cents=200000, created_at=now)
+        session.add(project)
+        await session.flush()
+        report = ProjectReport(project_id=project.id, number=1, period_start=date(2026, 10, 1), period_end=date(2026, 10, 31),
+                               due_on=date(2026, 10, 31), scratch={}, activities=[], beneficiaries={}, updated_at=now)
+        session.add(report)
+        await session.flush()
+        report_id = report.id
+        session.add(User(telegram_id=777, language="es", role=Role.STAFF, first_seen=now, last_seen=now))
+
+    await ana.writes("/informe")
+    await ana.presses(f"rep:go:{report_id}")
+    await ana.writes("05/10/2026")
+    await ana.writes("Parque zonal")
+    await ana.writes("Día de siembra con las madres")
+    await ana.presses("rep:nomore")
+    await ana.writes("2")                                   # Peruvian people…
+    await ana.writes("1 1")                                 # …split by sex: three numbers asked again
+    assert "⚠️" in ana.last.text
+    for answer in ("1 1 0", "0 1 0 0", "0 1 0 0", "0", "0", "150", "Llovió mucho.", "Empezar antes."):
+        await ana.writes(answer)
+    await ana.sends_image(picture("red"))                  # evidence, fetched by its media id
+    assert "Archivos recibidos para este informe: 1" in ana.last.text and "rep:evdone" in {c.id for c in ana.choices}
+    await ana.sends_image(picture("red"))                  # the same photo again: kept once
+    assert "rep:evdone" in {c.id for c in ana.choices}
+    await ana.sends_image(picture("green"))
+    await ana.presses("rep:evdone")
+    assert "Huertos familiares" in ana.last.text and "rep:submit" in {c.id for c in ana.choices}
+    await ana.presses("rep:submit")
+    assert "Informe enviado" in ana.last.text
+
+    async with wa.session() as session:
+        sent = await session.get(ProjectReport, report_id)
+        evidence = list(await session.scalars(select(ProjectFile).where(ProjectFile.report_id == report_id)))
+        notices = [r.payload["about"] for r in await session.scalars(select(Reminder))]
+    assert sent.status is ReportStatus.SUBMITTED and sent.spent_cents == 15000
+    assert len(evidence) == 2 and len({f.sha256 for f in evidence}) == 2
+    assert notices == ["report.sent"]                       # the staff member's notice, in the outbox

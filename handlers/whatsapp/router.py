@@ -28,6 +28,7 @@ from handlers.whatsapp import (
     projects,
     questions,
     registration,
+    reports,
     trainings,
 )
 from handlers.whatsapp.render import Chosen, Reply, Typed
@@ -37,7 +38,7 @@ from handlers.whatsapp.reply import Reply as Answer
 COMMANDS = ("register", "invite", "trainings", "mytrainings", "checkin", "ask", "settings", "mydata", "opinion",
             "deletedata")
 # Answered when typed, and on the "/" list, but not on the menu (one list holds 10 rows).
-LISTED_ONLY = ("topics", "language", "correct", "projects", "propose")
+LISTED_ONLY = ("topics", "language", "correct", "projects", "propose", "report")
 MENU_WORDS = frozenset({"menu", "hola", "ayuda", "help", "inicio", "start", "buenas", "hello", "hi"})
 COMMAND_PREFIX = "cmd:"
 _ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
@@ -109,6 +110,8 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             await trainings.typed(session, runtime=runtime, reply=reply, text=said.text, flow=flow)
         elif flow == projects.FLOW and await projects.typed(session, runtime=runtime, reply=reply, text=said.text):
             pass
+        elif flow == reports.FLOW and await reports.typed(session, runtime=runtime, reply=reply, text=said.text):
+            pass
         elif questions.owns(flow):
             assert flow is not None
             await questions.typed(session, runtime=runtime, reply=reply, flow=flow, text=said.text)
@@ -118,7 +121,8 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
     if not isinstance(said, Chosen):  # an image, a location…: not an answer to anything here
         if flow == registration.FLOW:
             await registration.not_typed(session, runtime=runtime, reply=reply)
-        elif not (flow == projects.FLOW and await projects.not_typed(session, runtime=runtime, reply=reply)):
+        elif not (flow == projects.FLOW and await projects.not_typed(session, runtime=runtime, reply=reply)
+                  or flow == reports.FLOW and await reports.not_typed(session, runtime=runtime, reply=reply)):
             reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
         return
     choice = said.id
@@ -131,8 +135,9 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
         if not (await questions.pressed(session, runtime=runtime, reply=reply, choice=choice)
                 or await questions.anonymity_chosen(session, runtime=runtime, reply=reply, choice=choice, flow=flow)):
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
-    elif choice.startswith(projects.PREFIX):
-        if not await projects.pressed(session, runtime=runtime, reply=reply, choice=choice):
+    elif choice.startswith((projects.PREFIX, reports.PREFIX)):
+        area = projects if choice.startswith(projects.PREFIX) else reports
+        if not await area.pressed(session, runtime=runtime, reply=reply, choice=choice):
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif choice.startswith(f"{registration.PREFIX}:"):
         await registration.pressed(session, runtime=runtime, reply=reply, choice=choice)
@@ -157,6 +162,8 @@ async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, na
         await trainings.command(session, runtime=runtime, reply=reply, name=name, args=args)
     elif name in projects.COMMANDS:
         await projects.command(session, runtime=runtime, reply=reply, name=name)
+    elif name == "report":
+        await reports.command(session, runtime=runtime, reply=reply)
     elif name == "correct":
         await correct.start(session, runtime=runtime, reply=reply)
     elif name == "cancel":
