@@ -55,6 +55,11 @@ async def test_a_leader_proposes_a_project_on_whatsapp_and_staff_are_told(wa):  
     await ana.writes("31/07/2027")
     await ana.writes("mucho")                               # not an amount: said so, asked again
     assert "⚠️" in ana.last.text and "soles" in ana.last.text
+    await ana.writes("/cancelar")                           # paused: the answers stay saved
+    assert "/proponer" in ana.texts[0]
+    await ana.writes("/proponer")
+    await ana.presses("prj:resume")
+    assert "soles" in ana.last.text
     await ana.writes("2500")
     await ana.sends_image(picture("red"))                  # a photo: the document asked for again
     assert "⚠️" in ana.last.text and "prj:skipdoc" in {c.id for c in ana.choices}
@@ -77,6 +82,8 @@ async def test_a_leader_proposes_a_project_on_whatsapp_and_staff_are_told(wa):  
     assert "Huertos familiares" in ana.last.text and f"prj:open:{project.id}" in {c.id for c in ana.choices}
     await ana.presses(f"prj:open:{project.id}")
     assert "Mujeres del Callao" in ana.last.text and "Huertos familiares" in ana.last.text
+    await ana.presses(f"prj:doc:{project.id}")              # its document, as a document
+    assert ana.files[-1].content == PDF and ana.files[-1].file_name.endswith(".pdf")
     await luis.writes("/proyectos")                         # he leads nothing: said so
     assert "Huertos familiares" not in luis.last.text and "/registrar" in luis.last.text
 

@@ -66,6 +66,10 @@ async def command(session: DbSession, *, runtime: Runtime, reply: Reply, name: s
     ask(runtime=runtime, reply=reply, step=step)
 
 
+def paused(i18n: Translator) -> Screen:
+    return screens.proposal_paused(i18n)
+
+
 def ask(*, runtime: Runtime, reply: Reply, step: drafts.Step) -> None:
     """What the draft's step asks (after the last answer's problem), kept as the flow's question."""
     i18n = _i18n(runtime, reply)

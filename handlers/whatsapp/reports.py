@@ -18,7 +18,7 @@ from __future__ import annotations
 from bot.core.db import DbSession
 from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
-from bot.core.screens import screen
+from bot.core.screens import Screen, screen
 from bot.core.validation import InvalidInput, parse_id
 from bot.projects import drafts, report_drafts
 from bot.projects import report_screens as shown
@@ -41,6 +41,10 @@ async def command(session: DbSession, *, runtime: Runtime, reply: Reply) -> None
     assert reply.person is not None
     found = await report_drafts.waiting(session, user_id=reply.person.id)
     reply.show(shown.waiting(_i18n(runtime, reply), found))
+
+
+def paused(i18n: Translator) -> Screen:
+    return shown.paused(i18n)
 
 
 def ask(*, runtime: Runtime, reply: Reply, step: report_drafts.Step) -> None:
