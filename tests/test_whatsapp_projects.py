@@ -135,3 +135,14 @@ async def test_a_leader_reports_on_a_funded_project_with_photos_on_whatsapp(wa):
     assert sent.status is ReportStatus.SUBMITTED and sent.spent_cents == 15000
     assert len(evidence) == 2 and len({f.sha256 for f in evidence}) == 2
     assert notices == ["report.sent"]                       # the staff member's notice, in the outbox
+
+    await ana.writes("/proyectos")                          # approved (by staff, on Telegram): its PDF
+    await ana.presses(f"prj:open:{project.id}")
+    assert f"rep:pdf:{report_id}" not in {c.id for c in ana.choices}
+    async with wa.session() as session:
+        approved = await session.get(ProjectReport, report_id)
+        approved.status, approved.approved_version, approved.reviewed_at = ReportStatus.APPROVED, approved.version, now
+        approved.approved_beneficiaries, approved.approved_spent_cents = approved.beneficiaries, approved.spent_cents
+    await ana.presses(f"prj:open:{project.id}")
+    await ana.presses(f"rep:pdf:{report_id}")
+    assert ana.files[-1].content.startswith(b"%PDF") and ana.files[-1].file_name.endswith(".pdf")

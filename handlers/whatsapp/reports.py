@@ -2,7 +2,8 @@
 report opened from there or from its project's card (`rep:go:<report>`), its questions one at a
 time (activities, the people reached, the money spent, difficulties, lessons), photos and
 documents as evidence, the summary card and submitting it (`rep:more`, `rep:nomore`,
-`rep:evdone`, `rep:edit[:<part>]`, `rep:summary`, `rep:submit`, Telegram's ids).
+`rep:evdone`, `rep:edit[:<part>]`, `rep:summary`, `rep:submit`, Telegram's ids); an approved
+report's PDF from its project's card (`rep:pdf:<report>`).
 
 The step machine is the domain's (bot/projects/report_drafts.py), the screens too
 (bot/projects/report_screens.py); the report being written is a row, so it survives restarts.
@@ -15,13 +16,16 @@ review reports on Telegram.
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.core.db import DbSession
-from bot.core.i18n import Translator
+from bot.core.i18n import N_, Translator
 from bot.core.runtime import Runtime
 from bot.core.screens import Screen, screen
 from bot.core.validation import InvalidInput, parse_id
-from bot.projects import drafts, report_drafts
+from bot.projects import drafts, report_drafts, reports
 from bot.projects import report_screens as shown
+from bot.projects.models import ReportStatus
 from bot.projects.report_drafts import Mismatch
 from handlers.whatsapp.reply import Reply
 from handlers.whatsapp.trainings import refusal
@@ -29,6 +33,7 @@ from handlers.whatsapp.trainings import refusal
 FLOW = "report"  # a report's question asked: the next typed text (or file) answers it
 PREFIX = "rep:"
 ACTIONS = ("more", "nomore", "evdone", "edit", "summary", "submit")
+ONLY_APPROVED = N_("Only an approved report can be downloaded as a PDF.")
 
 
 def _i18n(runtime: Runtime, reply: Reply) -> Translator:
@@ -108,6 +113,19 @@ async def not_typed(session: DbSession, *, runtime: Runtime, reply: Reply) -> bo
     return True
 
 
+async def send_pdf(session: DbSession, *, runtime: Runtime, reply: Reply, report_id: int) -> None:
+    """An approved report as a PDF document (a project's card offers it to its leaders)."""
+    assert reply.person is not None
+    i18n = _i18n(runtime, reply)
+    found = await reports.report_for(session, user=reply.person, report_id=report_id)
+    if found.report.status is not ReportStatus.APPROVED:
+        reply.show(screen(i18n.gettext(ONLY_APPROVED)))
+        return
+    evidence = await reports.evidence_of(session, report_id=report_id)
+    # Drawing a PDF takes a moment of CPU: off the event loop, so others are answered meanwhile.
+    reply.show(await asyncio.to_thread(shown.approved_pdf, i18n, found, evidence))
+
+
 async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice: str) -> bool:
     """The report's choices (`rep:…`); False for one that is not (forged, or staff's)."""
     person = reply.person
@@ -125,6 +143,12 @@ async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice:
             if opening is not None:
                 reply.show(opening)
             ask(runtime=runtime, reply=reply, step=step)
+            return True
+        if action == "pdf":
+            report_id = parse_id(rest)
+            if report_id is None:
+                return False
+            await send_pdf(session, runtime=runtime, reply=reply, report_id=report_id)
             return True
         if action not in ACTIONS:
             return False
