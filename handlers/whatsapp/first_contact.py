@@ -30,11 +30,11 @@ from bot.people.labels import LANGUAGE_NAMES
 from bot.people.models import Channel
 from handlers.whatsapp import leaders, render, router
 from handlers.whatsapp.render import Chosen, NextPage, Typed
-from handlers.whatsapp.reply import Reply
+from handlers.whatsapp.reply import Media, Reply
 
 
 async def answer(session: DbSession, *, runtime: Runtime, inbound: WhatsAppInbound,
-                 fetch: Callable[[str], Awaitable[bytes]] | None = None) -> Reply:
+                 download: Callable[[str], Awaitable[bytes]] | None = None) -> Reply:
     """Meet the sender and answer their message; the caller commits before anything is sent."""
     now = runtime.clock.now()
     stored = inbound.payload or {}
@@ -44,7 +44,8 @@ async def answer(session: DbSession, *, runtime: Runtime, inbound: WhatsAppInbou
     await whatsapp_inbox.record_inbound_time(session, user=person, sent_at=inbound.sent_at)
     # Answered at the address they wrote from: a number hidden since is not used.
     reply = Reply(to=inbound.wa_id or inbound.bsuid or person.wa_id or person.bsuid or inbound.sender, person=person,
-                  language=person.language, business=stored.get("business"), fetch=fetch)
+                  language=person.language, business=stored.get("business"),
+                  media=Media.of(stored.get("message") or {}), download=download)
     last = await whatsapp_screens.last_shown(session, user_id=person.id)
     said = render.read_reply(last.screen if last else None, stored.get("message") or {})
     # First contact: nothing they sent was answered yet. Read from the inbox rather than from

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.core.screens import Screen
 from bot.people.models import User
@@ -15,6 +16,24 @@ class Shown:
 
     screen: Screen
     page: int = 1
+
+
+@dataclass(frozen=True)
+class Media:
+    """A file a person sent, as the webhook announced it: `kind` image or document."""
+
+    kind: str
+    id: str
+    mime_type: str | None = None
+    filename: str | None = None
+
+    @classmethod
+    def of(cls, message: dict[str, Any]) -> Media | None:
+        kind = message.get("type")
+        content = message.get(kind) if kind in ("image", "document") else None
+        if not isinstance(content, dict) or not str(content.get("id") or "").isdigit():
+            return None
+        return cls(str(kind), str(content["id"]), content.get("mime_type"), content.get("filename"))
 
 
 @dataclass
@@ -30,8 +49,17 @@ class Reply:
     business: str | None = None  # the business number the person wrote to (for wa.me links)
     # Work for after the answer's transaction committed (files of erased records).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    # Fetches an inbound file's bytes by media id (the channel's client), at once.
-    fetch: Callable[[str], Awaitable[bytes]] | None = None
+    media: Media | None = None  # the file the person sent (an image, a document), if any
+    download: Callable[[str], Awaitable[bytes]] | None = None  # a file's bytes by its media id
+
+    def fetch(self) -> Callable[[], Awaitable[bytes]]:
+        """How to fetch the file the person sent, now (while the message is handled)."""
+        media, download = self.media, self.download
+        assert media is not None and download is not None
+
+        async def fetched() -> bytes:
+            return await download(media.id)
+        return fetched
 
     def show(self, *screens: Screen, flow: str | None = None, page: int = 1) -> None:
         self.shown += [Shown(s, page) for s in screens]

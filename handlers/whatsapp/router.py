@@ -25,8 +25,10 @@ from handlers.whatsapp import (
     deliver,
     leaders,
     people_area,
+    projects,
     questions,
     registration,
+    reports,
     ruos,
     trainings,
 )
@@ -37,7 +39,7 @@ from handlers.whatsapp.reply import Reply as Answer
 COMMANDS = ("register", "invite", "trainings", "mytrainings", "checkin", "ask", "settings", "mydata", "opinion",
             "deletedata")
 # Answered when typed, and on the "/" list, but not on the menu (one list holds 10 rows).
-LISTED_ONLY = ("topics", "language", "correct", "ruos")
+LISTED_ONLY = ("topics", "language", "correct", "ruos", "projects", "propose", "report")
 MENU_WORDS = frozenset({"menu", "hola", "ayuda", "help", "inicio", "start", "buenas", "hello", "hi"})
 COMMAND_PREFIX = "cmd:"
 _ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
@@ -99,6 +101,8 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
         name = command_of(said.text, in_flow=flow is not None)
         if name == "skip" and flow == trainings.FEEDBACK_FLOW:  # no comment after the rating
             await trainings.skip_comment(session, runtime=runtime, reply=reply)
+        elif name == "cancel" and flow in (projects.FLOW, reports.FLOW):  # the answers stay saved
+            reply.show(projects.paused(i18n) if flow == projects.FLOW else reports.paused(i18n), menu(i18n))
         elif name is not None:
             await run_command(session, runtime=runtime, reply=reply, name=name, i18n=i18n, args=arguments(said.text))
         elif flow == registration.FLOW:
@@ -108,6 +112,10 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
         elif flow in (trainings.CHECKIN_FLOW, trainings.VERIFY_FLOW, trainings.FEEDBACK_FLOW):
             await trainings.typed(session, runtime=runtime, reply=reply, text=said.text, flow=flow)
         elif flow in ruos.FLOWS and await ruos.typed(session, runtime=runtime, reply=reply, text=said.text):
+            pass
+        elif flow == projects.FLOW and await projects.typed(session, runtime=runtime, reply=reply, text=said.text):
+            pass
+        elif flow == reports.FLOW and await reports.typed(session, runtime=runtime, reply=reply, text=said.text):
             pass
         elif questions.owns(flow):
             assert flow is not None
@@ -120,7 +128,8 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
     if not isinstance(said, Chosen):  # an image, a location…: not an answer to anything here
         if flow == registration.FLOW:
             await registration.not_typed(session, runtime=runtime, reply=reply)
-        else:
+        elif not (flow == projects.FLOW and await projects.not_typed(session, runtime=runtime, reply=reply)
+                  or flow == reports.FLOW and await reports.not_typed(session, runtime=runtime, reply=reply)):
             reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
         return
     choice = said.id
@@ -135,6 +144,10 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif choice.startswith(ruos.PREFIX):
         if not await ruos.pressed(session, runtime=runtime, reply=reply, choice=choice):
+            reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
+    elif choice.startswith((projects.PREFIX, reports.PREFIX)):
+        area = projects if choice.startswith(projects.PREFIX) else reports
+        if not await area.pressed(session, runtime=runtime, reply=reply, choice=choice):
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif choice.startswith(f"{registration.PREFIX}:"):
         await registration.pressed(session, runtime=runtime, reply=reply, choice=choice)
@@ -159,6 +172,10 @@ async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, na
         await trainings.command(session, runtime=runtime, reply=reply, name=name, args=args)
     elif name == "ruos":
         await ruos.command(session, runtime=runtime, reply=reply, args=args)
+    elif name in projects.COMMANDS:
+        await projects.command(session, runtime=runtime, reply=reply, name=name)
+    elif name == "report":
+        await reports.command(session, runtime=runtime, reply=reply)
     elif name == "correct":
         await correct.start(session, runtime=runtime, reply=reply)
     elif name == "cancel":

@@ -192,13 +192,13 @@ async def received(session: DbSession, *, runtime: Runtime, reply: Reply, sent: 
     i18n = runtime.translator(reply.person.language)
     user_id = _person_id(reply)
     target = await flow.upload_target(session, user_id=user_id, catalogue=runtime.requirements)
-    if target is None or reply.fetch is None:
+    if target is None or reply.download is None:
         return False
     try:
         # What the phone says a document is decides nothing: the bytes do (bot/core/uploads.py).
         # WhatsApp itself holds files to its limits (images 5 MB, documents 100 MB); an empty
         # one, or one whose bytes are no document or photo, the domain refuses.
-        content = await reply.fetch(sent.media_id)
+        content = await reply.download(sent.media_id)
         kept = await flow.receive_file(session, user_id=user_id, store=runtime.files, at=_at(runtime),
                                        upload=domain.Upload(content, sent.name, sent.media_id, None))
     except NotAllowed as error:  # removed from the organization since the upload step began

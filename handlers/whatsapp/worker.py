@@ -107,7 +107,7 @@ class InboxWorker:
         database, clock = self.runtime.database, self.runtime.clock
         try:
             async with database.session() as session:
-                reply = await self.answer(session, runtime=self.runtime, inbound=inbound, fetch=self._fetch)
+                reply = await self.answer(session, runtime=self.runtime, inbound=inbound, download=self._fetch)
             # Committed: what the person said, the step they are at and the screen they will
             # see are durable first.
             for work in reply.after_commit:
