@@ -55,6 +55,7 @@ from handlers.whatsapp.render import (
     MORE_PREFIX,
     Chosen,
     NextPage,
+    Sent,
     Typed,
     read_reply,
     render,
@@ -176,7 +177,9 @@ def test_titles_that_would_read_the_same_are_told_apart_and_a_typed_number_or_wo
     # A tapped button is routed on its id, never its title (even a stale or renamed one).
     assert read_reply(shown, {"type": "interactive", "interactive": {
         "type": "button_reply", "button_reply": {"id": "org:open:2", "title": "something else"}}}) == Chosen("org:open:2")
-    assert read_reply(shown, {"type": "image", "image": {"id": "m1"}}) is None
+    # A file is no choice: it is what was sent, by its media id, for the flow to fetch (or not).
+    assert read_reply(shown, {"type": "image", "image": {"id": "m1"}}) == Sent("image", "m1", None)
+    assert read_reply(shown, {"type": "location", "location": {}}) is None
 
     # The registration's own screen, in Spanish: the kind typed in words.
     kinds = asking.question(RegistrationDraft(step=Step.KIND, answers={}), i18n=ES, cipher=None)
