@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.console.models import CoordinatorDistrict
@@ -33,7 +33,6 @@ from bot.questions.models import Question, QuestionMessage, QuestionState, Quest
 from bot.trainings.models import Enrollment, EnrollmentState, TrainingSession
 
 TEXT_MAX = 2000
-TITLE_MAX = 60
 # What the leader is told to expect; the reminder to the team follows the same promise.
 ANSWER_WITHIN_WORKING_DAYS = 2
 REMIND_TEAM_AFTER = timedelta(days=1)  # a working day without a first answer
@@ -324,41 +323,11 @@ async def remind_team(session: AsyncSession, *, now: datetime) -> list[Told]:
     return told
 
 
-@dataclass(frozen=True)
-class QuestionFigures:
-    asked: int
-    answered: int  # of those asked in the period, the ones with a first answer
-    median_hours_to_answer: float | None
-    by_topic: dict[str, int]
-
-
-async def figures(session: AsyncSession, *, start: datetime, end: datetime, viewer: Viewer | None = None) -> QuestionFigures:
-    """Questions asked in [start, end), how many got a first answer, and the median time to it."""
-    where = [Question.state != QuestionState.DRAFT, Question.asked_at >= start, Question.asked_at < end]
-    if viewer is not None and viewer.districts is not None:
-        where.append(or_(viewer.in_scope(Question.district_ubigeo)))
-    rows = (await session.execute(select(Question.topic, Question.asked_at, Question.first_answer_at).where(*where))).all()
-    hours = sorted((answered - asked).total_seconds() / 3600 for _topic, asked, answered in rows if answered is not None)
-    by_topic: dict[str, int] = {}
-    for topic, _asked, _answered in rows:
-        by_topic[str(topic)] = by_topic.get(str(topic), 0) + 1
-    median = None
-    if hours:
-        middle = len(hours) // 2
-        median = hours[middle] if len(hours) % 2 else (hours[middle - 1] + hours[middle]) / 2
-    return QuestionFigures(len(rows), len(hours), median, by_topic)
-
-
 async def files_of_person(session: AsyncSession, *, user_id: int) -> list[str]:
     """The files in the threads a person asked: they go when the person is erased."""
     return [path for path in await session.scalars(
         select(QuestionMessage.file_path).join(Question, Question.id == QuestionMessage.question_id)
         .where(Question.asker_id == user_id, QuestionMessage.file_path.is_not(None)))]
-
-
-async def count_open(session: AsyncSession, *, viewer: Viewer) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Question).where(
-        Question.state.in_((QuestionState.OPEN, QuestionState.TAKEN)), viewer.in_scope(Question.district_ubigeo))) or 0)
 
 
 def reference(question: Question | int) -> str:

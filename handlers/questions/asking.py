@@ -13,6 +13,7 @@ from bot.questions import questions, saved
 from bot.questions import screens as shown
 from bot.questions.labels import STATE_NAMES
 from bot.questions.models import QuestionState
+from bot.questions.screens import about_text
 from handlers.common import (
     END,
     answer_button,
@@ -31,7 +32,6 @@ from handlers.questions.common import (
     TARGET,
     TYPING,
     WRITING,
-    about_text,
     person,
     thread_text,
 )

@@ -9,8 +9,7 @@ from bot.core.i18n import N_, Translator
 from bot.people import authority
 from bot.people.models import User
 from bot.questions import questions
-from bot.questions.labels import TOPIC_NAMES
-from bot.questions.models import Question, QuestionMessage, QuestionTopic
+from bot.questions.models import QuestionMessage
 from handlers.common import escape
 from handlers.context import VocesContext
 
@@ -28,12 +27,6 @@ def person(context: VocesContext) -> User:
 
 async def viewer(session, context: VocesContext) -> authority.Viewer:  # noqa: ANN001
     return await questions.viewer_of(session, user_id=person(context).id)
-
-
-def about_text(i18n: Translator, question: Question) -> str:
-    name = i18n.gettext(TOPIC_NAMES[question.topic])
-    return f"{name}: {escape(question.topic_words)}" if question.topic_words and question.topic in (
-        QuestionTopic.PROJECT, QuestionTopic.TRAINING) else name
 
 
 def thread_text(i18n: Translator, messages: list[QuestionMessage], names: dict[int, str], *, for_team: bool) -> str:

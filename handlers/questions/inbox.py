@@ -13,6 +13,7 @@ from bot.people import people
 from bot.questions import questions, saved
 from bot.questions.labels import STATE_NAMES
 from bot.questions.models import Question, QuestionState
+from bot.questions.screens import about_text
 from handlers.common import (
     answer_button,
     ask,
@@ -30,7 +31,6 @@ from handlers.questions.common import (
     FLOW,
     TARGET,
     TYPING,
-    about_text,
     person,
     thread_text,
     viewer,
@@ -98,7 +98,9 @@ async def open_question(update: Update, context: VocesContext, args: list[str], 
     await edit_or_reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
 
 
-async def take(update: Update, context: VocesContext, args: list[str]) -> None:
+async def _take(update: Update, context: VocesContext, args: list[str]) -> int:
+    """The question the button names, taken by whoever pressed it (once; refused with the name
+    of someone else who holds it)."""
     runtime = context.runtime
     question_id = button_number(args[0])
     async with runtime.database.session() as session:
@@ -107,18 +109,16 @@ async def take(update: Update, context: VocesContext, args: list[str]) -> None:
             await questions.take(session, viewer=me, question_id=question_id, now=runtime.clock.now())
         except LookupError:
             raise _stale(update) from None
+    return question_id
+
+
+async def take(update: Update, context: VocesContext, args: list[str]) -> None:
+    await _take(update, context, args)
     await open_question(update, context, args, note=context.gettext("✋ It is yours: answer it when you are ready."))
 
 
 async def start_answer(update: Update, context: VocesContext, args: list[str]) -> object:
-    runtime = context.runtime
-    question_id = button_number(args[0])
-    async with runtime.database.session() as session:
-        me = await viewer(session, context)
-        try:
-            await questions.take(session, viewer=me, question_id=question_id, now=runtime.clock.now())
-        except LookupError:
-            raise _stale(update) from None
+    question_id = await _take(update, context, args)
     await answer_button(update, context)
     await remember(update, context, **{TARGET: f"answer:{question_id}"})
     return await ask(update, context, flow=FLOW, step=TYPING,
