@@ -18,6 +18,7 @@ from bot.organizations import labels
 from bot.organizations.card import organization_card
 from bot.organizations.models import LeaderRole, Organization, VerificationStatus
 from bot.organizations.organizations import details_of
+from bot.organizations.registration_screens import field_rows
 from bot.people.models import User
 
 PREFIX = "org"
@@ -90,14 +91,7 @@ def switch_menu(i18n: Translator, led: Sequence[tuple[Organization, LeaderRole]]
 
 def fields_menu(i18n: Translator) -> Screen:
     """Which field to change, two to a row."""
-    _ = i18n.gettext
-    fields = [
-        ("name", _("Name")), ("kind", _("Type")), ("district", _("District")), ("address", _("Address")),
-        ("founded", _("Founding date")), ("members", _("Members")), ("focus", _("Focus areas")),
-        ("phone", _("Phone")), ("board", _("Board")), ("term", _("Board term")),
-    ]
-    rows = [[Choice(f"{PREFIX}:field:{code}", label) for code, label in fields[i : i + 2]] for i in range(0, len(fields), 2)]
-    return screen(_("Which field do you want to change?"), rows)
+    return screen(i18n.gettext("Which field do you want to change?"), field_rows(i18n, id_prefix=f"{PREFIX}:field:"))
 
 
 def kind_question(i18n: Translator) -> Screen:
