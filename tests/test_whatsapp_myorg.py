@@ -80,6 +80,13 @@ async def test_a_leader_edits_her_organization_and_its_board_on_whatsapp(wa):  #
     await ana.writes("10")
     assert "Miembros: 12" in ana.last.text
 
+    await ana.presses("org:edit")                          # a change of mind: left, nothing asked any more
+    await ana.presses("org:field:name")
+    await ana.writes("/cancelar")
+    assert ana.texts[0] == "Cancelado. No se cambió nada." and ana.last.kind == "list"
+    await ana.writes("Otro nombre")
+    assert "No entendí" in ana.last.text
+
     await ana.presses("org:edit")                          # the board: remove one, add one
     await ana.presses("org:field:board")
     assert f"org:rmboard:{carmen}" in {c.id for c in ana.choices}

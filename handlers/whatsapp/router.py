@@ -106,6 +106,8 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             await trainings.skip_comment(session, runtime=runtime, reply=reply)
         elif name == "cancel" and flow in (projects.FLOW, reports.FLOW):  # the answers stay saved
             reply.show(projects.paused(i18n) if flow == projects.FLOW else reports.paused(i18n), menu(i18n))
+        elif name == "cancel" and flow == myorg.FLOW:  # leaving an edit, in the words Telegram says it
+            reply.show(screen(i18n.gettext("Cancelled. Nothing was changed.")), menu(i18n))
         elif name is not None:
             await run_command(session, runtime=runtime, reply=reply, name=name, i18n=i18n, args=arguments(said.text))
         elif flow == registration.FLOW:
