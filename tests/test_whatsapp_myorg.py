@@ -37,7 +37,7 @@ async def with_board(wa, organization_user: int) -> tuple[int, list[int]]:  # no
     cipher = wa.runtime.cipher
     async with wa.session() as session:
         organization = await session.scalar(select(Organization).join(Leadership).where(Leadership.user_id == organization_user))
-        organization.members_peruvian, organization.members_venezuelan = 3, 4
+        organization.members_peruvian, organization.members_venezuelan, organization.focus_areas = 3, 4, ["health"]
         members = [BoardMember(organization_id=organization.id, position=0, role=BoardRole.PRESIDENT, full_name="Carmen Rojas Pérez",
                                id_document_type="CE", id_number_encrypted=cipher.encrypt("001234567")),
                    BoardMember(organization_id=organization.id, position=1, role=BoardRole.SECRETARY, full_name="Luz Huamán",
@@ -79,6 +79,16 @@ async def test_a_leader_edits_her_organization_and_its_board_on_whatsapp(wa):  #
     await ana.writes("2")
     await ana.writes("10")
     assert "Miembros: 12" in ana.last.text
+
+    await ana.presses("org:edit")                          # the focus areas: ticked, a new message each time
+    await ana.presses("org:field:focus")
+    await ana.presses("org:focus:education")
+    assert {"✅ Educación", "✅ Salud"} <= {c.title for c in ana.choices}
+    await ana.presses("org:focus:health")
+    await ana.presses("org:focus:education")               # none left: refused, the areas as they are
+    assert "al menos un área" in ana.last.text and "✅ Educación" in {c.title for c in ana.choices}
+    await ana.chooses("Listo")                             # Done: the card
+    assert "Áreas de trabajo: Educación" in ana.last.text
 
     await ana.presses("org:edit")                          # a change of mind: left, nothing asked any more
     await ana.presses("org:field:name")
