@@ -91,7 +91,6 @@ async def board_document(update: Update, context: VocesContext) -> str | int:
 
 
 async def board_text(update: Update, context: VocesContext, step: str, value: str) -> str | int:
-    _ = context.gettext
     pending = context.user_data.setdefault("new_board_member", {})  # type: ignore[union-attr]
     if step == "board_name":
         try:

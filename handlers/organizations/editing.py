@@ -137,5 +137,5 @@ async def toggle_focus(update: Update, context: VocesContext) -> int:
         return END
     await answer_button(update, context)
     await update.callback_query.edit_message_reply_markup(  # type: ignore[union-attr]
-        reply_markup=screens.inline_keyboard(myorg_screens.focus_question(context.i18n, organization)))  # type: ignore[union-attr]
+        reply_markup=screens.inline_keyboard(myorg_screens.focus_question(context.i18n, organization)))
     return END

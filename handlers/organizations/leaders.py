@@ -28,7 +28,6 @@ from handlers.show import say
 
 async def show_leaders(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
-    _ = context.gettext
     async with context.runtime.database.session() as session:
         person, organization, role = await current(context, session)
         if organization is None:
