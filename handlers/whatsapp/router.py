@@ -7,6 +7,7 @@ WhatsApp has one "/" command list for everyone, so the menu lists the leaders' c
 channel answers (`COMMANDS`), each a choice of a list screen. A slash command always leaves the
 flow a person is in (the flow's answers are saved, as on Telegram); the bare words do only
 outside a flow, so a typed answer such as an organization's name is never read as a command.
+"start" (with or without the slash) resumes what /stop paused, then shows the menu.
 """
 
 from __future__ import annotations
