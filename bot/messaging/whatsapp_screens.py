@@ -14,12 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.screens import Choice, Screen
 from bot.messaging.whatsapp_models import WhatsAppShown
 
+KEEP = "keep"
+
 
 @dataclass(frozen=True)
 class Shown:
     screen: Screen
     flow: str | None
     page: int
+    # What the flow keeps with its question until the answer comes (which organization an edit
+    # began for, a board member's answers so far): small, and gone with the next screen.
+    keep: dict[str, Any] | None = None
 
 
 def as_json(screen: Screen) -> dict[str, Any]:
@@ -42,10 +47,15 @@ async def _row(session: AsyncSession, *, user_id: int, now: datetime) -> WhatsAp
     return row
 
 
-async def remember(session: AsyncSession, *, user_id: int, screen: Screen, flow: str | None, now: datetime, page: int = 1) -> None:
-    """`screen` is what the person sees last now, answering `flow` (None: outside a flow)."""
+async def remember(session: AsyncSession, *, user_id: int, screen: Screen, flow: str | None, now: datetime, page: int = 1,
+                   keep: dict[str, Any] | None = None) -> None:
+    """`screen` is what the person sees last now, answering `flow` (None: outside a flow), with
+    what the flow `keep`s for the answer (in the same row: no table of its own to clean up)."""
     row = await _row(session, user_id=user_id, now=now)
-    row.screen, row.flow, row.page, row.shown_at = as_json(screen), flow, page, now
+    stored = as_json(screen)
+    if keep:
+        stored[KEEP] = keep
+    row.screen, row.flow, row.page, row.shown_at = stored, flow, page, now
 
 
 async def hold_invite(session: AsyncSession, *, user_id: int, token: str, now: datetime) -> None:
@@ -67,4 +77,5 @@ async def last_shown(session: AsyncSession, *, user_id: int) -> Shown | None:
     row = await session.get(WhatsAppShown, user_id)
     if row is None:
         return None
-    return Shown(from_json(row.screen), row.flow, row.page)
+    kept = row.screen.get(KEEP)
+    return Shown(from_json(row.screen), row.flow, row.page, kept if isinstance(kept, dict) else None)

@@ -132,15 +132,22 @@ def board_menu(draft: RegistrationDraft, i18n: Translator, *, page: int) -> Scre
         *shown, [Choice(f"{PREFIX}:edit:board_add", _("➕ Add a member"))], [Choice(BACK_TO_SUMMARY, _("⬅️ Back to the summary"))]])
 
 
-def fields_menu(i18n: Translator) -> Screen:
-    """From the summary: which field to change, two to a row."""
+def field_rows(i18n: Translator, *, id_prefix: str) -> list[list[Choice]]:
+    """An organization's fields as choices (`{id_prefix}name` …), two to a row: what a
+    registration's summary and /myorg offer to change."""
     _ = i18n.gettext
     fields = [
         ("name", _("Name")), ("kind", _("Type")), ("district", _("District")), ("address", _("Address")),
         ("founded", _("Founding date")), ("members", _("Members")), ("focus", _("Focus areas")),
         ("phone", _("Phone")), ("board", _("Board")), ("term", _("Board term")),
     ]
-    rows = [[Choice(f"{PREFIX}:edit:{code}", label) for code, label in fields[i : i + 2]] for i in range(0, len(fields), 2)]
+    return [[Choice(f"{id_prefix}{code}", label) for code, label in fields[i : i + 2]] for i in range(0, len(fields), 2)]
+
+
+def fields_menu(i18n: Translator) -> Screen:
+    """From the summary: which field to change, two to a row."""
+    _ = i18n.gettext
+    rows = field_rows(i18n, id_prefix=f"{PREFIX}:edit:")
     rows.append([Choice(BACK_TO_SUMMARY, _("⬅️ Back to the summary"))])
     return screen(_("Which field do you want to change?"), rows)
 

@@ -6,46 +6,31 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.core.textlimits import shorten
 from bot.core.validation import BOARD_FULL, BOARD_MAX, IdDocumentType, InvalidInput, parse_text
-from bot.organizations import labels, organizations
+from bot.organizations import myorg_screens, organizations
 from bot.organizations.models import BoardRole, Organization
 from bot.organizations.registration import PERSON_NAME_MAX
 from bot.people.authority import NotAllowed
 from handlers.common import (
     END,
-    ROWS_PER_PAGE,
     answer_button,
     ask,
     delete_stored_secret,
-    edit_or_reply,
     error_text,
-    keyboard,
     leave,
     page_number,
-    paged_rows,
     remember,
     reply,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_part
 from handlers.organizations.common import FLOW, current, editing, field_question
+from handlers.show import say
 
 
 async def show_board(update: Update, context: VocesContext, organization: Organization, *, page: int = 1, edit: bool = False) -> int:
-    _ = context.gettext
-    cipher = context.runtime.cipher
-    rows = [
-        # The masked number first: on a phone the label has room for it and the name, not the role.
-        [(f"❌ {cipher.masked(m.id_number_encrypted)} {shorten(m.full_name, 30)}", f"org:rmboard:{m.id}")]
-        for m in organization.board
-    ]
-    # A big board pages: Telegram takes at most 100 buttons on one message.
-    rows = paged_rows(context, rows, page=page, callback_prefix="org:board:p")
-    rows.append([(_("➕ Add a member"), "org:addboard")])
-    rows.append([(_("⬅️ Back to the card"), "org:show")])
-    answer = edit_or_reply if edit else reply  # a page button turns the page in place
-    await answer(update, context, _("Tap a member to remove them, or add a new one:"), reply_markup=keyboard(rows))
+    # A page button turns the page in place.
+    await say(update, context, myorg_screens.board(context.i18n, organization, context.runtime.cipher, page=page), edit=edit)
     return END
 
 
@@ -64,14 +49,13 @@ async def remove_board_member(update: Update, context: VocesContext) -> int:
     try:
         async with context.runtime.database.session() as session:
             person, organization, _role = await editing(context, session)
-            # The list comes back at the page the member was on.
-            position = next((i for i, m in enumerate(organization.board) if m.id == member_id), 0)
+            page = myorg_screens.board_page_of(organization, member_id)  # the list comes back where they were
             await organizations.remove_board_member(session, organization=organization, user=person, member_id=member_id,
                                                     cipher=context.runtime.cipher, now=context.runtime.clock.now())
     except InvalidInput as error:
         await reply(update, context, error_text(context, error))
         return END
-    return await show_board(update, context, organization, page=position // ROWS_PER_PAGE + 1)
+    return await show_board(update, context, organization, page=page)
 
 
 async def add_board_member(update: Update, context: VocesContext) -> int:
@@ -82,8 +66,7 @@ async def add_board_member(update: Update, context: VocesContext) -> int:
     if organization is not None and len(organization.board) >= BOARD_MAX:  # said before the questions, not after
         await reply(update, context, _(BOARD_FULL) % {"maximum": BOARD_MAX})
         return END
-    rows = [[(_(label), f"org:brole:{role.value}")] for role, label in labels.BOARD_ROLE.items()]
-    await reply(update, context, _("What is this member's role?"), reply_markup=keyboard(rows))
+    await say(update, context, myorg_screens.board_roles(context.i18n))
     return END
 
 
@@ -108,7 +91,6 @@ async def board_document(update: Update, context: VocesContext) -> str | int:
 
 
 async def board_text(update: Update, context: VocesContext, step: str, value: str) -> str | int:
-    _ = context.gettext
     pending = context.user_data.setdefault("new_board_member", {})  # type: ignore[union-attr]
     if step == "board_name":
         try:
@@ -116,9 +98,8 @@ async def board_text(update: Update, context: VocesContext, step: str, value: st
         except InvalidInput as error:
             return await ask(update, context, flow=FLOW, step=step, text=f"⚠️ {error_text(context, error)}\n\n{field_question(context, step)}")
         await remember(update, context, new_board_member=pending)
-        rows = [[(_(label), f"org:bdoc:{doc.value}")] for doc, label in labels.DOCUMENT_BUTTON.items()]
         await leave(update, context, FLOW)
-        await reply(update, context, _("Which identity document do they hold?"), reply_markup=keyboard(rows))
+        await say(update, context, myorg_screens.board_documents(context.i18n))
         return END
     try:
         async with context.runtime.database.session() as session:

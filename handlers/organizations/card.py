@@ -6,39 +6,26 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.core.textlimits import shorten
+from bot.core.screens import Screen
 from bot.core.validation import InvalidInput
-from bot.organizations import labels, organizations
-from bot.organizations.models import LeaderRole, Organization, VerificationStatus
+from bot.organizations import myorg_screens, organizations
+from bot.organizations.models import Organization
 from bot.people import people
 from bot.people.models import Role
 from bot.ruos import public_registry
 from bot.ruos.models import RegistryInscription
-from handlers.common import END, answer_button, error_text, escape, keyboard, leave, reply
+from handlers.common import END, answer_button, error_text, leave, reply
 from handlers.context import VocesContext
 from handlers.guards import button_part, shows_current_card
-from handlers.organizations.cards import organization_card
 from handlers.organizations.common import FLOW, current
 from handlers.ruos.inscription import recorded_text
+from handlers.show import say
 
 
-def card_text(context: VocesContext, organization: Organization, inscription: RegistryInscription | None = None) -> str:
-    _ = context.gettext
-    text = organization_card(context, organizations.details_of(organization), context.runtime.cipher)
-    text += "\n\n" + _("Status: %(status)s") % {"status": _(labels.STATUS[organization.status])}
-    if inscription is not None:
-        text += "\n" + recorded_text(context, inscription)
-    if organization.status is VerificationStatus.NEEDS_CHANGES and organization.status_comment:
-        text += "\n" + _("Staff comment: %(comment)s") % {"comment": escape(organization.status_comment)}
-    return text
-
-
-def card_keyboard(context: VocesContext, role: LeaderRole, leads_several: bool):  # noqa: ANN201
-    _ = context.gettext
-    rows = [[(_("✏️ Edit a field"), "org:edit"), (_("👥 Leaders"), "org:leaders")]]
-    if leads_several:
-        rows.append([(_("🔁 Act for another organization"), "org:switch")])
-    return keyboard(rows)
+def card_screen(context: VocesContext, organization: Organization, inscription: RegistryInscription | None = None, *,
+                leads_several: bool = False) -> Screen:
+    inscribed = recorded_text(context, inscription) if inscription is not None else None
+    return myorg_screens.card(context.i18n, organization, context.runtime.cipher, leads_several=leads_several, inscribed=inscribed)
 
 
 @shows_current_card("org")
@@ -49,24 +36,20 @@ async def show(update: Update, context: VocesContext) -> int:
         several = organization is not None and len(await organizations.led_by(session, user=person)) > 1
         inscription = await public_registry.inscription_of(session, organization.id) if organization is not None else None
     if organization is None:
-        if person.role is not Role.LEADER:  # staff and coordinators follow organizations from the console
-            await reply(update, context, context.gettext("You lead no organization yourself. /pending lists what waits for the programme; /org and part of a name shows an organization."))
-        else:
-            await reply(update, context, context.gettext("You do not lead an organization in Voces yet. Register one with /register."))
+        # Staff and coordinators follow organizations from the console.
+        await say(update, context, myorg_screens.no_organization(context.i18n, leader=person.role is Role.LEADER))
         return await leave(update, context, FLOW)
     await leave(update, context, FLOW)
-    await reply(update, context, card_text(context, organization, inscription), reply_markup=card_keyboard(context, role, several))
+    await say(update, context, card_screen(context, organization, inscription, leads_several=several))
     return END
 
 
 async def switch(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
-    _ = context.gettext
     async with context.runtime.database.session() as session:
         person = await people.get(session, context.person.id)  # type: ignore[union-attr]
         led = await organizations.led_by(session, user=person)
-    rows = [[(shorten(o.name, 60), f"org:act:{o.id}")] for o, _role in led]
-    await reply(update, context, _("Which organization do you want to act for?"), reply_markup=keyboard(rows))
+    await say(update, context, myorg_screens.switch_menu(context.i18n, led))
     return END
 
 

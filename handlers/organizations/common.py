@@ -9,7 +9,7 @@ from collections.abc import Callable
 from telegram import Update
 
 from bot import ruos
-from bot.organizations import organizations
+from bot.organizations import myorg_screens, organizations
 from bot.organizations.models import Organization
 from bot.people import people
 from bot.people.authority import NO_LONGER_LEADER, NotAllowed, require_leader
@@ -21,21 +21,7 @@ REVIEW_FLOW = "review"
 
 
 def field_question(context: VocesContext, field: str) -> str:
-    _ = context.gettext
-    return {
-        "name": _("Send the new name of the organization."),
-        "address": _("Send the new address or reference point."),
-        "founded": _("Send the founding date, for example 15/03/2021, March 2021, or just the year."),
-        "members_pe": _("How many members are <b>Peruvian</b>?"),
-        "members_ve": _("How many members are <b>Venezuelan</b>?"),
-        "members_other": _("And how many members of <b>other nationalities</b>?"),
-        "phone": _("Send the new contact phone, for example 987 654 321."),
-        "term_start": _("When did the board's term start? Send the full date, for example 01/02/2025."),
-        "term_end": _("When does the board's term end? Send the full date, for example 31/01/2027."),
-        "district": _("In which district is it? Type part of the name, for example Comas, SJL or Carmen de la Legua."),
-        "board_name": _("What is the new member's full name?"),
-        "board_number": _("What is the document number? It is stored encrypted and shown only as ****1234."),
-    }[field]
+    return myorg_screens.field_question(context.i18n, field)
 
 
 async def current(context: VocesContext, session):  # noqa: ANN001, ANN201

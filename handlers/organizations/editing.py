@@ -7,25 +7,23 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.core.districts import find_districts
-from bot.core.textlimits import shorten
 from bot.core.validation import InvalidInput
-from bot.organizations import labels, organizations
-from bot.organizations.models import LeaderRole, Organization
+from bot.organizations import myorg_screens, organizations
+from bot.organizations.registration_screens import no_such_district
 from bot.people.authority import NotAllowed
+from handlers import screens
 from handlers.common import (
     END,
     answer_button,
     ask,
     error_text,
-    escape,
-    keyboard,
     leave,
     remember,
     reply,
 )
 from handlers.context import VocesContext
 from handlers.organizations.board import board_text, show_board
-from handlers.organizations.card import card_keyboard, card_text
+from handlers.organizations.card import card_screen
 from handlers.organizations.common import (
     FLOW,
     current,
@@ -33,30 +31,20 @@ from handlers.organizations.common import (
     field_question,
     plan_term_reminders,
 )
+from handlers.show import say
 
-TEXT_FIELDS = {
-    "name": "name", "address": "address", "founded": "founded", "members": "members_pe",
-    "phone": "phone", "term": "term_start",
-}
-FOLLOWING = {"members_pe": "members_ve", "members_ve": "members_other", "term_start": "term_end"}
+TEXT_FIELDS = myorg_screens.TEXT_FIELDS
+FOLLOWING = myorg_screens.FOLLOWING
 
 
 async def edit_menu(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
-    _ = context.gettext
-    fields = [
-        ("name", _("Name")), ("kind", _("Type")), ("district", _("District")), ("address", _("Address")),
-        ("founded", _("Founding date")), ("members", _("Members")), ("focus", _("Focus areas")),
-        ("phone", _("Phone")), ("board", _("Board")), ("term", _("Board term")),
-    ]
-    rows = [[(label, f"org:field:{code}") for code, label in fields[i : i + 2]] for i in range(0, len(fields), 2)]
-    await reply(update, context, _("Which field do you want to change?"), reply_markup=keyboard(rows))
+    await say(update, context, myorg_screens.fields_menu(context.i18n))
     return END
 
 
 async def choose_field(update: Update, context: VocesContext) -> str | int:
     await answer_button(update, context)
-    _ = context.gettext
     field = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
     async with context.runtime.database.session() as session:
         _person, organization, _role = await current(context, session)
@@ -69,23 +57,12 @@ async def choose_field(update: Update, context: VocesContext) -> str | int:
     if field == "district":
         return await ask(update, context, flow=FLOW, step="district", text=field_question(context, "district"))
     if field == "kind":
-        rows = [[(_(label), f"org:set:kind:{kind.value}")] for kind, label in labels.KIND_BUTTON.items()]
-        await reply(update, context, _("What type of organization is it?"), reply_markup=keyboard(rows))
+        await say(update, context, myorg_screens.kind_question(context.i18n))
         return END
     if field == "focus":
-        await reply(update, context, _("Tap an area to add or remove it."), reply_markup=focus_keyboard(context, organization))
+        await say(update, context, myorg_screens.focus_question(context.i18n, organization))
         return END
     return await show_board(update, context, organization)
-
-
-def focus_keyboard(context: VocesContext, organization: Organization):  # noqa: ANN201
-    _ = context.gettext
-    rows = [
-        [(("✅ " if area.value in organization.focus_areas else "") + _(label), f"org:focus:{area.value}")]
-        for area, label in labels.FOCUS_BUTTON.items()
-    ]
-    rows.append([(_("Done"), "org:show")])
-    return keyboard(rows)
 
 
 def typed_answer_for(step: str):  # noqa: ANN201
@@ -104,11 +81,9 @@ async def on_text(update: Update, context: VocesContext, step: str) -> str | int
     if step == "district":
         matches = find_districts(value)
         if not matches:
-            text = context.gettext("I found no district of Lima or Callao called “%(text)s”. Try part of the name, for example Comas or SJL.") % {"text": escape(shorten(value, 60))}
-            return await ask(update, context, flow=FLOW, step="district", text=text)
-        rows = [[(f"{d.name} ({d.province})", f"org:set:district:{d.ubigeo}")] for d in matches]
-        return await ask(update, context, flow=FLOW, step="district",
-                         text=context.gettext("Which of these is it? If it is not here, type the name again."), reply_markup=keyboard(rows))
+            return await ask(update, context, flow=FLOW, step="district", text=no_such_district(value, context.i18n))
+        text, markup = screens.render(myorg_screens.district_matches(context.i18n, matches))
+        return await ask(update, context, flow=FLOW, step="district", text=text, reply_markup=markup)
     if step in ("board_name", "board_number"):
         return await board_text(update, context, step, value)
     return await apply(update, context, step, value)
@@ -140,8 +115,8 @@ async def apply(update: Update, context: VocesContext, field: str, value: str) -
     if following:
         return await ask(update, context, flow=FLOW, step=following, text=field_question(context, following))
     await leave(update, context, FLOW)
-    await reply(update, context, context.gettext("✅ Saved."))
-    await reply(update, context, card_text(context, organization), reply_markup=card_keyboard(context, LeaderRole.OWNER, False))
+    await say(update, context, myorg_screens.saved(context.i18n))
+    await say(update, context, card_screen(context, organization))
     return END
 
 
@@ -161,5 +136,6 @@ async def toggle_focus(update: Update, context: VocesContext) -> int:
         await answer_button(update, context, error_text(context, error), alert=True)
         return END
     await answer_button(update, context)
-    await update.callback_query.edit_message_reply_markup(reply_markup=focus_keyboard(context, organization))  # type: ignore[union-attr]
+    await update.callback_query.edit_message_reply_markup(  # type: ignore[union-attr]
+        reply_markup=screens.inline_keyboard(myorg_screens.focus_question(context.i18n, organization)))
     return END

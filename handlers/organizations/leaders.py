@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.core.textlimits import shorten
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
-from bot.organizations import organizations
-from bot.organizations.models import LeaderRole
+from bot.organizations import myorg_screens, organizations
 from bot.organizations.organizations import INVITE_PREFIX
 from bot.people import people
 from handlers.common import (
@@ -18,7 +16,6 @@ from handlers.common import (
     answer_button,
     error_text,
     escape,
-    keyboard,
     remember,
     reply,
     say_already_done,
@@ -26,29 +23,17 @@ from handlers.common import (
 from handlers.context import VocesContext
 from handlers.guards import button_part
 from handlers.organizations.common import current, plan_term_reminders
+from handlers.show import say
 
 
 async def show_leaders(update: Update, context: VocesContext) -> int:
     await answer_button(update, context)
-    _ = context.gettext
     async with context.runtime.database.session() as session:
         person, organization, role = await current(context, session)
         if organization is None:
             return END
         leaders = await organizations.leaders_of(session, organization_id=organization.id)
-    lines = [_("<b>Leaders of %(name)s</b>") % {"name": escape(organization.name)}]
-    rows = []
-    for leader, leader_role in leaders:
-        name = escape(leader.display_name or _("(no name)"))
-        role_name = _("owner") if leader_role is LeaderRole.OWNER else _("co-leader")
-        lines.append(f"• {name} — {role_name}")
-        if role is LeaderRole.OWNER and leader_role is LeaderRole.CO_LEADER:
-            short = shorten(leader.display_name or "?", 25)
-            rows.append([(_("❌ Remove %(name)s") % {"name": short}, f"org:rmlead:{leader.id}"),
-                         (_("👑 Make %(name)s owner") % {"name": short}, f"org:owner:{leader.id}")])
-    if role is LeaderRole.OWNER:
-        rows.append([(_("➕ Invite a co-leader"), "org:invite")])
-    await reply(update, context, "\n".join(lines), reply_markup=keyboard(rows) if rows else None)
+    await say(update, context, myorg_screens.leaders(context.i18n, organization, leaders, role=role))
     return END
 
 
@@ -67,12 +52,7 @@ async def invite(update: Update, context: VocesContext) -> int:
         await reply(update, context, error_text(context, error))
         return END
     link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{token}"
-    await reply(
-        update, context,
-        _("Send this link to the person you want as co-leader of <b>%(name)s</b>. It works once and expires on %(date)s:") % {
-            "name": escape(organization.name), "date": context.i18n.datetime(expires_at, "short")}
-        + f"\n\n{link}",
-    )
+    await say(update, context, myorg_screens.invite_link(context.i18n, organization, link=link, expires_at=expires_at))
     return END
 
 
@@ -128,7 +108,7 @@ async def remove_leader(update: Update, context: VocesContext) -> int:
         await reply(update, context, error_text(context, error))
         return END
     await answer_button(update, context)
-    await reply(update, context, context.gettext("%(person)s is no longer a co-leader.") % {"person": escape(removed.display_name or "?")})
+    await say(update, context, myorg_screens.co_leader_removed(context.i18n, removed))
     return await show_leaders(update, context)
 
 
@@ -150,5 +130,5 @@ async def make_owner(update: Update, context: VocesContext) -> int:
         await reply(update, context, error_text(context, error))
         return END
     await answer_button(update, context)
-    await reply(update, context, context.gettext("%(person)s is now the owner. You stay as co-leader.") % {"person": escape(new_owner.display_name or "?")})
+    await say(update, context, myorg_screens.owner_handed_over(context.i18n, new_owner))
     return END

@@ -28,7 +28,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import button_part
-from handlers.organizations.card import card_text
+from handlers.organizations.card import card_screen
 from handlers.organizations.common import REVIEW_FLOW
 from handlers.ruos.common import today_of
 
@@ -60,7 +60,7 @@ async def staff_view(update: Update, context: VocesContext) -> int:
     if organization is None:
         await reply(update, context, _("That organization no longer exists."))
         return END
-    text = card_text(context, organization)
+    text = card_screen(context, organization).text
     if changes:
         text += "\n\n" + _("<b>Latest changes</b>") + "\n" + "\n".join(
             f"• {context.i18n.datetime(c.changed_at, 'short')}: {escape(c.field)}: {escape(c.old_value or '—')} → {escape(c.new_value or '—')}"

@@ -56,7 +56,7 @@ async def answer(session: DbSession, *, runtime: Runtime, inbound: WhatsAppInbou
     if reply.person is not None and reply.shown:
         final = reply.shown[-1]
         await whatsapp_screens.remember(session, user_id=reply.person.id, screen=final.screen, flow=reply.flow,
-                                        page=final.page, now=now)
+                                        page=final.page, now=now, keep=reply.keep)
     return reply
 
 
@@ -72,7 +72,7 @@ async def respond(session: DbSession, *, runtime: Runtime, reply: Reply, said: r
     if first:
         reply.show(language_question(runtime))
     elif isinstance(said, NextPage) and last is not None:
-        reply.show(last.screen, flow=last.flow, page=said.page)
+        reply.show(last.screen, flow=last.flow, page=said.page, keep=last.keep)
     elif not await consent_step(session, runtime=runtime, reply=reply, said=said, name=name):
         await router.route(session, runtime=runtime, reply=reply, said=said, last=last)
 

@@ -16,7 +16,7 @@ from bot.core.runtime import Runtime
 from bot.core.screens import escape, screen
 from bot.core.validation import InvalidInput
 from bot.messaging import whatsapp_screens
-from bot.organizations import organizations
+from bot.organizations import myorg_screens, organizations
 from handlers.whatsapp.reply import Reply
 
 INVITE_PREFIX = "join_"
@@ -52,9 +52,7 @@ async def invite(session: DbSession, *, runtime: Runtime, reply: Reply, business
     i18n = runtime.translator(person.language)
     # The invitee reads the prefilled text in the owner's language: they usually share it.
     link = wa_link(business or "", _(PREFILLED) % {"code": f"{INVITE_PREFIX}{token}"})
-    reply.show(screen(
-        _("Send this link to the person you want as co-leader of <b>%(name)s</b>. It works once and expires on %(date)s:") % {
-            "name": escape(organization.name), "date": i18n.datetime(expires_at, "short")} + f"\n\n{escape(link)}"))
+    reply.show(myorg_screens.invite_link(i18n, organization, link=link, expires_at=expires_at))
 
 
 async def join(session: DbSession, *, runtime: Runtime, reply: Reply, token: str) -> None:

@@ -1,5 +1,5 @@
-"""The people area on WhatsApp: /language, /settings, /mydata (its files sent as documents) and
-/deletedata, from the domain's screens (bot/people/screens.py, rights_screens.py) and calls
+"""The people area on WhatsApp: /language, /settings, /mydata (its files sent as documents),
+/deletedata, and /stop (/pausar) with /start resuming, from the domain's screens (bot/people/screens.py, rights_screens.py) and calls
 (`people`, `notifications`, `privacy`), the choices' ids the same as on Telegram."""
 
 from __future__ import annotations
@@ -35,6 +35,19 @@ async def command(session: DbSession, *, runtime: Runtime, reply: Reply, name: s
         reply.show(rights.my_data(i18n, summary, records, mask=runtime.cipher.masked, now=runtime.clock.now()))
     elif name == "deletedata":
         reply.show(rights.ask_to_delete(i18n))
+    elif name == "stop":
+        newly = await notifications.pause(session, user_id=person.id, now=runtime.clock.now())
+        reply.show(people_screens.paused(i18n, newly=newly))
+
+
+async def resume(session: DbSession, *, runtime: Runtime, reply: Reply) -> None:
+    """/start after /stop: messages again, said so (announcements stay off if switched off in
+    /settings); nothing said when nothing was paused."""
+    person = reply.person
+    assert person is not None
+    if await notifications.resume(session, user_id=person.id, now=runtime.clock.now()):
+        announcements = await notifications.wants(session, user_id=person.id, kind=MessageKind.ANNOUNCEMENTS)
+        reply.show(people_screens.resumed(runtime.translator(person.language), announcements=announcements))
 
 
 async def show_settings(session: DbSession, *, runtime: Runtime, reply: Reply) -> None:

@@ -39,13 +39,15 @@ class Media:
 @dataclass
 class Reply:
     """What to send back, to whom: the person's address on WhatsApp, and the screens, in order.
-    `flow` is the flow whose question the last screen asks by typing (None: none)."""
+    `flow` is the flow whose question the last screen asks by typing (None: none); `keep`, what
+    that flow keeps with it for the answer (bot.messaging.whatsapp_screens.Shown.keep)."""
 
     to: str
     person: User | None  # None once erased
     language: str
     shown: list[Shown] = field(default_factory=list)
     flow: str | None = None
+    keep: dict[str, Any] | None = None
     business: str | None = None  # the business number the person wrote to (for wa.me links)
     # Work for after the answer's transaction committed (files of erased records).
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -61,6 +63,6 @@ class Reply:
             return await download(media.id)
         return fetched
 
-    def show(self, *screens: Screen, flow: str | None = None, page: int = 1) -> None:
+    def show(self, *screens: Screen, flow: str | None = None, page: int = 1, keep: dict[str, Any] | None = None) -> None:
         self.shown += [Shown(s, page) for s in screens]
-        self.flow = flow
+        self.flow, self.keep = flow, keep

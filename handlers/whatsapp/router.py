@@ -7,6 +7,7 @@ WhatsApp has one "/" command list for everyone, so the menu lists the leaders' c
 channel answers (`COMMANDS`), each a choice of a list screen. A slash command always leaves the
 flow a person is in (the flow's answers are saved, as on Telegram); the bare words do only
 outside a flow, so a typed answer such as an organization's name is never read as a command.
+"start" (with or without the slash) resumes what /stop paused, then shows the menu.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from handlers.whatsapp import (
     correct,
     deliver,
     leaders,
+    myorg,
     people_area,
     projects,
     questions,
@@ -39,7 +41,7 @@ from handlers.whatsapp.reply import Reply as Answer
 COMMANDS = ("register", "invite", "trainings", "mytrainings", "checkin", "ask", "settings", "mydata", "opinion",
             "deletedata")
 # Answered when typed, and on the "/" list, but not on the menu (one list holds 10 rows).
-LISTED_ONLY = ("topics", "language", "correct", "ruos", "projects", "propose", "report")
+LISTED_ONLY = ("myorg", "topics", "language", "correct", "ruos", "projects", "propose", "report", "stop")
 MENU_WORDS = frozenset({"menu", "hola", "ayuda", "help", "inicio", "start", "buenas", "hello", "hi"})
 COMMAND_PREFIX = "cmd:"
 _ENGLISH = {spanish: english for english, spanish in SPANISH.items()}
@@ -62,6 +64,8 @@ def command_of(typed: str, *, in_flow: bool) -> str | None:
         return None
     if len(words) > 1 and not slash:  # a sentence, not a command
         return None
+    if word == "start":  # /start resumes what /stop paused, then the menu
+        return "start"
     if word in MENU_WORDS:
         return "help"
     name = _ENGLISH.get(word, word)
@@ -103,12 +107,16 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             await trainings.skip_comment(session, runtime=runtime, reply=reply)
         elif name == "cancel" and flow in (projects.FLOW, reports.FLOW):  # the answers stay saved
             reply.show(projects.paused(i18n) if flow == projects.FLOW else reports.paused(i18n), menu(i18n))
+        elif name == "cancel" and flow == myorg.FLOW:  # leaving an edit, in the words Telegram says it
+            reply.show(screen(i18n.gettext("Cancelled. Nothing was changed.")), menu(i18n))
         elif name is not None:
             await run_command(session, runtime=runtime, reply=reply, name=name, i18n=i18n, args=arguments(said.text))
         elif flow == registration.FLOW:
             await registration.typed(session, runtime=runtime, reply=reply, text=said.text)
         elif flow == correct.FLOW:
             await correct.typed(session, runtime=runtime, reply=reply, text=said.text)
+        elif flow == myorg.FLOW:
+            await myorg.typed(session, runtime=runtime, reply=reply, text=said.text, keep=last.keep if last else None)
         elif flow in (trainings.CHECKIN_FLOW, trainings.VERIFY_FLOW, trainings.FEEDBACK_FLOW):
             await trainings.typed(session, runtime=runtime, reply=reply, text=said.text, flow=flow)
         elif flow in ruos.FLOWS and await ruos.typed(session, runtime=runtime, reply=reply, text=said.text):
@@ -151,6 +159,9 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif choice.startswith(f"{registration.PREFIX}:"):
         await registration.pressed(session, runtime=runtime, reply=reply, choice=choice)
+    elif choice.startswith(myorg.PREFIX):
+        if not await myorg.pressed(session, runtime=runtime, reply=reply, choice=choice, keep=last.keep if last else None):
+            reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif choice.startswith(correct.PREFIX):
         if not await correct.pressed(session, runtime=runtime, reply=reply, choice=choice):
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
@@ -166,6 +177,8 @@ async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, na
                       args: str = "") -> None:
     if name == "register":
         await registration.start(session, runtime=runtime, reply=reply)
+    elif name == "myorg":
+        await myorg.card(session, runtime=runtime, reply=reply)
     elif name == "invite":
         await leaders.invite(session, runtime=runtime, reply=reply, business=reply.business)
     elif name in trainings.COMMANDS:
@@ -185,7 +198,10 @@ async def run_command(session: DbSession, *, runtime: Runtime, reply: Answer, na
         reply.show(menu(i18n))
     elif name in ("ask", "opinion"):
         await questions.command(session, runtime=runtime, reply=reply, name=name)
-    elif name in ("help", "start"):
+    elif name == "start":
+        await people_area.resume(session, runtime=runtime, reply=reply)
+        reply.show(menu(i18n))
+    elif name == "help":
         reply.show(menu(i18n))
     elif name in ("unknown", "skip"):  # /skip outside the comment it skips
         reply.show(menu(i18n, problem=i18n.gettext("I do not know that command.")))
