@@ -2,8 +2,8 @@
 WhatsApp alone configured: a reminder with a template arrives as it, delivered by the engine the
 channel started, and "Ver mensaje" shows it whole; a notice no template fits waits, however many
 times the engine runs, and goes right after the person writes, once, after the answer to what
-she wrote; a reminder for a training that began meanwhile is not sent late; erasure takes what
-still waits.
+she wrote (in quiet hours too: she is awake); a reminder for a training that began meanwhile is
+not sent late; erasure takes what still waits.
 """
 
 from __future__ import annotations
@@ -94,9 +94,19 @@ async def test_a_notice_no_template_fits_waits_for_the_person_and_goes_once_righ
     assert sum("#7" in m.text for m in ana.received[before:]) == 1
     assert await states(wa) == [(notices.KIND, ReminderState.SENT), (trainings.REMINDER_KIND, ReminderState.SENT)]
 
-    wa.clock.advance(timedelta(hours=42))                    # held again (at noon), then she erases her data
+    wa.clock.advance(timedelta(hours=42))                    # held again at noon…
     async with wa.session() as session:
         await notices.tell(session, recipient_id=ana_id, about="test2", now=wa.clock.now(), says=[notices.line(HELD_NOTICE)])
+    await wa.runtime.reminders.run_due()
+    assert (await states(wa))[-1] == (notices.KIND, ReminderState.HELD)
+    wa.clock.advance(timedelta(hours=10))                    # …and she writes at 22:00, in quiet hours: she is awake
+    await ana.writes("hola")
+    assert sum("#7" in m.text for m in ana.received[before:]) == 2
+    assert (await states(wa))[-1] == (notices.KIND, ReminderState.SENT)
+
+    wa.clock.advance(timedelta(hours=38))                    # held once more, then she erases her data
+    async with wa.session() as session:
+        await notices.tell(session, recipient_id=ana_id, about="test3", now=wa.clock.now(), says=[notices.line(HELD_NOTICE)])
     await wa.runtime.reminders.run_due()
     assert (await states(wa))[-1] == (notices.KIND, ReminderState.HELD)
     async with wa.session() as session:
