@@ -135,17 +135,13 @@ def _register_handlers(application: VocesApplication) -> None:
 
 async def _post_init(application: VocesApplication) -> None:  # type: ignore[override]
     await onboarding.set_default_menus(application)
-    await reminders.start_engine(application)
-    # Broadcasts go out from a task of their own; one cut short by a restart resumes here.
     application.broadcasts = application.runtime.broadcasts
     application.broadcasts.add("telegram", TelegramBroadcasts(application))
-    await application.broadcasts.start()
+    await reminders.start_engine(application)
 
 
 async def _post_stop(application: VocesApplication) -> None:  # type: ignore[override]
-    await application.runtime.reminders.settled()
-    if application.broadcasts is not None:
-        await application.broadcasts.stop()
+    await application.runtime.outgoing.stop()
 
 
 # --- running inside a caller's event loop (the playground, the tests) ----------------------------

@@ -34,7 +34,10 @@ from bot.organizations.models import (
 )
 from bot.people.models import User
 from bot.playground.whatsapp import CloudApiStandIn, WhatsAppPerson
+from handlers.broadcasts.delivery import TelegramBroadcasts
+from handlers.messaging.reminders import deliverer as telegram_deliverer
 from handlers.whatsapp.channel import ClientSender, WhatsAppChannel
+from handlers.whatsapp.deliver import WhatsAppBroadcasts, WhatsAppDeliverer
 from tests.harness import TEST_ID_KEY
 
 TOKEN = "EAAG-token-for-the-stand-in"
@@ -105,15 +108,31 @@ class WhatsAppUnderTest:
 
 
 @pytest.fixture
-async def wa(database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[WhatsAppUnderTest]:
-    under_test = WhatsAppUnderTest(database_url=database_url, storage_dir=tmp_path / "wa-files")
+async def wa(database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+             request: pytest.FixtureRequest) -> AsyncIterator[WhatsAppUnderTest]:
+    # Beside the Telegram bot (a story on both channels): one clock, one file store, and each
+    # side's engine delivers to people on either channel, as in one process serving both.
+    bot = request.getfixturevalue("bot") if "bot" in request.fixturenames else None
+    under_test = WhatsAppUnderTest(database_url=database_url, storage_dir=bot.storage_dir if bot else tmp_path / "wa-files",
+                                   **({"clock": bot.clock} if bot is not None else {}))
     await under_test.start()
+    if bot is not None:
+        side_by_side(bot, under_test)
     yield under_test
     await under_test.stop()
     # A story that passed while the worker failed to answer someone did not pass.
     failures = [r.getMessage() for r in caplog.records
                 if r.name.startswith("handlers.whatsapp") and r.levelno >= logging.ERROR]
     assert not failures, f"the WhatsApp channel hit errors during the test: {failures}"
+
+
+def side_by_side(bot: Any, wa: WhatsAppUnderTest) -> None:
+    """Telegram's bot and the WhatsApp channel, each on its runtime, deliver to either channel."""
+    assert bot.runtime is not None and bot.application is not None and wa.runtime is not None and wa.sender is not None
+    bot.runtime.channels.add("whatsapp", WhatsAppDeliverer(bot.runtime, wa.sender))
+    bot.runtime.broadcasts.add("whatsapp", WhatsAppBroadcasts(bot.runtime, wa.sender))
+    wa.runtime.channels.add("telegram", telegram_deliverer(bot.application))
+    wa.runtime.broadcasts.add("telegram", TelegramBroadcasts(bot.application))
 
 
 async def consented(person: WhatsAppPerson, *, language: str = "es") -> None:

@@ -15,6 +15,7 @@ from bot.messaging import notices
 from bot.messaging.broadcasting import Broadcaster
 from bot.messaging.channels import Channels
 from bot.messaging.reminders import QuietHours, ReminderEngine
+from bot.messaging.running import Outgoing
 from bot.ruos.requirements import RequirementsCatalogue
 
 
@@ -44,6 +45,13 @@ class Runtime:
         """The deliverer per channel that reminders and notices go out through; each channel
         adds its own when it starts (`channels.add("telegram", …)`)."""
         return Channels(self.database, clock=self.clock, quiet_hours=QuietHours.from_settings(self.settings))
+
+    @cached_property
+    def outgoing(self) -> Outgoing:
+        """The reminders engine and the broadcaster, run once per process: each channel adds
+        its deliverer and sender, then starts it (`await runtime.outgoing.start()`)."""
+        return Outgoing(engine=self.reminders, channels=self.channels, broadcasts=self.broadcasts,
+                        interval=self.settings.reminder_interval_seconds)
 
     @cached_property
     def requirements(self) -> RequirementsCatalogue:

@@ -24,6 +24,10 @@ class ReminderState(StrEnum):
     CANCELLED = "cancelled"
     # Missed while the bot was down for longer than the grace period.
     DROPPED = "dropped"
+    # The channel cannot send it now and no timer would help (WhatsApp outside the 24-hour
+    # window, with no template for it): it waits, untouched by the periodic runs, until the
+    # person writes (`ReminderEngine.release`).
+    HELD = "held"
 
 
 class Reminder(Base):

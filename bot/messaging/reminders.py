@@ -2,13 +2,15 @@
 
 Services call `schedule`, `cancel` and `cancel_prefix` inside their own transaction. The
 application runs one `ReminderEngine`: `recover_on_start()` once, then `run_due()` every few
-seconds from PTB's JobQueue. A pending reminder costs an index entry, not memory, however many
+seconds (bot/messaging/running.py, started by whichever channel starts first). A pending reminder costs an index entry, not memory, however many
 there are. A notice (bot/messaging/notices.py) wakes the engine when the transaction that wrote
 it commits (`wake_after_commit`), so it goes out within a moment instead of at the next tick.
 
 Delivery is at most once. A reminder is marked SENDING and committed before the deliverer is
 called; a row found still SENDING at start-up, or one the deliverer raised on, may have gone
-out, so it becomes UNCERTAIN and is logged instead of being sent again.
+out, so it becomes UNCERTAIN and is logged instead of being sent again. One the channel cannot
+send until the person writes (WhatsApp's window, no template) is HELD: no run touches it until
+the channel calls `release` for that person.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 # Rows that were, or may have been, delivered: scheduling their key again leaves them alone.
 POSSIBLY_DELIVERED = frozenset({ReminderState.SENT, ReminderState.SENDING, ReminderState.UNCERTAIN})
+# Rows still to go out: cancelling a matter cancels these.
+WAITING = (ReminderState.PENDING, ReminderState.HELD)
 DEFAULT_RETRY_DELAY = timedelta(minutes=1)
 MAX_RETRY_DELAY = timedelta(hours=1)
 
@@ -99,8 +103,8 @@ async def schedule(
 
     An existing key that was sent or may have been sent (SENT, SENDING, UNCERTAIN) is returned
     unchanged, so a service may call this every time something happens without repeating a
-    message; `replace=True` schedules it again. Any other existing key (pending, cancelled,
-    dropped, failed) takes the new values and is pending again.
+    message; `replace=True` schedules it again. Any other existing key (pending, held,
+    cancelled, dropped, failed) takes the new values and is pending again.
     """
     if due_at.tzinfo is None:
         raise ValueError("due_at must be timezone-aware")
@@ -154,10 +158,10 @@ def _insert_statement(session: AsyncSession) -> Any:
 
 
 async def cancel(session: AsyncSession, *, key: str) -> bool:
-    """Cancel the pending reminder `key`; False if none is pending (sent, or never scheduled)."""
+    """Cancel the pending (or held) reminder `key`; False if none waits (sent, or never scheduled)."""
     result = await session.execute(
         update(Reminder)
-        .where(Reminder.key == key, Reminder.state == ReminderState.PENDING)
+        .where(Reminder.key == key, Reminder.state.in_(WAITING))
         .values(state=ReminderState.CANCELLED)
         .returning(Reminder.id)
     )
@@ -179,7 +183,7 @@ async def cancel_prefix(session: AsyncSession, *, prefix: str) -> int:
     result = await session.execute(
         update(Reminder)
         .where(
-            Reminder.state == ReminderState.PENDING,
+            Reminder.state.in_(WAITING),
             func.substr(Reminder.key, 1, len(prefix)) == prefix,
         )
         .values(state=ReminderState.CANCELLED)
@@ -199,6 +203,9 @@ class DeliveryOutcome(StrEnum):
     RETRY_LATER = "retry_later"
     # The channel refused this message as it is: sending it again would be refused again.
     REFUSED = "refused"
+    # The channel cannot send it until the person writes (WhatsApp's window, no template):
+    # kept HELD, neither retried on a timer nor given up, until `ReminderEngine.release`.
+    HELD = "held"
 
 
 Deliver = Callable[[Reminder], Awaitable[DeliveryOutcome]]
@@ -491,7 +498,36 @@ class ReminderEngine:
             case DeliveryOutcome.REFUSED:
                 logger.warning("%s was refused by the channel; not sent", _label(reminder))
                 await self._record(reminder, ReminderState.FAILED, last_error="refused by the channel")
+            case DeliveryOutcome.HELD:
+                logger.info("%s is held until recipient %d writes", _label(reminder), reminder.recipient_id)
+                await self._record(reminder, ReminderState.HELD, last_error="held until the recipient writes")
         return False
+
+    async def release(self, *, recipient_id: int) -> int:
+        """The person wrote, so their channel takes a message again: deliver what was held for
+        them (HELD) now, in the order it was due; returns how many went out. Quiet hours do not
+        hold these back (the person is awake: they just wrote), /stop and /settings still do,
+        and a renderer still finds a reminder that no longer applies (nothing is sent). Claimed
+        in one statement, so two messages of theirs at once release it once."""
+        if self._deliver is None:
+            return 0
+        async with self._database.session() as session:
+            claimed = await session.execute(
+                update(Reminder)
+                .where(Reminder.recipient_id == recipient_id, Reminder.state == ReminderState.HELD)
+                .values(state=ReminderState.SENDING, attempts=Reminder.attempts + 1, urgent=True)
+                .returning(Reminder.id)
+                .execution_options(synchronize_session=False)
+            )
+            ids = claimed.scalars().all()
+            if not ids:
+                return 0
+            held = (await session.scalars(
+                select(Reminder).options(joinedload(Reminder.recipient)).where(Reminder.id.in_(ids))
+                .order_by(Reminder.due_at, Reminder.id)
+            )).all()
+        logger.info("releasing %d held reminders of recipient %d", len(held), recipient_id)
+        return sum([await self._deliver_one(self._deliver, reminder) for reminder in held])
 
     async def _retry_or_give_up(self, reminder: Reminder) -> None:
         if reminder.attempts >= self._max_attempts:

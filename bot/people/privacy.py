@@ -159,7 +159,7 @@ async def summarize_person(session: AsyncSession, *, telegram_id: int | None = N
     reminders = await session.scalar(
         select(func.count())
         .select_from(Reminder)
-        .where(Reminder.recipient_id == person.id, Reminder.state == ReminderState.PENDING)
+        .where(Reminder.recipient_id == person.id, Reminder.state.in_((ReminderState.PENDING, ReminderState.HELD)))
     )
     choices = await session.get(NotificationSettings, person.id)
     received = await session.scalar(

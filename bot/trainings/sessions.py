@@ -368,10 +368,14 @@ async def schedule_reminders(session: AsyncSession, training: TrainingSession, *
         )
 
 
-async def reminder_still_due(session: AsyncSession, *, session_id: int, user_id: int, starts_at: str) -> TrainingSession | None:
-    """The session a reminder is about, if the person still holds a seat and it did not move."""
+async def reminder_still_due(session: AsyncSession, *, session_id: int, user_id: int, starts_at: str,
+                             now: datetime | None = None) -> TrainingSession | None:
+    """The session a reminder is about, if the person still holds a seat, it did not move and
+    (given `now`) it has not begun: a reminder held until they wrote is not sent late."""
     training = await session.get(TrainingSession, session_id)
     if training is None or training.cancelled_at is not None or training.starts_at.isoformat() != starts_at:
+        return None
+    if now is not None and training.starts_at <= now:
         return None
     enrollment = await enrollment_of(session, session_id=session_id, user_id=user_id)
     if enrollment is None or enrollment.state is not EnrollmentState.ENROLLED:

@@ -15,7 +15,6 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import ContextTypes
 
 from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
@@ -112,25 +111,11 @@ def deliverer(application: VocesApplication) -> Callable[[Reminder], Awaitable[D
     return deliver
 
 
-async def run_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await context.application.runtime.reminders.run_due()  # type: ignore[attr-defined]
-
-
 async def start_engine(application: VocesApplication) -> None:
-    """Settle what the last run left, then claim due reminders every few seconds."""
-    engine = application.runtime.reminders
+    """Telegram's deliverer beside the other channels', then what the bot sends on its own
+    started (once per process, whichever channel starts first: bot.messaging.running)."""
     application.runtime.channels.add("telegram", deliverer(application))
-    engine.set_deliverer(application.runtime.channels)
-    report = await engine.recover_on_start()
-    log.info("reminders after restart: %s uncertain, %s dropped", report.uncertain, report.dropped)
-    assert application.job_queue is not None
-    application.job_queue.run_repeating(
-        run_due_reminders,
-        interval=application.runtime.settings.reminder_interval_seconds,
-        first=1,
-        name="reminders",
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    await application.runtime.outgoing.start()
 
 
 async def _with_runtime(writer: PartWriter, runtime: Runtime, args: Mapping[str, Any], i18n: Translator) -> str:

@@ -228,7 +228,8 @@ async def render_reminder(reminder: Reminder, i18n: Translator, runtime: Runtime
     payload = reminder.payload
     async with runtime.database.session() as session:
         training = await trainings.reminder_still_due(
-            session, session_id=payload["session_id"], user_id=reminder.recipient_id, starts_at=payload["starts_at"]
+            session, session_id=payload["session_id"], user_id=reminder.recipient_id, starts_at=payload["starts_at"],
+            now=runtime.clock.now(),
         )
     if training is None:
         return None  # they left, or it was cancelled or moved (the moved one has its own)

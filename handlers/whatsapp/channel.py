@@ -30,6 +30,7 @@ class WhatsAppChannel:
         self.worker = InboxWorker(runtime, sender, **worker_options)
         self.app = webhook.build_app(runtime, on_stored=self.worker.wake, is_active=is_active)
         self._runner: web.AppRunner | None = None
+        self._outgoing = False
         self.port: int | None = None
 
     async def start(self, *, host: str | None = None, port: int | None = None) -> None:
@@ -42,6 +43,9 @@ class WhatsAppChannel:
                      settings.whatsapp_webhook_port if port is None else port,
                      setting="WHATSAPP_WEBHOOK_LISTEN and WHATSAPP_WEBHOOK_PORT")
         self.port = self._runner.addresses[0][1]
+        # Reminders, notices and broadcasts go out with WhatsApp alone too (once per process).
+        await self.runtime.outgoing.start()
+        self._outgoing = True
         await self.worker.start()
         log.info("WhatsApp webhook listening on port %s at %s", self.port, settings.whatsapp_webhook_path)
 
@@ -50,6 +54,9 @@ class WhatsAppChannel:
             await self._runner.cleanup()
             self._runner = None
         await self.worker.stop()
+        if self._outgoing:
+            self._outgoing = False
+            await self.runtime.outgoing.stop()
 
 
 class ClientSender:

@@ -93,7 +93,9 @@ async def deliver(runtime: Runtime, sender: Sender, *, person: User, shown: Scre
     try:
         if isinstance(decision, window.Hold):
             log.info("message %s for person %s held: %s", ref, person.id, decision.reason)
-            return DeliveryOutcome.RETRY_LATER
+            # A reminder or notice waits, untouched, until the person writes (the worker then
+            # has the engine release it); a broadcast is the broadcaster's to retry.
+            return DeliveryOutcome.RETRY_LATER if kind is window.OutboundKind.BROADCAST else DeliveryOutcome.HELD
         if isinstance(decision, window.SendTemplate):
             address = person.wa_id or person.bsuid
             assert address is not None

@@ -1,7 +1,9 @@
 """/preguntar (/ask) and /opinion on WhatsApp: the same domain (bot/questions/) and screens
 (bot/questions/screens.py) as Telegram, the same choice ids. What is typed goes to the flow the
 last screen asked for: `ask` (the question), `ask:reply:<q>` (a reply in a thread), `opinion:<s|c>:<0|1>`.
-Photos and documents sent with a question are not taken on WhatsApp yet."""
+A photo or a document sent with a question or a reply (its caption as the words) is fetched at
+once by its media id and kept as on Telegram (`questions.keep_file`: judged by its bytes, a
+photo's metadata removed, encrypted); the team opens it from the thread's card."""
 
 from __future__ import annotations
 
@@ -73,6 +75,32 @@ async def typed(session: DbSession, *, runtime: Runtime, reply: Reply, flow: str
         reply.show(screen(i18n.gettext("This question is no longer available.")))
     except InvalidInput as error:  # said, and the same question again (what was typed is kept in the draft)
         reply.show(screen("⚠️ " + said(i18n, error)), flow=flow)
+
+
+async def sent_file(session: DbSession, *, runtime: Runtime, reply: Reply, flow: str | None) -> bool:
+    """A photo or a document where a question or a reply is being written; False for any other."""
+    person, media = reply.person, reply.media
+    assert person is not None
+    if media is None or reply.download is None or flow is None or not (flow == ASK or flow.startswith(REPLY)):
+        return False
+    i18n = runtime.translator(person.language)
+    now = runtime.clock.now()
+    try:
+        file = questions.keep_file(runtime.files, content=await reply.fetch()(), name=media.filename)
+        if flow == ASK:
+            async with session.begin_nested():
+                await questions.write(session, user=person, text=media.caption or "", file=file, now=now)
+            reply.show(shown.about(i18n, await questions.choices_for(session, user=person, now=now)), flow=ASK)
+            return True
+        async with session.begin_nested():
+            done = await questions.reply(session, user=person, question_id=parse_id(flow.removeprefix(REPLY)) or 0,
+                                         text=media.caption or "", file=file, now=now)
+        reply.show(shown.reply_sent(i18n, done.question))
+    except LookupError:
+        reply.show(screen(i18n.gettext("This question is no longer available.")))
+    except (InvalidInput, NotAllowed) as error:  # a file it does not keep: said, and the same question again
+        reply.show(screen("⚠️ " + said(i18n, error)), flow=flow)
+    return True
 
 
 async def pressed(session: DbSession, *, runtime: Runtime, reply: Reply, choice: str) -> bool:

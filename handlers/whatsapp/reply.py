@@ -26,6 +26,7 @@ class Media:
     id: str
     mime_type: str | None = None
     filename: str | None = None
+    caption: str | None = None  # what the person wrote with it
 
     @classmethod
     def of(cls, message: dict[str, Any]) -> Media | None:
@@ -33,7 +34,9 @@ class Media:
         content = message.get(kind) if kind in ("image", "document") else None
         if not isinstance(content, dict) or not str(content.get("id") or "").isdigit():
             return None
-        return cls(str(kind), str(content["id"]), content.get("mime_type"), content.get("filename"))
+        caption = content.get("caption")
+        return cls(str(kind), str(content["id"]), content.get("mime_type"), content.get("filename"),
+                   caption if isinstance(caption, str) else None)
 
 
 @dataclass

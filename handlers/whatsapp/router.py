@@ -137,7 +137,8 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
         if flow == registration.FLOW:
             await registration.not_typed(session, runtime=runtime, reply=reply)
         elif not (flow == projects.FLOW and await projects.not_typed(session, runtime=runtime, reply=reply)
-                  or flow == reports.FLOW and await reports.not_typed(session, runtime=runtime, reply=reply)):
+                  or flow == reports.FLOW and await reports.not_typed(session, runtime=runtime, reply=reply)
+                  or await questions.sent_file(session, runtime=runtime, reply=reply, flow=flow)):
             reply.show(menu(i18n, problem=i18n.gettext("I did not understand that message.")))
         return
     choice = said.id

@@ -106,7 +106,10 @@ class InboxWorker:
         """True when the message is done with (answered, or set aside after failing too often)."""
         database, clock = self.runtime.database, self.runtime.clock
         try:
-            async with database.session() as session:
+            # One unit of work, as a Telegram update is: what the answer reads through a session
+            # of its own (a reminder's renderer, for "Ver mensaje") shares it, instead of
+            # waiting for the connection it holds (SQLite has one).
+            async with database.unit_of_work() as session:
                 reply = await self.answer(session, runtime=self.runtime, inbound=inbound, download=self._fetch)
             # Committed: what the person said, the step they are at and the screen they will
             # see are durable first.
@@ -129,8 +132,21 @@ class InboxWorker:
                 self._done(inbound)
             return set_aside
         log.debug("answered WhatsApp message %s of user %s", inbound.id, reply.person.id if reply.person else None)
+        await self._consequences(reply.person.id if reply.person is not None else None)
         self._done(inbound)
         return True
+
+    async def _consequences(self, user_id: int | None) -> None:
+        """After the answer: they wrote, so the window is open and what was held for them goes
+        now (once: the engine claims the held rows in one statement); and what the answer told
+        others has gone out before the message counts as done with, as on Telegram."""
+        engine = self.runtime.reminders
+        try:
+            if user_id is not None:
+                await engine.release(recipient_id=user_id)
+            await engine.settled()
+        except Exception:  # noqa: BLE001 - answered already; what stays held goes at their next message
+            log.exception("after answering user %s: releasing held messages failed", user_id)
 
     async def _fetch(self, media_id: str) -> bytes:
         """An inbound file, fetched while its message is answered (the URL lives minutes)."""
