@@ -26,8 +26,6 @@ Callback data (each checked against its shape on arrival, then at press time by 
 
 from __future__ import annotations
 
-import re
-
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -92,6 +90,7 @@ from handlers.common import (
     error_text,
     leave,
     reply,
+    shaped,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
@@ -251,41 +250,37 @@ async def other_command(update: Update, context: VocesContext) -> int:
     return END
 
 
-def _shaped(shape: str, action: Callback) -> ButtonAction:
-    """A bc: button's action, for data of the shape its button has always had (the rest, after
-    `bc:<action>:`); anything else is an old or forged button."""
-    pattern = re.compile(shape)
+def _pressed(callback: Callback) -> ButtonAction:
+    """A bc: callback that reads its button's data itself, as an action of the table."""
 
-    async def checked(update: Update, context: VocesContext, args: list[str]) -> object:
-        if not pattern.fullmatch(":".join(args)):
-            raise StaleButton(update.callback_query.data if update.callback_query else "")
-        return await action(update, context)
+    async def action(update: Update, context: VocesContext, _args: list[str]) -> object:
+        return await callback(update, context)
 
-    return checked
+    return action
 
 
 # Every bc: button, by action, with the shape of what follows it.
 BUTTON_ACTIONS: dict[str, ButtonAction] = {
-    "text": _shaped(r"\d+:[a-z]{2}", asks(TEXT)),
-    "file": _shaped(r"\d+", asks(FILE)),
-    "btns": _shaped(r"\d+", asks(BUTTONS)),
-    "dist": _shaped(r"\d+", asks(DISTRICT)),
-    "when": _shaped(r"\d+", asks(WHEN)),
-    "show": _shaped(r"\d+", open_broadcast),
-    "aud": _shaped(r"\d+", show_audience),
-    "audk": _shaped(r"\d+:[a-z]+", show_kind),
-    "t": _shaped(r"\d+:[a-z]+:[a-z0-9_]+", toggle_audience),
-    "nodist": _shaped(r"\d+", no_district),
-    "adddist": _shaped(r"\d+:\d{6}", district_chosen),
-    "kinds": _shaped(r"\d+", show_kinds),
-    "sess": _shaped(r"\d+", show_sessions),
-    "topics": _shaped(r"\d+", show_topics),
-    "kind": _shaped(r"\d+:[a-z]+", kind_chosen),
-    "preview": _shaped(r"\d+", preview),
-    "now": _shaped(r"\d+", send_now),
-    "approve": _shaped(r"\d+:\d+", approve),
-    "reject": _shaped(r"\d+:\d+", reject),
-    "cancel": _shaped(r"\d+", cancel),
+    "text": shaped(r"\d+:[a-z]{2}", _pressed(asks(TEXT))),
+    "file": shaped(r"\d+", _pressed(asks(FILE))),
+    "btns": shaped(r"\d+", _pressed(asks(BUTTONS))),
+    "dist": shaped(r"\d+", _pressed(asks(DISTRICT))),
+    "when": shaped(r"\d+", _pressed(asks(WHEN))),
+    "show": shaped(r"\d+", _pressed(open_broadcast)),
+    "aud": shaped(r"\d+", _pressed(show_audience)),
+    "audk": shaped(r"\d+:[a-z]+", _pressed(show_kind)),
+    "t": shaped(r"\d+:[a-z]+:[a-z0-9_]+", _pressed(toggle_audience)),
+    "nodist": shaped(r"\d+", _pressed(no_district)),
+    "adddist": shaped(r"\d+:\d{6}", _pressed(district_chosen)),
+    "kinds": shaped(r"\d+", _pressed(show_kinds)),
+    "sess": shaped(r"\d+", _pressed(show_sessions)),
+    "topics": shaped(r"\d+", _pressed(show_topics)),
+    "kind": shaped(r"\d+:[a-z]+", _pressed(kind_chosen)),
+    "preview": shaped(r"\d+", _pressed(preview)),
+    "now": shaped(r"\d+", _pressed(send_now)),
+    "approve": shaped(r"\d+:\d+", _pressed(approve)),
+    "reject": shaped(r"\d+:\d+", _pressed(reject)),
+    "cancel": shaped(r"\d+", _pressed(cancel)),
 }
 
 
