@@ -15,35 +15,36 @@ from bot.broadcasts import audience_screens as shown
 from bot.broadcasts import broadcasts
 from bot.broadcasts.models import Broadcast
 from bot.trainings import sessions as trainings
-from handlers.broadcasts.card import card_of, show
+from handlers.broadcasts.card import card_of
 from handlers.broadcasts.flow import apply_change, button_broadcast_id, data_parts, load, person_id
 from handlers.common import answer_button
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_part
+from handlers.show import say
 
 KIND_SCREENS = shown.KIND_SCREENS
 
 
 async def audience_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True) -> None:
     card = await card_of(context, broadcast)
-    await show(update, context, shown.audience(context.i18n, card, default_language=context.runtime.settings.default_language), edit=edit)
+    await say(update, context, shown.audience(context.i18n, card, default_language=context.runtime.settings.default_language), edit=edit)
 
 
 async def _kind_screen(update: Update, context: VocesContext, broadcast: Broadcast, name: str) -> None:
-    await show(update, context, shown.kind(context.i18n, await card_of(context, broadcast), name))
+    await say(update, context, shown.kind(context.i18n, await card_of(context, broadcast), name), edit=True)
 
 
 async def _sessions_screen(update: Update, context: VocesContext, broadcast: Broadcast) -> None:
     runtime = context.runtime
     async with runtime.database.session() as session:
         upcoming = await broadcast_audience.sessions_to_choose(session, user_id=person_id(context), now=runtime.clock.now())
-    await show(update, context, shown.sessions(context.i18n, await card_of(context, broadcast), upcoming))
+    await say(update, context, shown.sessions(context.i18n, await card_of(context, broadcast), upcoming), edit=True)
 
 
 async def _topics_screen(update: Update, context: VocesContext, broadcast: Broadcast) -> None:
     async with context.runtime.database.session() as session:
         found = await trainings.topics(session)
-    await show(update, context, shown.topics(context.i18n, await card_of(context, broadcast), found))
+    await say(update, context, shown.topics(context.i18n, await card_of(context, broadcast), found), edit=True)
 
 
 async def _screen_of(update: Update, context: VocesContext, broadcast: Broadcast, name: str) -> None:

@@ -9,10 +9,8 @@ from telegram import Update
 from bot.broadcasts import composing
 from bot.broadcasts import screens as shown
 from bot.broadcasts.models import Broadcast
-from bot.core.screens import Screen
-from handlers.common import edit_or_reply, reply
 from handlers.context import VocesContext
-from handlers.screens import render
+from handlers.show import say
 
 
 async def card_of(context: VocesContext, broadcast: Broadcast) -> composing.Card:
@@ -22,17 +20,8 @@ async def card_of(context: VocesContext, broadcast: Broadcast) -> composing.Card
                                     language=context.i18n.language)
 
 
-async def show(update: Update, context: VocesContext, screen: Screen, *, edit: bool = True) -> None:
-    """A screen of /broadcast: in place of the message whose button was pressed (`edit`), or below."""
-    text, markup = render(screen)
-    if edit:
-        await edit_or_reply(update, context, text, reply_markup=markup)
-    else:
-        await reply(update, context, text, reply_markup=markup)
-
-
 async def show_card(update: Update, context: VocesContext, broadcast: Broadcast, *, edit: bool = True,
                     card: composing.Card | None = None, with_decision: bool = False) -> None:
     card = card or await card_of(context, broadcast)
-    await show(update, context, shown.card_screen(context.i18n, card, default_language=context.runtime.settings.default_language,
+    await say(update, context, shown.card_screen(context.i18n, card, default_language=context.runtime.settings.default_language,
                                                   with_decision=with_decision), edit=edit)

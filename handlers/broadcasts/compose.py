@@ -50,7 +50,7 @@ from handlers.broadcasts.audience import (
     show_topics,
     toggle_audience,
 )
-from handlers.broadcasts.card import show, show_card
+from handlers.broadcasts.card import show_card
 from handlers.broadcasts.flow import (
     BUTTONS,
     DISTRICT,
@@ -94,6 +94,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
+from handlers.show import say
 
 # --- /broadcast ----------------------------------------------------------------------------------
 
@@ -110,8 +111,7 @@ async def open_composer(update: Update, context: VocesContext) -> int:
         return END
     await show_card(update, context, opened.draft, edit=False)
     if opened.waiting:
-        await show(update, context, shown.waiting(context.i18n, opened.waiting, default_language=runtime.settings.default_language),
-                   edit=False)
+        await say(update, context, shown.waiting(context.i18n, opened.waiting, default_language=runtime.settings.default_language))
     return await leave(update, context, FLOW)
 
 
@@ -200,7 +200,7 @@ async def show_after(update: Update, context: VocesContext, step: composing.Step
         await audience_card(update, context, step.broadcast, edit=edit)
         await retire_asked_card(update, context)
     elif step.name == composing.WHICH:
-        await show(update, context, shown.which_district(context.i18n, step.broadcast, step.districts), edit=False)
+        await say(update, context, shown.which_district(context.i18n, step.broadcast, step.districts))
     elif step.submission is not None:
         await tell_submitted(update, context, step.submission)
 
@@ -222,7 +222,7 @@ async def district_chosen(update: Update, context: VocesContext) -> None:
 
 async def show_kinds(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    await show(update, context, shown.kinds(context.i18n, await load(update, context, to_change=True)))
+    await say(update, context, shown.kinds(context.i18n, await load(update, context, to_change=True)), edit=True)
 
 
 async def kind_chosen(update: Update, context: VocesContext) -> None:

@@ -17,7 +17,6 @@ from bot.broadcasts.models import BroadcastState
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
-from handlers.broadcasts.card import show as show_screen
 from handlers.broadcasts.card import show_card
 from handlers.broadcasts.delivery import send_broadcast
 from handlers.broadcasts.flow import (
@@ -35,6 +34,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
+from handlers.show import say
 
 # --- open, preview, send, schedule, approve, cancel --------------------------------------------------
 
@@ -54,8 +54,7 @@ async def show(update: Update, context: VocesContext) -> None:
         raise StaleButton(broadcast_id)
     if looked.card is None:
         assert looked.tally is not None
-        await show_screen(update, context, shown.tally(context.i18n, looked.tally, final=looked.broadcast.state is BroadcastState.DONE),
-                          edit=False)
+        await say(update, context, shown.tally(context.i18n, looked.tally, final=looked.broadcast.state is BroadcastState.DONE))
         return
     await show_card(update, context, looked.broadcast, edit=False, card=looked.card, with_decision=looked.card.may_approve)
 
@@ -101,8 +100,8 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
 async def tell_submitted(update: Update, context: VocesContext, submission: composing.Submission) -> None:
     """What happens now: waiting for approval (whoever may approve is asked), held for the end
     of quiet hours, going out now, or scheduled."""
-    await show_screen(update, context, shown.submitted(context.i18n, submission,
-                                                       approval_threshold=context.runtime.settings.broadcast_approval_threshold))
+    await say(update, context, shown.submitted(context.i18n, submission,
+                                                       approval_threshold=context.runtime.settings.broadcast_approval_threshold), edit=True)
     if not submission.needs_approval and (submission.held_until is not None or submission.now):
         _wake(context)
 
@@ -132,7 +131,7 @@ async def _decide(update: Update, context: VocesContext, approving: bool) -> Non
     if decided is None:
         return
     await answer_button(update, context)
-    await show_screen(update, context, shown.decided(context.i18n, approved=approving))
+    await say(update, context, shown.decided(context.i18n, approved=approving), edit=True)
 
 
 async def cancel(update: Update, context: VocesContext) -> None:
@@ -146,4 +145,4 @@ async def cancel(update: Update, context: VocesContext) -> None:
     if await apply_change(update, context, cancelled) is None:
         return
     await answer_button(update, context)
-    await show_screen(update, context, shown.cancelled(context.i18n))
+    await say(update, context, shown.cancelled(context.i18n), edit=True)

@@ -10,9 +10,10 @@ from bot.core.districts import find_districts
 from bot.core.validation import fold_text, parse_id
 from bot.people.authority import NotAllowed
 from handlers.common import ROWS_PER_PAGE, answer_button, page_number
-from handlers.console.common import console_viewer, refuse, show
+from handlers.console.common import console_viewer, refuse
 from handlers.context import VocesContext
 from handlers.guards import button_number
+from handlers.show import say
 
 # --- /audit ---------------------------------------------------------------------------------------
 
@@ -29,7 +30,7 @@ async def show_audit(update: Update, context: VocesContext) -> None:
             organizations = await console.find(session, who=who, query=query, limit=5)
             wanted = fold_text(query)
             persons = [p for p in await audit.console_people(session, staff=who) if wanted in fold_text(p.display_name or "")][:5]
-            await show(update, context, shown.audit_whose(context.i18n, query, organizations, persons))
+            await say(update, context, shown.audit_whose(context.i18n, query, organizations, persons))
             return
     await audit_page(update, context, "a", 1)
 
@@ -50,7 +51,7 @@ async def audit_page(update: Update, context: VocesContext, target: str, page: i
             return
         lines_found, total = await audit.entries(session, staff=who, person_id=person_id, organization_id=organization_id,
                                                  offset=(page - 1) * ROWS_PER_PAGE, limit=ROWS_PER_PAGE, now=runtime.clock.now())
-    await show(update, context, shown.audit_page(context.i18n, lines_found, total, target=target, page=page), edit=True)
+    await say(update, context, shown.audit_page(context.i18n, lines_found, total, target=target, page=page), edit=True)
 
 
 # --- /scope: the districts a coordinator follows --------------------------------------------------
@@ -69,7 +70,7 @@ async def scope(update: Update, context: VocesContext) -> None:
         coordinator_id = parse_id(args[0].lstrip("#")) if args else None
         if coordinator_id is None:
             found = await audit.coordinators(session, staff=who)
-            await show(update, context, shown.coordinators(context.i18n, found))
+            await say(update, context, shown.coordinators(context.i18n, found))
             return
         wanted = [part.strip() for part in " ".join(args[1:]).split(",") if part.strip()]
         codes: list[str] = []
@@ -77,15 +78,15 @@ async def scope(update: Update, context: VocesContext) -> None:
             for name in wanted:
                 matches = find_districts(name, limit=1)
                 if not matches:
-                    await show(update, context, shown.unknown_district(context.i18n, name))
+                    await say(update, context, shown.unknown_district(context.i18n, name))
                     return
                 codes.append(matches[0].ubigeo)
             if not codes:
-                await show(update, context, shown.districts_missing(context.i18n))
+                await say(update, context, shown.districts_missing(context.i18n))
                 return
         try:
             coordinator = await audit.set_districts(session, staff=who, coordinator_id=coordinator_id, districts=codes, now=runtime.clock.now())
         except NotAllowed as error:
             await refuse(update, context, error)
             return
-    await show(update, context, shown.scope_set(context.i18n, coordinator, codes))
+    await say(update, context, shown.scope_set(context.i18n, coordinator, codes))

@@ -1,5 +1,4 @@
-"""What every part of the console shares: who is using it (and the refusal when nobody may), and
-a screen of the console (bot/console/screens.py) said in the chat."""
+"""What every part of the console shares: who is using it, and the refusal when nobody may."""
 
 from __future__ import annotations
 
@@ -7,16 +6,13 @@ from telegram import Update
 
 from bot.console import audit
 from bot.console.audit import Viewer
-from bot.core.screens import Screen
 from bot.people.authority import NotAllowed
 from handlers.common import (
     answer_button,
-    edit_or_reply,
     error_text,
     reply,
 )
 from handlers.context import VocesContext
-from handlers.screens import render
 
 
 async def console_viewer(update: Update, context: VocesContext, session, *, staff_only: bool = False) -> Viewer | None:  # noqa: ANN001
@@ -34,12 +30,3 @@ async def refuse(update: Update, context: VocesContext, error: Exception) -> Non
     text = error_text(context, error)
     await answer_button(update, context, text, alert=True)
     await reply(update, context, text)
-
-
-async def show(update: Update, context: VocesContext, screen: Screen, *, edit: bool = False) -> None:
-    """A console screen below (or, `edit`, in place of the message whose button was pressed)."""
-    text, markup = render(screen)
-    if edit:
-        await edit_or_reply(update, context, text, reply_markup=markup)
-    else:
-        await reply(update, context, text, reply_markup=markup)

@@ -16,9 +16,10 @@ from bot.console.sheets import beneficiaries_sheet, export_sheets, indicator_she
 from bot.core.i18n import N_
 from bot.documents import charts, workbook
 from handlers.common import answer_button, send_charts
-from handlers.console.common import console_viewer, show
+from handlers.console.common import console_viewer
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
+from handlers.show import say
 
 # --- /stats and /indicators -----------------------------------------------------------------------
 
@@ -39,7 +40,7 @@ async def stats(update: Update, context: VocesContext) -> None:
         if who is None:
             return
         figures = await compute_figures(context, session, who, programme.Period(None, today))
-    await show(update, context, shown.stats(context.i18n, who, figures))
+    await say(update, context, shown.stats(context.i18n, who, figures))
     panels = shown.stats_charts(context.i18n, figures)
     # Drawing takes a moment of CPU: off the event loop, so other people are answered meanwhile.
     images = await asyncio.to_thread(charts.phone_charts, panels, empty=_("No data yet"))
@@ -66,7 +67,7 @@ async def indicators(update: Update, context: VocesContext) -> None:
     async with context.runtime.database.session() as session:
         if await console_viewer(update, context, session) is None:
             return
-    await show(update, context, shown.periods(context.i18n))
+    await say(update, context, shown.periods(context.i18n))
 
 
 async def indicators_for(update: Update, context: VocesContext, args: list[str]) -> None:
@@ -84,7 +85,7 @@ async def indicators_for(update: Update, context: VocesContext, args: list[str])
         if who is None:
             return
         figures = await compute_figures(context, session, who, period)
-    await show(update, context, shown.indicators(context.i18n, who, figures, period), edit=True)
+    await say(update, context, shown.indicators(context.i18n, who, figures, period), edit=True)
     sheet = indicator_sheet(context.i18n, figures, shown.indicators_heading(context.i18n, period))
     content = workbook.workbook([sheet, beneficiaries_sheet(context.i18n, figures)], zone=runtime.settings.zone)
     assert update.effective_chat is not None

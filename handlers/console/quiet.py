@@ -19,10 +19,11 @@ from bot.organizations import followup
 from bot.people import retention
 from bot.people.authority import NotAllowed
 from handlers.common import answer_button, say_already_done
-from handlers.console.common import console_viewer, refuse, show
+from handlers.console.common import console_viewer, refuse
 from handlers.context import VocesContext
 from handlers.guards import button_number
 from handlers.messaging.reminders import Rendered, renders
+from handlers.show import say
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ async def quiet(update: Update, context: VocesContext) -> None:
         if who is None:
             return
         found = await followup.listed(session, who=who, now=runtime.clock.now())
-    await show(update, context, shown.quiet(context.i18n, who, found))
+    await say(update, context, shown.quiet(context.i18n, who, found))
 
 
 async def mark(update: Update, context: VocesContext, args: list[str]) -> None:
@@ -57,7 +58,7 @@ async def mark(update: Update, context: VocesContext, args: list[str]) -> None:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
-    await show(update, context, shown.marked(context.i18n, organization, state))
+    await say(update, context, shown.marked(context.i18n, organization, state))
 
 
 @renders(followup.CHECKIN_KIND)

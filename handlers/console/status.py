@@ -9,9 +9,10 @@ from bot.console import console
 from bot.console import screens as shown
 from bot.people.authority import NotAllowed
 from handlers.common import answer_button, page_number
-from handlers.console.common import console_viewer, refuse, show
+from handlers.console.common import console_viewer, refuse
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_part
+from handlers.show import say
 
 # --- /org NAME ------------------------------------------------------------------------------------
 
@@ -23,16 +24,16 @@ async def find_organization(update: Update, context: VocesContext) -> None:
         if who is None:
             return
         if not query:
-            await show(update, context, shown.org_usage(context.i18n))
+            await say(update, context, shown.org_usage(context.i18n))
             return
         found = await console.find(session, who=who, query=query)
     if not found:
-        await show(update, context, shown.no_organization(context.i18n, query))
+        await say(update, context, shown.no_organization(context.i18n, query))
         return
     if len(found) == 1:
         await show_status(update, context, found[0].id)
         return
-    await show(update, context, shown.which_organization(context.i18n, found))
+    await say(update, context, shown.which_organization(context.i18n, found))
 
 
 async def organization_button(update: Update, context: VocesContext, args: list[str]) -> None:
@@ -55,7 +56,7 @@ async def show_status(update: Update, context: VocesContext, organization_id: in
     if found is None:
         raise StaleButton(organization_id)
     await answer_button(update, context)
-    await show(update, context, shown.status(context.i18n, who, found, masked=runtime.cipher.masked))
+    await say(update, context, shown.status(context.i18n, who, found, masked=runtime.cipher.masked))
 
 
 # --- /pending -------------------------------------------------------------------------------------
@@ -71,4 +72,4 @@ async def list_pending(update: Update, context: VocesContext, args: list[str] | 
         if who is None:
             return
         waiting = await console.pending(session, who=who, now=runtime.clock.now())
-    await show(update, context, shown.pending(context.i18n, who, waiting, page=page, requirements=runtime.requirements), edit=True)
+    await say(update, context, shown.pending(context.i18n, who, waiting, page=page, requirements=runtime.requirements), edit=True)
