@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.broadcasts import composing
+from bot.broadcasts.labels import ORG_KIND_NAMES, RUOS_NAMES
 from bot.broadcasts.models import Broadcast
-from bot.broadcasts.screens import ORG_KIND_NAMES, RUOS_NAMES, audience_lines, card_text, chosen_in
+from bot.broadcasts.screens import audience_lines, card_text, chosen_in
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.i18n import N_, Translator
 from bot.core.screens import Choice, Screen, screen

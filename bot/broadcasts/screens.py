@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from bot.broadcasts import broadcasts, composing
 from bot.broadcasts.broadcasts import Tally
-from bot.broadcasts.models import EDITABLE, Broadcast, BroadcastState, MessageKind, SkipReason
+from bot.broadcasts.labels import KIND_NAMES, ORG_KIND_NAMES, RUOS_NAMES, STATE_NAMES
+from bot.broadcasts.models import EDITABLE, Broadcast, BroadcastState, SkipReason
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.districts import District, district_by_ubigeo
 from bot.core.i18n import N_, Translator
@@ -25,27 +26,6 @@ from bot.organizations.models import OrganizationKind
 from bot.people.labels import LANGUAGE_IN_A_SENTENCE, LANGUAGE_NAMES, ROLE_NAMES
 from bot.people.models import Role
 from bot.ruos.models import RegistrationStage
-
-KIND_NAMES = {
-    MessageKind.ANNOUNCEMENTS: N_("Announcements"),
-    MessageKind.TRAININGS: N_("Trainings"),
-    MessageKind.REPORTS: N_("Reports"),
-    MessageKind.RUOS: N_("RUOS"),
-}
-ORG_KIND_NAMES = {
-    OrganizationKind.OSB: "OSB", OrganizationKind.OSV: "OSV",
-    OrganizationKind.CIVIL_ASSOCIATION: N_("Civil association"), OrganizationKind.OTHER: N_("Other"),
-}
-RUOS_NAMES = {
-    RegistrationStage.PREPARING: N_("RUOS: preparing"), RegistrationStage.SUBMITTED: N_("RUOS: submitted"),
-    RegistrationStage.OBSERVED: N_("RUOS: observed"), RegistrationStage.REGISTERED: N_("RUOS: registered"),
-}
-STATE_NAMES = {
-    BroadcastState.DRAFT: N_("draft"), BroadcastState.AWAITING_APPROVAL: N_("waiting for approval"),
-    BroadcastState.SCHEDULED: N_("scheduled"), BroadcastState.SENDING: N_("sending"),
-    BroadcastState.DONE: N_("sent"), BroadcastState.CANCELLED: N_("cancelled"),
-}
-
 
 # --- who it reaches --------------------------------------------------------------------------------
 
@@ -245,6 +225,11 @@ def decided(i18n: Translator, *, approved: bool) -> Screen:
 
 def cancelled(i18n: Translator) -> Screen:
     return screen(i18n.gettext("🗑 Cancelled: it will not go out."))
+
+
+def no_text(i18n: Translator) -> Screen:
+    """The preview, before any version is written."""
+    return screen(i18n.gettext("Write the text first."))
 
 
 def preview_heading(i18n: Translator, language: str) -> str:

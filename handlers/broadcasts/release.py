@@ -64,9 +64,8 @@ async def preview(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     broadcast = await load(update, context)
     assert update.effective_chat is not None
-    _ = context.gettext
     if not broadcast.texts:
-        await reply(update, context, _("Write the text first."))
+        await say(update, context, shown.no_text(context.i18n))
         return
     for language in SUPPORTED_LANGUAGES:
         await reply(update, context, shown.preview_heading(context.i18n, language))
