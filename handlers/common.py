@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -250,6 +251,20 @@ async def dispatch_button(update: Update, context: VocesContext, actions: dict[s
         return None
     await answer_button(update, context)
     return result
+
+
+def shaped(shape: str, action: ButtonAction) -> ButtonAction:
+    """`action`, for a press whose data after `area:action:` has one shape (a regular expression
+    matched whole, as an anchored pattern of its own CallbackQueryHandler once did): any other
+    is an old or forged button."""
+    pattern = re.compile(shape)
+
+    async def checked(update: Update, context: VocesContext, args: list[str]) -> object:
+        if not pattern.fullmatch(":".join(args)):
+            raise StaleButton(getattr(args, "data", ":".join(args)))
+        return await action(update, context, args)
+
+    return checked
 
 
 async def answer_button(update: Update, context: VocesContext | None = None, text: str | None = None, *,

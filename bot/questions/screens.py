@@ -10,7 +10,7 @@ from bot.core.i18n import N_, Translator
 from bot.core.screens import Choice, Screen, escape, screen
 from bot.questions import questions
 from bot.questions.labels import STATE_NAMES, TOPIC_NAMES
-from bot.questions.models import Question, QuestionState, SavedAnswer
+from bot.questions.models import Question, QuestionMessage, QuestionState, SavedAnswer
 
 EXPECT = N_("The team answers within two working days; I will write to you here.")
 ICONS = {"org": "🏠", "ruos": "📋", "prj": "💡", "tr": "🎓", "other": "💬"}
@@ -75,6 +75,25 @@ def thread(i18n: Translator, card: questions.Card) -> Screen:
     rows = [] if question.state is QuestionState.CLOSED else [
         [Choice(f"ask:reply:{question.id}", _("↩️ Reply")), Choice(f"ask:close:{question.id}", _("✅ Close it"))]]
     return screen("\n".join(lines), rows)
+
+
+def thread_text(i18n: Translator, messages: Sequence[QuestionMessage], names: dict[int, str], *, for_team: bool) -> str:
+    """The thread, oldest first (the last twelve messages); the leader sees "The team" where the
+    team sees who wrote."""
+    lines = []
+    for message in messages[-12:]:
+        if message.from_team:
+            who = (names.get(message.author_id or 0) or i18n.gettext("The team")) if for_team else i18n.gettext("The team")
+            icon = "🧑‍💼"
+        else:
+            who = names.get(message.author_id or 0) or "—"
+            icon = "👤"
+        when = i18n.datetime(message.sent_at, "short")
+        body = escape(message.text) if message.text else ""
+        if message.file_name:
+            body += ("\n" if body else "") + "📎 " + escape(message.file_name)
+        lines.append(f"{icon} <b>{escape(who)}</b> · {when}\n{body}")
+    return "\n\n".join(lines)
 
 
 def about_text(i18n: Translator, question: Question) -> str:

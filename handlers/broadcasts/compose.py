@@ -5,11 +5,23 @@ it, and send it now or at a time; above a threshold a second person approves it 
 The draft lives in the database (bot/broadcasts/broadcasts.py) and every change is saved as it
 is made; the typed answers (a text, a file, a district, the buttons, a time) are the steps of a
 domain step machine (bot/broadcasts/composing.py) that keeps the question asked in the
-database, so a restart in the middle loses nothing. Each handler here parses, calls one of its
-functions and renders the `Step` it returns. This module has the texts, the file, the buttons
-and the audience, and registers the whole flow; handlers/broadcasts/card.py the card;
-handlers/broadcasts/release.py opening one from a list, the preview, sending, scheduling, the
-approval and cancelling; handlers/broadcasts/flow.py the flow's helpers both use.
+database, so a restart in the middle loses nothing. What each screen shows is the domain's
+(bot/broadcasts/screens.py, audience_screens.py); each handler here parses, calls one of its
+functions and renders what it returns. This module has the texts, the file, the buttons and the
+kind, and registers the whole flow with one handler for every `bc:` button (BUTTONS, through
+handlers.common.dispatch_button); handlers/broadcasts/card.py shows the card;
+handlers/broadcasts/audience.py the audience picker; handlers/broadcasts/release.py opening one
+from a list, the preview, sending, scheduling, the approval and cancelling;
+handlers/broadcasts/flow.py the flow's helpers all use.
+
+Callback data (each checked against its shape on arrival, then at press time by the domain):
+
+    bc:text:<id>:<language> bc:file:<id> bc:btns:<id> bc:dist:<id> bc:when:<id>   ask a typed answer
+    bc:show:<id> bc:preview:<id> bc:now:<id> bc:cancel:<id>      open, preview, send, cancel
+    bc:approve:<id>:<version> bc:reject:<id>:<version>             the second pair of eyes
+    bc:aud:<id> bc:audk:<id>:<filter> bc:sess:<id> bc:topics:<id>  the audience picker's screens
+    bc:t:<id>:<filter>:<value> bc:nodist:<id> bc:adddist:<id>:<ubigeo>   its toggles
+    bc:kinds:<id> bc:kind:<id>:<kind>                               the kind
 """
 
 from __future__ import annotations
@@ -24,13 +36,11 @@ from telegram.ext import (
 )
 
 from bot.broadcasts import broadcasts, composing
+from bot.broadcasts import screens as shown
 from bot.broadcasts.models import MessageKind
 from bot.core import uploads
 from bot.core.districts import district_by_ubigeo
-from bot.core.i18n import N_
-from bot.core.textlimits import excerpt
 from bot.core.validation import InvalidInput
-from bot.people.labels import LANGUAGE_IN_A_SENTENCE
 from handlers.broadcasts.audience import (
     audience_card,
     no_district,
@@ -40,11 +50,7 @@ from handlers.broadcasts.audience import (
     show_topics,
     toggle_audience,
 )
-from handlers.broadcasts.card import (
-    KIND_NAMES,
-    STATE_NAMES,
-    show_card,
-)
+from handlers.broadcasts.card import show_card
 from handlers.broadcasts.flow import (
     BUTTONS,
     DISTRICT,
@@ -70,34 +76,25 @@ from handlers.broadcasts.release import (
     preview,
     reject,
     send_now,
-    show,
     tell_submitted,
 )
+from handlers.broadcasts.release import show as open_broadcast
 from handlers.commands import command
 from handlers.common import (
     END,
+    ButtonAction,
+    Callback,
     answer_button,
     ask,
-    edit_or_reply,
+    dispatch_button,
     error_text,
-    escape,
-    keyboard,
     leave,
     reply,
+    shaped,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
-
-FILE_QUESTION = N_("Send one photo or one document to go with the message, or a single dash (-) to send it without one.")
-QUESTIONS = {
-    FILE: FILE_QUESTION,
-    BUTTONS: N_("Write one button a line, its label and its link separated by a bar, for example:\n"
-                "<code>Enroll | https://t.me/voces_bot?start=trainings</code>\n"
-                "Send a single dash (-) for no buttons."),
-    DISTRICT: N_("Which district? Write its name."),
-    WHEN: N_("When should it go out? Write the day and the time, Lima time, for example: 15/12/2026 18:30"),
-}
-
+from handlers.show import say
 
 # --- /broadcast ----------------------------------------------------------------------------------
 
@@ -114,14 +111,7 @@ async def open_composer(update: Update, context: VocesContext) -> int:
         return END
     await show_card(update, context, opened.draft, edit=False)
     if opened.waiting:
-        _ = context.gettext
-        lines, rows = [_("Broadcasts not yet sent, or being sent:")], []
-        for b in opened.waiting[:10]:  # each with its first words: "#2 · waiting for approval" alone says little
-            words = excerpt(broadcasts.text_for(b, context.i18n.language, runtime.settings.default_language), 22) or "—"
-            when = f" · {context.i18n.datetime(b.send_at, 'short')}" if b.send_at else ""
-            lines.append(f"#{b.id} · {_(STATE_NAMES[b.state])}{when}: <i>{escape(words)}</i>")
-            rows.append([(f"#{b.id} · {words}", f"bc:show:{b.id}")])
-        await reply(update, context, "\n".join(lines), reply_markup=keyboard(rows))
+        await say(update, context, shown.waiting(context.i18n, opened.waiting, default_language=runtime.settings.default_language))
     return await leave(update, context, FLOW)
 
 
@@ -129,14 +119,7 @@ async def open_composer(update: Update, context: VocesContext) -> int:
 
 
 def question_text(context: VocesContext, step: composing.Step) -> str:
-    _ = context.gettext
-    if step.name != TEXT:
-        return _(QUESTIONS[step.name])
-    language = step.language or ""
-    text = _("Write the message in %(language)s, formatted as you want people to see it.") % {"language": _(LANGUAGE_IN_A_SENTENCE[language])}
-    if step.broadcast is not None and language in step.broadcast.texts:
-        text += "\n" + _("Send a single dash (-) to remove this version.")
-    return text
+    return shown.question_text(context.i18n, step)
 
 
 def asks(question: str):  # noqa: ANN201
@@ -217,8 +200,7 @@ async def show_after(update: Update, context: VocesContext, step: composing.Step
         await audience_card(update, context, step.broadcast, edit=edit)
         await retire_asked_card(update, context)
     elif step.name == composing.WHICH:
-        rows = [[(district.name, f"bc:adddist:{step.broadcast.id}:{district.ubigeo}")] for district in step.districts]
-        await reply(update, context, context.gettext("Which one?"), reply_markup=keyboard(rows))
+        await say(update, context, shown.which_district(context.i18n, step.broadcast, step.districts))
     elif step.submission is not None:
         await tell_submitted(update, context, step.submission)
 
@@ -240,10 +222,7 @@ async def district_chosen(update: Update, context: VocesContext) -> None:
 
 async def show_kinds(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
-    broadcast = await load(update, context, to_change=True)
-    _ = context.gettext
-    rows = [[(("✅ " if kind is broadcast.kind else "") + _(name), f"bc:kind:{broadcast.id}:{kind.value}")] for kind, name in KIND_NAMES.items()]
-    await edit_or_reply(update, context, _("What is it about? People choose in /settings which kinds they receive."), reply_markup=keyboard(rows))
+    await say(update, context, shown.kinds(context.i18n, await load(update, context, to_change=True)), edit=True)
 
 
 async def kind_chosen(update: Update, context: VocesContext) -> None:
@@ -271,16 +250,50 @@ async def other_command(update: Update, context: VocesContext) -> int:
     return END
 
 
+def _pressed(callback: Callback) -> ButtonAction:
+    """A bc: callback that reads its button's data itself, as an action of the table."""
+
+    async def action(update: Update, context: VocesContext, _args: list[str]) -> object:
+        return await callback(update, context)
+
+    return action
+
+
+# Every bc: button, by action, with the shape of what follows it.
+BUTTON_ACTIONS: dict[str, ButtonAction] = {
+    "text": shaped(r"\d+:[a-z]{2}", _pressed(asks(TEXT))),
+    "file": shaped(r"\d+", _pressed(asks(FILE))),
+    "btns": shaped(r"\d+", _pressed(asks(BUTTONS))),
+    "dist": shaped(r"\d+", _pressed(asks(DISTRICT))),
+    "when": shaped(r"\d+", _pressed(asks(WHEN))),
+    "show": shaped(r"\d+", _pressed(open_broadcast)),
+    "aud": shaped(r"\d+", _pressed(show_audience)),
+    "audk": shaped(r"\d+:[a-z]+", _pressed(show_kind)),
+    "t": shaped(r"\d+:[a-z]+:[a-z0-9_]+", _pressed(toggle_audience)),
+    "nodist": shaped(r"\d+", _pressed(no_district)),
+    "adddist": shaped(r"\d+:\d{6}", _pressed(district_chosen)),
+    "kinds": shaped(r"\d+", _pressed(show_kinds)),
+    "sess": shaped(r"\d+", _pressed(show_sessions)),
+    "topics": shaped(r"\d+", _pressed(show_topics)),
+    "kind": shaped(r"\d+:[a-z]+", _pressed(kind_chosen)),
+    "preview": shaped(r"\d+", _pressed(preview)),
+    "now": shaped(r"\d+", _pressed(send_now)),
+    "approve": shaped(r"\d+:\d+", _pressed(approve)),
+    "reject": shaped(r"\d+:\d+", _pressed(reject)),
+    "cancel": shaped(r"\d+", _pressed(cancel)),
+}
+
+
+async def on_button(update: Update, context: VocesContext) -> object:
+    """Every bc: button. Those that ask for a typed answer return the step (the conversation
+    waits for it); the others return None, which leaves a question being asked as it was."""
+    return await dispatch_button(update, context, BUTTON_ACTIONS)
+
+
 def register(application) -> None:  # noqa: ANN001
     typed = filters.TEXT & ~filters.COMMAND
     flow = ConversationHandler(
-        entry_points=[
-            CallbackQueryHandler(asks(TEXT), pattern=r"^bc:text:\d+:[a-z]{2}$"),
-            CallbackQueryHandler(asks(FILE), pattern=r"^bc:file:\d+$"),
-            CallbackQueryHandler(asks(BUTTONS), pattern=r"^bc:btns:\d+$"),
-            CallbackQueryHandler(asks(DISTRICT), pattern=r"^bc:dist:\d+$"),
-            CallbackQueryHandler(asks(WHEN), pattern=r"^bc:when:\d+$"),
-        ],
+        entry_points=[CallbackQueryHandler(on_button, pattern=r"^bc:")],
         states={
             TEXT: [MessageHandler(typed, typed_answer_for(TEXT))],
             FILE: [MessageHandler(filters.PHOTO | filters.Document.ALL | typed, typed_answer_for(FILE))],
@@ -291,22 +304,4 @@ def register(application) -> None:  # noqa: ANN001
         fallbacks=[command("cancel", cancel_flow), MessageHandler(filters.COMMAND, other_command)],
         name=FLOW, persistent=True, allow_reentry=True,
     )
-    application.add_handlers([
-        flow,
-        command("broadcast", open_composer),
-        CallbackQueryHandler(show, pattern=r"^bc:show:\d+$"),
-        CallbackQueryHandler(show_audience, pattern=r"^bc:aud:\d+$"),
-        CallbackQueryHandler(show_kind, pattern=r"^bc:audk:\d+:[a-z]+$"),
-        CallbackQueryHandler(toggle_audience, pattern=r"^bc:t:\d+:[a-z]+:[a-z0-9_]+$"),
-        CallbackQueryHandler(no_district, pattern=r"^bc:nodist:\d+$"),
-        CallbackQueryHandler(district_chosen, pattern=r"^bc:adddist:\d+:\d{6}$"),
-        CallbackQueryHandler(show_kinds, pattern=r"^bc:kinds:\d+$"),
-        CallbackQueryHandler(show_sessions, pattern=r"^bc:sess:\d+$"),
-        CallbackQueryHandler(show_topics, pattern=r"^bc:topics:\d+$"),
-        CallbackQueryHandler(kind_chosen, pattern=r"^bc:kind:\d+:[a-z]+$"),
-        CallbackQueryHandler(preview, pattern=r"^bc:preview:\d+$"),
-        CallbackQueryHandler(send_now, pattern=r"^bc:now:\d+$"),
-        CallbackQueryHandler(approve, pattern=r"^bc:approve:\d+:\d+$"),
-        CallbackQueryHandler(reject, pattern=r"^bc:reject:\d+:\d+$"),
-        CallbackQueryHandler(cancel, pattern=r"^bc:cancel:\d+$"),
-    ])
+    application.add_handlers([flow, command("broadcast", open_composer)])

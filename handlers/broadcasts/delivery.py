@@ -18,8 +18,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.broadcasts import broadcasts
 from bot.broadcasts import files as broadcast_files
 from bot.broadcasts.broadcasts import Recipient, Tally
-from bot.broadcasts.models import Broadcast, SkipReason
-from bot.core.i18n import Translator
+from bot.broadcasts.models import Broadcast
+from bot.broadcasts.screens import tally_text
 from bot.core.textlimits import fit_label
 from bot.messaging.broadcasting import Sent
 from bot.messaging.reminders import DeliveryOutcome
@@ -28,6 +28,7 @@ from handlers.context import VocesApplication
 from handlers.ratelimit import BULK
 
 log = logging.getLogger(__name__)
+
 
 def markup_of(broadcast: Broadcast) -> InlineKeyboardMarkup | None:
     if not broadcast.buttons:
@@ -79,46 +80,6 @@ async def _upload(application: VocesApplication, broadcast: Broadcast, chat_id: 
         async with application.runtime.database.session() as session:
             await broadcast_files.remember_upload(session, broadcast_id=broadcast.id, path=broadcast.attachment_path, file_id=uploaded.file_id)
     return sent
-
-
-def tally_text(i18n: Translator, tally: Tally, *, final: bool) -> str:
-    _ = i18n.gettext
-    number = i18n.number
-    if final:
-        lines = [_("✅ <b>Broadcast finished.</b>")]
-    else:
-        lines = [_("📣 Sending… %(done)s of %(total)s") % {"done": number(tally.done), "total": number(tally.total)}]
-    lines.append(_("Delivered: %(count)s") % {"count": number(tally.delivered)})
-    if tally.blocked:
-        lines.append(_("Blocked the bot: %(count)s (they are skipped from now on)") % {"count": number(tally.blocked)})
-    if tally.failed:
-        lines.append(_("Failed: %(count)s") % {"count": number(tally.failed)})
-    if tally.skipped:
-        lines.append(_("Not sent: %(count)s") % {"count": number(tally.skipped)})
-        lines += [f"· {skipped_text(i18n, reason, count)}" for reason, count in tally.skipped_because]
-    if tally.pending and final is False:
-        lines.append(_("Still to go: %(count)s") % {"count": number(tally.pending + tally.sending)})
-    if tally.in_flight_at_restart:
-        lines.append(_("In flight when the bot restarted, sent again: %(count)s (these people may have it twice)") % {
-            "count": number(tally.in_flight_at_restart)})
-    return "\n".join(lines)
-
-
-def skipped_text(i18n: Translator, reason: str, count: int) -> str:
-    """Why `count` people did not get it (read when their delivery came up, not only at the start)."""
-    ngettext, values = i18n.ngettext, {"count": i18n.number(count)}
-    if reason == SkipReason.PAUSED:
-        return ngettext("%(count)s person had paused messages with /stop", "%(count)s people had paused messages with /stop", count) % values
-    if reason == SkipReason.SWITCHED_OFF:
-        return ngettext("%(count)s person had switched this kind of message off", "%(count)s people had switched this kind of message off",
-                        count) % values
-    if reason == SkipReason.NO_CONSENT:
-        return ngettext("%(count)s person had withdrawn their consent", "%(count)s people had withdrawn their consent", count) % values
-    if reason == SkipReason.UNREACHABLE:
-        return ngettext("%(count)s person had blocked the bot before", "%(count)s people had blocked the bot before", count) % values
-    # skipped before the reasons were kept apart
-    return ngettext("%(count)s person was unreachable, or their settings said no", "%(count)s people were unreachable, or their settings said no",
-                    count) % values
 
 
 class TelegramBroadcasts:

@@ -12,14 +12,13 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.broadcasts import composing
-from bot.broadcasts.models import Broadcast, BroadcastState
+from bot.broadcasts import screens as shown
+from bot.broadcasts.models import BroadcastState
 from bot.core.config import SUPPORTED_LANGUAGES
-from bot.core.i18n import N_
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
-from bot.people.labels import LANGUAGE_IN_A_SENTENCE
 from handlers.broadcasts.card import show_card
-from handlers.broadcasts.delivery import send_broadcast, tally_text
+from handlers.broadcasts.delivery import send_broadcast
 from handlers.broadcasts.flow import (
     apply_change,
     button_broadcast_id,
@@ -30,20 +29,14 @@ from handlers.broadcasts.flow import (
 )
 from handlers.common import (
     answer_button,
-    edit_or_reply,
     reply,
     say_already_done,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
+from handlers.show import say
 
 # --- open, preview, send, schedule, approve, cancel --------------------------------------------------
-
-
-def decision_row(gettext, broadcast: Broadcast) -> list[tuple[str, str]]:  # noqa: ANN001 - a gettext
-    """Approve / Send back, for the version shown: a button for a version changed since is refused."""
-    b, version = broadcast.id, broadcast.version
-    return [(gettext("✅ Approve"), f"bc:approve:{b}:{version}"), (gettext("↩️ Send back"), f"bc:reject:{b}:{version}")]
 
 
 async def show(update: Update, context: VocesContext) -> None:
@@ -61,10 +54,9 @@ async def show(update: Update, context: VocesContext) -> None:
         raise StaleButton(broadcast_id)
     if looked.card is None:
         assert looked.tally is not None
-        await reply(update, context, tally_text(context.i18n, looked.tally, final=looked.broadcast.state is BroadcastState.DONE))
+        await say(update, context, shown.tally(context.i18n, looked.tally, final=looked.broadcast.state is BroadcastState.DONE))
         return
-    above = [decision_row(context.gettext, looked.broadcast)] if looked.card.may_approve else ()
-    await show_card(update, context, looked.broadcast, edit=False, above=above, card=looked.card)
+    await show_card(update, context, looked.broadcast, edit=False, card=looked.card, with_decision=looked.card.may_approve)
 
 
 async def preview(update: Update, context: VocesContext) -> None:
@@ -72,12 +64,11 @@ async def preview(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     broadcast = await load(update, context)
     assert update.effective_chat is not None
-    _ = context.gettext
     if not broadcast.texts:
-        await reply(update, context, _("Write the text first."))
+        await say(update, context, shown.no_text(context.i18n))
         return
     for language in SUPPORTED_LANGUAGES:
-        await reply(update, context, _("👁 As people who speak %(language)s will see it:") % {"language": _(LANGUAGE_IN_A_SENTENCE[language])})
+        await reply(update, context, shown.preview_heading(context.i18n, language))
         await send_broadcast(context.voces, broadcast, update.effective_chat.id, language, bulk=False)
 
 
@@ -108,33 +99,10 @@ async def _submit(update: Update, context: VocesContext, broadcast_id: int, send
 async def tell_submitted(update: Update, context: VocesContext, submission: composing.Submission) -> None:
     """What happens now: waiting for approval (whoever may approve is asked), held for the end
     of quiet hours, going out now, or scheduled."""
-    runtime = context.runtime
-    _ = context.gettext
-    i18n = context.i18n
-    broadcast, receiving = submission.broadcast, submission.reach.receiving
-    count = i18n.number(receiving)
-    if submission.needs_approval:
-        await edit_or_reply(update, context, _(
-            "⏳ It will reach %(count)s people, more than %(threshold)s: a second coordinator or staff member must approve it before it goes out. I have asked them; you will hear from me.")
-            % {"count": count, "threshold": i18n.number(runtime.settings.broadcast_approval_threshold)})
-        return
-    if submission.held_until is not None:  # "Send now" at night: say when it really goes out
-        await edit_or_reply(update, context, i18n.ngettext(
-            "🌙 It is quiet hours: it goes out to %(count)s person at %(time)s, when they end (or when their own quiet hours end). I will keep you posted here.",
-            "🌙 It is quiet hours: it goes out to %(count)s people at %(time)s, when they end (to those with quiet hours of their own, when theirs end). I will keep you posted here.",
-            receiving) % {"count": count, "time": i18n.time(submission.held_until)})
+    await say(update, context, shown.submitted(context.i18n, submission,
+                                                       approval_threshold=context.runtime.settings.broadcast_approval_threshold), edit=True)
+    if not submission.needs_approval and (submission.held_until is not None or submission.now):
         _wake(context)
-    elif submission.now:
-        await edit_or_reply(update, context, i18n.ngettext(
-            "🚀 Sending it now to %(count)s person. I will keep you posted here.",
-            "🚀 Sending it now to %(count)s people. I will keep you posted here.", receiving) % {"count": count})
-        _wake(context)
-    else:
-        assert broadcast.send_at is not None
-        await edit_or_reply(update, context, i18n.ngettext(
-            "🕒 Scheduled for %(when)s, to %(count)s person. Until then you can change or cancel it with /broadcast.",
-            "🕒 Scheduled for %(when)s, to %(count)s people. Until then you can change or cancel it with /broadcast.",
-            receiving) % {"when": i18n.datetime(broadcast.send_at, "short"), "count": count})
 
 
 def _wake(context: VocesContext) -> None:
@@ -144,15 +112,15 @@ def _wake(context: VocesContext) -> None:
 
 
 async def approve(update: Update, context: VocesContext) -> None:
-    await _decide(update, context, True, N_("✅ Approved. It goes out at its time."))
+    await _decide(update, context, True)
     _wake(context)
 
 
 async def reject(update: Update, context: VocesContext) -> None:
-    await _decide(update, context, False, N_("↩️ Sent back to its author as a draft."))
+    await _decide(update, context, False)
 
 
-async def _decide(update: Update, context: VocesContext, approving: bool, done: str) -> None:
+async def _decide(update: Update, context: VocesContext, approving: bool) -> None:
     """The second pair of eyes approves or sends back the version its button was made for; the
     author hears it once (bot/broadcasts/approval.py tells them through the outbox)."""
     broadcast_id, version = button_broadcast_id(update), int(data_parts(update)[3])  # the pattern has checked both are numbers
@@ -162,7 +130,7 @@ async def _decide(update: Update, context: VocesContext, approving: bool, done: 
     if decided is None:
         return
     await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext(done))
+    await say(update, context, shown.decided(context.i18n, approved=approving), edit=True)
 
 
 async def cancel(update: Update, context: VocesContext) -> None:
@@ -176,4 +144,4 @@ async def cancel(update: Update, context: VocesContext) -> None:
     if await apply_change(update, context, cancelled) is None:
         return
     await answer_button(update, context)
-    await edit_or_reply(update, context, context.gettext("🗑 Cancelled: it will not go out."))
+    await say(update, context, shown.cancelled(context.i18n), edit=True)

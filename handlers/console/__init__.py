@@ -4,7 +4,15 @@ Staff and coordinators use it; a coordinator scoped to some districts sees only 
 organizations, everywhere (bot/console/audit.py decides, from the database, at every press).
 Every read of personal data and every change is in the audit log. Buttons carry ``con:…``
 data, checked on arrival: a leader or an out-of-scope coordinator pressing a crafted one is
-refused like the command itself.
+refused like the command itself. What each shows is bot/console/screens.py's.
+
+Callback data (one handler for them all, BUTTONS, through handlers.common.dispatch_button):
+
+    con:org:<organization>                    an organization's status
+    con:pending:p<n>                          a page of /pending
+    con:ind:<month|lastmonth|year|all>        /indicators for a period
+    con:mark:<organization>:<state>           staff: mark it active, inactive or dissolved
+    con:audit:<a|o<organization>|u<person>>:p<n>   staff: a page of the audit log
 
 Also here: the daily jobs that follow quiet organizations up and apply the retention rules.
 """
@@ -13,15 +21,32 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from handlers.commands import command
+from handlers.common import dispatch_button, shaped
 from handlers.console.audit_log import audit_button, scope, show_audit
 from handlers.console.figures import export, indicators, indicators_for, stats
 from handlers.console.quiet import daily, mark, quiet, run_followup, run_retention
 from handlers.console.status import find_organization, list_pending, organization_button
+from handlers.context import VocesContext
 
 __all__ = ["register", "run_followup", "run_retention"]
+
+
+# Every con: button, by action, with the shape of what follows it.
+BUTTONS = {
+    "org": shaped(r"\d+", organization_button),
+    "pending": shaped(r"p\d+", list_pending),
+    "ind": shaped(r"[a-z]+", indicators_for),
+    "mark": shaped(r"\d+:(active|inactive|dissolved)", mark),
+    "audit": shaped(r"[aou]\d*:p\d+", audit_button),
+}
+
+
+async def on_button(update: Update, context: VocesContext) -> object:
+    return await dispatch_button(update, context, BUTTONS)
 
 
 def register(application) -> None:  # noqa: ANN001
@@ -34,11 +59,7 @@ def register(application) -> None:  # noqa: ANN001
         command("quiet", quiet),
         command("audit", show_audit),
         command("scope", scope),
-        CallbackQueryHandler(organization_button, pattern=r"^con:org:\d+$"),
-        CallbackQueryHandler(list_pending, pattern=r"^con:pending:p\d+$"),
-        CallbackQueryHandler(indicators_for, pattern=r"^con:ind:[a-z]+$"),
-        CallbackQueryHandler(mark, pattern=r"^con:mark:\d+:(active|inactive|dissolved)$"),
-        CallbackQueryHandler(audit_button, pattern=r"^con:audit:[aou]\d*:p\d+$"),
+        CallbackQueryHandler(on_button, pattern=r"^con:"),
     ])
     if application.job_queue is not None:
         # Every few hours (cheap: a query per table); the first pass a while after start.

@@ -9,6 +9,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.console import screens as shown
 from bot.console.models import ActivityState
 from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
@@ -17,23 +18,12 @@ from bot.messaging.models import Reminder
 from bot.organizations import followup
 from bot.people import retention
 from bot.people.authority import NotAllowed
-from handlers.common import (
-    ROWS_PER_PAGE,
-    answer_button,
-    escape,
-    keyboard,
-    reply,
-    say_already_done,
-)
-from handlers.console.common import (
-    ACTIVITY,
-    console_viewer,
-    district_name,
-    refuse,
-)
+from handlers.common import answer_button, say_already_done
+from handlers.console.common import console_viewer, refuse
 from handlers.context import VocesContext
 from handlers.guards import button_number
 from handlers.messaging.reminders import Rendered, renders
+from handlers.show import say
 
 log = logging.getLogger(__name__)
 
@@ -42,41 +32,25 @@ log = logging.getLogger(__name__)
 
 
 async def quiet(update: Update, context: VocesContext) -> None:
-    _ = context.gettext
     runtime = context.runtime
     async with runtime.database.session() as session:
         who = await console_viewer(update, context, session)
         if who is None:
             return
         found = await followup.listed(session, who=who, now=runtime.clock.now())
-    if not found:
-        await reply(update, context, _("No organization has gone quiet after its check-in."))
-        return
-    lines = [_("<b>Quiet organizations</b>"), _("None of their leaders answered the check-in:"), ""]
-    rows = []
-    for number, entry in enumerate(found[:ROWS_PER_PAGE], start=1):
-        last = context.i18n.date(entry.last_contact, "medium") if entry.last_contact else _("never")
-        lines.append(f"{number}. <b>{escape(entry.name)}</b> ({escape(district_name(entry.district_ubigeo))}) — " + _("last contact %(date)s") % {"date": last})
-        if who.is_staff:
-            rows.append([(f"{number}. " + _("Inactive"), f"con:mark:{entry.organization_id}:inactive"),
-                         (f"{number}. " + _("Dissolved"), f"con:mark:{entry.organization_id}:dissolved"),
-                         (f"{number}. " + _("Open"), f"con:org:{entry.organization_id}")])
-    if len(found) > ROWS_PER_PAGE:
-        lines.append(_("…and %(count)s more: mark these first.") % {"count": len(found) - ROWS_PER_PAGE})
-    await reply(update, context, "\n".join(lines), reply_markup=keyboard(rows) if rows else None)
+    await say(update, context, shown.quiet(context.i18n, who, found))
 
 
-async def mark(update: Update, context: VocesContext) -> None:
-    _ = context.gettext
-    _area, _action, organization_id, state = update.callback_query.data.split(":")  # type: ignore[union-attr]
+async def mark(update: Update, context: VocesContext, args: list[str]) -> None:
+    """con:mark:<organization>:<active|inactive|dissolved>."""
+    organization_id, state = button_number(args[0]), ActivityState(args[1])
     runtime = context.runtime
     try:
         async with runtime.database.session() as session:
             who = await console_viewer(update, context, session, staff_only=True)
             if who is None:
                 return
-            organization = await followup.mark(session, who=who, organization_id=button_number(organization_id), state=ActivityState(state),
-                                               now=runtime.clock.now())
+            organization = await followup.mark(session, who=who, organization_id=organization_id, state=state, now=runtime.clock.now())
     except AlreadyDone as error:
         await say_already_done(update, context, error)
         return
@@ -84,7 +58,7 @@ async def mark(update: Update, context: VocesContext) -> None:
         await refuse(update, context, error)
         return
     await answer_button(update, context)
-    await reply(update, context, _("Done: %(name)s is now %(state)s.") % {"name": escape(organization.name), "state": _(ACTIVITY[ActivityState(state)])})
+    await say(update, context, shown.marked(context.i18n, organization, state))
 
 
 @renders(followup.CHECKIN_KIND)
@@ -93,10 +67,7 @@ async def render_checkin(reminder: Reminder, i18n: Translator, runtime: Runtime)
         organization = await followup.still_quiet(session, int(reminder.payload["organization_id"]), reminder.recipient_id)
     if organization is None:
         return None
-    text = i18n.gettext("👋 Hello from the programme! We have not heard from <b>%(name)s</b> for a while. How is the organization doing? "
-                        "Write us a line here, or see what is new with /myorg, /ruos and /trainings.") % {"name": escape(organization.name)}
-    return Rendered(text)
-
+    return Rendered(shown.checkin(i18n, organization))
 
 
 # --- the daily jobs -------------------------------------------------------------------------------

@@ -28,12 +28,13 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from bot.core.validation import InvalidInput, parse_id
-from bot.questions import questions, saved
+from bot.questions import questions, saved, screens, staff_screens
 from handlers.commands import command
-from handlers.common import dispatch_button, error_text, keyboard, leave, remember, reply
+from handlers.common import dispatch_button, error_text, leave, remember, reply
 from handlers.context import VocesContext
 from handlers.questions import asking, feedback, inbox
 from handlers.questions.common import FLOW, TARGET, TYPING, WRITING, person
+from handlers.show import say
 
 
 async def on_ask_button(update: Update, context: VocesContext) -> object:
@@ -121,15 +122,12 @@ async def on_typed(update: Update, context: VocesContext) -> object:
         await reply(update, context, "⚠️ " + error_text(context, error))
         return TYPING
     await remember(update, context, **{TARGET: None})
-    _ = context.gettext
     if done is None:
-        await reply(update, context, _("💾 Kept as a saved answer: “%(title)s”.") % {"title": kept.title})
+        await say(update, context, staff_screens.kept(context.i18n, kept))
     elif what == "answer":
-        last = done.question
-        await reply(update, context, _("✅ Sent to who asked %(ref)s.") % {"ref": questions.reference(last)},
-                    reply_markup=keyboard([[(_("💾 Keep as saved answer"), f"ask:keep:{done.message_id}")]]) if text.strip() else None)
+        await say(update, context, staff_screens.answer_sent(context.i18n, done.question, keep=done.message_id if text.strip() else None))
     else:
-        await reply(update, context, _("✅ Sent. The team will see it in %(ref)s.") % {"ref": questions.reference(done.question)})
+        await say(update, context, screens.reply_sent(context.i18n, done.question))
     return await leave(update, context, FLOW)
 
 

@@ -13,7 +13,7 @@ from bot.questions import questions, saved
 from bot.questions import screens as shown
 from bot.questions.labels import STATE_NAMES
 from bot.questions.models import QuestionState
-from bot.questions.screens import about_text
+from bot.questions.screens import about_text, thread_text
 from handlers.common import (
     END,
     answer_button,
@@ -33,7 +33,6 @@ from handlers.questions.common import (
     TYPING,
     WRITING,
     person,
-    thread_text,
 )
 from handlers.screens import render
 
@@ -164,9 +163,8 @@ async def start_reply(update: Update, context: VocesContext, args: list[str]) ->
         return None
     await answer_button(update, context)
     await remember(update, context, **{TARGET: f"reply:{question_id}"})
-    return await ask(update, context, flow=FLOW, step=TYPING,
-                     text=context.gettext("Write your reply about %(ref)s (a photo or a document may go with it).")
-                     % {"ref": questions.reference(question_id)})
+    text, markup = render(shown.write_reply(context.i18n, question_id))
+    return await ask(update, context, flow=FLOW, step=TYPING, text=text, reply_markup=markup)
 
 
 async def close_own(update: Update, context: VocesContext, args: list[str]) -> object:
@@ -181,5 +179,6 @@ async def close_own(update: Update, context: VocesContext, args: list[str]) -> o
         await answer_button(update, context, error_text(context, error), alert=True)
         return None
     await answer_button(update, context)
-    await reply(update, context, context.gettext("✅ Question %(ref)s is closed. Thank you!") % {"ref": questions.reference(question_id)})
+    text, markup = render(shown.closed(context.i18n, question_id))
+    await reply(update, context, text, reply_markup=markup)
     return END

@@ -7,16 +7,17 @@ from itertools import groupby
 
 from bot.console import figures as programme
 from bot.console.figures import registry
+from bot.console.labels import ACTIVITY, NO_STAGE, district_name
 from bot.console.models import ActivityState
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Translator
+from bot.core.screens import escape
 from bot.documents import workbook
+from bot.projects.labels import AGE_LABEL as AGE
+from bot.projects.labels import SEX_LABEL as SEX
 from bot.projects.reports import UNSPLIT
 from bot.questions.labels import TOPIC_NAMES as QUESTION_TOPIC_NAMES
+from bot.ruos.labels import RUOS_STAGE as STAGE
 from bot.ruos.models import RegistrationStage
-from handlers.common import escape
-from handlers.console.common import ACTIVITY, AGE, NO_STAGE, SEX, district_name
-from handlers.context import VocesContext
-from handlers.ruos import STAGE
 
 PEOPLE_SEX = {"female": N_("women"), "male": N_("men"), "other": N_("other"), "unstated": N_("sex not stated")}
 PEOPLE_NATIONALITY = {"venezuelan": N_("Venezuelans"), "peruvian": N_("Peruvians"), "other": N_("other nationalities"),
@@ -26,8 +27,8 @@ UNSPLIT_LABEL = N_("age not split by sex")
 TRAINED_AS = {"leader": N_("leaders of an organization"), "other": N_("other members")}
 
 
-def stage_label(context: VocesContext, code: str) -> str:
-    return context.gettext(NO_STAGE) if code == programme.NO_STAGE else context.gettext(STAGE[RegistrationStage(code)])
+def stage_label(i18n: Translator, code: str) -> str:
+    return i18n.gettext(NO_STAGE) if code == programme.NO_STAGE else i18n.gettext(STAGE[RegistrationStage(code)])
 
 
 def strip_emoji(label: str) -> str:
@@ -35,19 +36,19 @@ def strip_emoji(label: str) -> str:
     return label.split(" ", 1)[1] if label and not label[0].isalnum() and " " in label else label
 
 
-def topic_name(context: VocesContext, figures: programme.Figures, code: str) -> str:
+def topic_name(i18n: Translator, figures: programme.Figures, code: str) -> str:
     topic = figures.topics.get(code)
-    return topic.name(context.i18n.language) if topic else code
+    return topic.name(i18n.language) if topic else code
 
 
-def part_label(context: VocesContext, figures: programme.Figures, dimension: str, code: str) -> str:
-    _ = context.gettext
+def part_label(i18n: Translator, figures: programme.Figures, dimension: str, code: str) -> str:
+    _ = i18n.gettext
     if dimension == registry.DISTRICT:
         return district_name(code)
     if dimension == registry.TOPIC:
-        return topic_name(context, figures, code)
+        return topic_name(i18n, figures, code)
     if dimension == registry.RUOS_STAGE:
-        return strip_emoji(stage_label(context, code))
+        return strip_emoji(stage_label(i18n, code))
     if dimension == registry.ACTIVITY:
         return _(ACTIVITY[ActivityState(code)])
     table = {
@@ -58,31 +59,31 @@ def part_label(context: VocesContext, figures: programme.Figures, dimension: str
     return _(table[code]) if code in table else code
 
 
-def _part_text(context: VocesContext, figures: programme.Figures, part: registry.Part) -> str:
-    return ", ".join(part_label(context, figures, dimension, code) for dimension, code in part.labels)
+def _part_text(i18n: Translator, figures: programme.Figures, part: registry.Part) -> str:
+    return ", ".join(part_label(i18n, figures, dimension, code) for dimension, code in part.labels)
 
 
-def how_counted(context: VocesContext, figure: registry.Figure) -> str:
-    return f"{context.gettext(figure.rule)} {context.gettext(programme.COUNTED[figure.counted])}"
+def how_counted(i18n: Translator, figure: registry.Figure) -> str:
+    return f"{i18n.gettext(figure.rule)} {i18n.gettext(programme.COUNTED[figure.counted])}"
 
 
-def sheet_rows(context: VocesContext, figures: programme.Figures) -> list[list[workbook.Cell]]:
+def sheet_rows(i18n: Translator, figures: programme.Figures) -> list[list[workbook.Cell]]:
     """Each figure: its row with how it is counted, then a row per part ("name: part")."""
     rows: list[list[workbook.Cell]] = []
     for figure in programme.FIGURES:
-        name = context.gettext(figure.name)
-        rows.append([name, figure.value(figures), how_counted(context, figure)])
-        rows += [[f"{name}: {_part_text(context, figures, part)}", part.value, None] for part in figure.parts(figures)]
+        name = i18n.gettext(figure.name)
+        rows.append([name, figure.value(figures), how_counted(i18n, figure)])
+        rows += [[f"{name}: {_part_text(i18n, figures, part)}", part.value, None] for part in figure.parts(figures)]
     return rows
 
 
-def message_lines(context: VocesContext, figures: programme.Figures) -> list[str]:
+def message_lines(i18n: Translator, figures: programme.Figures) -> list[str]:
     """Each figure on a line, its parts that are not zero below it, a line per kind of part."""
-    n = context.i18n.number
+    n = i18n.number
     lines = []
     for figure in programme.FIGURES:
-        lines.append(f"{context.gettext(figure.name)}: {n(figure.value(figures))}")
+        lines.append(f"{i18n.gettext(figure.name)}: {n(figure.value(figures))}")
         single = [part for part in figure.parts(figures) if len(part.labels) == 1 and part.value]
         for _dimension, parts in groupby(single, key=lambda part: part.labels[0][0]):
-            lines.append("  " + " · ".join(f"{escape(_part_text(context, figures, part))}: {n(part.value)}" for part in parts))
+            lines.append("  " + " · ".join(f"{escape(_part_text(i18n, figures, part))}: {n(part.value)}" for part in parts))
     return lines
