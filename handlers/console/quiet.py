@@ -1,5 +1,5 @@
-"""Quiet organizations (/quiet, marking them inactive or dissolved, the check-in's message) and
-the daily jobs: the follow-up sweep and the retention rules."""
+"""Quiet organizations (/quiet, marking them inactive or dissolved; the check-in's message is
+bot/organizations/reminder_screens.py's) and the daily jobs: the follow-up sweep and the retention rules."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.console.models import ActivityState
-from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
 from bot.core.transitions import AlreadyDone
-from bot.messaging.models import Reminder
 from bot.organizations import followup
 from bot.people import retention
 from bot.people.authority import NotAllowed
@@ -33,7 +31,6 @@ from handlers.console.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import button_number
-from handlers.messaging.reminders import Rendered, renders
 
 log = logging.getLogger(__name__)
 
@@ -85,18 +82,6 @@ async def mark(update: Update, context: VocesContext) -> None:
         return
     await answer_button(update, context)
     await reply(update, context, _("Done: %(name)s is now %(state)s.") % {"name": escape(organization.name), "state": _(ACTIVITY[ActivityState(state)])})
-
-
-@renders(followup.CHECKIN_KIND)
-async def render_checkin(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
-    async with runtime.database.session() as session:
-        organization = await followup.still_quiet(session, int(reminder.payload["organization_id"]), reminder.recipient_id)
-    if organization is None:
-        return None
-    text = i18n.gettext("👋 Hello from the programme! We have not heard from <b>%(name)s</b> for a while. How is the organization doing? "
-                        "Write us a line here, or see what is new with /myorg, /ruos and /trainings.") % {"name": escape(organization.name)}
-    return Rendered(text)
-
 
 
 # --- the daily jobs -------------------------------------------------------------------------------
