@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.core.validation import InvalidInput
 from bot.people import notifications
-from handlers.common import answer_button, error_text, reply
+from handlers.common import ButtonTable, answer_button, area_buttons, error_text, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_number
 
@@ -45,8 +44,9 @@ async def later(update: Update, context: VocesContext) -> None:
         "when": context.i18n.datetime(due, "short")})
 
 
+# rem:done:<reminder>, rem:later:<reminder>
+REM: ButtonTable = {"done": (r"\d+", done), "later": (r"\d+", later)}
+
+
 def register(application) -> None:  # noqa: ANN001
-    application.add_handlers([
-        CallbackQueryHandler(done, pattern=r"^rem:done:\d+$"),
-        CallbackQueryHandler(later, pattern=r"^rem:later:\d+$"),
-    ])
+    application.add_handler(area_buttons("rem", REM))

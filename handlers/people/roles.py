@@ -11,7 +11,6 @@ role:set:<user>:<role> (asks to confirm), role:ok:<user>:<role> (does it).
 from __future__ import annotations
 
 from telegram import MessageOriginUser, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.core.textlimits import page_of
 from bot.core.transitions import AlreadyDone
@@ -22,7 +21,9 @@ from bot.people.labels import ROLE_NAMES
 from bot.people.models import Role
 from handlers.commands import command
 from handlers.common import (
+    ButtonTable,
     answer_button,
+    area_buttons,
     edit_or_reply,
     error_text,
     escape,
@@ -174,11 +175,13 @@ async def confirm(update: Update, context: VocesContext) -> None:
         context.voces.personal_menus_set.add(person.telegram_id)
 
 
+ROLE: ButtonTable = {
+    "who": (r"p\d+", show_people),
+    "pick": (r"\d+", pick),
+    "set": (r"\d+:[a-z]+", ask_to_confirm),
+    "ok": (r"\d+:[a-z]+", confirm),
+}
+
+
 def register(application) -> None:  # noqa: ANN001
-    application.add_handlers([
-        command("role", role_command),
-        CallbackQueryHandler(show_people, pattern=r"^role:who:p\d+$"),
-        CallbackQueryHandler(pick, pattern=r"^role:pick:\d+$"),
-        CallbackQueryHandler(ask_to_confirm, pattern=r"^role:set:\d+:[a-z]+$"),
-        CallbackQueryHandler(confirm, pattern=r"^role:ok:\d+:[a-z]+$"),
-    ])
+    application.add_handlers([command("role", role_command), area_buttons("role", ROLE)])
