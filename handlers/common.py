@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import ConversationHandler, filters
+from telegram.ext import CallbackQueryHandler, ConversationHandler, filters
 
 from bot.core.i18n import N_
 from bot.core.textlimits import (
@@ -265,6 +265,43 @@ def shaped(shape: str, action: ButtonAction) -> ButtonAction:
         return await action(update, context, args)
 
     return checked
+
+
+Pressed = Callable[[Update, VocesContext], Awaitable[Any]]
+# An area's buttons: action → (the shape of what follows `action:`, a regular expression, or
+# None for nothing, or "?<shape>" for that or nothing; the function answering it, which reads
+# the whole callback data itself).
+ButtonTable = Mapping[str, tuple[str | None, Pressed]]
+
+
+def button_pattern(prefix: str, table: ButtonTable, actions: Iterable[str] | None = None) -> str:
+    """The callback data `table` answers under `prefix` (`actions`: only those), as one pattern:
+    data of any other shape (an old or forged button) matches no handler of the area."""
+    def way(action: str, shape: str | None) -> str:
+        if not shape:
+            return re.escape(action)
+        return re.escape(action) + (f"(?::{shape[1:]})?" if shape.startswith("?") else f":{shape}")
+
+    chosen = [action for action in table if actions is None or action in actions]
+    return rf"^{re.escape(prefix)}:(?:{'|'.join(way(action, table[action][0]) for action in chosen)})$"
+
+
+def area_buttons(prefix: str, table: ButtonTable, actions: Iterable[str] | None = None) -> CallbackQueryHandler:  # type: ignore[type-arg]
+    """The one CallbackQueryHandler of an area prefix's buttons (`actions`: only those, for a
+    conversation's state or entry points), answered through `dispatch_button`."""
+    answers: dict[str, ButtonAction] = {action: _pressed(answer) for action, (_shape, answer) in table.items()}
+
+    async def on_button(update: Update, context: VocesContext) -> object:
+        return await dispatch_button(update, context, answers)
+
+    return CallbackQueryHandler(on_button, pattern=button_pattern(prefix, table, actions))
+
+
+def _pressed(answer: Pressed) -> ButtonAction:
+    async def action(update: Update, context: VocesContext, _args: list[str]) -> Any:
+        return await answer(update, context)
+
+    return action
 
 
 async def answer_button(update: Update, context: VocesContext | None = None, text: str | None = None, *,

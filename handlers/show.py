@@ -11,7 +11,6 @@ from bot.core.screens import Screen
 from handlers import screens
 from handlers.common import edit_or_reply, reply, send_charts
 from handlers.context import VocesContext
-from handlers.messaging.reminders import Rendered
 
 IMAGES = frozenset({"image/png", "image/jpeg"})
 
@@ -47,9 +46,3 @@ async def send_files(update: Update, context: VocesContext, shown: Screen) -> No
                                         caption=file.caption or None)
     if images:
         await send_charts(update, context, images)
-
-
-def rendered(shown: Screen) -> Rendered:
-    """A screen told by the reminders engine or to someone else (no files)."""
-    text, markup = screens.render(shown)
-    return Rendered(text, markup)  # type: ignore[arg-type]

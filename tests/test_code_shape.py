@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,19 @@ def test_every_message_in_the_code_is_translated_in_every_language():
         missing = sorted(in_code - translated)
         assert not missing, f"{language}: {len(missing)} untranslated, first: {missing[:5]}"
     assert catalogs.problems() == []
+
+
+def test_the_whatsapp_channel_imports_nothing_of_telegram_nor_of_telegrams_handlers():
+    """WhatsApp renders the domain's screens itself (reminders and notices included,
+    bot/messaging/reminder_screens.py): no module of handlers/whatsapp/ imports the Telegram
+    library or the Telegram side of an area, not even inside a function."""
+    allowed = ("handlers.whatsapp", "handlers.health")
+    found = []
+    for path in sorted((ROOT / "handlers" / "whatsapp").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            for name in names:
+                if name.split(".")[0] == "telegram" or (name.startswith("handlers") and not name.startswith(allowed)):
+                    found.append(f"{path.name}: {name}")
+    assert found == []

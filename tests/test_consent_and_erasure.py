@@ -11,11 +11,12 @@ from telegram.ext import CommandHandler
 
 from bot.core.conversation_models import ChannelUserData
 from bot.core.db import Base
+from bot.core.screens import screen
+from bot.messaging import reminder_screens
 from bot.messaging import reminders as engine
 from bot.messaging.models import Reminder, ReminderState
 from bot.organizations.models import BoardMember, RegistrationDraft
 from bot.people.models import User
-from handlers.messaging import reminders as delivery
 from tests.flows import consented, register_organization
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -189,14 +190,14 @@ async def test_a_reminder_whose_message_could_not_be_put_together_is_retried_the
     await consented(newcomer)
     failures = {"left": 1}
 
-    @delivery.renders("test:flaky")
+    @reminder_screens.builds("test:flaky")
     async def flaky(reminder, i18n, runtime):  # noqa: ANN001, ANN202
         if failures["left"]:
             failures["left"] -= 1
             raise ConnectionError("the database went away while rendering")
-        return delivery.Rendered("a reminder that made it")
+        return screen("a reminder that made it")
 
-    @delivery.renders("test:broken")
+    @reminder_screens.builds("test:broken")
     async def broken(reminder, i18n, runtime):  # noqa: ANN001, ANN202
         raise ConnectionError("always")
 

@@ -8,7 +8,7 @@ Python reads but the database does not ("²"), must never reach a query.
 from __future__ import annotations
 
 from sqlalchemy import select
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, ConversationHandler
 
 from bot.broadcasts.models import Broadcast
 from tests.flows import consented
@@ -104,3 +104,26 @@ async def test_a_press_no_part_of_the_bot_answers_is_still_answered_once(bot):
     before = len(answers(bot))
     await rosa.taps_data("silent")
     assert [call.error for call in answers(bot)[before:]] == [None]
+
+
+def callback_handlers(handlers):  # noqa: ANN001, ANN201
+    """Every CallbackQueryHandler with a pattern, conversations' entry points and states included."""
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            yield from callback_handlers(handler.entry_points)
+            for state in handler.states.values():
+                yield from callback_handlers(state)
+            yield from callback_handlers(handler.fallbacks)
+        elif isinstance(handler, CallbackQueryHandler) and handler.pattern is not None:
+            yield handler
+
+
+async def test_the_people_organizations_and_reminder_buttons_are_routed_by_one_table_per_prefix(bot):
+    """Rule 7 (docs/architecture.md): one CallbackQueryHandler per prefix, its actions a table
+    through handlers.common.dispatch_button; a conversation needing the press has it as its entry."""
+    routed: dict[str, set[str]] = {}
+    for handler in callback_handlers(bot.application.handlers[0]):
+        prefix = getattr(handler.pattern, "pattern", str(handler.pattern)).lstrip("^").split(":")[0]
+        routed.setdefault(prefix, set()).add(handler.callback.__qualname__)
+    for prefix in ("consent", "lang", "privacy", "me", "role", "set", "org", "rem", "reg"):
+        assert routed[prefix] in ({"area_buttons.<locals>.on_button"}, {"on_button"}), (prefix, routed[prefix])

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot.broadcasts.models import BroadcastDelivery, DeliveryState
+from bot.core.screens import Screen, screen
 from bot.messaging import reminders
 from bot.messaging.models import Reminder, ReminderState
+from bot.messaging.reminder_screens import builds
 from bot.organizations.models import Leadership
 from bot.people.models import User
-from handlers.messaging.reminders import Rendered, renders
 from tests.test_broadcasts import (
     CALLAO,
     ES,
@@ -26,9 +27,9 @@ from tests.test_broadcasts import (
 NUDGE = "test_nudge"  # a reminder kind of this test's own: /stop holds every kind
 
 
-@renders(NUDGE)
-async def render_nudge(reminder, i18n, runtime) -> Rendered:  # noqa: ANN001
-    return Rendered("🔔 " + reminder.payload["text"])
+@builds(NUDGE)
+async def render_nudge(reminder, i18n, runtime) -> Screen:  # noqa: ANN001
+    return screen("🔔 " + reminder.payload["text"])
 
 
 async def user_id(bot, person) -> int:

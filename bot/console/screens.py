@@ -217,12 +217,6 @@ def marked(i18n: Translator, organization: Organization, state: ActivityState) -
     return screen(_("Done: %(name)s is now %(state)s.") % {"name": escape(organization.name), "state": _(ACTIVITY[state])})
 
 
-def checkin(i18n: Translator, organization: Organization) -> str:
-    """The check-in's message to the leaders of an organization that has gone quiet."""
-    return i18n.gettext("👋 Hello from the programme! We have not heard from <b>%(name)s</b> for a while. How is the organization doing? "
-                        "Write us a line here, or see what is new with /myorg, /ruos and /trainings.") % {"name": escape(organization.name)}
-
-
 # --- /audit and /scope ----------------------------------------------------------------------------
 
 

@@ -68,3 +68,54 @@ def commands_for(role: Role) -> tuple[tuple[str, str], ...]:
     if role is Role.COORDINATOR:
         return COORDINATOR_COMMANDS + LEADER_COMMANDS
     return LEADER_COMMANDS
+
+
+# English name → Spanish name. Names that are the same in both languages need no entry.
+# /start stays /start: Telegram's own START button and deep links send it.
+SPANISH = {
+    "help": "ayuda",
+    "ask": "preguntar",
+    "inbox": "bandeja",
+    "complaints": "quejas",
+    "cancel": "cancelar",
+    "language": "idioma",
+    "mydata": "misdatos",
+    "deletedata": "borrardatos",
+    "register": "registrar",
+    "myorg": "miorg",
+    "invite": "invitar",
+    "trainings": "capacitaciones",
+    "mytrainings": "miscapacitaciones",
+    "topics": "temas",
+    "checkin": "asistencia",
+    "verify": "verificar",
+    "skip": "omitir",
+    "newtraining": "nuevacapacitacion",
+    "mysessions": "sesiones",
+    "topicvote": "votaciontemas",
+    "addtopic": "nuevotema",
+    "role": "rol",
+    "projects": "proyectos",
+    "pending": "pendientes",
+    "review": "revisar",
+    "reload_requirements": "recargar_requisitos",
+    "broadcast": "difundir",
+    "settings": "ajustes",
+    "stop": "pausar",
+    "stats": "estadisticas",
+    "indicators": "indicadores",
+    "export": "exportar",
+    "quiet": "sin_contacto",
+    "audit": "auditoria",
+    "correct": "corregir",
+    "scope": "distritos",
+    "propose": "proponer",
+    "proposals": "propuestas",
+    "report": "informe",
+    "reportreview": "revisar_informes",
+}
+
+
+def localized(command_name: str, language: str) -> str:
+    """The command's name in a language (without the slash)."""
+    return SPANISH.get(command_name, command_name) if language == "es" else command_name

@@ -1,6 +1,8 @@
 """The RUOS's reminders as screens (bot/core/screens.py): the weekly nudge while documents are
 missing, the municipality's deadline for the observations, and the end of the board's term.
-handlers/ruos/reminders.py re-reads the matter when one is due and shows these.
+When one is due its builder (`SCREENS`, delivered on every channel by
+bot/messaging/reminder_screens.py) re-reads the matter and shows one, or None when it no longer
+applies.
 
 Their choices open the checklist (`ruos:list:<org>:<procedure>`) or the registration status
 (`ruos:status:<org>`), the callback data Telegram's buttons have always carried.
@@ -11,9 +13,14 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.i18n import Translator
+from bot.core.runtime import Runtime
 from bot.core.screens import Choice, Screen, escape, screen
+from bot.messaging.models import Reminder
 from bot.organizations.models import Organization
-from bot.ruos.checklists import Checklist, RegistrationView
+from bot.ruos import conversation as flow
+from bot.ruos import reminders as kinds
+from bot.ruos.checklists import Checklist, RegistrationView, ruos_procedure
+from bot.ruos.models import RegistrationStage
 from bot.ruos.requirements import Procedure, localized
 from bot.ruos.screens import data, next_step_text
 
@@ -60,3 +67,49 @@ def board_term_ending(i18n: Translator, organization: Organization, procedure: P
         }
         text += "\n" + "\n".join(f"• {escape(localized(item.title, i18n.language))}" for item in procedure.renewal_items)
     return screen(text, open_checklist(i18n, organization.id, procedure.code))
+
+
+# --- built when due: the matter read again ------------------------------------------------------
+
+
+def _at(runtime: Runtime) -> flow.Catalogue:
+    today = runtime.clock.now().astimezone(runtime.settings.zone).date()
+    return flow.Catalogue(runtime.requirements, today, runtime.clock.now(), runtime.reminders.quiet_hours)
+
+
+async def still_missing(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Screen | None:
+    async with runtime.database.session() as session:
+        # Plans next week's nudge too, or cancels the nudges if nothing is missing any more.
+        found = await flow.reminded_checklist(session, user_id=reminder.recipient_id, organization_id=int(reminder.payload["organization_id"]),
+                                              at=_at(runtime), nudge=True)
+    if found is None:
+        return None
+    organization, checklist = found
+    return missing(i18n, organization, checklist)
+
+
+async def deadline_near(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Screen | None:
+    async with runtime.database.session() as session:
+        found = await flow.reminded_checklist(session, user_id=reminder.recipient_id, organization_id=int(reminder.payload["organization_id"]),
+                                              at=_at(runtime))
+    if found is None:
+        return None
+    organization, checklist = found
+    registration = checklist.registration
+    assert registration is not None
+    deadline = registration.observation_deadline
+    if registration.stage is not RegistrationStage.OBSERVED or deadline is None or deadline.isoformat() != reminder.payload["deadline"]:
+        return None
+    return observation_deadline(i18n, organization, registration, deadline)
+
+
+async def term_ending(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Screen | None:
+    async with runtime.database.session() as session:
+        organization = await flow.led_organization(session, user_id=reminder.recipient_id, organization_id=int(reminder.payload["organization_id"]))
+    if organization is None or organization.board_term_end.isoformat() != reminder.payload["term_end"]:
+        return None
+    procedure, _fallback = ruos_procedure(runtime.requirements, organization)
+    return board_term_ending(i18n, organization, procedure, int(reminder.payload["days"]))
+
+
+SCREENS = {kinds.MISSING_NUDGE: still_missing, kinds.OBSERVATION_DEADLINE: deadline_near, kinds.BOARD_TERM_ENDING: term_ending}

@@ -36,7 +36,7 @@ OBSERVATION_NOTICE = timedelta(days=2)
 # Reminders tied to a date go out in the morning, local time.
 REMINDER_TIME = time(9, 0)
 
-# Reminder kinds; handlers/ruos/reminders.py renders each.
+# Reminder kinds; bot/ruos/reminder_screens.py builds each one's screen.
 MISSING_NUDGE = "ruos_missing"
 OBSERVATION_DEADLINE = "ruos_deadline"
 BOARD_TERM_ENDING = "ruos_term"

@@ -1,5 +1,5 @@
-"""Quiet organizations (/quiet, marking them inactive or dissolved, the check-in's message) and
-the daily jobs: the follow-up sweep and the retention rules."""
+"""Quiet organizations (/quiet, marking them inactive or dissolved; the check-in's message is
+bot/organizations/reminder_screens.py's) and the daily jobs: the follow-up sweep and the retention rules."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from telegram.ext import ContextTypes
 
 from bot.console import screens as shown
 from bot.console.models import ActivityState
-from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
 from bot.core.transitions import AlreadyDone
-from bot.messaging.models import Reminder
 from bot.organizations import followup
 from bot.people import retention
 from bot.people.authority import NotAllowed
@@ -22,7 +20,6 @@ from handlers.common import answer_button, say_already_done
 from handlers.console.common import console_viewer, refuse
 from handlers.context import VocesContext
 from handlers.guards import button_number
-from handlers.messaging.reminders import Rendered, renders
 from handlers.show import say
 
 log = logging.getLogger(__name__)
@@ -59,15 +56,6 @@ async def mark(update: Update, context: VocesContext, args: list[str]) -> None:
         return
     await answer_button(update, context)
     await say(update, context, shown.marked(context.i18n, organization, state))
-
-
-@renders(followup.CHECKIN_KIND)
-async def render_checkin(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
-    async with runtime.database.session() as session:
-        organization = await followup.still_quiet(session, int(reminder.payload["organization_id"]), reminder.recipient_id)
-    if organization is None:
-        return None
-    return Rendered(shown.checkin(i18n, organization))
 
 
 # --- the daily jobs -------------------------------------------------------------------------------

@@ -1,33 +1,15 @@
-"""The buttons under reminders that ask for something: "✅ Done" stops that series of
-reminders, "⏰ Remind me tomorrow" puts this one off by a day."""
+"""The buttons under reminders that ask for something (bot.messaging.reminder_screens.with_answers):
+"✅ Done" stops that series of reminders, "⏰ Remind me tomorrow" puts this one off by a day."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
+from telegram import Update
 
-from bot import ruos
-from bot.core.i18n import Translator
 from bot.core.validation import InvalidInput
-from bot.messaging.models import Reminder
 from bot.people import notifications
-from handlers.common import answer_button, error_text, reply
+from handlers.common import ButtonTable, answer_button, area_buttons, error_text, reply
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_number
-
-# Reminder kinds that ask the person to do something. (Reminders that only inform carry no
-# such buttons.)
-ASKING = frozenset({ruos.MISSING_NUDGE, ruos.OBSERVATION_DEADLINE, ruos.BOARD_TERM_ENDING})
-
-
-def with_answers(reminder: Reminder, markup: InlineKeyboardMarkup | None, i18n: Translator) -> InlineKeyboardMarkup | None:
-    if reminder.kind not in ASKING:
-        return markup
-    rows = list(markup.inline_keyboard) if markup else []
-    # One to a row: "⏰ Remind me tomorrow" is too long to share a row on a phone.
-    rows.append((InlineKeyboardButton(i18n.gettext("✅ Done"), callback_data=f"rem:done:{reminder.id}"),))
-    rows.append((InlineKeyboardButton(i18n.gettext("⏰ Remind me tomorrow"), callback_data=f"rem:later:{reminder.id}"),))
-    return InlineKeyboardMarkup(rows)
 
 
 def _reminder_id(update: Update) -> int:
@@ -62,8 +44,9 @@ async def later(update: Update, context: VocesContext) -> None:
         "when": context.i18n.datetime(due, "short")})
 
 
+# rem:done:<reminder>, rem:later:<reminder>
+REM: ButtonTable = {"done": (r"\d+", done), "later": (r"\d+", later)}
+
+
 def register(application) -> None:  # noqa: ANN001
-    application.add_handlers([
-        CallbackQueryHandler(done, pattern=r"^rem:done:\d+$"),
-        CallbackQueryHandler(later, pattern=r"^rem:later:\d+$"),
-    ])
+    application.add_handler(area_buttons("rem", REM))

@@ -33,7 +33,7 @@ from telegram.ext import (
 
 from bot.organizations.organizations import INVITE_PREFIX
 from handlers.commands import command
-from handlers.common import NOT_TYPED, leave, reply
+from handlers.common import NOT_TYPED, ButtonTable, area_buttons, leave, reply
 from handlers.context import VocesContext
 from handlers.organizations.board import (
     add_board_member,
@@ -85,13 +85,38 @@ async def other_command(update: Update, context: VocesContext) -> int:
     return await leave(update, context, FLOW)
 
 
+NUMBER, SEEN = r"\d+", r"\d+(?::[a-z_]+)?"  # an id; an organization and the status its card showed
+ORG: ButtonTable = {
+    "show": (None, show),
+    "switch": (None, switch),
+    "act": (NUMBER, act),
+    "edit": (None, edit_menu),
+    "field": (r"[a-z]+", choose_field),
+    "set": (r"(?:kind|district):[\w-]+", set_choice),
+    "focus": (r"[a-z_]+", toggle_focus),
+    "board": (r"p\d+", board_page),
+    "rmboard": (NUMBER, remove_board_member),
+    "addboard": (None, add_board_member),
+    "brole": (r"[a-z]+", board_role),
+    "bdoc": (r"[A-Z-]+", board_document),
+    "leaders": (None, show_leaders),
+    "invite": (None, invite),
+    "rmlead": (NUMBER, remove_leader),
+    "owner": (NUMBER, make_owner),
+    "view": (NUMBER, staff_view),
+    "verify": (SEEN, verify),
+    "verifyok": (SEEN, verify_confirmed),
+    "changes": (SEEN, ask_for_changes),  # staff's comment: the review conversation
+}
+REVIEWING = ("changes",)
+
+
 def register(application) -> None:  # noqa: ANN001
+    # Every org: button but staff's "ask for changes" enters the editing conversation: a field's
+    # question sets its step, every other button ends it (each returns END, as a card replaces
+    # the question); "ask for changes" enters the review conversation, whose step is the comment.
     edits = ConversationHandler(
-        entry_points=[
-            CallbackQueryHandler(choose_field, pattern=r"^org:field:[a-z]+$"),
-            CallbackQueryHandler(board_role, pattern=r"^org:brole:[a-z]+$"),
-            CallbackQueryHandler(board_document, pattern=r"^org:bdoc:[A-Z-]+$"),
-        ],
+        entry_points=[area_buttons("org", ORG, [action for action in ORG if action not in REVIEWING])],
         states={
             step: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_answer_for(step)), MessageHandler(NOT_TYPED, not_typed_for(step))]
             for step in [*TEXT_FIELDS.values(), *FOLLOWING.values(), "district", "board_name", "board_number"]
@@ -100,7 +125,7 @@ def register(application) -> None:  # noqa: ANN001
         name=FLOW, persistent=True, allow_reentry=True,
     )
     review = ConversationHandler(
-        entry_points=[CallbackQueryHandler(ask_for_changes, pattern=r"^org:changes:\d+(:[a-z_]+)?$")],
+        entry_points=[area_buttons("org", ORG, REVIEWING)],
         states={"comment": [
             MessageHandler(filters.TEXT & ~filters.COMMAND, changes_comment),
             MessageHandler(NOT_TYPED, not_typed_for("comment", comment_question)),
@@ -114,22 +139,6 @@ def register(application) -> None:  # noqa: ANN001
         review,
         command("myorg", show),
         command("invite", invite),
-        CallbackQueryHandler(board_page, pattern=r"^org:board:p\d+$"),
-        CallbackQueryHandler(show, pattern=r"^org:show$"),
-        CallbackQueryHandler(switch, pattern=r"^org:switch$"),
-        CallbackQueryHandler(act, pattern=r"^org:act:\d+$"),
-        CallbackQueryHandler(edit_menu, pattern=r"^org:edit$"),
-        CallbackQueryHandler(set_choice, pattern=r"^org:set:(kind|district):[\w-]+$"),
-        CallbackQueryHandler(toggle_focus, pattern=r"^org:focus:[a-z_]+$"),
-        CallbackQueryHandler(remove_board_member, pattern=r"^org:rmboard:\d+$"),
-        CallbackQueryHandler(add_board_member, pattern=r"^org:addboard$"),
-        CallbackQueryHandler(show_leaders, pattern=r"^org:leaders$"),
-        CallbackQueryHandler(invite, pattern=r"^org:invite$"),
-        CallbackQueryHandler(remove_leader, pattern=r"^org:rmlead:\d+$"),
-        CallbackQueryHandler(make_owner, pattern=r"^org:owner:\d+$"),
-        CallbackQueryHandler(staff_view, pattern=r"^org:view:\d+$"),
-        CallbackQueryHandler(verify, pattern=r"^org:verify:\d+(:[a-z_]+)?$"),
-        CallbackQueryHandler(verify_confirmed, pattern=r"^org:verifyok:\d+(:[a-z_]+)?$"),
     ])
     # After onboarding's "accept" (group 0) has stored consent: finish a pending invitation.
     application.add_handler(CallbackQueryHandler(join_after_consent, pattern=r"^consent:yes$"), group=1)

@@ -9,6 +9,8 @@ to copy for the other flows.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -31,9 +33,11 @@ from handlers.common import (
     END,
     NOT_TYPED,
     TYPE_IT,
+    ButtonAction,
     answer_button,
     ask,
     delete_stored_secret,
+    dispatch_button,
     error_text,
     leave,
     page_number,
@@ -158,55 +162,102 @@ async def search_district(update: Update, context: VocesContext, draft: Registra
     return await show(update, context, asking.district_matches(matches, context.i18n))
 
 
-async def on_button(update: Update, context: VocesContext) -> str | int:
-    await answer_button(update, context)
+async def on_button(update: Update, context: VocesContext) -> object:
+    """Every reg: button, through the area's table (`REG`, handlers.common.dispatch_button): the
+    draft is read, and a button of a question other than the draft's is answered with the
+    current question again."""
+    return await dispatch_button(update, context, REG)
+
+
+DraftAnswer = Callable[[Update, VocesContext, RegistrationDraft, str], Awaitable[str | int]]
+
+
+def _on_draft(answer: DraftAnswer) -> ButtonAction:
+    """The action with the person's draft and the button's value (`reg:<action>:<value>`); with
+    no draft left, the flow ends."""
+    async def action(update: Update, context: VocesContext, args: list[str]) -> str | int:
+        await answer_button(update, context)
+        async with context.runtime.database.session() as session:
+            _person, draft = await load_draft(context, session)
+        if draft is None:
+            return await leave(update, context, FLOW)
+        return await answer(update, context, draft, args[0] if args else "")
+
+    return action
+
+
+async def earlier_question(update: Update, context: VocesContext, draft: RegistrationDraft) -> str:
+    """A button from an earlier question: say so, and ask the current one again."""
+    return await ask_current(update, context, draft, problem=context.gettext("That button belongs to an earlier question."))
+
+
+async def step_answer(update: Update, context: VocesContext, draft: RegistrationDraft, value: str) -> str | int:
+    """The answer to the question the button belongs to, if that is the draft's question now."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _prefix, action, *rest = query.data.split(":")
-    value = rest[0] if rest else ""
+    if BUTTON_FOR_STEP.get(query.data.split(":")[1]) != draft.step:
+        return await earlier_question(update, context, draft)
+    return await save(update, context, value)
+
+
+async def resume(update: Update, context: VocesContext, draft: RegistrationDraft, _value: str) -> str:
+    return await ask_current(update, context, draft)
+
+
+async def restart(update: Update, context: VocesContext, _draft: RegistrationDraft, _value: str) -> str:
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        person, _old = await load_draft(context, session)
+        draft = await registration.start_draft(session, user=person, now=runtime.clock.now())
+    return await ask_current(update, context, draft)
+
+
+async def toggle_focus(update: Update, context: VocesContext, draft: RegistrationDraft, value: str) -> str | int:
+    """A focus area on or off, in place; "done" answers the question."""
+    if draft.step != Step.FOCUS or value == FOCUS_COMPLETE:
+        return await step_answer(update, context, draft, value)
     runtime = context.runtime
     async with runtime.database.session() as session:
         _person, draft = await load_draft(context, session)
-    if draft is None:
-        return await leave(update, context, FLOW)
-    expected = BUTTON_FOR_STEP.get(action)
-    if action in ("resume",):
-        return await ask_current(update, context, draft)
-    if action == "restart":
-        async with runtime.database.session() as session:
-            person, _draft = await load_draft(context, session)
-            draft = await registration.start_draft(session, user=person, now=runtime.clock.now())
-        return await ask_current(update, context, draft)
-    if action == "focus" and draft.step == Step.FOCUS and value != FOCUS_COMPLETE:
-        async with runtime.database.session() as session:
-            _person, draft = await load_draft(context, session)
-            try:
-                await registration.toggle_focus(session, draft=draft, area=value, now=runtime.clock.now())
-            except InvalidInput:
-                pass  # a forged code: show the question again
-        await query.edit_message_reply_markup(reply_markup=screens.inline_keyboard(
-            asking.question(draft, i18n=context.i18n, cipher=runtime.cipher)))
-        return draft.step
-    if action == "edit" and draft.step == Step.SUMMARY:
-        return await show_edit_menu(update, context, draft, value, page=page_number(query.data))
-    if action == "rm" and draft.step == Step.SUMMARY:
-        index = parse_id(value, minimum=0)
-        index = -1 if index is None else index
-        async with runtime.database.session() as session:
-            _person, draft = await load_draft(context, session)
-            await registration.remove_board_member(session, draft=draft, index=index, now=runtime.clock.now())
-        return await show_edit_menu(update, context, draft, "board", page=index // asking.BOARD_ROWS_PER_PAGE + 1)
-    if action == "summary":
-        async with runtime.database.session() as session:
-            _person, draft = await load_draft(context, session)
-            await registration.back_to_summary(session, draft=draft, now=runtime.clock.now())
-        return await ask_current(update, context, draft)
-    if action == "confirm" and draft.step == Step.SUMMARY:
-        return await confirm(update, context)
-    if expected is None or expected != draft.step:
-        # A button from an earlier question: say so, and ask the current one again.
-        return await ask_current(update, context, draft, problem=context.gettext("That button belongs to an earlier question."))
-    return await save(update, context, value)
+        try:
+            await registration.toggle_focus(session, draft=draft, area=value, now=runtime.clock.now())
+        except InvalidInput:
+            pass  # a forged code: show the question again
+    await update.callback_query.edit_message_reply_markup(reply_markup=screens.inline_keyboard(  # type: ignore[union-attr]
+        asking.question(draft, i18n=context.i18n, cipher=runtime.cipher)))
+    return draft.step
+
+
+async def edit(update: Update, context: VocesContext, draft: RegistrationDraft, value: str) -> str:
+    if draft.step != Step.SUMMARY:
+        return await earlier_question(update, context, draft)
+    return await show_edit_menu(update, context, draft, value, page=page_number(update.callback_query.data))  # type: ignore[union-attr]
+
+
+async def remove_member(update: Update, context: VocesContext, draft: RegistrationDraft, value: str) -> str:
+    if draft.step != Step.SUMMARY:
+        return await earlier_question(update, context, draft)
+    runtime = context.runtime
+    index = parse_id(value, minimum=0)
+    index = -1 if index is None else index
+    async with runtime.database.session() as session:
+        _person, draft = await load_draft(context, session)
+        await registration.remove_board_member(session, draft=draft, index=index, now=runtime.clock.now())
+    return await show_edit_menu(update, context, draft, "board", page=index // asking.BOARD_ROWS_PER_PAGE + 1)
+
+
+async def back_to_summary(update: Update, context: VocesContext, _draft: RegistrationDraft, _value: str) -> str:
+    runtime = context.runtime
+    async with runtime.database.session() as session:
+        _person, draft = await load_draft(context, session)
+        await registration.back_to_summary(session, draft=draft, now=runtime.clock.now())
+    return await ask_current(update, context, draft)
+
+
+async def confirm_button(update: Update, context: VocesContext, draft: RegistrationDraft, _value: str) -> str | int:
+    if draft.step != Step.SUMMARY:
+        return await earlier_question(update, context, draft)
+    return await confirm(update, context)
 
 
 BUTTON_FOR_STEP = {
@@ -245,6 +296,20 @@ async def confirm(update: Update, context: VocesContext) -> str | int:
     await leave(update, context, FLOW)
     await reply(update, context, asking.registered(organization, context.i18n).text)
     return END
+
+
+# reg:<action>[:<value>]: a question's choice (kind, district, focus, role, doc, board), or one of
+# the summary's and the paused flow's buttons.
+REG: dict[str, ButtonAction] = {
+    **{action: _on_draft(step_answer) for action in BUTTON_FOR_STEP},
+    "focus": _on_draft(toggle_focus),
+    "resume": _on_draft(resume),
+    "restart": _on_draft(restart),
+    "edit": _on_draft(edit),
+    "rm": _on_draft(remove_member),
+    "summary": _on_draft(back_to_summary),
+    "confirm": _on_draft(confirm_button),
+}
 
 
 # --- leaving -----------------------------------------------------------------------------------

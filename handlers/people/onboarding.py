@@ -31,7 +31,7 @@ from bot.people.commands import (  # noqa: F401 - the tables' old home, still im
 from bot.people.models import Role
 from handlers import screens
 from handlers.commands import command, localized
-from handlers.common import answer_button
+from handlers.common import ButtonTable, answer_button, area_buttons
 from handlers.context import VocesContext
 from handlers.guards import (
     OTHER_AREAS,
@@ -326,26 +326,31 @@ async def keep(update: Update, context: VocesContext) -> None:
     await replace(update, context, rights_shown.nothing_erased(context.i18n))
 
 
+# consent:show|more|yes|no  consent:lang:<language>   lang:<language>   privacy:erase|keep|withdraw|stay
+CONSENT: ButtonTable = {
+    "show": (None, show_notice),
+    "more": (None, read_more),
+    "yes": (None, accept),
+    "no": (None, decline),
+    "lang": (r"[a-z]{2}", switch_notice_language),
+}
+LANG: ButtonTable = {language: (None, language_chosen) for language in SUPPORTED_LANGUAGES}
+PRIVACY: ButtonTable = {"erase": (None, erase), "keep": (None, keep), "withdraw": (None, ask_to_withdraw), "stay": (None, stay)}
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """The gatekeeper in its own early group; the rest in the features' group, in order."""
     application.add_handler(TypeHandler(Update, meet_person), group=-10)
     application.add_handlers(
         [
             command("start", start),
-            CallbackQueryHandler(show_notice, pattern=r"^consent:show$"),
-            CallbackQueryHandler(read_more, pattern=r"^consent:more$"),
-            CallbackQueryHandler(accept, pattern=r"^consent:yes$"),
-            CallbackQueryHandler(decline, pattern=r"^consent:no$"),
-            CallbackQueryHandler(switch_notice_language, pattern=r"^consent:lang:[a-z]{2}$"),
+            area_buttons("consent", CONSENT),
             command("language", choose_language),
-            CallbackQueryHandler(language_chosen, pattern=r"^lang:[a-z]{2}$"),
+            area_buttons("lang", LANG),
             command("help", show_help),
             command("mydata", my_data),
             command("deletedata", ask_to_delete),
-            CallbackQueryHandler(erase, pattern=r"^privacy:erase$"),
-            CallbackQueryHandler(keep, pattern=r"^privacy:keep$"),
-            CallbackQueryHandler(ask_to_withdraw, pattern=r"^privacy:withdraw$"),
-            CallbackQueryHandler(stay, pattern=r"^privacy:stay$"),
+            area_buttons("privacy", PRIVACY),
         ]
     )
 

@@ -27,7 +27,9 @@ from handlers.commands import command
 from handlers.common import (
     NOT_TYPED,
     TYPE_IT,
+    ButtonTable,
     answer_button,
+    area_buttons,
     ask,
     error_text,
     leave,
@@ -92,21 +94,6 @@ async def other_command(update: Update, context: VocesContext) -> int:
     return await leave(update, context, FLOW)
 
 
-def register(application) -> None:  # noqa: ANN001
-    application.add_handler(ConversationHandler(
-        entry_points=[command("correct", start), CallbackQueryHandler(ask_name, pattern=r"^me:name$")],
-        states={NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, name_given), MessageHandler(NOT_TYPED, not_typed)]},
-        fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
-        name=FLOW, persistent=True, allow_reentry=True,
-    ))
-    application.add_handler(CallbackQueryHandler(open_about_me, pattern=r"^me:about$"))
-    application.add_handler(CallbackQueryHandler(sex_chosen, pattern=r"^me:sex:"))
-    application.add_handler(CallbackQueryHandler(nationality_chosen, pattern=r"^me:nat:"))
-    application.add_handler(CallbackQueryHandler(skip, pattern=r"^me:skip$"))
-    # After the trainings area answered an enrollment or a taken seat (group 0).
-    application.add_handler(CallbackQueryHandler(ask_after_first_seat, pattern=SEAT_PRESS), group=1)
-
-
 # --- sex and nationality, if the person wishes -----------------------------------------------------
 
 
@@ -160,3 +147,25 @@ async def nationality_chosen(update: Update, context: VocesContext) -> None:
 async def skip(update: Update, context: VocesContext) -> None:
     await answer_button(update, context)
     await replace(update, context, shown.about_me_skipped(context.i18n))
+
+
+# me:name (asks for it: the conversation's entry)  me:about  me:sex:<code>  me:nat:<code>  me:skip
+ME: ButtonTable = {
+    "name": (None, ask_name),
+    "about": (None, open_about_me),
+    "sex": (r"[a-z_]+", sex_chosen),
+    "nat": (r"[a-z_]+", nationality_chosen),
+    "skip": (None, skip),
+}
+
+
+def register(application) -> None:  # noqa: ANN001
+    # Every me: button enters through the conversation (the others leave its step as it is).
+    application.add_handler(ConversationHandler(
+        entry_points=[command("correct", start), area_buttons("me", ME)],
+        states={NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, name_given), MessageHandler(NOT_TYPED, not_typed)]},
+        fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
+        name=FLOW, persistent=True, allow_reentry=True,
+    ))
+    # After the trainings area answered an enrollment or a taken seat (group 0).
+    application.add_handler(CallbackQueryHandler(ask_after_first_seat, pattern=SEAT_PRESS), group=1)

@@ -10,14 +10,8 @@ role:set:<user>:<role> (asks to confirm), role:ok:<user>:<role> (does it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from telegram import MessageOriginUser, Update
-from telegram.ext import CallbackQueryHandler
 
-from bot.core.i18n import Translator
-from bot.core.runtime import Runtime
 from bot.core.textlimits import page_of
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import TELEGRAM_ID_MAX, parse_id
@@ -27,7 +21,9 @@ from bot.people.labels import ROLE_NAMES
 from bot.people.models import Role
 from handlers.commands import command
 from handlers.common import (
+    ButtonTable,
     answer_button,
+    area_buttons,
     edit_or_reply,
     error_text,
     escape,
@@ -39,8 +35,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, button_part, shows_current_card
-from handlers.messaging.reminders import writes_part
-from handlers.people.onboarding import help_text, set_personal_menu
+from handlers.people.onboarding import set_personal_menu
 
 PEOPLE_PER_PAGE = 10
 
@@ -180,28 +175,13 @@ async def confirm(update: Update, context: VocesContext) -> None:
         context.voces.personal_menus_set.add(person.telegram_id)
 
 
-@writes_part("help")
-async def write_help(args: Mapping[str, Any], i18n: Translator, _runtime: Runtime) -> str:
-    """The commands of a role, in the recipient's language, for a notice that their role changed."""
-    return help_text(_TheirContext(i18n), role=Role(args["role"]))  # type: ignore[arg-type]
-
-
-class _TheirContext:
-    """Enough of a context for help_text in the other person's language and role."""
-
-    def __init__(self, i18n: Translator) -> None:
-        self.i18n = i18n
-        self.person = None
-
-    def gettext(self, message: str) -> str:
-        return self.i18n.gettext(message)
+ROLE: ButtonTable = {
+    "who": (r"p\d+", show_people),
+    "pick": (r"\d+", pick),
+    "set": (r"\d+:[a-z]+", ask_to_confirm),
+    "ok": (r"\d+:[a-z]+", confirm),
+}
 
 
 def register(application) -> None:  # noqa: ANN001
-    application.add_handlers([
-        command("role", role_command),
-        CallbackQueryHandler(show_people, pattern=r"^role:who:p\d+$"),
-        CallbackQueryHandler(pick, pattern=r"^role:pick:\d+$"),
-        CallbackQueryHandler(ask_to_confirm, pattern=r"^role:set:\d+:[a-z]+$"),
-        CallbackQueryHandler(confirm, pattern=r"^role:ok:\d+:[a-z]+$"),
-    ])
+    application.add_handlers([command("role", role_command), area_buttons("role", ROLE)])

@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import time
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.broadcasts.models import MessageKind
 from bot.people import notifications
 from bot.people import screens as shown
 from bot.people.screens import QUIET_CHOICES
 from handlers.commands import command
-from handlers.common import answer_button
+from handlers.common import ButtonTable, answer_button, area_buttons
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.people.show import replace, say
@@ -113,17 +113,28 @@ async def start_resumes(update: Update, context: VocesContext) -> None:
         await say(update, context, shown.resumed(context.i18n, announcements=announcements))
 
 
+async def quiet(update: Update, context: VocesContext) -> None:
+    """set:quiet opens the quiet hours' menu; set:quiet:<code> is a choice on it."""
+    data = update.callback_query.data or ""  # type: ignore[union-attr]
+    await (quiet_chosen if data.count(":") == 2 else quiet_menu)(update, context)
+
+
+# set:kind:<kind>  set:lang  set:back  set:quiet[:<code>]  set:pause  set:resume
+SET: ButtonTable = {
+    "kind": (r"[a-z]+", toggle_kind),
+    "lang": (None, language),
+    "back": (None, back_to_settings),
+    "quiet": (r"?[a-z0-9]+", quiet),
+    "pause": (None, stop),
+    "resume": (None, resume),
+}
+
+
 def register(application) -> None:  # noqa: ANN001
     # Before the features' group, which answers /start as always.
     application.add_handler(CommandHandler("start", start_resumes), group=-1)
     application.add_handlers([
         command("settings", show_settings),
         command("stop", stop),
-        CallbackQueryHandler(toggle_kind, pattern=r"^set:kind:[a-z]+$"),
-        CallbackQueryHandler(language, pattern=r"^set:lang$"),
-        CallbackQueryHandler(back_to_settings, pattern=r"^set:back$"),
-        CallbackQueryHandler(quiet_menu, pattern=r"^set:quiet$"),
-        CallbackQueryHandler(quiet_chosen, pattern=r"^set:quiet:[a-z0-9]+$"),
-        CallbackQueryHandler(stop, pattern=r"^set:pause$"),
-        CallbackQueryHandler(resume, pattern=r"^set:resume$"),
+        area_buttons("set", SET),
     ])

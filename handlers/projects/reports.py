@@ -1,6 +1,7 @@
 """/report: the leaders of a funded project file the report of each period in a conversation
 (activities, people reached as counts, money spent, difficulties, lessons, photos and
-documents), see it on a card and submit it; the deadline reminders' messages. Staff's
+documents), see it on a card and submit it (the deadline reminders' screens are
+bot/projects/reminder_screens.py's). Staff's
 /reportreview and the PDF are in handlers/projects/review.py, on this conversation's buttons.
 
 The steps, their checks and the draft are the domain's (bot/projects/report_drafts.py): the
@@ -31,13 +32,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from bot.core.i18n import Translator
-from bot.core.runtime import Runtime
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
-from bot.messaging.models import Reminder
 from bot.people.authority import NotAllowed
-from bot.projects import report_drafts, reports
+from bot.projects import report_drafts
 from bot.projects import report_screens as shown
 from bot.projects import review as reviewing
 from bot.projects.report_drafts import Mismatch
@@ -70,7 +68,6 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
-from handlers.messaging.reminders import Rendered, renders
 from handlers.projects import review
 from handlers.projects.common import upload_of
 from handlers.projects.project_cards import (
@@ -81,7 +78,7 @@ from handlers.projects.project_cards import (
     integer,
 )
 from handlers.projects.project_cards import REPORT_FLOW as FLOW
-from handlers.show import rendered, say
+from handlers.show import say
 
 OPEN = "report_open"  # chat data: the report the person is writing
 ALBUM = "report_album"  # chat data: the receipt of the album being received
@@ -291,28 +288,3 @@ def conversation() -> ConversationHandler:
 def register(application) -> None:  # noqa: ANN001
     application.add_handler(conversation())
     application.add_handler(command("reportreview", review.review_list))
-
-
-# --- the deadline reminders -----------------------------------------------------------------------------------
-
-
-@renders(reports.DUE_SOON)
-async def render_due_soon(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
-    async with runtime.database.session() as session:
-        found = await reports.still_due(session, report_id=int(reminder.payload["report_id"]), recipient_id=reminder.recipient_id)
-    if found is None:
-        return None
-    return rendered(shown.due_soon(i18n, found.report, found.project.title, days=int(reminder.payload["n"])))
-
-
-@renders(reports.OVERDUE)
-async def render_overdue(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
-    report_id = int(reminder.payload["report_id"])
-    async with runtime.database.session() as session:
-        found = await reports.still_due(session, report_id=report_id, recipient_id=reminder.recipient_id)
-        if found is None:
-            return None
-        # Weekly after the first: the next one is planned as this one goes.
-        await reports.plan_next_overdue(session, report_id=report_id, recipient_id=reminder.recipient_id, n=int(reminder.payload["n"]),
-                                        now=runtime.clock.now(), quiet=runtime.reminders.quiet_hours)
-    return rendered(shown.overdue(i18n, found.report, found.project.title))

@@ -1,6 +1,7 @@
 """/ruos: the organization's RUOS checklist for its district, uploading each requirement, the
 registration status, and the formalization path (Registros Públicos, SUNAT); /review and
-/reload_requirements for staff; and the messages of the checklist's reminders.
+/reload_requirements for staff. (The checklist's reminders are screens of the domain's:
+bot/ruos/reminder_screens.py.)
 
 Callback data, checked on arrival (the organization must exist and the person lead it or be
 staff; the list and the item must still be in the catalogue):
@@ -28,7 +29,7 @@ data above. The modules here parse, call the domain and render its screens
 (handlers/screens.render).
 Read in this order: common.py (what every part shares), checklist.py (/ruos, the checklist
 and a requirement's card), uploads.py (sending files, taking them back), stages.py (the
-registration status), staff.py (/review, /reload_requirements), reminders.py (their messages).
+registration status), staff.py (/review, /reload_requirements).
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ from handlers.common import dispatch_button, error_text
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
 from handlers.ruos import inscription
-from handlers.ruos import reminders as _reminders  # noqa: F401 - registers the renderers
 from handlers.ruos.checklist import open_item, open_list, start
 from handlers.ruos.common import FLOW, STAGE, ask_screen, at, finish, user_id
 from handlers.ruos.staff import (

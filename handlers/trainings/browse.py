@@ -1,6 +1,6 @@
 """/trainings for leaders: browse upcoming sessions, open one, enroll or leave, wait in line and
-take or pass a freed seat; the session's t.me link; the .ics file; the 24 h and 1 h reminders
-and the offer's deadline. (Check-in, certificates, feedback and ballots: records.py;
+take or pass a freed seat; the session's t.me link; the .ics file. (The 24 h and 1 h reminders
+and the offer's deadline: bot/trainings/reminder_screens.py. Check-in, certificates, feedback and ballots: records.py;
 coordinators: admin.py and runs.py. What each screen shows is read by bot/trainings/views.py
 and laid out by bot/trainings/screens.py; this module parses, calls and renders them.)
 
@@ -16,22 +16,18 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any
 
 from telegram import Update
 
-from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
 from bot.core.screens import Screen
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput, parse_id
-from bot.messaging.models import Reminder
 from bot.trainings import screens, views
 from bot.trainings import sessions as trainings
-from bot.trainings.models import TrainingSession
 from handlers.common import (
     answer_button,
     error_text,
@@ -42,8 +38,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext, step_out_of_line
 from handlers.guards import StaleButton, button_part, shows_current_card
-from handlers.messaging.reminders import Rendered, renders, writes_part
-from handlers.show import rendered, replace, say
+from handlers.show import replace, say
 
 log = logging.getLogger(__name__)
 
@@ -188,10 +183,6 @@ async def leave_session(update: Update, context: VocesContext) -> None:
     await say(update, context, screens.left(context.i18n))
 
 
-def offer_message(i18n: Translator, training: TrainingSession, expires_at: datetime) -> Rendered:
-    return rendered(screens.offer(i18n, training, expires_at))
-
-
 async def take_seat(update: Update, context: VocesContext) -> None:
     session_id = session_id_of(update.callback_query.data)  # type: ignore[union-attr]
     runtime = context.runtime
@@ -218,49 +209,3 @@ async def pass_seat(update: Update, context: VocesContext) -> None:
         return
     await answer_button(update, context)
     await replace(update, context, screens.seat_passed(context.i18n))
-
-
-# --- reminders: 24 h and 1 h before; an offer's deadline ------------------------------------------
-
-
-@renders(trainings.REMINDER_KIND)
-async def render_reminder(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
-    payload = reminder.payload
-    async with runtime.database.session() as session:
-        training = await trainings.reminder_still_due(
-            session, session_id=payload["session_id"], user_id=reminder.recipient_id, starts_at=payload["starts_at"],
-            now=runtime.clock.now(),
-        )
-    if training is None:
-        return None  # they left, or it was cancelled or moved (the moved one has its own)
-    return rendered(screens.reminder(i18n, training, before=payload["before"]))
-
-
-@writes_part("training_card")
-async def write_training_card(args: Mapping[str, Any], i18n: Translator, runtime: Runtime) -> str:
-    """A session as it is now, for a notice that says it changed."""
-    async with runtime.database.session() as session:
-        training = await trainings.get_session(session, args["session_id"])
-        topics = {topic.code: topic for topic in await trainings.topics(session)}
-    assert training is not None
-    return screens.session_text(i18n, training, topics)
-
-
-@renders(trainings.OFFER_EXPIRY_KIND)
-async def render_offer_expiry(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
-    """The claim deadline passed: the seat goes to the next in line, who is told at once."""
-    session_id = reminder.payload["session_id"]
-    async with runtime.database.session() as session:
-        training = await views.expire_offer(session, session_id=session_id, user_id=reminder.recipient_id,
-                                            now=runtime.clock.now(), claim=runtime.settings.training_claim)
-    if training is None:
-        return None  # taken or passed in time
-    return rendered(screens.offer_expired(i18n, training))
-
-
-@renders(trainings.OFFER_KIND)
-async def render_offer(reminder: Reminder, i18n: Translator, runtime: Runtime) -> Rendered | None:
-    session_id = reminder.payload["session_id"]
-    async with runtime.database.session() as session:
-        held = await views.seat_held(session, session_id=session_id, user_id=reminder.recipient_id)
-    return None if held is None else offer_message(i18n, held.training, held.expires_at)

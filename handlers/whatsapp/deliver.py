@@ -4,9 +4,9 @@ broadcasts (a BroadcastChannel), each through the 24-hour window (bot.messaging.
 inside it, the message itself; outside, the kind's template, whose "Ver mensaje" button
 (`wa:show:<id>`) brings the whole message (`show_held`); with no template, it waits.
 
-What a reminder says is written once, by its kind's renderer (handlers/messaging/reminders.py);
-its buttons become the screen's choices with the same ids, so the router answers them as on
-Telegram's buttons.
+What a reminder says is written once, as a screen, by its kind's builder in the domain
+(bot/messaging/reminder_screens.py), whose choices carry the ids Telegram's buttons carry, so
+the router answers them as on Telegram.
 """
 
 from __future__ import annotations
@@ -15,21 +15,18 @@ import logging
 import re
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
-
 from bot.broadcasts import broadcasts
 from bot.broadcasts.models import Broadcast
 from bot.core.db import DbSession
 from bot.core.runtime import Runtime
-from bot.core.screens import Choice, Screen
+from bot.core.screens import Screen
+from bot.messaging import reminder_screens, window
 from bot.messaging import reminders as messaging_reminders
-from bot.messaging import window
 from bot.messaging.broadcasting import Recipient, Sent, Tally
 from bot.messaging.models import Reminder
 from bot.messaging.reminders import DeliveryOutcome
 from bot.people import people
 from bot.people.models import User
-from handlers.messaging.reminders import RENDERERS
 from handlers.whatsapp.client import BackOff, BadRequest, OutsideWindow, Unavailable, Unreachable
 from handlers.whatsapp.outgoing import send_screen
 from handlers.whatsapp.ports import Sender
@@ -38,16 +35,6 @@ from handlers.whatsapp.render import template_message
 log = logging.getLogger(__name__)
 
 NOTICE_KINDS = frozenset({"notice"})
-
-
-def screen_of(text: str, markup: InlineKeyboardMarkup | None) -> Screen:
-    """A message written for Telegram's chat as a screen: its buttons' callback data are the
-    choices' ids (the router answers them), link buttons stay links."""
-    rows: list[tuple[Choice, ...]] = []
-    for row in (markup.inline_keyboard if markup is not None else ()):
-        rows.append(tuple(Choice(button.callback_data or button.url or "", button.text, url=button.url or "")
-                          for button in row if button.callback_data or button.url))
-    return Screen(text=text, rows=tuple(row for row in rows if row))
 
 
 def summary(text: str) -> str:
@@ -64,12 +51,13 @@ class WhatsAppDeliverer:
         self.sender = sender
 
     async def screen(self, reminder: Reminder) -> Screen | None:
-        renderer = RENDERERS.get(reminder.kind)
-        if renderer is None:
-            log.error("no renderer for reminder kind %s (id %s): not sent", reminder.kind, reminder.id)
+        """The reminder's screen in the recipient's language (the domain's builder of its
+        kind), or None when it no longer applies or no builder knows its kind."""
+        try:
+            return await reminder_screens.build(reminder, self.runtime.translator(reminder.recipient.language), self.runtime)
+        except reminder_screens.UnknownKind:
+            log.error("no screen for reminder kind %s (id %s): not sent", reminder.kind, reminder.id)
             return None
-        rendered = await renderer(reminder, self.runtime.translator(reminder.recipient.language), self.runtime)
-        return None if rendered is None else screen_of(rendered.text, rendered.reply_markup)
 
     async def __call__(self, reminder: Reminder) -> DeliveryOutcome:
         person = reminder.recipient

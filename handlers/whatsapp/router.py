@@ -19,8 +19,7 @@ from bot.core.screens import Choice, Screen, screen
 from bot.core.validation import fold_text
 from bot.messaging import window
 from bot.messaging.whatsapp_screens import Shown
-from bot.people.commands import LEADER_COMMANDS
-from handlers.commands import SPANISH
+from bot.people.commands import LEADER_COMMANDS, SPANISH
 from handlers.whatsapp import (
     correct,
     deliver,

@@ -30,9 +30,9 @@ from bot.core.i18n import N_, Translator
 from bot.core.runtime import Runtime
 from bot.core.screens import Screen, escape, screen
 from bot.core.validation import InvalidInput, parse_id
+from bot.people.commands import localized
 from bot.trainings import feedback, record_screens, records, screens, views
 from bot.trainings import sessions as trainings
-from handlers.commands import localized
 from handlers.whatsapp.leaders import wa_link
 from handlers.whatsapp.reply import Reply
 
