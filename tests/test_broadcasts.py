@@ -178,7 +178,7 @@ async def test_a_bot_stopped_mid_statement_of_a_broadcast_lets_go_of_the_databas
     await compose_for_callao(luis)
     await luis.taps("⬅️ Back")
     broadcaster, pool = bot.application.broadcasts, bot.runtime.database.engine.pool
-    claims = 0
+    claims, stopping = 0, asyncio.Event()
 
     @event.listens_for(bot.runtime.database.engine.sync_engine, "before_cursor_execute")
     def stop_mid_claim(_connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001, ANN002
@@ -187,13 +187,13 @@ async def test_a_bot_stopped_mid_statement_of_a_broadcast_lets_go_of_the_databas
             claims += 1
             if claims == 10:  # the stop reaches a sender while its statement is on its way
                 broadcaster._task.cancel()  # noqa: SLF001 - what Broadcaster.stop does first
+                stopping.set()
 
     await luis.taps("🚀 Send now")
     broadcaster.wake()
     async with asyncio.timeout(15):
-        while claims < 10:  # noqa: ASYNC110 - counted by the hook above
-            await asyncio.sleep(0.01)
-    await broadcaster.stop()
+        await stopping.wait()
+    await broadcaster.stop()                          # returns once the sending task has ended
     assert pool.checkedout() == 0, "every sender has ended and let go of its connection"
     await bot.restart()                               # and the harness finds none in use either
     await until_done(bot, luis)
