@@ -6,6 +6,7 @@ tap buttons, upload files and read what the bot sent back.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -81,8 +82,13 @@ class BotUnderTest:
             return
         await stop_in_loop(application)
         assert self.runtime is not None
+        in_use = await connections_let_go(self.runtime.database)
         await self.runtime.database.dispose()
         self.application = None
+        assert not in_use, (
+            f"the bot stopped with {in_use} database connection(s) still in use: a task of it outlived the stop "
+            "(at SIGTERM it would be cut off mid-statement; in the tests it can hang aiosqlite at the loop's end)"
+        )
 
     async def restart(self) -> None:
         """Stop this Application and start a brand-new one on the same database."""
@@ -100,6 +106,17 @@ class BotUnderTest:
     async def session(self):  # noqa: ANN201 - an async context manager
         assert self.runtime is not None
         return self.runtime.database.session()
+
+
+async def connections_let_go(database: Database, *, within: float = 5.0) -> int:
+    """How many connections were still checked out when the bot stopped (0: none). Waits for
+    them to come back first, so a task left behind ends now rather than at the loop's close."""
+    pool = database.engine.pool
+    in_use = pool.checkedout()  # type: ignore[attr-defined]
+    deadline = asyncio.get_running_loop().time() + within
+    while pool.checkedout() and asyncio.get_running_loop().time() < deadline:  # type: ignore[attr-defined]  # noqa: ASYNC110 - a pool has no event for it
+        await asyncio.sleep(0.01)
+    return in_use
 
 
 def labels_cut_on_a_phone(emulator: BotApiEmulator) -> list[str]:

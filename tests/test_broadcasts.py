@@ -10,7 +10,7 @@ import signal
 from datetime import UTC, date, datetime, timedelta
 
 from cryptography.fernet import Fernet
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from bot.broadcasts.models import Broadcast, BroadcastDelivery, BroadcastState, DeliveryState
 from bot.console.models import AuditEntry
@@ -170,6 +170,34 @@ async def test_a_broadcast_cut_short_by_a_crash_resumes_and_repeats_only_the_mes
     if broadcast.in_flight_at_restart:
         assert f"In flight when the bot restarted, sent again: {broadcast.in_flight_at_restart}" in _texts(luis)[-1]
     assert "Delivered: 60" in _texts(luis)[-1]
+
+
+async def test_a_bot_stopped_mid_statement_of_a_broadcast_lets_go_of_the_database_first_and_carries_on_after(bot):
+    leaders = await leaders_in(bot, CALLAO, *["es"] * 30)
+    luis = await coordinator(bot)
+    await compose_for_callao(luis)
+    await luis.taps("⬅️ Back")
+    broadcaster, pool = bot.application.broadcasts, bot.runtime.database.engine.pool
+    claims, stopping = 0, asyncio.Event()
+
+    @event.listens_for(bot.runtime.database.engine.sync_engine, "before_cursor_execute")
+    def stop_mid_claim(_connection, _cursor, statement: str, *_args) -> None:  # noqa: ANN001, ANN002
+        nonlocal claims
+        if statement.startswith("UPDATE broadcast_deliveries SET state") and "attempts" in statement:
+            claims += 1
+            if claims == 10:  # the stop reaches a sender while its statement is on its way
+                broadcaster._task.cancel()  # noqa: SLF001 - what Broadcaster.stop does first
+                stopping.set()
+
+    await luis.taps("🚀 Send now")
+    broadcaster.wake()
+    async with asyncio.timeout(15):
+        await stopping.wait()
+    await broadcaster.stop()                          # returns once the sending task has ended
+    assert pool.checkedout() == 0, "every sender has ended and let go of its connection"
+    await bot.restart()                               # and the harness finds none in use either
+    await until_done(bot, luis)
+    assert min(copies(leader, ES) for leader in leaders) == 1, "nobody is missed"
 
 
 async def test_a_broadcast_to_more_people_than_the_threshold_waits_for_a_second_pair_of_eyes(bot):

@@ -3,6 +3,7 @@ rows, counts, errors and rollbacks SQLAlchemy's own aiosqlite driver gives."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.util import greenlet_spawn
 
 from bot.core.db import Database
 from bot.people.models import User
@@ -88,3 +90,22 @@ async def test_a_failing_statement_raises_sqlalchemys_error_and_takes_back_what_
             session.add(person(3, "Eva"))
     async with database.session() as session:
         assert (await session.scalars(select(User.telegram_id).order_by(User.telegram_id))).all() == [1, 3]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_a_connection_invalidated_while_its_task_is_cancelled_twice_still_closes(database):
+    # What a task left behind meets at the loop's end: it is invalidating its connection (a
+    # statement of it was cancelled), and the loop cancels it and the close it waits on.
+    proxied = await database.engine.raw_connection()
+    aiosqlite_connection = proxied.dbapi_connection._connection
+    invalidating = asyncio.create_task(greenlet_spawn(proxied.invalidate))
+    await asyncio.sleep(0)                           # SQLAlchemy's terminate() starts a graceful close…
+    [graceful] = [task for task in asyncio.all_tasks() if "_terminate_graceful_close" in repr(task.get_coro())]
+    await asyncio.sleep(0)                           # …which waits on aiosqlite's thread
+    invalidating.cancel()                            # it forces a close…
+    graceful.cancel()                                # …while the graceful one carries on to its own
+    await asyncio.wait([invalidating, graceful], timeout=5)
+    assert graceful.done(), "aiosqlite's thread answered the graceful close before it ended"
+    thread = aiosqlite_connection._thread  # noqa: SLF001 - and it ends
+    await asyncio.to_thread(thread.join, 5)
+    assert not thread.is_alive()

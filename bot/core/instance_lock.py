@@ -30,7 +30,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -258,8 +258,11 @@ class AdvisoryLock:
 
     async def _close(self) -> None:
         self._held = False
-        if self._watcher is not None:
+        if self._watcher is not None:  # ended before its connection closes: it may be mid-query on it
             self._watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
         if self._connection is not None:
             try:
                 await self._connection.close()  # the server drops the lock with the session

@@ -97,8 +97,22 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_closing",)
     _cursor_cls = OneTripCursor
+
+    # Closing a connection SQLAlchemy invalidates (`terminate()`): it closes it gracefully in a
+    # shielded task and, if its own wait is cancelled, forces a close too, which hands
+    # aiosqlite's thread a stop. The thread ends at the first stop it is handed; the graceful
+    # close, carrying on, hands it a stop of its own and waits for it, forever when the forced
+    # one came first (a task left behind and cancelled at the loop's end hung the loop so). A
+    # forced close adds nothing to a graceful one under way: both end the same queue.
+    async def _terminate_graceful_close(self) -> None:
+        self._closing = True
+        await super()._terminate_graceful_close()
+
+    def _terminate_force_close(self) -> None:
+        if not getattr(self, "_closing", False):
+            super()._terminate_force_close()
 
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):

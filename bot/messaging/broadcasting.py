@@ -104,6 +104,9 @@ class Broadcaster:
                 raise
             except Exception:
                 log.exception("sending broadcasts failed; trying again shortly")
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():  # a stop came meanwhile: it wins
+                    raise asyncio.CancelledError from None
                 busy = False
             if not busy:
                 self._wake.clear()
@@ -153,9 +156,17 @@ class Broadcaster:
                 await asyncio.sleep(self.progress_every)
                 await self._progress(broadcast, final=False)
 
+        # A task group, not gather: when the sending stops (the bot stops, or one worker fails)
+        # it returns only once every worker has ended, so none is left behind in the middle of
+        # a statement, holding a database connection past the stop. gather returned at the
+        # first worker cancelled, and a worker cut off mid-statement went on alone, closing
+        # its connection after the engine was disposed (and hung aiosqlite at the loop's end).
         reporter = asyncio.create_task(report_progress())
         try:
-            await asyncio.gather(produce(), *(work() for _worker in range(self.workers)))
+            async with asyncio.TaskGroup() as workers:
+                workers.create_task(produce())
+                for _worker in range(self.workers):
+                    workers.create_task(work())
         finally:
             reporter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
