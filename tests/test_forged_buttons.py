@@ -118,12 +118,19 @@ def callback_handlers(handlers):  # noqa: ANN001, ANN201
             yield handler
 
 
-async def test_the_people_organizations_and_reminder_buttons_are_routed_by_one_table_per_prefix(bot):
-    """Rule 7 (docs/architecture.md): one CallbackQueryHandler per prefix, its actions a table
-    through handlers.common.dispatch_button; a conversation needing the press has it as its entry."""
+# Every prefix a button of the bot carries on Telegram.
+AREA_PREFIXES = ("consent", "lang", "privacy", "me", "role", "set", "org", "reg", "rem", "bc", "con", "tr", "trc", "vote",
+                 "prj", "rep", "ruos", "ask", "opn")
+
+
+async def test_every_areas_buttons_are_routed_by_one_table_per_prefix(bot):
+    """Rule 7 (docs/architecture.md): one helper, handlers.common.area_buttons, builds every
+    area's CallbackQueryHandler from its table of action → (shape, function), answered through
+    handlers.common.dispatch_button; a conversation needing the press has it as its entry."""
     routed: dict[str, set[str]] = {}
     for handler in callback_handlers(bot.application.handlers[0]):
         prefix = getattr(handler.pattern, "pattern", str(handler.pattern)).lstrip("^").split(":")[0]
         routed.setdefault(prefix, set()).add(handler.callback.__qualname__)
-    for prefix in ("consent", "lang", "privacy", "me", "role", "set", "org", "rem", "reg"):
-        assert routed[prefix] in ({"area_buttons.<locals>.on_button"}, {"on_button"}), (prefix, routed[prefix])
+    assert set(AREA_PREFIXES) <= routed.keys(), set(AREA_PREFIXES) - routed.keys()
+    for prefix, callbacks in routed.items():
+        assert callbacks == {"area_buttons.<locals>.on_button"}, (prefix, callbacks)
