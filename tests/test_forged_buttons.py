@@ -42,7 +42,8 @@ FORGED = (
 def told_old(person) -> bool:  # noqa: ANN001
     """Told the button is no longer active: on the button, or in the chat when the press had
     been acknowledged before it was found stale."""
-    return "no longer active" in " ".join([person.last_alert or "", *person.texts_since_last_action])
+    said = " ".join([person.last_alert or "", *person.texts_since_last_action])
+    return "no longer active" in said or "ya no está activo" in said
 
 
 def answers(bot) -> list:  # noqa: ANN001
@@ -82,6 +83,13 @@ async def test_forged_numbers_in_every_area_are_old_buttons_answered_exactly_onc
     for data in ("bc:aud:²", "tr:open:²", "org:act:²", "prj:open:²", "ruos:i:²", "con:org:²"):  # digits only to Python
         await staff.taps_data(data)
         presses += 1
+    # Data of another shape than its action's (too few parts, too many, a word for a number) is
+    # an old button in every area, whichever step the person is at.
+    for data in ("bc:aud:1:2", "con:org:x", "trc:mark:1:2:7", "prj:open", "rep:ok:1", "ruos:list:1", "ask:view:x",
+                 "opn:kind:z", "reg:rm:x", "rem:done:1\n"):
+        await staff.taps_data(data)
+        presses += 1
+        assert told_old(staff), data
     pressed = answers(bot)[before:]
     refused = [(call.params, call.error) for call in pressed if call.error]
     assert not refused, refused[:5]
