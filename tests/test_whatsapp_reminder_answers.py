@@ -11,6 +11,9 @@ from bot import ruos
 from bot.messaging import reminders as engine
 from bot.messaging.models import Reminder, ReminderState
 from bot.organizations.models import Organization
+from bot.people.models import User
+from handlers.whatsapp import reminder_answers
+from handlers.whatsapp.reply import Reply
 from tests.whatsapp_harness import arrives, consented, leading_in_callao, wa  # noqa: F401 - the fixture
 
 
@@ -39,6 +42,15 @@ async def test_a_leader_on_whatsapp_puts_a_reminder_off_to_tomorrow_then_says_it
     assert len(put_off) == 1 and put_off[0].startswith("ruos:term:test:later:")
     await ana.presses(f"rem:later:{reminder.id}")                           # twice: still one for tomorrow
     assert ana.last_text.startswith("⏰ Te lo recuerdo de nuevo el")
+    assert await pending_keys(wa) == put_off
+
+    bea = wa.person("Bea Quispe")                                           # someone else's reminder, or a forged id
+    await consented(bea)
+    async with wa.session() as session:
+        someone_else = await session.scalar(select(User).where(User.wa_id == bea.wa_id))
+        for choice in (f"rem:done:{reminder.id}", f"rem:later:{reminder.id}", "rem:done:x", f"rem:done:{reminder.id}:1"):
+            assert not await reminder_answers.pressed(session, runtime=wa.runtime, choice=choice,
+                                                      reply=Reply(to=bea.wa_id, person=someone_else, language="es"))
     assert await pending_keys(wa) == put_off
 
     await ana.presses(f"rem:done:{reminder.id}")
