@@ -4,6 +4,7 @@ keyboards, and turning domain errors into the user's language."""
 from __future__ import annotations
 
 import html
+import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -253,25 +254,12 @@ async def dispatch_button(update: Update, context: VocesContext, actions: dict[s
     return result
 
 
-def shaped(shape: str, action: ButtonAction) -> ButtonAction:
-    """`action`, for a press whose data after `area:action:` has one shape (a regular expression
-    matched whole, as an anchored pattern of its own CallbackQueryHandler once did): any other
-    is an old or forged button."""
-    pattern = re.compile(shape)
-
-    async def checked(update: Update, context: VocesContext, args: list[str]) -> object:
-        if not pattern.fullmatch(":".join(args)):
-            raise StaleButton(getattr(args, "data", ":".join(args)))
-        return await action(update, context, args)
-
-    return checked
-
-
 Pressed = Callable[[Update, VocesContext], Awaitable[Any]]
 # An area's buttons: action → (the shape of what follows `action:`, a regular expression, or
-# None for nothing, or "?<shape>" for that or nothing; the function answering it, which reads
-# the whole callback data itself).
-ButtonTable = Mapping[str, tuple[str | None, Pressed]]
+# None for nothing, or "?<shape>" for that or nothing; the function answering it). The function
+# either reads the whole callback data itself, `(update, context)`, or is given the parts after
+# the action, `(update, context, args)` (a ButtonArgs).
+ButtonTable = Mapping[str, tuple[str | None, Pressed | ButtonAction]]
 
 
 def button_pattern(prefix: str, table: ButtonTable, actions: Iterable[str] | None = None) -> str:
@@ -283,13 +271,19 @@ def button_pattern(prefix: str, table: ButtonTable, actions: Iterable[str] | Non
         return re.escape(action) + (f"(?::{shape[1:]})?" if shape.startswith("?") else f":{shape}")
 
     chosen = [action for action in table if actions is None or action in actions]
-    return rf"^{re.escape(prefix)}:(?:{'|'.join(way(action, table[action][0]) for action in chosen)})$"
+    # \Z, not $: a forged trailing newline is another shape too.
+    return rf"^{re.escape(prefix)}:(?:{'|'.join(way(action, table[action][0]) for action in chosen)})\Z"
 
 
 def area_buttons(prefix: str, table: ButtonTable, actions: Iterable[str] | None = None) -> CallbackQueryHandler:  # type: ignore[type-arg]
     """The one CallbackQueryHandler of an area prefix's buttons (`actions`: only those, for a
-    conversation's state or entry points), answered through `dispatch_button`."""
-    answers: dict[str, ButtonAction] = {action: _pressed(answer) for action, (_shape, answer) in table.items()}
+    conversation's state or entry points), answered through `dispatch_button`.
+
+    Data of any other shape matches no handler of the area: the features' last handler answers
+    it as an old button (handlers/people/onboarding.py `stale_button`). What the action's
+    function returns is the handler's: a conversation's next step, or None to leave the step it
+    was at as it was."""
+    answers: dict[str, ButtonAction] = {action: _as_action(answer) for action, (_shape, answer) in table.items()}
 
     async def on_button(update: Update, context: VocesContext) -> object:
         return await dispatch_button(update, context, answers)
@@ -297,9 +291,16 @@ def area_buttons(prefix: str, table: ButtonTable, actions: Iterable[str] | None 
     return CallbackQueryHandler(on_button, pattern=button_pattern(prefix, table, actions))
 
 
-def _pressed(answer: Pressed) -> ButtonAction:
+def _as_action(answer: Pressed | ButtonAction) -> ButtonAction:
+    """A table's function as dispatch_button calls it: one taking (update, context) only reads
+    the callback data itself and is not given the parts."""
+    positional = [parameter for parameter in inspect.signature(answer).parameters.values()
+                  if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD)]
+    if len(positional) >= 3:
+        return answer  # type: ignore[return-value]
+
     async def action(update: Update, context: VocesContext, _args: list[str]) -> Any:
-        return await answer(update, context)
+        return await answer(update, context)  # type: ignore[call-arg]
 
     return action
 

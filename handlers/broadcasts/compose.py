@@ -8,8 +8,8 @@ domain step machine (bot/broadcasts/composing.py) that keeps the question asked 
 database, so a restart in the middle loses nothing. What each screen shows is the domain's
 (bot/broadcasts/screens.py, audience_screens.py); each handler here parses, calls one of its
 functions and renders what it returns. This module has the texts, the file, the buttons and the
-kind, and registers the whole flow with one handler for every `bc:` button (BUTTONS, through
-handlers.common.dispatch_button); handlers/broadcasts/card.py shows the card;
+kind, and registers the whole flow with one handler for every `bc:` button (BC, through
+handlers.common.area_buttons); handlers/broadcasts/card.py shows the card;
 handlers/broadcasts/audience.py the audience picker; handlers/broadcasts/release.py opening one
 from a list, the preview, sending, scheduling, the approval and cancelling;
 handlers/broadcasts/flow.py the flow's helpers all use.
@@ -29,7 +29,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import (
-    CallbackQueryHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -82,15 +81,13 @@ from handlers.broadcasts.release import show as open_broadcast
 from handlers.commands import command
 from handlers.common import (
     END,
-    ButtonAction,
-    Callback,
+    ButtonTable,
     answer_button,
+    area_buttons,
     ask,
-    dispatch_button,
     error_text,
     leave,
     reply,
-    shaped,
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
@@ -250,50 +247,38 @@ async def other_command(update: Update, context: VocesContext) -> int:
     return END
 
 
-def _pressed(callback: Callback) -> ButtonAction:
-    """A bc: callback that reads its button's data itself, as an action of the table."""
-
-    async def action(update: Update, context: VocesContext, _args: list[str]) -> object:
-        return await callback(update, context)
-
-    return action
-
-
-# Every bc: button, by action, with the shape of what follows it.
-BUTTON_ACTIONS: dict[str, ButtonAction] = {
-    "text": shaped(r"\d+:[a-z]{2}", _pressed(asks(TEXT))),
-    "file": shaped(r"\d+", _pressed(asks(FILE))),
-    "btns": shaped(r"\d+", _pressed(asks(BUTTONS))),
-    "dist": shaped(r"\d+", _pressed(asks(DISTRICT))),
-    "when": shaped(r"\d+", _pressed(asks(WHEN))),
-    "show": shaped(r"\d+", _pressed(open_broadcast)),
-    "aud": shaped(r"\d+", _pressed(show_audience)),
-    "audk": shaped(r"\d+:[a-z]+", _pressed(show_kind)),
-    "t": shaped(r"\d+:[a-z]+:[a-z0-9_]+", _pressed(toggle_audience)),
-    "nodist": shaped(r"\d+", _pressed(no_district)),
-    "adddist": shaped(r"\d+:\d{6}", _pressed(district_chosen)),
-    "kinds": shaped(r"\d+", _pressed(show_kinds)),
-    "sess": shaped(r"\d+", _pressed(show_sessions)),
-    "topics": shaped(r"\d+", _pressed(show_topics)),
-    "kind": shaped(r"\d+:[a-z]+", _pressed(kind_chosen)),
-    "preview": shaped(r"\d+", _pressed(preview)),
-    "now": shaped(r"\d+", _pressed(send_now)),
-    "approve": shaped(r"\d+:\d+", _pressed(approve)),
-    "reject": shaped(r"\d+:\d+", _pressed(reject)),
-    "cancel": shaped(r"\d+", _pressed(cancel)),
+# Every bc: button, by action: the shape of what follows it, and the function answering it
+# (each reads its button's data itself). Those that ask for a typed answer return the step (the
+# conversation waits for it); the others return None, which leaves a question being asked as it was.
+ID = r"\d+"
+BC: ButtonTable = {
+    "text": (r"\d+:[a-z]{2}", asks(TEXT)),
+    "file": (ID, asks(FILE)),
+    "btns": (ID, asks(BUTTONS)),
+    "dist": (ID, asks(DISTRICT)),
+    "when": (ID, asks(WHEN)),
+    "show": (ID, open_broadcast),
+    "aud": (ID, show_audience),
+    "audk": (r"\d+:[a-z]+", show_kind),
+    "t": (r"\d+:[a-z]+:[a-z0-9_]+", toggle_audience),
+    "nodist": (ID, no_district),
+    "adddist": (r"\d+:\d{6}", district_chosen),
+    "kinds": (ID, show_kinds),
+    "sess": (ID, show_sessions),
+    "topics": (ID, show_topics),
+    "kind": (r"\d+:[a-z]+", kind_chosen),
+    "preview": (ID, preview),
+    "now": (ID, send_now),
+    "approve": (r"\d+:\d+", approve),
+    "reject": (r"\d+:\d+", reject),
+    "cancel": (ID, cancel),
 }
-
-
-async def on_button(update: Update, context: VocesContext) -> object:
-    """Every bc: button. Those that ask for a typed answer return the step (the conversation
-    waits for it); the others return None, which leaves a question being asked as it was."""
-    return await dispatch_button(update, context, BUTTON_ACTIONS)
 
 
 def register(application) -> None:  # noqa: ANN001
     typed = filters.TEXT & ~filters.COMMAND
     flow = ConversationHandler(
-        entry_points=[CallbackQueryHandler(on_button, pattern=r"^bc:")],
+        entry_points=[area_buttons("bc", BC)],
         states={
             TEXT: [MessageHandler(typed, typed_answer_for(TEXT))],
             FILE: [MessageHandler(filters.PHOTO | filters.Document.ALL | typed, typed_answer_for(FILE))],

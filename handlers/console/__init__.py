@@ -6,7 +6,7 @@ Every read of personal data and every change is in the audit log. Buttons carry 
 data, checked on arrival: a leader or an out-of-scope coordinator pressing a crafted one is
 refused like the command itself. What each shows is bot/console/screens.py's.
 
-Callback data (one handler for them all, BUTTONS, through handlers.common.dispatch_button):
+Callback data (one handler for them all, CON, through handlers.common.area_buttons):
 
     con:org:<organization>                    an organization's status
     con:pending:p<n>                          a page of /pending
@@ -21,32 +21,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler
-
 from handlers.commands import command
-from handlers.common import dispatch_button, shaped
+from handlers.common import ButtonTable, area_buttons
 from handlers.console.audit_log import audit_button, scope, show_audit
 from handlers.console.figures import export, indicators, indicators_for, stats
 from handlers.console.quiet import daily, mark, quiet, run_followup, run_retention
 from handlers.console.status import find_organization, list_pending, organization_button
-from handlers.context import VocesContext
 
 __all__ = ["register", "run_followup", "run_retention"]
 
 
-# Every con: button, by action, with the shape of what follows it.
-BUTTONS = {
-    "org": shaped(r"\d+", organization_button),
-    "pending": shaped(r"p\d+", list_pending),
-    "ind": shaped(r"[a-z]+", indicators_for),
-    "mark": shaped(r"\d+:(active|inactive|dissolved)", mark),
-    "audit": shaped(r"[aou]\d*:p\d+", audit_button),
+# Every con: button, by action: the shape of what follows it, and the function answering it.
+CON: ButtonTable = {
+    "org": (r"\d+", organization_button),
+    "pending": (r"p\d+", list_pending),
+    "ind": (r"[a-z]+", indicators_for),
+    "mark": (r"\d+:(active|inactive|dissolved)", mark),
+    "audit": (r"[aou]\d*:p\d+", audit_button),
 }
-
-
-async def on_button(update: Update, context: VocesContext) -> object:
-    return await dispatch_button(update, context, BUTTONS)
 
 
 def register(application) -> None:  # noqa: ANN001
@@ -59,7 +51,7 @@ def register(application) -> None:  # noqa: ANN001
         command("quiet", quiet),
         command("audit", show_audit),
         command("scope", scope),
-        CallbackQueryHandler(on_button, pattern=r"^con:"),
+        area_buttons("con", CON),
     ])
     if application.job_queue is not None:
         # Every few hours (cheap: a query per table); the first pass a while after start.

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import (
-    CallbackQueryHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -34,10 +33,11 @@ from handlers.common import (
     NOT_TYPED,
     TYPE_IT,
     ButtonAction,
+    ButtonTable,
     answer_button,
+    area_buttons,
     ask,
     delete_stored_secret,
-    dispatch_button,
     error_text,
     leave,
     page_number,
@@ -160,13 +160,6 @@ async def search_district(update: Update, context: VocesContext, draft: Registra
     if not matches:
         return await ask_current(update, context, draft, problem=asking.no_such_district(text, context.i18n))
     return await show(update, context, asking.district_matches(matches, context.i18n))
-
-
-async def on_button(update: Update, context: VocesContext) -> object:
-    """Every reg: button, through the area's table (`REG`, handlers.common.dispatch_button): the
-    draft is read, and a button of a question other than the draft's is answered with the
-    current question again."""
-    return await dispatch_button(update, context, REG)
 
 
 DraftAnswer = Callable[[Update, VocesContext, RegistrationDraft, str], Awaitable[str | int]]
@@ -300,15 +293,19 @@ async def confirm(update: Update, context: VocesContext) -> str | int:
 
 # reg:<action>[:<value>]: a question's choice (kind, district, focus, role, doc, board), or one of
 # the summary's and the paused flow's buttons.
-REG: dict[str, ButtonAction] = {
-    **{action: _on_draft(step_answer) for action in BUTTON_FOR_STEP},
-    "focus": _on_draft(toggle_focus),
-    "resume": _on_draft(resume),
-    "restart": _on_draft(restart),
-    "edit": _on_draft(edit),
-    "rm": _on_draft(remove_member),
-    "summary": _on_draft(back_to_summary),
-    "confirm": _on_draft(confirm_button),
+# Every reg: button, by action, with the shape of what follows it (handlers.common.area_buttons):
+# the draft is read, and a button of a question other than the draft's is answered with the
+# current question again (a value the question does not know, with the question and why).
+VALUE = r"[^:]+"
+REG: ButtonTable = {
+    **{action: (VALUE, _on_draft(step_answer)) for action in BUTTON_FOR_STEP},
+    "focus": (VALUE, _on_draft(toggle_focus)),
+    "resume": (None, _on_draft(resume)),
+    "restart": (None, _on_draft(restart)),
+    "edit": (r"?[a-z_]+(?::p\d+)?", _on_draft(edit)),  # a field; the board's list, a page of it
+    "rm": (r"\d+", _on_draft(remove_member)),
+    "summary": (None, _on_draft(back_to_summary)),
+    "confirm": (None, _on_draft(confirm_button)),
 }
 
 
@@ -330,7 +327,7 @@ def conversation() -> ConversationHandler:
     answers = [
         MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.CONTACT, on_text),
         MessageHandler(NOT_TYPED, on_not_typed),
-        CallbackQueryHandler(on_button, pattern=r"^reg:"),
+        area_buttons("reg", REG),
     ]
     return ConversationHandler(
         entry_points=[command("register", start)],

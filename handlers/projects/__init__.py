@@ -28,13 +28,11 @@ moves, comments, funding).
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.projects.projects import Step
 from handlers.commands import command
-from handlers.common import dispatch_button
-from handlers.context import VocesContext
+from handlers.common import ButtonTable, area_buttons
 from handlers.projects import card, proposal, staff
 from handlers.projects.common import FLOW
 from handlers.projects.project_cards import STATUS  # noqa: F401 - the staff console reads it from here
@@ -49,13 +47,8 @@ from handlers.projects.proposal import (
 )
 from handlers.projects.staff import proposals
 
-
-async def on_button(update: Update, context: VocesContext) -> object:
-    return await dispatch_button(update, context, BUTTONS)
-
-
-# Every prj: button, by action: each module lists its own.
-BUTTONS = {**proposal.BUTTONS, **card.BUTTONS, **staff.BUTTONS}
+# Every prj: button, by action, with the shape of what follows it: each module lists its own.
+PRJ: ButtonTable = {**proposal.BUTTONS, **card.BUTTONS, **staff.BUTTONS}
 
 
 def conversation() -> ConversationHandler:
@@ -65,7 +58,7 @@ def conversation() -> ConversationHandler:
         MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, on_other),
     ]
     return ConversationHandler(
-        entry_points=[command("propose", propose), CallbackQueryHandler(on_button, pattern=r"^prj:")],
+        entry_points=[command("propose", propose), area_buttons("prj", PRJ)],
         states={step.value: answers for step in Step},
         fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
         name=FLOW,

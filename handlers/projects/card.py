@@ -12,8 +12,10 @@ from bot.projects import projects
 from bot.projects import reports as project_reports
 from bot.projects import screens as shown
 from bot.projects.models import ProjectFile
+from handlers.common import ButtonTable
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
+from handlers.projects.common import NUMBER
 from handlers.projects.project_cards import current_person, integer
 from handlers.show import say
 from handlers.stored_files import file_words, send_stored_file
@@ -59,4 +61,5 @@ async def send_document(update: Update, context: VocesContext, args: list[str]) 
     return None
 
 
-BUTTONS = {"open": open_project, "doc": send_document}  # prj:<action>:…, routed by handlers/projects/__init__.py
+# prj:<action>:<shape>, routed by handlers/projects/__init__.py
+BUTTONS: ButtonTable = {"open": (NUMBER, open_project), "doc": (NUMBER, send_document)}

@@ -16,6 +16,8 @@ from handlers.common import ask, error_text
 from handlers.context import VocesContext
 
 FLOW = "propose"
+# The shapes of what a button carries (handlers.common.ButtonTable): an id; a code of the domain's.
+NUMBER, CODE = r"\d+", r"[a-z0-9_]+"
 OPEN_STATUSES = (ProjectStatus.PROPOSAL, ProjectStatus.SELECTED, ProjectStatus.FUNDED, ProjectStatus.IMPLEMENTING)
 
 

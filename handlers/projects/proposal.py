@@ -14,6 +14,7 @@ from bot.projects import drafts, projects
 from bot.projects import screens as shown
 from handlers.common import (
     END,
+    ButtonTable,
     answer_button,
     error_text,
     leave,
@@ -21,7 +22,7 @@ from handlers.common import (
 )
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
-from handlers.projects.common import FLOW, ask_current, ask_screen, upload_of
+from handlers.projects.common import CODE, FLOW, NUMBER, ask_current, ask_screen, upload_of
 from handlers.projects.project_cards import current_person, integer
 from handlers.projects.staff import (
     commented,
@@ -175,5 +176,8 @@ async def on_other(update: Update, context: VocesContext) -> object:
     return await render(update, context, step)
 
 
-# prj:<action>:…, routed by handlers/projects/__init__.py: the draft's choices (bot/projects/drafts.py), and revising
-BUTTONS = {**{action: draft_action(action) for action in DRAFT_ACTIONS}, "rev": revise}
+# prj:<action>:…, routed by handlers/projects/__init__.py: the draft's choices (bot/projects/drafts.py), and
+# revising; each with the shape of what follows it (handlers.common.ButtonTable).
+DRAFT_SHAPES = {"theme": CODE, "district": r"\d{6}", "edit": "?" + CODE, "freq": CODE, "fundok": CODE}
+BUTTONS: ButtonTable = {**{action: (DRAFT_SHAPES.get(action), draft_action(action)) for action in DRAFT_ACTIONS},
+                        "rev": (NUMBER, revise)}

@@ -30,7 +30,7 @@ conversation's states.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.core.transitions import AlreadyDone
 from bot.core.validation import InvalidInput
@@ -59,8 +59,9 @@ from handlers import screens
 from handlers.commands import command
 from handlers.common import (
     END,
+    ButtonTable,
+    area_buttons,
     ask,
-    dispatch_button,
     error_text,
     leave,
     remember,
@@ -69,7 +70,7 @@ from handlers.common import (
 from handlers.context import VocesContext
 from handlers.guards import StaleButton, shows_current_card
 from handlers.projects import review
-from handlers.projects.common import upload_of
+from handlers.projects.common import CODE, NUMBER, upload_of
 from handlers.projects.project_cards import (
     AGE_LABEL,  # noqa: F401 - the staff console reads these four from here
     NATIONALITY,  # noqa: F401
@@ -213,10 +214,6 @@ async def on_other(update: Update, context: VocesContext) -> object:
 # --- buttons ------------------------------------------------------------------------------------------------
 
 
-async def on_button(update: Update, context: VocesContext) -> object:
-    return await dispatch_button(update, context, BUTTONS)
-
-
 async def draft_tap(update: Update, context: VocesContext, args: list[str], action: str) -> object:
     runtime = context.runtime
     async with runtime.database.session() as session:
@@ -261,10 +258,12 @@ async def other_command(update: Update, context: VocesContext) -> int:
     return await leave(update, context, FLOW)
 
 
-# Every rep: button, by action: the report's own, then staff's review and the PDF.
-BUTTONS = {
-    "go": go,
-    **{action: draft_action(action) for action in ("more", "nomore", "evdone", "edit", "summary", "submit")},
+# Every rep: button, by action, with the shape of what follows it: the report's own, then staff's
+# review and the PDF.
+REP: ButtonTable = {
+    "go": (NUMBER, go),
+    **{action: (None, draft_action(action)) for action in ("more", "nomore", "evdone", "summary", "submit")},
+    "edit": ("?" + CODE, draft_action("edit")),
     **review.BUTTONS,
 }
 
@@ -276,7 +275,7 @@ def conversation() -> ConversationHandler:
         MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, on_other),
     ]
     return ConversationHandler(
-        entry_points=[command("report", start), CallbackQueryHandler(on_button, pattern=r"^rep:")],
+        entry_points=[command("report", start), area_buttons("rep", REP)],
         states=dict.fromkeys(STEPS, answers),
         fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
         name=FLOW,

@@ -19,8 +19,9 @@ from bot.projects import staff_screens as staff_shown
 from bot.projects.models import ReportStatus
 from bot.projects.review import REOPEN_CONFIRM, REOPEN_REASON, REVIEW_COMMENT
 from handlers import screens
-from handlers.common import END, ask, error_text, leave
+from handlers.common import END, ButtonTable, ask, error_text, leave
 from handlers.context import VocesContext
+from handlers.projects.common import NUMBER
 from handlers.projects.project_cards import REPORT_FLOW as FLOW
 from handlers.projects.project_cards import current_person, integer, staff_list
 from handlers.show import say
@@ -146,13 +147,14 @@ async def send_pdf(update: Update, context: VocesContext, args: list[str]) -> ob
 
 
 # rep:<action>:…, staff's and the PDF, routed with the report's own by handlers/projects/reports.py
-BUTTONS = {
-    "rl": review_page,
-    "rv": open_for_review,
-    "ok": approve,
-    "no": ask_for_changes,
-    "ro": start_reopening,
-    "rok": confirm_reopening,
-    "rox": give_up_reopening,
-    "pdf": send_pdf,
+VERSION = r"\d+:\d+"  # a report and the version its card showed
+BUTTONS: ButtonTable = {
+    "rl": (r"p\d+", review_page),
+    "rv": (NUMBER, open_for_review),
+    "ok": (VERSION, approve),
+    "no": (VERSION, ask_for_changes),
+    "ro": (VERSION, start_reopening),
+    "rok": (VERSION, confirm_reopening),
+    "rox": (NUMBER, give_up_reopening),
+    "pdf": (NUMBER, send_pdf),
 }

@@ -12,11 +12,11 @@ from bot.projects import staff_screens as shown
 from bot.projects.models import ProjectStatus
 from bot.projects.projects import Step
 from bot.projects.reports import BeneficiaryTotals
-from handlers.common import END, cautions_text, leave
+from handlers.common import END, ButtonTable, cautions_text, leave
 from handlers.context import VocesContext
 from handlers.guards import StaleButton
 from handlers.projects.card import show_project
-from handlers.projects.common import FLOW, OPEN_STATUSES, ask_current
+from handlers.projects.common import CODE, FLOW, NUMBER, OPEN_STATUSES, ask_current
 from handlers.projects.project_cards import current_person, integer, staff_list
 from handlers.show import say
 
@@ -97,5 +97,6 @@ async def funded(update: Update, context: VocesContext, decision: projects.Decis
     return END
 
 
-# prj:<action>:…, routed by handlers/projects/__init__.py
-BUTTONS = {"list": list_page, "to": move_project, "cm": start_comment, "fund": start_funding, "totals": show_totals}
+# prj:<action>:<shape>, routed by handlers/projects/__init__.py
+BUTTONS: ButtonTable = {"list": (r"p\d+", list_page), "to": (rf"{NUMBER}:{CODE}", move_project), "cm": (NUMBER, start_comment),
+                        "fund": (NUMBER, start_funding), "totals": (None, show_totals)}

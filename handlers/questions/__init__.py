@@ -25,56 +25,45 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.core.validation import InvalidInput, parse_id
 from bot.questions import questions, saved, screens, staff_screens
 from handlers.commands import command
-from handlers.common import dispatch_button, error_text, leave, remember, reply
+from handlers.common import ButtonTable, area_buttons, error_text, leave, remember, reply
 from handlers.context import VocesContext
 from handlers.questions import asking, feedback, inbox
 from handlers.questions.common import FLOW, TARGET, TYPING, WRITING, person
 from handlers.show import say
 
-
-async def on_ask_button(update: Update, context: VocesContext) -> object:
-    return await dispatch_button(update, context, ASK_BUTTONS)
-
-
-async def on_opinion_button(update: Update, context: VocesContext) -> object:
-    return await dispatch_button(update, context, OPINION_BUTTONS)
-
-
-async def _inbox(update: Update, context: VocesContext, _args: list[str]) -> None:
-    await inbox.show_inbox(update, context)
-
-
-ASK_BUTTONS = {
-    "about": asking.send_question,
-    "faq": asking.show_faq,
-    "mine": asking.my_questions,
-    "view": asking.view,
-    "reply": asking.start_reply,
-    "close": asking.close_own,
-    "inbox": _inbox,
-    "open": inbox.open_question,
-    "take": inbox.take,
-    "ans": inbox.start_answer,
-    "end": inbox.close,
-    "saved": inbox.saved_answers,
-    "pick": inbox.pick_saved,
-    "use": inbox.use_saved,
-    "keep": inbox.keep_as_saved,
-    "file": inbox.send_file,
+# Every ask: and opn: button, by action, with the shape of what follows it (handlers.common.area_buttons).
+ID, PAIR = r"\d+", r"\d+:\d+"
+ASK: ButtonTable = {
+    "about": (r"[a-z]+(?::\d+)?", asking.send_question),  # a topic, or a project's or session's
+    "faq": (ID, asking.show_faq),
+    "mine": (None, asking.my_questions),
+    "view": (ID, asking.view),
+    "reply": (ID, asking.start_reply),
+    "close": (ID, asking.close_own),
+    "inbox": (None, inbox.show_inbox),
+    "open": (ID, inbox.open_question),
+    "take": (ID, inbox.take),
+    "ans": (ID, inbox.start_answer),
+    "end": (ID, inbox.close),
+    "saved": (ID, inbox.saved_answers),
+    "pick": (PAIR, inbox.pick_saved),
+    "use": (PAIR, inbox.use_saved),
+    "keep": (ID, inbox.keep_as_saved),
+    "file": (ID, inbox.send_file),
 }
-OPINION_BUTTONS = {
-    "kind": feedback.choose_kind,
-    "anon": feedback.choose_anonymity,
-    "open": feedback.open_one,
-    "ans": feedback.start_answer,
-    "close": feedback.close,
-    "who": feedback.who_handles,
-    "set": feedback.set_handler,
+OPN: ButtonTable = {
+    "kind": (r"[sc]", feedback.choose_kind),
+    "anon": (r"[01]", feedback.choose_anonymity),
+    "open": (ID, feedback.open_one),
+    "ans": (ID, feedback.start_answer),
+    "close": (ID, feedback.close),
+    "who": (None, feedback.who_handles),
+    "set": (r"\d+:[01]", feedback.set_handler),
 }
 
 
@@ -152,8 +141,7 @@ def conversation() -> ConversationHandler:
     typed = (filters.TEXT & ~filters.COMMAND) | files
     return ConversationHandler(
         entry_points=[command("ask", asking.start), command("opinion", feedback.start),
-                      CallbackQueryHandler(on_ask_button, pattern=r"^ask:"),
-                      CallbackQueryHandler(on_opinion_button, pattern=r"^opn:")],
+                      area_buttons("ask", ASK), area_buttons("opn", OPN)],
         states={
             WRITING: [MessageHandler(typed, asking.on_question), MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, not_readable)],
             TYPING: [MessageHandler(typed, on_typed), MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, not_readable)],

@@ -14,6 +14,7 @@ staff; the list and the item must still be in the catalogue):
     ruos:xy:<org>:<procedure>:<item>   ... yes, take them back
     ruos:status:<org>                  the registration status and the moves it allows
     ruos:to:<org>:<stage>              move the request to a stage; questions may follow
+    ruos:review:p<page>                staff: a page of the items waiting for review
     ruos:rv:<item id>                  staff: open an uploaded item and its pages
     ruos:ok:<item id>:<revision>       staff: verify it
     ruos:no:<item id>:<revision>       staff: ask for changes (the reason is asked next)
@@ -37,15 +38,14 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.ruos import Step, public_registry
 from bot.ruos import conversation as flow
 from bot.ruos import screens as shown
 from handlers.commands import command
-from handlers.common import dispatch_button, error_text
+from handlers.common import ButtonTable, area_buttons, error_text
 from handlers.context import VocesContext
-from handlers.guards import StaleButton
 from handlers.ruos import inscription
 from handlers.ruos.checklist import open_item, open_list, start
 from handlers.ruos.common import FLOW, STAGE, ask_screen, at, finish, user_id
@@ -66,16 +66,6 @@ __all__ = ["STAGE", "register"]
 
 
 # --- one conversation for every part: its buttons and what is typed or sent in it -------------
-
-
-async def on_button(update: Update, context: VocesContext) -> object:
-    """Every /ruos button, checked when it arrives (handlers.common.dispatch_button); nothing
-    done leaves the person at the step they were at. Callback data with too few parts is an old
-    or forged button, answered as every area answers one (handlers.guards)."""
-    try:
-        return await dispatch_button(update, context, BUTTONS)
-    except IndexError as error:
-        raise StaleButton(update.callback_query.data if update.callback_query else "") from error
 
 
 async def on_other_message(update: Update, context: VocesContext) -> object:
@@ -118,20 +108,24 @@ async def other_command(update: Update, context: VocesContext) -> int:
     return await finish(update, context)
 
 
-BUTTONS = {
-    "list": open_list,
-    "i": open_item,
-    "u": start_upload,
-    "done": finish_upload,
-    "x": ask_to_withdraw,
-    "xy": withdraw,
-    "status": open_status,
-    "to": choose_stage,
-    "rv": open_for_review,
-    "review": waiting_page,
-    "ok": verify,
-    "no": ask_reason,
-    "rp": inscription.start_recording,
+# Every /ruos button, by action, with the shape of what follows it (handlers.common.area_buttons):
+# data of any other shape is an old or forged button. Nothing done leaves the person at the step
+# they were at.
+ID, CODE, ITEM = r"\d+", r"[^:]+", r"\d+:[^:]+:[^:]+"  # an id; a procedure or stage; org:procedure:item
+RUOS: ButtonTable = {
+    "list": (rf"{ID}:{CODE}", open_list),
+    "i": (ITEM, open_item),
+    "u": (ITEM, start_upload),
+    "done": (None, finish_upload),
+    "x": (ITEM, ask_to_withdraw),
+    "xy": (ITEM, withdraw),
+    "status": (ID, open_status),
+    "to": (rf"{ID}:{CODE}", choose_stage),
+    "rv": (ID, open_for_review),
+    "review": (r"p\d+", waiting_page),
+    "ok": (r"\d+:\d+", verify),
+    "no": (r"\d+:\d+", ask_reason),
+    "rp": (ID, inscription.start_recording),
 }
 
 
@@ -141,7 +135,7 @@ def conversation() -> ConversationHandler:
     states[Step.UPLOAD.value] = [MessageHandler(filters.Document.ALL | filters.PHOTO, on_file), *answers]
     return ConversationHandler(
         # Every ruos button is an entry point, so it works from any old message and any step.
-        entry_points=[command("ruos", start), CallbackQueryHandler(on_button, pattern=r"^ruos:")],
+        entry_points=[command("ruos", start), area_buttons("ruos", RUOS)],
         states=states,  # type: ignore[arg-type]
         fallbacks=[command("cancel", cancel), MessageHandler(filters.COMMAND, other_command)],
         name=FLOW,

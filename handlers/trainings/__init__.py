@@ -2,7 +2,7 @@
 
 Every button of the area is routed the one way every area routes them: one
 CallbackQueryHandler per callback-data prefix, and a table from the action (the part after
-the prefix) to the function that answers it, through `handlers.common.dispatch_button`. The
+the prefix) to the function that answers it, through `handlers.common.area_buttons`. The
 table also gives each action the shape of its arguments, so data of any other shape (an old
 or forged button) matches no handler and is answered as every area answers one.
 
@@ -20,13 +20,9 @@ certificates, feedback, ballots), runs.py (coordinators running their sessions).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -35,24 +31,14 @@ from telegram.ext import (
 
 from bot.trainings import drafts as training_drafts
 from handlers.commands import command
-from handlers.common import NOT_TYPED, ButtonAction, dispatch_button
-from handlers.context import VocesContext
+from handlers.common import NOT_TYPED, ButtonTable, area_buttons
 from handlers.trainings import admin, browse, records, runs
 
-Answer = Callable[[Update, VocesContext], Awaitable[Any]]
 NUMBER, CODE = r"\d+", r"[a-z0-9_]+"
 
 
-def _pressed(answer: Answer) -> ButtonAction:
-    """The area's functions read the whole callback data themselves."""
-    async def action(update: Update, context: VocesContext, _args: list[str]) -> Any:
-        return await answer(update, context)
-
-    return action
-
-
 # action: (the shape of what follows it, or None for nothing; the function answering it)
-TR: dict[str, tuple[str | None, Answer]] = {
+TR: ButtonTable = {
     "list": (r"p\d+", browse.list_trainings),
     "open": (NUMBER, browse.open_session),
     "enroll": (NUMBER, browse.enroll),
@@ -63,7 +49,7 @@ TR: dict[str, tuple[str | None, Answer]] = {
     "cert": (NUMBER, records.send_certificate),
     "rate": (r"\d+:[1-5]", records.rated),  # starts the feedback conversation
 }
-TRC: dict[str, tuple[str | None, Answer]] = {
+TRC: ButtonTable = {
     "new": (None, admin.new_training),
     "edit": (NUMBER, admin.edit_session),
     **{kind: (CODE, admin.button_answer) for kind in ("topic", "prereq", "mode", "district")},
@@ -85,30 +71,11 @@ TRC: dict[str, tuple[str | None, Answer]] = {
 }
 # The /newtraining conversation's answers: they count only while it is under way.
 IN_FLOW = ("topic", "prereq", "mode", "district", "skip", "field", "save", "discard")
-VOTE: dict[str, tuple[str | None, Answer]] = {"pick": (r"\d+:[a-z0-9_]+", records.pick_topic)}
-
-
-def shapes(prefix: str, table: dict[str, tuple[str | None, Answer]], actions: list[str] | None = None) -> str:
-    """The callback data the table answers (`actions`: only those), as one pattern."""
-    chosen = [action for action in table if actions is None or action in actions]
-    ways = [re.escape(a) + (f":{table[a][0]}" if table[a][0] else "") for a in chosen]
-    return rf"^{prefix}:(?:{'|'.join(ways)})$"
-
-
-def router(table: dict[str, tuple[str | None, Answer]]) -> Answer:
-    actions = {action: _pressed(answer) for action, (_shape, answer) in table.items()}
-
-    async def on_button(update: Update, context: VocesContext) -> object:
-        return await dispatch_button(update, context, actions)
-
-    return on_button
-
-
-on_tr, on_trc, on_vote = router(TR), router(TRC), router(VOTE)
+VOTE: ButtonTable = {"pick": (r"\d+:[a-z0-9_]+", records.pick_topic)}
 
 
 def newtraining_conversation() -> ConversationHandler:
-    in_flow = CallbackQueryHandler(on_trc, pattern=shapes("trc", TRC, list(IN_FLOW)))
+    in_flow = area_buttons("trc", TRC, IN_FLOW)
     states: dict[object, list[Any]] = {
         step: [MessageHandler(filters.TEXT & ~filters.COMMAND, admin.typed_answer_for(step)),
                MessageHandler(NOT_TYPED, admin.not_typed_for(step)), in_flow]
@@ -118,7 +85,7 @@ def newtraining_conversation() -> ConversationHandler:
     return ConversationHandler(
         # Every other trc: button enters here, so a coordinator's card works from any step.
         entry_points=[command("newtraining", admin.new_training),
-                      CallbackQueryHandler(on_trc, pattern=shapes("trc", TRC, [a for a in TRC if a not in IN_FLOW]))],
+                      area_buttons("trc", TRC, [a for a in TRC if a not in IN_FLOW])],
         states=states,  # type: ignore[arg-type]
         fallbacks=[command("cancel", admin.cancel_flow), MessageHandler(filters.COMMAND, admin.other_command)],
         name=admin.FLOW, persistent=True, allow_reentry=True,
@@ -127,7 +94,7 @@ def newtraining_conversation() -> ConversationHandler:
 
 def feedback_conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(on_tr, pattern=shapes("tr", TR))],  # tr:rate starts it
+        entry_points=[area_buttons("tr", TR)],  # tr:rate starts it
         states={"comment": [MessageHandler(filters.TEXT & ~filters.COMMAND, records.feedback_comment)]},
         fallbacks=[command("skip", records.skip_comment), command("cancel", records.skip_comment)],
         name=records.FEEDBACK_FLOW, persistent=True, allow_reentry=True,
@@ -148,5 +115,5 @@ def register(application) -> None:  # noqa: ANN001
         command("checkin", records.checkin),
         command("verify", records.verify),
         command("topics", records.show_ballot),
-        CallbackQueryHandler(on_vote, pattern=shapes("vote", VOTE)),
+        area_buttons("vote", VOTE),
     ])

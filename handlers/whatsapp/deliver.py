@@ -52,12 +52,16 @@ class WhatsAppDeliverer:
 
     async def screen(self, reminder: Reminder) -> Screen | None:
         """The reminder's screen in the recipient's language (the domain's builder of its
-        kind), or None when it no longer applies or no builder knows its kind."""
+        kind), or None when it no longer applies or no builder knows its kind. A reminder that
+        asks for something carries "✅ Done" and "⏰ Remind me tomorrow", as on Telegram
+        (handlers/whatsapp/reminder_answers.py answers them)."""
+        i18n = self.runtime.translator(reminder.recipient.language)
         try:
-            return await reminder_screens.build(reminder, self.runtime.translator(reminder.recipient.language), self.runtime)
+            shown = await reminder_screens.build(reminder, i18n, self.runtime)
         except reminder_screens.UnknownKind:
             log.error("no screen for reminder kind %s (id %s): not sent", reminder.kind, reminder.id)
             return None
+        return reminder_screens.with_answers(reminder, shown, i18n) if shown is not None else None
 
     async def __call__(self, reminder: Reminder) -> DeliveryOutcome:
         person = reminder.recipient

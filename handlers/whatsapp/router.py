@@ -29,6 +29,7 @@ from handlers.whatsapp import (
     projects,
     questions,
     registration,
+    reminder_answers,
     reports,
     ruos,
     trainings,
@@ -161,6 +162,9 @@ async def route(session: DbSession, *, runtime: Runtime, reply: Answer, said: Re
         await registration.pressed(session, runtime=runtime, reply=reply, choice=choice)
     elif choice.startswith(myorg.PREFIX):
         if not await myorg.pressed(session, runtime=runtime, reply=reply, choice=choice, keep=last.keep if last else None):
+            reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
+    elif choice.startswith(reminder_answers.PREFIX):  # a reminder's "✅ Done" / "⏰ Remind me tomorrow"
+        if not await reminder_answers.pressed(session, runtime=runtime, reply=reply, choice=choice):
             reply.show(menu(i18n, problem=i18n.gettext("That button belongs to an earlier question.")))
     elif choice.startswith(correct.PREFIX):
         if not await correct.pressed(session, runtime=runtime, reply=reply, choice=choice):
