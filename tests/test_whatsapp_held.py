@@ -35,8 +35,15 @@ def register_templates(wa) -> None:  # noqa: ANN001, F811
 
 
 async def states(wa) -> list[tuple[str, ReminderState]]:  # noqa: ANN001, F811
-    async with wa.session() as session:
-        return [(row.kind, row.state) for row in await session.scalars(select(Reminder).order_by(Reminder.id))]
+    """The reminders' states once settled: the channel's own engine runs on its timer beside the
+    test's `run_due()`, and a row it has claimed (SENDING) is read after its run ends."""
+    for _ in range(100):
+        async with wa.session() as session:
+            found = [(row.kind, row.state) for row in await session.scalars(select(Reminder).order_by(Reminder.id))]
+        if all(state is not ReminderState.SENDING for _kind, state in found):
+            return found
+        await asyncio.sleep(0.05)
+    return found
 
 
 async def test_with_whatsapp_alone_a_reminder_outside_the_window_arrives_as_its_template_and_ver_mensaje_shows_it(wa):  # noqa: F811
