@@ -9,7 +9,9 @@ import asyncio
 
 from sqlalchemy import event
 
+from bot.messaging.whatsapp_models import WhatsAppStatus
 from bot.playground.whatsapp import CloudApiStandIn, meta
+from bot.playground.whatsapp.webhooks import envelope
 from handlers.whatsapp.channel import ClientSender
 from handlers.whatsapp.client import WhatsAppClient
 from tests.whatsapp_harness import consented, wa  # noqa: F401 - the fixture
@@ -71,3 +73,20 @@ async def test_an_answer_reads_the_inbox_for_its_sender_only_and_each_row_once(w
     # The webhook's insert; the message read; the person, the screen, the draft read and the
     # screen and draft written; marked processed and the next looked for; two status reports.
     assert (len(statements), len(commits)) == (11, 6)
+
+
+async def test_status_reports_of_one_message_arriving_side_by_side_are_both_taken(wa):  # noqa: F811
+    """Meta sends a busy number's webhooks side by side: "sent" and "delivered" of one message
+    may reach the bot at once. Both are taken (200), the later stage kept; a late "sent" after
+    "read" changes nothing."""
+    def report(status: str) -> dict:
+        entry = {"id": "wamid.side-by-side", "status": status, "timestamp": "1767225600", "recipient_id": "51987000009"}
+        return envelope(wa.standin.waba_id, {"display_phone_number": "51900000001", "phone_number_id": "1"},
+                        {"statuses": [entry]})
+
+    answers = await asyncio.gather(*(wa.standin.post_raw(report(status)) for status in ("sent", "delivered") * 4))
+    assert answers == [200] * 8
+    assert await wa.standin.post_raw(report("read")) == 200
+    assert await wa.standin.post_raw(report("sent")) == 200
+    async with wa.session() as session:
+        assert (await session.get(WhatsAppStatus, "wamid.side-by-side")).status == "read"
