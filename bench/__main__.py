@@ -18,6 +18,7 @@ from bench import (
     bench_crowd,
     bench_reminders,
     bench_trainings,
+    bench_whatsapp,
 )
 
 BENCHMARKS: dict[str, Callable[[], int]] = {
@@ -27,6 +28,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "crowd": bench_crowd.main,
     "reminders": bench_reminders.main,
     "trainings": bench_trainings.main,
+    "whatsapp": bench_whatsapp.main,
 }
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,10 +61,10 @@ class StatusReport:
     bsuid: str | None = None
 
 
-async def store(session: AsyncSession, *, messages: Sequence[Incoming], now: datetime) -> int:
+async def store(session: AsyncSession, *, messages: Sequence[Incoming], now: datetime) -> list[str]:
     """Keep what has not been seen before; a message id already stored is skipped (Meta's
-    retries). Returns how many were new."""
-    new = 0
+    retries). Returns the senders of the new ones, each once."""
+    new: list[str] = []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for message in messages:
@@ -75,7 +75,8 @@ async def store(session: AsyncSession, *, messages: Sequence[Incoming], now: dat
             kind=message.kind, payload=message.payload, sent_at=message.sent_at, received_at=now, attempts=0,
         ).on_conflict_do_nothing(index_elements=["message_id"])
         done = await session.execute(statement)
-        new += int(done.rowcount or 0)  # type: ignore[attr-defined]
+        if done.rowcount and message.sender not in new:  # type: ignore[attr-defined]
+            new.append(message.sender)
     return new
 
 
@@ -129,24 +130,30 @@ async def record_inbound_time(session: AsyncSession, *, user: User, sent_at: dat
 async def record_statuses(session: AsyncSession, *, reports: Sequence[StatusReport]) -> None:
     """Keep the latest stage of each sent message, and its error if it failed. A person
     WhatsApp says cannot be reached (131026) is marked unreachable, as Telegram's 403 does."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for report in reports:
-        rank = STATUS_RANK.get(report.status)
-        if rank is None:
+        if report.status not in STATUS_RANK:
             continue
-        row = await session.get(WhatsAppStatus, report.message_id)
-        if row is None:
-            session.add(WhatsAppStatus(message_id=report.message_id, recipient=report.recipient, status=report.status,
-                                       error_code=report.error_code, error_title=report.error_title,
-                                       reported_at=report.at))
-            await session.flush()
-        elif rank > STATUS_RANK.get(row.status, 0):
-            row.status, row.error_code, row.error_title, row.reported_at = (
-                report.status, report.error_code, report.error_title, report.at)
+        # One statement: the first report of a message adds its row, a later stage replaces an
+        # earlier one, and an earlier stage arriving late changes nothing.
+        statement = insert(WhatsAppStatus).values(
+            message_id=report.message_id, recipient=report.recipient, status=report.status,
+            error_code=report.error_code, error_title=report.error_title, reported_at=report.at)
+        arrived = statement.excluded
+        await session.execute(statement.on_conflict_do_update(
+            index_elements=["message_id"],
+            set_={"status": arrived.status, "error_code": arrived.error_code, "error_title": arrived.error_title,
+                  "reported_at": arrived.reported_at},
+            where=_rank(WhatsAppStatus.status) < _rank(arrived.status)))
         if report.status == "failed" and report.error_code == UNREACHABLE:
             keys = [column == value for column, value in ((User.wa_id, report.wa_id), (User.bsuid, report.bsuid)) if value]
             if keys:
                 await session.execute(update(User).where(User.channel == Channel.WHATSAPP, or_(*keys))
                                       .values(reachable=False))
+
+
+def _rank(status: Any) -> Any:
+    return case(STATUS_RANK, value=status, else_=0)
 
 
 async def failures(session: AsyncSession, *, recipient: str, since: datetime | None = None) -> list[WhatsAppStatus]:

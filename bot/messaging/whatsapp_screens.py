@@ -15,6 +15,7 @@ from bot.core.screens import Choice, Screen
 from bot.messaging.whatsapp_models import WhatsAppShown
 
 KEEP = "keep"
+_HELD = "whatsapp_shown_rows"  # in `session.info`
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,17 @@ def from_json(stored: dict[str, Any]) -> Screen:
     return Screen(text=str(stored.get("text", "")), rows=rows)
 
 
-async def _row(session: AsyncSession, *, user_id: int, now: datetime) -> WhatsAppShown:
+async def _get(session: AsyncSession, user_id: int) -> WhatsAppShown | None:
+    """The person's row, held by the session: its identity map keeps rows only while something
+    refers to them, and the answer that read the last screen writes the next one (one SELECT)."""
     row = await session.get(WhatsAppShown, user_id)
+    if row is not None:
+        session.info.setdefault(_HELD, {})[user_id] = row
+    return row
+
+
+async def _row(session: AsyncSession, *, user_id: int, now: datetime) -> WhatsAppShown:
+    row = await _get(session, user_id)
     if row is None:
         row = WhatsAppShown(user_id=user_id, screen={}, page=1, shown_at=now)
         session.add(row)
@@ -66,7 +76,7 @@ async def hold_invite(session: AsyncSession, *, user_id: int, token: str, now: d
 
 async def take_invite(session: AsyncSession, *, user_id: int) -> str | None:
     """The invitation held for the person, once (None: none)."""
-    row = await session.get(WhatsAppShown, user_id)
+    row = await _get(session, user_id)
     if row is None or row.invite_token is None:
         return None
     token, row.invite_token = row.invite_token, None
@@ -74,7 +84,7 @@ async def take_invite(session: AsyncSession, *, user_id: int) -> str | None:
 
 
 async def last_shown(session: AsyncSession, *, user_id: int) -> Shown | None:
-    row = await session.get(WhatsAppShown, user_id)
+    row = await _get(session, user_id)
     if row is None:
         return None
     kept = row.screen.get(KEEP)

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.core.config import Settings
 from bot.core.runtime import Runtime
 from handlers.health import listen
+from handlers.ratelimit import SendBudget
 from handlers.whatsapp import router, webhook
 from handlers.whatsapp.client import Choice, ListSection, WhatsAppApiError, WhatsAppClient
 from handlers.whatsapp.deliver import WhatsAppBroadcasts, WhatsAppDeliverer
@@ -18,6 +19,9 @@ from handlers.whatsapp.ports import Sender
 from handlers.whatsapp.worker import InboxWorker
 
 log = logging.getLogger(__name__)
+
+# What WhatsApp lets one business number send by default (Meta raises it for busy numbers).
+MESSAGES_PER_SECOND = 80
 
 
 class WhatsAppChannel:
@@ -28,7 +32,7 @@ class WhatsAppChannel:
         runtime.channels.add("whatsapp", WhatsAppDeliverer(runtime, sender))
         runtime.broadcasts.add("whatsapp", WhatsAppBroadcasts(runtime, sender))
         self.worker = InboxWorker(runtime, sender, **worker_options)
-        self.app = webhook.build_app(runtime, on_stored=self.worker.wake, is_active=is_active)
+        self.app = webhook.build_app(runtime, on_stored=self.worker.stored, is_active=is_active)
         self._runner: web.AppRunner | None = None
         self._outgoing = False
         self.port: int | None = None
@@ -64,8 +68,11 @@ class ClientSender:
     payload `render` made goes out through the client's typed call for its kind, so pywa builds
     the request and Meta's errors arrive typed (BackOff, Unreachable, OutsideWindow…)."""
 
-    def __init__(self, client: WhatsAppClient) -> None:
+    def __init__(self, client: WhatsAppClient, *, per_second: int = MESSAGES_PER_SECOND) -> None:
         self.client = client
+        # Meta's throughput limit per number (130429 beyond it): every message takes a place,
+        # given back a second after its answer came (handlers/ratelimit.py).
+        self.budget = SendBudget(rate=per_second)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ClientSender:
@@ -74,6 +81,13 @@ class ClientSender:
                                   phone_number_id=settings.whatsapp_phone_number_id))
 
     async def send(self, to: str, payload: dict[str, Any]) -> str | None:
+        await self.budget.take(bulk=False)
+        try:
+            return await self._send(to, payload)
+        finally:
+            self.budget.give_back()
+
+    async def _send(self, to: str, payload: dict[str, Any]) -> str | None:
         kind = payload.get("type")
         content = payload.get(kind or "") or {}
         client = self.client

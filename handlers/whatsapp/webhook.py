@@ -44,9 +44,10 @@ def signed_correctly(body: bytes, header: str, secret: str) -> bool:
 
 
 def build_app(
-    runtime: Runtime, *, on_stored: Callable[[], None], is_active: Callable[[], bool] = lambda: True
+    runtime: Runtime, *, on_stored: Callable[[list[str]], None], is_active: Callable[[], bool] = lambda: True
 ) -> web.Application:
-    """The WhatsApp webhook server's routes; `on_stored` wakes the worker."""
+    """The WhatsApp webhook server's routes; `on_stored` tells the worker whose new messages
+    were stored (after the commit)."""
     settings = runtime.settings
     assert settings.whatsapp_app_secret and settings.whatsapp_verify_token
     secret, verify_token = settings.whatsapp_app_secret, settings.whatsapp_verify_token
@@ -73,14 +74,14 @@ def build_app(
         messages, statuses = read_update(update, now=runtime.clock.now())
         try:
             async with runtime.database.session() as session:
-                new = await whatsapp_inbox.store(session, messages=messages, now=runtime.clock.now())
+                senders = await whatsapp_inbox.store(session, messages=messages, now=runtime.clock.now())
                 await whatsapp_inbox.record_statuses(session, reports=statuses)
         except Exception:  # noqa: BLE001 - whatever failed, nothing was stored
             # Not stored: Meta tries again later, which is what we want.
             log.exception("a WhatsApp delivery could not be stored")
             return web.Response(status=503, text="try again")
-        if new:
-            on_stored()
+        if senders:
+            on_stored(senders)
         return web.Response(text="ok")
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)

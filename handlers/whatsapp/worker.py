@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from bot.core.runtime import Runtime
 from bot.messaging import whatsapp_inbox
@@ -43,6 +43,7 @@ class InboxWorker:
         self._slots = asyncio.Semaphore(max_lanes)
         self._wakeup = asyncio.Event()
         self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._told: set[str] = set()  # senders whose lane runs, told of a new message since it last looked
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -51,7 +52,19 @@ class InboxWorker:
         self.wake()
 
     def wake(self) -> None:
+        """Look in the inbox for every sender waiting (at start, and after a failed attempt)."""
         self._wakeup.set()
+
+    def stored(self, senders: Iterable[str]) -> None:
+        """The webhook stored (and committed) new messages of these senders: their lanes start
+        without reading the inbox for who waits; a lane running is told to look once more."""
+        if self._task is None:  # not started: the start reads the inbox
+            return
+        for sender in senders:
+            if sender in self._lanes:
+                self._told.add(sender)
+            else:
+                self._start_lane(sender)
 
     async def stop(self) -> None:
         tasks = [task for task in (self._task, *self._lanes.values()) if task is not None]
@@ -86,24 +99,36 @@ class InboxWorker:
                 continue
             for sender in senders:
                 if sender not in self._lanes:
-                    self._lanes[sender] = asyncio.create_task(self._lane(sender), name="whatsapp-lane")
+                    self._start_lane(sender)
+
+    def _start_lane(self, sender: str) -> None:
+        self._lanes[sender] = asyncio.create_task(self._lane(sender), name="whatsapp-lane")
 
     async def _lane(self, sender: str) -> None:
+        """The sender's messages, one after the other: each done with is marked processed in
+        the transaction that reads the next one."""
+        failed = False
         try:
             async with self._slots:
-                while True:
-                    async with self.runtime.database.session() as session:
-                        inbound = await whatsapp_inbox.next_of(session, sender=sender)
-                    if inbound is None:
+                self._told.discard(sender)
+                async with self.runtime.database.session() as session:
+                    inbound = await whatsapp_inbox.next_of(session, sender=sender)
+                while inbound is not None:
+                    done, inbound = await self._process(inbound)
+                    if not done:
+                        failed = True
                         return
-                    if not await self._process(inbound):
-                        return  # tried again at the next poll, still first in its line
         finally:
             self._lanes.pop(sender, None)
-            self.wake()  # a message stored while this lane was finishing
+            if failed:
+                self.wake()  # tried again at once, still first in its line (up to MAX_ATTEMPTS)
+            elif sender in self._told:  # stored while this lane was finishing
+                self._told.discard(sender)
+                self._start_lane(sender)
 
-    async def _process(self, inbound: WhatsAppInbound) -> bool:
-        """True when the message is done with (answered, or set aside after failing too often)."""
+    async def _process(self, inbound: WhatsAppInbound) -> tuple[bool, WhatsAppInbound | None]:
+        """Answer one message. Whether it is done with (answered, or set aside after failing too
+        often; not done: tried again), and then the sender's next message (None: none waits)."""
         database, clock = self.runtime.database, self.runtime.clock
         try:
             # One unit of work, as a Telegram update is: what the answer reads through a session
@@ -119,22 +144,25 @@ class InboxWorker:
                 except Exception:  # noqa: BLE001 - committed already: answering again would redo it
                     log.exception("after answering WhatsApp message %s", inbound.id)
             await outgoing.send_shown(self.runtime, self.sender, to=reply.to, shown=reply.shown, language=reply.language)
+            self._told.discard(inbound.sender)  # what was stored until now, the next read sees
             async with database.session() as session:
                 await whatsapp_inbox.mark_processed(session, inbound_id=inbound.id, now=clock.now())
+                following = await whatsapp_inbox.next_of(session, sender=inbound.sender)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("answering WhatsApp message %s failed", inbound.id)
             async with database.session() as session:
                 set_aside = await whatsapp_inbox.attempt_failed(session, inbound_id=inbound.id, now=clock.now())
+                following = await whatsapp_inbox.next_of(session, sender=inbound.sender) if set_aside else None
             if set_aside:
                 log.error("WhatsApp message %s set aside after %s attempts", inbound.id, whatsapp_inbox.MAX_ATTEMPTS)
                 self._done(inbound)
-            return set_aside
+            return set_aside, following
         log.debug("answered WhatsApp message %s of user %s", inbound.id, reply.person.id if reply.person else None)
         await self._consequences(reply.person.id if reply.person is not None else None)
         self._done(inbound)
-        return True
+        return True, following
 
     async def _consequences(self, user_id: int | None) -> None:
         """After the answer: they wrote, so the window is open and what was held for them goes

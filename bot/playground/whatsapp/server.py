@@ -57,6 +57,7 @@ class CloudApiStandIn(GraphEndpoints):
         pair_window_seconds: float = meta.DEFAULT_PAIR_WINDOW_SECONDS,
         rate_clock: Callable[[], float] = time.monotonic,
         bsuid_in_webhooks: bool = True,
+        webhook_concurrency: int = 1,
     ) -> None:
         self.token = token  # None: the first bearer token that calls claims the stand-in
         self.app_secret = app_secret
@@ -79,7 +80,10 @@ class CloudApiStandIn(GraphEndpoints):
         self.sent: list[BusinessMessage] = []  # every message the API accepted, delivered or not
         self.calls: list[GraphCall] = []
         self.url = ""
-        self.outbox = WebhookOutbox(self._clock, app_secret=app_secret, on_attempt=self._touched)
+        # 1: one webhook at a time, in order (the tests'); more: that many POSTs at once, as Meta
+        # sends a busy number's (a benchmark's crowd).
+        self.outbox = WebhookOutbox(self._clock, app_secret=app_secret, on_attempt=self._touched,
+                                    concurrency=webhook_concurrency)
         self._people: dict[str, WhatsAppPerson] = {}  # by wa_id and by BSUID
         self._wa_ids = itertools.count(FIRST_WA_ID)
         self._media: dict[str, StoredMedia] = {}

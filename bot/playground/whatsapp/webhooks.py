@@ -80,12 +80,20 @@ class Delivery:
 
 
 class WebhookOutbox:
-    """The webhooks waiting to reach the callback URL, delivered one at a time in order."""
+    """The webhooks waiting to reach the callback URL, delivered one at a time in order; with
+    `concurrency` above 1, that many POSTs at once, each taking the oldest due not already on
+    its way (Meta sends a busy number's webhooks side by side and in no promised order: it asks
+    a webhook server to take three times the messages sent, for their status reports, plus
+    those received)."""
 
     def __init__(
-        self, clock: Clock, *, app_secret: str, timeout: float = 10.0, on_attempt: Callable[[], None] | None = None
+        self, clock: Clock, *, app_secret: str, timeout: float = 10.0, on_attempt: Callable[[], None] | None = None,
+        concurrency: int = 1,
     ) -> None:
         self.clock = clock
+        self.concurrency = concurrency
+        self._on_the_way: set[int] = set()  # ids of deliveries being attempted (concurrency > 1)
+        self._tasks: list[asyncio.Task[None]] = []
         self.app_secret = app_secret
         self.timeout = timeout
         self.callback_url: str | None = None
@@ -93,7 +101,6 @@ class WebhookOutbox:
         self.history: list[Delivery] = []  # every delivery, acknowledged or not
         self._wake = asyncio.Event()
         self.attempted = _Signal()  # after every attempt, whatever its answer
-        self._task: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._on_attempt = on_attempt
 
@@ -110,16 +117,20 @@ class WebhookOutbox:
 
     def start(self) -> None:
         self._session = aiohttp.ClientSession()
-        self._task = asyncio.create_task(self._run(), name="whatsapp-standin-webhooks")
+        if self.concurrency == 1:
+            self._tasks = [asyncio.create_task(self._run(), name="whatsapp-standin-webhooks")]
+        else:
+            self._tasks = [asyncio.create_task(self._run_side_by_side(), name="whatsapp-standin-webhooks")
+                           for _ in range(self.concurrency)]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             try:
-                await self._task
+                await task
             except asyncio.CancelledError:
                 pass
-            self._task = None
+        self._tasks = []
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -148,6 +159,27 @@ class WebhookOutbox:
             timeout = IDLE_POLL_SECONDS if self.pending else None
             try:
                 async with asyncio.timeout(timeout):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+
+    async def _run_side_by_side(self) -> None:
+        """One of `concurrency` senders: the oldest delivery due that no other is attempting."""
+        while True:
+            delivery = None
+            if self.callback_url is not None:
+                now = self.clock.now()
+                delivery = next((d for d in self.pending if d.due_at <= now and id(d) not in self._on_the_way), None)
+            if delivery is not None:
+                self._on_the_way.add(id(delivery))
+                try:
+                    await self._attempt(delivery)
+                finally:
+                    self._on_the_way.discard(id(delivery))
+                continue
+            self._wake.clear()
+            try:
+                async with asyncio.timeout(IDLE_POLL_SECONDS if self.pending else None):
                     await self._wake.wait()
             except TimeoutError:
                 pass
