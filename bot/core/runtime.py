@@ -36,8 +36,10 @@ class Runtime:
     @cached_property
     def broadcasts(self) -> Broadcaster:
         """The task that sends due broadcasts through each recipient's channel; each channel adds
-        its side when it starts (`broadcasts.add("telegram", …)`)."""
-        return Broadcaster(self.database, clock=self.clock, quiet_hours=self.reminders.quiet_hours, files=self.files)
+        its side when it starts (`broadcasts.add("telegram", …)`). WhatsApp's sends are paced here
+        at Meta's rate per number; Telegram's channel paces its own."""
+        return Broadcaster(self.database, clock=self.clock, quiet_hours=self.reminders.quiet_hours, files=self.files,
+                           rates={"whatsapp": self.settings.whatsapp_messages_per_second})
 
     @cached_property
     def channels(self) -> Channels:

@@ -8,6 +8,13 @@ may get it twice), and the broadcast carries on with everyone not yet served. Th
 the person's consent, /stop and settings again: a message held for the end of quiet hours
 reaches nobody who said no meanwhile, and the report counts them by reason. A message that
 certainly did not go out is tried again after `RETRY_DELAY`, `MAX_ATTEMPTS` times in all.
+
+Each channel is a lane of its own (its recipients, its workers, its pace), so a broadcast split
+between Telegram and WhatsApp goes at each one's rate at once: Telegram's people never wait
+behind WhatsApp's, nor the other way round. A channel with a `rates` entry is paced here
+(`bot.messaging.pacing`: WhatsApp at WHATSAPP_MESSAGES_PER_SECOND); Telegram paces itself
+(its SendBudget). A channel may also answer "not now" (`Sent.not_before`: a limit is full, or
+the far end asked to slow down), which is no attempt, or "skip" with a reason.
 """
 
 from __future__ import annotations
@@ -15,20 +22,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.broadcasts import broadcasts
 from bot.broadcasts import files as broadcast_files
 from bot.broadcasts.broadcasts import Recipient, Tally
-from bot.broadcasts.models import Broadcast, DeliveryState
+from bot.broadcasts.models import Broadcast, DeliveryState, SkipReason
 from bot.core.clock import Clock
 from bot.core.db import Database
 from bot.core.storage import FileStore
+from bot.messaging.pacing import Pace
 from bot.messaging.reminders import DeliveryOutcome, QuietHours
 from bot.people import people
-from bot.people.models import User
+from bot.people.models import Channel, User
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +52,13 @@ class Sent:
 
     outcome: DeliveryOutcome
     reason: str | None = None
+    # Not sent, and that was no attempt: recorded PENDING until then (a limit is full, or the
+    # far end asked to wait), with `reason`.
+    not_before: datetime | None = None
+    # Not sent, and not to be: recorded SKIPPED with this reason.
+    skip: SkipReason | None = None
+    # The far end said the channel goes too fast: its pace halves and stops this long.
+    slow_down: timedelta | None = None
 
 
 class BroadcastChannel(Protocol):
@@ -63,7 +79,8 @@ class Broadcaster:
     """Sends due broadcasts, one at a time, with a few requests in flight at once."""
 
     def __init__(self, database: Database, *, clock: Clock, quiet_hours: QuietHours, files: FileStore,
-                 workers: int = 8, progress_every: float = 5.0, idle_wait: float = 1.0) -> None:
+                 workers: int = 8, progress_every: float = 5.0, idle_wait: float = 1.0,
+                 rates: Mapping[str, float] | None = None) -> None:
         self._database = database
         self._clock = clock
         self._quiet_hours = quiet_hours
@@ -72,6 +89,8 @@ class Broadcaster:
         self.progress_every = progress_every
         self.idle_wait = idle_wait
         self._channels: dict[str, BroadcastChannel] = {}
+        # The channels paced here, messages a second (Telegram's paces itself).
+        self.paces: dict[str, Pace] = {channel: Pace(rate) for channel, rate in (rates or {}).items()}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -128,6 +147,29 @@ class Broadcaster:
         return True
 
     async def _deliver(self, broadcast: Broadcast) -> None:
+        async def report_progress() -> None:
+            while True:
+                await asyncio.sleep(self.progress_every)
+                await self._progress(broadcast, final=False)
+
+        reporter = asyncio.create_task(report_progress())
+        try:
+            await asyncio.gather(*(self._lane(broadcast, channel) for channel in Channel))
+        finally:
+            reporter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reporter
+        async with self._database.session() as session:
+            finished = await broadcasts.finish_if_done(session, broadcast_id=broadcast.id, now=self._clock.now())
+            if finished:  # its file is needed no more
+                await broadcast_files.let_go(session, store=self._files, broadcast_id=broadcast.id)
+        if finished:
+            log.info("broadcast %d finished", broadcast.id)
+        # Not finished: some wait (a limit, a retry); the author's progress says so now.
+        await self._progress(broadcast, final=finished)
+
+    async def _lane(self, broadcast: Broadcast, channel: str) -> None:
+        """The broadcast's recipients on one channel, at that channel's pace."""
         queue: asyncio.Queue[Recipient | None] = asyncio.Queue(maxsize=self.workers * 4)
 
         async def produce() -> None:
@@ -135,7 +177,7 @@ class Broadcaster:
             while True:
                 async with self._database.session() as session:
                     page = await broadcasts.due_recipients(session, broadcast_id=broadcast.id, now=self._clock.now(),
-                                                           limit=500, after=after)
+                                                           limit=500, after=after, channel=channel)
                 if not page:
                     break
                 for recipient in page:
@@ -148,54 +190,47 @@ class Broadcaster:
             while (recipient := await queue.get()) is not None:
                 await self._send_one(broadcast, recipient)
 
-        async def report_progress() -> None:
-            while True:
-                await asyncio.sleep(self.progress_every)
-                await self._progress(broadcast, final=False)
-
-        reporter = asyncio.create_task(report_progress())
-        try:
-            await asyncio.gather(produce(), *(work() for _worker in range(self.workers)))
-        finally:
-            reporter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reporter
-        async with self._database.session() as session:
-            finished = await broadcasts.finish_if_done(session, broadcast_id=broadcast.id, now=self._clock.now())
-            if finished:  # its file is needed no more
-                await broadcast_files.let_go(session, store=self._files, broadcast_id=broadcast.id)
-        if finished:
-            log.info("broadcast %d finished", broadcast.id)
-            await self._progress(broadcast, final=True)
+        await asyncio.gather(produce(), *(work() for _worker in range(self.workers)))
 
     async def _send_one(self, broadcast: Broadcast, recipient: Recipient) -> None:
         async with self._database.session() as session:
             if not await broadcasts.claim(session, broadcast_id=broadcast.id, user_id=recipient.user_id, kind=broadcast.kind):
                 return
         sent = await self._sent(broadcast, recipient)
+        if sent.slow_down is not None and (pace := self.paces.get(recipient.channel)) is not None:
+            pace.back_off(sent.slow_down.total_seconds())
+            log.info("broadcast %d: %s asked to slow down (%s)", broadcast.id, recipient.channel, sent.reason)
         state, reason, retry_at = DeliveryState.DELIVERED, None, None
-        match sent.outcome:
-            case DeliveryOutcome.RECIPIENT_UNREACHABLE:
-                state, reason = DeliveryState.BLOCKED, "blocked the bot"
-                log.info("broadcast %d: user %d blocked the bot; marked unreachable", broadcast.id, recipient.user_id)
-            case DeliveryOutcome.REFUSED:
-                state, reason = DeliveryState.FAILED, (sent.reason or "refused by the channel")[:200]
-            case DeliveryOutcome.RETRY_LATER:
-                attempts = await self._attempts(broadcast.id, recipient.user_id)
-                if attempts >= MAX_ATTEMPTS:
-                    state, reason = DeliveryState.FAILED, f"gave up after {attempts} attempts: {sent.reason}"
-                else:
-                    state, reason, retry_at = DeliveryState.PENDING, f"attempt {attempts} failed", self._clock.now() + RETRY_DELAY
+        if sent.skip is not None:
+            state, reason = DeliveryState.SKIPPED, sent.skip.value
+        elif sent.not_before is not None:
+            state, reason, retry_at = DeliveryState.PENDING, sent.reason, sent.not_before
+        elif sent.outcome is DeliveryOutcome.RECIPIENT_UNREACHABLE:
+            state, reason = DeliveryState.BLOCKED, "blocked the bot"
+            log.info("broadcast %d: user %d blocked the bot; marked unreachable", broadcast.id, recipient.user_id)
+        elif sent.outcome is DeliveryOutcome.REFUSED:
+            state, reason = DeliveryState.FAILED, (sent.reason or "refused by the channel")[:200]
+        elif sent.outcome is DeliveryOutcome.RETRY_LATER:
+            attempts = await self._attempts(broadcast.id, recipient.user_id)
+            if attempts >= MAX_ATTEMPTS:
+                state, reason = DeliveryState.FAILED, f"gave up after {attempts} attempts: {sent.reason}"[:200]
+            else:
+                state, reason, retry_at = DeliveryState.PENDING, f"attempt {attempts} failed", self._clock.now() + RETRY_DELAY
         async with self._database.session() as session:
             await broadcasts.record(session, broadcast_id=broadcast.id, user_id=recipient.user_id, state=state,
-                                    reason=reason, now=self._clock.now(), retry_at=retry_at)
+                                    reason=reason, now=self._clock.now(), retry_at=retry_at,
+                                    not_an_attempt=sent.not_before is not None and sent.skip is None)
 
     async def _sent(self, broadcast: Broadcast, recipient: Recipient) -> Sent:
         channel = self._channels.get(recipient.channel)
         if channel is None:
             log.warning("broadcast %d: no sender for channel %s", broadcast.id, recipient.channel)
             return Sent(DeliveryOutcome.RETRY_LATER, f"no sender for channel {recipient.channel}")
-        return await channel.send(broadcast, recipient)
+        pace = self.paces.get(recipient.channel)
+        if pace is None:
+            return await channel.send(broadcast, recipient)
+        async with pace.place():
+            return await channel.send(broadcast, recipient)
 
     async def _attempts(self, broadcast_id: int, user_id: int) -> int:
         async with self._database.session() as session:

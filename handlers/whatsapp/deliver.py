@@ -22,15 +22,23 @@ from bot.broadcasts.models import Broadcast
 from bot.core.db import DbSession
 from bot.core.runtime import Runtime
 from bot.core.screens import Choice, Screen
+from bot.messaging import marketing, window
 from bot.messaging import reminders as messaging_reminders
-from bot.messaging import window
 from bot.messaging.broadcasting import Recipient, Sent, Tally
 from bot.messaging.models import Reminder
 from bot.messaging.reminders import DeliveryOutcome
 from bot.people import people
 from bot.people.models import User
 from handlers.messaging.reminders import RENDERERS
-from handlers.whatsapp.client import BackOff, BadRequest, OutsideWindow, Unavailable, Unreachable
+from handlers.whatsapp.client import (
+    AuthFailed,
+    BackOff,
+    BadRequest,
+    OutsideWindow,
+    Unavailable,
+    Unreachable,
+    WhatsAppApiError,
+)
 from handlers.whatsapp.outgoing import send_screen
 from handlers.whatsapp.ports import Sender
 from handlers.whatsapp.render import template_message
@@ -129,21 +137,44 @@ def broadcast_screen(broadcast: Broadcast, language: str) -> Screen:
 
 
 class WhatsAppBroadcasts:
-    """WhatsApp's side of broadcasts (bot.messaging.broadcasting.BroadcastChannel): the text in
-    the recipient's language through the window (a marketing template outside it)."""
+    """WhatsApp's side of broadcasts (bot.messaging.broadcasting.BroadcastChannel): what Meta's
+    rules allow (bot.messaging.marketing decides: the text inside the window, else the marketing
+    template to those who opted in, within the daily limit) goes out; Meta's refusals go back
+    to the domain as their codes."""
 
     def __init__(self, runtime: Runtime, sender: Sender) -> None:
         self.runtime = runtime
         self.sender = sender
 
     async def send(self, broadcast: Broadcast, recipient: Recipient) -> Sent:
+        now = self.runtime.clock.now()
+        shown = broadcast_screen(broadcast, recipient.language)
         async with self.runtime.database.session() as session:
             person = await people.get(session, recipient.user_id)
-        if person is None:
-            return Sent(DeliveryOutcome.RECIPIENT_UNREACHABLE)
-        outcome = await deliver(self.runtime, self.sender, person=person, shown=broadcast_screen(broadcast, recipient.language),
-                                kind=window.OutboundKind.BROADCAST, ref=f"b{broadcast.id}")
-        return Sent(outcome, None if outcome is DeliveryOutcome.SENT else "whatsapp")
+            if person is None:
+                return Sent(DeliveryOutcome.RECIPIENT_UNREACHABLE)
+            decision = await marketing.plan(session, person=person, now=now, daily_limit=self.runtime.settings.whatsapp_daily_limit,
+                                            message_ref=f"b{broadcast.id}",
+                                            parameters={"name": person.display_name or "", "summary": summary(shown.text)})
+        if isinstance(decision, Sent):
+            return decision
+        if isinstance(decision, window.Hold):
+            log.info("broadcast %d for person %s held: %s", broadcast.id, person.id, decision.reason)
+            return Sent(DeliveryOutcome.RETRY_LATER, decision.reason)
+        try:
+            if isinstance(decision, window.SendTemplate):
+                address = person.wa_id or person.bsuid
+                assert address is not None
+                await self.sender.send(address, template_message(address, decision))
+            else:
+                await send_screen(self.runtime, self.sender, person=person, screen=shown)
+        except WhatsAppApiError as error:
+            if isinstance(error, AuthFailed):
+                log.error("WhatsApp refused the token while sending broadcast %d: %s", broadcast.id, error)
+            async with self.runtime.database.session() as session:
+                return await marketing.refused(session, person=person, code=error.code, decision=decision, now=now,
+                                               message=error.message)
+        return Sent(DeliveryOutcome.SENT)
 
     async def report(self, author: User, tally: Tally, *, final: bool, replacing: int | None) -> int | None:
         return None  # authors write from Telegram, whose channel reports
