@@ -1,7 +1,7 @@
 """Run the benchmarks and print their tables (see bench/README.md).
 
     python -m bench                 # all of them, one after the other
-    python -m bench conversation    # or crowd, reminders, broadcast...: only that one
+    python -m bench conversation    # or crowd, reminders, broadcast, wabroadcast...: only that one
 
 Exits 1 when any target is missed.
 """
@@ -18,6 +18,7 @@ from bench import (
     bench_crowd,
     bench_reminders,
     bench_trainings,
+    bench_whatsapp_broadcast,
 )
 
 BENCHMARKS: dict[str, Callable[[], int]] = {
@@ -27,6 +28,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "crowd": bench_crowd.main,
     "reminders": bench_reminders.main,
     "trainings": bench_trainings.main,
+    "wabroadcast": bench_whatsapp_broadcast.main,
 }
 
 

@@ -363,6 +363,9 @@ class Recipient:
     telegram_id: int
     language: str
     channel: str = "telegram"
+    # What the channel's rules decided in the claim's transaction (bot.messaging.marketing for
+    # WhatsApp), for its sender: None where a channel has no rules.
+    plan: Any = None
 
 
 async def due_recipients(session: AsyncSession, *, broadcast_id: int, now: datetime, limit: int, after: int = 0,
@@ -427,7 +430,7 @@ async def _reason_to_skip(session: AsyncSession, *, user_id: int, kind: MessageK
 
 async def record(
     session: AsyncSession, *, broadcast_id: int, user_id: int, state: DeliveryState, now: datetime,
-    reason: str | None = None, retry_at: datetime | None = None, not_an_attempt: bool = False,
+    reason: str | None = None, retry_at: datetime | None = None, not_an_attempt: bool = False, message_id: str | None = None,
 ) -> None:
     """Recorded after the send. PENDING with `retry_at` tries it again later; `not_an_attempt`
     when nothing was tried (a limit said wait), so it does not count towards giving up."""
@@ -436,6 +439,8 @@ async def record(
         values["attempts"] = BroadcastDelivery.attempts - 1
     if state is DeliveryState.DELIVERED:
         values["sent_at"] = now
+        if message_id is not None:
+            values["message_id"] = message_id
     if retry_at is not None:
         values["not_before"] = retry_at
     await session.execute(

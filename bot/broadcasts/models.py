@@ -128,6 +128,9 @@ class BroadcastDelivery(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None]
+    # WhatsApp's id of the message sent (wamid): Meta may report it failed later (131049, its
+    # marketing cap; 131026, unreachable), and the delivery is corrected then.
+    message_id: Mapped[str | None] = mapped_column(String(160), index=True)
 
 
 class NotificationSettings(Base):

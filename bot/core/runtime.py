@@ -14,6 +14,7 @@ from bot.core.storage import FileStore
 from bot.messaging import notices
 from bot.messaging.broadcasting import Broadcaster
 from bot.messaging.channels import Channels
+from bot.messaging.marketing import WhatsAppRules
 from bot.messaging.reminders import QuietHours, ReminderEngine
 from bot.ruos.requirements import RequirementsCatalogue
 
@@ -39,7 +40,8 @@ class Runtime:
         its side when it starts (`broadcasts.add("telegram", …)`). WhatsApp's sends are paced here
         at Meta's rate per number; Telegram's channel paces its own."""
         return Broadcaster(self.database, clock=self.clock, quiet_hours=self.reminders.quiet_hours, files=self.files,
-                           rates={"whatsapp": self.settings.whatsapp_messages_per_second})
+                           rates={"whatsapp": self.settings.whatsapp_messages_per_second},
+                           rules={"whatsapp": WhatsAppRules(self.settings)})
 
     @cached_property
     def channels(self) -> Channels:

@@ -22,14 +22,26 @@ channel sends what is decided and reports the error codes Meta answers with.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.broadcasts.models import MARKETING_CAP, WAITING_FOR_DAILY_LIMIT, MessageKind, SkipReason
-from bot.messaging import whatsapp_reach, window
+from bot.broadcasts.broadcasts import Recipient
+from bot.broadcasts.models import (
+    MARKETING_CAP,
+    WAITING_FOR_DAILY_LIMIT,
+    Broadcast,
+    MessageKind,
+    SkipReason,
+)
+from bot.core.config import Settings
+from bot.core.screens import Screen
+from bot.messaging import whatsapp_failures, whatsapp_reach, whatsapp_screens, window
 from bot.messaging.broadcasting import Sent
 from bot.messaging.reminders import DeliveryOutcome
+from bot.messaging.whatsapp_failures import MARKETING_LIMIT, UNDELIVERABLE
 from bot.people import notifications
 from bot.people.models import User
 
@@ -39,8 +51,6 @@ THROUGHPUT = 130429
 ACCOUNT_RATE = 80007
 SPAM_RATE = 131048
 PAIR_RATE = 131056
-MARKETING_LIMIT = 131049
-UNDELIVERABLE = 131026
 OUTSIDE_WINDOW = 131047
 
 # Too fast for the number: slow the pace, and wait this long before sending again.
@@ -61,14 +71,62 @@ async def opted_in(session: AsyncSession, *, person: User) -> bool:
     return chosen is None or chosen.wants(MessageKind.ANNOUNCEMENTS)
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A broadcast to send to a person on WhatsApp, as decided: the text (`SendNow`), the
+    template (`SendTemplate`), or held (`Hold`, no template for it)."""
+
+    person: User
+    decision: window.Decision
+    screen: Screen
+    at: datetime  # when decided: a template's place in the daily limit was taken then
+
+
+def broadcast_screen(broadcast: Broadcast, language: str) -> Screen:
+    texts: dict[str, str] = broadcast.texts or {}
+    return Screen(text=texts.get(language) or next(iter(texts.values()), ""))
+
+
+def summary(text: str) -> str:
+    """The first line of a message, without its markup: what a template says it is about."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return re.sub(r"<[^>]+>", "", first).strip()
+
+
+class WhatsAppRules:
+    """The broadcaster's rules for WhatsApp (`Broadcaster(rules={"whatsapp": …})`), applied in
+    the transaction that claims each recipient: one trip to the database per message, which
+    counts at 80 messages a second."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings  # read at each message: WHATSAPP_DAILY_LIMIT may change
+
+    async def plan(self, session: AsyncSession, *, broadcast: Broadcast, recipient: Recipient, now: datetime) -> Planned | Sent:
+        person = await session.get(User, recipient.user_id)
+        if person is None:
+            return Sent(DeliveryOutcome.RECIPIENT_UNREACHABLE)
+        screen = broadcast_screen(broadcast, recipient.language)
+        decided = await plan(session, person=person, now=now, daily_limit=self.settings.whatsapp_daily_limit,
+                             message_ref=f"b{broadcast.id}", screen=screen,
+                             parameters={"name": person.display_name or "", "summary": summary(screen.text)})
+        return decided if isinstance(decided, Sent) else Planned(person, decided, screen, now)
+
+    async def recorded(self, session: AsyncSession, *, message_id: str) -> None:
+        # Meta's report that it failed may come before the delivery is recorded.
+        await whatsapp_failures.reported_before(session, message_id=message_id)
+
+
 async def plan(session: AsyncSession, *, person: User, now: datetime, daily_limit: int, message_ref: str,
-               parameters: dict[str, str]) -> window.Decision | Sent:
+               screen: Screen, parameters: dict[str, str]) -> window.Decision | Sent:
     """What to do with a broadcast for a person on WhatsApp: a `window.Decision` to send (the
-    text, or the template, its place in the daily limit taken), or the outcome of not sending
-    it now (skipped, or waiting for the limit)."""
+    text, kept as the last screen she sees; or the template, its place in the daily limit
+    taken), or the outcome of not sending it now (skipped, or waiting for the limit). In the
+    caller's one transaction: at WhatsApp's 80 a second every round trip to the database counts."""
     decision = window.gate(channel=window.WHATSAPP, last_inbound=person.last_inbound_at, now=now,
                            kind=window.OutboundKind.BROADCAST, language=person.language, message_ref=message_ref,
                            parameters=parameters)
+    if isinstance(decision, window.SendNow):
+        await whatsapp_screens.remember(session, user_id=person.id, screen=screen, flow=None, now=now)
     if not isinstance(decision, window.SendTemplate):
         return decision
     if decision.category == MARKETING and not await opted_in(session, person=person):
@@ -79,12 +137,12 @@ async def plan(session: AsyncSession, *, person: User, now: datetime, daily_limi
     return decision
 
 
-async def refused(session: AsyncSession, *, person: User, code: int, decision: window.Decision, now: datetime,
-                  message: str = "") -> Sent:
+async def refused(session: AsyncSession, *, person: User, code: int, decision: window.Decision, decided_at: datetime,
+                  now: datetime, message: str = "") -> Sent:
     """What Meta's error `code` means for this delivery (see the module's docstring). A
     template that did not go out gives its place in the daily limit back."""
     if isinstance(decision, window.SendTemplate):
-        await whatsapp_reach.give_back(session, user_id=person.id, opened_at=now)
+        await whatsapp_reach.give_back(session, user_id=person.id, opened_at=decided_at)
     if code in SLOW_DOWN:
         return Sent(DeliveryOutcome.RETRY_LATER, f"too fast ({code})", not_before=now + SLOW_DOWN[code], slow_down=SLOW_DOWN[code])
     if code == PAIR_RATE:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
@@ -27,7 +26,6 @@ from bot.messaging import reminders as messaging_reminders
 from bot.messaging.broadcasting import Recipient, Sent, Tally
 from bot.messaging.models import Reminder
 from bot.messaging.reminders import DeliveryOutcome
-from bot.people import people
 from bot.people.models import User
 from handlers.messaging.reminders import RENDERERS
 from handlers.whatsapp.client import (
@@ -39,9 +37,10 @@ from handlers.whatsapp.client import (
     Unreachable,
     WhatsAppApiError,
 )
-from handlers.whatsapp.outgoing import send_screen
+from handlers.whatsapp.outgoing import send_screen, send_shown
 from handlers.whatsapp.ports import Sender
 from handlers.whatsapp.render import template_message
+from handlers.whatsapp.reply import Shown
 
 log = logging.getLogger(__name__)
 
@@ -131,9 +130,7 @@ async def held_screen(session: DbSession, runtime: Runtime, *, person: User, ref
     return await WhatsAppDeliverer(runtime, None).screen(reminder)  # type: ignore[arg-type] - no sending here
 
 
-def broadcast_screen(broadcast: Broadcast, language: str) -> Screen:
-    texts: dict[str, Any] = broadcast.texts or {}
-    return Screen(text=texts.get(language) or next(iter(texts.values()), ""))
+broadcast_screen = marketing.broadcast_screen
 
 
 class WhatsAppBroadcasts:
@@ -148,33 +145,32 @@ class WhatsAppBroadcasts:
 
     async def send(self, broadcast: Broadcast, recipient: Recipient) -> Sent:
         now = self.runtime.clock.now()
-        shown = broadcast_screen(broadcast, recipient.language)
-        async with self.runtime.database.session() as session:
-            person = await people.get(session, recipient.user_id)
-            if person is None:
-                return Sent(DeliveryOutcome.RECIPIENT_UNREACHABLE)
-            decision = await marketing.plan(session, person=person, now=now, daily_limit=self.runtime.settings.whatsapp_daily_limit,
-                                            message_ref=f"b{broadcast.id}",
-                                            parameters={"name": person.display_name or "", "summary": summary(shown.text)})
-        if isinstance(decision, Sent):
-            return decision
+        planned = recipient.plan
+        if not isinstance(planned, marketing.Planned):  # decided in the claim's transaction, else here
+            async with self.runtime.database.session() as session:
+                planned = await marketing.WhatsAppRules(self.runtime.settings).plan(session, broadcast=broadcast,
+                                                                                     recipient=recipient, now=now)
+            if isinstance(planned, Sent):
+                return planned
+        person, decision = planned.person, planned.decision
         if isinstance(decision, window.Hold):
             log.info("broadcast %d for person %s held: %s", broadcast.id, person.id, decision.reason)
             return Sent(DeliveryOutcome.RETRY_LATER, decision.reason)
+        address = person.wa_id or person.bsuid
+        assert address is not None
         try:
             if isinstance(decision, window.SendTemplate):
-                address = person.wa_id or person.bsuid
-                assert address is not None
-                await self.sender.send(address, template_message(address, decision))
-            else:
-                await send_screen(self.runtime, self.sender, person=person, screen=shown)
+                sent = [await self.sender.send(address, template_message(address, decision))]
+            else:  # kept as her last screen by the rules
+                sent = await send_shown(self.runtime, self.sender, to=address, shown=[Shown(planned.screen)],
+                                        language=person.language)
         except WhatsAppApiError as error:
             if isinstance(error, AuthFailed):
                 log.error("WhatsApp refused the token while sending broadcast %d: %s", broadcast.id, error)
             async with self.runtime.database.session() as session:
-                return await marketing.refused(session, person=person, code=error.code, decision=decision, now=now,
-                                               message=error.message)
-        return Sent(DeliveryOutcome.SENT)
+                return await marketing.refused(session, person=person, code=error.code, decision=decision,
+                                               decided_at=planned.at, now=self.runtime.clock.now(), message=error.message)
+        return Sent(DeliveryOutcome.SENT, message_id=next((wamid for wamid in sent if wamid), None))
 
     async def report(self, author: User, tally: Tally, *, final: bool, replacing: int | None) -> int | None:
         return None  # authors write from Telegram, whose channel reports
