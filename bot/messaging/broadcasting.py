@@ -79,7 +79,6 @@ class Done:
     not_an_attempt: bool = False
     at: datetime | None = None
     message_id: str | None = None
-    channel: str | None = None
 
 
 class ChannelRules(Protocol):
@@ -90,8 +89,9 @@ class ChannelRules(Protocol):
     async def plan(self, session: AsyncSession, *, broadcast: Broadcast, recipient: Recipient, now: datetime) -> object:
         ...
 
-    async def recorded(self, session: AsyncSession, *, message_id: str) -> None:
-        """A message was recorded delivered: what the channel reported of it meanwhile applies."""
+    async def settle(self, session: AsyncSession, *, broadcast_id: int) -> None:
+        """After a pass: what the channel reported meanwhile about messages it had accepted
+        (a failure) applies to their deliveries, before the report counts them."""
         ...
 
 
@@ -196,6 +196,8 @@ class Broadcaster:
             with contextlib.suppress(asyncio.CancelledError):
                 await reporter
         async with self._database.session() as session:
+            for rules in self.rules.values():
+                await rules.settle(session, broadcast_id=broadcast.id)
             finished = await broadcasts.finish_if_done(session, broadcast_id=broadcast.id, now=self._clock.now())
             if finished:  # its file is needed no more
                 await broadcast_files.let_go(session, store=self._files, broadcast_id=broadcast.id)
@@ -270,14 +272,12 @@ class Broadcaster:
             if attempts >= MAX_ATTEMPTS:
                 return Done(recipient.user_id, DeliveryState.FAILED, f"gave up after {attempts} attempts: {sent.reason}"[:200])
             return Done(recipient.user_id, DeliveryState.PENDING, f"attempt {attempts} failed", self._clock.now() + RETRY_DELAY)
-        return Done(recipient.user_id, DeliveryState.DELIVERED, message_id=sent.message_id, channel=recipient.channel)
+        return Done(recipient.user_id, DeliveryState.DELIVERED, message_id=sent.message_id)
 
     async def _record(self, session: AsyncSession, broadcast: Broadcast, done: Done) -> None:
         await broadcasts.record(session, broadcast_id=broadcast.id, user_id=done.user_id, state=done.state, reason=done.reason,
                                 now=done.at or self._clock.now(), retry_at=done.retry_at, not_an_attempt=done.not_an_attempt,
                                 message_id=done.message_id)
-        if done.message_id is not None and (rules := self.rules.get(done.channel or "")) is not None:
-            await rules.recorded(session, message_id=done.message_id)
 
     async def _sent(self, broadcast: Broadcast, recipient: Recipient) -> Sent:
         channel = self._channels.get(recipient.channel)

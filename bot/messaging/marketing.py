@@ -111,9 +111,9 @@ class WhatsAppRules:
                              parameters={"name": person.display_name or "", "summary": summary(screen.text)})
         return decided if isinstance(decided, Sent) else Planned(person, decided, screen, now)
 
-    async def recorded(self, session: AsyncSession, *, message_id: str) -> None:
-        # Meta's report that it failed may come before the delivery is recorded.
-        await whatsapp_failures.reported_before(session, message_id=message_id)
+    async def settle(self, session: AsyncSession, *, broadcast_id: int) -> None:
+        # Meta's report that a message failed often comes before its delivery is recorded.
+        await whatsapp_failures.settle(session, broadcast_id=broadcast_id)
 
 
 async def plan(session: AsyncSession, *, person: User, now: datetime, daily_limit: int, message_ref: str,
@@ -126,7 +126,7 @@ async def plan(session: AsyncSession, *, person: User, now: datetime, daily_limi
                            kind=window.OutboundKind.BROADCAST, language=person.language, message_ref=message_ref,
                            parameters=parameters)
     if isinstance(decision, window.SendNow):
-        await whatsapp_screens.remember(session, user_id=person.id, screen=screen, flow=None, now=now)
+        await whatsapp_screens.remember_in_one_statement(session, user_id=person.id, screen=screen, now=now)
     if not isinstance(decision, window.SendTemplate):
         return decision
     if decision.category == MARKETING and not await opted_in(session, person=person):

@@ -6,7 +6,7 @@ code. A leaf: the inbox (bot/messaging/whatsapp_inbox.py) calls it as statuses a
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcasts.models import MARKETING_CAP, BroadcastDelivery, DeliveryState
@@ -33,9 +33,16 @@ async def reported_failed(session: AsyncSession, *, message_id: str, code: int |
     return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
-async def reported_before(session: AsyncSession, *, message_id: str) -> None:
-    """A delivery just recorded delivered: Meta's report that the message failed may have come
-    first (it often takes milliseconds), and applies now."""
-    status = await session.get(WhatsAppStatus, message_id)
-    if status is not None and status.status == "failed":
-        await reported_failed(session, message_id=message_id, code=status.error_code)
+async def settle(session: AsyncSession, *, broadcast_id: int) -> int:
+    """The broadcast's deliveries recorded delivered whose message Meta reported failed (the
+    report often comes before the record): corrected now. Returns how many."""
+    found = await session.execute(
+        select(WhatsAppStatus.message_id, WhatsAppStatus.error_code)
+        .join(BroadcastDelivery, BroadcastDelivery.message_id == WhatsAppStatus.message_id)
+        .where(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.state == DeliveryState.DELIVERED,
+               WhatsAppStatus.status == "failed")
+    )
+    corrected = 0
+    for message_id, code in found.all():
+        corrected += await reported_failed(session, message_id=message_id, code=code)
+    return corrected
