@@ -2,7 +2,9 @@
 leaders on both channels; a WhatsApp leader who wrote today gets the text, one quiet for over
 24 hours the marketing template, whose "Ver mensaje" brings the whole message, and only if she
 takes announcements; the people reached outside their window stay within the daily limit
-(the rest wait until it frees up); WhatsApp saying "too fast" slows the pace down.
+(the rest wait until it frees up); WhatsApp saying "too fast" (130429) slows the pace down and
+tries those people again, as no attempt; Meta's later report that a template hit its marketing
+cap (131049) counts that person as failed for that reason.
 """
 
 from __future__ import annotations

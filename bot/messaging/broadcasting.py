@@ -246,7 +246,8 @@ class Broadcaster:
             if not await broadcasts.claim(session, broadcast_id=broadcast.id, user_id=recipient.user_id, kind=broadcast.kind):
                 return None
             planned = None
-            if (rules := self.rules.get(recipient.channel)) is not None:
+            # (Only for a channel that can send: a template's place in a limit is taken here.)
+            if recipient.channel in self._channels and (rules := self.rules.get(recipient.channel)) is not None:
                 planned = await rules.plan(session, broadcast=broadcast, recipient=recipient, now=self._clock.now())
         if isinstance(planned, Sent):  # nothing to send now: no place in the channel's pace taken
             sent = planned
