@@ -3,8 +3,8 @@ recipient to the channel they use (`BroadcastChannel`, added by each channel whe
 
 Each recipient is claimed (recorded SENDING and committed) right before their message goes
 out and recorded right after (with the same worker's next claim), so a `kill -9` at any point
-loses nothing: at the next start the rows still SENDING are sent again and counted as "in flight" in the report (only those people
-may get it twice), and the broadcast carries on with everyone not yet served. The claim reads
+loses nothing: at the next start the rows still SENDING are sent again and counted as "in
+flight" in the report (only those people may get it twice), and the broadcast carries on with everyone not yet served. The claim reads
 the person's consent, /stop and settings again: a message held for the end of quiet hours
 reaches nobody who said no meanwhile, and the report counts them by reason. A message that
 certainly did not go out is tried again after `RETRY_DELAY`, `MAX_ATTEMPTS` times in all.
