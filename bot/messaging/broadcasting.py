@@ -1,13 +1,14 @@
 """Sending broadcasts: one task, owned by the runtime, that finds due broadcasts and hands each
 recipient to the channel they use (`BroadcastChannel`, added by each channel when it starts).
 
-Each recipient is claimed (recorded SENDING and committed) right before their message goes
-out and recorded right after (with the same worker's next claim), so a `kill -9` at any point
-loses nothing: at the next start the rows still SENDING are sent again and counted as "in
-flight" in the report (only those people may get it twice), and the broadcast carries on with everyone not yet served. The claim reads
-the person's consent, /stop and settings again: a message held for the end of quiet hours
-reaches nobody who said no meanwhile, and the report counts them by reason. A message that
-certainly did not go out is tried again after `RETRY_DELAY`, `MAX_ATTEMPTS` times in all.
+Each recipient is claimed (recorded SENDING and committed) right before their message goes out
+and recorded right after (with the same worker's next claim), so a `kill -9` at any point loses
+nothing: at the next start the rows still SENDING are sent again and counted as "in flight" in
+the report (only those people may get it twice), and the broadcast carries on with everyone not
+yet served. The claim reads the person's consent, /stop and settings again: a message held for
+the end of quiet hours reaches nobody who said no meanwhile, and the report counts them by
+reason. A message that certainly did not go out is tried again after `RETRY_DELAY`,
+`MAX_ATTEMPTS` times in all.
 
 Each channel is a lane of its own (its recipients, its workers, its pace), so a broadcast split
 between Telegram and WhatsApp goes at each one's rate at once: Telegram's people never wait
