@@ -1,7 +1,7 @@
 """Run the benchmarks and print their tables (see bench/README.md).
 
     python -m bench                 # all of them, one after the other
-    python -m bench conversation    # or crowd, reminders, broadcast...: only that one
+    python -m bench conversation    # or crowd, reminders, broadcast, wabroadcast...: only that one
 
 Exits 1 when any target is missed.
 """
@@ -19,6 +19,7 @@ from bench import (
     bench_reminders,
     bench_trainings,
     bench_whatsapp,
+    bench_whatsapp_broadcast,
 )
 
 BENCHMARKS: dict[str, Callable[[], int]] = {
@@ -29,6 +30,7 @@ BENCHMARKS: dict[str, Callable[[], int]] = {
     "reminders": bench_reminders.main,
     "trainings": bench_trainings.main,
     "whatsapp": bench_whatsapp.main,
+    "wabroadcast": bench_whatsapp_broadcast.main,
 }
 
 

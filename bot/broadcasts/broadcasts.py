@@ -43,6 +43,8 @@ from bot.broadcasts.audience import (
 from bot.broadcasts.audience import switched_off as _switched_off
 from bot.broadcasts.models import (
     EDITABLE,
+    MARKETING_CAP,
+    WAITING_FOR_DAILY_LIMIT,
     Broadcast,
     BroadcastContributor,
     BroadcastDelivery,
@@ -361,14 +363,20 @@ class Recipient:
     telegram_id: int
     language: str
     channel: str = "telegram"
+    # What the channel's rules decided in the claim's transaction (bot.messaging.marketing for
+    # WhatsApp), for its sender: None where a channel has no rules.
+    plan: Any = None
 
 
-async def due_recipients(session: AsyncSession, *, broadcast_id: int, now: datetime, limit: int, after: int = 0) -> list[Recipient]:
-    """The next recipients still to be sent to, in order of their id, after the id `after`."""
+async def due_recipients(session: AsyncSession, *, broadcast_id: int, now: datetime, limit: int, after: int = 0,
+                         channel: str | None = None) -> list[Recipient]:
+    """The next recipients still to be sent to, in order of their id, after the id `after`
+    (only those on `channel`, when given: each channel is sent to at its own pace)."""
     found = await session.execute(
         select(User.id, User.telegram_id, User.language, User.channel)
         .join(BroadcastDelivery, BroadcastDelivery.user_id == User.id)
-        .where(BroadcastDelivery.broadcast_id == broadcast_id, User.id > after, *_due(now))
+        .where(BroadcastDelivery.broadcast_id == broadcast_id, User.id > after, *_due(now),
+               true() if channel is None else User.channel == channel)
         .order_by(User.id)
         .limit(limit)
     )
@@ -422,12 +430,17 @@ async def _reason_to_skip(session: AsyncSession, *, user_id: int, kind: MessageK
 
 async def record(
     session: AsyncSession, *, broadcast_id: int, user_id: int, state: DeliveryState, now: datetime,
-    reason: str | None = None, retry_at: datetime | None = None,
+    reason: str | None = None, retry_at: datetime | None = None, not_an_attempt: bool = False, message_id: str | None = None,
 ) -> None:
-    """Recorded after the send. PENDING with `retry_at` tries it again later."""
+    """Recorded after the send. PENDING with `retry_at` tries it again later; `not_an_attempt`
+    when nothing was tried (a limit said wait), so it does not count towards giving up."""
     values: dict[str, Any] = {"state": state, "reason": reason}
+    if not_an_attempt:
+        values["attempts"] = BroadcastDelivery.attempts - 1
     if state is DeliveryState.DELIVERED:
         values["sent_at"] = now
+        if message_id is not None:
+            values["message_id"] = message_id
     if retry_at is not None:
         values["not_before"] = retry_at
     await session.execute(
@@ -459,6 +472,8 @@ class Tally:
     # (reason, how many) of the skipped, the most first: a SkipReason value, or a reason
     # kept before they were (counted apart by the report)
     skipped_because: tuple[tuple[str, int], ...] = ()
+    waiting_for_daily_limit: int = 0  # of the pending: WhatsApp's daily limit is full
+    marketing_capped: int = 0  # of the failed: Meta's per-person marketing cap (131049)
 
     @property
     def total(self) -> int:
@@ -483,8 +498,15 @@ async def tally(session: AsyncSession, *, broadcast_id: int) -> Tally:
         .group_by(BroadcastDelivery.reason)
         .order_by(func.count().desc(), BroadcastDelivery.reason)
     )
+    reasons = dict((await session.execute(
+        select(BroadcastDelivery.reason, func.count())
+        .where(BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.reason.in_([WAITING_FOR_DAILY_LIMIT, MARKETING_CAP]),
+               BroadcastDelivery.state.in_([DeliveryState.PENDING, DeliveryState.FAILED]))
+        .group_by(BroadcastDelivery.reason)
+    )).all())
     return Tally(**counts, in_flight_at_restart=in_flight,
-                 skipped_because=tuple((reason or "", count) for reason, count in skipped.all()))
+                 skipped_because=tuple((reason or "", count) for reason, count in skipped.all()),
+                 waiting_for_daily_limit=reasons.get(WAITING_FOR_DAILY_LIMIT, 0), marketing_capped=reasons.get(MARKETING_CAP, 0))
 
 
 async def failures(session: AsyncSession, *, broadcast_id: int) -> list[tuple[DeliveryState, str | None, int]]:

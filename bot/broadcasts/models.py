@@ -91,6 +91,17 @@ class SkipReason(StrEnum):
     PAUSED = "paused"  # /stop
     SWITCHED_OFF = "switched off"  # this kind of message, in /settings
     NO_CONSENT = "no consent"  # withdrew it after the broadcast started
+    # On WhatsApp, outside their 24-hour window a broadcast goes as a marketing template, and
+    # only to people who take announcements (not switched off in /settings).
+    NO_WHATSAPP_OPT_IN = "no whatsapp opt-in"
+
+
+# Kept in `BroadcastDelivery.reason` of a delivery still PENDING: WhatsApp's daily limit of
+# people reached outside their window is full; it goes when a place frees up.
+WAITING_FOR_DAILY_LIMIT = "waiting for whatsapp's daily limit"
+# Kept with a FAILED delivery: Meta's per-person cap on marketing messages (131049); not tried
+# again for this broadcast (Meta: no sooner than 24 hours).
+MARKETING_CAP = "whatsapp marketing cap (131049)"
 
 
 class BroadcastContributor(Base):
@@ -117,6 +128,9 @@ class BroadcastDelivery(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     reason: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None]
+    # WhatsApp's id of the message sent (wamid): Meta may report it failed later (131049, its
+    # marketing cap; 131026, unreachable), and the delivery is corrected then.
+    message_id: Mapped[str | None] = mapped_column(String(160), index=True)
 
 
 class NotificationSettings(Base):

@@ -253,11 +253,21 @@ def tally_text(i18n: Translator, tally: Tally, *, final: bool) -> str:
         lines.append(_("Blocked the bot: %(count)s (they are skipped from now on)") % {"count": number(tally.blocked)})
     if tally.failed:
         lines.append(_("Failed: %(count)s") % {"count": number(tally.failed)})
+        if tally.marketing_capped:
+            lines.append("· " + i18n.ngettext(
+                "%(count)s person on WhatsApp had reached Meta's limit of announcements for now (not tried again today)",
+                "%(count)s people on WhatsApp had reached Meta's limit of announcements for now (not tried again today)",
+                tally.marketing_capped) % {"count": number(tally.marketing_capped)})
     if tally.skipped:
         lines.append(_("Not sent: %(count)s") % {"count": number(tally.skipped)})
         lines += [f"· {skipped_text(i18n, reason, count)}" for reason, count in tally.skipped_because]
     if tally.pending and final is False:
         lines.append(_("Still to go: %(count)s") % {"count": number(tally.pending + tally.sending)})
+        if tally.waiting_for_daily_limit:
+            lines.append("· " + i18n.ngettext(
+                "%(count)s person on WhatsApp waits for the daily limit of people reached outside their 24 hours to free up",
+                "%(count)s people on WhatsApp wait for the daily limit of people reached outside their 24 hours to free up",
+                tally.waiting_for_daily_limit) % {"count": number(tally.waiting_for_daily_limit)})
     if tally.in_flight_at_restart:
         lines.append(_("In flight when the bot restarted, sent again: %(count)s (these people may have it twice)") % {
             "count": number(tally.in_flight_at_restart)})
@@ -274,6 +284,9 @@ def skipped_text(i18n: Translator, reason: str, count: int) -> str:
                         count) % values
     if reason == SkipReason.NO_CONSENT:
         return ngettext("%(count)s person had withdrawn their consent", "%(count)s people had withdrawn their consent", count) % values
+    if reason == SkipReason.NO_WHATSAPP_OPT_IN:
+        return ngettext("%(count)s person on WhatsApp, quiet for over 24 hours, has announcements switched off",
+                        "%(count)s people on WhatsApp, quiet for over 24 hours, have announcements switched off", count) % values
     if reason == SkipReason.UNREACHABLE:
         return ngettext("%(count)s person had blocked the bot before", "%(count)s people had blocked the bot before", count) % values
     # skipped before the reasons were kept apart

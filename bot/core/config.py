@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     whatsapp_webhook_listen: str = "0.0.0.0"
     whatsapp_webhook_port: int = Field(default=8444, ge=1, le=65535)
     whatsapp_webhook_path: str = "/whatsapp"
+    # Meta's throughput per business number (80 a second by default): broadcasts on WhatsApp are
+    # paced at this, apart from Telegram's 30.
+    whatsapp_messages_per_second: float = Field(default=80.0, gt=0)
+    # Meta's messaging limit: people reached outside their 24-hour window in a moving 24 hours
+    # (250 for a new business portfolio, then 2 000, 10 000, 100 000). Broadcast recipients past
+    # it wait until it frees up.
+    whatsapp_daily_limit: int = Field(default=250, ge=1)
     database_url: str = "sqlite+aiosqlite:///data/voces.sqlite3"
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "America/Lima"

@@ -14,6 +14,7 @@ from bot.core.storage import FileStore
 from bot.messaging import notices
 from bot.messaging.broadcasting import Broadcaster
 from bot.messaging.channels import Channels
+from bot.messaging.marketing import WhatsAppRules
 from bot.messaging.reminders import QuietHours, ReminderEngine
 from bot.messaging.running import Outgoing
 from bot.ruos.requirements import RequirementsCatalogue
@@ -37,8 +38,11 @@ class Runtime:
     @cached_property
     def broadcasts(self) -> Broadcaster:
         """The task that sends due broadcasts through each recipient's channel; each channel adds
-        its side when it starts (`broadcasts.add("telegram", …)`)."""
-        return Broadcaster(self.database, clock=self.clock, quiet_hours=self.reminders.quiet_hours, files=self.files)
+        its side when it starts (`broadcasts.add("telegram", …)`). WhatsApp's sends are paced here
+        at Meta's rate per number; Telegram's channel paces its own."""
+        return Broadcaster(self.database, clock=self.clock, quiet_hours=self.reminders.quiet_hours, files=self.files,
+                           rates={"whatsapp": self.settings.whatsapp_messages_per_second},
+                           rules={"whatsapp": WhatsAppRules(self.settings)})
 
     @cached_property
     def channels(self) -> Channels:

@@ -1,13 +1,21 @@
 """Sending broadcasts: one task, owned by the runtime, that finds due broadcasts and hands each
 recipient to the channel they use (`BroadcastChannel`, added by each channel when it starts).
 
-Each recipient is claimed (recorded SENDING and committed) right before their message goes
-out and recorded right after, so a `kill -9` at any point loses nothing: at the next start the
-rows still SENDING are sent again and counted as "in flight" in the report (only those people
-may get it twice), and the broadcast carries on with everyone not yet served. The claim reads
-the person's consent, /stop and settings again: a message held for the end of quiet hours
-reaches nobody who said no meanwhile, and the report counts them by reason. A message that
-certainly did not go out is tried again after `RETRY_DELAY`, `MAX_ATTEMPTS` times in all.
+Each recipient is claimed (recorded SENDING and committed) right before their message goes out
+and recorded right after (with the same worker's next claim), so a `kill -9` at any point loses
+nothing: at the next start the rows still SENDING are sent again and counted as "in flight" in
+the report (only those people may get it twice), and the broadcast carries on with everyone not
+yet served. The claim reads the person's consent, /stop and settings again: a message held for
+the end of quiet hours reaches nobody who said no meanwhile, and the report counts them by
+reason. A message that certainly did not go out is tried again after `RETRY_DELAY`,
+`MAX_ATTEMPTS` times in all.
+
+Each channel is a lane of its own (its recipients, its workers, its pace), so a broadcast split
+between Telegram and WhatsApp goes at each one's rate at once: Telegram's people never wait
+behind WhatsApp's, nor the other way round. A channel with a `rates` entry is paced here
+(`bot.messaging.pacing`: WhatsApp at WHATSAPP_MESSAGES_PER_SECOND); Telegram paces itself
+(its SendBudget). A channel may also answer "not now" (`Sent.not_before`: a limit is full, or
+the far end asked to slow down), which is no attempt, or "skip" with a reason.
 """
 
 from __future__ import annotations
@@ -15,25 +23,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.broadcasts import broadcasts
 from bot.broadcasts import files as broadcast_files
 from bot.broadcasts.broadcasts import Recipient, Tally
-from bot.broadcasts.models import Broadcast, DeliveryState
+from bot.broadcasts.models import Broadcast, DeliveryState, SkipReason
 from bot.core.clock import Clock
 from bot.core.db import Database
+from bot.core.db import DbSession as AsyncSession
 from bot.core.storage import FileStore
+from bot.messaging.pacing import Pace
 from bot.messaging.reminders import DeliveryOutcome, QuietHours
 from bot.people import people
-from bot.people.models import User
+from bot.people.models import Channel, User
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAY = timedelta(seconds=30)
 MAX_ATTEMPTS = 3
+# A paced channel gets workers enough to keep its pace while each message takes this long
+# (its claim, its send and its record): 16 for WhatsApp's 80 a second.
+ROUND_TRIP_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,42 @@ class Sent:
 
     outcome: DeliveryOutcome
     reason: str | None = None
+    # Not sent, and that was no attempt: recorded PENDING until then (a limit is full, or the
+    # far end asked to wait), with `reason`.
+    not_before: datetime | None = None
+    # Not sent, and not to be: recorded SKIPPED with this reason.
+    skip: SkipReason | None = None
+    # The far end said the channel goes too fast: its pace halves and stops this long.
+    slow_down: timedelta | None = None
+    # The channel's id of the message sent, kept for a failure it reports later.
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Done:
+    """What to record of one recipient once their message went out (or did not)."""
+
+    user_id: int
+    state: DeliveryState
+    reason: str | None = None
+    retry_at: datetime | None = None
+    not_an_attempt: bool = False
+    at: datetime | None = None
+    message_id: str | None = None
+
+
+class ChannelRules(Protocol):
+    """A channel's rules for a broadcast (WhatsApp's: bot.messaging.marketing), applied in the
+    transaction that claims the recipient: what to send (handed to the channel's sender as
+    `Recipient.plan`), or the outcome of sending nothing now (a `Sent`: skipped, or waiting)."""
+
+    async def plan(self, session: AsyncSession, *, broadcast: Broadcast, recipient: Recipient, now: datetime) -> object:
+        ...
+
+    async def settle(self, session: AsyncSession, *, broadcast_id: int) -> None:
+        """After a pass: what the channel reported meanwhile about messages it had accepted
+        (a failure) applies to their deliveries, before the report counts them."""
+        ...
 
 
 class BroadcastChannel(Protocol):
@@ -63,7 +114,8 @@ class Broadcaster:
     """Sends due broadcasts, one at a time, with a few requests in flight at once."""
 
     def __init__(self, database: Database, *, clock: Clock, quiet_hours: QuietHours, files: FileStore,
-                 workers: int = 8, progress_every: float = 5.0, idle_wait: float = 1.0) -> None:
+                 workers: int = 8, progress_every: float = 5.0, idle_wait: float = 1.0,
+                 rates: Mapping[str, float] | None = None, rules: Mapping[str, ChannelRules] | None = None) -> None:
         self._database = database
         self._clock = clock
         self._quiet_hours = quiet_hours
@@ -72,6 +124,10 @@ class Broadcaster:
         self.progress_every = progress_every
         self.idle_wait = idle_wait
         self._channels: dict[str, BroadcastChannel] = {}
+        # The channels paced here, messages a second (Telegram's paces itself).
+        self.paces: dict[str, Pace] = {channel: Pace(rate) for channel, rate in (rates or {}).items()}
+        # The channels whose own rules say, per recipient, what to send or why not now.
+        self.rules: dict[str, ChannelRules] = dict(rules or {})
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -131,26 +187,6 @@ class Broadcaster:
         return True
 
     async def _deliver(self, broadcast: Broadcast) -> None:
-        queue: asyncio.Queue[Recipient | None] = asyncio.Queue(maxsize=self.workers * 4)
-
-        async def produce() -> None:
-            after = 0
-            while True:
-                async with self._database.session() as session:
-                    page = await broadcasts.due_recipients(session, broadcast_id=broadcast.id, now=self._clock.now(),
-                                                           limit=500, after=after)
-                if not page:
-                    break
-                for recipient in page:
-                    await queue.put(recipient)
-                after = page[-1].user_id
-            for _worker in range(self.workers):
-                await queue.put(None)
-
-        async def work() -> None:
-            while (recipient := await queue.get()) is not None:
-                await self._send_one(broadcast, recipient)
-
         async def report_progress() -> None:
             while True:
                 await asyncio.sleep(self.progress_every)
@@ -163,50 +199,111 @@ class Broadcaster:
         # its connection after the engine was disposed (and hung aiosqlite at the loop's end).
         reporter = asyncio.create_task(report_progress())
         try:
-            async with asyncio.TaskGroup() as workers:
-                workers.create_task(produce())
-                for _worker in range(self.workers):
-                    workers.create_task(work())
+            async with asyncio.TaskGroup() as lanes:
+                for channel in Channel:
+                    lanes.create_task(self._lane(broadcast, channel))
         finally:
             reporter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reporter
         async with self._database.session() as session:
+            for rules in self.rules.values():
+                await rules.settle(session, broadcast_id=broadcast.id)
             finished = await broadcasts.finish_if_done(session, broadcast_id=broadcast.id, now=self._clock.now())
             if finished:  # its file is needed no more
                 await broadcast_files.let_go(session, store=self._files, broadcast_id=broadcast.id)
         if finished:
             log.info("broadcast %d finished", broadcast.id)
-            await self._progress(broadcast, final=True)
+        # Not finished: some wait (a limit, a retry); the author's progress says so now.
+        await self._progress(broadcast, final=finished)
 
-    async def _send_one(self, broadcast: Broadcast, recipient: Recipient) -> None:
+    async def _lane(self, broadcast: Broadcast, channel: str) -> None:
+        """The broadcast's recipients on one channel, at that channel's pace."""
+        pace = self.paces.get(channel)
+        workers = max(self.workers, math.ceil(pace.rate * ROUND_TRIP_SECONDS)) if pace is not None else self.workers
+        queue: asyncio.Queue[Recipient | None] = asyncio.Queue(maxsize=workers * 4)
+
+        async def produce() -> None:
+            after = 0
+            while True:
+                async with self._database.session() as session:
+                    page = await broadcasts.due_recipients(session, broadcast_id=broadcast.id, now=self._clock.now(),
+                                                           limit=500, after=after, channel=channel)
+                if not page:
+                    break
+                for recipient in page:
+                    await queue.put(recipient)
+                after = page[-1].user_id
+            for _worker in range(workers):
+                await queue.put(None)
+
+        async def work() -> None:
+            done: Done | None = None
+            while (recipient := await queue.get()) is not None:
+                done = await self._send_one(broadcast, recipient, recording=done)
+            if done is not None:
+                async with self._database.session() as session:
+                    await self._record(session, broadcast, done)
+
+        async with asyncio.TaskGroup() as tasks:  # not gather: see _deliver
+            tasks.create_task(produce())
+            for _worker in range(workers):
+                tasks.create_task(work())
+
+    async def _send_one(self, broadcast: Broadcast, recipient: Recipient, *, recording: Done | None) -> Done | None:
+        """Claim, send, and say what to record. What the worker sent before is recorded in the
+        same transaction as this claim, right after that send: one trip to the database
+        fewer per message, which counts at WhatsApp's 80 a second."""
         async with self._database.session() as session:
+            if recording is not None:
+                await self._record(session, broadcast, recording)
             if not await broadcasts.claim(session, broadcast_id=broadcast.id, user_id=recipient.user_id, kind=broadcast.kind):
-                return
-        sent = await self._sent(broadcast, recipient)
-        state, reason, retry_at = DeliveryState.DELIVERED, None, None
-        match sent.outcome:
-            case DeliveryOutcome.RECIPIENT_UNREACHABLE:
-                state, reason = DeliveryState.BLOCKED, "blocked the bot"
-                log.info("broadcast %d: user %d blocked the bot; marked unreachable", broadcast.id, recipient.user_id)
-            case DeliveryOutcome.REFUSED:
-                state, reason = DeliveryState.FAILED, (sent.reason or "refused by the channel")[:200]
-            case DeliveryOutcome.RETRY_LATER:
-                attempts = await self._attempts(broadcast.id, recipient.user_id)
-                if attempts >= MAX_ATTEMPTS:
-                    state, reason = DeliveryState.FAILED, f"gave up after {attempts} attempts: {sent.reason}"
-                else:
-                    state, reason, retry_at = DeliveryState.PENDING, f"attempt {attempts} failed", self._clock.now() + RETRY_DELAY
-        async with self._database.session() as session:
-            await broadcasts.record(session, broadcast_id=broadcast.id, user_id=recipient.user_id, state=state,
-                                    reason=reason, now=self._clock.now(), retry_at=retry_at)
+                return None
+            planned = None
+            # (Only for a channel that can send: a template's place in a limit is taken here.)
+            if recipient.channel in self._channels and (rules := self.rules.get(recipient.channel)) is not None:
+                planned = await rules.plan(session, broadcast=broadcast, recipient=recipient, now=self._clock.now())
+        if isinstance(planned, Sent):  # nothing to send now: no place in the channel's pace taken
+            sent = planned
+        else:
+            sent = await self._sent(broadcast, replace(recipient, plan=planned))
+        if sent.slow_down is not None and (pace := self.paces.get(recipient.channel)) is not None:
+            pace.back_off(sent.slow_down.total_seconds())
+            log.info("broadcast %d: %s asked to slow down (%s)", broadcast.id, recipient.channel, sent.reason)
+        return replace(await self._verdict(broadcast, recipient, sent), at=self._clock.now())
+
+    async def _verdict(self, broadcast: Broadcast, recipient: Recipient, sent: Sent) -> Done:
+        if sent.skip is not None:
+            return Done(recipient.user_id, DeliveryState.SKIPPED, sent.skip.value)
+        if sent.not_before is not None:
+            return Done(recipient.user_id, DeliveryState.PENDING, sent.reason, sent.not_before, not_an_attempt=True)
+        if sent.outcome is DeliveryOutcome.RECIPIENT_UNREACHABLE:
+            log.info("broadcast %d: user %d blocked the bot; marked unreachable", broadcast.id, recipient.user_id)
+            return Done(recipient.user_id, DeliveryState.BLOCKED, "blocked the bot")
+        if sent.outcome is DeliveryOutcome.REFUSED:
+            return Done(recipient.user_id, DeliveryState.FAILED, (sent.reason or "refused by the channel")[:200])
+        if sent.outcome is DeliveryOutcome.RETRY_LATER:
+            attempts = await self._attempts(broadcast.id, recipient.user_id)
+            if attempts >= MAX_ATTEMPTS:
+                return Done(recipient.user_id, DeliveryState.FAILED, f"gave up after {attempts} attempts: {sent.reason}"[:200])
+            return Done(recipient.user_id, DeliveryState.PENDING, f"attempt {attempts} failed", self._clock.now() + RETRY_DELAY)
+        return Done(recipient.user_id, DeliveryState.DELIVERED, message_id=sent.message_id)
+
+    async def _record(self, session: AsyncSession, broadcast: Broadcast, done: Done) -> None:
+        await broadcasts.record(session, broadcast_id=broadcast.id, user_id=done.user_id, state=done.state, reason=done.reason,
+                                now=done.at or self._clock.now(), retry_at=done.retry_at, not_an_attempt=done.not_an_attempt,
+                                message_id=done.message_id)
 
     async def _sent(self, broadcast: Broadcast, recipient: Recipient) -> Sent:
         channel = self._channels.get(recipient.channel)
         if channel is None:
             log.warning("broadcast %d: no sender for channel %s", broadcast.id, recipient.channel)
             return Sent(DeliveryOutcome.RETRY_LATER, f"no sender for channel {recipient.channel}")
-        return await channel.send(broadcast, recipient)
+        pace = self.paces.get(recipient.channel)
+        if pace is None:
+            return await channel.send(broadcast, recipient)
+        async with pace.place():
+            return await channel.send(broadcast, recipient)
 
     async def _attempts(self, broadcast_id: int, user_id: int) -> int:
         async with self._database.session() as session:

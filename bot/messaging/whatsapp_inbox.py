@@ -17,6 +17,7 @@ from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.messaging import whatsapp_failures
 from bot.messaging.whatsapp_models import WhatsAppInbound, WhatsAppStatus
 from bot.people.models import Channel, User
 
@@ -129,7 +130,8 @@ async def record_inbound_time(session: AsyncSession, *, user: User, sent_at: dat
 
 async def record_statuses(session: AsyncSession, *, reports: Sequence[StatusReport]) -> None:
     """Keep the latest stage of each sent message, and its error if it failed. A person
-    WhatsApp says cannot be reached (131026) is marked unreachable, as Telegram's 403 does."""
+    WhatsApp says cannot be reached (131026) is marked unreachable, as Telegram's 403 does; a
+    broadcast's message that failed so is no longer counted delivered (bot.messaging.whatsapp_failures)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for report in reports:
         if report.status not in STATUS_RANK:
@@ -145,6 +147,8 @@ async def record_statuses(session: AsyncSession, *, reports: Sequence[StatusRepo
             set_={"status": arrived.status, "error_code": arrived.error_code, "error_title": arrived.error_title,
                   "reported_at": arrived.reported_at},
             where=_rank(WhatsAppStatus.status) < _rank(arrived.status)))
+        if report.status == "failed":  # a broadcast's message counted as delivered is corrected
+            await whatsapp_failures.reported_failed(session, message_id=report.message_id, code=report.error_code)
         if report.status == "failed" and report.error_code == UNREACHABLE:
             keys = [column == value for column, value in ((User.wa_id, report.wa_id), (User.bsuid, report.bsuid)) if value]
             if keys:

@@ -78,3 +78,15 @@ class WhatsAppShown(Base):
     # An invitation to co-lead that came in a wa.me link's text before the person consented:
     # taken up once they accept the data notice (as Telegram keeps a /start join_ link's).
     invite_token: Mapped[str | None] = mapped_column(String(64))
+
+
+class WhatsAppReach(Base):
+    """Someone the bot started a conversation with outside their 24-hour window (a template),
+    and when: Meta's messaging limit counts the people reached so in a moving 24 hours
+    (bot/messaging/whatsapp_reach.py). One row per person; a template within 24 hours of
+    `opened_at` is the same conversation and counts once."""
+
+    __tablename__ = "whatsapp_reach"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(index=True)

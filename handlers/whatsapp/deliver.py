@@ -12,35 +12,35 @@ the router answers them as on Telegram.
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any
 
 from bot.broadcasts import broadcasts
 from bot.broadcasts.models import Broadcast
 from bot.core.db import DbSession
 from bot.core.runtime import Runtime
 from bot.core.screens import Screen
-from bot.messaging import reminder_screens, window
+from bot.messaging import marketing, reminder_screens, window
 from bot.messaging import reminders as messaging_reminders
 from bot.messaging.broadcasting import Recipient, Sent, Tally
 from bot.messaging.models import Reminder
 from bot.messaging.reminders import DeliveryOutcome
-from bot.people import people
 from bot.people.models import User
-from handlers.whatsapp.client import BackOff, BadRequest, OutsideWindow, Unavailable, Unreachable
-from handlers.whatsapp.outgoing import send_screen
+from handlers.whatsapp.client import (
+    AuthFailed,
+    BackOff,
+    BadRequest,
+    OutsideWindow,
+    Unavailable,
+    Unreachable,
+    WhatsAppApiError,
+)
+from handlers.whatsapp.outgoing import send_screen, send_shown
 from handlers.whatsapp.ports import Sender
 from handlers.whatsapp.render import template_message
+from handlers.whatsapp.reply import Shown
 
 log = logging.getLogger(__name__)
 
 NOTICE_KINDS = frozenset({"notice"})
-
-
-def summary(text: str) -> str:
-    """The first line of a message, without its markup: what a template says it is about."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return re.sub(r"<[^>]+>", "", first).strip()
 
 
 class WhatsAppDeliverer:
@@ -81,7 +81,7 @@ async def deliver(runtime: Runtime, sender: Sender, *, person: User, shown: Scre
     """One message the bot starts, through the window: itself, its template, or held."""
     decision = window.gate(channel="whatsapp", last_inbound=person.last_inbound_at, now=runtime.clock.now(), kind=kind,
                            language=person.language, message_ref=ref,
-                           parameters={"name": person.display_name or "", "summary": summary(shown.text)})
+                           parameters={"name": person.display_name or "", "summary": marketing.summary(shown.text)})
     try:
         if isinstance(decision, window.Hold):
             log.info("message %s for person %s held: %s", ref, person.id, decision.reason)
@@ -117,27 +117,47 @@ async def held_screen(session: DbSession, runtime: Runtime, *, person: User, ref
     return await WhatsAppDeliverer(runtime, None).screen(reminder)  # type: ignore[arg-type] - no sending here
 
 
-def broadcast_screen(broadcast: Broadcast, language: str) -> Screen:
-    texts: dict[str, Any] = broadcast.texts or {}
-    return Screen(text=texts.get(language) or next(iter(texts.values()), ""))
+broadcast_screen = marketing.broadcast_screen
 
 
 class WhatsAppBroadcasts:
-    """WhatsApp's side of broadcasts (bot.messaging.broadcasting.BroadcastChannel): the text in
-    the recipient's language through the window (a marketing template outside it)."""
+    """WhatsApp's side of broadcasts (bot.messaging.broadcasting.BroadcastChannel): what Meta's
+    rules allow (bot.messaging.marketing decides: the text inside the window, else the marketing
+    template to those who opted in, within the daily limit) goes out; Meta's refusals go back
+    to the domain as their codes."""
 
     def __init__(self, runtime: Runtime, sender: Sender) -> None:
         self.runtime = runtime
         self.sender = sender
 
     async def send(self, broadcast: Broadcast, recipient: Recipient) -> Sent:
-        async with self.runtime.database.session() as session:
-            person = await people.get(session, recipient.user_id)
-        if person is None:
-            return Sent(DeliveryOutcome.RECIPIENT_UNREACHABLE)
-        outcome = await deliver(self.runtime, self.sender, person=person, shown=broadcast_screen(broadcast, recipient.language),
-                                kind=window.OutboundKind.BROADCAST, ref=f"b{broadcast.id}")
-        return Sent(outcome, None if outcome is DeliveryOutcome.SENT else "whatsapp")
+        now = self.runtime.clock.now()
+        planned = recipient.plan
+        if not isinstance(planned, marketing.Planned):  # decided in the claim's transaction, else here
+            async with self.runtime.database.session() as session:
+                planned = await marketing.WhatsAppRules(self.runtime.settings).plan(session, broadcast=broadcast,
+                                                                                     recipient=recipient, now=now)
+            if isinstance(planned, Sent):
+                return planned
+        person, decision = planned.person, planned.decision
+        if isinstance(decision, window.Hold):
+            log.info("broadcast %d for person %s held: %s", broadcast.id, person.id, decision.reason)
+            return Sent(DeliveryOutcome.RETRY_LATER, decision.reason)
+        address = person.wa_id or person.bsuid
+        assert address is not None
+        try:
+            if isinstance(decision, window.SendTemplate):
+                sent = [await self.sender.send(address, template_message(address, decision))]
+            else:  # kept as her last screen by the rules
+                sent = await send_shown(self.runtime, self.sender, to=address, shown=[Shown(planned.screen)],
+                                        language=person.language)
+        except WhatsAppApiError as error:
+            if isinstance(error, AuthFailed):
+                log.error("WhatsApp refused the token while sending broadcast %d: %s", broadcast.id, error)
+            async with self.runtime.database.session() as session:
+                return await marketing.refused(session, person=person, code=error.code, decision=decision,
+                                               decided_at=planned.at, now=self.runtime.clock.now(), message=error.message)
+        return Sent(DeliveryOutcome.SENT, message_id=next((wamid for wamid in sent if wamid), None))
 
     async def report(self, author: User, tally: Tally, *, final: bool, replacing: int | None) -> int | None:
         return None  # authors write from Telegram, whose channel reports

@@ -179,6 +179,8 @@ class GraphEndpoints:
             failure = meta.UNDELIVERABLE
         elif message.kind != "template" and not self._window_open(person):
             failure = meta.OUTSIDE_WINDOW  # accepted now, reported failed later: as Meta does
+        elif message.template is not None and message.template.category == "MARKETING" and person.marketing_capped:
+            failure = meta.MARKETING_LIMIT  # the same: accepted, then reported failed
         self._after_send(person, message, failure)
         contact: JsonDict = {"input": address}
         if person is not None:

@@ -70,6 +70,9 @@ class WhatsAppPerson:
         self.hides_number = hides_number  # a username instead of the number: no wa_id in webhooks
         self.reachable = True  # False: not on WhatsApp (any send fails later with 131026)
         self.read_receipts = True
+        # True: Meta's per-person marketing cap is reached; a marketing template is accepted,
+        # then reported failed with 131049 ("healthy ecosystem engagement"), as Meta does.
+        self.marketing_capped = False
         self.last_wrote_at: datetime | None = None  # opens the 24-hour window
         self.received: list[BusinessMessage] = []  # delivered, oldest first
         self.failed: list[BusinessMessage] = []  # accepted by the API, never delivered
