@@ -15,6 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core.db import Database
 from bot.core.runtime import Runtime
+from bot.core.sendbudget import SendBudget
 from handlers import console, errors, guards, organizations, projects, questions, ruos, trainings
 from handlers.aiohttp_request import AiohttpRequest
 from handlers.broadcasts import compose as broadcasts
@@ -26,7 +27,7 @@ from handlers.organizations import registration
 from handlers.people import onboarding, rights, roles, settings
 from handlers.persistence import DatabasePersistence
 from handlers.projects import reports as project_reports
-from handlers.ratelimit import PatientRateLimiter, SendBudget
+from handlers.ratelimit import PatientRateLimiter
 from handlers.trainings import browse as training_browse
 
 log = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ from telegram.request import BaseRequest
 
 from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
+from bot.core.sendbudget import answering_since
 from bot.messaging import reminders
 from bot.messaging.broadcasting import Broadcaster
 from bot.people.models import User
-from handlers.ratelimit import answering_since
 
 log = logging.getLogger(__name__)
 

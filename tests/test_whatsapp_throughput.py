@@ -51,6 +51,11 @@ async def test_an_answer_reads_the_inbox_for_its_sender_only_and_each_row_once(w
     await ana.writes("carmen legua")
     await ana.presses("reg:district:070103")
     await wa.standin.webhooks_settled()
+    worker = wa.channel.worker
+    worker.wake()                                # its look under way now, then the next in 60 s
+    while worker._wakeup.is_set():  # noqa: SLF001, ASYNC110 - until the worker took the wake-up
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     statements: list[str] = []
     commits: list[bool] = []
     engine = wa.runtime.database.engine.sync_engine
@@ -71,8 +76,10 @@ async def test_an_answer_reads_the_inbox_for_its_sender_only_and_each_row_once(w
     assert sum(s.startswith("INSERT INTO whatsapp_statuses") for s in statements) == 2   # sent, delivered
     assert sum(s.startswith("SELECT whatsapp_inbound") for s in statements) == 2   # the message, then none
     # The webhook's insert; the message read; the person, the screen, the draft read and the
-    # screen and draft written; marked processed and the next looked for; two status reports.
-    assert (len(statements), len(commits)) == (11, 6)
+    # screen and draft written; marked processed and the next looked for; what was held for her
+    # released (one UPDATE, she just wrote); two status reports.
+    assert sum(s.startswith("UPDATE reminders") for s in statements) == 1
+    assert (len(statements), len(commits)) == (12, 7)
 
 
 async def test_status_reports_of_one_message_arriving_side_by_side_are_both_taken(wa):  # noqa: F811

@@ -10,8 +10,8 @@ from aiohttp import web
 
 from bot.core.config import Settings
 from bot.core.runtime import Runtime
+from bot.core.sendbudget import SendBudget
 from handlers.health import listen
-from handlers.ratelimit import SendBudget
 from handlers.whatsapp import router, webhook
 from handlers.whatsapp.client import Choice, ListSection, WhatsAppApiError, WhatsAppClient
 from handlers.whatsapp.deliver import WhatsAppBroadcasts, WhatsAppDeliverer
@@ -71,7 +71,7 @@ class ClientSender:
     def __init__(self, client: WhatsAppClient, *, per_second: int = MESSAGES_PER_SECOND) -> None:
         self.client = client
         # Meta's throughput limit per number (130429 beyond it): every message takes a place,
-        # given back a second after its answer came (handlers/ratelimit.py).
+        # given back a second after its answer came (bot/core/sendbudget.py).
         self.budget = SendBudget(rate=per_second)
 
     @classmethod
