@@ -15,6 +15,11 @@ from contextvars import ContextVar
 answering_since: ContextVar[float | None] = ContextVar("voces_answering_since", default=None)
 
 
+# Set while a message may wait behind people's answers (a broadcast's), for channels whose
+# sender cannot be told per request (WhatsApp's ClientSender reads it).
+sending_bulk: ContextVar[bool] = ContextVar("voces_sending_bulk", default=False)
+
+
 class SendBudget:
     """At most `rate` messages in any `period` seconds as Telegram counts them, people's
     answers first, each in the order it asked.

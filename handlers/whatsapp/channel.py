@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.core.config import Settings
 from bot.core.runtime import Runtime
-from bot.core.sendbudget import SendBudget
+from bot.core.sendbudget import SendBudget, sending_bulk
 from handlers.health import listen
 from handlers.whatsapp import router, webhook
 from handlers.whatsapp.client import Choice, ListSection, WhatsAppApiError, WhatsAppClient
@@ -81,7 +81,7 @@ class ClientSender:
                                   phone_number_id=settings.whatsapp_phone_number_id))
 
     async def send(self, to: str, payload: dict[str, Any]) -> str | None:
-        await self.budget.take(bulk=False)
+        await self.budget.take(bulk=sending_bulk.get())  # a broadcast's waits behind people's answers
         try:
             return await self._send(to, payload)
         finally:

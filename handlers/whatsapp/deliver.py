@@ -18,6 +18,7 @@ from bot.broadcasts.models import Broadcast
 from bot.core.db import DbSession
 from bot.core.runtime import Runtime
 from bot.core.screens import Screen
+from bot.core.sendbudget import sending_bulk
 from bot.messaging import marketing, reminder_screens, window
 from bot.messaging import reminders as messaging_reminders
 from bot.messaging.broadcasting import Recipient, Sent, Tally
@@ -145,6 +146,7 @@ class WhatsAppBroadcasts:
             return Sent(DeliveryOutcome.RETRY_LATER, decision.reason)
         address = person.wa_id or person.bsuid
         assert address is not None
+        bulk = sending_bulk.set(True)  # people's answers go first in the number's 80 a second
         try:
             if isinstance(decision, window.SendTemplate):
                 sent = [await self.sender.send(address, template_message(address, decision))]
@@ -157,6 +159,8 @@ class WhatsAppBroadcasts:
             async with self.runtime.database.session() as session:
                 return await marketing.refused(session, person=person, code=error.code, decision=decision,
                                                decided_at=planned.at, now=self.runtime.clock.now(), message=error.message)
+        finally:
+            sending_bulk.reset(bulk)
         return Sent(DeliveryOutcome.SENT, message_id=next((wamid for wamid in sent if wamid), None))
 
     async def report(self, author: User, tally: Tally, *, final: bool, replacing: int | None) -> int | None:
