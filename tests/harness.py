@@ -150,3 +150,10 @@ async def make_database(template_url: str, backend: str, workdir: Path) -> str:
     finally:
         await admin.close()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def answered(person: Any) -> None:
+    """For a bot in another process: the emulator has no "handled" signal from it and waits for a
+    moment of quiet, which a loaded machine can outlast before the first answer; wait for it."""
+    if not person.replies:
+        await person.wait_for_reply(timeout=20)

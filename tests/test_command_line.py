@@ -19,6 +19,7 @@ from telegram import Bot
 from bot.core.db import Database
 from bot.organizations.models import RegistrationDraft
 from bot.playground.emulator import BotApiEmulator
+from tests.harness import answered
 
 CLEAN_ENV = {key: value for key, value in os.environ.items() if not key.startswith(("BOT_", "DATABASE_", "ADMIN_", "WEBHOOK_"))}
 
@@ -81,10 +82,15 @@ async def test_a_leader_resumes_at_the_same_step_after_the_bot_is_killed(tmp_pat
     try:
         await wait_for_polling(emulator, first, 0)
         await leader.sends("/start")
+        await answered(leader)
         await leader.taps("✅ Acepto")
+        await answered(leader)
         await leader.sends("/register")
+        await answered(leader)
         await leader.sends("Comedor Popular Santa Rosa")
+        await answered(leader)
         await leader.taps("OSB")
+        await answered(leader)
         assert "distrito" in leader.last_text
     finally:
         first.send_signal(signal.SIGKILL)                  # no shutdown, no flush
@@ -95,6 +101,7 @@ async def test_a_leader_resumes_at_the_same_step_after_the_bot_is_killed(tmp_pat
     try:
         await wait_for_polling(emulator, second, polls)
         await leader.sends("sjl")                        # the district question, answered after the crash
+        await answered(leader)
         assert any("San Juan de Lurigancho" in label for label in leader.buttons), leader.last_text
     finally:
         second.send_signal(signal.SIGTERM)

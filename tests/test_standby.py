@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.core import instance_lock
 from bot.playground.emulator import BotApiEmulator
+from tests.harness import answered
 
 CLEAN_ENV = {key: value for key, value in os.environ.items() if not key.startswith(("BOT_", "DATABASE_", "ADMIN_", "WEBHOOK_"))}
 STANDBY = "another instance is active on this database; waiting as standby"
@@ -99,9 +100,13 @@ async def test_the_standby_takes_over_when_the_active_bot_is_killed_and_the_flow
         await standby.wait_for_log(STANDBY)
 
         await leader.sends("/start")
+        await answered(leader)
         await leader.taps("✅ Acepto")
+        await answered(leader)
         await leader.sends("/register")
+        await answered(leader)
         await leader.sends("Comedor Popular Santa Rosa")
+        await answered(leader)
         assert "OSB: organización de base" in leader.buttons, leader.last_text
         assert len(leader.replies) == 1                  # answered once, by the active bot alone
         assert polls_started(emulator) == 1              # the standby has not started
@@ -115,9 +120,11 @@ async def test_the_standby_takes_over_when_the_active_bot_is_killed_and_the_flow
         print(f"the standby polled {takeover:.1f}s after the active bot was killed")
 
         await leader.taps("OSB")                         # the question asked before the kill
+        await answered(leader)
         assert "distrito" in leader.last_text
         assert len(leader.replies) == 1
         await leader.sends("sjl")
+        await answered(leader)
         assert any("San Juan de Lurigancho" in label for label in leader.buttons), leader.last_text
     finally:
         await active.stop(signal.SIGKILL)
