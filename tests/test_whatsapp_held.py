@@ -17,6 +17,7 @@ from bot import ruos
 from bot.messaging import notices, window
 from bot.messaging import reminders as engine
 from bot.messaging.models import Reminder, ReminderState
+from bot.messaging.whatsapp_models import WhatsAppReach
 from bot.people import privacy
 from bot.people.models import User
 from bot.trainings import sessions as trainings
@@ -120,3 +121,34 @@ async def test_a_notice_no_template_fits_waits_for_the_person_and_goes_once_righ
         await privacy.erase_person(session, user_id=ana_id, now=wa.clock.now(), zone=wa.runtime.settings.zone,
                                    claim=wa.runtime.settings.training_claim)
     assert await states(wa) == []
+
+
+async def test_a_notice_template_counts_against_the_daily_limit_and_waits_for_her_when_it_is_full(wa):  # noqa: F811
+    """Meta counts every conversation a template opens, a notice's or reminder's too: it takes a
+    place in the daily limit of people reached; with none left, the message waits for her as one
+    with no template does, and goes when she writes."""
+    register_templates(wa)
+    wa.runtime.settings.whatsapp_daily_limit = 1
+    ana, rosa = wa.person("Ana Torres"), wa.person("Rosa Díaz", wa_id="51911111111")
+    await consented(ana)
+    await consented(rosa)
+    async with wa.session() as session:
+        ana_id = await session.scalar(select(User.id).where(User.wa_id == ana.wa_id))
+        rosa_id = await session.scalar(select(User.id).where(User.wa_id == rosa.wa_id))
+    wa.clock.advance(timedelta(hours=30))                   # neither has written since
+    async with wa.session() as session:
+        for person_id in (ana_id, rosa_id):
+            await notices.tell(session, recipient_id=person_id, about="test", now=wa.clock.now(),
+                               says=[notices.line(HELD_NOTICE)])
+    await wa.runtime.reminders.run_due()
+    found = await states(wa)
+    assert sorted(state for _kind, state in found) == sorted([ReminderState.SENT, ReminderState.HELD])
+    async with wa.session() as session:
+        reached = list(await session.scalars(select(WhatsAppReach.user_id)))
+        held_for = await session.scalar(select(Reminder.recipient_id).where(Reminder.state == ReminderState.HELD))
+    assert len(reached) == 1 and held_for not in reached    # one place, taken by the one who got the template
+    waiting = ana if held_for == ana_id else rosa
+    assert not any(m.kind == "template" for m in waiting.received)
+    await waiting.writes("hola")                             # she writes: inside her window, it goes as itself
+    assert await arrives(waiting, lambda m: "#7" in m.text and m.kind != "template")
+    assert sorted(state for _kind, state in await states(wa)) == [ReminderState.SENT, ReminderState.SENT]

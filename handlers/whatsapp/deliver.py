@@ -19,7 +19,7 @@ from bot.core.db import DbSession
 from bot.core.runtime import Runtime
 from bot.core.screens import Screen
 from bot.core.sendbudget import sending_bulk
-from bot.messaging import marketing, reminder_screens, window
+from bot.messaging import marketing, reminder_screens, whatsapp_reach, window
 from bot.messaging import reminders as messaging_reminders
 from bot.messaging.broadcasting import Recipient, Sent, Tally
 from bot.messaging.models import Reminder
@@ -90,9 +90,24 @@ async def deliver(runtime: Runtime, sender: Sender, *, person: User, shown: Scre
             # has the engine release it); a broadcast is the broadcaster's to retry.
             return DeliveryOutcome.RETRY_LATER if kind is window.OutboundKind.BROADCAST else DeliveryOutcome.HELD
         if isinstance(decision, window.SendTemplate):
+            # A template opens a conversation Meta counts against the daily limit of people
+            # reached (a broadcast's place was taken when it was claimed): past it, the message
+            # waits for the person as one with no template does.
+            opened_at = runtime.clock.now()
+            async with runtime.database.session() as session:
+                full = await whatsapp_reach.take_place(session, user_id=person.id, now=opened_at,
+                                                       limit=runtime.settings.whatsapp_daily_limit)
+            if full is not None:
+                log.info("message %s for person %s held: the daily limit of people reached is full", ref, person.id)
+                return DeliveryOutcome.HELD
             address = person.wa_id or person.bsuid
             assert address is not None
-            await sender.send(address, template_message(address, decision))
+            try:
+                await sender.send(address, template_message(address, decision))
+            except WhatsAppApiError:
+                async with runtime.database.session() as session:  # not sent: the place is free again
+                    await whatsapp_reach.give_back(session, user_id=person.id, opened_at=opened_at)
+                raise
         else:
             await send_screen(runtime, sender, person=person, screen=shown)
     except Unreachable:
