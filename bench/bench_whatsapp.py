@@ -4,45 +4,54 @@ Cloud API allows one business number.
     .venv/bin/python -m bench whatsapp
     VOCES_BENCH_POSTGRES_URL=postgresql://user@localhost/postgres .venv/bin/python -m bench whatsapp
 
-One process and one event loop hold the Cloud API stand-in (bot/playground/whatsapp/, with its
-throughput limit on: 80 messages a second per number, 130429 beyond, and the pair rate; its
-webhooks, signed, 16 POSTs at once as Meta sends a busy number's: `VOCES_BENCH_WEBHOOKS`), the
-real WhatsApp channel (the webhook storing each signed delivery in the inbox, the worker
-answering from the inbox, the Cloud API client sending through pywa to the stand-in; worker
-settings as in production) on a freshly migrated database, and `VOCES_BENCH_WHATSAPP` (400)
-people who all write at once. They accepted the data notice and started /registrar (written
-through the domain functions: the organization's name and type answered, the district question
-kept as their last screen); before the clock each types part of a district's name. Timed, each
-person waiting for the bot's answer before the next step, with no pause to read: choosing the
-district in the list (a `list_reply` by its id), typing the address, typing the founding year.
-A step ends when the worker has sent the answer and marked the message processed (the stand-in
-is told, as the tests' harness does); each answer is one message.
+Two processes, as in production: this one holds only the bot, the real WhatsApp channel (the
+webhook storing each signed delivery in the inbox, the worker answering from the inbox, the
+Cloud API client sending through pywa; worker settings as in production, no processed signal)
+on a freshly migrated database; a second one (`whatsapp_crowd`, spawned) holds the Cloud API
+stand-in (bot/playground/whatsapp/, its throughput limit on: 80 messages a second per number,
+130429 beyond, and the pair rate; its webhooks signed, 16 POSTs at once as Meta sends a busy
+number's: `VOCES_BENCH_WEBHOOKS`) and `VOCES_BENCH_WHATSAPP` (400) people who all write at
+once. The two talk over HTTP only: the bot's `WHATSAPP_API_BASE_URL` is the stand-in's port,
+the stand-in's webhook URL the bot's. The people accepted the data notice and started
+/registrar (written here through the domain functions: the organization's name and type
+answered, the district question kept as their last screen); before the clock each types part
+of a district's name. Timed, each person waiting for the bot's answer before the next step,
+with no pause to read: choosing the district in the list (a `list_reply` by its id), typing the
+address, typing the founding year. A step ends when the person has the answer (each is one
+message).
 
-Reported per backend (the median round of `VOCES_BENCH_ROUNDS`, 2, each with new people): steps
+Reported per backend (the median round of `VOCES_BENCH_ROUNDS`, 3, each with new people): steps
 per second (**target ≥ 80**: at 80 the per-number limit, not the bot, sets the pace), p50 / p99
 of a step, the messages a second the bot sent and their ratio to the limit, 130429 answers
-(**target 0**), the processor time per step (the whole process's, steadier than steps per second
-on a shared machine), and database statements and commits per step. Checked: every draft ends at the
-next question, and the channel logged no error. Exits 1 when a target is missed.
+(**target 0**), the processor time per step of the bot's process alone and of the stand-in's
+(each from the first step until the last status webhook is taken and the worker is idle;
+steadier than steps per second on a shared machine), and database statements and commits per
+step. Checked: every draft ends at the next question, and the channel logged no error. Exits 1
+when a target is missed. `VOCES_BENCH_PROFILE=file` profiles the bot's event loop during the
+measured steps (cProfile) and prints its top entries.
 """
 
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import logging
+import multiprocessing
 import os
+import pstats
 import statistics
 import sys
 import time as wall
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, select
 
-from bench import Row, run_on_both_backends, verdict
+from bench import Row, run_on_both_backends, verdict, whatsapp_crowd
+from bench.whatsapp_crowd import Failed, Ready, Someone, Steps
 from bot.core import migrate
 from bot.core.clock import SystemClock
 from bot.core.db import Database
@@ -54,7 +63,7 @@ from bot.organizations.models import OrganizationKind, RegistrationDraft
 from bot.organizations.registration import Step
 from bot.people import people
 from bot.people.models import Channel, User
-from bot.playground.whatsapp import CloudApiStandIn, WhatsAppPerson, meta
+from bot.playground.whatsapp import meta
 from handlers.whatsapp.registration import FLOW
 from handlers.whatsapp.worker import POLL_SECONDS
 from tests.whatsapp_harness import TOKEN, WhatsAppUnderTest
@@ -63,28 +72,11 @@ PEOPLE = int(os.environ.get("VOCES_BENCH_WHATSAPP", "400"))
 ROUNDS = int(os.environ.get("VOCES_BENCH_ROUNDS", "3"))
 # Webhook POSTs the stand-in makes at once (VOCES_BENCH_WEBHOOKS; 1: one after the other).
 WEBHOOK_CONCURRENCY = int(os.environ.get("VOCES_BENCH_WEBHOOKS", "16"))
+PROFILE = os.environ.get("VOCES_BENCH_PROFILE")  # a file: cProfile of the bot's loop in the steps
 LIMIT = meta.DEFAULT_MESSAGES_PER_SECOND  # WhatsApp's default throughput per number
 TARGET_STEPS_PER_SECOND = LIMIT
-# Under this load an answer can take many seconds; the stand-in's default gives up at 15.
-ACTION_TIMEOUT_SECONDS = 120.0
-DISTRICT_TYPED = "carmen legua"
-DISTRICT_PREFIX = f"{asking.PREFIX}:district:"
-
-Action = Callable[[WhatsAppPerson], Awaitable[Any]]
-
-
-async def chooses_the_district(person: WhatsAppPerson) -> None:
-    """The district list's row, tapped: the webhook brings its id."""
-    row = next(choice for choice in person.choices if choice.id.startswith(DISTRICT_PREFIX))
-    await person.presses(row.id)
-
-
-WARM_UP: list[Action] = [lambda person: person.writes(DISTRICT_TYPED)]
-MEASURED: list[Action] = [
-    chooses_the_district,
-    lambda person: person.writes("Av. Argentina 1234"),
-    lambda person: person.writes("2021"),
-]
+MEASURED_STEPS = len(whatsapp_crowd.ACTIONS["measured"])
+IDLE_SECONDS = 120.0
 
 
 class Counter:
@@ -116,6 +108,53 @@ class ErrorsLogged(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+class StandInElsewhere:
+    """The stand-in in the crowd's process, as the bot's harness sees it: its address and
+    secrets, the subscription of the bot's webhook, and no processed signal (production has none)."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, connection: Connection, ready: Ready) -> None:
+        self.process = process
+        self.connection = connection
+        self.ready = ready
+        self.phone_number_id = ready.phone_number_id
+        self.app_secret = ready.app_secret
+
+    def graph_url(self) -> str:
+        return self.ready.graph_url
+
+    def mark_processed(self, message_id: str) -> None:
+        """Nothing: the worker's `on_done` is taken off after the start, as in production."""
+
+    async def ask(self, *command: Any) -> Any:
+        self.connection.send(command)
+        answer = await asyncio.to_thread(self.connection.recv)
+        if isinstance(answer, Failed):
+            raise RuntimeError(f"the stand-in's process failed:\n{answer.error}")
+        return answer
+
+    async def subscribe(self, callback_url: str, *, verify_token: str | None = None) -> None:
+        await self.ask("subscribe", callback_url, verify_token)
+
+    async def stop(self) -> None:
+        if self.process.is_alive():
+            self.connection.send(("stop",))
+        await asyncio.to_thread(self.process.join, 30)
+        self.connection.close()
+
+
+async def stand_in_elsewhere(round_number: int) -> StandInElsewhere:
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=whatsapp_crowd.main, name="whatsapp-crowd", args=(theirs,), kwargs={
+        "token": TOKEN, "people": PEOPLE, "first_wa_id": 51_900_000_000 + round_number * 100_000,
+        "webhook_concurrency": WEBHOOK_CONCURRENCY,
+    })
+    process.start()
+    theirs.close()  # its end is the child's: when the child goes, recv sees the end of the pipe
+    ready = await asyncio.to_thread(ours.recv)
+    return StandInElsewhere(process, ours, ready)
+
+
 @dataclass
 class Round:
     seconds: float = 0.0
@@ -125,7 +164,9 @@ class Round:
     throughput_refused: int = 0  # 130429 answers during the whole round
     statements: int = 0
     commits: int = 0
-    processor: float = 0.0  # seconds of processor time the whole process used in the measured steps
+    processor: float = 0.0  # the bot's process: seconds of processor time for the measured steps
+    window: float = 0.0  # the bot's process: wall seconds from the first step until it was idle
+    standin_processor: float = 0.0  # the stand-in's and the people's process, the same steps
     at_the_next_question: int = 0
 
     @property
@@ -144,7 +185,7 @@ class Round:
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[percent - 1]
 
 
-async def halfway_through_registration(runtime: Runtime, crowd: list[WhatsAppPerson]) -> None:
+async def halfway_through_registration(runtime: Runtime, crowd: list[Someone]) -> None:
     """People on WhatsApp who chose Spanish, accepted the notice and answered /registrar's
     name and type; the district question is the last screen each saw (flow `register`)."""
     i18n = runtime.translator("es")
@@ -162,64 +203,40 @@ async def halfway_through_registration(runtime: Runtime, crowd: list[WhatsAppPer
                                             screen=asking.question(draft, i18n=i18n, cipher=runtime.cipher))
 
 
-async def crowd_steps(crowd: list[WhatsAppPerson], actions: list[Action]) -> tuple[float, list[float]]:
-    """Everyone at once, each taking the actions in order; every step timed."""
-    latencies: list[float] = []
-
-    async def one_person(person: WhatsAppPerson) -> None:
-        for action in actions:
-            started = wall.perf_counter()
-            await action(person)
-            latencies.append(wall.perf_counter() - started)
-
-    started = wall.perf_counter()
-    await asyncio.gather(*(one_person(person) for person in crowd))
-    return wall.perf_counter() - started, latencies
-
-
-def busiest_second(moments: list[float]) -> int:
-    """The most of these moments (seconds, sorted) in any one-second window."""
-    most, first = 0, 0
-    for last, moment in enumerate(moments):
-        while moments[first] <= moment - 1.0:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
-
-
-async def one_round(database_url: str, storage_dir: Path, round_number: int) -> Round:
+async def one_round(database_url: str, storage_dir: Path, round_number: int,
+                    profiler: cProfile.Profile | None) -> Round:
     result = Round()
-    # Meta delivers a busy number's webhooks side by side (one at a time, as the tests have
-    # them, the stand-in's own line would set the pace: bench/README.md).
-    standin = CloudApiStandIn(token=TOKEN, clock=SystemClock(), webhook_concurrency=WEBHOOK_CONCURRENCY)
-    standin.expect_processed_signal = True
-    await standin.start()
-    wa = WhatsAppUnderTest(database_url=database_url, storage_dir=storage_dir, clock=SystemClock(), standin=standin)
-    await wa.start()
+    standin = await stand_in_elsewhere(round_number)
+    wa = WhatsAppUnderTest(database_url=database_url, storage_dir=storage_dir, clock=SystemClock(),
+                           standin=standin)  # type: ignore[arg-type]  # the same face, over a pipe
     try:
-        standin, channel, runtime = wa.standin, wa.channel, wa.runtime
-        assert standin is not None and channel is not None and runtime is not None
-        assert standin.messages_per_second == LIMIT, "the stand-in's throughput limit must be on"
-        standin.action_timeout = ACTION_TIMEOUT_SECONDS
+        await wa.start()
+        channel, runtime = wa.channel, wa.runtime
+        assert channel is not None and runtime is not None
+        channel.worker.on_done = None  # as in production: nobody is told
         channel.worker.poll_seconds = POLL_SECONDS  # production's (the tests' harness looks more often)
-        first = 51_900_000_000 + round_number * 100_000
-        crowd = [standin.person(str(first + n), name=f"Líder {n}") for n in range(PEOPLE)]
+        crowd = standin.ready.crowd
         await halfway_through_registration(runtime, crowd)
-        await crowd_steps(crowd, WARM_UP)
-        if any(not any(c.id.startswith(DISTRICT_PREFIX) for c in person.choices) for person in crowd):
-            raise RuntimeError("not everyone was offered the district list")
+        warm: Steps = await standin.ask("steps", "warm-up")
+        if warm.offered_the_list != PEOPLE:
+            raise RuntimeError(f"{PEOPLE - warm.offered_the_list} people were not offered the district list")
+        await channel.worker.idle(IDLE_SECONDS)
         counter = Counter(runtime.database)
-        sent_before = len(standin.sent)
         counter.on = True
-        processor = wall.process_time()
-        result.seconds, result.latencies = await crowd_steps(crowd, MEASURED)
-        result.processor = wall.process_time() - processor
+        if profiler is not None:
+            profiler.enable()
+        processor, started = wall.process_time(), wall.perf_counter()
+        measured: Steps = await standin.ask("steps", "measured")  # its status webhooks taken too
+        await channel.worker.idle(IDLE_SECONDS)
+        result.processor, result.window = wall.process_time() - processor, wall.perf_counter() - started
+        if profiler is not None:
+            profiler.disable()
         counter.on = False
         result.statements, result.commits = counter.statements, counter.commits
-        sent = standin.sent[sent_before:]
-        result.messages = len(sent)
-        result.busiest_second = busiest_second(sorted(message.sent_at.timestamp() for message in sent))
-        result.throughput_refused = sum(1 for call in standin.calls if call.error_code == meta.THROUGHPUT)
+        result.seconds, result.latencies = measured.seconds, measured.latencies
+        result.standin_processor = measured.processor
+        result.messages, result.busiest_second = measured.messages, measured.busiest_second
+        result.throughput_refused = measured.throughput_refused
         async with wa.session() as session:
             result.at_the_next_question = await session.scalar(
                 select(func.count()).select_from(RegistrationDraft).join(User, User.id == RegistrationDraft.user_id)
@@ -230,18 +247,33 @@ async def one_round(database_url: str, storage_dir: Path, round_number: int) -> 
     return result
 
 
+def per_step(seconds: list[float], rounds: list[Round]) -> str:
+    return " ".join(f"{1000 * s / r.steps:.1f}" for s, r in zip(seconds, rounds, strict=True)) + " ms"
+
+
+def print_profile(profiler: cProfile.Profile, backend: str) -> None:
+    assert PROFILE is not None
+    path = f"{PROFILE}.{backend}"
+    profiler.dump_stats(path)
+    print(f"\n-- cProfile of the bot's loop in the measured steps, {backend} ({path}) --", file=sys.stderr)
+    pstats.Stats(path, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+
+
 def bench(backend: str, database_url: str, storage_dir: Path) -> list[Row]:
     migrate.upgrade(database_url)
     errors = ErrorsLogged()
     channel_log = logging.getLogger("handlers.whatsapp")
     channel_log.addHandler(errors)
+    profiler = cProfile.Profile() if PROFILE else None
     try:
-        rounds = [asyncio.run(one_round(database_url, storage_dir, n)) for n in range(ROUNDS)]
+        rounds = [asyncio.run(one_round(database_url, storage_dir, n, profiler)) for n in range(ROUNDS)]
     finally:
         channel_log.removeHandler(errors)
+    if profiler is not None:
+        print_profile(profiler, backend)
     ordered = sorted(rounds, key=lambda r: r.steps_per_second)
     median = ordered[(len(ordered) - 1) // 2]  # the lower of two middles
-    everyone = all(r.at_the_next_question == PEOPLE and r.steps == PEOPLE * len(MEASURED) for r in rounds)
+    everyone = all(r.at_the_next_question == PEOPLE and r.steps == PEOPLE * MEASURED_STEPS for r in rounds)
     refused = sum(r.throughput_refused for r in rounds)
     steps = sum(r.steps for r in rounds)
     return [
@@ -256,8 +288,12 @@ def bench(backend: str, database_url: str, storage_dir: Path) -> list[Row]:
         (backend, "messages the bot sent per second", f"{median.messages_per_second:.0f} / {LIMIT:.0f} = "
          f"{median.messages_per_second / LIMIT:.2f} (busiest second {median.busiest_second})", "", ""),
         (backend, "130429 answers (limit on at 80/s)", str(refused), "0", verdict(refused == 0)),
-        (backend, "processor per step (stand-in and people included), every round",
-         " ".join(f"{1000 * r.processor / r.steps:.1f}" for r in rounds) + " ms", "", ""),
+        (backend, "bot's process: processor per step, every round", per_step([r.processor for r in rounds], rounds),
+         "", ""),
+        (backend, "bot's process: busy, every round",
+         " ".join(f"{100 * r.processor / r.window:.0f}%" for r in rounds), "", ""),
+        (backend, "stand-in's process: processor per step, every round",
+         per_step([r.standin_processor for r in rounds], rounds), "", ""),
         (backend, "statements / commits per step",
          f"{sum(r.statements for r in rounds) / steps:.1f} / {sum(r.commits for r in rounds) / steps:.1f}", "", ""),
     ]

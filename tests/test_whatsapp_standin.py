@@ -512,3 +512,19 @@ async def _until(condition, timeout: float = 2.0) -> None:  # noqa: ANN001, ASYN
     async with asyncio.timeout(timeout):
         while not condition():  # noqa: ASYNC110
             await asyncio.sleep(0.005)
+
+
+async def test_with_the_bot_in_another_process_an_action_returns_when_the_answer_arrives(standin, receiver, client):
+    # A benchmark's bot runs elsewhere and signals nothing: the person waits for its answer,
+    # however long it takes (not for a quiet moment after the 200).
+    standin.expect_processed_signal = False
+    standin.expect_answer = True
+    standin.settle_seconds = 0.05
+    rosa = standin.person("51987654321", name="Rosa")
+    writing = asyncio.create_task(rosa.writes("hola"))
+    await _until(lambda: len(receiver.posts) == 1)
+    await asyncio.sleep(0.3)
+    assert not writing.done()
+    await client.send_text(rosa.wa_id, "¡Hola, Rosa!")
+    await asyncio.wait_for(writing, 2)
+    assert rosa.last_text == "¡Hola, Rosa!"

@@ -71,8 +71,11 @@ class CloudApiStandIn(GraphEndpoints):
         self.rate_clock = rate_clock  # seconds; rate limits are real time unless a test says so
         # Payloads from before the BSUID rollout lack contacts[].user_id: False sends that shape.
         self.bsuid_in_webhooks = bsuid_in_webhooks
-        # Waiting for the bot: after the 200, the processed signal or a quiet moment.
+        # Waiting for the bot: after the 200, the processed signal or a quiet moment; or, with
+        # the bot in another process (no signal, as in production), the first message it sends
+        # the person after theirs (`expect_answer`: a benchmark whose answers are one message).
         self.expect_processed_signal = False
+        self.expect_answer = False
         self.settle_seconds = 0.2
         self.action_timeout = 15.0
 
@@ -315,6 +318,9 @@ class CloudApiStandIn(GraphEndpoints):
                 if self.expect_processed_signal:
                     stage = "marked processed"
                     await self._processed.setdefault(delivery.message_id, asyncio.Event()).wait()
+                elif self.expect_answer:
+                    stage = "answered"
+                    await self._answered(person, since=person._action_index)
                 else:
                     stage = "followed by a quiet moment"
                     await self._settle(person, since=time.monotonic())
@@ -326,6 +332,13 @@ class CloudApiStandIn(GraphEndpoints):
             ) from None
         finally:
             self._processed.pop(delivery.message_id, None)
+
+    @staticmethod
+    async def _answered(person: WhatsAppPerson, *, since: int) -> None:
+        """Until the person has received more than ``since`` messages."""
+        while len(person.received) <= since:
+            person._arrived.clear()
+            await person._arrived.wait()
 
     async def _settle(self, person: WhatsAppPerson, *, since: float) -> None:
         """Wait until the bot looks done with the person, for want of a processed signal: it
