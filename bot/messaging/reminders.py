@@ -16,6 +16,7 @@ the channel calls `release` for that person.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
@@ -43,6 +44,8 @@ POSSIBLY_DELIVERED = frozenset({ReminderState.SENT, ReminderState.SENDING, Remin
 # Rows still to go out: cancelling a matter cancels these.
 WAITING = (ReminderState.PENDING, ReminderState.HELD)
 DEFAULT_RETRY_DELAY = timedelta(minutes=1)
+# How long an answer waits for a run of the engine under way (see ReminderEngine.settled).
+SETTLE_SECONDS = 5.0
 MAX_RETRY_DELAY = timedelta(hours=1)
 
 
@@ -276,6 +279,9 @@ class ReminderEngine:
         self._quiet_by_recipient = tuple(quiet_by_recipient)
         self._woken: set[str] = set()  # kinds to deliver at once (`wake`)
         self._waking: asyncio.Task[None] | None = None
+        self._runs = 0  # runs of `_run_due` under way (the periodic one, a woken one, a caller's)
+        self._no_run = asyncio.Event()
+        self._no_run.set()
         if deliver is not None:
             self.set_deliverer(deliver)
 
@@ -320,9 +326,14 @@ class ReminderEngine:
 
     async def settled(self) -> None:
         """Wait until what `wake` started is delivered (an update's consequences go out before
-        the update counts as handled)."""
+        the update counts as handled). A periodic run may have claimed a woken notice first: a
+        run under way is waited for too, up to `SETTLE_SECONDS` (a long run of many reminders
+        does not hold an answer back longer)."""
         while self._waking is not None and not self._waking.done():
             await asyncio.shield(self._waking)
+        if self._runs:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._no_run.wait(), SETTLE_SECONDS)
 
     async def recover_on_start(self) -> RecoveryReport:
         """Settle what the last run left behind; call once before the first `run_due`.
@@ -384,14 +395,21 @@ class ReminderEngine:
     async def _run_due(self, kinds: Collection[str] | None) -> int:
         if self._deliver is None:
             raise RuntimeError("set a deliverer before running due reminders")
-        sent = 0
-        while True:
-            batch = await self._claim_batch(kinds)
-            for reminder in batch:
-                if await self._deliver_one(self._deliver, reminder):
-                    sent += 1
-            if len(batch) < self._batch_size:
-                return sent
+        self._runs += 1
+        self._no_run.clear()
+        try:
+            sent = 0
+            while True:
+                batch = await self._claim_batch(kinds)
+                for reminder in batch:
+                    if await self._deliver_one(self._deliver, reminder):
+                        sent += 1
+                if len(batch) < self._batch_size:
+                    return sent
+        finally:
+            self._runs -= 1
+            if not self._runs:
+                self._no_run.set()
 
     async def _claim_batch(self, kinds: Collection[str] | None = None) -> Sequence[Reminder]:
         now = self._clock.now()
@@ -531,11 +549,7 @@ class ReminderEngine:
 
     async def _retry_or_give_up(self, reminder: Reminder) -> None:
         if reminder.attempts >= self._max_attempts:
-            logger.warning(
-                "%s failed after %d attempts; giving up",
-                _label(reminder),
-                reminder.attempts,
-            )
+            logger.warning("%s failed after %d attempts; giving up", _label(reminder), reminder.attempts)
             await self._record(
                 reminder,
                 ReminderState.FAILED,
@@ -543,13 +557,7 @@ class ReminderEngine:
             )
             return
         delay = min(self._retry_delay * 2 ** (reminder.attempts - 1), MAX_RETRY_DELAY)
-        logger.info(
-            "%s will be retried in %s (attempt %d of %d)",
-            _label(reminder),
-            delay,
-            reminder.attempts,
-            self._max_attempts,
-        )
+        logger.info("%s will be retried in %s (attempt %d of %d)", _label(reminder), delay, reminder.attempts, self._max_attempts)
         await self._record(
             reminder,
             ReminderState.PENDING,
