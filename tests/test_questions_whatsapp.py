@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 from bot.console.models import CoordinatorDistrict
 from bot.people.models import Role, User
 from bot.questions.models import Feedback, Question, QuestionMessage, QuestionState
-from handlers.whatsapp.deliver import WhatsAppBroadcasts, WhatsAppDeliverer
 from tests.flows import consented as consented_on_telegram
 from tests.test_uploads_by_bytes import assert_without_metadata, photo_with_gps
 from tests.whatsapp_harness import CALLAO, arrives, consented, leading_in_callao, wa  # noqa: F401 - the fixture
@@ -20,8 +19,6 @@ from tests.whatsapp_harness import CALLAO, arrives, consented, leading_in_callao
 async def test_a_leader_on_whatsapp_asks_a_coordinator_on_telegram_answers_she_replies_and_closes(bot, wa):  # noqa: F811
     wa.runtime.clock = wa.clock = bot.clock                            # one time for both sides
     wa.standin.clock = bot.clock
-    bot.runtime.channels.add("whatsapp", WhatsAppDeliverer(bot.runtime, wa.sender))   # one process, both channels
-    bot.runtime.broadcasts.add("whatsapp", WhatsAppBroadcasts(bot.runtime, wa.sender))
     ana = wa.person("Ana Torres")
     await consented(ana)
     await leading_in_callao(wa, ana)

@@ -36,7 +36,6 @@ from bot.organizations.models import (
 from bot.people.models import Channel, Role, User
 from bot.people.people import CONSENT_NOTICE_VERSION
 from bot.playground.whatsapp import meta
-from handlers.whatsapp.deliver import WhatsAppBroadcasts, WhatsAppDeliverer
 from tests.test_broadcasts import (
     ATE,
     CALLAO,
@@ -49,7 +48,7 @@ from tests.test_broadcasts import (
     until_done,
 )
 from tests.test_whatsapp_notices import one_clock
-from tests.whatsapp_harness import arrives, wa  # noqa: F401 - the fixture
+from tests.whatsapp_harness import arrives, register_templates, wa  # noqa: F401 - the fixture
 
 TEXT = "Taller de liderazgo el sábado a las 10"
 
@@ -57,11 +56,7 @@ TEXT = "Taller de liderazgo el sábado a las 10"
 def both_channels(bot, wa):  # noqa: ANN001, ANN201, F811
     """One process serves both channels, on one clock, with the templates registered with Meta."""
     clock = one_clock(bot, wa)
-    bot.runtime.channels.add("whatsapp", WhatsAppDeliverer(bot.runtime, wa.sender))
-    bot.runtime.broadcasts.add("whatsapp", WhatsAppBroadcasts(bot.runtime, wa.sender))
-    for (language, _kind), template in window.load_templates().items():
-        wa.standin.register_template(template.name, language, body=template.body, category=template.category,
-                                     quick_replies=(template.button_text,))
+    register_templates(wa)       # (the `wa` fixture beside `bot` adds each side's deliverers)
     return clock
 
 

@@ -23,16 +23,9 @@ from bot.people.models import User
 from bot.trainings import sessions as trainings
 from bot.trainings.models import TrainingSession
 from tests.test_whatsapp_trainings import add_session
-from tests.whatsapp_harness import arrives, consented, leading_in_callao, wa  # noqa: F401 - the fixture
+from tests.whatsapp_harness import arrives, consented, leading_in_callao, register_templates, wa  # noqa: F401 - the fixture
 
 HELD_NOTICE = "🔔 The programme answered in question #7: see it with /preguntar."
-
-
-def register_templates(wa) -> None:  # noqa: ANN001, F811
-    """The templates as registered with Meta, for the stand-in to accept."""
-    for (language, _kind), template in window.load_templates().items():
-        wa.standin.register_template(template.name, language, body=template.body, category=template.category,
-                                     quick_replies=(template.button_text,))
 
 
 async def states(wa) -> list[tuple[str, ReminderState]]:  # noqa: ANN001, F811

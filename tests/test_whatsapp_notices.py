@@ -15,10 +15,9 @@ from bot.messaging import notices, window
 from bot.organizations.models import Organization
 from bot.people.models import User
 from handlers.whatsapp import deliver
-from handlers.whatsapp.deliver import WhatsAppBroadcasts, WhatsAppDeliverer
 from tests.flows import consented as consented_on_telegram
 from tests.test_whatsapp_registration import register_on_whatsapp
-from tests.whatsapp_harness import arrives, consented, wa  # noqa: F401 - the fixture
+from tests.whatsapp_harness import arrives, consented, register_templates, wa  # noqa: F401 - the fixture
 
 
 def one_clock(bot, wa) -> FakeClock:  # noqa: ANN001, F811
@@ -32,12 +31,9 @@ def one_clock(bot, wa) -> FakeClock:  # noqa: ANN001, F811
 
 async def test_staff_on_telegram_tell_a_leader_on_whatsapp_inside_and_outside_the_window(bot, wa, staff):  # noqa: F811
     clock = one_clock(bot, wa)
-    # One process serves both channels: Telegram's engine delivers to WhatsApp's deliverer.
-    bot.runtime.channels.add("whatsapp", WhatsAppDeliverer(bot.runtime, wa.sender))
-    bot.runtime.broadcasts.add("whatsapp", WhatsAppBroadcasts(bot.runtime, wa.sender))
-    for (language, _kind), template in window.load_templates().items():      # registered with Meta
-        wa.standin.register_template(template.name, language, body=template.body, category=template.category,
-                                     quick_replies=(template.button_text,))
+    # One process serves both channels (the `wa` fixture beside `bot`): Telegram's engine
+    # delivers to WhatsApp's deliverer.
+    register_templates(wa)                                                     # registered with Meta
     ana = wa.person("Ana Torres")
     await consented(ana)
     await register_on_whatsapp(ana)

@@ -25,6 +25,7 @@ from bot.core.clock import FakeClock
 from bot.core.config import load_settings
 from bot.core.db import Database
 from bot.core.runtime import Runtime
+from bot.messaging import window
 from bot.organizations.models import (
     LeaderRole,
     Leadership,
@@ -165,3 +166,11 @@ async def leading_in_callao(wa: WhatsAppUnderTest, person: WhatsAppPerson) -> in
         await session.flush()
         session.add(Leadership(user_id=user.id, organization_id=organization.id, role=LeaderRole.OWNER, joined_at=now, acting=True))
         return user.id
+
+
+def register_templates(wa: WhatsAppUnderTest) -> None:
+    """The templates of bot/data/whatsapp_templates as registered with Meta, for the stand-in."""
+    assert wa.standin is not None
+    for (language, _kind), template in window.load_templates().items():
+        wa.standin.register_template(template.name, language, body=template.body, category=template.category,
+                                     quick_replies=(template.button_text,))
