@@ -1,18 +1,23 @@
-"""The SQLite driver (bot/core/sqlite_driver.py): one trip to SQLite's thread per statement, with the
-rows, counts, errors and rollbacks SQLAlchemy's own aiosqlite driver gives."""
+"""The SQLite driver (bot/core/sqlite_driver.py): short statements on the loop's thread, slow reads and
+other processes' locks on SQLite's own, with the rows, counts, errors and rollbacks SQLAlchemy's own
+aiosqlite driver gives."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.util import greenlet_spawn
 
+from bot.core import sqlite_driver
 from bot.core.db import Database
 from bot.people.models import User
 
@@ -36,39 +41,119 @@ def trips(caplog: pytest.LogCaptureFixture) -> int:
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-async def test_a_statement_takes_one_trip_to_sqlites_thread_and_returns_what_it_did(database, caplog):
+async def test_a_short_statement_runs_on_the_loops_thread_and_returns_what_it_did(database, caplog):
     async with database.session() as session:
         session.add_all([person(1, "Ana"), person(2, "Rosa"), person(3)])
-    async with database.session() as session:
-        await session.execute(text("SELECT 1"))  # the transaction has begun: count statements only
-        with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
-            caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
+        caplog.clear()
+        async with database.session() as session:
             names = (await session.scalars(select(User.display_name).order_by(User.telegram_id))).all()
-            assert trips(caplog) == 1  # SQLAlchemy's own driver: cursor, execute, fetch, close
             assert names == ["Ana", "Rosa", None]
 
-            caplog.clear()
             changed = await session.execute(update(User).where(User.telegram_id >= 2).values(display_name="Luz"))
-            assert trips(caplog) == 1
             assert changed.rowcount == 2
 
-            caplog.clear()
             returned = await session.execute(
                 update(User).where(User.telegram_id == 3).values(display_name="Eva").returning(User.telegram_id)
             )
             assert returned.scalars().all() == [3]
-            assert trips(caplog) == 1
 
-            caplog.clear()
             newcomer = person(4, "Flor")
             session.add(newcomer)
             await session.flush()
             assert newcomer.id is not None  # the new row's key came back
-            assert trips(caplog) == 1
+        # Four statements and a commit, and not one hand-off to aiosqlite's thread (it logs each
+        # call it runs); SQLAlchemy's own driver made sixteen, the one-trip driver five.
+        assert trips(caplog) == 0
     async with database.session() as session:
         assert (await session.scalars(select(User.display_name).order_by(User.telegram_id))).all() == [
             "Ana", "Luz", "Eva", "Flor"
         ]
+
+
+SLOW_READ = text(
+    "WITH RECURSIVE counting(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counting WHERE n < 300000) "
+    "SELECT count(*) FROM counting"
+)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_a_read_over_the_loops_budget_runs_again_on_sqlites_thread_and_takes_nothing_back(database, caplog):
+    async with database.session() as session:
+        session.add(person(1, "Ana"))
+    with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
+        async with database.session() as session:
+            await session.execute(update(User).values(display_name="Luz"))  # the transaction has a write
+            caplog.clear()
+            loop = asyncio.get_running_loop()
+            began = loop.time()
+            ticks = 0
+
+            async def ticking() -> None:
+                nonlocal ticks
+                while True:
+                    await asyncio.sleep(0.001)
+                    ticks += 1
+
+            ticker = asyncio.create_task(ticking())
+            counted = (await session.execute(SLOW_READ)).scalar_one()
+            took = loop.time() - began
+            ticker.cancel()
+            assert counted == 300_000  # whole, not cut off at the budget
+            assert trips(caplog) == 1  # stopped on the loop's thread, run again on aiosqlite's
+            # While SQLite counted on its own thread the loop went on with other work.
+            assert ticks >= 2, f"the loop stood still for the read's {took:.3f} s"
+    async with database.session() as session:
+        # The read was stopped after the write: the write is still there, committed.
+        assert (await session.scalars(select(User.display_name))).all() == ["Luz"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_another_processs_lock_is_waited_for_on_sqlites_thread_never_on_the_loops(database, database_url, caplog):
+    async with database.session() as session:
+        session.add(person(1, "Ana"))
+    other = sqlite3.connect(make_url(database_url).database, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
+            caplog.clear()
+
+            async def writing() -> None:
+                async with database.session() as session:
+                    await session.execute(update(User).values(display_name="Luz"))
+
+            writer = asyncio.create_task(writing())
+            began = asyncio.get_running_loop().time()
+            await asyncio.sleep(0.2)  # the loop is free while the write waits for the lock
+            assert asyncio.get_running_loop().time() - began < 0.5
+            assert not writer.done()
+            other.execute("COMMIT")
+            await asyncio.wait_for(writer, 10)
+            assert trips(caplog) >= 1  # the write, on aiosqlite's thread once it met the lock
+    finally:
+        other.close()
+    async with database.session() as session:
+        assert (await session.scalars(select(User.display_name))).all() == ["Luz"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_checkpoints_run_on_sqlites_thread_every_so_many_commits(database, monkeypatch):
+    monkeypatch.setattr(sqlite_driver, "CHECKPOINT_EVERY_COMMITS", 3)
+    ran_on: list[int] = []
+    checkpoint = sqlite_driver._checkpoint  # noqa: SLF001 - watched, still run
+
+    def watched(sqlite: sqlite3.Connection) -> None:
+        ran_on.append(threading.get_ident())
+        checkpoint(sqlite)
+
+    monkeypatch.setattr(sqlite_driver, "_checkpoint", watched)
+    async with database.session() as session:
+        assert (await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one() == 0  # not inside a commit
+    for telegram_id in range(1, 8):
+        async with database.session() as session:
+            session.add(person(telegram_id))
+    assert len(ran_on) == 2
+    assert threading.get_ident() not in ran_on
 
 
 async def test_a_failing_statement_raises_sqlalchemys_error_and_takes_back_what_was_not_committed(database):

@@ -76,10 +76,11 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         # milliseconds. Updates instead queue for the connection in asyncio and hold it only
         # from their first statement to their commit, never across a request to Telegram
         # (see `Database` and handlers.app.CommitFirstRequest).
-        # `module`: aiosqlite's driver with one trip to SQLite's thread per statement
+        # `module`: aiosqlite's driver with short statements on the loop's thread and the rest
+        # in one trip to SQLite's thread each; it also owns the busy timeout and checkpoints
         # (bot/core/sqlite_driver.py).
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60,
+            url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60,
             module=sqlite_driver.dbapi(),
             pool_reset_on_return=None,  # sessions always end their transaction themselves
             hide_parameters=True,
@@ -111,11 +112,11 @@ def _hide_row_values(context: Any) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the one writer; the busy timeout makes a writer wait for the
-    # lock instead of failing; SQLite leaves foreign keys off unless asked on each connection.
+    # WAL lets readers run beside the one writer; SQLite leaves foreign keys off unless asked on
+    # each connection. (How long a statement waits for another process's lock is the driver's:
+    # bot/core/sqlite_driver.py.)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
