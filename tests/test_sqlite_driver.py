@@ -101,6 +101,9 @@ async def test_a_read_over_the_loops_budget_runs_again_on_sqlites_thread_and_tak
             ticker.cancel()
             assert counted == 300_000  # whole, not cut off at the budget
             assert trips(caplog) == 1  # stopped on the loop's thread, run again on aiosqlite's
+            caplog.clear()
+            assert (await session.execute(SLOW_READ)).scalar_one() == 300_000
+            assert trips(caplog) == 1  # and from then on straight there
             # While SQLite counted on its own thread the loop went on with other work.
             assert ticks >= 2, f"the loop stood still for the read's {took:.3f} s"
     async with database.session() as session:
@@ -194,3 +197,26 @@ async def test_a_connection_invalidated_while_its_task_is_cancelled_twice_still_
     thread = aiosqlite_connection._thread  # noqa: SLF001 - and it ends
     await asyncio.to_thread(thread.join, 5)
     assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_a_write_that_may_take_long_runs_on_sqlites_thread(database, caplog, monkeypatch):
+    async with database.session() as session:
+        session.add_all([person(1, "Ana"), person(2, "Rosa")])
+    monkeypatch.setattr(sqlite_driver, "SLOW_WRITE_SECONDS", 0.0)  # every write "took long"
+    with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
+        async with database.session() as session:
+            rename = update(User).where(User.telegram_id == 1).values(display_name="Luz")
+            caplog.clear()
+            await session.execute(rename)
+            assert trips(caplog) == 0  # the first time on the loop's thread…
+            await session.execute(rename)
+            assert trips(caplog) == 1  # …then, having taken long, on SQLite's
+            caplog.clear()
+            # A write with a query inside (a broadcast's recipients: one INSERT … SELECT of
+            # thousands of rows) never runs on the loop's thread.
+            inside = select(User.id).where(User.telegram_id == 2).scalar_subquery()
+            await session.execute(update(User).where(User.id == inside).values(display_name="Eva"))
+            assert trips(caplog) == 1
+    async with database.session() as session:
+        assert (await session.scalars(select(User.display_name).order_by(User.telegram_id))).all() == ["Luz", "Eva"]

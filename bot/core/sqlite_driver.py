@@ -12,10 +12,14 @@ So a statement runs where it is cheapest, and a slow one never stalls the chats:
 - A read (`SELECT`, or `WITH` without a write in it) runs on the loop's thread with a budget
   of `INLINE_BUDGET_SECONDS`. SQLite's progress handler stops a read that outlives it
   (SQLITE_INTERRUPT on a read takes nothing back) and the read runs again, whole, on
-  aiosqlite's thread: an export's query costs the loop at most the budget.
-- A single write (`INSERT`, `UPDATE`, `DELETE`, `REPLACE`, with or without `RETURNING`), a
-  commit and a rollback run on the loop's thread: a write cannot be stopped halfway without
-  SQLite taking back the whole transaction, and the bot's writes are a few rows each.
+  aiosqlite's thread: an export's query costs the loop at most the budget, once (a statement
+  that took long here once goes to aiosqlite's thread from then on).
+- A single write (`INSERT`, `UPDATE`, `DELETE`, `REPLACE`, with or without `RETURNING`) with no
+  query inside it, a commit and a rollback run on the loop's thread: the bot's writes are a few
+  rows each. A write cannot be stopped halfway without SQLite taking back the whole
+  transaction, so one that might take long runs on aiosqlite's thread from the start: any write
+  with a `SELECT` in it (a broadcast's 10 000 recipients are one `INSERT … SELECT`, 5 s on the
+  loop), and any write that once took over `SLOW_WRITE_SECONDS` here.
 - Everything else (several rows at once with `executemany`, `PRAGMA`s, schema changes) runs on
   aiosqlite's thread in one call: make the cursor, execute, fetch every row, close.
 - Nothing runs on the loop's thread while a call of this connection is still on aiosqlite's
@@ -70,6 +74,9 @@ SQLITE_INTERRUPT = 9
 _READ = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 _WRITE_ANYWHERE = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+_SELECT_ANYWHERE = re.compile(r"\bSELECT\b", re.IGNORECASE)
+# A write on the loop's thread that took longer than this goes to SQLite's thread from then on.
+SLOW_WRITE_SECONDS = 0.002
 
 T = TypeVar("T")
 
@@ -122,17 +129,32 @@ class _Here:
     one thread only), so the loop can tell when no call of this connection is left there.
     """
 
-    __slots__ = ("commits", "deadline", "finished", "sent")
+    __slots__ = ("commits", "deadline", "finished", "sent", "slow")
 
     def __init__(self) -> None:
         self.deadline = math.inf
         self.sent = 0
         self.finished = 0
         self.commits = 0
+        self.slow: set[str] = set()  # statements that took long here once
 
     def progress(self) -> bool:
         """SQLite's progress handler: stop the statement once the loop's budget is spent."""
         return time.monotonic() > self.deadline
+
+    def may_write_here(self, operation: str) -> bool:
+        """A single write with no query inside it (an `INSERT … SELECT` of a broadcast's
+        recipients writes thousands of rows), and not one seen taking long here before."""
+        return (
+            _WRITE.match(operation) is not None
+            and _SELECT_ANYWHERE.search(operation) is None
+            and operation not in self.slow
+        )
+
+    def took_long(self, operation: str) -> None:
+        if len(self.slow) >= 256:
+            self.slow.clear()
+        self.slow.add(operation)
 
     def idle(self, connection: aiosqlite.Connection) -> bool:
         return self.sent == self.finished and connection._running and connection._connection is not None
@@ -213,15 +235,27 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             return _run(sqlite, operation, parameters, many)
 
         if not many and where.idle(connection):
-            read = _is_read(operation)
-            if read or _WRITE.match(operation):
+            if _is_read(operation) and operation not in where.slow:
                 try:
-                    return where.here(connection, work, budget=INLINE_BUDGET_SECONDS if read else None)
+                    return where.here(connection, work, budget=INLINE_BUDGET_SECONDS)
                 except sqlite3.OperationalError as error:
-                    # Over budget (a read: nothing taken back) or another process's lock (the
-                    # statement failed before it changed anything): again, on the thread.
-                    if _code(error) not in (SQLITE_BUSY, SQLITE_INTERRUPT):
+                    # Over budget (nothing taken back: a read) or another process's lock: again,
+                    # on SQLite's thread.
+                    if _code(error) == SQLITE_INTERRUPT:
+                        where.took_long(operation)
+                    elif _code(error) != SQLITE_BUSY:
                         raise
+            elif where.may_write_here(operation):
+                began = time.perf_counter()
+                try:
+                    return where.here(connection, work, budget=None)
+                except sqlite3.OperationalError as error:
+                    # Another process's lock: the statement failed before it changed anything.
+                    if _code(error) != SQLITE_BUSY:
+                        raise
+                finally:
+                    if time.perf_counter() - began > SLOW_WRITE_SECONDS:
+                        where.took_long(operation)
         return await where.there(connection, work)
 
     def commit(self) -> None:
