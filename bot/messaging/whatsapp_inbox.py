@@ -109,14 +109,16 @@ async def senders_waiting(session: AsyncSession) -> list[str]:
     return list(await session.scalars(chosen))
 
 
-_NEXT_OF = (select(WhatsAppInbound)
-            .where(WhatsAppInbound.sender == bindparam("sender"), WhatsAppInbound.processed_at.is_(None))
-            .order_by(WhatsAppInbound.id).limit(1))
+# The sender's two oldest messages not yet processed.
+_OLDEST_TWO = (select(WhatsAppInbound)
+               .where(WhatsAppInbound.sender == bindparam("sender"), WhatsAppInbound.processed_at.is_(None))
+               .order_by(WhatsAppInbound.id).limit(2))
 
 
-async def next_of(session: AsyncSession, *, sender: str) -> WhatsAppInbound | None:
-    """The sender's oldest message not yet processed."""
-    return await session.scalar(_NEXT_OF, {"sender": sender})
+async def oldest_of(session: AsyncSession, *, sender: str) -> list[WhatsAppInbound]:
+    """The sender's oldest message not yet processed and the one after it, if any (the worker
+    answers the first and knows whether to look again)."""
+    return list(await session.scalars(_OLDEST_TWO, {"sender": sender}))
 
 
 async def answered_before(session: AsyncSession, *, sender: str, inbound_id: int) -> bool:
