@@ -6,8 +6,10 @@ statements."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, select
 
 from bot.messaging.whatsapp_models import WhatsAppStatus
 from bot.playground.whatsapp import CloudApiStandIn, meta
@@ -109,3 +111,50 @@ async def test_status_reports_of_one_message_arriving_side_by_side_are_both_take
     assert await wa.standin.post_raw(report("sent")) == 200
     async with wa.session() as session:
         assert (await session.get(WhatsAppStatus, "wamid.side-by-side")).status == "read"
+
+
+async def test_deliveries_arriving_side_by_side_are_stored_together_each_answered_once_committed(
+        wa, caplog: pytest.LogCaptureFixture):  # noqa: F811
+    """Meta sends a busy number's webhooks side by side: those that arrive while one is being
+    written are written together next, in one transaction, so ten deliveries cost fewer
+    commits than ten. Each is answered 200 only once its report is in the database; one that
+    cannot be stored is refused (503: Meta sends it again) without refusing those written with
+    it; messages side by side are both answered."""
+    def report(n: int, code: int | None = None) -> dict:
+        entry = {"id": f"wamid.together-{n}", "status": "delivered", "timestamp": "1767225600", "recipient_id": "51987000009"}
+        if code is not None:  # a code no INTEGER column takes, on either database
+            entry |= {"status": "failed", "errors": [{"code": code, "title": "?"}]}
+        return envelope(wa.standin.waba_id, {"display_phone_number": "51900000001", "phone_number_id": "1"},
+                        {"statuses": [entry]})
+
+    async def stored_when_answered(n: int) -> bool:
+        assert await wa.standin.post_raw(report(n)) == 200
+        async with wa.session() as session:
+            return await session.get(WhatsAppStatus, f"wamid.together-{n}") is not None
+
+    rosa, luis = wa.person("Rosa"), wa.person("Luis")
+    writes: list[int] = []   # each committed transaction that stored reports: how many
+    open_ones: dict[object, list[str]] = {}
+    engine = wa.runtime.database.engine.sync_engine
+    listeners = [("before_cursor_execute", lambda conn, *a: open_ones.setdefault(conn, []).append(did(a[1]))),
+                 ("commit", lambda conn: writes.extend(
+                     [n] if (n := open_ones.pop(conn, []).count("INSERT whatsapp_statuses")) else []))]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        stored = await asyncio.gather(*(stored_when_answered(n) for n in range(10)))
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    assert stored == [True] * 10
+    assert sum(writes) == 10 and len(writes) < 10
+    answers = await asyncio.gather(*(wa.standin.post_raw(report(n, code=2**64 if n == 13 else None))
+                                     for n in range(10, 16)))
+    assert answers == [200, 200, 200, 503, 200, 200]
+    async with wa.session() as session:
+        kept = await session.scalars(select(WhatsAppStatus.message_id).where(WhatsAppStatus.message_id.like("wamid.together-1_")))
+        assert sorted(kept) == [f"wamid.together-{n}" for n in (10, 11, 12, 14, 15)]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == ["a WhatsApp delivery could not be stored"]
+    caplog.clear()
+    await asyncio.gather(rosa.writes("hola"), luis.writes("hola"))   # two messages side by side: both answered
+    assert "¿Qué idioma prefieres?" in rosa.last.text and "¿Qué idioma prefieres?" in luis.last.text
