@@ -62,7 +62,7 @@ async def test_an_answer_reads_the_inbox_for_its_sender_only_and_each_row_once(w
     transactions: list[tuple[str, ...]] = []   # each committed one: what its statements did
     open_ones: dict[object, list[str]] = {}
     engine = wa.runtime.database.engine.sync_engine
-    listeners = [("before_cursor_execute", lambda conn, *a: open_ones.setdefault(conn, []).append(did(a[1]))),
+    listeners = [("before_cursor_execute", lambda conn, *a: open_ones.setdefault(conn, []).extend(did(*a))),
                  ("commit", lambda conn: transactions.append(tuple(open_ones.pop(conn, []))))]
     for name, listener in listeners:
         event.listen(engine, name, listener)
@@ -76,7 +76,8 @@ async def test_an_answer_reads_the_inbox_for_its_sender_only_and_each_row_once(w
     # The webhook's insert. The answer: the message read (with whether another waits), the
     # person, the screen and the draft read, the screen and the draft written. Once sent: the
     # message marked processed and what was held for her claimed (one UPDATE, she just wrote).
-    # Each status report one statement (the two in one transaction when they came side by side).
+    # Each status report one upsert (the two in one transaction when they came side by side,
+    # then one statement run for each).
     reports = [t for t in transactions if "INSERT whatsapp_statuses" in t]
     assert sorted(t for t in transactions if t not in reports) == sorted([
         ("INSERT whatsapp_inbound",),
@@ -88,29 +89,33 @@ async def test_an_answer_reads_the_inbox_for_its_sender_only_and_each_row_once(w
     assert not any(open_ones.values())
 
 
-def did(statement: str) -> str:
-    """What a statement does, to which table: "SELECT users", "INSERT whatsapp_statuses"."""
+def did(_cursor: object, statement: str, parameters: object, _context: object, many: bool) -> list[str]:
+    """What a statement does, to which table ("SELECT users", "INSERT whatsapp_statuses"),
+    once per row of values it was run with (an executemany: several)."""
     words = statement.split()
-    if words[0] == "SELECT":
-        return f"SELECT {words[1].split('.')[0]}"
-    return f"{words[0]} {words[2] if words[0] == 'INSERT' else words[1]}"
+    what = f"SELECT {words[1].split('.')[0]}" if words[0] == "SELECT" else \
+        f"{words[0]} {words[2] if words[0] == 'INSERT' else words[1]}"
+    return [what] * (len(parameters) if many else 1)  # type: ignore[arg-type]
 
 
 async def test_status_reports_of_one_message_arriving_side_by_side_are_both_taken(wa):  # noqa: F811
     """Meta sends a busy number's webhooks side by side: "sent" and "delivered" of one message
-    may reach the bot at once. Both are taken (200), the later stage kept; a late "sent" after
-    "read" changes nothing."""
-    def report(status: str) -> dict:
-        entry = {"id": "wamid.side-by-side", "status": status, "timestamp": "1767225600", "recipient_id": "51987000009"}
+    may reach the bot at once, or in one call. Both are taken (200), the later stage kept; a
+    late "sent" after "read" changes nothing."""
+    def report(*statuses: str, message: str = "wamid.side-by-side") -> dict:
+        entries = [{"id": message, "status": status, "timestamp": "1767225600", "recipient_id": "51987000009"}
+                   for status in statuses]
         return envelope(wa.standin.waba_id, {"display_phone_number": "51900000001", "phone_number_id": "1"},
-                        {"statuses": [entry]})
+                        {"statuses": entries})
 
     answers = await asyncio.gather(*(wa.standin.post_raw(report(status)) for status in ("sent", "delivered") * 4))
     assert answers == [200] * 8
     assert await wa.standin.post_raw(report("read")) == 200
     assert await wa.standin.post_raw(report("sent")) == 200
+    assert await wa.standin.post_raw(report("delivered", "read", "sent", message="wamid.in-one-call")) == 200
     async with wa.session() as session:
         assert (await session.get(WhatsAppStatus, "wamid.side-by-side")).status == "read"
+        assert (await session.get(WhatsAppStatus, "wamid.in-one-call")).status == "read"
 
 
 async def test_deliveries_arriving_side_by_side_are_stored_together_each_answered_once_committed(
@@ -136,7 +141,7 @@ async def test_deliveries_arriving_side_by_side_are_stored_together_each_answere
     writes: list[int] = []   # each committed transaction that stored reports: how many
     open_ones: dict[object, list[str]] = {}
     engine = wa.runtime.database.engine.sync_engine
-    listeners = [("before_cursor_execute", lambda conn, *a: open_ones.setdefault(conn, []).append(did(a[1]))),
+    listeners = [("before_cursor_execute", lambda conn, *a: open_ones.setdefault(conn, []).extend(did(*a))),
                  ("commit", lambda conn: writes.extend(
                      [n] if (n := open_ones.pop(conn, []).count("INSERT whatsapp_statuses")) else []))]
     for name, listener in listeners:

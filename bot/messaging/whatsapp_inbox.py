@@ -160,13 +160,13 @@ async def record_statuses(session: AsyncSession, *, reports: Sequence[StatusRepo
     """Keep the latest stage of each sent message, and its error if it failed. A person
     WhatsApp says cannot be reached (131026) is marked unreachable, as Telegram's 403 does; a
     broadcast's message that failed so is no longer counted delivered (bot.messaging.whatsapp_failures)."""
-    statement = _once(session, "status", _status_statement)
-    for report in reports:
-        if report.status not in STATUS_RANK:
-            continue
-        await session.execute(statement, {
+    known = [report for report in reports if report.status in STATUS_RANK]
+    if known:  # all of them in one call (an executemany: each row its own upsert, in order)
+        await session.execute(_once(session, "status", _status_statement), [{
             "message_id": report.message_id, "recipient": report.recipient, "status": report.status,
-            "error_code": report.error_code, "error_title": report.error_title, "reported_at": report.at})
+            "error_code": report.error_code, "error_title": report.error_title, "reported_at": report.at,
+        } for report in known])
+    for report in known:
         if report.status == "failed":  # a broadcast's message counted as delivered is corrected
             await whatsapp_failures.reported_failed(session, message_id=report.message_id, code=report.error_code)
         if report.status == "failed" and report.error_code == UNREACHABLE:
