@@ -9,14 +9,13 @@
   and the answer is 200 once that is committed: the worker (`worker.InboxWorker`) answers
   later, from the database, so a `kill -9` between the 200 and the answer loses nothing.
   Deliveries that arrive while one is being written are written together next, in one
-  transaction (`Storing`: Meta sends a busy number's webhooks side by side), each answered 200
-  only once that transaction committed.
+  transaction (`Storing`, together.py: Meta sends a busy number's webhooks side by side), each
+  answered 200 only once that transaction committed.
 - GET /health: 200 on the active instance with its database, else 503 (handlers/health.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -32,6 +31,7 @@ from bot.core.runtime import Runtime
 from bot.messaging import whatsapp_inbox
 from bot.messaging.whatsapp_inbox import Incoming, StatusReport
 from handlers.health import HEALTH_PATH, health_handler
+from handlers.whatsapp.together import Together
 
 log = logging.getLogger(__name__)
 
@@ -90,73 +90,42 @@ def build_app(
     return app
 
 
-@dataclass
+@dataclass(frozen=True)
 class Delivery:
-    """What one webhook call brought, waiting to be stored; `stored` says when it is (True) or
-    that it could not be (False)."""
+    """What one webhook call brought, to be stored."""
 
     messages: list[Incoming]
     statuses: list[StatusReport]
-    stored: asyncio.Future[bool] | None = None
 
 
 class Storing:
-    """Deliveries written to the inbox together: one transaction at a time, each taking every
-    delivery that arrived while the one before was written (a group commit). A delivery counts
-    as stored only once its transaction committed; should a shared one fail, each of its
+    """Deliveries written to the inbox together (together.Together: a group commit). A delivery
+    counts as stored only once its transaction committed; should a shared one fail, each of its
     deliveries is tried alone, so one bad delivery never refuses the others."""
 
     def __init__(self, runtime: Runtime, *, on_stored: Callable[[list[str]], None]) -> None:
         self.runtime = runtime
         self.on_stored = on_stored  # told whose new messages were stored, after the commit
-        self._waiting: list[Delivery] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._together: Together[Delivery, None] = Together(self._write, name="whatsapp-webhook-storing")
 
     async def store(self, delivery: Delivery) -> bool:
         """Whether the delivery was stored (committed)."""
-        delivery.stored = asyncio.get_running_loop().create_future()
-        self._waiting.append(delivery)
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write_all(), name="whatsapp-webhook-storing")
-        return await asyncio.shield(delivery.stored)  # the writer goes on if this call is dropped
-
-    async def _write_all(self) -> None:
-        deliveries: list[Delivery] = []
         try:
-            while self._waiting:
-                deliveries, self._waiting = self._waiting, []
-                if not await self._write(deliveries) and len(deliveries) > 1:
-                    for delivery in deliveries:
-                        await self._write([delivery])
-        finally:
-            self._writer = None
-            for delivery in deliveries + self._waiting:  # only if this task was cancelled: Meta tries again
-                _settle(delivery, stored=False)
-
-    async def _write(self, deliveries: list[Delivery]) -> bool:
-        database, clock = self.runtime.database, self.runtime.clock
-        try:
-            async with database.session() as session:
-                senders = await whatsapp_inbox.store(session, messages=[m for d in deliveries for m in d.messages],
-                                                     now=clock.now())
-                await whatsapp_inbox.record_statuses(session, reports=[s for d in deliveries for s in d.statuses])
-        except Exception:  # noqa: BLE001 - whatever failed, nothing of these was stored
-            if len(deliveries) > 1:  # each is tried alone next
-                log.warning("%d WhatsApp deliveries could not be stored together", len(deliveries), exc_info=True)
-                return False
+            await self._together.write(delivery)
+        except Exception:  # noqa: BLE001 - whatever failed, nothing of it was stored
             log.exception("a WhatsApp delivery could not be stored")
-            _settle(deliveries[0], stored=False)
             return False
-        for delivery in deliveries:
-            _settle(delivery, stored=True)
-        if senders:
-            self.on_stored(senders)
         return True
 
-
-def _settle(delivery: Delivery, *, stored: bool) -> None:
-    if delivery.stored is not None and not delivery.stored.done():
-        delivery.stored.set_result(stored)
+    async def _write(self, deliveries: list[Delivery]) -> list[None]:
+        database, clock = self.runtime.database, self.runtime.clock
+        async with database.session() as session:
+            senders = await whatsapp_inbox.store(session, messages=[m for d in deliveries for m in d.messages],
+                                                 now=clock.now())
+            await whatsapp_inbox.record_statuses(session, reports=[s for d in deliveries for s in d.statuses])
+        if senders:
+            self.on_stored(senders)
+        return [None] * len(deliveries)
 
 
 # --- reading Meta's JSON -----------------------------------------------------------------------
