@@ -11,6 +11,7 @@ import logging
 import pytest
 from sqlalchemy import event, select
 
+from bot.messaging import whatsapp_inbox
 from bot.messaging.whatsapp_models import WhatsAppStatus
 from bot.playground.whatsapp import CloudApiStandIn, meta
 from bot.playground.whatsapp.webhooks import envelope
@@ -163,3 +164,33 @@ async def test_deliveries_arriving_side_by_side_are_stored_together_each_answere
     caplog.clear()
     await asyncio.gather(rosa.writes("hola"), luis.writes("hola"))   # two messages side by side: both answered
     assert "¿Qué idioma prefieres?" in rosa.last.text and "¿Qué idioma prefieres?" in luis.last.text
+
+
+async def test_answers_sent_side_by_side_are_marked_processed_together(wa):  # noqa: F811
+    """Six people's messages in one delivery: each is marked processed only after its answer
+    went out, and the marks of answers sent side by side share a transaction (fewer than six)."""
+    crowd = [wa.person(f"Persona {n}") for n in range(6)]
+    for person in crowd:
+        person.last_wrote_at = wa.standin.clock.now()  # they write below, past the stand-in's people
+    delivery = envelope(wa.standin.waba_id, {"display_phone_number": "51900000001", "phone_number_id": "1"}, {
+        "contacts": [{"profile": {"name": person.name}, "wa_id": person.wa_id} for person in crowd],
+        "messages": [{"from": person.wa_id, "id": f"wamid.crowd-{n}", "timestamp": "1767225600", "type": "text",
+                      "text": {"body": "hola"}} for n, person in enumerate(crowd)]})
+    marks: list[int] = []   # each committed transaction that marked messages: how many
+    open_ones: dict[object, list[str]] = {}
+    engine = wa.runtime.database.engine.sync_engine
+    listeners = [("before_cursor_execute", lambda conn, *a: open_ones.setdefault(conn, []).extend(did(*a))),
+                 ("commit", lambda conn: marks.extend(
+                     [n] if (n := open_ones.pop(conn, []).count("UPDATE whatsapp_inbound")) else []))]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        assert await wa.standin.post_raw(delivery) == 200
+        await wa.channel.worker.idle()
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    assert all("¿Qué idioma prefieres?" in person.last.text for person in crowd)
+    assert sum(marks) == 6 and len(marks) < 6
+    async with wa.session() as session:
+        assert await whatsapp_inbox.senders_waiting(session) == []

@@ -48,9 +48,10 @@ DEFAULT_RETRY_DELAY = timedelta(minutes=1)
 SETTLE_SECONDS = 5.0
 MAX_RETRY_DELAY = timedelta(hours=1)
 # What was held for a person, claimed when they write (built once: every WhatsApp answer runs it).
-_CLAIM_HELD = (update(Reminder).where(Reminder.recipient_id == bindparam("recipient"), Reminder.state == ReminderState.HELD)
+_CLAIM_HELD = (update(Reminder).where(Reminder.recipient_id.in_(bindparam("recipients", expanding=True)),
+                                      Reminder.state == ReminderState.HELD)
                .values(state=ReminderState.SENDING, attempts=Reminder.attempts + 1, urgent=True)
-               .returning(Reminder.id).execution_options(synchronize_session=False))
+               .returning(Reminder.id, Reminder.recipient_id).execution_options(synchronize_session=False))
 
 
 def _label(reminder: Reminder | Row[Any]) -> str:
@@ -525,13 +526,17 @@ class ReminderEngine:
                 await self._record(reminder, ReminderState.HELD, last_error="held until the recipient writes")
         return False
 
-    async def claim_held(self, session: AsyncSession, *, recipient_id: int) -> list[int]:
-        """The person wrote, so their channel takes a message again: what was held for them
+    async def claim_held(self, session: AsyncSession, *, recipient_ids: Collection[int]) -> dict[int, list[int]]:
+        """These people wrote, so their channel takes a message again: what was held for them
         (HELD) is claimed (SENDING) in the caller's transaction, in one statement, so two
-        messages of theirs at once claim it once; `release` sends it once that committed."""
-        if self._deliver is None:
-            return []
-        return list((await session.execute(_CLAIM_HELD, {"recipient": recipient_id})).scalars())
+        messages of theirs at once claim it once; `release` sends it once that committed.
+        The claimed ids by recipient."""
+        claimed: dict[int, list[int]] = {}
+        if self._deliver is None or not recipient_ids:
+            return claimed
+        for reminder_id, recipient_id in await session.execute(_CLAIM_HELD, {"recipients": list(recipient_ids)}):
+            claimed.setdefault(recipient_id, []).append(reminder_id)
+        return claimed
 
     async def release(self, *, recipient_id: int, claimed: Sequence[int]) -> int:
         """Deliver what `claim_held` claimed now, in the order it was due; returns how many went

@@ -132,10 +132,12 @@ _MARK_PROCESSED = (update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id
                    .values(processed_at=bindparam("now"), outcome=bindparam("ending"), payload=None))
 
 
-async def mark_processed(session: AsyncSession, *, inbound_id: int, now: datetime, outcome: str = "answered") -> None:
-    """Done: its content is dropped (what matters of it lives in the domain now); the id stays
-    to recognise a late retry."""
-    await session.execute(_MARK_PROCESSED, {"inbound_id": inbound_id, "now": now, "ending": outcome})
+async def mark_processed(session: AsyncSession, *, inbound_ids: Sequence[int], now: datetime,
+                         outcome: str = "answered") -> None:
+    """Done: their content is dropped (what matters of it lives in the domain now); the ids stay
+    to recognise a late retry. Several in one call (an executemany)."""
+    await session.execute(_MARK_PROCESSED, [{"inbound_id": inbound_id, "now": now, "ending": outcome}
+                                            for inbound_id in inbound_ids])
 
 
 async def attempt_failed(session: AsyncSession, *, inbound_id: int, now: datetime) -> bool:

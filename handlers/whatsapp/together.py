@@ -37,6 +37,11 @@ class Together(Generic[Item, Result]):
             self._writer = asyncio.create_task(self._write_while_waiting(), name=self._name)
         return await asyncio.shield(written)  # the writer goes on if this call is dropped
 
+    async def finished(self) -> None:
+        """Until what was handed over is written (or failed)."""
+        if self._writer is not None:
+            await asyncio.shield(self._writer)
+
     async def _write_while_waiting(self) -> None:
         batch: list[tuple[Item, asyncio.Future[Result]]] = []
         try:

@@ -3,8 +3,8 @@ time per sender, senders side by side (up to `MAX_LANES`).
 
 For each message: the message read and the domain's work in one transaction, committed; then
 the answer sent; then the message marked processed, in one transaction with the claim of what
-was held for the person (their window just opened). Three transactions a message, the webhook's
-aside. A `kill -9` anywhere leaves it unprocessed, so the next active
+was held for the person (their window just opened), shared with the marks of other lanes that
+finish meanwhile (together.py). A `kill -9` anywhere leaves it unprocessed, so the next active
 instance (a restart, or the standby taking over) answers it at start: at least once, never
 lost (a crash right after the send may repeat that one answer). Only the active instance runs
 a worker: the standby has not started anything yet.
@@ -22,6 +22,7 @@ from bot.messaging import whatsapp_inbox
 from handlers.whatsapp import first_contact, outgoing
 from handlers.whatsapp.ports import Sender
 from handlers.whatsapp.reply import Reply
+from handlers.whatsapp.together import Together
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class InboxWorker:
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._told: set[str] = set()  # senders whose lane runs, told of a new message since it last looked
         self._task: asyncio.Task[None] | None = None
+        # Lanes' "answered" marks, written together (one transaction for those side by side).
+        self._marks: Together[tuple[int, int | None], list[int]] = Together(self._mark_all, name="whatsapp-marks")
 
     async def start(self) -> None:
         """Begins with whatever an earlier run stored and never answered."""
@@ -74,6 +77,7 @@ class InboxWorker:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self._marks.finished()  # the marks of answers already sent are written
         self._task = None
 
     async def idle(self, timeout: float = 10) -> None:  # noqa: ASYNC109 - a deadline for tests and benchmarks
@@ -174,20 +178,26 @@ class InboxWorker:
 
     async def _mark_processed(self, inbound_id: int, user_id: int | None) -> list[int]:
         """Sent: the message marked processed and what was held for the person claimed, in one
-        transaction; the held ones' ids. Should that fail, the marking alone (an error there is
-        the caller's: the message is tried again)."""
-        database, now = self.runtime.database, self.runtime.clock.now()
+        transaction shared with other lanes' marks (together.Together); the held ones' ids.
+        Should that fail, the marking alone (an error there is the caller's: the message is
+        tried again)."""
         try:
-            async with database.session() as session:
-                await whatsapp_inbox.mark_processed(session, inbound_id=inbound_id, now=now)
-                if user_id is None:
-                    return []
-                return await self.runtime.reminders.claim_held(session, recipient_id=user_id)
+            return await self._marks.write((inbound_id, user_id))
         except Exception:  # noqa: BLE001 - answered already; what stays held goes at their next message
             log.exception("after answering user %s: claiming held messages failed", user_id)
-        async with database.session() as session:
-            await whatsapp_inbox.mark_processed(session, inbound_id=inbound_id, now=now)
+        async with self.runtime.database.session() as session:
+            await whatsapp_inbox.mark_processed(session, inbound_ids=[inbound_id], now=self.runtime.clock.now())
         return []
+
+    async def _mark_all(self, marks: list[tuple[int, int | None]]) -> list[list[int]]:
+        """Messages answered, each with its person: marked processed, and what was held for
+        those people claimed, in one transaction; each mark's claimed ids."""
+        async with self.runtime.database.session() as session:
+            await whatsapp_inbox.mark_processed(session, inbound_ids=[inbound_id for inbound_id, _user in marks],
+                                                now=self.runtime.clock.now())
+            held = await self.runtime.reminders.claim_held(
+                session, recipient_ids={user_id for _inbound, user_id in marks if user_id is not None})
+        return [held.pop(user_id, []) if user_id is not None else [] for _inbound, user_id in marks]
 
     async def _consequences(self, user_id: int | None, held: list[int]) -> None:
         """After the answer: they wrote, so the window is open and what was held for them goes
