@@ -184,7 +184,8 @@ class InboxWorker:
         try:
             return await self._marks.write((inbound_id, user_id))
         except Exception:  # noqa: BLE001 - answered already; what stays held goes at their next message
-            log.exception("after answering user %s: claiming held messages failed", user_id)
+            log.exception("marking WhatsApp message %s processed with the claim of what was held for user %s "
+                          "failed; marking it alone", inbound_id, user_id)
         async with self.runtime.database.session() as session:
             await whatsapp_inbox.mark_processed(session, inbound_ids=[inbound_id], now=self.runtime.clock.now())
         return []
