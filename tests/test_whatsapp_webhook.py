@@ -49,6 +49,20 @@ class RecordingSender:
         return f"wamid.out{len(self.sent)}"
 
 
+class FailingFirstSender(RecordingSender):
+    """The Cloud API refusing the first `failures` sends (an error no retry cures), then sending."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def send(self, to: str, payload: dict[str, Any]) -> str | None:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("the Cloud API refused this message")
+        return await super().send(to, payload)
+
+
 class StuckSender:
     """A send that never returns: the process dies before the answer went out."""
 
@@ -234,6 +248,23 @@ async def test_a_message_stored_but_never_answered_is_answered_after_a_restart(w
     assert len(luis.received) == 1
     async with whatsapp.runtime.database.session() as session:
         assert await whatsapp_inbox.senders_waiting(session) == []
+
+
+async def test_a_message_whose_answer_keeps_failing_is_set_aside_and_the_next_one_is_answered(whatsapp):
+    """Rosa's two messages in one delivery: the first one's answer fails every time, so after
+    MAX_ATTEMPTS it is set aside (logged), and her line moves on to the second, answered once."""
+    await whatsapp.stop()
+    await whatsapp.start(sender=FailingFirstSender(failures=whatsapp_inbox.MAX_ATTEMPTS))
+    rosa = whatsapp.person("51911222444")
+    first, second = rosa.update({"type": "text", "text": {"body": "hola"}}), rosa.update({"type": "text", "text": {"body": "¿hola?"}})
+    first["entry"][0]["changes"][0]["value"]["messages"] += second["entry"][0]["changes"][0]["value"]["messages"]
+    assert await whatsapp.post(first) == 200
+    await whatsapp.settled()
+    assert len(rosa.received) == 1                     # the second's answer, once (the data notice)
+    async with whatsapp.runtime.database.session() as session:
+        rows = list(await session.scalars(select(WhatsAppInbound).order_by(WhatsAppInbound.id)))
+    assert [(row.outcome, row.attempts) for row in rows] == [("failed", whatsapp_inbox.MAX_ATTEMPTS), ("answered", 0)]
+    assert all(row.processed_at is not None and row.payload is None for row in rows)
 
 
 # --- statuses ---------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -47,6 +47,11 @@ DEFAULT_RETRY_DELAY = timedelta(minutes=1)
 # How long an answer waits for a run of the engine under way (see ReminderEngine.settled).
 SETTLE_SECONDS = 5.0
 MAX_RETRY_DELAY = timedelta(hours=1)
+# What was held for a person, claimed when they write (built once: every WhatsApp answer runs it).
+_CLAIM_HELD = (update(Reminder).where(Reminder.recipient_id.in_(bindparam("recipients", expanding=True)),
+                                      Reminder.state == ReminderState.HELD)
+               .values(state=ReminderState.SENDING, attempts=Reminder.attempts + 1, urgent=True)
+               .returning(Reminder.id, Reminder.recipient_id).execution_options(synchronize_session=False))
 
 
 def _label(reminder: Reminder | Row[Any]) -> str:
@@ -521,27 +526,27 @@ class ReminderEngine:
                 await self._record(reminder, ReminderState.HELD, last_error="held until the recipient writes")
         return False
 
-    async def release(self, *, recipient_id: int) -> int:
-        """The person wrote, so their channel takes a message again: deliver what was held for
-        them (HELD) now, in the order it was due; returns how many went out. Quiet hours do not
-        hold these back (the person is awake: they just wrote), /stop and /settings still do,
-        and a renderer still finds a reminder that no longer applies (nothing is sent). Claimed
-        in one statement, so two messages of theirs at once release it once."""
-        if self._deliver is None:
+    async def claim_held(self, session: AsyncSession, *, recipient_ids: Collection[int]) -> dict[int, list[int]]:
+        """These people wrote, so their channel takes a message again: what was held for them
+        (HELD) is claimed (SENDING) in the caller's transaction, in one statement, so two
+        messages of theirs at once claim it once; `release` sends it once that committed.
+        The claimed ids by recipient."""
+        claimed: dict[int, list[int]] = {}
+        if self._deliver is None or not recipient_ids:
+            return claimed
+        for reminder_id, recipient_id in await session.execute(_CLAIM_HELD, {"recipients": list(recipient_ids)}):
+            claimed.setdefault(recipient_id, []).append(reminder_id)
+        return claimed
+
+    async def release(self, *, recipient_id: int, claimed: Sequence[int]) -> int:
+        """Deliver what `claim_held` claimed now, in the order it was due; returns how many went
+        out. Quiet hours do not hold these back (the person is awake: they just wrote), /stop
+        and /settings still do, and a renderer still finds a reminder that no longer applies."""
+        if self._deliver is None or not claimed:
             return 0
         async with self._database.session() as session:
-            claimed = await session.execute(
-                update(Reminder)
-                .where(Reminder.recipient_id == recipient_id, Reminder.state == ReminderState.HELD)
-                .values(state=ReminderState.SENDING, attempts=Reminder.attempts + 1, urgent=True)
-                .returning(Reminder.id)
-                .execution_options(synchronize_session=False)
-            )
-            ids = claimed.scalars().all()
-            if not ids:
-                return 0
             held = (await session.scalars(
-                select(Reminder).options(joinedload(Reminder.recipient)).where(Reminder.id.in_(ids))
+                select(Reminder).options(joinedload(Reminder.recipient)).where(Reminder.id.in_(claimed))
                 .order_by(Reminder.due_at, Reminder.id)
             )).all()
         logger.info("releasing %d held reminders of recipient %d", len(held), recipient_id)

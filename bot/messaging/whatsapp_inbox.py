@@ -8,12 +8,12 @@ Nothing here knows HTTP or Meta's JSON beyond the few fields it keeps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import bindparam, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,20 +62,40 @@ class StatusReport:
     bsuid: str | None = None
 
 
+# The statements a WhatsApp step runs every time are built once per process (per dialect for
+# the upserts): building one anew costs more processor than SQLite takes to run it, and a
+# statement built once keeps its cache key, so SQLAlchemy finds its compiled form at once.
+_INBOUND = WhatsAppInbound.__table__
+_STATUSES = WhatsAppStatus.__table__
+_built: dict[tuple[str, str], Any] = {}
+
+
+def _once(session: AsyncSession, name: str, build: Callable[[Any], Any]) -> Any:
+    """The statement `build` makes with this session's dialect's `insert`, built once."""
+    dialect = session.get_bind().dialect.name
+    statement = _built.get((name, dialect))
+    if statement is None:
+        statement = _built[name, dialect] = build(postgresql.insert if dialect == "postgresql" else sqlite.insert)
+    return statement
+
+
+def _store_statement(insert: Any) -> Any:
+    return insert(_INBOUND).on_conflict_do_nothing(index_elements=["message_id"])
+
+
 async def store(session: AsyncSession, *, messages: Sequence[Incoming], now: datetime) -> list[str]:
     """Keep what has not been seen before; a message id already stored is skipped (Meta's
     retries). Returns the senders of the new ones, each once."""
     new: list[str] = []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = _once(session, "store", _store_statement)
     for message in messages:
         if not message.sender:
             continue
-        statement = insert(WhatsAppInbound).values(
-            message_id=message.message_id, sender=message.sender, wa_id=message.wa_id, bsuid=message.bsuid,
-            kind=message.kind, payload=message.payload, sent_at=message.sent_at, received_at=now, attempts=0,
-        ).on_conflict_do_nothing(index_elements=["message_id"])
-        done = await session.execute(statement)
+        done = await session.execute(statement, {
+            "message_id": message.message_id, "sender": message.sender, "wa_id": message.wa_id, "bsuid": message.bsuid,
+            "kind": message.kind, "payload": message.payload, "sent_at": message.sent_at, "received_at": now,
+            "attempts": 0,
+        })
         if done.rowcount and message.sender not in new:  # type: ignore[attr-defined]
             new.append(message.sender)
     return new
@@ -89,11 +109,16 @@ async def senders_waiting(session: AsyncSession) -> list[str]:
     return list(await session.scalars(chosen))
 
 
-async def next_of(session: AsyncSession, *, sender: str) -> WhatsAppInbound | None:
-    """The sender's oldest message not yet processed."""
-    chosen = (select(WhatsAppInbound).where(WhatsAppInbound.sender == sender, WhatsAppInbound.processed_at.is_(None))
-              .order_by(WhatsAppInbound.id).limit(1))
-    return await session.scalar(chosen)
+# The sender's two oldest messages not yet processed.
+_OLDEST_TWO = (select(WhatsAppInbound)
+               .where(WhatsAppInbound.sender == bindparam("sender"), WhatsAppInbound.processed_at.is_(None))
+               .order_by(WhatsAppInbound.id).limit(2))
+
+
+async def oldest_of(session: AsyncSession, *, sender: str) -> list[WhatsAppInbound]:
+    """The sender's oldest message not yet processed and the one after it, if any (the worker
+    answers the first and knows whether to look again)."""
+    return list(await session.scalars(_OLDEST_TWO, {"sender": sender}))
 
 
 async def answered_before(session: AsyncSession, *, sender: str, inbound_id: int) -> bool:
@@ -103,11 +128,16 @@ async def answered_before(session: AsyncSession, *, sender: str, inbound_id: int
     return await session.scalar(earlier) is not None
 
 
-async def mark_processed(session: AsyncSession, *, inbound_id: int, now: datetime, outcome: str = "answered") -> None:
-    """Done: its content is dropped (what matters of it lives in the domain now); the id stays
-    to recognise a late retry."""
-    await session.execute(update(WhatsAppInbound).where(WhatsAppInbound.id == inbound_id)
-                          .values(processed_at=now, outcome=outcome, payload=None))
+_MARK_PROCESSED = (update(_INBOUND).where(_INBOUND.c.id == bindparam("inbound_id"))
+                   .values(processed_at=bindparam("now"), outcome=bindparam("ending"), payload=None))
+
+
+async def mark_processed(session: AsyncSession, *, inbound_ids: Sequence[int], now: datetime,
+                         outcome: str = "answered") -> None:
+    """Done: their content is dropped (what matters of it lives in the domain now); the ids stay
+    to recognise a late retry. Several in one call (an executemany)."""
+    await session.execute(_MARK_PROCESSED, [{"inbound_id": inbound_id, "now": now, "ending": outcome}
+                                            for inbound_id in inbound_ids])
 
 
 async def attempt_failed(session: AsyncSession, *, inbound_id: int, now: datetime) -> bool:
@@ -132,21 +162,13 @@ async def record_statuses(session: AsyncSession, *, reports: Sequence[StatusRepo
     """Keep the latest stage of each sent message, and its error if it failed. A person
     WhatsApp says cannot be reached (131026) is marked unreachable, as Telegram's 403 does; a
     broadcast's message that failed so is no longer counted delivered (bot.messaging.whatsapp_failures)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    for report in reports:
-        if report.status not in STATUS_RANK:
-            continue
-        # One statement: the first report of a message adds its row, a later stage replaces an
-        # earlier one, and an earlier stage arriving late changes nothing.
-        statement = insert(WhatsAppStatus).values(
-            message_id=report.message_id, recipient=report.recipient, status=report.status,
-            error_code=report.error_code, error_title=report.error_title, reported_at=report.at)
-        arrived = statement.excluded
-        await session.execute(statement.on_conflict_do_update(
-            index_elements=["message_id"],
-            set_={"status": arrived.status, "error_code": arrived.error_code, "error_title": arrived.error_title,
-                  "reported_at": arrived.reported_at},
-            where=_rank(WhatsAppStatus.status) < _rank(arrived.status)))
+    known = [report for report in reports if report.status in STATUS_RANK]
+    if known:  # all of them in one call (an executemany: each row its own upsert, in order)
+        await session.execute(_once(session, "status", _status_statement), [{
+            "message_id": report.message_id, "recipient": report.recipient, "status": report.status,
+            "error_code": report.error_code, "error_title": report.error_title, "reported_at": report.at,
+        } for report in known])
+    for report in known:
         if report.status == "failed":  # a broadcast's message counted as delivered is corrected
             await whatsapp_failures.reported_failed(session, message_id=report.message_id, code=report.error_code)
         if report.status == "failed" and report.error_code == UNREACHABLE:
@@ -154,6 +176,18 @@ async def record_statuses(session: AsyncSession, *, reports: Sequence[StatusRepo
             if keys:
                 await session.execute(update(User).where(User.channel == Channel.WHATSAPP, or_(*keys))
                                       .values(reachable=False))
+
+
+def _status_statement(insert: Any) -> Any:
+    """One statement per report: the first report of a message adds its row, a later stage
+    replaces an earlier one, and an earlier stage arriving late changes nothing."""
+    statement = insert(_STATUSES)
+    arrived = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["message_id"],
+        set_={"status": arrived.status, "error_code": arrived.error_code, "error_title": arrived.error_title,
+              "reported_at": arrived.reported_at},
+        where=_rank(_STATUSES.c.status) < _rank(arrived.status))
 
 
 def _rank(status: Any) -> Any:

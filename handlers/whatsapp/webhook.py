@@ -6,8 +6,11 @@
   over the bytes as they came (re-serialised JSON differs on accents and emoji) in constant
   time; missing 401, wrong 403, and nothing is stored. Then every message is stored, once per
   message id (Meta retries what it thinks went unanswered), and every status report recorded,
-  in one transaction, and the answer is 200 at once: the worker (`worker.InboxWorker`) answers
+  and the answer is 200 once that is committed: the worker (`worker.InboxWorker`) answers
   later, from the database, so a `kill -9` between the 200 and the answer loses nothing.
+  Deliveries that arrive while one is being written are written together next, in one
+  transaction (`Storing`, together.py: Meta sends a busy number's webhooks side by side), each
+  answered 200 only once that transaction committed.
 - GET /health: 200 on the active instance with its database, else 503 (handlers/health.py).
 """
 
@@ -18,6 +21,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +31,7 @@ from bot.core.runtime import Runtime
 from bot.messaging import whatsapp_inbox
 from bot.messaging.whatsapp_inbox import Incoming, StatusReport
 from handlers.health import HEALTH_PATH, health_handler
+from handlers.whatsapp.together import Together
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,7 @@ def build_app(
     settings = runtime.settings
     assert settings.whatsapp_app_secret and settings.whatsapp_verify_token
     secret, verify_token = settings.whatsapp_app_secret, settings.whatsapp_verify_token
+    storing = Storing(runtime, on_stored=on_stored)
 
     async def verify(request: web.Request) -> web.Response:
         query = request.query
@@ -72,16 +78,9 @@ def build_app(
         except ValueError:
             return web.Response(status=400, text="not JSON")
         messages, statuses = read_update(update, now=runtime.clock.now())
-        try:
-            async with runtime.database.session() as session:
-                senders = await whatsapp_inbox.store(session, messages=messages, now=runtime.clock.now())
-                await whatsapp_inbox.record_statuses(session, reports=statuses)
-        except Exception:  # noqa: BLE001 - whatever failed, nothing was stored
+        if (messages or statuses) and not await storing.store(Delivery(messages, statuses)):
             # Not stored: Meta tries again later, which is what we want.
-            log.exception("a WhatsApp delivery could not be stored")
             return web.Response(status=503, text="try again")
-        if senders:
-            on_stored(senders)
         return web.Response(text="ok")
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -89,6 +88,44 @@ def build_app(
     app.router.add_post(settings.whatsapp_webhook_path, deliver)
     app.router.add_get(HEALTH_PATH, health_handler(is_active=is_active, database_reachable=lambda: runtime.database.ping()))
     return app
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one webhook call brought, to be stored."""
+
+    messages: list[Incoming]
+    statuses: list[StatusReport]
+
+
+class Storing:
+    """Deliveries written to the inbox together (together.Together: a group commit). A delivery
+    counts as stored only once its transaction committed; should a shared one fail, each of its
+    deliveries is tried alone, so one bad delivery never refuses the others."""
+
+    def __init__(self, runtime: Runtime, *, on_stored: Callable[[list[str]], None]) -> None:
+        self.runtime = runtime
+        self.on_stored = on_stored  # told whose new messages were stored, after the commit
+        self._together: Together[Delivery, None] = Together(self._write, name="whatsapp-webhook-storing")
+
+    async def store(self, delivery: Delivery) -> bool:
+        """Whether the delivery was stored (committed)."""
+        try:
+            await self._together.write(delivery)
+        except Exception:  # noqa: BLE001 - whatever failed, nothing of it was stored
+            log.exception("a WhatsApp delivery could not be stored")
+            return False
+        return True
+
+    async def _write(self, deliveries: list[Delivery]) -> list[None]:
+        database, clock = self.runtime.database, self.runtime.clock
+        async with database.session() as session:
+            senders = await whatsapp_inbox.store(session, messages=[m for d in deliveries for m in d.messages],
+                                                 now=clock.now())
+            await whatsapp_inbox.record_statuses(session, reports=[s for d in deliveries for s in d.statuses])
+        if senders:
+            self.on_stored(senders)
+        return [None] * len(deliveries)
 
 
 # --- reading Meta's JSON -----------------------------------------------------------------------
