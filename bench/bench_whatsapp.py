@@ -21,12 +21,14 @@ address, typing the founding year. A step ends when the person has the answer (e
 message).
 
 Reported per backend (the median round of `VOCES_BENCH_ROUNDS`, 3, each with new people): steps
-per second (**target ≥ 80**: at 80 the per-number limit, not the bot, sets the pace), p50 / p99
-of a step, the messages a second the bot sent and their ratio to the limit, 130429 answers
-(**target 0**), the processor time per step of the bot's process alone and of the stand-in's
-(each from the first step until the last status webhook is taken and the worker is idle;
-steadier than steps per second on a shared machine), and database statements and commits per
-step. Checked: every draft ends at the next question, and the channel logged no error. Exits 1
+per second and their share of the limit (**target ≥ 0.95**: a step is one message, so at the
+per-number limit the limit, not the bot, sets the pace, and a round's first and last moments
+keep it just under 80), p50 / p99 of a step, the messages a second the bot sent and their ratio
+to the limit, 130429 answers (**target 0**), the processor time per step of the bot's process
+alone (**target ≤ 12.5 ms**, the median of the rounds: what keeps up with 80 a second on a core of its
+own) and of the stand-in's (each from the first step until the last status webhook is taken and
+the worker is idle; steadier than steps per second on a shared machine), and database
+statements and commits per step. Checked: every draft ends at the next question, and the channel logged no error. Exits 1
 when a target is missed. `VOCES_BENCH_PROFILE=file` profiles the bot's event loop during the
 measured steps (cProfile) and prints its top entries.
 """
@@ -74,7 +76,12 @@ ROUNDS = int(os.environ.get("VOCES_BENCH_ROUNDS", "3"))
 WEBHOOK_CONCURRENCY = int(os.environ.get("VOCES_BENCH_WEBHOOKS", "16"))
 PROFILE = os.environ.get("VOCES_BENCH_PROFILE")  # a file: cProfile of the bot's loop in the steps
 LIMIT = meta.DEFAULT_MESSAGES_PER_SECOND  # WhatsApp's default throughput per number
-TARGET_STEPS_PER_SECOND = LIMIT
+# At the limit the limit sets the pace: a step is one message, so steps a second can only come
+# near it (the first and last moments of a round are below it). Met at 0.95 of it, as Telegram's
+# broadcast rate is (bench_broadcast.py).
+TARGET_SHARE_OF_LIMIT = 0.95
+# The bot's own processor per step that leaves it keeping up with the limit on a core of its own.
+TARGET_PROCESSOR_MS = 1000 / LIMIT
 MEASURED_STEPS = len(whatsapp_crowd.ACTIONS["measured"])
 IDLE_SECONDS = 120.0
 
@@ -276,20 +283,23 @@ def bench(backend: str, database_url: str, storage_dir: Path) -> list[Row]:
     everyone = all(r.at_the_next_question == PEOPLE and r.steps == PEOPLE * MEASURED_STEPS for r in rounds)
     refused = sum(r.throughput_refused for r in rounds)
     steps = sum(r.steps for r in rounds)
+    processor_ms = statistics.median(1000 * r.processor / r.steps for r in rounds)
     return [
         (backend, f"every draft at the next question, {len(rounds)} rounds of {PEOPLE}",
          " ".join(str(r.at_the_next_question) for r in rounds), f"{PEOPLE}", verdict(everyone)),
         (backend, "errors the channel logged", str(len(errors.messages)), "0", verdict(not errors.messages)),
         (backend, "steps per second, every round", " ".join(f"{r.steps_per_second:.0f}" for r in rounds), "", ""),
-        (backend, "steps per second, median round", f"{median.steps_per_second:.0f}",
-         f">= {TARGET_STEPS_PER_SECOND:.0f}", verdict(median.steps_per_second >= TARGET_STEPS_PER_SECOND)),
-        (backend, "steps per second / the limit", f"{median.steps_per_second / LIMIT:.2f}", "", ""),
+        (backend, "steps per second, median round", f"{median.steps_per_second:.1f}", "", ""),
+        (backend, "steps per second / the limit", f"{median.steps_per_second / LIMIT:.3f}",
+         f">= {TARGET_SHARE_OF_LIMIT}", verdict(median.steps_per_second >= TARGET_SHARE_OF_LIMIT * LIMIT)),
         (backend, "step p50 / p99", f"{median.percentile(50):.2f} s / {median.percentile(99):.2f} s", "", ""),
         (backend, "messages the bot sent per second", f"{median.messages_per_second:.0f} / {LIMIT:.0f} = "
          f"{median.messages_per_second / LIMIT:.2f} (busiest second {median.busiest_second})", "", ""),
         (backend, "130429 answers (limit on at 80/s)", str(refused), "0", verdict(refused == 0)),
         (backend, "bot's process: processor per step, every round", per_step([r.processor for r in rounds], rounds),
          "", ""),
+        (backend, "bot's process: processor per step, median", f"{processor_ms:.1f} ms",
+         f"<= {TARGET_PROCESSOR_MS:.1f} ms", verdict(processor_ms <= TARGET_PROCESSOR_MS)),
         (backend, "bot's process: busy, every round",
          " ".join(f"{100 * r.processor / r.window:.0f}%" for r in rounds), "", ""),
         (backend, "stand-in's process: processor per step, every round",
