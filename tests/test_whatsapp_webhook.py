@@ -289,6 +289,11 @@ async def test_status_reports_keep_the_latest_stage_and_the_failures_the_deliver
     async with whatsapp.runtime.database.session() as session:
         person = await people.by_address(session, channel=Channel.WHATSAPP, wa_id=ana.wa_id)
         assert not person.reachable                      # undeliverable: not tried again
+    # A code that fits no column is kept without it, not refused for ever (Meta would retry).
+    assert await whatsapp.post(status_update("wamid.d", "failed", wa_id=ana.wa_id, moment=moment, code=10**12)) == 200
+    async with whatsapp.runtime.database.session() as session:
+        odd = await session.get(WhatsAppStatus, "wamid.d")
+        assert odd.status == "failed" and odd.error_code is None
 
 
 # --- health -----------------------------------------------------------------------------------

@@ -196,9 +196,17 @@ def _status(status: dict[str, Any], now: datetime) -> StatusReport | None:
     code, title = error.get("code"), _text(error.get("title"))
     return StatusReport(
         message_id=message_id[:160], recipient=recipient[:160], status=state, at=_moment(status.get("timestamp"), now),
-        error_code=code if isinstance(code, int) else None, error_title=title[:200] if title else None,
+        error_code=_error_code(code), error_title=title[:200] if title else None,
         wa_id=wa_id, bsuid=bsuid,
     )
+
+
+def _error_code(code: Any) -> int | None:
+    # Meta's codes are a few digits; one that does not fit the column would fail the POST's
+    # transaction every time, and Meta would send it again for days.
+    if isinstance(code, int) and not isinstance(code, bool) and 0 <= code < 2**31:
+        return code
+    return None
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
