@@ -252,7 +252,8 @@ async def test_a_message_stored_but_never_answered_is_answered_after_a_restart(w
 
 async def test_a_message_whose_answer_keeps_failing_is_set_aside_and_the_next_one_is_answered(whatsapp):
     """Rosa's two messages in one delivery: the first one's answer fails every time, so after
-    MAX_ATTEMPTS it is set aside (logged), and her line moves on to the second, answered once."""
+    MAX_ATTEMPTS it is set aside (logged), and her line moves on to the second, answered once,
+    with what a first message gets: she never saw the language question."""
     await whatsapp.stop()
     await whatsapp.start(sender=FailingFirstSender(failures=whatsapp_inbox.MAX_ATTEMPTS))
     rosa = whatsapp.person("51911222444")
@@ -260,7 +261,8 @@ async def test_a_message_whose_answer_keeps_failing_is_set_aside_and_the_next_on
     first["entry"][0]["changes"][0]["value"]["messages"] += second["entry"][0]["changes"][0]["value"]["messages"]
     assert await whatsapp.post(first) == 200
     await whatsapp.settled()
-    assert len(rosa.received) == 1                     # the second's answer, once (the data notice)
+    assert len(rosa.received) == 1                     # the second's answer, once
+    assert "lang:es" in json.dumps(rosa.received[0])   # the language question, not the data notice
     async with whatsapp.runtime.database.session() as session:
         rows = list(await session.scalars(select(WhatsAppInbound).order_by(WhatsAppInbound.id)))
     assert [(row.outcome, row.attempts) for row in rows] == [("failed", whatsapp_inbox.MAX_ATTEMPTS), ("answered", 0)]

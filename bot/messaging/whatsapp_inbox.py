@@ -122,9 +122,11 @@ async def oldest_of(session: AsyncSession, *, sender: str) -> list[WhatsAppInbou
 
 
 async def answered_before(session: AsyncSession, *, sender: str, inbound_id: int) -> bool:
-    """Was anything this sender sent before this message answered (within REMEMBER_IDS)?"""
+    """Was anything this sender sent before this message answered (within REMEMBER_IDS)? One set
+    aside after failing MAX_ATTEMPTS times was not: they never got the language question."""
     earlier = select(WhatsAppInbound.id).where(WhatsAppInbound.sender == sender, WhatsAppInbound.id < inbound_id,
-                                               WhatsAppInbound.processed_at.is_not(None)).limit(1)
+                                               WhatsAppInbound.processed_at.is_not(None),
+                                               WhatsAppInbound.outcome.is_distinct_from("failed")).limit(1)
     return await session.scalar(earlier) is not None
 
 
