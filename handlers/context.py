@@ -84,8 +84,7 @@ class VocesApplication(Application):  # type: ignore[type-arg]
                 _press.reset(token)
         # What the update told others (notices its commit woke the engine for) goes out before
         # the update counts as handled: an approver hears of a broadcast within a moment.
-        if reminders.wakes(unit):
-            await self.runtime.reminders.settled()
+        await reminders.deliver_woken(unit)
 
 
 class VocesContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

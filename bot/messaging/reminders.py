@@ -1,17 +1,14 @@
 """The scheduled-messages engine: reminders are rows, one periodic job delivers the due ones.
 
-Services call `schedule`, `cancel` and `cancel_prefix` inside their own transaction. The
-application runs one `ReminderEngine`: `recover_on_start()` once, then `run_due()` every few
-seconds (bot/messaging/running.py, started by whichever channel starts first). A pending reminder costs an index entry, not memory, however many
-there are. A notice (bot/messaging/notices.py) wakes the engine when the transaction that wrote
-it commits (`wake_after_commit`), so it goes out within a moment instead of at the next tick.
+Services call `schedule`, `cancel` and `cancel_prefix` in their own transaction. One
+`ReminderEngine` runs `recover_on_start()` once, then `run_due()` every few seconds
+(bot/messaging/running.py); a pending reminder costs an index entry, not memory. A notice
+(bot/messaging/notices.py) wakes the engine when its transaction commits (`wake_after_commit`).
 
-Delivery is at most once. A reminder is marked SENDING and committed before the deliverer is
-called; a row found still SENDING at start-up, or one the deliverer raised on, may have gone
-out, so it becomes UNCERTAIN and is logged instead of being sent again. One the channel cannot
-send until the person writes (WhatsApp's window, no template) is HELD: no run touches it until
-the channel calls `release` for that person.
-"""
+Delivery is at most once: a reminder is marked SENDING and committed before the deliverer is
+called; one found SENDING at start-up, or one the deliverer raised on, may have gone out, so it
+becomes UNCERTAIN and is logged, never sent again. One the channel cannot send until the person
+writes (WhatsApp's window, no template) is HELD until the channel calls `release` for them."""
 
 from __future__ import annotations
 
@@ -235,13 +232,18 @@ def wake_after_commit(session: AsyncSession, *, kind: str) -> None:
     `kind` at once instead of at its next tick; nothing if the work is rolled back."""
     engine = _ENGINES.get(session.get_bind())
     if engine is not None:
-        session.info[_WAKES] = True
+        session.info.setdefault(_WAKES, set()).add(kind)
         after_commit(session, lambda: engine.wake(kind))
 
 
-def wakes(session: AsyncSession) -> bool:
-    """Whether work done in `session` woke (or will wake, once committed) the engine."""
-    return bool(session.info.get(_WAKES))
+async def deliver_woken(session: AsyncSession) -> None:
+    """Once `session`'s unit is over and committed, what it woke the engine for goes out. Woken
+    again first: the run its first commit woke may have found the row locked by the unit's own
+    later transaction (PostgreSQL skips locked rows) and left it for the next tick."""
+    if session.info.get(_WAKES) and (engine := _ENGINES.get(session.get_bind())) is not None:
+        for kind in sorted(session.info[_WAKES]):
+            engine.wake(kind)
+        await engine.settled()
 
 
 _WAKES = "voces_wakes_reminders"
@@ -421,12 +423,11 @@ class ReminderEngine:
         async with self._database.session() as session:
             if self.quiet_hours.contains(now):
                 await self._hold_for_morning(session, now)
-            # One statement, so that overlapping ticks never claim the same row. On PostgreSQL
-            # the other tick's rows are locked and skipped, and a row it claimed since this
-            # statement began fails the `pending` re-check that FOR UPDATE makes on the newest
-            # version. On SQLite the statement holds the write lock, so it reads the latest
-            # data. (A second `state = pending` on the outer UPDATE would be redundant and
-            # would lead SQLite to scan every pending row instead of looking the ids up.)
+            # One statement, so overlapping ticks never claim the same row. On PostgreSQL the
+            # other tick's rows are locked and skipped, and a row it claimed since this statement
+            # began fails FOR UPDATE's `pending` re-check on the newest version. On SQLite the
+            # statement holds the write lock, so it reads the latest data. (A second `state =
+            # pending` on the outer UPDATE would make SQLite scan every pending row.)
             due = (
                 select(Reminder.id)
                 .where(Reminder.state == ReminderState.PENDING, Reminder.due_at <= now,
