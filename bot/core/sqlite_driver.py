@@ -144,11 +144,10 @@ class _Here:
 
     def may_write_here(self, operation: str) -> bool:
         """A single write with no query inside it (an `INSERT … SELECT` of a broadcast's
-        recipients writes thousands of rows), and not one seen taking long here before."""
+        recipients writes thousands of rows)."""
         return (
             _WRITE.match(operation) is not None
             and _SELECT_ANYWHERE.search(operation) is None
-            and operation not in self.slow
         )
 
     def took_long(self, operation: str) -> None:
@@ -173,8 +172,7 @@ class _Here:
             finally:
                 self.finished += 1
 
-        if not connection._running or connection._connection is None:
-            return await connection._execute(patiently)  # refused at once: aiosqlite's own error
+        # A closed connection refuses the call (aiosqlite's own error) and is never idle again.
         self.sent += 1
         return await connection._execute(patiently)
 
@@ -234,43 +232,35 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         def work(sqlite: sqlite3.Connection) -> tuple[_Outcome, list[Any]]:
             return _run(sqlite, operation, parameters, many)
 
-        if not many and where.idle(connection):
-            if _is_read(operation) and operation not in where.slow:
+        if not many and where.idle(connection) and operation not in where.slow:
+            read = _is_read(operation)
+            if read or where.may_write_here(operation):
+                began = time.perf_counter()
                 try:
-                    return where.here(connection, work, budget=INLINE_BUDGET_SECONDS)
+                    return where.here(connection, work, budget=INLINE_BUDGET_SECONDS if read else None)
                 except sqlite3.OperationalError as error:
-                    # Over budget (nothing taken back: a read) or another process's lock: again,
-                    # on SQLite's thread.
+                    # Over budget (a read: nothing taken back) or another process's lock (the
+                    # statement failed before it changed anything): again, on SQLite's thread.
                     if _code(error) == SQLITE_INTERRUPT:
                         where.took_long(operation)
                     elif _code(error) != SQLITE_BUSY:
                         raise
-            elif where.may_write_here(operation):
-                began = time.perf_counter()
-                try:
-                    return where.here(connection, work, budget=None)
-                except sqlite3.OperationalError as error:
-                    # Another process's lock: the statement failed before it changed anything.
-                    if _code(error) != SQLITE_BUSY:
-                        raise
                 finally:
-                    if time.perf_counter() - began > SLOW_WRITE_SECONDS:
+                    if not read and time.perf_counter() - began > SLOW_WRITE_SECONDS:
                         where.took_long(operation)
         return await where.there(connection, work)
 
     def commit(self) -> None:
-        if not self._connection._connection:
-            return
-        try:
-            await_(self._end(commit=True))
-        except Exception as error:
-            self._handle_exception(error)
+        self._finish(commit=True)
 
     def rollback(self) -> None:
+        self._finish(commit=False)
+
+    def _finish(self, *, commit: bool) -> None:
         if not self._connection._connection:
             return
         try:
-            await_(self._end(commit=False))
+            await_(self._end(commit=commit))
         except Exception as error:
             self._handle_exception(error)
 

@@ -17,8 +17,9 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 
+from bot.core.db import DbSession
 from bot.core.runtime import Runtime
-from bot.messaging import whatsapp_inbox
+from bot.messaging import reminders, whatsapp_inbox
 from handlers.whatsapp import first_contact, outgoing
 from handlers.whatsapp.ports import Sender
 from handlers.whatsapp.reply import Reply
@@ -172,7 +173,7 @@ class InboxWorker:
                 self._done(message_id)
             return set_aside, True
         log.debug("answered WhatsApp message %s of user %s", inbound_id, user_id)
-        await self._consequences(user_id, held)
+        await self._consequences(session, user_id, held)
         self._done(message_id)
         return True, more
 
@@ -200,7 +201,7 @@ class InboxWorker:
                 session, recipient_ids={user_id for _inbound, user_id in marks if user_id is not None})
         return [held.pop(user_id, []) if user_id is not None else [] for _inbound, user_id in marks]
 
-    async def _consequences(self, user_id: int | None, held: list[int]) -> None:
+    async def _consequences(self, unit: DbSession, user_id: int | None, held: list[int]) -> None:
         """After the answer: they wrote, so the window is open and what was held for them goes
         now (claimed once, with the marking); and what the answer told others has gone out
         before the message counts as done with, as on Telegram."""
@@ -208,7 +209,7 @@ class InboxWorker:
         try:
             if user_id is not None:
                 await engine.release(recipient_id=user_id, claimed=held)
-            await engine.settled()
+            await reminders.deliver_woken(unit)
         except Exception:  # noqa: BLE001 - answered already; what stays held goes at their next message
             log.exception("after answering user %s: releasing held messages failed", user_id)
 
