@@ -61,19 +61,10 @@ async def test_an_answer_reads_the_inbox_for_its_sender_only_and_each_row_once(w
     while worker._wakeup.is_set():  # noqa: SLF001, ASYNC110 - until the worker took the wake-up
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.2)
-    transactions: list[tuple[str, ...]] = []   # each committed one: what its statements did
-    open_ones: dict[object, list[str]] = {}
-    engine = wa.runtime.database.engine.sync_engine
-    listeners = [("before_cursor_execute", lambda conn, *a: open_ones.setdefault(conn, []).extend(did(*a))),
-                 ("commit", lambda conn: transactions.append(tuple(open_ones.pop(conn, []))))]
-    for name, listener in listeners:
-        event.listen(engine, name, listener)
-    try:
+    with Transactions(wa) as recorded:
         await ana.writes("Av. Argentina 1234")
         await wa.standin.webhooks_settled()      # the answer's sent and delivered reports, stored
-    finally:
-        for name, listener in listeners:
-            event.remove(engine, name, listener)
+    transactions, open_ones = recorded.committed, recorded.open
     assert "¿Cuándo se fundó?" in ana.last.text
     # The webhook's insert. The answer: the message read (with whether another waits), the
     # person, the screen and the draft read, the screen and the draft written. Once sent: the
@@ -89,6 +80,33 @@ async def test_an_answer_reads_the_inbox_for_its_sender_only_and_each_row_once(w
     ])
     assert sorted(s for t in reports for s in t) == ["INSERT whatsapp_statuses"] * 2   # sent, delivered
     assert not any(open_ones.values())
+
+
+class Transactions:
+    """While open, what each committed transaction's statements did (`did`), in commit order;
+    `open`: what connections ran and did not commit."""
+
+    def __init__(self, side: object) -> None:
+        self._engine = side.runtime.database.engine.sync_engine  # type: ignore[attr-defined]
+        self.committed: list[tuple[str, ...]] = []
+        self.open: dict[object, list[str]] = {}
+        self._listeners = [
+            ("before_cursor_execute", lambda conn, *a: self.open.setdefault(conn, []).extend(did(*a))),
+            ("commit", lambda conn: self.committed.append(tuple(self.open.pop(conn, [])))),
+        ]
+
+    def __enter__(self) -> Transactions:
+        for name, listener in self._listeners:
+            event.listen(self._engine, name, listener)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for name, listener in self._listeners:
+            event.remove(self._engine, name, listener)
+
+    def counts(self, what: str) -> list[int]:
+        """Each committed transaction that did `what`: how many times."""
+        return [n for done in self.committed if (n := done.count(what))]
 
 
 def did(_cursor: object, statement: str, parameters: object, _context: object, many: bool) -> list[str]:
@@ -140,19 +158,9 @@ async def test_deliveries_arriving_side_by_side_are_stored_together_each_answere
             return await session.get(WhatsAppStatus, f"wamid.together-{n}") is not None
 
     rosa, luis = wa.person("Rosa"), wa.person("Luis")
-    writes: list[int] = []   # each committed transaction that stored reports: how many
-    open_ones: dict[object, list[str]] = {}
-    engine = wa.runtime.database.engine.sync_engine
-    listeners = [("before_cursor_execute", lambda conn, *a: open_ones.setdefault(conn, []).extend(did(*a))),
-                 ("commit", lambda conn: writes.extend(
-                     [n] if (n := open_ones.pop(conn, []).count("INSERT whatsapp_statuses")) else []))]
-    for name, listener in listeners:
-        event.listen(engine, name, listener)
-    try:
+    with Transactions(wa) as recorded:
         stored = await asyncio.gather(*(stored_when_answered(n) for n in range(10)))
-    finally:
-        for name, listener in listeners:
-            event.remove(engine, name, listener)
+    writes = recorded.counts("INSERT whatsapp_statuses")   # each committed transaction that stored reports: how many
     assert stored == [True] * 10
     assert sum(writes) == 10 and len(writes) < 10
     # A delivery the database refuses: the webhook keeps such a code out of its row, so let one
@@ -180,20 +188,10 @@ async def test_answers_sent_side_by_side_are_marked_processed_together(wa):  # n
         "contacts": [{"profile": {"name": person.name}, "wa_id": person.wa_id} for person in crowd],
         "messages": [{"from": person.wa_id, "id": f"wamid.crowd-{n}", "timestamp": "1767225600", "type": "text",
                       "text": {"body": "hola"}} for n, person in enumerate(crowd)]})
-    marks: list[int] = []   # each committed transaction that marked messages: how many
-    open_ones: dict[object, list[str]] = {}
-    engine = wa.runtime.database.engine.sync_engine
-    listeners = [("before_cursor_execute", lambda conn, *a: open_ones.setdefault(conn, []).extend(did(*a))),
-                 ("commit", lambda conn: marks.extend(
-                     [n] if (n := open_ones.pop(conn, []).count("UPDATE whatsapp_inbound")) else []))]
-    for name, listener in listeners:
-        event.listen(engine, name, listener)
-    try:
+    with Transactions(wa) as recorded:
         assert await wa.standin.post_raw(delivery) == 200
         await wa.channel.worker.idle()
-    finally:
-        for name, listener in listeners:
-            event.remove(engine, name, listener)
+    marks = recorded.counts("UPDATE whatsapp_inbound")   # each committed transaction that marked messages: how many
     assert all("¿Qué idioma prefieres?" in person.last.text for person in crowd)
     assert sum(marks) == 6 and len(marks) < 6
     async with wa.session() as session:
